@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Tsunagari",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tsunagari", targets: ["Tsunagari"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // The domain: entities, policies, use-case services and storage ports. No web or database module.
+        .target(
+            name: "TsunagariCore",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TsunagariStorageSQLite",
+            dependencies: [
+                "TsunagariCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TsunagariStoragePostgres",
+            dependencies: [
+                "TsunagariCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TsunagariWeb",
+            dependencies: [
+                "TsunagariCore",
+                "TsunagariStorageSQLite",
+                "TsunagariStoragePostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Tsunagari",
+            dependencies: [
+                "TsunagariCore",
+                "TsunagariWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariCoreTests",
+            dependencies: ["TsunagariCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariStorageTests",
+            dependencies: ["TsunagariCore", "TsunagariStorageSQLite", "TsunagariStoragePostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariWebTests",
+            dependencies: [
+                "TsunagariCore",
+                "TsunagariWeb",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

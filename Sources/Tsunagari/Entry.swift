@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TsunagariCore
+import TsunagariWeb
+
+@main
+struct Tsunagari: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tsunagari",
+        abstract: "A self-hostable professional network.",
+        subcommands: [Serve.self, Migrate.self, Demo.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Flags shared by every subcommand that opens the database. Each has an environment variable;
+/// AppConfiguration.resolve reads both and names any bad value.
+struct StorageOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Folder for the SQLite database (TSUNAGARI_DATA_DIR).")
+    var dataDir: String?
+    @Option(name: .customLong("database-url"), help: "postgres://… selects PostgreSQL (DATABASE_URL).")
+    var databaseURL: String?
+    @Option(name: .customLong("log-level"), help: "trace … critical (TSUNAGARI_LOG_LEVEL).")
+    var logLevel: String?
+
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        flags["--data-dir"] = dataDir
+        flags["--database-url"] = databaseURL
+        flags["--log-level"] = logLevel
+        return flags
+    }
+}
+
+func resolve(_ flags: [String: String]) throws -> AppConfiguration {
+    do {
+        return try AppConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
+    } catch let error as AppConfiguration.Invalid {
+        throw ValidationError(error.description)
+    }
+}
+
+func makeLogger(_ configuration: AppConfiguration) -> Logger {
+    var logger = Logger(label: "tsunagari")
+    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web app and the API.")
+
+    @Option(help: "Address to listen on (TSUNAGARI_HOST).") var host: String?
+    @Option(help: "Port to listen on (TSUNAGARI_PORT).") var port: String?
+    @Flag(help: "Fill an empty database with sample data (TSUNAGARI_DEMO).") var demo = false
+    @Option(name: .customLong("demo-members"), help: "How many sample members --demo makes (TSUNAGARI_DEMO_MEMBERS).")
+    var demoMembers: String?
+    @Option(name: .customLong("rate-limits"), help: "standard or relaxed (TSUNAGARI_RATE_LIMITS).") var rateLimits: String?
+    @Option(name: .customLong("bcrypt-cost"), help: "bcrypt cost 12–16 (TSUNAGARI_BCRYPT_COST).") var bcryptCost: String?
+    @Flag(name: .customLong("trust-proxy"), help: "Trust X-Forwarded-For/-Proto (TSUNAGARI_TRUST_PROXY).") var trustProxy = false
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        var flags = storage.flags
+        flags["--host"] = host
+        flags["--port"] = port
+        flags["--demo-members"] = demoMembers
+        flags["--rate-limits"] = rateLimits
+        flags["--bcrypt-cost"] = bcryptCost
+        if demo { flags["--demo"] = "true" }
+        if trustProxy { flags["--trust-proxy"] = "true" }
+        let configuration = try resolve(flags)
+        let logger = makeLogger(configuration)
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try resolve(storage.flags)
+        let logger = makeLogger(configuration)
+        let store = try await AppServices.openStorage(configuration, logger: logger)
+        try await store.close()
+        logger.info("migrations applied")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fill the database with realistic, deterministic sample members (password: tsunagari-demo).")
+    @Option(help: "How many members.") var members: Int = 2_000
+    @Option(help: "Seed; the same seed makes the same members.") var seed: UInt64 = 1
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        guard (1...2_000_000).contains(members) else { throw ValidationError("--members must be 1–2000000") }
+        let configuration = try resolve(storage.flags)
+        let logger = makeLogger(configuration)
+        let store = try await AppServices.openStorage(configuration, logger: logger)
+        let written = try await SampleData.fill(
+            store, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: members, seed: seed, now: Date())
+        try await store.close()
+        print("Wrote \(written) sample members. Log in as member1@example.test with password \(SampleData.password).")
+    }
+}

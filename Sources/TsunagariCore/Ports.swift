@@ -1,0 +1,138 @@
+import Foundation
+
+/// A position as the profile service hands it to storage: the company is given by name and key,
+/// and storage finds or creates the company in the same transaction.
+public struct PositionDraft: Hashable, Sendable {
+    public var id: String
+    public var companyName: String
+    public var companyKey: String
+    /// Used only if no company with `companyKey` exists yet.
+    public var newCompanyID: String
+    public var title: String
+    public var location: String?
+    public var startMonth: YearMonth
+    public var endMonth: YearMonth?
+    public var description: String?
+
+    public init(
+        id: String, companyName: String, companyKey: String, newCompanyID: String, title: String, location: String?,
+        startMonth: YearMonth, endMonth: YearMonth?, description: String?
+    ) {
+        self.id = id
+        self.companyName = companyName
+        self.companyKey = companyKey
+        self.newCompanyID = newCompanyID
+        self.title = title
+        self.location = location
+        self.startMonth = startMonth
+        self.endMonth = endMonth
+        self.description = description
+    }
+}
+
+public enum SessionKind: String, Sendable {
+    /// A browser session held in a cookie.
+    case web
+    /// A bearer token for the API.
+    case api
+}
+
+public struct Session: Hashable, Sendable {
+    /// SHA-256 of the token; the token itself is never stored.
+    public var tokenHash: String
+    public var memberID: MemberID
+    public var kind: SessionKind
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(tokenHash: String, memberID: MemberID, kind: SessionKind, createdAt: Date, expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.memberID = memberID
+        self.kind = kind
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A new member with their first profile, as written in one transaction.
+public struct NewMember: Sendable {
+    public var account: Account
+    public var profile: Profile
+    public var positions: [PositionDraft]
+
+    public init(account: Account, profile: Profile, positions: [PositionDraft] = []) {
+        self.account = account
+        self.profile = profile
+        self.positions = positions
+    }
+}
+
+public protocol AccountStore: Sendable {
+    /// Creates the account, the profile and its sections at once. Throws `email_taken` or
+    /// `handle_taken` (conflict) when either is in use.
+    func createMember(_ member: NewMember) async throws
+    /// Many members in one transaction; for sample data and imports.
+    func createMembers(_ members: [NewMember]) async throws
+    func account(email: String) async throws -> Account?
+    func account(id: MemberID) async throws -> Account?
+    func setPasswordHash(_ hash: String, for member: MemberID) async throws
+    /// Erases the member and everything they own.
+    func deleteMember(_ member: MemberID) async throws
+    func memberCount() async throws -> Int
+}
+
+public protocol ProfileStore: Sendable {
+    func profile(id: MemberID) async throws -> Profile?
+    /// Case-insensitive.
+    func memberID(handle: String) async throws -> MemberID?
+    /// Throws `handle_taken` (conflict) if another member has the handle.
+    func updateFields(_ fields: ProfileFields, for member: MemberID, at: Date) async throws
+    /// Inserts or replaces the position with `draft.id` of this member; false if the id belongs to no position of theirs.
+    func savePosition(_ draft: PositionDraft, for member: MemberID, at: Date) async throws -> Bool
+    func deletePosition(id: String, for member: MemberID, at: Date) async throws -> Bool
+    /// Inserts or replaces; false if the id belongs to no education of theirs.
+    func saveEducation(_ education: Education, for member: MemberID, isNew: Bool, at: Date) async throws -> Bool
+    func deleteEducation(id: String, for member: MemberID, at: Date) async throws -> Bool
+    func replaceSkills(_ skills: [String], for member: MemberID, at: Date) async throws
+    func updateSettings(_ settings: ProfileSettings, for member: MemberID, at: Date) async throws
+    func company(id: String) async throws -> Company?
+}
+
+public protocol SessionStore: Sendable {
+    func createSession(_ session: Session) async throws
+    func session(tokenHash: String) async throws -> Session?
+    func deleteSession(tokenHash: String) async throws
+    /// Ends every session of the member except the one given.
+    func deleteSessions(of member: MemberID, except tokenHash: String?) async throws
+    func sessions(of member: MemberID) async throws -> [Session]
+}
+
+/// Attempts counted across every instance that shares the database (failed log-ins, sign-ups).
+public protocol ThrottleStore: Sendable {
+    func recordAttempt(key: String, at: Date) async throws
+    /// Times of the attempts under `key` since `since`, oldest first.
+    func attempts(key: String, since: Date) async throws -> [Date]
+    func clearAttempts(key: String) async throws
+    func pruneAttempts(before: Date) async throws
+}
+
+/// Everything the domain needs from a database.
+public protocol Storage: AccountStore, ProfileStore, SessionStore, ThrottleStore {
+    /// Answers once the database answers; for health checks.
+    func ping() async throws
+    /// Applies pending migrations; safe to call on every start.
+    func migrate() async throws
+    func close() async throws
+}
+
+/// Password hashing, implemented outside the domain (bcrypt in the web layer).
+public protocol PasswordHasher: Sendable {
+    func hash(_ password: String) -> String
+    func verify(_ password: String, hash: String) -> Bool
+}
+
+/// Random bearer tokens and their one-way digests.
+public protocol TokenIssuer: Sendable {
+    func newToken() -> String
+    func digest(_ token: String) -> String
+}

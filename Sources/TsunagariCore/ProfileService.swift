@@ -1,0 +1,353 @@
+import Foundation
+
+/// Reading and editing profiles, with the privacy rules applied in one place.
+public struct ProfileService: Sendable {
+    let storage: any Storage
+    let clock: any Clock
+
+    public init(storage: any Storage, clock: any Clock) {
+        self.storage = storage
+        self.clock = clock
+    }
+
+    // MARK: Reading
+
+    /// A profile as one viewer may see it.
+    public struct View: Sendable {
+        public var profile: Profile
+        public var access: ProfileAccess
+        public var relation: ViewerRelation
+        public var showsOpenToWork: Bool
+        public var indexable: Bool
+    }
+
+    public func own(_ member: MemberID) async throws -> Profile {
+        guard let profile = try await storage.profile(id: member) else { throw DomainError.unauthenticated }
+        return profile
+    }
+
+    /// Finds a member by id or handle and applies the visibility rules; 404 when the viewer may not know them.
+    public func view(_ idOrHandle: String, by viewer: Viewer) async throws -> View {
+        let member: MemberID?
+        if OpaqueID.isWellFormed(idOrHandle.lowercased()), try await storage.profile(id: MemberID(idOrHandle.lowercased())) != nil {
+            member = MemberID(idOrHandle.lowercased())
+        } else if idOrHandle.utf8.count <= 64 {
+            member = try await storage.memberID(handle: idOrHandle)
+        } else {
+            member = nil
+        }
+        guard let member, let profile = try await storage.profile(id: member) else { throw DomainError.notFound("Member") }
+        let relation: ViewerRelation
+        var viewerCompanies: Set<String> = []
+        switch viewer {
+        case .anonymous:
+            relation = .anonymous
+        case .member(let id, _) where id == member:
+            relation = .oneself
+        case .member(let id, _):
+            // Connections arrive with the network; until a member has any, every other member is `.member`.
+            relation = .member
+            if let viewerProfile = try await storage.profile(id: id) {
+                viewerCompanies = Set(viewerProfile.currentPositions.map(\.company.id))
+            }
+        }
+        guard let access = ProfilePolicy.access(visibility: profile.settings.profileVisibility, relation: relation) else {
+            throw DomainError.notFound("Member")
+        }
+        let viewerRole: MemberRole? = if case .member(_, let role) = viewer { role } else { nil }
+        let showsOpenToWork = access == .full && ProfilePolicy.showsOpenToWork(
+            profile.settings.openToWork, relation: relation, viewerRole: viewerRole,
+            viewerCurrentCompanyIDs: viewerCompanies,
+            memberCurrentCompanyIDs: Set(profile.currentPositions.map(\.company.id)))
+        return View(
+            profile: profile, access: access, relation: relation, showsOpenToWork: showsOpenToWork,
+            indexable: ProfilePolicy.indexable(visibility: profile.settings.profileVisibility))
+    }
+
+    public func company(id: String) async throws -> Company {
+        guard id.utf8.count <= 64, let company = try await storage.company(id: id) else {
+            throw DomainError.notFound("Company")
+        }
+        return company
+    }
+
+    // MARK: Editing
+
+    /// Changes to the profile's text fields: nil leaves a field alone; `.some(nil)` clears an optional one.
+    public struct FieldsChange: Sendable {
+        public var name: String?
+        public var nameReading: String??
+        public var handle: String?
+        public var headline: String??
+        public var location: String??
+        public var industry: String??
+        public var about: String??
+
+        public init(
+            name: String? = nil, nameReading: String?? = nil, handle: String? = nil, headline: String?? = nil,
+            location: String?? = nil, industry: String?? = nil, about: String?? = nil
+        ) {
+            self.name = name
+            self.nameReading = nameReading
+            self.handle = handle
+            self.headline = headline
+            self.location = location
+            self.industry = industry
+            self.about = about
+        }
+    }
+
+    public func updateFields(_ member: MemberID, _ change: FieldsChange) async throws -> Profile {
+        var fields = try await own(member).fields
+        if let name = change.name { fields.name = try TextRule.required(name, field: "Name", limit: TextLimit.name) }
+        if let handle = change.handle { fields.handle = try Handle.validate(handle) }
+        if let value = change.nameReading {
+            fields.nameReading = try TextRule.optional(value, field: "Name reading", limit: TextLimit.nameReading)
+        }
+        if let value = change.headline {
+            fields.headline = try TextRule.optional(value, field: "Headline", limit: TextLimit.headline)
+        }
+        if let value = change.location {
+            fields.location = try TextRule.optional(value, field: "Location", limit: TextLimit.location)
+        }
+        if let value = change.industry {
+            fields.industry = try TextRule.optional(value, field: "Industry", limit: TextLimit.industry)
+        }
+        if let value = change.about {
+            fields.about = try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true)
+        }
+        try await storage.updateFields(fields, for: member, at: clock.now())
+        return try await own(member)
+    }
+
+    /// A position as a member enters it; for a change, nil fields keep their value and `.some(nil)` clears.
+    public struct PositionInput: Sendable {
+        public var company: String?
+        public var title: String?
+        public var location: String??
+        public var startMonth: String?
+        public var endMonth: String??
+        public var description: String??
+
+        public init(
+            company: String? = nil, title: String? = nil, location: String?? = nil, startMonth: String? = nil,
+            endMonth: String?? = nil, description: String?? = nil
+        ) {
+            self.company = company
+            self.title = title
+            self.location = location
+            self.startMonth = startMonth
+            self.endMonth = endMonth
+            self.description = description
+        }
+    }
+
+    public func addPosition(_ member: MemberID, _ input: PositionInput) async throws -> Position {
+        let now = clock.now()
+        let draft = try makeDraft(id: OpaqueID.make(at: now), input: input, existing: nil)
+        _ = try await storage.savePosition(draft, for: member, at: now)
+        return try await position(draft.id, of: member)
+    }
+
+    public func updatePosition(_ member: MemberID, id: String, _ input: PositionInput) async throws -> Position {
+        let existing = try await position(id, of: member)
+        let draft = try makeDraft(id: id, input: input, existing: existing)
+        guard try await storage.savePosition(draft, for: member, at: clock.now()) else { throw DomainError.notFound("Position") }
+        return try await position(id, of: member)
+    }
+
+    public func deletePosition(_ member: MemberID, id: String) async throws {
+        guard id.utf8.count <= 64, try await storage.deletePosition(id: id, for: member, at: clock.now()) else {
+            throw DomainError.notFound("Position")
+        }
+    }
+
+    private func position(_ id: String, of member: MemberID) async throws -> Position {
+        guard let position = try await own(member).positions.first(where: { $0.id == id }) else {
+            throw DomainError.notFound("Position")
+        }
+        return position
+    }
+
+    private func makeDraft(id: String, input: PositionInput, existing: Position?) throws -> PositionDraft {
+        let company: String
+        if let raw = input.company {
+            company = try TextRule.required(raw, field: "Company", limit: TextLimit.companyName)
+        } else if let existing {
+            company = existing.companyNameAsWritten
+        } else {
+            throw DomainError.invalid("required", "Company is required.")
+        }
+        let title: String
+        if let raw = input.title {
+            title = try TextRule.required(raw, field: "Title", limit: TextLimit.title)
+        } else if let existing {
+            title = existing.title
+        } else {
+            throw DomainError.invalid("required", "Title is required.")
+        }
+        let start: YearMonth
+        if let raw = input.startMonth {
+            guard let month = YearMonth(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw DomainError.invalid("invalid_month", "Start month must be a month written YYYY-MM.")
+            }
+            start = month
+        } else if let existing {
+            start = existing.startMonth
+        } else {
+            throw DomainError.invalid("required", "Start month is required.")
+        }
+        var end = existing?.endMonth
+        if let raw = input.endMonth {
+            if let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+                guard let month = YearMonth(raw.trimmingCharacters(in: .whitespaces)) else {
+                    throw DomainError.invalid("invalid_month", "End month must be a month written YYYY-MM.")
+                }
+                end = month
+            } else {
+                end = nil
+            }
+        }
+        if let end, end < start {
+            throw DomainError.invalid("invalid_dates", "The end month is before the start month.")
+        }
+        var location = existing?.location
+        if let raw = input.location {
+            location = try TextRule.optional(raw, field: "Location", limit: TextLimit.location)
+        }
+        var description = existing?.description
+        if let raw = input.description {
+            description = try TextRule.optional(
+                raw, field: "Description", limit: TextLimit.positionDescription, multiline: true)
+        }
+        return PositionDraft(
+            id: id, companyName: company, companyKey: CompanyName.key(company),
+            newCompanyID: OpaqueID.make(at: clock.now()), title: title, location: location, startMonth: start,
+            endMonth: end, description: description)
+    }
+
+    public struct EducationInput: Sendable {
+        public var school: String?
+        public var degree: String??
+        public var field: String??
+        public var startYear: Int??
+        public var endYear: Int??
+
+        public init(school: String? = nil, degree: String?? = nil, field: String?? = nil, startYear: Int?? = nil, endYear: Int?? = nil) {
+            self.school = school
+            self.degree = degree
+            self.field = field
+            self.startYear = startYear
+            self.endYear = endYear
+        }
+    }
+
+    public func addEducation(_ member: MemberID, _ input: EducationInput) async throws -> Education {
+        let now = clock.now()
+        let education = try makeEducation(id: OpaqueID.make(at: now), input: input, existing: nil)
+        _ = try await storage.saveEducation(education, for: member, isNew: true, at: now)
+        return education
+    }
+
+    public func updateEducation(_ member: MemberID, id: String, _ input: EducationInput) async throws -> Education {
+        guard let existing = try await own(member).educations.first(where: { $0.id == id }) else {
+            throw DomainError.notFound("Education")
+        }
+        let education = try makeEducation(id: id, input: input, existing: existing)
+        guard try await storage.saveEducation(education, for: member, isNew: false, at: clock.now()) else {
+            throw DomainError.notFound("Education")
+        }
+        return education
+    }
+
+    public func deleteEducation(_ member: MemberID, id: String) async throws {
+        guard id.utf8.count <= 64, try await storage.deleteEducation(id: id, for: member, at: clock.now()) else {
+            throw DomainError.notFound("Education")
+        }
+    }
+
+    private func makeEducation(id: String, input: EducationInput, existing: Education?) throws -> Education {
+        let school: String
+        if let raw = input.school {
+            school = try TextRule.required(raw, field: "School", limit: TextLimit.school)
+        } else if let existing {
+            school = existing.school
+        } else {
+            throw DomainError.invalid("required", "School is required.")
+        }
+        var education = existing ?? Education(id: id, school: school, degree: nil, field: nil, startYear: nil, endYear: nil)
+        education.school = school
+        if let raw = input.degree { education.degree = try TextRule.optional(raw, field: "Degree", limit: TextLimit.degree) }
+        if let raw = input.field { education.field = try TextRule.optional(raw, field: "Field of study", limit: TextLimit.field) }
+        if let year = input.startYear { education.startYear = year }
+        if let year = input.endYear { education.endYear = year }
+        for year in [education.startYear, education.endYear].compactMap({ $0 }) where !(1900...2100).contains(year) {
+            throw DomainError.invalid("invalid_year", "Years must be between 1900 and 2100.")
+        }
+        if let start = education.startYear, let end = education.endYear, end < start {
+            throw DomainError.invalid("invalid_dates", "The end year is before the start year.")
+        }
+        return education
+    }
+
+    /// Replaces the skills; duplicates (compared after NFKC and case folding) are dropped, order is kept.
+    public func setSkills(_ member: MemberID, _ raw: [String]) async throws -> [String] {
+        guard raw.count <= TextLimit.skillCount else {
+            throw DomainError.invalid("too_many", "At most \(TextLimit.skillCount) skills.")
+        }
+        var seen: Set<String> = []
+        var skills: [String] = []
+        for entry in raw {
+            guard let skill = try TextRule.clean(entry, field: "Skill", limit: TextLimit.skill) else { continue }
+            if seen.insert(skill.precomposedStringWithCompatibilityMapping.lowercased()).inserted { skills.append(skill) }
+        }
+        try await storage.replaceSkills(skills, for: member, at: clock.now())
+        return skills
+    }
+
+    public struct SettingsChange: Sendable {
+        public var profileVisibility: ProfileVisibility?
+        public var connectionsVisibility: ConnectionsVisibility?
+        public var openToWorkEnabled: Bool?
+        public var openToWorkVisibility: OpenToWorkVisibility?
+        public var openToWorkTitles: [String]?
+        public var openToWorkLocations: [String]?
+        public var locale: Locale??
+
+        public init(
+            profileVisibility: ProfileVisibility? = nil, connectionsVisibility: ConnectionsVisibility? = nil,
+            openToWorkEnabled: Bool? = nil, openToWorkVisibility: OpenToWorkVisibility? = nil,
+            openToWorkTitles: [String]? = nil, openToWorkLocations: [String]? = nil, locale: Locale?? = nil
+        ) {
+            self.profileVisibility = profileVisibility
+            self.connectionsVisibility = connectionsVisibility
+            self.openToWorkEnabled = openToWorkEnabled
+            self.openToWorkVisibility = openToWorkVisibility
+            self.openToWorkTitles = openToWorkTitles
+            self.openToWorkLocations = openToWorkLocations
+            self.locale = locale
+        }
+    }
+
+    public func updateSettings(_ member: MemberID, _ change: SettingsChange) async throws -> ProfileSettings {
+        var settings = try await own(member).settings
+        if let value = change.profileVisibility { settings.profileVisibility = value }
+        if let value = change.connectionsVisibility { settings.connectionsVisibility = value }
+        if let value = change.openToWorkEnabled { settings.openToWork.enabled = value }
+        if let value = change.openToWorkVisibility { settings.openToWork.visibility = value }
+        if let value = change.openToWorkTitles { settings.openToWork.titles = try cleanList(value, field: "Open-to-work title") }
+        if let value = change.openToWorkLocations {
+            settings.openToWork.locations = try cleanList(value, field: "Open-to-work location")
+        }
+        if let value = change.locale { settings.locale = value }
+        try await storage.updateSettings(settings, for: member, at: clock.now())
+        return settings
+    }
+
+    private func cleanList(_ values: [String], field: String) throws -> [String] {
+        guard values.count <= TextLimit.openToWorkEntries else {
+            throw DomainError.invalid("too_many", "At most \(TextLimit.openToWorkEntries) entries for \(field).")
+        }
+        return try values.compactMap { try TextRule.clean($0, field: field, limit: TextLimit.title) }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// A deterministic generator of realistic members for `tsunagari demo` and benchmarks: Japanese, English
+/// and mixed profiles, 1–5 positions each across a few hundred companies of heavy-tailed sizes (a few
+/// employ many, most employ few), spelled the many ways people write company names.
+public struct SampleData {
+    public struct Generator: RandomNumberGenerator {
+        private var state: UInt64
+        public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+        /// SplitMix64: fast, and the same sequence for the same seed on every platform.
+        public mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let familyNames: [(String, String, String)] = [
+        ("佐藤", "さとう", "Sato"), ("鈴木", "すずき", "Suzuki"), ("高橋", "たかはし", "Takahashi"), ("田中", "たなか", "Tanaka"),
+        ("伊藤", "いとう", "Ito"), ("渡辺", "わたなべ", "Watanabe"), ("山本", "やまもと", "Yamamoto"), ("中村", "なかむら", "Nakamura"),
+        ("小林", "こばやし", "Kobayashi"), ("加藤", "かとう", "Kato"), ("吉田", "よしだ", "Yoshida"), ("山田", "やまだ", "Yamada"),
+        ("佐々木", "ささき", "Sasaki"), ("松本", "まつもと", "Matsumoto"), ("井上", "いのうえ", "Inoue"), ("木村", "きむら", "Kimura"),
+        ("林", "はやし", "Hayashi"), ("清水", "しみず", "Shimizu"), ("山口", "やまぐち", "Yamaguchi"), ("森", "もり", "Mori"),
+    ]
+    static let givenNames: [(String, String, String)] = [
+        ("翔", "しょう", "Sho"), ("陽菜", "ひな", "Hina"), ("蓮", "れん", "Ren"), ("結衣", "ゆい", "Yui"), ("大輝", "だいき", "Daiki"),
+        ("美咲", "みさき", "Misaki"), ("健太", "けんた", "Kenta"), ("葵", "あおい", "Aoi"), ("拓也", "たくや", "Takuya"),
+        ("さくら", "さくら", "Sakura"), ("直樹", "なおき", "Naoki"), ("彩", "あや", "Aya"), ("悠斗", "ゆうと", "Yuto"),
+        ("真由美", "まゆみ", "Mayumi"), ("和也", "かずや", "Kazuya"), ("花子", "はなこ", "Hanako"),
+    ]
+    static let englishGiven = [
+        "Emma", "Liam", "Olivia", "Noah", "Ava", "James", "Sophia", "Lucas", "Mia", "Ethan", "Grace", "Daniel", "Chloe",
+        "Owen", "Hannah", "Samuel", "Priya", "Arjun", "Wei", "Mei",
+    ]
+    static let englishFamily = [
+        "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Lewis", "Walker", "Young", "King", "Wright", "Scott",
+        "Green", "Baker", "Patel", "Chen", "Kim", "Nguyen", "Garcia", "Martin",
+    ]
+    static let japaneseCompanyStems = ["さくら", "富士", "東都", "日本", "大和", "みらい", "青空", "北斗", "光", "旭", "瑞穂", "若葉"]
+    static let japaneseCompanyKinds = ["商事", "電機", "システム", "ソフト", "物産", "工業", "銀行", "製薬", "不動産", "通信", "ホールディングス", "テクノロジーズ"]
+    static let englishCompanyStems = ["Blue", "North", "Bright", "Pacific", "Summit", "Silver", "Nova", "Atlas", "Harbor", "Crest"]
+    static let englishCompanyKinds = ["Systems", "Labs", "Analytics", "Partners", "Logistics", "Software", "Robotics", "Capital", "Media", "Health"]
+    static let japaneseTitles = [
+        "ソフトウェアエンジニア", "営業", "法人営業", "プロダクトマネージャー", "人事", "マーケティング担当", "データサイエンティスト",
+        "経理", "コンサルタント", "デザイナー", "カスタマーサクセス", "エンジニアリングマネージャー", "研究員", "採用担当",
+    ]
+    static let englishTitles = [
+        "Software Engineer", "Sales Manager", "Account Executive", "Product Manager", "HR Business Partner", "Marketing Lead",
+        "Data Scientist", "Accountant", "Consultant", "Designer", "Customer Success Manager", "Engineering Manager",
+        "Research Scientist", "Technical Recruiter", "iOS Engineer (Swift)",
+    ]
+    static let schools = [
+        ("東京大学", "Bachelor of Engineering"), ("京都大学", "学士（経済学）"), ("早稲田大学", "学士（商学）"), ("慶應義塾大学", "学士（法学）"),
+        ("大阪大学", "修士（工学）"), ("University of Tokyo", "Master of Science"), ("Stanford University", "MBA"),
+        ("University of Washington", "BS Computer Science"), ("名古屋大学", "学士（理学）"), ("National University of Singapore", "BEng"),
+    ]
+    static let fields = ["Computer Science", "経済学", "情報工学", "Business Administration", "法学", "Mathematics", "English Literature", "機械工学"]
+    static let skills = [
+        "Swift", "Python", "SQL", "英語", "中国語", "営業", "法人営業", "マーケティング", "Kubernetes", "AWS", "データ分析",
+        "プロジェクトマネジメント", "採用", "会計", "UX Design", "Go", "TypeScript", "交渉", "TOEIC 900", "機械学習", "Excel",
+        "Leadership", "Public Speaking", "iOS", "PostgreSQL", "財務分析", "B2B Sales", "SaaS",
+    ]
+    static let locations = ["東京都", "大阪府", "神奈川県", "福岡県", "愛知県", "Tokyo, Japan", "Osaka, Japan", "Singapore", "San Francisco, CA", "London"]
+    static let industries = ["IT・通信", "金融", "製造", "Software", "コンサルティング", "人材", "Pharmaceuticals", "Retail", "不動産"]
+
+    /// Company `i` of the catalogue and the ways members write its name, most common first.
+    static func companySpellings(_ i: Int) -> [String] {
+        let japaneseCount = japaneseCompanyStems.count * japaneseCompanyKinds.count
+        if i < japaneseCount {
+            let name = japaneseCompanyStems[i % japaneseCompanyStems.count] + japaneseCompanyKinds[i / japaneseCompanyStems.count]
+            return ["株式会社" + name, "(株)" + name, "㈱" + name, name + "株式会社", name]
+        }
+        let j = i - japaneseCount
+        let name = englishCompanyStems[j % englishCompanyStems.count] + " " + englishCompanyKinds[(j / englishCompanyStems.count) % englishCompanyKinds.count]
+        let fullWidth = String(String.UnicodeScalarView(name.unicodeScalars.map {
+            $0.isASCII && $0 != " " ? Unicode.Scalar($0.value + 0xFEE0)! : $0
+        }))
+        return [name + " Inc.", name + ", Inc.", name.uppercased(), fullWidth, name + " Corp."]
+    }
+
+    static var companyCount: Int {
+        japaneseCompanyStems.count * japaneseCompanyKinds.count + englishCompanyStems.count * englishCompanyKinds.count
+    }
+
+    /// A company index with a heavy tail: rank r is chosen with weight 1/r.
+    static func company<G: RandomNumberGenerator>(_ g: inout G) -> Int {
+        let n = companyCount
+        let harmonic = (1...n).reduce(0.0) { $0 + 1.0 / Double($1) }
+        var target = Double.random(in: 0..<harmonic, using: &g)
+        for rank in 1...n {
+            target -= 1.0 / Double(rank)
+            if target <= 0 { return rank - 1 }
+        }
+        return n - 1
+    }
+
+    /// `count` members, the same ones for the same seed. `passwordHash` is shared so that generating
+    /// thousands of members does not spend minutes in bcrypt; every sample member logs in with one password.
+    public static func members(count: Int, seed: UInt64, passwordHash: String, now: Date) -> [NewMember] {
+        var g = Generator(seed: seed)
+        var result: [NewMember] = []
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            let style = index % 10  // 0–5 Japanese, 6–7 English, 8–9 mixed
+            let name: String
+            let reading: String?
+            let handle: String
+            if style < 6 || style >= 8 {
+                let family = familyNames.randomElement(using: &g)!
+                let given = givenNames.randomElement(using: &g)!
+                name = style >= 8 ? "\(given.2) \(family.2)" : "\(family.0) \(given.0)"
+                reading = "\(family.1) \(given.1)"
+                handle = "\(given.2)-\(family.2)-\(index)".lowercased()
+            } else {
+                let given = englishGiven.randomElement(using: &g)!
+                let family = englishFamily.randomElement(using: &g)!
+                name = "\(given) \(family)"
+                reading = nil
+                handle = "\(given)-\(family)-\(index)".lowercased()
+            }
+            let japanese = style < 6
+            let created = now.addingTimeInterval(-Double(count - index) * 60)
+            let id = MemberID(OpaqueID.make(at: created, using: &g))
+
+            var positions: [PositionDraft] = []
+            var month = YearMonth(year: Int.random(in: 2000...2018, using: &g), month: Int.random(in: 1...12, using: &g))!
+            let positionCount = Int.random(in: 1...5, using: &g)
+            for p in 0..<positionCount {
+                let company = company(&g)
+                let spellings = companySpellings(company)
+                // Most members write the usual spelling; some use the others.
+                let spelling = Double.random(in: 0..<1, using: &g) < 0.6 ? spellings[0] : spellings.randomElement(using: &g)!
+                let length = Int.random(in: 8...60, using: &g)
+                let endIndex = month.year * 12 + month.month - 1 + length
+                let isLast = p == positionCount - 1
+                let current = isLast && Double.random(in: 0..<1, using: &g) < 0.8
+                let end = YearMonth(year: endIndex / 12, month: endIndex % 12 + 1)!
+                let title = (japanese || (style >= 8 && p % 2 == 0) ? japaneseTitles : englishTitles).randomElement(using: &g)!
+                let description: String? =
+                    japanese
+                    ? "\(title)として\(skills.randomElement(using: &g)!)を活かし、チームの目標達成に貢献。"
+                    : "Worked as \(title) using \(skills.randomElement(using: &g)!); led projects with cross-functional teams."
+                positions.append(
+                    PositionDraft(
+                        id: OpaqueID.make(at: created, using: &g), companyName: spelling, companyKey: CompanyName.key(spelling),
+                        newCompanyID: OpaqueID.make(at: created, using: &g), title: title,
+                        location: locations.randomElement(using: &g), startMonth: month, endMonth: current ? nil : end,
+                        description: description))
+                let gap = Int.random(in: 0...4, using: &g)
+                let next = endIndex + gap
+                month = YearMonth(year: next / 12, month: next % 12 + 1) ?? month
+                if month.year > 2026 { break }
+            }
+            let school = schools.randomElement(using: &g)!
+            let startYear = Int.random(in: 1990...2016, using: &g)
+            let education = Education(
+                id: OpaqueID.make(at: created, using: &g), school: school.0, degree: school.1,
+                field: fields.randomElement(using: &g), startYear: startYear, endYear: startYear + 4)
+            var memberSkills: [String] = []
+            for _ in 0..<Int.random(in: 2...8, using: &g) {
+                let skill = skills.randomElement(using: &g)!
+                if !memberSkills.contains(skill) { memberSkills.append(skill) }
+            }
+            let latest = positions.last!
+            let headline = japanese ? "\(latest.companyName)の\(latest.title)" : "\(latest.title) at \(latest.companyName)"
+            let visibility: ProfileVisibility = index % 7 == 0 ? .connections : (index % 3 == 0 ? .public : .members)
+            let role: MemberRole = index % 50 == 1 ? .recruiter : .member
+            let profile = Profile(
+                memberID: id, role: role,
+                fields: ProfileFields(
+                    name: name, nameReading: reading, handle: handle, headline: headline,
+                    location: locations.randomElement(using: &g), industry: industries.randomElement(using: &g),
+                    about: japanese
+                        ? "\(name)です。\(latest.title)として働いています。お気軽にご連絡ください。"
+                        : "I am \(name), \(latest.title). Happy to connect about work."),
+                positions: [], educations: [education], skills: memberSkills,
+                settings: ProfileSettings(
+                    profileVisibility: visibility, openToWork: OpenToWork(enabled: index % 9 == 0, titles: [latest.title]),
+                    locale: japanese ? .ja : (style >= 8 ? nil : .en)),
+                createdAt: created, updatedAt: created)
+            let account = Account(
+                memberID: id, email: "member\(index + 1)@example.test", passwordHash: passwordHash, role: role, createdAt: created)
+            result.append(NewMember(account: account, profile: profile, positions: positions))
+        }
+        return result
+    }
+
+    /// The password every sample member logs in with.
+    public static let password = "tsunagari-demo"
+
+    /// Writes `count` sample members in batches; returns how many were written.
+    public static func fill(_ storage: any Storage, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date) async throws -> Int {
+        let members = members(count: count, seed: seed, passwordHash: hasher.hash(password), now: now)
+        var index = 0
+        while index < members.count {
+            let batch = Array(members[index..<min(index + 1_000, members.count)])
+            try await storage.createMembers(batch)
+            index += batch.count
+        }
+        return members.count
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import TsunagariCore
+import Logging
+import PostgresNIO
+
+/// Append-only, numbered migrations, applied under an advisory lock so that instances starting
+/// together do not race. Never edit one that has shipped: add the next.
+enum PostgresMigrations {
+    static let all: [(version: Int, name: String, sql: [String])] = [
+        (
+            1, "members_profiles_sessions",
+            [
+                """
+                CREATE TABLE members (
+                  id TEXT PRIMARY KEY,
+                  email TEXT NOT NULL,
+                  password_hash TEXT NOT NULL,
+                  role TEXT NOT NULL DEFAULT 'member',
+                  name TEXT NOT NULL,
+                  name_reading TEXT,
+                  handle TEXT NOT NULL,
+                  handle_key TEXT NOT NULL,
+                  headline TEXT,
+                  location TEXT,
+                  industry TEXT,
+                  about TEXT,
+                  profile_visibility TEXT NOT NULL,
+                  connections_visibility TEXT NOT NULL,
+                  open_to_work_enabled BOOLEAN NOT NULL DEFAULT FALSE,
+                  open_to_work_visibility TEXT NOT NULL,
+                  open_to_work_titles TEXT NOT NULL DEFAULT '[]',
+                  open_to_work_locations TEXT NOT NULL DEFAULT '[]',
+                  locale TEXT,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL,
+                  CONSTRAINT members_email_key UNIQUE (email),
+                  CONSTRAINT members_handle_key_key UNIQUE (handle_key)
+                )
+                """,
+                """
+                CREATE TABLE companies (
+                  id TEXT PRIMARY KEY,
+                  name_key TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE positions (
+                  id TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  company_id TEXT NOT NULL REFERENCES companies(id),
+                  company_name TEXT NOT NULL,
+                  title TEXT NOT NULL,
+                  location TEXT,
+                  start_month TEXT NOT NULL,
+                  end_month TEXT,
+                  description TEXT,
+                  created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX positions_member ON positions(member_id)",
+                "CREATE INDEX positions_company ON positions(company_id, end_month)",
+                """
+                CREATE TABLE educations (
+                  id TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  school TEXT NOT NULL,
+                  degree TEXT,
+                  field TEXT,
+                  start_year INTEGER,
+                  end_year INTEGER,
+                  created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX educations_member ON educations(member_id)",
+                """
+                CREATE TABLE skills (
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  ordinal INTEGER NOT NULL,
+                  name TEXT NOT NULL,
+                  PRIMARY KEY (member_id, ordinal)
+                )
+                """,
+                """
+                CREATE TABLE sessions (
+                  token_hash TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  kind TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sessions_member ON sessions(member_id)",
+                "CREATE TABLE throttle_attempts (key TEXT NOT NULL, at BIGINT NOT NULL)",
+                "CREATE INDEX throttle_attempts_key ON throttle_attempts(key, at)",
+            ]
+        )
+    ]
+
+    /// An arbitrary constant naming Tsunagari's migration lock.
+    static let lockID: Int64 = 0x7473_756e_6167
+
+    static func run(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { c in
+            try await c.query("SELECT pg_advisory_xact_lock(\(lockID))", logger: logger)
+            try await c.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger)
+            var applied: Set<Int> = []
+            for try await (version) in try await c.query("SELECT version FROM schema_migrations", logger: logger)
+                .decode(Int.self) { applied.insert(version) }
+            for migration in all where !applied.contains(migration.version) {
+                for statement in migration.sql {
+                    try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await c.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger)
+            }
+        }
+    }
+}
+
+/// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
+enum PostgresURL {
+    static func parse(_ text: String) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
+            let host = url.host, !host.isEmpty
+        else {
+            throw DomainError.invalid("bad_database_url", "DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let mode = url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        return PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
+            database: database.isEmpty ? nil : database, tls: tls)
+    }
+}

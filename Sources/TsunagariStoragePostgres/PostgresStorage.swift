@@ -1,0 +1,436 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+/// PostgreSQL storage, chosen when `DATABASE_URL` is set. Several app instances may share one database:
+/// everything shared (sessions, throttling) lives here, not in one process's memory.
+public final class PostgresStorage: Storage {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres")) throws {
+        let configuration = try PostgresURL.parse(url)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        let client = self.client
+        runner = Task { await client.run() }
+    }
+
+    public func close() async throws {
+        runner.cancel()
+    }
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    public func migrate() async throws {
+        try await PostgresMigrations.run(client, logger: logger)
+    }
+
+    @discardableResult
+    /// One transaction; unique violations become domain conflicts and the closure's own errors come out unwrapped.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw Self.mapped(error.closureError ?? error.commitError ?? error)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    static func mapped(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" else { return error }
+        let constraint = error.serverInfo?[.constraintName] ?? ""
+        if constraint.contains("email") {
+            return DomainError(.conflict, code: "email_taken", message: "An account with this email already exists.")
+        }
+        if constraint.contains("handle") {
+            return DomainError(.conflict, code: "handle_taken", message: "This handle is taken.")
+        }
+        return DomainError(.conflict, code: "conflict", message: "This conflicts with existing data.")
+    }
+
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        var result: [PostgresRandomAccessRow] = []
+        for try await row in try await client.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
+        return result
+    }
+
+    // MARK: Accounts
+
+    public func createMember(_ member: NewMember) async throws {
+        try await transaction { try await Self.insert(member, $0, self.logger) }
+    }
+
+    public func createMembers(_ members: [NewMember]) async throws {
+        try await transaction { connection in
+            for member in members { try await Self.insert(member, connection, self.logger) }
+        }
+    }
+
+    static func insert(_ member: NewMember, _ c: PostgresConnection, _ logger: Logger) async throws {
+        let a = member.account
+        let p = member.profile
+        let f = p.fields
+        let s = p.settings
+        try await c.query(
+            """
+            INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
+              location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
+              open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at)
+            VALUES (\(a.memberID.rawValue), \(a.email), \(a.passwordHash), \(a.role.rawValue), \(f.name), \(f.nameReading),
+              \(f.handle), \(Handle.key(f.handle)), \(f.headline), \(f.location), \(f.industry), \(f.about),
+              \(s.profileVisibility.rawValue), \(s.connectionsVisibility.rawValue), \(s.openToWork.enabled),
+              \(s.openToWork.visibility.rawValue), \(StoredList.encode(s.openToWork.titles)),
+              \(StoredList.encode(s.openToWork.locations)), \(s.locale?.rawValue), \(StoredTime.millis(p.createdAt)),
+              \(StoredTime.millis(p.updatedAt)))
+            """, logger: logger)
+        for draft in member.positions {
+            try await savePosition(draft, member: a.memberID, at: p.createdAt, c, logger)
+        }
+        for education in p.educations {
+            try await saveEducation(education, member: a.memberID, isNew: true, at: p.createdAt, c, logger)
+        }
+        try await replaceSkills(p.skills, member: a.memberID, c, logger)
+    }
+
+    public func account(email: String) async throws -> Account? {
+        try await rows("SELECT id, email, password_hash, role, created_at FROM members WHERE email = \(email)")
+            .first.map(Self.account)
+    }
+
+    public func account(id: MemberID) async throws -> Account? {
+        try await rows("SELECT id, email, password_hash, role, created_at FROM members WHERE id = \(id.rawValue)")
+            .first.map(Self.account)
+    }
+
+    static func account(_ row: PostgresRandomAccessRow) throws -> Account {
+        Account(
+            memberID: MemberID(try row["id"].decode(String.self)), email: try row["email"].decode(String.self),
+            passwordHash: try row["password_hash"].decode(String.self),
+            role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)))
+    }
+
+    public func setPasswordHash(_ hash: String, for member: MemberID) async throws {
+        try await client.query("UPDATE members SET password_hash = \(hash) WHERE id = \(member.rawValue)", logger: logger)
+    }
+
+    public func deleteMember(_ member: MemberID) async throws {
+        try await transaction { c in
+            var companies: [String] = []
+            for try await (company) in try await c.query(
+                "SELECT DISTINCT company_id FROM positions WHERE member_id = \(member.rawValue)", logger: self.logger
+            ).decode(String.self) { companies.append(company) }
+            try await c.query("DELETE FROM members WHERE id = \(member.rawValue)", logger: self.logger)
+            for company in companies { try await Self.refreshCompanyName(company, c, self.logger) }
+        }
+    }
+
+    public func memberCount() async throws -> Int {
+        try await rows("SELECT COUNT(*) AS n FROM members").first?["n"].decode(Int.self) ?? 0
+    }
+
+    // MARK: Profiles
+
+    public func profile(id: MemberID) async throws -> Profile? {
+        guard let row = try await rows("SELECT * FROM members WHERE id = \(id.rawValue)").first else { return nil }
+        let positions = try await rows(
+            """
+            SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
+            WHERE p.member_id = \(id.rawValue) ORDER BY (p.end_month IS NULL) DESC, p.start_month DESC, p.id DESC
+            """
+        ).map { row in
+            Position(
+                id: try row["id"].decode(String.self),
+                company: CompanyRef(
+                    id: try row["company_id"].decode(String.self), name: try row["company_display_name"].decode(String.self)),
+                companyNameAsWritten: try row["company_name"].decode(String.self), title: try row["title"].decode(String.self),
+                location: try row["location"].decode(String?.self),
+                startMonth: YearMonth(try row["start_month"].decode(String.self)) ?? YearMonth(year: 1900, month: 1)!,
+                endMonth: try row["end_month"].decode(String?.self).flatMap(YearMonth.init),
+                description: try row["description"].decode(String?.self))
+        }
+        let educations = try await rows(
+            "SELECT * FROM educations WHERE member_id = \(id.rawValue) ORDER BY COALESCE(end_year, 9999) DESC, id DESC"
+        ).map { row in
+            Education(
+                id: try row["id"].decode(String.self), school: try row["school"].decode(String.self),
+                degree: try row["degree"].decode(String?.self), field: try row["field"].decode(String?.self),
+                startYear: try row["start_year"].decode(Int?.self), endYear: try row["end_year"].decode(Int?.self))
+        }
+        let skills = try await rows("SELECT name FROM skills WHERE member_id = \(id.rawValue) ORDER BY ordinal").map {
+            try $0["name"].decode(String.self)
+        }
+        return Profile(
+            memberID: id, role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
+            fields: ProfileFields(
+                name: try row["name"].decode(String.self), nameReading: try row["name_reading"].decode(String?.self),
+                handle: try row["handle"].decode(String.self), headline: try row["headline"].decode(String?.self),
+                location: try row["location"].decode(String?.self), industry: try row["industry"].decode(String?.self),
+                about: try row["about"].decode(String?.self)),
+            positions: positions, educations: educations, skills: skills,
+            settings: ProfileSettings(
+                profileVisibility: ProfileVisibility(rawValue: try row["profile_visibility"].decode(String.self)) ?? .members,
+                connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
+                    ?? .connections,
+                openToWork: OpenToWork(
+                    enabled: try row["open_to_work_enabled"].decode(Bool.self),
+                    visibility: OpenToWorkVisibility(rawValue: try row["open_to_work_visibility"].decode(String.self))
+                        ?? .recruitersOnly,
+                    titles: StoredList.decode(try row["open_to_work_titles"].decode(String.self)),
+                    locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
+                locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:))),
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+    }
+
+    public func memberID(handle: String) async throws -> MemberID? {
+        try await rows("SELECT id FROM members WHERE handle_key = \(Handle.key(handle))").first
+            .map { MemberID(try $0["id"].decode(String.self)) }
+    }
+
+    public func updateFields(_ f: ProfileFields, for member: MemberID, at date: Date) async throws {
+        try await transaction { c in
+            try await c.query(
+                """
+                UPDATE members SET name = \(f.name), name_reading = \(f.nameReading), handle = \(f.handle),
+                  handle_key = \(Handle.key(f.handle)), headline = \(f.headline), location = \(f.location),
+                  industry = \(f.industry), about = \(f.about), updated_at = \(StoredTime.millis(date))
+                WHERE id = \(member.rawValue)
+                """, logger: self.logger)
+        }
+    }
+
+    public func savePosition(_ draft: PositionDraft, for member: MemberID, at date: Date) async throws -> Bool {
+        try await transaction { try await Self.savePosition(draft, member: member, at: date, $0, self.logger) }
+    }
+
+    @discardableResult
+    static func savePosition(
+        _ d: PositionDraft, member: MemberID, at date: Date, _ c: PostgresConnection, _ logger: Logger
+    ) async throws -> Bool {
+        var previous: (company: String, owner: String)?
+        for try await (company, owner) in try await c.query(
+            "SELECT company_id, member_id FROM positions WHERE id = \(d.id) FOR UPDATE", logger: logger
+        ).decode((String, String).self) { previous = (company, owner) }
+        if let previous, previous.owner != member.rawValue { return false }
+        try await c.query(
+            """
+            INSERT INTO companies (id, name_key, name, created_at)
+            VALUES (\(d.newCompanyID), \(d.companyKey), \(d.companyName), \(StoredTime.millis(date)))
+            ON CONFLICT (name_key) DO NOTHING
+            """, logger: logger)
+        var companyID = ""
+        for try await (id) in try await c.query("SELECT id FROM companies WHERE name_key = \(d.companyKey)", logger: logger)
+            .decode(String.self) { companyID = id }
+        try await c.query(
+            """
+            INSERT INTO positions (id, member_id, company_id, company_name, title, location, start_month, end_month,
+              description, created_at)
+            VALUES (\(d.id), \(member.rawValue), \(companyID), \(d.companyName), \(d.title), \(d.location),
+              \(d.startMonth.description), \(d.endMonth?.description), \(d.description), \(StoredTime.millis(date)))
+            ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, company_name = excluded.company_name,
+              title = excluded.title, location = excluded.location, start_month = excluded.start_month,
+              end_month = excluded.end_month, description = excluded.description
+            """, logger: logger)
+        try await touch(member, date, c, logger)
+        try await refreshCompanyName(companyID, c, logger)
+        if let previous, previous.company != companyID { try await refreshCompanyName(previous.company, c, logger) }
+        return true
+    }
+
+    /// A company shows the spelling most of its members use; ties go to the earliest.
+    static func refreshCompanyName(_ company: String, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            """
+            UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = \(company)
+              GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name LIMIT 1), name)
+            WHERE id = \(company)
+            """, logger: logger)
+    }
+
+    static func touch(_ member: MemberID, _ date: Date, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            "UPDATE members SET updated_at = \(StoredTime.millis(date)) WHERE id = \(member.rawValue)", logger: logger)
+    }
+
+    public func deletePosition(id: String, for member: MemberID, at date: Date) async throws -> Bool {
+        try await transaction { c in
+            var company: String?
+            for try await (found) in try await c.query(
+                "DELETE FROM positions WHERE id = \(id) AND member_id = \(member.rawValue) RETURNING company_id",
+                logger: self.logger
+            ).decode(String.self) { company = found }
+            guard let company else { return false }
+            try await Self.refreshCompanyName(company, c, self.logger)
+            try await Self.touch(member, date, c, self.logger)
+            return true
+        }
+    }
+
+    public func saveEducation(_ education: Education, for member: MemberID, isNew: Bool, at date: Date) async throws -> Bool {
+        try await transaction { try await Self.saveEducation(education, member: member, isNew: isNew, at: date, $0, self.logger) }
+    }
+
+    @discardableResult
+    static func saveEducation(
+        _ e: Education, member: MemberID, isNew: Bool, at date: Date, _ c: PostgresConnection, _ logger: Logger
+    ) async throws -> Bool {
+        if isNew {
+            try await c.query(
+                """
+                INSERT INTO educations (id, member_id, school, degree, field, start_year, end_year, created_at)
+                VALUES (\(e.id), \(member.rawValue), \(e.school), \(e.degree), \(e.field), \(e.startYear), \(e.endYear),
+                  \(StoredTime.millis(date)))
+                """, logger: logger)
+        } else {
+            var updated = false
+            for try await _ in try await c.query(
+                """
+                UPDATE educations SET school = \(e.school), degree = \(e.degree), field = \(e.field),
+                  start_year = \(e.startYear), end_year = \(e.endYear)
+                WHERE id = \(e.id) AND member_id = \(member.rawValue) RETURNING id
+                """, logger: logger) { updated = true }
+            guard updated else { return false }
+        }
+        try await touch(member, date, c, logger)
+        return true
+    }
+
+    public func deleteEducation(id: String, for member: MemberID, at date: Date) async throws -> Bool {
+        try await transaction { c in
+            var deleted = false
+            for try await _ in try await c.query(
+                "DELETE FROM educations WHERE id = \(id) AND member_id = \(member.rawValue) RETURNING id", logger: self.logger
+            ) { deleted = true }
+            guard deleted else { return false }
+            try await Self.touch(member, date, c, self.logger)
+            return true
+        }
+    }
+
+    public func replaceSkills(_ skills: [String], for member: MemberID, at date: Date) async throws {
+        try await transaction { c in
+            try await Self.replaceSkills(skills, member: member, c, self.logger)
+            try await Self.touch(member, date, c, self.logger)
+        }
+    }
+
+    static func replaceSkills(_ skills: [String], member: MemberID, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query("DELETE FROM skills WHERE member_id = \(member.rawValue)", logger: logger)
+        for (ordinal, skill) in skills.enumerated() {
+            try await c.query(
+                "INSERT INTO skills (member_id, ordinal, name) VALUES (\(member.rawValue), \(ordinal), \(skill))",
+                logger: logger)
+        }
+    }
+
+    public func updateSettings(_ s: ProfileSettings, for member: MemberID, at date: Date) async throws {
+        try await client.query(
+            """
+            UPDATE members SET profile_visibility = \(s.profileVisibility.rawValue),
+              connections_visibility = \(s.connectionsVisibility.rawValue), open_to_work_enabled = \(s.openToWork.enabled),
+              open_to_work_visibility = \(s.openToWork.visibility.rawValue),
+              open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
+              open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
+              updated_at = \(StoredTime.millis(date))
+            WHERE id = \(member.rawValue)
+            """, logger: logger)
+    }
+
+    public func company(id: String) async throws -> Company? {
+        guard let row = try await rows(
+            """
+            SELECT name,
+              (SELECT COUNT(DISTINCT member_id) FROM positions WHERE company_id = \(id) AND end_month IS NULL) AS current,
+              (SELECT COUNT(DISTINCT member_id) FROM positions p WHERE company_id = \(id) AND end_month IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM positions q WHERE q.company_id = p.company_id
+                                 AND q.member_id = p.member_id AND q.end_month IS NULL)) AS past
+            FROM companies WHERE id = \(id)
+            """
+        ).first else { return nil }
+        return Company(
+            id: id, name: try row["name"].decode(String.self), currentMemberCount: try row["current"].decode(Int.self),
+            pastMemberCount: try row["past"].decode(Int.self))
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ s: Session) async throws {
+        try await client.query(
+            """
+            INSERT INTO sessions (token_hash, member_id, kind, created_at, expires_at)
+            VALUES (\(s.tokenHash), \(s.memberID.rawValue), \(s.kind.rawValue), \(StoredTime.millis(s.createdAt)),
+              \(StoredTime.millis(s.expiresAt)))
+            """, logger: logger)
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await rows("SELECT * FROM sessions WHERE token_hash = \(tokenHash)").first.map(Self.session)
+    }
+
+    static func session(_ row: PostgresRandomAccessRow) throws -> Session {
+        Session(
+            tokenHash: try row["token_hash"].decode(String.self), memberID: MemberID(try row["member_id"].decode(String.self)),
+            kind: SessionKind(rawValue: try row["kind"].decode(String.self)) ?? .web,
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            expiresAt: StoredTime.date(try row["expires_at"].decode(Int64.self)))
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await client.query("DELETE FROM sessions WHERE token_hash = \(tokenHash)", logger: logger)
+    }
+
+    public func deleteSessions(of member: MemberID, except tokenHash: String?) async throws {
+        try await client.query(
+            "DELETE FROM sessions WHERE member_id = \(member.rawValue) AND token_hash <> \(tokenHash ?? "")", logger: logger)
+    }
+
+    public func sessions(of member: MemberID) async throws -> [Session] {
+        try await rows("SELECT * FROM sessions WHERE member_id = \(member.rawValue) ORDER BY created_at").map(Self.session)
+    }
+
+    // MARK: Throttling
+
+    public func recordAttempt(key: String, at date: Date) async throws {
+        try await client.query(
+            "INSERT INTO throttle_attempts (key, at) VALUES (\(key), \(StoredTime.millis(date)))", logger: logger)
+    }
+
+    public func attempts(key: String, since: Date) async throws -> [Date] {
+        try await rows(
+            "SELECT at FROM throttle_attempts WHERE key = \(key) AND at >= \(StoredTime.millis(since)) ORDER BY at"
+        ).map { StoredTime.date(try $0["at"].decode(Int64.self)) }
+    }
+
+    public func clearAttempts(key: String) async throws {
+        try await client.query("DELETE FROM throttle_attempts WHERE key = \(key)", logger: logger)
+    }
+
+    public func pruneAttempts(before date: Date) async throws {
+        try await client.query("DELETE FROM throttle_attempts WHERE at < \(StoredTime.millis(date))", logger: logger)
+    }
+}
+
+/// Times are stored as milliseconds since 1970 in both databases.
+enum StoredTime {
+    static func date(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1000) }
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// Short lists (open-to-work titles and locations) are stored as JSON arrays of strings.
+enum StoredList {
+    static func encode(_ values: [String]) -> String {
+        let data = (try? JSONEncoder().encode(values)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}

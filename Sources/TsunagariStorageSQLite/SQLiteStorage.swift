@@ -1,0 +1,426 @@
+import Foundation
+import GRDB
+import TsunagariCore
+
+/// The embedded default: one SQLite file in WAL mode with foreign keys on and `synchronous=FULL`,
+/// so that a write acknowledged to a client is on disk before the answer leaves (it survives kill -9
+/// and power loss alike).
+public final class SQLiteStorage: Storage {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    public func migrate() async throws {
+        try await pool.write { _ in }
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    /// Runs `body` in one write transaction, mapping unique-constraint failures to domain conflicts.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            let message = error.message ?? ""
+            if message.contains("email") {
+                throw DomainError(.conflict, code: "email_taken", message: "An account with this email already exists.")
+            }
+            if message.contains("handle") {
+                throw DomainError(.conflict, code: "handle_taken", message: "This handle is taken.")
+            }
+            throw DomainError(.conflict, code: "conflict", message: "This conflicts with existing data.")
+        }
+    }
+
+    // MARK: Accounts
+
+    public func createMember(_ member: NewMember) async throws {
+        try await write { db in try Self.insert(member, db) }
+    }
+
+    public func createMembers(_ members: [NewMember]) async throws {
+        try await write { db in
+            for member in members { try Self.insert(member, db) }
+        }
+    }
+
+    static func insert(_ member: NewMember, _ db: Database) throws {
+        let a = member.account
+        let p = member.profile
+        try db.execute(
+            sql: """
+                INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
+                  location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
+                  open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                a.memberID.rawValue, a.email, a.passwordHash, a.role.rawValue, p.fields.name, p.fields.nameReading,
+                p.fields.handle, Handle.key(p.fields.handle), p.fields.headline, p.fields.location, p.fields.industry,
+                p.fields.about, p.settings.profileVisibility.rawValue, p.settings.connectionsVisibility.rawValue,
+                p.settings.openToWork.enabled, p.settings.openToWork.visibility.rawValue,
+                StoredList.encode(p.settings.openToWork.titles), StoredList.encode(p.settings.openToWork.locations),
+                p.settings.locale?.rawValue, StoredTime.millis(p.createdAt), StoredTime.millis(p.updatedAt),
+            ])
+        for draft in member.positions {
+            try savePosition(draft, member: a.memberID, at: p.createdAt, db)
+        }
+        for education in p.educations {
+            try saveEducation(education, member: a.memberID, isNew: true, at: p.createdAt, db)
+        }
+        try replaceSkills(p.skills, member: a.memberID, db)
+    }
+
+    public func account(email: String) async throws -> Account? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, role, created_at FROM members WHERE email = ?", arguments: [email])
+                .map(Self.account)
+        }
+    }
+
+    public func account(id: MemberID) async throws -> Account? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, role, created_at FROM members WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.account)
+        }
+    }
+
+    static func account(_ row: Row) -> Account {
+        Account(
+            memberID: MemberID(row["id"]), email: row["email"], passwordHash: row["password_hash"],
+            role: MemberRole(rawValue: row["role"]) ?? .member, createdAt: StoredTime.date(row["created_at"]))
+    }
+
+    public func setPasswordHash(_ hash: String, for member: MemberID) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE members SET password_hash = ? WHERE id = ?", arguments: [hash, member.rawValue])
+        }
+    }
+
+    public func deleteMember(_ member: MemberID) async throws {
+        try await write { db in
+            let companies = try String.fetchAll(
+                db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
+            for company in companies { try Self.refreshCompanyName(company, db) }
+        }
+    }
+
+    public func memberCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members") ?? 0 }
+    }
+
+    // MARK: Profiles
+
+    public func profile(id: MemberID) async throws -> Profile? {
+        try await pool.read { db in try Self.profile(id.rawValue, db) }
+    }
+
+    static func profile(_ id: String, _ db: Database) throws -> Profile? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]) else { return nil }
+        let positions = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
+                WHERE p.member_id = ? ORDER BY (p.end_month IS NULL) DESC, p.start_month DESC, p.id DESC
+                """, arguments: [id]
+        ).map { row in
+            Position(
+                id: row["id"], company: CompanyRef(id: row["company_id"], name: row["company_display_name"]),
+                companyNameAsWritten: row["company_name"], title: row["title"], location: row["location"],
+                startMonth: YearMonth(row["start_month"] as String) ?? YearMonth(year: 1900, month: 1)!,
+                endMonth: (row["end_month"] as String?).flatMap(YearMonth.init), description: row["description"])
+        }
+        let educations = try Row.fetchAll(
+            db, sql: "SELECT * FROM educations WHERE member_id = ? ORDER BY COALESCE(end_year, 9999) DESC, id DESC",
+            arguments: [id]
+        ).map { row in
+            Education(
+                id: row["id"], school: row["school"], degree: row["degree"], field: row["field"],
+                startYear: row["start_year"], endYear: row["end_year"])
+        }
+        let skills = try String.fetchAll(db, sql: "SELECT name FROM skills WHERE member_id = ? ORDER BY ordinal", arguments: [id])
+        return Profile(
+            memberID: MemberID(row["id"]), role: MemberRole(rawValue: row["role"]) ?? .member,
+            fields: ProfileFields(
+                name: row["name"], nameReading: row["name_reading"], handle: row["handle"], headline: row["headline"],
+                location: row["location"], industry: row["industry"], about: row["about"]),
+            positions: positions, educations: educations, skills: skills,
+            settings: ProfileSettings(
+                profileVisibility: ProfileVisibility(rawValue: row["profile_visibility"]) ?? .members,
+                connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections,
+                openToWork: OpenToWork(
+                    enabled: row["open_to_work_enabled"],
+                    visibility: OpenToWorkVisibility(rawValue: row["open_to_work_visibility"]) ?? .recruitersOnly,
+                    titles: StoredList.decode(row["open_to_work_titles"]),
+                    locations: StoredList.decode(row["open_to_work_locations"])),
+                locale: (row["locale"] as String?).flatMap(TsunagariCore.Locale.init(rawValue:))),
+            createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
+    }
+
+    public func memberID(handle: String) async throws -> MemberID? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM members WHERE handle_key = ?", arguments: [Handle.key(handle)])
+                .map(MemberID.init)
+        }
+    }
+
+    public func updateFields(_ fields: ProfileFields, for member: MemberID, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE members SET name = ?, name_reading = ?, handle = ?, handle_key = ?, headline = ?, location = ?,
+                      industry = ?, about = ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    fields.name, fields.nameReading, fields.handle, Handle.key(fields.handle), fields.headline,
+                    fields.location, fields.industry, fields.about, StoredTime.millis(date), member.rawValue,
+                ])
+        }
+    }
+
+    public func savePosition(_ draft: PositionDraft, for member: MemberID, at date: Date) async throws -> Bool {
+        try await write { db in try Self.savePosition(draft, member: member, at: date, db) }
+    }
+
+    @discardableResult
+    static func savePosition(_ draft: PositionDraft, member: MemberID, at date: Date, _ db: Database) throws -> Bool {
+        let previousCompany = try String.fetchOne(
+            db, sql: "SELECT company_id FROM positions WHERE id = ?", arguments: [draft.id])
+        if previousCompany != nil {
+            let owner = try String.fetchOne(db, sql: "SELECT member_id FROM positions WHERE id = ?", arguments: [draft.id])
+            guard owner == member.rawValue else { return false }
+        }
+        try db.execute(
+            sql: "INSERT INTO companies (id, name_key, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING",
+            arguments: [draft.newCompanyID, draft.companyKey, draft.companyName, StoredTime.millis(date)])
+        let companyID = try String.fetchOne(db, sql: "SELECT id FROM companies WHERE name_key = ?", arguments: [draft.companyKey])!
+        try db.execute(
+            sql: """
+                INSERT INTO positions (id, member_id, company_id, company_name, title, location, start_month, end_month,
+                  description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, company_name = excluded.company_name,
+                  title = excluded.title, location = excluded.location, start_month = excluded.start_month,
+                  end_month = excluded.end_month, description = excluded.description
+                """,
+            arguments: [
+                draft.id, member.rawValue, companyID, draft.companyName, draft.title, draft.location,
+                draft.startMonth.description, draft.endMonth?.description, draft.description, StoredTime.millis(date),
+            ])
+        try touch(member, date, db)
+        try refreshCompanyName(companyID, db)
+        if let previousCompany, previousCompany != companyID { try refreshCompanyName(previousCompany, db) }
+        return true
+    }
+
+    /// A company shows the spelling most of its members use; ties go to the earliest.
+    static func refreshCompanyName(_ company: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = ?
+                  GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name LIMIT 1), name) WHERE id = ?
+                """, arguments: [company, company])
+    }
+
+    static func touch(_ member: MemberID, _ date: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE members SET updated_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), member.rawValue])
+    }
+
+    public func deletePosition(id: String, for member: MemberID, at date: Date) async throws -> Bool {
+        try await write { db in
+            guard let company = try String.fetchOne(
+                db, sql: "SELECT company_id FROM positions WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
+            else { return false }
+            try db.execute(sql: "DELETE FROM positions WHERE id = ?", arguments: [id])
+            try Self.refreshCompanyName(company, db)
+            try Self.touch(member, date, db)
+            return true
+        }
+    }
+
+    public func saveEducation(_ education: Education, for member: MemberID, isNew: Bool, at date: Date) async throws -> Bool {
+        try await write { db in try Self.saveEducation(education, member: member, isNew: isNew, at: date, db) }
+    }
+
+    @discardableResult
+    static func saveEducation(_ e: Education, member: MemberID, isNew: Bool, at date: Date, _ db: Database) throws -> Bool {
+        if isNew {
+            try db.execute(
+                sql: """
+                    INSERT INTO educations (id, member_id, school, degree, field, start_year, end_year, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [e.id, member.rawValue, e.school, e.degree, e.field, e.startYear, e.endYear, StoredTime.millis(date)])
+        } else {
+            try db.execute(
+                sql: """
+                    UPDATE educations SET school = ?, degree = ?, field = ?, start_year = ?, end_year = ?
+                    WHERE id = ? AND member_id = ?
+                    """,
+                arguments: [e.school, e.degree, e.field, e.startYear, e.endYear, e.id, member.rawValue])
+            guard db.changesCount > 0 else { return false }
+        }
+        try touch(member, date, db)
+        return true
+    }
+
+    public func deleteEducation(id: String, for member: MemberID, at date: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM educations WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
+            guard db.changesCount > 0 else { return false }
+            try Self.touch(member, date, db)
+            return true
+        }
+    }
+
+    public func replaceSkills(_ skills: [String], for member: MemberID, at date: Date) async throws {
+        try await write { db in
+            try Self.replaceSkills(skills, member: member, db)
+            try Self.touch(member, date, db)
+        }
+    }
+
+    static func replaceSkills(_ skills: [String], member: MemberID, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM skills WHERE member_id = ?", arguments: [member.rawValue])
+        for (ordinal, skill) in skills.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO skills (member_id, ordinal, name) VALUES (?, ?, ?)",
+                arguments: [member.rawValue, ordinal, skill])
+        }
+    }
+
+    public func updateSettings(_ s: ProfileSettings, for member: MemberID, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
+                      open_to_work_visibility = ?, open_to_work_titles = ?, open_to_work_locations = ?, locale = ?,
+                      updated_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    s.profileVisibility.rawValue, s.connectionsVisibility.rawValue, s.openToWork.enabled,
+                    s.openToWork.visibility.rawValue, StoredList.encode(s.openToWork.titles),
+                    StoredList.encode(s.openToWork.locations), s.locale?.rawValue, StoredTime.millis(date), member.rawValue,
+                ])
+        }
+    }
+
+    public func company(id: String) async throws -> Company? {
+        try await pool.read { db in
+            guard let name = try String.fetchOne(db, sql: "SELECT name FROM companies WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            let current = try Int.fetchOne(
+                db, sql: "SELECT COUNT(DISTINCT member_id) FROM positions WHERE company_id = ? AND end_month IS NULL",
+                arguments: [id]) ?? 0
+            // Past members are those with a finished position there and none current.
+            let past = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(DISTINCT member_id) FROM positions p WHERE company_id = ? AND end_month IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM positions q WHERE q.company_id = p.company_id AND q.member_id = p.member_id
+                                    AND q.end_month IS NULL)
+                    """, arguments: [id]) ?? 0
+            return Company(id: id, name: name, currentMemberCount: current, pastMemberCount: past)
+        }
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ s: Session) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO sessions (token_hash, member_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [s.tokenHash, s.memberID.rawValue, s.kind.rawValue, StoredTime.millis(s.createdAt), StoredTime.millis(s.expiresAt)])
+        }
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map(Self.session)
+        }
+    }
+
+    static func session(_ row: Row) -> Session {
+        Session(
+            tokenHash: row["token_hash"], memberID: MemberID(row["member_id"]),
+            kind: SessionKind(rawValue: row["kind"]) ?? .web, createdAt: StoredTime.date(row["created_at"]),
+            expiresAt: StoredTime.date(row["expires_at"]))
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    public func deleteSessions(of member: MemberID, except tokenHash: String?) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM sessions WHERE member_id = ? AND token_hash <> ?",
+                arguments: [member.rawValue, tokenHash ?? ""])
+        }
+    }
+
+    public func sessions(of member: MemberID) async throws -> [Session] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE member_id = ? ORDER BY created_at", arguments: [member.rawValue])
+                .map(Self.session)
+        }
+    }
+
+    // MARK: Throttling
+
+    public func recordAttempt(key: String, at date: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [key, StoredTime.millis(date)])
+        }
+    }
+
+    public func attempts(key: String, since: Date) async throws -> [Date] {
+        try await pool.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at", arguments: [key, StoredTime.millis(since)]
+            ).map(StoredTime.date)
+        }
+    }
+
+    public func clearAttempts(key: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE key = ?", arguments: [key]) }
+    }
+
+    public func pruneAttempts(before date: Date) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+    }
+}
+
+/// Times are stored as milliseconds since 1970 in both databases.
+enum StoredTime {
+    static func date(_ value: Int64) -> Date { Date(timeIntervalSince1970: Double(value) / 1000) }
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// Short lists (open-to-work titles and locations) are stored as JSON arrays of strings.
+enum StoredList {
+    static func encode(_ values: [String]) -> String {
+        let data = (try? JSONEncoder().encode(values)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}

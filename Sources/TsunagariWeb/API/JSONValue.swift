@@ -1,0 +1,173 @@
+import Foundation
+import TsunagariCore
+
+/// A JSON document as a value. Request bodies are read into it first so that every wrong type,
+/// unknown field and missing field gets a precise 4xx message; responses are built from it so that
+/// absent values are written as `null`, as the OpenAPI document says.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func int(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public func encoded() -> Data { (try? Self.encoder.encode(self)) ?? Data("null".utf8) }
+
+    /// Parses a request body; anything that is not one JSON object is a 400.
+    static func parseObject(_ data: Data) throws -> JSONObject {
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw DomainError(.malformed, code: "malformed_json", message: "The body is not valid UTF-8.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw DomainError(.malformed, code: "malformed_json", message: "The body is not valid JSON.")
+        }
+        guard case .object(let members) = value else {
+            throw DomainError(.malformed, code: "malformed_json", message: "The body must be a JSON object.")
+        }
+        return JSONObject(members: members)
+    }
+}
+
+/// A request body being read field by field. Every accessor names the field in its error.
+struct JSONObject {
+    let members: [String: JSONValue]
+
+    /// Rejects fields the operation does not know, so that a typo is an error instead of silently ignored.
+    func allowOnly(_ keys: Set<String>) throws {
+        if let unknown = members.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw DomainError(.invalid, code: "unknown_field", message: "Unknown field '\(unknown)'.")
+        }
+    }
+
+    private func typeError(_ key: String, _ expected: String) -> DomainError {
+        DomainError(.invalid, code: "invalid_type", message: "Field '\(key)' must be \(expected).")
+    }
+
+    func requiredString(_ key: String) throws -> String {
+        guard let value = members[key], value != .null else {
+            throw DomainError.invalid("required", "Field '\(key)' is required.")
+        }
+        guard case .string(let text) = value else { throw typeError(key, "a string") }
+        return text
+    }
+
+    /// nil when absent; throws for `null` (the field cannot be cleared).
+    func string(_ key: String) throws -> String? {
+        guard let value = members[key] else { return nil }
+        guard case .string(let text) = value else { throw typeError(key, "a string") }
+        return text
+    }
+
+    /// nil when absent, `.some(nil)` for an explicit `null`.
+    func nullableString(_ key: String) throws -> String?? {
+        guard let value = members[key] else { return nil }
+        switch value {
+        case .null: return .some(nil)
+        case .string(let text): return .some(text)
+        default: throw typeError(key, "a string or null")
+        }
+    }
+
+    func nullableInt(_ key: String) throws -> Int?? {
+        guard let value = members[key] else { return nil }
+        switch value {
+        case .null: return .some(nil)
+        case .number(let number) where number.rounded() == number && abs(number) < 1e9: return .some(Int(number))
+        default: throw typeError(key, "an integer or null")
+        }
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = members[key] else { return nil }
+        guard case .bool(let flag) = value else { throw typeError(key, "true or false") }
+        return flag
+    }
+
+    func stringArray(_ key: String, max: Int) throws -> [String]? {
+        guard let value = members[key] else { return nil }
+        guard case .array(let items) = value else { throw typeError(key, "an array of strings") }
+        if items.count > max {
+            throw DomainError.invalid("too_many", "Field '\(key)' takes at most \(max) entries.")
+        }
+        return try items.map {
+            guard case .string(let text) = $0 else { throw typeError(key, "an array of strings") }
+            return text
+        }
+    }
+
+    func object(_ key: String) throws -> JSONObject? {
+        guard let value = members[key] else { return nil }
+        guard case .object(let inner) = value else { throw typeError(key, "an object") }
+        return JSONObject(members: inner)
+    }
+
+    func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws -> E? where E.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = E(rawValue: text) else {
+            let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DomainError.invalid("invalid_value", "Field '\(key)' must be one of: \(allowed).")
+        }
+        return value
+    }
+}

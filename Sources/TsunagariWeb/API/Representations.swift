@@ -1,0 +1,112 @@
+import Foundation
+import TsunagariCore
+
+/// How domain values look in the JSON API; one function per shape named in the OpenAPI document.
+enum Represent {
+    /// RFC 3339 in UTC, to the second.
+    static func time(_ date: Date) -> JSONValue {
+        .string(date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)))
+    }
+
+    /// `MemberSummary`. Degrees and mutual counts come from the network; until it exists only self is known.
+    static func summary(_ p: Profile, viewer: MemberID?) -> JSONValue {
+        .object([
+            "id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name),
+            "headline": .string(p.headline), "location": .string(p.fields.location),
+            "degree": viewer == p.memberID ? .int(0) : .null, "mutualConnectionCount": .int(0),
+        ])
+    }
+
+    static func position(_ p: Position) -> JSONValue {
+        .object([
+            "id": .string(p.id), "company": .object(["id": .string(p.company.id), "name": .string(p.company.name)]),
+            "companyNameAsWritten": .string(p.companyNameAsWritten), "title": .string(p.title),
+            "location": .string(p.location), "startMonth": .string(p.startMonth.description),
+            "endMonth": .string(p.endMonth?.description), "description": .string(p.description),
+        ])
+    }
+
+    static func education(_ e: Education) -> JSONValue {
+        .object([
+            "id": .string(e.id), "school": .string(e.school), "degree": .string(e.degree), "field": .string(e.field),
+            "startYear": .int(e.startYear), "endYear": .int(e.endYear),
+        ])
+    }
+
+    static func openToWork(_ o: OpenToWork) -> JSONValue {
+        .object([
+            "enabled": .bool(o.enabled), "visibility": .string(o.visibility.rawValue),
+            "titles": .array(o.titles.map(JSONValue.string)), "locations": .array(o.locations.map(JSONValue.string)),
+        ])
+    }
+
+    static func settings(_ s: ProfileSettings) -> JSONValue {
+        .object([
+            "profileVisibility": .string(s.profileVisibility.rawValue),
+            "connectionsVisibility": .string(s.connectionsVisibility.rawValue),
+            "openToWork": openToWork(s.openToWork), "locale": .string(s.locale?.rawValue),
+        ])
+    }
+
+    static func profileSections(_ p: Profile) -> [String: JSONValue] {
+        [
+            "id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name),
+            "nameReading": .string(p.fields.nameReading), "headline": .string(p.headline),
+            "location": .string(p.fields.location), "industry": .string(p.fields.industry), "about": .string(p.fields.about),
+            "positions": .array(p.positions.map(position)), "educations": .array(p.educations.map(education)),
+            "skills": .array(p.skills.map(JSONValue.string)),
+        ]
+    }
+
+    /// `OwnProfile`: every section and setting, for `GET /me`.
+    static func ownProfile(_ p: Profile, email: String) -> JSONValue {
+        var members = profileSections(p)
+        members["email"] = .string(email)
+        members["role"] = .string(p.role.rawValue)
+        members["settings"] = settings(p.settings)
+        members["createdAt"] = time(p.createdAt)
+        members["updatedAt"] = time(p.updatedAt)
+        return .object(members)
+    }
+
+    /// `MemberProfile`: what `GET /members/{idOrHandle}` shows this viewer.
+    static func memberProfile(_ view: ProfileService.View, viewer: MemberID?) -> JSONValue {
+        let p = view.profile
+        var members: [String: JSONValue]
+        switch view.access {
+        case .full:
+            members = profileSections(p)
+        case .limited:
+            members = ["id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name), "headline": .string(p.headline)]
+        }
+        members["access"] = .string(view.access == .full ? "full" : "limited")
+        members["degree"] = view.relation == .oneself ? .int(0) : .null
+        members["mutualConnectionCount"] = .int(0)
+        members["relationship"] = .string("none")
+        members["following"] = .bool(false)
+        members["openToWork"] = view.showsOpenToWork ? openToWork(p.settings.openToWork) : .null
+        return .object(members)
+    }
+
+    static func company(_ c: Company) -> JSONValue {
+        .object([
+            "id": .string(c.id), "name": .string(c.name), "currentMemberCount": .int(c.currentMemberCount),
+            "pastMemberCount": .int(c.pastMemberCount),
+        ])
+    }
+
+    static func export(_ e: AccountService.Export) -> JSONValue {
+        .object([
+            "exportedAt": time(Date()),
+            "account": .object([
+                "id": .string(e.account.memberID.rawValue), "email": .string(e.account.email),
+                "role": .string(e.account.role.rawValue), "createdAt": time(e.account.createdAt),
+            ]),
+            "profile": ownProfile(e.profile, email: e.account.email),
+            "sessions": .array(
+                e.sessions.map {
+                    .object(["kind": .string($0.kind.rawValue), "createdAt": time($0.createdAt), "expiresAt": time($0.expiresAt)])
+                }),
+        ])
+    }
+}

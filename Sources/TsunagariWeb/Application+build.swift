@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TsunagariCore
+
+/// Builds the router with every middleware and route; the server and the in-process tests both use it.
+public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ViewerMiddleware(services: services))
+    router.add(middleware: ErrorMiddleware(services: services))
+    router.add(middleware: FormMiddleware())
+
+    router.get("healthz") { _, _ -> Response in
+        do {
+            try await services.storage.ping()
+            return APIResponse.json(.object(["status": .string("ok")]))
+        } catch {
+            return APIResponse.error(.serviceUnavailable, code: "database_unavailable", message: "The database does not answer.")
+        }
+    }
+    router.get("openapi.json") { _, _ -> Response in
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: StaticAssets.openAPIDocument)))
+        response.headers[.cacheControl] = "public, max-age=300"
+        return response
+    }
+    router.get("static/{file}") { _, context -> Response in
+        guard let name = context.parameters.get("file"), let asset = StaticAssets.files[name] else {
+            throw DomainError.notFound("File")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
+    }
+    APIRoutes(services: services).register(on: router)
+    PageRoutes(services: services).register(on: router)
+    return router
+}
+
+/// The whole application for `serve`: storage opened and migrated, sample data if asked, the HTTP server.
+public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let storage = try await AppServices.openStorage(configuration, logger: logger)
+    let services = AppServices(configuration: configuration, storage: storage)
+    if configuration.demo, try await storage.memberCount() == 0 {
+        let members = try await SampleData.fill(
+            storage, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: configuration.demoMembers, seed: 1,
+            now: Date())
+        logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
+    }
+    let app = Application(
+        router: buildRouter(services),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
+        services: [StorageCloser(storage: storage)],
+        logger: logger)
+    return app
+}
+
+/// Closes the database when the server shuts down (SIGTERM / SIGINT), after requests drain.
+struct StorageCloser: Service {
+    let storage: any Storage
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await storage.close()
+    }
+}
+
+enum StaticAssets {
+    struct Asset: Sendable {
+        let data: [UInt8]
+        let contentType: String
+    }
+
+    static let files: [String: Asset] = {
+        var files: [String: Asset] = [:]
+        for (name, type) in [("app.css", "text/css; charset=utf-8")] {
+            if let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources/static"),
+                let data = try? Data(contentsOf: url)
+            {
+                files[name] = Asset(data: Array(data), contentType: type)
+            }
+        }
+        return files
+    }()
+
+    static let openAPIDocument: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
+            let data = try? Data(contentsOf: url)
+        else { return Array("{}".utf8) }
+        return Array(data)
+    }()
+}

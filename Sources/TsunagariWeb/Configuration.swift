@@ -1,0 +1,114 @@
+import Foundation
+import TsunagariCore
+
+/// Everything the server needs to start, read once from flags, then the environment, then defaults.
+/// A bad value stops the start with a message naming the flag and its environment variable.
+public struct AppConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var dataDirectory: String = "./tsunagari-data"
+    /// `postgres://…` selects PostgreSQL; nil selects SQLite in the data directory.
+    public var databaseURL: String?
+    public var demo: Bool = false
+    public var demoMembers: Int = 2_000
+    public var rateLimits: RateLimits = .standard
+    public var rateLimitProfile: String = "standard"
+    /// bcrypt cost; 12 or more outside tests.
+    public var bcryptCost: UInt8 = 12
+    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front of the server.
+    public var trustProxy: Bool = false
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    public struct Setting: Sendable {
+        public let flag: String
+        public let environment: String
+        public let meaning: String
+    }
+
+    /// The documented settings; docs/CONFIGURATION.md lists the same table.
+    public static let settings: [Setting] = [
+        Setting(flag: "--host", environment: "TSUNAGARI_HOST", meaning: "address to listen on"),
+        Setting(flag: "--port", environment: "TSUNAGARI_PORT", meaning: "port to listen on (1–65535)"),
+        Setting(flag: "--data-dir", environment: "TSUNAGARI_DATA_DIR", meaning: "folder for the SQLite database"),
+        Setting(flag: "--database-url", environment: "DATABASE_URL", meaning: "postgres://… selects PostgreSQL"),
+        Setting(flag: "--demo", environment: "TSUNAGARI_DEMO", meaning: "fill an empty database with sample data"),
+        Setting(flag: "--demo-members", environment: "TSUNAGARI_DEMO_MEMBERS", meaning: "members made by --demo"),
+        Setting(flag: "--rate-limits", environment: "TSUNAGARI_RATE_LIMITS", meaning: "standard or relaxed"),
+        Setting(flag: "--bcrypt-cost", environment: "TSUNAGARI_BCRYPT_COST", meaning: "bcrypt cost, 12–16"),
+        Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers"),
+        Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
+    ]
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String { problems.joined(separator: "\n") }
+    }
+
+    /// Resolves each setting from `flags` (keyed by flag name), then `environment`, then the default.
+    public static func resolve(flags: [String: String], environment: [String: String]) throws -> AppConfiguration {
+        var config = AppConfiguration()
+        var problems: [String] = []
+        func value(_ flag: String) -> (String, String)? {
+            let setting = settings.first { $0.flag == flag }!
+            if let raw = flags[flag] { return (raw, flag) }
+            if let raw = environment[setting.environment], !raw.isEmpty { return (raw, setting.environment) }
+            return nil
+        }
+        func bad(_ source: String, _ raw: String, _ expected: String) {
+            problems.append("Invalid value '\(raw)' for \(source): expected \(expected).")
+        }
+        func boolean(_ raw: String) -> Bool? {
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": true
+            case "0", "false", "no", "off": false
+            default: nil
+            }
+        }
+        if let (raw, source) = value("--host") {
+            if raw.isEmpty || raw.contains(" ") { bad(source, raw, "a host name or address") } else { config.host = raw }
+        }
+        if let (raw, source) = value("--port") {
+            if let port = Int(raw), (1...65_535).contains(port) { config.port = port } else { bad(source, raw, "a port 1–65535") }
+        }
+        if let (raw, source) = value("--data-dir") {
+            if raw.isEmpty { bad(source, raw, "a folder") } else { config.dataDirectory = raw }
+        }
+        if let (raw, source) = value("--database-url") {
+            if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+                config.databaseURL = raw
+            } else {
+                bad(source, "…", "a URL starting with postgres://")
+            }
+        }
+        if let (raw, source) = value("--demo") {
+            if let flag = boolean(raw) { config.demo = flag } else { bad(source, raw, "true or false") }
+        }
+        if let (raw, source) = value("--demo-members") {
+            if let count = Int(raw), (1...2_000_000).contains(count) { config.demoMembers = count } else {
+                bad(source, raw, "a number of members 1–2000000")
+            }
+        }
+        if let (raw, source) = value("--rate-limits") {
+            switch raw {
+            case "standard": config.rateLimits = .standard
+            case "relaxed": config.rateLimits = .relaxed
+            default: bad(source, raw, "standard or relaxed")
+            }
+            if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }
+        }
+        if let (raw, source) = value("--bcrypt-cost") {
+            if let cost = UInt8(raw), (12...16).contains(cost) { config.bcryptCost = cost } else { bad(source, raw, "a cost 12–16") }
+        }
+        if let (raw, source) = value("--trust-proxy") {
+            if let flag = boolean(raw) { config.trustProxy = flag } else { bad(source, raw, "true or false") }
+        }
+        if let (raw, source) = value("--log-level") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            if levels.contains(raw) { config.logLevel = raw } else { bad(source, raw, levels.joined(separator: ", ")) }
+        }
+        if !problems.isEmpty { throw Invalid(problems: problems) }
+        return config
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import TsunagariCore
+
+/// Gives each request an id, logs one line per request (never headers, cookies or bodies), and turns
+/// anything that escaped the inner layers into a plain 500 that reveals nothing.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let requestID = RequestIdentifier.make()
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": .string(String(describing: type(of: error)))])
+            response = Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Internal error")))
+        }
+        response.headers[.init("X-Request-Id")!] = requestID
+        let elapsed = ContinuousClock.now - start
+        let level: Logger.Level = response.status.code >= 500 ? .error : .info
+        context.logger.log(
+            level: level, "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ])
+        return response
+    }
+}
+
+enum RequestIdentifier {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next(), radix: 36)
+    }
+}
+
+/// Security headers on every response: a strict CSP (no inline script or style, nothing from elsewhere),
+/// no framing, no sniffing.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.init("Content-Security-Policy")!] = Self.contentSecurityPolicy
+        response.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        if response.headers[.cacheControl] == nil {
+            response.headers[.cacheControl] = "no-store"
+        }
+        return response
+    }
+}
+
+/// Works out who is asking and in which language: a bearer token for the API, the session cookie for pages.
+/// Also makes sure the browser holds a CSRF cookie for the forms.
+struct ViewerMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+
+    static let sessionCookie = "tsg_session"
+    static let csrfCookie = "tsg_csrf"
+    static let languageCookie = "tsg_lang"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.clientAddress = clientAddress(request, context)
+        context.secureTransport = services.configuration.trustProxy && request.headers[.init("X-Forwarded-Proto")!] == "https"
+        let isAPI = request.uri.path.hasPrefix("/api/")
+        var preferred: TsunagariCore.Locale?
+        if isAPI {
+            if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+                let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+                if let session = try await services.accounts.session(token: token) {
+                    context.viewer = .member(session.memberID, try await services.accounts.role(of: session.memberID))
+                    context.sessionToken = token
+                }
+            }
+        } else if let token = request.cookies[Self.sessionCookie]?.value,
+            let session = try await services.accounts.session(token: token), session.kind == .web
+        {
+            context.viewer = .member(session.memberID, try await services.accounts.role(of: session.memberID))
+            context.sessionToken = token
+            preferred = try await services.storage.profile(id: session.memberID)?.settings.locale
+        }
+        context.locale = preferred
+            ?? request.cookies[Self.languageCookie].flatMap { TsunagariCore.Locale(rawValue: $0.value) }
+            ?? TsunagariCore.Locale.preferred(acceptLanguage: request.headers[.acceptLanguage])
+            ?? .en
+        context.logger[metadataKey: "member_id"] = context.viewer.memberID.map { .string($0.rawValue) }
+
+        var issuedCSRF: String?
+        if !isAPI {
+            if let existing = request.cookies[Self.csrfCookie]?.value, existing.utf8.count == 43 {
+                context.csrfToken = existing
+            } else {
+                issuedCSRF = services.tokens.newToken()
+                context.csrfToken = issuedCSRF!
+            }
+        }
+        var response = try await next(request, context)
+        if let issuedCSRF {
+            response.setCookie(
+                Cookie(name: Self.csrfCookie, value: issuedCSRF, path: "/", secure: context.secureTransport, httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    private func clientAddress(_ request: Request, _ context: Context) -> String {
+        if services.configuration.trustProxy, let forwarded = request.headers[.init("X-Forwarded-For")!],
+            let first = forwarded.split(separator: ",").first
+        {
+            return first.trimmingCharacters(in: .whitespaces)
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// The one error contract: domain errors and HTTP errors become JSON `{"error": {code, message}}` under
+/// `/api/`, and a page in the viewer's language elsewhere. Unexpected errors are logged loudly and never echoed.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, code, message, retryAfter) = describe(error, context: context)
+            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" {
+                var response = APIResponse.error(status, code: code, message: message)
+                if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+                return response
+            }
+            if status == .unauthorized {
+                return Response.redirect(to: "/login")
+            }
+            let chrome = await PageChromeBuilder.make(services, context, path: request.uri.path)
+            let page = status == .notFound && code == "not_found" && message.hasPrefix("Member")
+                ? ProfilePages.notAvailable(chrome)
+                : AccountPages.error(chrome, status: Int(status.code), message: localized(code, message, context.locale))
+            var response = HTMLResponse.make(page, status: status)
+            if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
+        }
+    }
+
+    private func localized(_ code: String, _ message: String, _ locale: TsunagariCore.Locale) -> String {
+        if code == "not_found" { return locale == .ja ? "お探しのページは見つかりませんでした。" : message }
+        return message
+    }
+
+    func describe(_ error: any Error, context: Context) -> (HTTPResponse.Status, String, String, Int?) {
+        if let error = error as? DomainError {
+            switch error.kind {
+            case .malformed: return (.badRequest, error.code, error.message, nil)
+            case .unauthenticated: return (.unauthorized, error.code, error.message, nil)
+            case .forbidden: return (.forbidden, error.code, error.message, nil)
+            case .notFound: return (.notFound, error.code, error.message, nil)
+            case .conflict: return (.conflict, error.code, error.message, nil)
+            case .tooLarge: return (.contentTooLarge, error.code, error.message, nil)
+            case .invalid: return (.unprocessableContent, error.code, error.message, nil)
+            case .rateLimited(let seconds): return (.tooManyRequests, error.code, error.message, seconds)
+            }
+        }
+        if let error = error as? any HTTPResponseError {
+            let status = error.status
+            switch status.code {
+            case 404: return (status, "not_found", "Nothing is here.", nil)
+            case 405: return (status, "method_not_allowed", "This method is not allowed here.", nil)
+            case 413: return (status, "too_large", "The request body is too large (at most 1 MB).", nil)
+            case 400..<500: return (status, "bad_request", "The request could not be understood.", nil)
+            default: break
+            }
+        }
+        context.logger.error("internal error", metadata: ["error": .string(String(reflecting: error))])
+        return (.internalServerError, "internal", "Something went wrong on our side.", nil)
+    }
+}
+
+/// Reads and checks every page form: the body must be a URL-encoded form whose `_csrf` field matches the
+/// CSRF cookie. One place, so no handler can forget it.
+struct FormMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, !request.uri.path.hasPrefix("/api/") else {
+            return try await next(request, context)
+        }
+        var request = request
+        var context = context
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard let body = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw DomainError(.malformed, code: "malformed_form", message: "The form could not be read.")
+        }
+        context.form = try FormData.parse(body)
+        let sent = context.form["_csrf"] ?? ""
+        let expected = request.cookies[ViewerMiddleware.csrfCookie]?.value ?? ""
+        guard !expected.isEmpty, ConstantTime.equal(sent, expected) else {
+            throw DomainError(.forbidden, code: "csrf_failed", message: "This form has expired. Reload the page and try again.")
+        }
+        return try await next(request, context)
+    }
+}
+
+enum ConstantTime {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<x.count { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}

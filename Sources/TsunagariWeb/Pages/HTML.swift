@@ -1,0 +1,98 @@
+/// HTML that is safe to send: every string that enters it is escaped unless it comes through
+/// `HTML.trusted`, the one audited path for markup the server wrote itself.
+public struct HTML: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var rendered: String
+
+    public static let empty = HTML(rendered: "")
+
+    private init(rendered: String) { self.rendered = rendered }
+
+    /// Escapes `text` for use as element content or a quoted attribute value.
+    public init(escaping text: String) { rendered = HTML.escape(text) }
+
+    /// Markup written by the server, never containing user text. Keep its uses few and literal.
+    static func trusted(_ markup: StaticString) -> HTML { HTML(rendered: markup.description) }
+
+    public var description: String { rendered }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func joined(_ parts: [HTML]) -> HTML {
+        HTML(rendered: parts.map(\.rendered).joined())
+    }
+
+    private static let voidElements: Set<String> = ["input", "meta", "link", "br", "img", "hr"]
+
+    static func element(_ name: String, _ attributes: [Attribute], _ content: HTML) -> HTML {
+        var out = "<" + name
+        for attribute in attributes {
+            switch attribute.value {
+            case .none: continue
+            case .some(nil): out += " " + attribute.name
+            case .some(.some(let value)): out += " \(attribute.name)=\"\(escape(value))\""
+            }
+        }
+        out += ">"
+        if voidElements.contains(name) { return HTML(rendered: out) }
+        return HTML(rendered: out + content.rendered + "</\(name)>")
+    }
+}
+
+/// An attribute; its value is escaped. `value == .some(nil)` writes a bare flag such as `required`;
+/// `value == nil` leaves the attribute out.
+public struct Attribute: Sendable {
+    let name: String
+    let value: String??
+
+    public init(_ name: String, _ value: String?) {
+        self.name = name
+        self.value = value.map { .some($0) }
+    }
+
+    private init(flag name: String, on: Bool) {
+        self.name = name
+        self.value = on ? .some(nil) : nil
+    }
+
+    public static func flag(_ name: String, _ on: Bool = true) -> Attribute { Attribute(flag: name, on: on) }
+    public static func `class`(_ value: String) -> Attribute { Attribute("class", value) }
+    public static func id(_ value: String) -> Attribute { Attribute("id", value) }
+    public static func href(_ value: String) -> Attribute { Attribute("href", value) }
+    public static func name(_ value: String) -> Attribute { Attribute("name", value) }
+    public static func type(_ value: String) -> Attribute { Attribute("type", value) }
+    public static func value(_ value: String?) -> Attribute { Attribute("value", value ?? "") }
+}
+
+@resultBuilder
+public enum HTMLBuilder {
+    public static func buildExpression(_ html: HTML) -> HTML { html }
+    /// Plain strings are text, and text is escaped.
+    public static func buildExpression(_ text: String) -> HTML { HTML(escaping: text) }
+    public static func buildBlock(_ parts: HTML...) -> HTML { HTML.joined(parts) }
+    public static func buildOptional(_ part: HTML?) -> HTML { part ?? .empty }
+    public static func buildEither(first: HTML) -> HTML { first }
+    public static func buildEither(second: HTML) -> HTML { second }
+    public static func buildArray(_ parts: [HTML]) -> HTML { HTML.joined(parts) }
+}
+
+public func el(_ name: String, _ attributes: Attribute..., @HTMLBuilder content: () -> HTML = { .empty }) -> HTML {
+    HTML.element(name, attributes, content())
+}
+
+public func el(_ name: String, _ attributes: [Attribute], @HTMLBuilder content: () -> HTML = { .empty }) -> HTML {
+    HTML.element(name, attributes, content())
+}

@@ -1,0 +1,141 @@
+import TsunagariCore
+
+/// Every piece of interface text, in English and Japanese. A switch, so a missing translation does not compile.
+public enum Text: CaseIterable, Sendable {
+    case tagline, heroTitle, heroBody, featureHistory, featureHistoryBody, featureNetwork, featureNetworkBody
+    case featureSearch, featureSearchBody
+    case signUp, logIn, logOut, email, password, name, createAccount, haveAccount, noAccount, passwordHint
+    case myProfile, editProfile, settings, home
+    case nameReading, handle, headline, location, industry, about, save, saved
+    case experience, education, skills, addPosition, addEducation, company, title, startMonth, endMonth, description
+    case monthHint, currentRole, edit, delete, cancel, school, degree, fieldOfStudy, startYear, endYear, skillsHint
+    case present, viewProfile, publicProfileLink
+    case profileVisibility, visibilityPublic, visibilityMembers, visibilityConnections
+    case connectionsVisibility, connectionsVisibleToConnections, connectionsVisibleOnlyMe
+    case openToWork, openToWorkEnabled, openToWorkRecruitersOnly, openToWorkEveryone, openToWorkTitles, openToWorkLocations
+    case language, languageAuto, changePassword, currentPassword, newPassword, passwordChanged
+    case deleteAccount, deleteAccountWarning, deleteAccountConfirm, accountDeleted
+    case limitedProfile, notAvailable, notAvailableBody, loginToSeeMore, errorTitle, pageNotFound, tryAgain
+    case noPositions, noEducation, noSkills, openToWorkBadge, lineSeparated, editPosition, editEducation
+    case welcome, welcomeBody, loggedOut, completeProfile
+
+    public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
+        let pair = strings
+        return locale == .ja ? pair.ja : pair.en
+    }
+
+    var strings: (en: String, ja: String) {
+        switch self {
+        case .tagline: ("The professional network for work ties", "仕事のつながりのためのプロフェッショナルネットワーク")
+        case .heroTitle: ("Keep your work ties in one place", "仕事のつながりを、ひとつの場所に")
+        case .heroBody:
+            (
+                "Colleagues, customers, partners and recruiters — see how you are connected, who can introduce you, and be found for what you do.",
+                "同僚、顧客、パートナー、リクルーター。誰とどうつながっているか、誰が紹介してくれるかが分かり、あなたの仕事で見つけてもらえます。"
+            )
+        case .featureHistory: ("Detailed work histories", "詳しい職務経歴")
+        case .featureHistoryBody: ("Positions, education and skills in Japanese and English.", "職歴・学歴・スキルを日本語と英語で。")
+        case .featureNetwork: ("Your network, degree by degree", "1次・2次・3次のつながり")
+        case .featureNetworkBody: ("Mutual connections and introductions to key people.", "共通のつながりと、キーパーソンへの紹介。")
+        case .featureSearch: ("Found by recruiters", "リクルーターに見つけてもらう")
+        case .featureSearchBody: ("The more complete your profile, the more searches it matches.", "プロフィールが詳しいほど、多くの検索に表示されます。")
+        case .signUp: ("Join now", "新規登録")
+        case .logIn: ("Log in", "ログイン")
+        case .logOut: ("Log out", "ログアウト")
+        case .email: ("Email", "メールアドレス")
+        case .password: ("Password", "パスワード")
+        case .name: ("Name", "氏名")
+        case .createAccount: ("Create account", "アカウントを作成")
+        case .haveAccount: ("Already a member?", "すでに登録済みですか？")
+        case .noAccount: ("New to Tsunagari?", "Tsunagari は初めてですか？")
+        case .passwordHint: ("At least 10 characters.", "10文字以上。")
+        case .myProfile: ("My profile", "マイプロフィール")
+        case .editProfile: ("Edit profile", "プロフィールを編集")
+        case .settings: ("Settings", "設定")
+        case .home: ("Home", "ホーム")
+        case .nameReading: ("Name reading (kana)", "ふりがな")
+        case .handle: ("Handle", "ハンドル")
+        case .headline: ("Headline", "見出し")
+        case .location: ("Location", "所在地")
+        case .industry: ("Industry", "業種")
+        case .about: ("About", "自己紹介")
+        case .save: ("Save", "保存")
+        case .saved: ("Saved.", "保存しました。")
+        case .experience: ("Experience", "職歴")
+        case .education: ("Education", "学歴")
+        case .skills: ("Skills", "スキル")
+        case .addPosition: ("Add position", "職歴を追加")
+        case .addEducation: ("Add education", "学歴を追加")
+        case .company: ("Company", "会社名")
+        case .title: ("Title", "役職")
+        case .startMonth: ("Start (YYYY-MM)", "開始（YYYY-MM）")
+        case .endMonth: ("End (YYYY-MM)", "終了（YYYY-MM）")
+        case .description: ("Description", "説明")
+        case .monthHint: ("Leave the end empty for a current role.", "現職の場合は終了を空欄に。")
+        case .currentRole: ("Current", "現職")
+        case .edit: ("Edit", "編集")
+        case .delete: ("Delete", "削除")
+        case .cancel: ("Cancel", "キャンセル")
+        case .school: ("School", "学校名")
+        case .degree: ("Degree", "学位")
+        case .fieldOfStudy: ("Field of study", "専攻")
+        case .startYear: ("Start year", "入学年")
+        case .endYear: ("End year", "卒業年")
+        case .skillsHint: ("One skill per line.", "1行に1つずつ。")
+        case .present: ("present", "現在")
+        case .viewProfile: ("View profile", "プロフィールを見る")
+        case .publicProfileLink: ("Your profile address", "プロフィールのアドレス")
+        case .profileVisibility: ("Who can see your profile", "プロフィールの公開範囲")
+        case .visibilityPublic: ("Everyone, also logged out", "全員（ログインしていない人も）")
+        case .visibilityMembers: ("Members", "メンバー")
+        case .visibilityConnections: ("My connections", "つながり")
+        case .connectionsVisibility: ("Who can see your connections", "つながりリストの公開範囲")
+        case .connectionsVisibleToConnections: ("My connections", "つながり")
+        case .connectionsVisibleOnlyMe: ("Only me", "自分のみ")
+        case .openToWork: ("Open to work", "転職意欲あり")
+        case .openToWorkEnabled: ("Tell recruiters I am open to work", "転職に関心があることをリクルーターに知らせる")
+        case .openToWorkRecruitersOnly: ("Recruiters only (never those at my current employer)", "リクルーターのみ（現在の勤務先のリクルーターを除く）")
+        case .openToWorkEveryone: ("Everyone who can see my profile", "プロフィールを見られる全員")
+        case .openToWorkTitles: ("Titles I am looking for", "希望する職種")
+        case .openToWorkLocations: ("Locations", "希望勤務地")
+        case .language: ("Language", "言語")
+        case .languageAuto: ("Browser default", "ブラウザの設定に従う")
+        case .changePassword: ("Change password", "パスワードを変更")
+        case .currentPassword: ("Current password", "現在のパスワード")
+        case .newPassword: ("New password", "新しいパスワード")
+        case .passwordChanged: ("Password changed. Other sessions were logged out.", "パスワードを変更しました。他のセッションはログアウトされました。")
+        case .deleteAccount: ("Delete account", "アカウントを削除")
+        case .deleteAccountWarning:
+            (
+                "This erases your profile, positions, education, skills and sessions for good.",
+                "プロフィール、職歴、学歴、スキル、セッションを完全に削除します。元に戻せません。"
+            )
+        case .deleteAccountConfirm: ("Delete my account", "アカウントを削除する")
+        case .accountDeleted: ("Your account and its data were deleted.", "アカウントとデータを削除しました。")
+        case .limitedProfile: ("This member shares more with their connections.", "このメンバーの詳しいプロフィールはつながりにのみ公開されています。")
+        case .notAvailable: ("This profile is not available", "このプロフィールは表示できません")
+        case .notAvailableBody:
+            ("It may not exist, or its owner shares it with members only.", "存在しないか、メンバーにのみ公開されている可能性があります。")
+        case .loginToSeeMore: ("Log in to see more profiles.", "ログインすると、より多くのプロフィールを見られます。")
+        case .errorTitle: ("Something is not right", "問題が発生しました")
+        case .pageNotFound: ("Page not found", "ページが見つかりません")
+        case .tryAgain: ("Please try again.", "もう一度お試しください。")
+        case .noPositions: ("No positions yet.", "職歴はまだありません。")
+        case .noEducation: ("No education yet.", "学歴はまだありません。")
+        case .noSkills: ("No skills yet.", "スキルはまだありません。")
+        case .openToWorkBadge: ("Open to work", "転職意欲あり")
+        case .lineSeparated: ("One per line.", "1行に1つずつ。")
+        case .editPosition: ("Edit position", "職歴を編集")
+        case .editEducation: ("Edit education", "学歴を編集")
+        case .welcome: ("Welcome back", "おかえりなさい")
+        case .welcomeBody: ("Keep your profile complete so that the right people find you.", "プロフィールを充実させて、適切な人に見つけてもらいましょう。")
+        case .loggedOut: ("You are logged out.", "ログアウトしました。")
+        case .completeProfile: ("Complete your profile", "プロフィールを完成させる")
+        }
+    }
+}
+
+extension TsunagariCore.Locale {
+    /// The language's own name, for the switcher.
+    var nativeName: String { self == .ja ? "日本語" : "English" }
+}
