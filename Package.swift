@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore",
                 "TsunagariWeb",
+                "TsunagariStorageSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -19,6 +19,14 @@ public struct ProfileService: Sendable {
         public var relation: ViewerRelation
         public var showsOpenToWork: Bool
         public var indexable: Bool
+
+        public init(profile: Profile, access: ProfileAccess, relation: ViewerRelation, showsOpenToWork: Bool, indexable: Bool) {
+            self.profile = profile
+            self.access = access
+            self.relation = relation
+            self.showsOpenToWork = showsOpenToWork
+            self.indexable = indexable
+        }
     }
 
     public func own(_ member: MemberID) async throws -> Profile {

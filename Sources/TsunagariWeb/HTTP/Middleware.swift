@@ -4,15 +4,12 @@ import Hummingbird
 import Logging
 import TsunagariCore
 
-/// Gives each request an id, logs one line per request (never headers, cookies or bodies), and turns
+/// Logs one line per request with Hummingbird's request id (never headers, cookies or bodies), and turns
 /// anything that escaped the inner layers into a plain 500 that reveals nothing.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        let requestID = RequestIdentifier.make()
-        context.logger[metadataKey: "request_id"] = .string(requestID)
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -21,7 +18,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             context.logger.error("unhandled error", metadata: ["error": .string(String(describing: type(of: error)))])
             response = Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Internal error")))
         }
-        response.headers[.init("X-Request-Id")!] = requestID
+        response.headers[.init("X-Request-Id")!] = context.id
         let elapsed = ContinuousClock.now - start
         let level: Logger.Level = response.status.code >= 500 ? .error : .info
         context.logger.log(
@@ -30,15 +27,9 @@ struct RequestLogMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
                 "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                "address": .string(context.remoteAddress?.ipAddress ?? "-"),
             ])
         return response
-    }
-}
-
-enum RequestIdentifier {
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(generator.next(), radix: 36)
     }
 }
 

@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+import TsunagariCore
+import TsunagariStorageSQLite
+@testable import TsunagariWeb
+
+/// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
+func withApp(
+    limits: RateLimits = .relaxed, _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let storage = try SQLiteStorage(path: directory.appendingPathComponent("test.sqlite").path)
+    try await storage.migrate()
+    var configuration = AppConfiguration()
+    configuration.rateLimits = limits
+    let services = AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
+    var logger = Logger(label: "tsunagari-test")
+    logger.logLevel = .warning
+    let app = Application(router: buildRouter(services), logger: logger)
+    try await app.test(.router) { client in try await body(client, services) }
+    try await storage.close()
+}
+
+struct Reply: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let text: String
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+
+    func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+
+    var setCookies: [String] { headers[values: .setCookie] }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, raw: [UInt8]? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> Reply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+        }
+        if let raw {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: raw)
+        }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        let response = try await executeRequest(uri: uri, method: method, headers: headers, body: body)
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Signs up through the API and returns the token and member id.
+    func signUp(_ name: String = "山田 花子", email: String = "hanako@example.test") async throws -> (token: String, id: String, handle: String) {
+        let reply = try await call(.post, "/api/v1/accounts", json: ["email": email, "password": "correct horse battery", "name": name])
+        #expect(reply.status == .created, "sign-up failed: \(reply.text)")
+        let member = reply.json["member"] as? [String: Any] ?? [:]
+        return (reply.json["token"] as? String ?? "", member["id"] as? String ?? "", member["handle"] as? String ?? "")
+    }
+}
+
+/// A browser: keeps cookies, and sends forms with the CSRF token the pages hand out.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+    var acceptLanguage: String?
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    private func absorb(_ reply: Reply) {
+        for line in reply.setCookies {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || line.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+    }
+
+    private var headers: [String: String] {
+        var headers: [String: String] = [:]
+        if !cookies.isEmpty { headers["Cookie"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if let acceptLanguage { headers["Accept-Language"] = acceptLanguage }
+        return headers
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> Reply {
+        let reply = try await client.call(.get, path, headers: headers)
+        absorb(reply)
+        return reply
+    }
+
+    /// Posts a form; `csrf: false` leaves the token out.
+    @discardableResult
+    func post(_ path: String, _ fields: [String: String], csrf: Bool = true) async throws -> Reply {
+        if cookies["tsg_csrf"] == nil { try await get("/") }
+        var fields = fields
+        if csrf { fields["_csrf"] = cookies["tsg_csrf"] }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        var headers = headers
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        let response = try await client.executeRequest(
+            uri: path, method: .post, headers: HTTPFields(headers.map { HTTPField(name: HTTPField.Name($0.key)!, value: $0.value) }),
+            body: ByteBuffer(string: body))
+        let reply = Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        absorb(reply)
+        return reply
+    }
+}
