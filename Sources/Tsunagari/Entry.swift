@@ -10,7 +10,7 @@ struct Tsunagari: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "A self-hostable professional network.",
-        subcommands: [Serve.self, Migrate.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -102,8 +102,37 @@ struct Demo: AsyncParsableCommand {
         let logger = makeLogger(configuration)
         let store = try await AppServices.openStorage(configuration, logger: logger)
         let written = try await SampleData.fill(
-            store, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: members, seed: seed, now: Date())
+            store, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: members, seed: seed,
+            now: SampleData.referenceDate)
         try await store.close()
         print("Wrote \(written) sample members. Log in as member1@example.test with password \(SampleData.password).")
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks and their baselines.", subcommands: [BareServer.self])
+}
+
+/// The baseline for HTTP measurements: Hummingbird with one JSON route and nothing else, so that a
+/// benchmark of the app can be read against the framework's own cost on the same machine in the same run.
+struct BareServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bare-server", abstract: "Serve GET /json from a bare Hummingbird app (benchmark baseline).")
+    @Option var host = "127.0.0.1"
+    @Option var port = 8090
+
+    func run() async throws {
+        let router = Router()
+        router.get("json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            let body = #"{"id":"01m8gcek18bs05n8p1y0a8v3he","handle":"hanako-inoue-0","name":"井上 花子","headline":"株式会社大和電機の経理"}"#
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        var logger = Logger(label: "bare")
+        logger.logLevel = .warning
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        try await app.runService()
     }
 }

@@ -187,6 +187,9 @@ public struct SampleData {
         return result
     }
 
+    /// The moment sample data is made "as of", so that the same seed makes the same ids too.
+    public static let referenceDate = Date(timeIntervalSince1970: 1_793_491_200)  // 2026-11-01T00:00:00Z
+
     /// The password every sample member logs in with.
     public static let password = "tsunagari-demo"
 

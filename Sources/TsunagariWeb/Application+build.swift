@@ -48,7 +48,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     if configuration.demo, try await storage.memberCount() == 0 {
         let members = try await SampleData.fill(
             storage, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: configuration.demoMembers, seed: 1,
-            now: Date())
+            now: SampleData.referenceDate)
         logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
     }
     let app = Application(
