@@ -77,6 +77,9 @@ public struct AccountService: Sendable {
 
     public func logIn(email rawEmail: String, password: String, address: String, kind: SessionKind) async throws -> Authenticated {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum else {
+            throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
+        }
         let accountKey = "login:account:\(email)"
         let addressKey = "login:addr:\(address)"
         try await limiter.check(accountKey, limits.failedLoginsPerAccount)
@@ -143,6 +146,8 @@ public struct AccountService: Sendable {
             throw DomainError(.forbidden, code: "wrong_password", message: "The password is wrong.")
         }
         try await storage.deleteMember(member)
+        // The throttle key holds the email: erase it with the rest.
+        try await storage.clearAttempts(key: "login:account:\(account.email)")
     }
 
     public struct Export: Sendable {

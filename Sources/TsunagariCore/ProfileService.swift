@@ -36,40 +36,44 @@ public struct ProfileService: Sendable {
 
     /// Finds a member by id or handle and applies the visibility rules; 404 when the viewer may not know them.
     public func view(_ idOrHandle: String, by viewer: Viewer) async throws -> View {
-        let member: MemberID?
-        if OpaqueID.isWellFormed(idOrHandle.lowercased()), try await storage.profile(id: MemberID(idOrHandle.lowercased())) != nil {
-            member = MemberID(idOrHandle.lowercased())
-        } else if idOrHandle.utf8.count <= 64 {
-            member = try await storage.memberID(handle: idOrHandle)
-        } else {
-            member = nil
-        }
-        guard let member, let profile = try await storage.profile(id: member) else { throw DomainError.notFound("Member") }
+        guard let profile = try await find(idOrHandle) else { throw DomainError.notFound("Member") }
         let relation: ViewerRelation
-        var viewerCompanies: Set<String> = []
         switch viewer {
-        case .anonymous:
-            relation = .anonymous
-        case .member(let id, _) where id == member:
-            relation = .oneself
-        case .member(let id, _):
-            // Connections arrive with the network; until a member has any, every other member is `.member`.
-            relation = .member
-            if let viewerProfile = try await storage.profile(id: id) {
-                viewerCompanies = Set(viewerProfile.currentPositions.map(\.company.id))
-            }
+        case .anonymous: relation = .anonymous
+        case .member(let id, _) where id == profile.memberID: relation = .oneself
+        // Connections arrive with the network; until a member has any, every other member is `.member`.
+        case .member: relation = .member
         }
         guard let access = ProfilePolicy.access(visibility: profile.settings.profileVisibility, relation: relation) else {
             throw DomainError.notFound("Member")
         }
-        let viewerRole: MemberRole? = if case .member(_, let role) = viewer { role } else { nil }
-        let showsOpenToWork = access == .full && ProfilePolicy.showsOpenToWork(
-            profile.settings.openToWork, relation: relation, viewerRole: viewerRole,
-            viewerCurrentCompanyIDs: viewerCompanies,
-            memberCurrentCompanyIDs: Set(profile.currentPositions.map(\.company.id)))
+        var showsOpenToWork = false
+        if access == .full, profile.settings.openToWork.enabled {
+            let viewerRole: MemberRole? = if case .member(_, let role) = viewer { role } else { nil }
+            var viewerCompanies: Set<String> = []
+            // Only a recruiter's employer matters, and only for "recruiters only".
+            if viewerRole == .recruiter, let id = viewer.memberID, let viewerProfile = try await storage.profile(id: id) {
+                viewerCompanies = Set(viewerProfile.currentPositions.map(\.company.id))
+            }
+            showsOpenToWork = ProfilePolicy.showsOpenToWork(
+                profile.settings.openToWork, relation: relation, viewerRole: viewerRole,
+                viewerCurrentCompanyIDs: viewerCompanies,
+                memberCurrentCompanyIDs: Set(profile.currentPositions.map(\.company.id)))
+        }
         return View(
             profile: profile, access: access, relation: relation, showsOpenToWork: showsOpenToWork,
             indexable: ProfilePolicy.indexable(visibility: profile.settings.profileVisibility))
+    }
+
+    /// By id when the text has an id's shape and names a member, else by handle (case-insensitive).
+    private func find(_ idOrHandle: String) async throws -> Profile? {
+        guard idOrHandle.utf8.count <= 64 else { return nil }
+        let lowered = idOrHandle.lowercased()
+        if OpaqueID.isWellFormed(lowered), let profile = try await storage.profile(id: MemberID(lowered)) {
+            return profile
+        }
+        guard let id = try await storage.memberID(handle: idOrHandle) else { return nil }
+        return try await storage.profile(id: id)
     }
 
     public func company(id: String) async throws -> Company {

@@ -54,7 +54,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
-        services: [StorageCloser(storage: storage)],
+        services: [ThrottlePruner(storage: storage, clock: services.clock, logger: logger), StorageCloser(storage: storage)],
         logger: logger)
     return app
 }
@@ -66,6 +66,26 @@ struct StorageCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await storage.close()
+    }
+}
+
+/// Drops rate-limit attempts older than a day (every limit's window is shorter) every ten minutes.
+struct ThrottlePruner: Service {
+    let storage: any Storage
+    let clock: any TsunagariCore.Clock
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await storage.pruneAttempts(before: clock.now().addingTimeInterval(-24 * 60 * 60))
+                } catch {
+                    logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: .seconds(600))
+            }
+        }
     }
 }
 
