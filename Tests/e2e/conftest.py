@@ -55,7 +55,7 @@ def pytest_runtest_makereport(item, call):
     servers = list(getattr(item, "tsunagari_servers", []))
     servers += [value for value in getattr(item, "funcargs", {}).values() if isinstance(value, Server)]
     for server in dict.fromkeys(servers):
-        report.sections.append((f"server log {server.log_path.name} ({server.storage.kind})", server.log_tail()))
+        report.sections.append((f"server log {server.log_path.name} ({server.storage.kind})", server.log_excerpt()))
 
 
 @pytest.fixture

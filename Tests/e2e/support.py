@@ -31,8 +31,8 @@ def in_ci() -> bool:
 def skip_or_fail(reason: str) -> None:
     """Outside CI a missing tool skips the test (loudly); in CI it is a failure."""
     if in_ci():
-        pytest.fail(f"{reason} (CI=true: this is required)", pytrace=False)
-    pytest.skip(f"WARNING: {reason}")
+        pytest.fail(f"{reason} (CI=true requires it)", pytrace=False)
+    pytest.skip(f"WARNING: {reason}; SKIPPED")
 
 
 def binary() -> Path:
@@ -61,9 +61,9 @@ def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 def postgres_url() -> str:
     url = os.environ.get("TSUNAGARI_TEST_DATABASE_URL", "")
     if not url:
-        skip_or_fail("TSUNAGARI_TEST_DATABASE_URL is not set; PostgreSQL tests skipped (scripts/test starts a server)")
+        skip_or_fail("TSUNAGARI_TEST_DATABASE_URL is not set, so PostgreSQL cannot be tested (scripts/test starts a server)")
     if not shutil.which("psql"):
-        skip_or_fail("psql is not installed; it is needed to create the test databases")
+        skip_or_fail("psql is not installed, so the PostgreSQL test databases cannot be created")
     return url
 
 
@@ -125,7 +125,7 @@ class Server:
 
     def start(self) -> "Server":
         """Starts on a new free port and waits for /healthz; a port taken in the meantime means one more try."""
-        for attempt in range(3):
+        for _ in range(3):
             self.port = free_port()
             log = open(self.log_path, "ab")
             log.write(f"\n--- start {' '.join(self.command())}\n".encode())
@@ -176,6 +176,13 @@ class Server:
             return self.log_path.read_text(errors="replace")[-chars:]
         except FileNotFoundError:
             return ""
+
+    def log_excerpt(self, problems: int = 40, last: int = 10) -> str:
+        """What matters in a failure report: the lines above info level (errors, crashes), then the last lines."""
+        lines = self.log_tail(2_000_000).splitlines()
+        loud = [line for line in lines if " info " not in line and not line.startswith("--- start")]
+        excerpt = loud[-problems:] + ["…"] + lines[-last:]
+        return f"(full log: {self.log_path})\n" + "\n".join(excerpt)
 
 
 # MARK: API helper

@@ -40,11 +40,11 @@ def web_server(tmp_path_factory):
 
 
 @pytest.fixture
-def browser(request, web_server):
+def browser(request):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     chromedriver = shutil.which("chromedriver")
     if not chromium or not chromedriver:
-        skip_or_fail("chromium and chromedriver must be on PATH for the browser tests (apt-get install chromium chromium-driver)")
+        skip_or_fail("the browser tests need chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
     os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager try to download a browser or driver
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
