@@ -28,6 +28,12 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
+        // The social graph in memory: pure Swift, no I/O.
+        .target(
+            name: "TsunagariGraph",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TsunagariStorageSQLite",
             dependencies: [
@@ -77,8 +83,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TsunagariGraphTests",
+            dependencies: ["TsunagariGraph"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TsunagariStorageTests",
-            dependencies: ["TsunagariCore", "TsunagariStorageSQLite", "TsunagariStoragePostgres"],
+            dependencies: [
+                "TsunagariCore", "TsunagariStorageSQLite", "TsunagariStoragePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -200,7 +200,7 @@ public struct ProfileService: Sendable {
         }
         let start: YearMonth
         if let raw = input.startMonth {
-            guard let month = YearMonth(raw.trimmingCharacters(in: .whitespaces)) else {
+            guard let month = YearMonth(raw) else {
                 throw DomainError.invalid("invalid_month", "Start month must be a month written YYYY-MM.")
             }
             start = month
@@ -211,8 +211,8 @@ public struct ProfileService: Sendable {
         }
         var end = existing?.endMonth
         if let raw = input.endMonth {
-            if let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-                guard let month = YearMonth(raw.trimmingCharacters(in: .whitespaces)) else {
+            if let raw, !raw.isEmpty {
+                guard let month = YearMonth(raw) else {
                     throw DomainError.invalid("invalid_month", "End month must be a month written YYYY-MM.")
                 }
                 end = month

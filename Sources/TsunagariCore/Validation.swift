@@ -24,12 +24,20 @@ public enum TextLimit {
 }
 
 public enum TextRule {
+    /// White space as both Unicode and JSON Schema (ECMAScript `\\s`) see it.
+    static let blank = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}"))
+
     /// Trims the text and checks it: no control characters (newlines and tabs only where `multiline`),
     /// at most `limit` characters. Returns nil for empty text.
+    /// Lengths count Unicode scalars, as JSON Schema's `maxLength` does, and include what trimming removes,
+    /// so that the API document and the server agree on every input.
     public static func clean(_ raw: String, field: String, limit: Int, multiline: Bool = false) throws -> String? {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if raw.unicodeScalars.count > limit {
+            throw DomainError.invalid("too_long", "\(field) must be at most \(limit) characters.")
+        }
+        let text = raw.trimmingCharacters(in: blank)
         if text.isEmpty { return nil }
-        if text.count > limit {
+        if text.unicodeScalars.count > limit {
             throw DomainError.invalid("too_long", "\(field) must be at most \(limit) characters.")
         }
         for scalar in text.unicodeScalars {
@@ -76,10 +84,11 @@ public enum PasswordRule {
     ]
 
     public static func check(_ password: String, email: String? = nil) throws {
-        if password.count < TextLimit.passwordMinimum {
+        let length = password.unicodeScalars.count
+        if length < TextLimit.passwordMinimum {
             throw DomainError.invalid("weak_password", "Use at least \(TextLimit.passwordMinimum) characters for the password.")
         }
-        if password.count > TextLimit.passwordMaximum {
+        if length > TextLimit.passwordMaximum {
             throw DomainError.invalid("weak_password", "Use at most \(TextLimit.passwordMaximum) characters for the password.")
         }
         let lowered = password.lowercased()
@@ -100,8 +109,7 @@ public enum Handle {
     public static func key(_ handle: String) -> String { handle.lowercased() }
 
     /// 3–30 characters of ASCII letters, digits, `-` and `_`, starting with a letter or digit.
-    public static func validate(_ raw: String) throws -> String {
-        let handle = raw.trimmingCharacters(in: .whitespaces)
+    public static func validate(_ handle: String) throws -> String {
         let allowed = handle.unicodeScalars.allSatisfy {
             ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_"
         }
@@ -123,7 +131,9 @@ public enum Handle {
         let folded = name.precomposedStringWithCompatibilityMapping.lowercased()
         let words = folded.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) })
         let joined = words.joined(separator: "-")
-        let trimmed = String(joined.prefix(TextLimit.handle - 5))
+        // Room for the "-12345" a taken handle gets.
+        var trimmed = String(joined.prefix(TextLimit.handle - 6))
+        while trimmed.hasSuffix("-") { trimmed.removeLast() }
         return trimmed.count >= 3 ? trimmed : "member"
     }
 }

@@ -90,10 +90,10 @@ public final class PostgresStorage: Storage {
               \(StoredTime.millis(p.updatedAt)))
             """, logger: logger)
         for draft in member.positions {
-            try await savePosition(draft, member: a.memberID, at: p.createdAt, c, logger)
+            try await savePosition(draft, member: a.memberID, at: p.updatedAt, c, logger)
         }
         for education in p.educations {
-            try await saveEducation(education, member: a.memberID, isNew: true, at: p.createdAt, c, logger)
+            try await saveEducation(education, member: a.memberID, isNew: true, at: p.updatedAt, c, logger)
         }
         try await replaceSkills(p.skills, member: a.memberID, c, logger)
     }

@@ -80,10 +80,10 @@ public final class SQLiteStorage: Storage {
                 p.settings.locale?.rawValue, StoredTime.millis(p.createdAt), StoredTime.millis(p.updatedAt),
             ])
         for draft in member.positions {
-            try savePosition(draft, member: a.memberID, at: p.createdAt, db)
+            try savePosition(draft, member: a.memberID, at: p.updatedAt, db)
         }
         for education in p.educations {
-            try saveEducation(education, member: a.memberID, isNew: true, at: p.createdAt, db)
+            try saveEducation(education, member: a.memberID, isNew: true, at: p.updatedAt, db)
         }
         try replaceSkills(p.skills, member: a.memberID, db)
     }

@@ -6,11 +6,12 @@ import TsunagariCore
 
 /// Builds the router with every middleware and route; the server and the in-process tests both use it.
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    let routeTable = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ViewerMiddleware(services: services))
-    router.add(middleware: ErrorMiddleware(services: services))
+    router.add(middleware: ErrorMiddleware(services: services, routes: routeTable))
     router.add(middleware: FormMiddleware())
 
     router.get("healthz") { _, _ -> Response in
@@ -38,7 +39,38 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     }
     APIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
+    routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
+}
+
+/// Which methods each registered path takes, so that a known path asked with another method is
+/// answered 405 with `Allow` rather than 404.
+final class RouteTable: @unchecked Sendable {
+    private var entries: [(segments: [Substring], methods: Set<String>)] = []
+
+    /// Called once, before the server starts; read-only afterwards.
+    func load(_ routes: [(path: String, method: String)]) {
+        var byPath: [String: Set<String>] = [:]
+        for route in routes {
+            byPath[route.path, default: []].insert(route.method)
+            // HEAD is answered wherever GET is.
+            if route.method == "GET" { byPath[route.path, default: []].insert("HEAD") }
+        }
+        entries = byPath.map { (segments: $0.key.split(separator: "/"), methods: $0.value) }
+    }
+
+    /// The methods allowed on `path`, or nil if no route has that shape.
+    func methods(for path: String) -> Set<String>? {
+        let parts = path.split(separator: "/")
+        var found: Set<String>?
+        for entry in entries where entry.segments.count == parts.count {
+            let matches = zip(entry.segments, parts).allSatisfy { pattern, part in
+                (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == part
+            }
+            if matches { found = (found ?? []).union(entry.methods) }
+        }
+        return found
+    }
 }
 
 /// The whole application for `serve`: storage opened and migrated, sample data if asked, the HTTP server.

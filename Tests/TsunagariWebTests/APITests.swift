@@ -251,6 +251,12 @@ import TsunagariStorageSQLite
             #expect(badToken.errorCode == "unauthenticated")
             let longID = try await client.call(.get, "/api/v1/members/" + String(repeating: "x", count: 5000))
             #expect(longID.status == .notFound)
+            let wrongMethod = try await client.call(.put, "/api/v1/me")
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.errorCode == "method_not_allowed")
+            #expect(wrongMethod.header("Allow") == "DELETE, GET, HEAD")
+            let trace = try await client.call(.init("TRACE")!, "/healthz")
+            #expect(trace.status == .methodNotAllowed)
         }
     }
 }
@@ -266,6 +272,7 @@ import TsunagariStorageSQLite
         let router = buildRouter(services)
         let served = Set(
             router.routes
+                .filter { $0.method != .head }
                 .filter { $0.path.description.hasPrefix("/api/") || ["/healthz", "/openapi.json"].contains($0.path.description) }
                 .map { "\($0.method.rawValue.uppercased()) \($0.path.description)" })
 

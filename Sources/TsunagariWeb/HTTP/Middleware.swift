@@ -123,15 +123,22 @@ struct ViewerMiddleware: RouterMiddleware {
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let (status, code, message, retryAfter) = describe(error, context: context)
-            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" {
+            var (status, code, message, retryAfter) = describe(error, context: context)
+            var allowed: Set<String>?
+            if error is HTTPError, status == .notFound, let methods = routes.methods(for: request.uri.path) {
+                (status, code, message) = (.methodNotAllowed, "method_not_allowed", "This method is not allowed here.")
+                allowed = methods
+            }
+            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" || request.uri.path == "/healthz" {
                 var response = APIResponse.error(status, code: code, message: message)
                 if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+                if let allowed { response.headers[.allow] = allowed.sorted().joined(separator: ", ") }
                 return response
             }
             if status == .unauthorized {
@@ -143,6 +150,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 : AccountPages.error(chrome, status: Int(status.code), message: localized(code, message, context.locale))
             var response = HTMLResponse.make(page, status: status)
             if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            if let allowed { response.headers[.allow] = allowed.sorted().joined(separator: ", ") }
             return response
         }
     }

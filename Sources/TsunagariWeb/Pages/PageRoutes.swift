@@ -158,7 +158,8 @@ struct PageRoutes {
             _ = try await services.profiles.updateFields(
                 member,
                 .init(
-                    name: f["name"], nameReading: f["nameReading"].map { .some($0) }, handle: f["handle"],
+                    name: f["name"], nameReading: f["nameReading"].map { .some($0) },
+                    handle: f["handle"]?.trimmingCharacters(in: .whitespaces),
                     headline: f["headline"].map { .some($0) }, location: f["location"].map { .some($0) },
                     industry: f["industry"].map { .some($0) }, about: f["about"].map { .some($0) }))
             return .redirect(to: "/me/edit?saved=1")
@@ -169,8 +170,9 @@ struct PageRoutes {
 
     private func positionInput(_ f: FormData) -> ProfileService.PositionInput {
         .init(
-            company: f["company"] ?? "", title: f["title"] ?? "", location: .some(f["location"]), startMonth: f["startMonth"] ?? "",
-            endMonth: .some(f["endMonth"]), description: .some(f["description"]))
+            company: f["company"] ?? "", title: f["title"] ?? "", location: .some(f["location"]),
+            startMonth: (f["startMonth"] ?? "").trimmingCharacters(in: .whitespaces),
+            endMonth: .some(f["endMonth"]?.trimmingCharacters(in: .whitespaces)), description: .some(f["description"]))
     }
 
     @Sendable func addPosition(_ request: Request, context: AppRequestContext) async throws -> Response {

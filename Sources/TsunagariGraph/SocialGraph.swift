@@ -1,0 +1,399 @@
+/// A member in the graph: a dense index, assigned by whoever builds the graph.
+public typealias Node = UInt32
+
+/// How far a member is from a viewer.
+public enum Distance: UInt8, Sendable, Comparable {
+    case oneself = 0
+    case first = 1
+    case second = 2
+    case third = 3
+    case beyond = 4
+
+    public static func < (a: Distance, b: Distance) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The connection graph in memory: for each member, the sorted array of their connections. Answers
+/// degrees, mutual connections, second-degree sizes, triangle-closing candidates and introduction paths
+/// without touching storage.
+///
+/// Readers run concurrently; a change takes the write side of a reader-writer lock for the few
+/// microseconds it needs to insert into or remove from two sorted arrays. Queries that walk
+/// neighbourhoods use stamped scratch arrays from a pool, so no query clears or allocates a
+/// member-sized buffer.
+public final class SocialGraph: @unchecked Sendable {
+    private var adjacency: [[Node]]
+    private var undirectedEdges = 0
+    private let lock = ReadWriteLock()
+    private let scratchPool = Mutex<[Scratch]>([])
+
+    public init(nodeCount: Int = 0) {
+        adjacency = Array(repeating: [], count: nodeCount)
+    }
+
+    /// Builds from an edge list in two passes (count, then fill exactly sized arrays); self-loops and
+    /// duplicates (in either direction) are dropped.
+    public init(nodeCount: Int, edges: [(Node, Node)]) {
+        var count = max(nodeCount, 0)
+        for (a, b) in edges { count = max(count, Int(max(a, b)) + 1) }
+        var degrees = [Int](repeating: 0, count: count)
+        for (a, b) in edges where a != b {
+            degrees[Int(a)] += 1
+            degrees[Int(b)] += 1
+        }
+        var lists = [[Node]]()
+        lists.reserveCapacity(count)
+        for degree in degrees {
+            var list = [Node]()
+            list.reserveCapacity(degree)
+            lists.append(list)
+        }
+        for (a, b) in edges where a != b {
+            lists[Int(a)].append(b)
+            lists[Int(b)].append(a)
+        }
+        var total = 0
+        for i in lists.indices {
+            lists[i].sort()
+            lists[i] = Self.deduplicated(lists[i])
+            total += lists[i].count
+        }
+        adjacency = lists
+        undirectedEdges = total / 2
+    }
+
+    private static func deduplicated(_ sorted: [Node]) -> [Node] {
+        guard sorted.count > 1 else { return sorted }
+        var needsWork = false
+        for i in 1..<sorted.count where sorted[i] == sorted[i - 1] {
+            needsWork = true
+            break
+        }
+        guard needsWork else { return sorted }
+        var result = [Node]()
+        result.reserveCapacity(sorted.count)
+        for value in sorted where result.last != value { result.append(value) }
+        return result
+    }
+
+    // MARK: Size
+
+    public var nodeCount: Int { lock.read { adjacency.count } }
+    public var edgeCount: Int { lock.read { undirectedEdges } }
+
+    /// Bytes held by the adjacency: the element storage of every list plus each list's header.
+    public var memoryBytes: Int {
+        lock.read {
+            var bytes = adjacency.capacity * MemoryLayout<[Node]>.stride
+            for list in adjacency where list.capacity > 0 {
+                bytes += list.capacity * MemoryLayout<Node>.stride + 32
+            }
+            return bytes
+        }
+    }
+
+    // MARK: Changes
+
+    /// Makes room for `node` (members are added as they sign up).
+    public func ensureNode(_ node: Node) {
+        lock.write { growIfNeeded(node) }
+    }
+
+    private func growIfNeeded(_ node: Node) {
+        if Int(node) >= adjacency.count {
+            adjacency.append(contentsOf: repeatElement([], count: Int(node) + 1 - adjacency.count))
+        }
+    }
+
+    /// Adds the connection; false if it was already there or `a == b`.
+    @discardableResult
+    public func connect(_ a: Node, _ b: Node) -> Bool {
+        guard a != b else { return false }
+        return lock.write {
+            growIfNeeded(max(a, b))
+            guard Self.insert(b, into: &adjacency[Int(a)]) else { return false }
+            Self.insert(a, into: &adjacency[Int(b)])
+            undirectedEdges += 1
+            return true
+        }
+    }
+
+    /// Removes the connection; false if there was none.
+    @discardableResult
+    public func disconnect(_ a: Node, _ b: Node) -> Bool {
+        lock.write {
+            guard Int(max(a, b)) < adjacency.count, Self.remove(b, from: &adjacency[Int(a)]) else { return false }
+            Self.remove(a, from: &adjacency[Int(b)])
+            undirectedEdges -= 1
+            return true
+        }
+    }
+
+    /// Removes every connection of `node` (the member left).
+    public func isolate(_ node: Node) {
+        lock.write {
+            guard Int(node) < adjacency.count else { return }
+            for other in adjacency[Int(node)] { Self.remove(node, from: &adjacency[Int(other)]) }
+            undirectedEdges -= adjacency[Int(node)].count
+            adjacency[Int(node)] = []
+        }
+    }
+
+    @discardableResult
+    private static func insert(_ value: Node, into list: inout [Node]) -> Bool {
+        let index = lowerBound(list, value)
+        if index < list.count && list[index] == value { return false }
+        list.insert(value, at: index)
+        return true
+    }
+
+    @discardableResult
+    private static func remove(_ value: Node, from list: inout [Node]) -> Bool {
+        let index = lowerBound(list, value)
+        guard index < list.count && list[index] == value else { return false }
+        list.remove(at: index)
+        return true
+    }
+
+    static func lowerBound(_ list: [Node], _ value: Node) -> Int {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    // MARK: Queries
+
+    public func connections(of node: Node) -> [Node] {
+        lock.read { Int(node) < adjacency.count ? adjacency[Int(node)] : [] }
+    }
+
+    public func connectionCount(of node: Node) -> Int {
+        lock.read { Int(node) < adjacency.count ? adjacency[Int(node)].count : 0 }
+    }
+
+    public func areConnected(_ a: Node, _ b: Node) -> Bool {
+        lock.read { contains(a, b) }
+    }
+
+    private func contains(_ a: Node, _ b: Node) -> Bool {
+        guard Int(max(a, b)) < adjacency.count else { return false }
+        let list = adjacency[Int(a)]
+        let index = Self.lowerBound(list, b)
+        return index < list.count && list[index] == b
+    }
+
+    private func list(_ node: Node) -> [Node] {
+        Int(node) < adjacency.count ? adjacency[Int(node)] : []
+    }
+
+    /// The distance of every target from `viewer`, in one pass: mark the viewer's first and second
+    /// degree once, then each target is looked up, or its own connections are checked for a second-degree
+    /// member (third degree).
+    public func distances(from viewer: Node, to targets: [Node]) -> [Distance] {
+        lock.read {
+            withScratch { scratch in
+                scratch.begin(count: adjacency.count)
+                markTwoHops(from: viewer, &scratch)
+                return targets.map { target in
+                    guard Int(target) < adjacency.count else { return .beyond }
+                    if let mark = scratch.mark(target) { return Distance(rawValue: mark)! }
+                    for neighbour in adjacency[Int(target)] where scratch.mark(neighbour) == 2 { return .third }
+                    return .beyond
+                }
+            }
+        }
+    }
+
+    private func markTwoHops(from viewer: Node, _ scratch: inout Scratch) {
+        guard Int(viewer) < adjacency.count else { return }
+        scratch.set(viewer, 0)
+        let first = adjacency[Int(viewer)]
+        for node in first { scratch.set(node, 1) }
+        for node in first {
+            for next in adjacency[Int(node)] where scratch.mark(next) == nil { scratch.set(next, 2) }
+        }
+    }
+
+    /// How many members are exactly two steps from `viewer`.
+    public func secondDegreeCount(of viewer: Node) -> Int {
+        lock.read {
+            withScratch { scratch in
+                scratch.begin(count: adjacency.count)
+                markTwoHops(from: viewer, &scratch)
+                return scratch.touched.reduce(0) { $0 + (scratch.mark($1) == 2 ? 1 : 0) }
+            }
+        }
+    }
+
+    /// The members connected to both `a` and `b`, sorted.
+    public func mutualConnections(_ a: Node, _ b: Node) -> [Node] {
+        lock.read { Self.intersection(list(a), list(b)) }
+    }
+
+    /// For each target, how many connections it shares with `viewer`.
+    public func mutualCounts(of viewer: Node, with targets: [Node]) -> [Int] {
+        lock.read {
+            withScratch { scratch in
+                scratch.begin(count: adjacency.count)
+                for node in list(viewer) { scratch.set(node, 1) }
+                return targets.map { target in
+                    var count = 0
+                    for node in list(target) where scratch.mark(node) == 1 { count += 1 }
+                    return count
+                }
+            }
+        }
+    }
+
+    /// Sorted intersection; gallops through the longer list when the lengths differ a lot
+    /// (a member's few connections against a recruiter's thousands).
+    static func intersection(_ x: [Node], _ y: [Node]) -> [Node] {
+        let (small, large) = x.count <= y.count ? (x, y) : (y, x)
+        var result: [Node] = []
+        if small.isEmpty { return result }
+        if large.count > small.count * 16 {
+            var low = 0
+            for value in small {
+                var step = 1
+                var high = low
+                while high < large.count && large[high] < value {
+                    low = high
+                    high += step
+                    step *= 2
+                }
+                high = min(high, large.count)
+                while low < high {
+                    let mid = (low + high) / 2
+                    if large[mid] < value { low = mid + 1 } else { high = mid }
+                }
+                if low < large.count && large[low] == value { result.append(value) }
+            }
+            return result
+        }
+        var i = 0
+        var j = 0
+        while i < small.count && j < large.count {
+            if small[i] < large[j] {
+                i += 1
+            } else if small[i] > large[j] {
+                j += 1
+            } else {
+                result.append(small[i])
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+
+    /// Triangle closing: second-degree members ranked by how many connections they share with `viewer`,
+    /// best first (ties by node), skipping what `excluded` rejects.
+    public func mostMutualStrangers(of viewer: Node, limit: Int, excluded: (Node) -> Bool) -> [(node: Node, mutualCount: Int)] {
+        lock.read {
+            withScratch { scratch in
+                scratch.begin(count: adjacency.count)
+                let first = list(viewer)
+                scratch.set(viewer, 0)
+                for node in first { scratch.set(node, 1) }
+                var candidates: [Node] = []
+                for node in first {
+                    for next in adjacency[Int(node)] {
+                        switch scratch.mark(next) {
+                        case nil:
+                            scratch.set(next, 2)
+                            scratch.count[Int(next)] = 1
+                            candidates.append(next)
+                        case 2:
+                            scratch.count[Int(next)] += 1
+                        default:
+                            break
+                        }
+                    }
+                }
+                var ranked: [(node: Node, mutualCount: Int)] = []
+                ranked.reserveCapacity(min(candidates.count, limit * 4))
+                // Keep the best `limit` with a small sorted buffer; candidates can number millions.
+                for node in candidates where !excluded(node) {
+                    let entry = (node: node, mutualCount: Int(scratch.count[Int(node)]))
+                    if ranked.count == limit, let last = ranked.last, !Self.better(entry, than: last) { continue }
+                    let index = ranked.firstIndex { Self.better(entry, than: $0) } ?? ranked.count
+                    ranked.insert(entry, at: index)
+                    if ranked.count > limit { ranked.removeLast() }
+                }
+                return ranked
+            }
+        }
+    }
+
+    private static func better(_ a: (node: Node, mutualCount: Int), than b: (node: Node, mutualCount: Int)) -> Bool {
+        a.mutualCount != b.mutualCount ? a.mutualCount > b.mutualCount : a.node < b.node
+    }
+
+    /// How `viewer` reaches `target`: for the second degree every mutual connection; for the third, each of
+    /// the viewer's own connections who is connected to one of the target's connections. Nothing beyond.
+    public func introducers(from viewer: Node, to target: Node) -> (distance: Distance, via: [Node]) {
+        lock.read {
+            if viewer == target { return (.oneself, []) }
+            guard Int(max(viewer, target)) < adjacency.count else { return (.beyond, []) }
+            if contains(viewer, target) { return (.first, []) }
+            let mutual = Self.intersection(adjacency[Int(viewer)], adjacency[Int(target)])
+            if !mutual.isEmpty { return (.second, mutual) }
+            return withScratch { scratch in
+                scratch.begin(count: adjacency.count)
+                for node in adjacency[Int(target)] { scratch.set(node, 1) }
+                var via: [Node] = []
+                for node in adjacency[Int(viewer)] where adjacency[Int(node)].contains(where: { scratch.mark($0) == 1 }) {
+                    via.append(node)
+                }
+                return (via.isEmpty ? .beyond : .third, via)
+            }
+        }
+    }
+
+    // MARK: Scratch
+
+    private func withScratch<T>(_ body: (inout Scratch) -> T) -> T {
+        var scratch = scratchPool.withLock { $0.popLast() } ?? Scratch()
+        let result = body(&scratch)
+        scratchPool.withLock { $0.append(scratch) }
+        return result
+    }
+}
+
+/// Per-query marks without clearing: a mark counts only if its stamp is the current epoch.
+struct Scratch {
+    private var stamps: [UInt32] = []
+    private var marks: [UInt8] = []
+    var count: [UInt32] = []
+    private(set) var touched: [Node] = []
+    private var epoch: UInt32 = 0
+
+    mutating func begin(count size: Int) {
+        if stamps.count < size {
+            stamps.append(contentsOf: repeatElement(0, count: size - stamps.count))
+            marks.append(contentsOf: repeatElement(0, count: size - marks.count))
+            count.append(contentsOf: repeatElement(0, count: size - count.count))
+        }
+        touched.removeAll(keepingCapacity: true)
+        if epoch == UInt32.max {
+            for i in stamps.indices { stamps[i] = 0 }
+            epoch = 0
+        }
+        epoch += 1
+    }
+
+    @inline(__always)
+    func mark(_ node: Node) -> UInt8? {
+        stamps[Int(node)] == epoch ? marks[Int(node)] : nil
+    }
+
+    @inline(__always)
+    mutating func set(_ node: Node, _ value: UInt8) {
+        if stamps[Int(node)] != epoch { touched.append(node) }
+        stamps[Int(node)] = epoch
+        marks[Int(node)] = value
+    }
+}

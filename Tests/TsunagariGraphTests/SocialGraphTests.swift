@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import TsunagariGraph
+
+/// A plain reference: breadth-first search over dictionaries of sets.
+struct ReferenceGraph {
+    var adjacency: [Node: Set<Node>] = [:]
+
+    init(edges: [(Node, Node)]) {
+        for (a, b) in edges where a != b {
+            adjacency[a, default: []].insert(b)
+            adjacency[b, default: []].insert(a)
+        }
+    }
+
+    func distances(from source: Node) -> [Node: Int] {
+        var distance: [Node: Int] = [source: 0]
+        var frontier = [source]
+        for depth in 1...3 {
+            var next: [Node] = []
+            for node in frontier {
+                for neighbour in adjacency[node] ?? [] where distance[neighbour] == nil {
+                    distance[neighbour] = depth
+                    next.append(neighbour)
+                }
+            }
+            frontier = next
+        }
+        return distance
+    }
+
+    func mutuals(_ a: Node, _ b: Node) -> [Node] {
+        (adjacency[a] ?? []).intersection(adjacency[b] ?? []).sorted()
+    }
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomEdges(nodes: Int, edges: Int, seed: UInt64) -> [(Node, Node)] {
+    var g = SeededGenerator(state: seed)
+    return (0..<edges).map { _ in (Node.random(in: 0..<Node(nodes), using: &g), Node.random(in: 0..<Node(nodes), using: &g)) }
+}
+
+/// Reads `u v`, tab-separated, or CSV-with-header edge lists from the shared data folder.
+func loadEdges(_ name: String) throws -> [(Node, Node)]? {
+    var directory = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { directory.deleteLastPathComponent() }
+    let url = directory.deletingLastPathComponent().appendingPathComponent("shared/data/graphs/\(name)")
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+    var edges: [(Node, Node)] = []
+    for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+        guard parts.count >= 2, let a = Node(parts[0]), let b = Node(parts[1]) else { continue }
+        edges.append((a, b))
+    }
+    return edges
+}
+
+func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTargets: Int, seed: UInt64) {
+    let graph = SocialGraph(nodeCount: 0, edges: edges)
+    let reference = ReferenceGraph(edges: edges)
+    var g = SeededGenerator(state: seed)
+    let nodes = Node(graph.nodeCount)
+    for viewer in viewers {
+        let expected = reference.distances(from: viewer)
+        let targets = (0..<sampleTargets).map { _ in Node.random(in: 0..<nodes, using: &g) } + Array((reference.adjacency[viewer] ?? []).prefix(5))
+        let got = graph.distances(from: viewer, to: targets)
+        for (target, distance) in zip(targets, got) {
+            let want = expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond
+            #expect(distance == want, "viewer \(viewer) target \(target): \(distance) vs \(want)")
+        }
+        let counts = graph.mutualCounts(of: viewer, with: targets)
+        for (target, count) in zip(targets, counts) {
+            #expect(count == reference.mutuals(viewer, target).count)
+        }
+        let secondDegree = expected.values.filter { $0 == 2 }.count
+        #expect(graph.secondDegreeCount(of: viewer) == secondDegree)
+        for target in targets.prefix(20) {
+            let (distance, via) = graph.introducers(from: viewer, to: target)
+            let want = expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond
+            #expect(distance == want)
+            switch distance {
+            case .second:
+                #expect(via == reference.mutuals(viewer, target))
+            case .third:
+                // Exactly the viewer's connections that are adjacent to one of the target's connections.
+                let targetFriends = reference.adjacency[target] ?? []
+                let wantVia = (reference.adjacency[viewer] ?? []).filter { !(reference.adjacency[$0] ?? []).isDisjoint(with: targetFriends) }.sorted()
+                #expect(via == wantVia)
+            default:
+                #expect(via.isEmpty)
+            }
+        }
+    }
+}
+
+@Suite struct SocialGraphTests {
+    @Test(arguments: [1 as UInt64, 2, 3])
+    func randomGraphsMatchBreadthFirstSearch(seed: UInt64) {
+        let edges = randomEdges(nodes: 400, edges: 900, seed: seed)
+        checkAgainstReference(edges, viewers: [0, 1, 7, 42, 399], sampleTargets: 200, seed: seed)
+    }
+
+    @Test(arguments: ["ego-facebook_combined.txt", "ca-GrQc.txt", "deezer-HU/HU_edges.csv"])
+    func realGraphsMatchBreadthFirstSearch(file: String) throws {
+        guard let edges = try loadEdges(file) else {
+            Issue.record("shared graph \(file) is missing")
+            return
+        }
+        #expect(edges.count > 10_000)
+        checkAgainstReference(edges, viewers: [0, 1, 100, 1000, 3000], sampleTargets: 300, seed: 9)
+    }
+
+    @Test func changesAreReflectedAtOnce() {
+        let graph = SocialGraph(nodeCount: 5)
+        #expect(graph.connect(0, 1))
+        #expect(!graph.connect(1, 0))
+        #expect(!graph.connect(2, 2))
+        graph.connect(1, 2)
+        graph.connect(2, 3)
+        #expect(graph.edgeCount == 3)
+        #expect(graph.distances(from: 0, to: [0, 1, 2, 3, 4]) == [.oneself, .first, .second, .third, .beyond])
+        #expect(graph.disconnect(1, 2))
+        #expect(!graph.disconnect(1, 2))
+        #expect(graph.distances(from: 0, to: [2, 3]) == [.beyond, .beyond])
+        graph.connect(9, 0)  // grows
+        #expect(graph.nodeCount == 10)
+        #expect(graph.connections(of: 0) == [1, 9])
+        graph.isolate(0)
+        #expect(graph.connections(of: 1).isEmpty && graph.connections(of: 9).isEmpty)
+        #expect(graph.edgeCount == 1)
+    }
+
+    @Test func triangleClosingRanksByMutualCountAndExcludes() {
+        // 0 knows 1, 2, 3. 4 knows all three, 5 knows two, 6 knows one.
+        let graph = SocialGraph(nodeCount: 0, edges: [(0, 1), (0, 2), (0, 3), (4, 1), (4, 2), (4, 3), (5, 1), (5, 2), (6, 3)])
+        let all = graph.mostMutualStrangers(of: 0, limit: 10, excluded: { _ in false })
+        #expect(all.map(\.node) == [4, 5, 6])
+        #expect(all.map(\.mutualCount) == [3, 2, 1])
+        let limited = graph.mostMutualStrangers(of: 0, limit: 2, excluded: { $0 == 4 })
+        #expect(limited.map(\.node) == [5, 6])
+    }
+
+    @Test func gallopingIntersectionMatchesMerge() {
+        var g = SeededGenerator(state: 5)
+        for _ in 0..<50 {
+            let small = Set((0..<Int.random(in: 0...20, using: &g)).map { _ in Node.random(in: 0..<5000, using: &g) }).sorted()
+            let large = Set((0..<Int.random(in: 0...3000, using: &g)).map { _ in Node.random(in: 0..<5000, using: &g) }).sorted()
+            #expect(SocialGraph.intersection(small, large) == Set(small).intersection(large).sorted())
+        }
+    }
+
+    @Test func concurrentReadersAndAWriterStayConsistent() async {
+        let graph = SocialGraph(nodeCount: 0, edges: randomEdges(nodes: 2000, edges: 8000, seed: 4))
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var g = SeededGenerator(state: 11)
+                for _ in 0..<5000 {
+                    let a = Node.random(in: 0..<2000, using: &g)
+                    let b = Node.random(in: 0..<2000, using: &g)
+                    if Bool.random(using: &g) { graph.connect(a, b) } else { graph.disconnect(a, b) }
+                }
+                return true
+            }
+            for reader in 0..<4 {
+                group.addTask {
+                    var ok = true
+                    for i in 0..<300 {
+                        let viewer = Node((reader * 300 + i) % 2000)
+                        let list = graph.connections(of: viewer)
+                        ok = ok && list == list.sorted() && Set(list).count == list.count
+                        let distances = graph.distances(from: viewer, to: Array(0..<50))
+                        ok = ok && distances.count == 50
+                    }
+                    return ok
+                }
+            }
+            for await ok in group { #expect(ok) }
+        }
+        // Symmetry holds after the writer finished.
+        for node in Node(0)..<Node(2000) {
+            for other in graph.connections(of: node) { #expect(graph.areConnected(other, node)) }
+        }
+    }
+}
