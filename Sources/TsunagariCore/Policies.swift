@@ -42,7 +42,8 @@ public enum ProfilePolicy {
     public static func indexable(visibility: ProfileVisibility) -> Bool { visibility == .public }
 
     /// Open to work "recruiters only" is shown to recruiters alone, never to recruiters whose current
-    /// employer is the member's; "everyone" is shown to whoever sees the full profile.
+    /// employer is the member's; "everyone" is shown to whoever sees the full profile (the caller
+    /// checks that access first).
     public static func showsOpenToWork(
         _ openToWork: OpenToWork, relation: ViewerRelation, viewerRole: MemberRole?,
         viewerCurrentCompanyIDs: Set<String>, memberCurrentCompanyIDs: Set<String>
@@ -51,7 +52,7 @@ public enum ProfilePolicy {
         if relation == .oneself { return true }
         switch openToWork.visibility {
         case .everyone:
-            return relation != .anonymous
+            return true
         case .recruitersOnly:
             return viewerRole == .recruiter && viewerCurrentCompanyIDs.isDisjoint(with: memberCurrentCompanyIDs)
         }

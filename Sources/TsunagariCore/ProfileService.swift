@@ -211,7 +211,7 @@ public struct ProfileService: Sendable {
         }
         var end = existing?.endMonth
         if let raw = input.endMonth {
-            if let raw, !raw.isEmpty {
+            if let raw {
                 guard let month = YearMonth(raw) else {
                     throw DomainError.invalid("invalid_month", "End month must be a month written YYYY-MM.")
                 }

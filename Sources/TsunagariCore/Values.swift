@@ -39,11 +39,13 @@ public enum Locale: String, Sendable, CaseIterable {
         guard let header, !header.isEmpty else { return nil }
         var best: (Locale, Double)?
         for part in header.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let tag = pieces.first?.lowercased() else { continue }
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = pieces.first else { continue }
             var quality = 1.0
             for parameter in pieces.dropFirst() where parameter.hasPrefix("q=") {
-                quality = Double(parameter.dropFirst(2)) ?? 0
+                // RFC 9110: a weight is 0 to 1; anything else counts as 0.
+                let weight = Double(parameter.dropFirst(2)) ?? 0
+                quality = (0...1).contains(weight) ? weight : 0
             }
             let language = tag.split(separator: "-").first.map(String.init) ?? tag
             guard quality > 0, let locale = Locale(rawValue: language) else { continue }

@@ -249,7 +249,7 @@ public final class PostgresStorage: Storage {
         try await c.query(
             """
             UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = \(company)
-              GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name LIMIT 1), name)
+              GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name COLLATE "C" LIMIT 1), name)
             WHERE id = \(company)
             """, logger: logger)
     }

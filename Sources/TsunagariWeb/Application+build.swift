@@ -12,7 +12,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ViewerMiddleware(services: services))
     router.add(middleware: ErrorMiddleware(services: services, routes: routeTable))
-    router.add(middleware: FormMiddleware())
+    router.add(middleware: FormMiddleware(routes: routeTable))
 
     router.get("healthz") { _, _ -> Response in
         do {

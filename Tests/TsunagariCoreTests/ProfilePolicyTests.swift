@@ -84,7 +84,7 @@ struct ProfilePolicyTests {
         .init(label: "everyone, recruiter at the member's company", enabled: true, visibility: .everyone, relation: .member,
               role: .recruiter, viewerCompanies: ["c-member"], memberCompanies: ["c-member"], shown: true),
         .init(label: "everyone, oneself", enabled: true, visibility: .everyone, relation: .oneself, role: .member, shown: true),
-        .init(label: "everyone, anonymous", enabled: true, visibility: .everyone, relation: .anonymous, role: nil, shown: false),
+        .init(label: "everyone, anonymous", enabled: true, visibility: .everyone, relation: .anonymous, role: nil, shown: true),
     ]
 
     @Test("Open to work is shown only to whom the member chose", arguments: openToWorkTable)

@@ -128,7 +128,8 @@ import TsunagariStorageSQLite
             #expect(public1.status == .ok)
             #expect(public1.json["access"] as? String == "full")
             #expect(public1.json["degree"] is NSNull)
-            #expect((public1.json["openToWork"] as? [String: Any])?["enabled"] == nil)  // everyone = logged-in viewers only
+            // "Everyone" means whoever sees the full profile, logged-out visitors of a public one too.
+            #expect((public1.json["openToWork"] as? [String: Any])?["titles"] as? [String] == ["iOS Engineer"])
             let own = try await client.call(.get, "/api/v1/members/hanako-y", token: token)
             #expect(own.json["degree"] as? Int == 0)
 

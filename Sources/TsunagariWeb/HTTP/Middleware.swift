@@ -192,9 +192,13 @@ struct ErrorMiddleware: RouterMiddleware {
 /// CSRF cookie. One place, so no handler can forget it.
 struct FormMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, !request.uri.path.hasPrefix("/api/") else {
+        // Only page routes that take a POST read a form; anything else goes on to its 404 or 405.
+        guard request.method == .post, !request.uri.path.hasPrefix("/api/"),
+            routes.methods(for: request.uri.path)?.contains("POST") == true
+        else {
             return try await next(request, context)
         }
         var request = request

@@ -172,7 +172,9 @@ struct PageRoutes {
         .init(
             company: f["company"] ?? "", title: f["title"] ?? "", location: .some(f["location"]),
             startMonth: (f["startMonth"] ?? "").trimmingCharacters(in: .whitespaces),
-            endMonth: .some(f["endMonth"]?.trimmingCharacters(in: .whitespaces)), description: .some(f["description"]))
+            // An empty end month in the form means a current role.
+            endMonth: .some(f["endMonth"]?.trimmingCharacters(in: .whitespaces)).map { $0?.isEmpty == true ? nil : $0 },
+            description: .some(f["description"]))
     }
 
     @Sendable func addPosition(_ request: Request, context: AppRequestContext) async throws -> Response {
