@@ -31,7 +31,7 @@ let package = Package(
         // The social graph in memory: pure Swift, no I/O.
         .target(
             name: "TsunagariGraph",
-            dependencies: [],
+            dependencies: ["TsunagariCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -55,6 +55,7 @@ let package = Package(
             name: "TsunagariWeb",
             dependencies: [
                 "TsunagariCore",
+                "TsunagariGraph",
                 "TsunagariStorageSQLite",
                 "TsunagariStoragePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),

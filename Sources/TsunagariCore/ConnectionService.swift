@@ -1,0 +1,204 @@
+import Foundation
+
+/// Invitations, connections, follows and blocks. Every rule of the connection lifecycle is here; storage
+/// makes each step atomic and the graph index learns of each change in the same request.
+public struct ConnectionService: Sendable {
+    public typealias Store = NetworkStore & Storage
+
+    let storage: any Store
+    let graph: any ConnectionGraph
+    let clock: any Clock
+    let limits: NetworkLimits
+
+    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: NetworkLimits) {
+        self.storage = storage
+        self.graph = graph
+        self.clock = clock
+        self.limits = limits
+    }
+
+    /// 404 for a member who does not exist or who blocked the viewer (or was blocked by them).
+    func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
+        guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
+            !(try await storage.blockedEitherWay(viewer)).contains(member)
+        else { throw DomainError.notFound("Member") }
+    }
+
+    public enum InvitationOutcome: Sendable, Equatable {
+        case sent(Invitation)
+        /// The invitee had already invited the viewer: they are connected now.
+        case connected
+    }
+
+    public func invite(from viewer: MemberID, to invitee: MemberID, message rawMessage: String?) async throws -> InvitationOutcome {
+        guard viewer != invitee else { throw DomainError.invalid("cannot_invite_self", "You cannot invite yourself.") }
+        try await requireVisible(invitee, to: viewer)
+        var message: String?
+        if let rawMessage {
+            message = try TextRule.clean(rawMessage, field: "Message", limit: limits.invitationMessageLength, multiline: true)
+        }
+        let connectedInStorage = try await storage.connectedAt(viewer, invitee) != nil
+        if graph.areConnected(viewer, invitee) || connectedInStorage {
+            throw DomainError(.conflict, code: "already_connected", message: "You are already connected.")
+        }
+        if let open = try await storage.openInvitation(between: viewer, and: invitee) {
+            if open.from == viewer {
+                throw DomainError(.conflict, code: "already_invited", message: "You have already invited this member.")
+            }
+            // They invited us first: a mutual invitation connects at once.
+            try await accept(open, by: viewer)
+            return .connected
+        }
+        let now = clock.now()
+        if let withdrawn = try await storage.lastWithdrawal(from: viewer, to: invitee),
+            withdrawn.addingTimeInterval(limits.reinviteCooldown) > now
+        {
+            let seconds = Int(withdrawn.addingTimeInterval(limits.reinviteCooldown).timeIntervalSince(now).rounded(.up))
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: seconds), code: "reinvite_too_soon",
+                message: "You withdrew an invitation to this member recently; you can invite them again later.")
+        }
+        try checkCapacity(viewer, invitee)
+        let weekAgo = now.addingTimeInterval(-7 * 24 * 60 * 60)
+        if try await storage.invitationsSent(by: viewer, since: weekAgo) >= limits.invitationsPerWeek {
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: 24 * 60 * 60), code: "invitation_limit",
+                message: "You have sent the most invitations allowed in a week.")
+        }
+        if try await storage.openInvitationCount(from: viewer) >= limits.pendingInvitations {
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: 24 * 60 * 60), code: "pending_invitation_limit",
+                message: "Too many of your invitations are waiting for an answer; withdraw some first.")
+        }
+        let invitation = Invitation(
+            id: OpaqueID.make(at: now), from: viewer, to: invitee, message: message, status: .pending, createdAt: now, updatedAt: now)
+        do {
+            try await storage.createInvitation(invitation)
+        } catch let error as DomainError where error.code == "already_invited" {
+            // A crossing invitation from them landed first.
+            if let open = try await storage.openInvitation(between: viewer, and: invitee), open.from == invitee {
+                try await accept(open, by: viewer)
+                return .connected
+            }
+            throw error
+        }
+        return .sent(invitation)
+    }
+
+    private func checkCapacity(_ a: MemberID, _ b: MemberID) throws {
+        for member in [a, b] where graph.connectionCount(of: member) >= limits.maximumConnections {
+            throw DomainError.invalid(
+                "connection_limit", "A member can have at most \(limits.maximumConnections) connections.")
+        }
+    }
+
+    private func accept(_ invitation: Invitation, by viewer: MemberID) async throws {
+        try checkCapacity(invitation.from, invitation.to)
+        guard try await storage.acceptInvitation(id: invitation.id, at: clock.now()) else {
+            throw DomainError(.conflict, code: "invitation_closed", message: "This invitation is no longer open.")
+        }
+        graph.apply(GraphChange(sequence: 0, kind: .connected, a: invitation.from, b: invitation.to))
+    }
+
+    /// The invitation as the viewer may know it: 404 when they are neither its sender nor its invitee.
+    private func invitation(_ id: String, for viewer: MemberID) async throws -> Invitation {
+        guard id.utf8.count <= 64, let invitation = try await storage.invitation(id: id),
+            invitation.from == viewer || invitation.to == viewer
+        else { throw DomainError.notFound("Invitation") }
+        return invitation
+    }
+
+    public func accept(invitationID: String, by viewer: MemberID) async throws {
+        let invitation = try await invitation(invitationID, for: viewer)
+        guard invitation.to == viewer else {
+            throw DomainError(.forbidden, code: "not_invitee", message: "Only the invited member can accept.")
+        }
+        guard invitation.status == .pending else {
+            throw DomainError(.conflict, code: "invitation_closed", message: "This invitation is no longer open.")
+        }
+        try await accept(invitation, by: viewer)
+    }
+
+    /// Silent: the sender is not told and still sees the invitation pending.
+    public func ignore(invitationID: String, by viewer: MemberID) async throws {
+        let invitation = try await invitation(invitationID, for: viewer)
+        guard invitation.to == viewer else {
+            throw DomainError(.forbidden, code: "not_invitee", message: "Only the invited member can ignore.")
+        }
+        guard invitation.status == .pending else { return }
+        try await storage.setInvitationStatus(id: invitation.id, .ignored, at: clock.now())
+    }
+
+    public func withdraw(invitationID: String, by viewer: MemberID) async throws {
+        let invitation = try await invitation(invitationID, for: viewer)
+        guard invitation.from == viewer else {
+            throw DomainError(.forbidden, code: "not_sender", message: "Only the sender can withdraw.")
+        }
+        guard invitation.status == .pending || invitation.status == .ignored else {
+            throw DomainError(.conflict, code: "invitation_closed", message: "This invitation is no longer open.")
+        }
+        try await storage.setInvitationStatus(id: invitation.id, .withdrawn, at: clock.now())
+    }
+
+    public func invitations(of viewer: MemberID, received: Bool, cursor: String?, limit: Int) async throws -> [Invitation] {
+        let blocked = try await storage.blockedEitherWay(viewer)
+        return try await storage.invitations(received: received, member: viewer, before: cursor, limit: limit)
+            .filter { !blocked.contains($0.from) && !blocked.contains($0.to) }
+            .map { invitation in
+                var seen = invitation
+                seen.status = invitation.status(seenBy: viewer)
+                return seen
+            }
+    }
+
+    /// Silent: no one is told, and the other member finds no trace of it.
+    public func remove(_ other: MemberID, by viewer: MemberID) async throws {
+        guard other.rawValue.utf8.count <= 64, try await storage.removeConnection(viewer, other, at: clock.now()) else {
+            throw DomainError.notFound("Connection")
+        }
+        graph.apply(GraphChange(sequence: 0, kind: .disconnected, a: viewer, b: other))
+    }
+
+    public func setFollow(_ followee: MemberID, by viewer: MemberID, _ on: Bool) async throws {
+        guard followee != viewer else { throw DomainError.invalid("cannot_follow_self", "You cannot follow yourself.") }
+        try await requireVisible(followee, to: viewer)
+        try await storage.setFollow(viewer, followee, on, at: clock.now())
+    }
+
+    public func isFollowing(_ followee: MemberID, by viewer: MemberID) async throws -> Bool {
+        try await storage.follows(viewer, followee)
+    }
+
+    /// Blocking also removes the connection, the invitations both ways and the follows, silently.
+    public func block(_ other: MemberID, by viewer: MemberID) async throws {
+        guard other != viewer else { throw DomainError.invalid("cannot_block_self", "You cannot block yourself.") }
+        guard other.rawValue.utf8.count <= 64, try await storage.account(id: other) != nil else {
+            throw DomainError.notFound("Member")
+        }
+        // Blocking someone who blocked you changes nothing they could notice; keep the answer the same.
+        try await storage.block(viewer, other, at: clock.now())
+        graph.apply(GraphChange(sequence: 0, kind: .disconnected, a: viewer, b: other))
+    }
+
+    public func unblock(_ other: MemberID, by viewer: MemberID) async throws {
+        guard other.rawValue.utf8.count <= 64, try await storage.account(id: other) != nil else {
+            throw DomainError.notFound("Member")
+        }
+        try await storage.unblock(viewer, other, at: clock.now())
+    }
+
+    public enum Relationship: String, Sendable {
+        case none
+        case invitationSent
+        case invitationReceived
+        case connected
+    }
+
+    public func relationship(of viewer: MemberID, to other: MemberID) async throws -> Relationship {
+        if viewer == other { return .none }
+        if graph.areConnected(viewer, other) { return .connected }
+        guard let open = try await storage.openInvitation(between: viewer, and: other) else { return .none }
+        if open.from == viewer { return .invitationSent }
+        return open.status == .pending ? .invitationReceived : .none
+    }
+}

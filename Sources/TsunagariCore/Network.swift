@@ -1,0 +1,142 @@
+import Foundation
+
+public enum InvitationStatus: String, Sendable, CaseIterable {
+    case pending
+    case accepted
+    /// The invitee ignored it. The sender is never told: to them it stays pending.
+    case ignored
+    /// The sender took it back; they may not invite the same member again for a while.
+    case withdrawn
+}
+
+public struct Invitation: Hashable, Sendable {
+    public var id: String
+    public var from: MemberID
+    public var to: MemberID
+    public var message: String?
+    public var status: InvitationStatus
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, from: MemberID, to: MemberID, message: String?, status: InvitationStatus, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.message = message
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// What `viewer` may know of the status: an ignored invitation looks pending to its sender.
+    public func status(seenBy viewer: MemberID) -> InvitationStatus {
+        status == .ignored && viewer == from ? .pending : status
+    }
+}
+
+public struct Connection: Hashable, Sendable {
+    public var member: MemberID
+    public var other: MemberID
+    public var connectedAt: Date
+
+    public init(member: MemberID, other: MemberID, connectedAt: Date) {
+        self.member = member
+        self.other = other
+        self.connectedAt = connectedAt
+    }
+}
+
+public enum IntroductionStatus: String, Sendable, CaseIterable {
+    case pending
+    case forwarded
+    /// The intermediary declined; the requester is never told, it stays pending for them.
+    case declined
+}
+
+/// A request from `requester` to their connection `via` to introduce them to `target`.
+public struct Introduction: Hashable, Sendable {
+    public var id: String
+    public var requester: MemberID
+    public var via: MemberID
+    public var target: MemberID
+    public var message: String
+    public var status: IntroductionStatus
+    public var forwardNote: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String, requester: MemberID, via: MemberID, target: MemberID, message: String, status: IntroductionStatus,
+        forwardNote: String?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.requester = requester
+        self.via = via
+        self.target = target
+        self.message = message
+        self.status = status
+        self.forwardNote = forwardNote
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The three people involved, and no one else, may see it; the target only once it is forwarded.
+    public func isVisible(to viewer: MemberID) -> Bool {
+        viewer == requester || viewer == via || (viewer == target && status == .forwarded)
+    }
+
+    public func status(seenBy viewer: MemberID) -> IntroductionStatus {
+        status == .declined && viewer == requester ? .pending : status
+    }
+}
+
+/// One change to the connection graph, in the order the database committed them. Every instance
+/// replays the log so that an instance sees another's change (within a second).
+public struct GraphChange: Hashable, Sendable {
+    public enum Kind: String, Sendable {
+        case connected
+        case disconnected
+        /// A member left: every connection of `a` is gone.
+        case memberRemoved
+        /// `a` now hides their connection list from everyone (`onlyMe`).
+        case listHidden
+        /// `a` now shows their connection list to their connections.
+        case listShown
+    }
+
+    public var sequence: Int64
+    public var kind: Kind
+    public var a: MemberID
+    public var b: MemberID?
+
+    public init(sequence: Int64, kind: Kind, a: MemberID, b: MemberID?) {
+        self.sequence = sequence
+        self.kind = kind
+        self.a = a
+        self.b = b
+    }
+}
+
+/// Network limits; configurable, with the product's defaults.
+public struct NetworkLimits: Hashable, Sendable {
+    public var maximumConnections: Int
+    public var invitationsPerWeek: Int
+    public var pendingInvitations: Int
+    /// How long a member who withdrew an invitation must wait before inviting the same member again.
+    public var reinviteCooldown: TimeInterval
+    public var invitationMessageLength: Int
+
+    public init(
+        maximumConnections: Int = 30_000, invitationsPerWeek: Int = 100, pendingInvitations: Int = 500,
+        reinviteCooldown: TimeInterval = 21 * 24 * 60 * 60, invitationMessageLength: Int = 300
+    ) {
+        self.maximumConnections = maximumConnections
+        self.invitationsPerWeek = invitationsPerWeek
+        self.pendingInvitations = pendingInvitations
+        self.reinviteCooldown = reinviteCooldown
+        self.invitationMessageLength = invitationMessageLength
+    }
+
+    public static let standard = NetworkLimits()
+    public static let relaxed = NetworkLimits(invitationsPerWeek: 1_000_000, pendingInvitations: 1_000_000)
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// What the graph index is built from at start: every member, every connection (each once), and
+/// whose connection list is hidden from everyone.
+public struct NetworkSnapshot: Sendable {
+    public var members: [MemberID]
+    public var connections: [(MemberID, MemberID)]
+    public var hiddenLists: [MemberID]
+    /// The last change-log sequence the snapshot includes.
+    public var sequence: Int64
+
+    public init(members: [MemberID], connections: [(MemberID, MemberID)], hiddenLists: [MemberID], sequence: Int64) {
+        self.members = members
+        self.connections = connections
+        self.hiddenLists = hiddenLists
+        self.sequence = sequence
+    }
+}
+
+/// Storage of the network. Each method is one transaction; those that change the graph also append to
+/// the change log in the same transaction.
+public protocol NetworkStore: Sendable {
+    /// Read in one transaction, so that the snapshot and its sequence agree.
+    func networkSnapshot() async throws -> NetworkSnapshot
+    /// Changes after `sequence`, oldest first, at most `limit`.
+    func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange]
+    func pruneGraphChanges(before: Date) async throws
+    /// Connects many pairs at once (sample data, imports), following each other, logging each; pairs
+    /// already connected are skipped. Returns how many were new.
+    func importConnections(_ pairs: [(MemberID, MemberID, Date)]) async throws -> Int
+
+    func invitation(id: String) async throws -> Invitation?
+    /// The pending (or ignored) invitation between two members, in either direction.
+    func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation?
+    /// The latest withdrawal from `from` to `to`, for the re-invite cooldown.
+    func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date?
+    /// Invitations `member` sent since `since` (for the weekly limit) and how many of theirs are open.
+    func invitationsSent(by member: MemberID, since: Date) async throws -> Int
+    func openInvitationCount(from member: MemberID) async throws -> Int
+    /// Throws conflict `already_invited` if an open invitation exists between them in either direction.
+    func createInvitation(_ invitation: Invitation) async throws
+    func setInvitationStatus(id: String, _ status: InvitationStatus, at: Date) async throws
+    /// Accepts: marks the invitation accepted, connects both, makes both follow each other, logs the change.
+    /// Returns false if the invitation was no longer open.
+    func acceptInvitation(id: String, at: Date) async throws -> Bool
+    /// Received (to `member`, status pending) or sent (from `member`, pending or ignored), newest first.
+    func invitations(received: Bool, member: MemberID, before cursor: String?, limit: Int) async throws -> [Invitation]
+
+    func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date?
+    /// `member`'s connections with the time of connecting, newest first.
+    func connections(of member: MemberID) async throws -> [Connection]
+    /// Removes the connection (both directions) and logs it; false if there was none.
+    func removeConnection(_ a: MemberID, _ b: MemberID, at: Date) async throws -> Bool
+
+    func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool
+    func setFollow(_ follower: MemberID, _ followee: MemberID, _ on: Bool, at: Date) async throws
+
+    /// Blocks: also removes the connection, open invitations both ways and follows, logging the changes.
+    func block(_ blocker: MemberID, _ blocked: MemberID, at: Date) async throws
+    func unblock(_ blocker: MemberID, _ blocked: MemberID, at: Date) async throws
+    /// Members `member` blocked or who blocked `member`.
+    func blockedEitherWay(_ member: MemberID) async throws -> Set<MemberID>
+
+    func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at: Date) async throws
+    func dismissedSuggestions(_ member: MemberID) async throws -> Set<MemberID>
+    /// Members with an open invitation from or to `member`.
+    func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID>
+
+    func createIntroduction(_ introduction: Introduction) async throws
+    func introduction(id: String) async throws -> Introduction?
+    func setIntroductionStatus(id: String, _ status: IntroductionStatus, note: String?, at: Date) async throws
+    /// Introductions where `member` is the requester, the intermediary, or the target of a forwarded one.
+    func introductions(involving member: MemberID) async throws -> [Introduction]
+
+    /// Cards of many members in one query, in no particular order; unknown ids are left out.
+    func memberCards(ids: [MemberID]) async throws -> [MemberCard]
+
+    /// Members with a position at the company: current (no end month) or past (only finished ones there).
+    func membersAt(company: String, current: Bool) async throws -> [MemberID]
+    /// Members who share a company (any time) or a school with `member`, with whether the times overlapped.
+    func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation]
+    /// Companies whose name key starts with the query's key, biggest first.
+    func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)]
+}
+
+/// Degree of connection as the product shows it.
+public enum Degree: Int, Sendable, Comparable, CaseIterable {
+    case oneself = 0
+    case first = 1
+    case second = 2
+    case third = 3
+    /// Further, or not connected at all.
+    case beyond = 4
+
+    public static func < (a: Degree, b: Degree) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The connection graph held in memory (the graph index), asked in the domain's words. Every answer
+/// comes from memory; no method touches storage.
+public protocol ConnectionGraph: Sendable {
+    func degrees(from viewer: MemberID, to targets: [MemberID]) -> [Degree]
+    func mutualConnections(_ a: MemberID, _ b: MemberID) -> [MemberID]
+    /// For each target, the connections it shares with `viewer` that the viewer may be shown.
+    func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int]
+    func connectionCount(of member: MemberID) -> Int
+    func areConnected(_ a: MemberID, _ b: MemberID) -> Bool
+    /// `member`'s connections, in no particular order.
+    func connections(of member: MemberID) -> [MemberID]
+    /// Whether `member` hides their connection list from everyone.
+    func hidesList(_ member: MemberID) -> Bool
+    func secondDegreeCount(of viewer: MemberID) -> Int
+    /// Second-degree members ranked by shared connections, best first.
+    func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)]
+    /// For a second-degree target every mutual connection; for a third-degree target the viewer's own
+    /// connections who lead there.
+    func introducers(from viewer: MemberID, to target: MemberID) -> (degree: Degree, via: [MemberID])
+    /// Applies a change that storage has committed (idempotent).
+    func apply(_ change: GraphChange)
+}
+
+/// What a list of people shows for each person; one query for a whole page.
+public struct MemberCard: Hashable, Sendable {
+    public var id: MemberID
+    public var handle: String
+    public var name: String
+    public var headline: String?
+    public var location: String?
+    public var profileVisibility: ProfileVisibility
+    public var connectionsVisibility: ConnectionsVisibility
+
+    public init(
+        id: MemberID, handle: String, name: String, headline: String?, location: String?,
+        profileVisibility: ProfileVisibility, connectionsVisibility: ConnectionsVisibility
+    ) {
+        self.id = id
+        self.handle = handle
+        self.name = name
+        self.headline = headline
+        self.location = location
+        self.profileVisibility = profileVisibility
+        self.connectionsVisibility = connectionsVisibility
+    }
+}
+
+/// A card with the viewer's relation to the person, computed for the whole list in one call.
+public struct PersonSummary: Hashable, Sendable {
+    public var card: MemberCard
+    public var degree: Degree
+    public var mutualConnectionCount: Int
+
+    public init(card: MemberCard, degree: Degree, mutualConnectionCount: Int) {
+        self.card = card
+        self.degree = degree
+        self.mutualConnectionCount = mutualConnectionCount
+    }
+}
+
+/// A member who worked at the same company or studied at the same school as another.
+public struct SharedAffiliation: Hashable, Sendable {
+    public enum Kind: String, Sendable {
+        case company
+        case school
+    }
+
+    public var member: MemberID
+    public var kind: Kind
+    /// The company id, or the school's name as the member wrote it.
+    public var organisationID: String
+    public var organisationName: String
+    /// Whether their times there overlapped (false when unknown).
+    public var overlap: Bool
+
+    public init(member: MemberID, kind: Kind, organisationID: String, organisationName: String, overlap: Bool) {
+        self.member = member
+        self.kind = kind
+        self.organisationID = organisationID
+        self.organisationName = organisationName
+        self.overlap = overlap
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+
+/// Who you know and how: degrees and mutual connections for lists of people, someone's connections as
+/// their setting allows, people you may know, introduction paths, people at a company and former
+/// colleagues, and introductions. Every answer applies the privacy rules of PRODUCT.md here, once.
+public struct NetworkService: Sendable {
+    public typealias Store = NetworkStore & Storage
+
+    let storage: any Store
+    let graph: any ConnectionGraph
+    let clock: any Clock
+
+    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock) {
+        self.storage = storage
+        self.graph = graph
+        self.clock = clock
+    }
+
+    // MARK: People in lists
+
+    /// Cards with degree and mutual count for a whole list, in one batch: one query for the cards, one
+    /// pass over the graph for the degrees, one for the mutual counts. Blocked members are left out;
+    /// the order of `ids` is kept.
+    public func summaries(_ ids: [MemberID], for viewer: Viewer) async throws -> [PersonSummary] {
+        guard !ids.isEmpty else { return [] }
+        let cards = Dictionary(try await storage.memberCards(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var blocked: Set<MemberID> = []
+        if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
+        let shown = ids.filter { cards[$0] != nil && !blocked.contains($0) }
+        guard let member = viewer.memberID else {
+            return shown.map { PersonSummary(card: cards[$0]!, degree: .beyond, mutualConnectionCount: 0) }
+        }
+        let degrees = graph.degrees(from: member, to: shown)
+        let mutuals = graph.mutualCounts(of: member, with: shown)
+        return shown.indices.map { PersonSummary(card: cards[shown[$0]]!, degree: degrees[$0], mutualConnectionCount: mutuals[$0]) }
+    }
+
+    public func summary(_ id: MemberID, for viewer: Viewer) async throws -> PersonSummary? {
+        try await summaries([id], for: viewer).first
+    }
+
+    private func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
+        guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
+            !(try await storage.blockedEitherWay(viewer)).contains(member)
+        else { throw DomainError.notFound("Member") }
+    }
+
+    /// Whether the viewer may see `member`'s connection list: their own, or a connection's list shown to connections.
+    public func maySeeList(of member: MemberID, viewer: MemberID) -> Bool {
+        viewer == member || (!graph.hidesList(member) && graph.areConnected(viewer, member))
+    }
+
+    // MARK: Connections
+
+    public struct ConnectionEntry: Sendable {
+        public var person: PersonSummary
+        public var connectedAt: Date?
+    }
+
+    public enum ConnectionSort: String, Sendable, CaseIterable {
+        case recent
+        case name
+    }
+
+    /// A page of `member`'s connections as the viewer may see them: all of them when the list is visible
+    /// to the viewer, otherwise only those the viewer shares (PRODUCT.md). `query` filters by name or headline.
+    public func connections(
+        of member: MemberID, viewer: MemberID, query: String?, sort: ConnectionSort, cursor: String?, limit: Int
+    ) async throws -> (entries: [ConnectionEntry], nextCursor: String?) {
+        try await requireVisible(member, to: viewer)
+        var rows = try await storage.connections(of: member)
+        if !maySeeList(of: member, viewer: viewer) {
+            let shared = Set(graph.mutualConnections(viewer, member).filter { !graph.hidesList($0) })
+            rows = rows.filter { shared.contains($0.other) }
+        }
+        let people = try await summaries(rows.map(\.other), for: .member(viewer, .member))
+        let byID = Dictionary(people.map { ($0.card.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var entries = rows.compactMap { row in byID[row.other].map { ConnectionEntry(person: $0, connectedAt: row.connectedAt) } }
+        if let query = query?.trimmingCharacters(in: .whitespaces), !query.isEmpty {
+            let needle = SearchFold.fold(query)
+            entries = entries.filter {
+                SearchFold.fold($0.person.card.name).contains(needle) || SearchFold.fold($0.person.card.headline ?? "").contains(needle)
+            }
+        }
+        let key: (ConnectionEntry) -> String
+        switch sort {
+        case .recent:
+            // Newest first: invert the time so that ascending keys run newest to oldest.
+            key = { String(format: "%015.0f", 1e14 - ($0.connectedAt?.timeIntervalSince1970 ?? 0) * 1000) + "|" + $0.person.card.id.rawValue }
+        case .name:
+            key = { SearchFold.fold($0.person.card.name) + "|" + $0.person.card.id.rawValue }
+        }
+        return Page.slice(entries, key: key, cursor: cursor, limit: limit)
+    }
+
+    /// Mutual connections the viewer may be shown: each is the viewer's own connection, and the edge to
+    /// `member` is disclosed only when that connection's list (or `member`'s) is visible to the viewer.
+    public func mutualConnections(with member: MemberID, viewer: MemberID) async throws -> [PersonSummary] {
+        try await requireVisible(member, to: viewer)
+        let listVisible = maySeeList(of: member, viewer: viewer)
+        let mutual = graph.mutualConnections(viewer, member).filter { listVisible || !graph.hidesList($0) }
+        return try await summaries(mutual, for: .member(viewer, .member)).sorted { $0.card.name < $1.card.name }
+    }
+
+    // MARK: Paths
+
+    public struct Paths: Sendable {
+        public var degree: Degree
+        /// Each path names only the viewer's own connection who leads there.
+        public var via: [PersonSummary]
+    }
+
+    public func paths(to target: MemberID, viewer: MemberID) async throws -> Paths {
+        try await requireVisible(target, to: viewer)
+        let (degree, via) = graph.introducers(from: viewer, to: target)
+        var shown = via
+        if degree == .second {
+            // Naming a mutual connection discloses their tie to the target.
+            shown = via.filter { !graph.hidesList($0) }
+        }
+        return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member)))
+    }
+
+    // MARK: People you may know
+
+    public struct Reason: Hashable, Sendable {
+        public enum Kind: String, Sendable {
+            case mutualConnections
+            case sameCompany
+            case sameSchool
+        }
+
+        public var kind: Kind
+        public var count: Int?
+        public var company: CompanyRef?
+        public var school: String?
+    }
+
+    public struct Suggestion: Sendable {
+        public var person: PersonSummary
+        public var reasons: [Reason]
+    }
+
+    /// Triangle closing weighted by mutual count, plus shared employers with overlapping dates and
+    /// shared schools; never connections, open invitations, blocked members, dismissed suggestions or oneself.
+    public func suggestions(for viewer: MemberID, limit: Int) async throws -> [Suggestion] {
+        let blocked = try await storage.blockedEitherWay(viewer)
+        let dismissed = try await storage.dismissedSuggestions(viewer)
+        let pending = try await storage.openInvitationPartners(viewer)
+        let excluded = blocked.union(dismissed).union(pending)
+        func allowed(_ member: MemberID) -> Bool {
+            member != viewer && !excluded.contains(member) && !graph.areConnected(viewer, member)
+        }
+        var score: [MemberID: Double] = [:]
+        var reasons: [MemberID: [Reason]] = [:]
+        var order: [MemberID] = []
+        func note(_ member: MemberID, _ points: Double, _ reason: Reason) {
+            if score[member] == nil { order.append(member) }
+            score[member, default: 0] += points
+            if !(reasons[member]?.contains(reason) ?? false) { reasons[member, default: []].append(reason) }
+        }
+        for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { !allowed($0) }) {
+            let shown = graph.mutualCounts(of: viewer, with: [candidate.member])[0]
+            note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: shown > 0 ? shown : nil))
+        }
+        for shared in try await storage.sharedAffiliations(of: viewer, limit: limit * 10) where allowed(shared.member) {
+            switch shared.kind {
+            case .company where shared.overlap:
+                note(shared.member, 2, Reason(kind: .sameCompany, company: CompanyRef(id: shared.organisationID, name: shared.organisationName)))
+            case .school:
+                note(shared.member, 1, Reason(kind: .sameSchool, school: shared.organisationName))
+            default:
+                continue
+            }
+        }
+        let best = order.sorted { (score[$0]!, $1.rawValue) > (score[$1]!, $0.rawValue) }.prefix(limit)
+        let people = try await summaries(Array(best), for: .member(viewer, .member))
+        return people.map { Suggestion(person: $0, reasons: reasons[$0.card.id] ?? []) }
+    }
+
+    public func dismissSuggestion(_ member: MemberID, viewer: MemberID) async throws {
+        try await requireVisible(member, to: viewer)
+        try await storage.dismissSuggestion(viewer, member, at: clock.now())
+    }
+
+    public func secondDegreeCount(of viewer: MemberID) -> Int { graph.secondDegreeCount(of: viewer) }
+
+    public func connectionCount(of member: MemberID) -> Int { graph.connectionCount(of: member) }
+
+    // MARK: Companies
+
+    public struct CompanyPerson: Sendable {
+        public var person: PersonSummary
+        /// The viewer's connections who lead there (for 2nd and 3rd degree).
+        public var via: [PersonSummary]
+    }
+
+    /// Members at the company (now or before), by degree, each with the viewer's connections who lead there.
+    public func people(
+        at companyID: String, current: Bool, degrees: Set<Degree>, viewer: MemberID, cursor: String?, limit: Int
+    ) async throws -> (entries: [CompanyPerson], nextCursor: String?) {
+        guard companyID.utf8.count <= 64, try await storage.company(id: companyID) != nil else {
+            throw DomainError.notFound("Company")
+        }
+        let members = try await storage.membersAt(company: companyID, current: current).filter { $0 != viewer }
+        let people = try await summaries(members, for: .member(viewer, .member)).filter { degrees.contains($0.degree) }
+        let page = Page.slice(
+            people, key: { "\($0.degree.rawValue)|" + SearchFold.fold($0.card.name) + "|" + $0.card.id.rawValue }, cursor: cursor,
+            limit: limit)
+        var entries: [CompanyPerson] = []
+        for person in page.entries {
+            var via: [PersonSummary] = []
+            if person.degree == .second || person.degree == .third {
+                via = try await paths(to: person.card.id, viewer: viewer).via
+            }
+            entries.append(CompanyPerson(person: person, via: via))
+        }
+        return (entries, page.nextCursor)
+    }
+
+    public struct FormerColleague: Sendable {
+        public var person: PersonSummary
+        public var shared: [SharedAffiliation]
+    }
+
+    /// Members working at the company now who shared an employer (other than this one) or a school with the viewer.
+    public func formerColleagues(at companyID: String, viewer: MemberID) async throws -> [FormerColleague] {
+        guard companyID.utf8.count <= 64, try await storage.company(id: companyID) != nil else {
+            throw DomainError.notFound("Company")
+        }
+        let there = Set(try await storage.membersAt(company: companyID, current: true))
+        var shared: [MemberID: [SharedAffiliation]] = [:]
+        var order: [MemberID] = []
+        for affiliation in try await storage.sharedAffiliations(of: viewer, limit: 10_000)
+        where there.contains(affiliation.member) && affiliation.organisationID != companyID {
+            if shared[affiliation.member] == nil { order.append(affiliation.member) }
+            shared[affiliation.member, default: []].append(affiliation)
+        }
+        let people = try await summaries(order, for: .member(viewer, .member))
+        return people.map { FormerColleague(person: $0, shared: shared[$0.card.id] ?? []) }
+            .sorted { ($0.shared.contains(where: \.overlap) ? 0 : 1, $0.person.degree, $0.person.card.name) < ($1.shared.contains(where: \.overlap) ? 0 : 1, $1.person.degree, $1.person.card.name) }
+    }
+
+    public func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)] {
+        let trimmed = query.trimmingCharacters(in: .whitespaces)
+        guard trimmed.unicodeScalars.count <= 100 else { throw DomainError.invalid("too_long", "The query is too long.") }
+        return try await storage.companies(matching: trimmed, limit: limit)
+    }
+
+    // MARK: Introductions
+
+    public static let introductionMessageLimit = 1_000
+
+    /// Asks `via`, a connection of the viewer who leads to `target`, to introduce them.
+    public func requestIntroduction(to target: MemberID, via: MemberID, message raw: String, viewer: MemberID) async throws -> Introduction {
+        try await requireVisible(target, to: viewer)
+        try await requireVisible(via, to: viewer)
+        guard graph.areConnected(viewer, via) else {
+            throw DomainError.invalid("not_a_connection", "Ask one of your own connections for an introduction.")
+        }
+        let (degree, leaders) = graph.introducers(from: viewer, to: target)
+        guard degree == .second || degree == .third, leaders.contains(via) else {
+            throw DomainError.invalid("no_path", "This connection does not lead to that member.")
+        }
+        let message = try TextRule.required(raw, field: "Message", limit: Self.introductionMessageLimit, multiline: true)
+        let now = clock.now()
+        let introduction = Introduction(
+            id: OpaqueID.make(at: now), requester: viewer, via: via, target: target, message: message, status: .pending,
+            forwardNote: nil, createdAt: now, updatedAt: now)
+        try await storage.createIntroduction(introduction)
+        return introduction
+    }
+
+    /// The introduction as the viewer may know it; 404 for anyone but the three people involved.
+    public func introduction(_ id: String, viewer: MemberID) async throws -> Introduction {
+        guard id.utf8.count <= 64, var introduction = try await storage.introduction(id: id), introduction.isVisible(to: viewer) else {
+            throw DomainError.notFound("Introduction")
+        }
+        introduction.status = introduction.status(seenBy: viewer)
+        return introduction
+    }
+
+    public func introductions(viewer: MemberID) async throws -> [Introduction] {
+        try await storage.introductions(involving: viewer).filter { $0.isVisible(to: viewer) }.map {
+            var introduction = $0
+            introduction.status = $0.status(seenBy: viewer)
+            return introduction
+        }
+    }
+
+    /// The intermediary passes the request on to the target with a note.
+    public func forward(_ id: String, note raw: String?, viewer: MemberID) async throws {
+        let introduction = try await introduction(id, viewer: viewer)
+        guard introduction.via == viewer else {
+            throw DomainError(.forbidden, code: "not_intermediary", message: "Only the member asked can forward it.")
+        }
+        guard introduction.status == .pending else {
+            throw DomainError(.conflict, code: "introduction_closed", message: "This introduction was already answered.")
+        }
+        let note = try TextRule.optional(raw, field: "Note", limit: Self.introductionMessageLimit, multiline: true)
+        try await storage.setIntroductionStatus(id: id, .forwarded, note: note, at: clock.now())
+    }
+
+    /// Declines silently: the requester keeps seeing it pending.
+    public func decline(_ id: String, viewer: MemberID) async throws {
+        let introduction = try await introduction(id, viewer: viewer)
+        guard introduction.via == viewer else {
+            throw DomainError(.forbidden, code: "not_intermediary", message: "Only the member asked can decline it.")
+        }
+        guard introduction.status == .pending else { return }
+        try await storage.setIntroductionStatus(id: id, .declined, note: nil, at: clock.now())
+    }
+}
+
+/// Folding for simple in-memory filters: NFKC, case and width folded.
+public enum SearchFold {
+    public static func fold(_ text: String) -> String {
+        text.precomposedStringWithCompatibilityMapping.lowercased()
+    }
+}
+
+/// Keyset pagination over an in-memory list: the cursor is the last key of the previous page.
+public enum Page {
+    public static func slice<T>(_ items: [T], key: (T) -> String, cursor: String?, limit: Int) -> (entries: [T], nextCursor: String?) {
+        let keyed = items.map { (key($0), $0) }.sorted { $0.0 < $1.0 }
+        let after = cursor.flatMap(decode)
+        let rest = after.map { last in keyed.drop { $0.0 <= last } } ?? keyed[...]
+        let page = Array(rest.prefix(limit))
+        let next = rest.count > limit ? page.last.map { encode($0.0) } : nil
+        return (page.map(\.1), next)
+    }
+
+    static func encode(_ key: String) -> String {
+        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> String? {
+        var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return Data(base64Encoded: text).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}

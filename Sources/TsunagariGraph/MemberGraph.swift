@@ -1,0 +1,151 @@
+import TsunagariCore
+
+/// The graph index in the domain's words: member ids mapped to dense nodes over a `SocialGraph`, plus the
+/// few facts the privacy rules need from memory (whose connection list is hidden). Built from storage at
+/// start; every change is applied in the request that made it and again, idempotently, when the change
+/// log is replayed, which is how instances sharing one database catch up with each other.
+public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
+    public let graph: SocialGraph
+    private let directory = Mutex(Directory())
+    private let hidden = Mutex(Set<Node>())
+    private let sequence = Mutex<Int64>(0)
+
+    struct Directory {
+        var nodes: [MemberID: Node] = [:]
+        var members: [MemberID] = []
+
+        mutating func node(for member: MemberID) -> Node {
+            if let node = nodes[member] { return node }
+            let node = Node(members.count)
+            nodes[member] = node
+            members.append(member)
+            return node
+        }
+    }
+
+    public init() {
+        graph = SocialGraph()
+    }
+
+    /// Builds the index from a storage snapshot in one pass.
+    public init(snapshot: NetworkSnapshot) {
+        var directory = Directory()
+        directory.nodes.reserveCapacity(snapshot.members.count)
+        directory.members.reserveCapacity(snapshot.members.count)
+        for member in snapshot.members { _ = directory.node(for: member) }
+        var edges: [(Node, Node)] = []
+        edges.reserveCapacity(snapshot.connections.count)
+        for (a, b) in snapshot.connections { edges.append((directory.node(for: a), directory.node(for: b))) }
+        graph = SocialGraph(nodeCount: directory.members.count, edges: edges)
+        let hiddenNodes = Set(snapshot.hiddenLists.map { directory.node(for: $0) })
+        self.directory.withLock { $0 = directory }
+        hidden.withLock { $0 = hiddenNodes }
+        sequence.withLock { $0 = snapshot.sequence }
+    }
+
+    /// The last change-log entry applied.
+    public var appliedSequence: Int64 { sequence.withLock { $0 } }
+
+    private func node(_ member: MemberID) -> Node? { directory.withLock { $0.nodes[member] } }
+    private func nodes(_ members: [MemberID]) -> [Node?] { directory.withLock { d in members.map { d.nodes[$0] } } }
+    private func members(_ nodes: [Node]) -> [MemberID] { directory.withLock { d in nodes.map { d.members[Int($0)] } } }
+    private func assign(_ member: MemberID) -> Node { directory.withLock { $0.node(for: member) } }
+
+    // MARK: Changes
+
+    public func apply(_ change: GraphChange) {
+        switch change.kind {
+        case .connected:
+            guard let b = change.b else { return }
+            graph.connect(assign(change.a), assign(b))
+        case .disconnected:
+            guard let b = change.b, let x = node(change.a), let y = node(b) else { return }
+            graph.disconnect(x, y)
+        case .memberRemoved:
+            guard let x = node(change.a) else { return }
+            graph.isolate(x)
+            hidden.withLock { _ = $0.remove(x) }
+        case .listHidden:
+            let x = assign(change.a)
+            hidden.withLock { _ = $0.insert(x) }
+        case .listShown:
+            guard let x = node(change.a) else { return }
+            hidden.withLock { _ = $0.remove(x) }
+        }
+        if change.sequence > 0 {
+            sequence.withLock { $0 = max($0, change.sequence) }
+        }
+    }
+
+    // MARK: Questions
+
+    public func degrees(from viewer: MemberID, to targets: [MemberID]) -> [Degree] {
+        guard let v = node(viewer) else { return targets.map { $0 == viewer ? .oneself : .beyond } }
+        let targetNodes = nodes(targets)
+        // Unknown members (never connected to anyone) are beyond; map them to the viewer's own node and fix up.
+        let distances = graph.distances(from: v, to: targetNodes.map { $0 ?? v })
+        return zip(targetNodes, distances).map { node, distance in
+            guard node != nil else { return .beyond }
+            return Degree(rawValue: Int(distance.rawValue)) ?? .beyond
+        }
+    }
+
+    public func mutualConnections(_ a: MemberID, _ b: MemberID) -> [MemberID] {
+        guard let x = node(a), let y = node(b) else { return [] }
+        return members(graph.mutualConnections(x, y))
+    }
+
+    public func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int] {
+        guard let v = node(viewer) else { return targets.map { _ in 0 } }
+        let targetNodes = nodes(targets)
+        let hiddenNodes = hidden.withLock { $0 }
+        let connections = graph.connections(of: v)
+        // A mutual connection who hides their list may be counted only where the target's own list is
+        // visible to the viewer (the target is the viewer's connection and does not hide theirs).
+        let hiddenFriends = hiddenNodes.isEmpty ? [] : Set(connections.filter { hiddenNodes.contains($0) })
+        let counts = graph.mutualCounts(of: v, with: targetNodes.map { $0 ?? v })
+        return targetNodes.indices.map { index in
+            guard let target = targetNodes[index], target != v else { return 0 }
+            guard !hiddenFriends.isEmpty else { return counts[index] }
+            let listVisible = !hiddenNodes.contains(target) && graph.areConnected(v, target)
+            if listVisible { return counts[index] }
+            return graph.mutualConnections(v, target).filter { !hiddenFriends.contains($0) }.count
+        }
+    }
+
+    public func connectionCount(of member: MemberID) -> Int {
+        node(member).map(graph.connectionCount(of:)) ?? 0
+    }
+
+    public func areConnected(_ a: MemberID, _ b: MemberID) -> Bool {
+        guard let x = node(a), let y = node(b) else { return false }
+        return graph.areConnected(x, y)
+    }
+
+    public func connections(of member: MemberID) -> [MemberID] {
+        node(member).map { members(graph.connections(of: $0)) } ?? []
+    }
+
+    public func hidesList(_ member: MemberID) -> Bool {
+        guard let x = node(member) else { return false }
+        return hidden.withLock { $0.contains(x) }
+    }
+
+    public func secondDegreeCount(of viewer: MemberID) -> Int {
+        node(viewer).map(graph.secondDegreeCount(of:)) ?? 0
+    }
+
+    public func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)] {
+        guard let v = node(viewer) else { return [] }
+        let snapshot = directory.withLock { $0.members }
+        let ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: { excluded(snapshot[Int($0)]) })
+        return ranked.map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
+    }
+
+    public func introducers(from viewer: MemberID, to target: MemberID) -> (degree: Degree, via: [MemberID]) {
+        if viewer == target { return (.oneself, []) }
+        guard let v = node(viewer), let t = node(target) else { return (.beyond, []) }
+        let (distance, via) = graph.introducers(from: v, to: t)
+        return (Degree(rawValue: Int(distance.rawValue)) ?? .beyond, members(via))
+    }
+}
