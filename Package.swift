@@ -67,11 +67,22 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks run by `tsunagari bench`; they compare the product's answers with baselines.
+        .target(
+            name: "TsunagariBenchmarks",
+            dependencies: [
+                "TsunagariGraph",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/TsunagariBenchmarks",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Tsunagari",
             dependencies: [
                 "TsunagariCore",
                 "TsunagariWeb",
+                "TsunagariBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

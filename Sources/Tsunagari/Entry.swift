@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import TsunagariBenchmarks
 import TsunagariCore
 import TsunagariWeb
 
@@ -111,7 +112,23 @@ struct Demo: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks and their baselines.", subcommands: [BareServer.self])
+        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, BareServer.self])
+}
+
+struct GraphBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph", abstract: "Time the graph index against SQL on SQLite (docs/BENCHMARKS.md).")
+    @Option(help: "Members of the synthetic graph.") var members = 100_000
+    @Option(name: .customLong("average-degree"), help: "Connections per member in the synthetic graph.") var averageDegree = 100
+    @Option(help: "An edge list instead: `u v` lines, `#` comments, or CSV with a header.") var edges: String?
+    @Option(help: "Seed of the synthetic graph and the sampled viewers.") var seed: UInt64 = 1
+    @Option(help: "Viewers sampled for the index.") var viewers = 200
+    @Option(name: .customLong("sql-viewers"), help: "Viewers also asked through SQL (0 skips the baseline).") var sqlViewers = 20
+
+    func run() throws {
+        try GraphBenchmark.run(
+            .init(members: members, edgesFile: edges, seed: seed, averageDegree: averageDegree, viewers: viewers, sqlViewers: sqlViewers))
+    }
 }
 
 /// The baseline for HTTP measurements: Hummingbird with one JSON route and nothing else, so that a

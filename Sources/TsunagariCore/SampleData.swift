@@ -205,3 +205,73 @@ public struct SampleData {
         return members.count
     }
 }
+
+extension SampleData {
+    /// A realistic connection graph over sample members: colleagues who overlapped at an employer,
+    /// schoolmates of the same years, recruiters with very many connections (a member's network is
+    /// often mostly recruiters), and a heavy tail of well-connected members. Deterministic for a seed.
+    public static func connections(for members: [NewMember], seed: UInt64) -> [(MemberID, MemberID, Date)] {
+        var g = Generator(seed: seed &+ 7)
+        var pairs: Set<Pair> = []
+        var result: [(MemberID, MemberID, Date)] = []
+        func add(_ a: Int, _ b: Int) {
+            guard a != b, pairs.insert(Pair(a, b)).inserted else { return }
+            let later = max(members[a].profile.createdAt, members[b].profile.createdAt)
+            result.append((members[a].account.memberID, members[b].account.memberID, later.addingTimeInterval(Double(result.count % 3600))))
+        }
+        // Colleagues: members whose times at one company overlapped.
+        var byCompany: [String: [(member: Int, start: Int, end: Int)]] = [:]
+        for (index, member) in members.enumerated() {
+            for position in member.positions {
+                let start = position.startMonth.year * 12 + position.startMonth.month
+                let end = position.endMonth.map { $0.year * 12 + $0.month } ?? Int.max
+                byCompany[position.companyKey, default: []].append((index, start, end))
+            }
+        }
+        for key in byCompany.keys.sorted() {
+            let staff = byCompany[key]!
+            for person in staff {
+                let overlapping = staff.filter { $0.member != person.member && $0.start <= person.end && person.start <= $0.end }
+                guard !overlapping.isEmpty else { continue }
+                // Most people know a few colleagues; some know many.
+                let wanted = min(overlapping.count, Int(2 + pow(Double.random(in: 0..<1, using: &g), 3) * 25))
+                for _ in 0..<wanted { add(person.member, overlapping.randomElement(using: &g)!.member) }
+            }
+        }
+        // Schoolmates of the same years.
+        var bySchool: [String: [(member: Int, start: Int)]] = [:]
+        for (index, member) in members.enumerated() {
+            for education in member.profile.educations {
+                bySchool[education.school, default: []].append((index, education.startYear ?? 0))
+            }
+        }
+        for key in bySchool.keys.sorted() {
+            let alumni = bySchool[key]!
+            for person in alumni where Double.random(in: 0..<1, using: &g) < 0.5 {
+                let classmates = alumni.filter { $0.member != person.member && abs($0.start - person.start) <= 2 }
+                for _ in 0..<min(classmates.count, 3) { add(person.member, classmates.randomElement(using: &g)!.member) }
+            }
+        }
+        // Recruiters connect with a large share of everyone.
+        for (index, member) in members.enumerated() where member.account.role == .recruiter {
+            let share = Double.random(in: 0.15...0.6, using: &g)
+            for other in members.indices where Double.random(in: 0..<1, using: &g) < share { add(index, other) }
+        }
+        // A heavy tail: a few hubs, chosen with weight 1/rank, collect extra ties.
+        let hubs = members.indices.shuffled(using: &g).prefix(max(1, members.count / 100))
+        for (rank, hub) in hubs.enumerated() {
+            let extra = members.count / (rank + 4)
+            for _ in 0..<extra { add(hub, Int.random(in: 0..<members.count, using: &g)) }
+        }
+        return result
+    }
+
+    struct Pair: Hashable {
+        let low: Int
+        let high: Int
+        init(_ a: Int, _ b: Int) {
+            low = min(a, b)
+            high = max(a, b)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import TsunagariGraph
+
+/// `tsunagari bench graph`: builds the index from a synthetic or real graph and times the questions the
+/// product asks, beside the same questions answered by SQL on SQLite for a sample of viewers.
+public enum GraphBenchmark {
+    public struct Options: Sendable {
+        public var members: Int
+        public var edgesFile: String?
+        public var seed: UInt64
+        public var averageDegree: Int
+        public var viewers: Int
+        public var sqlViewers: Int
+
+        public init(members: Int, edgesFile: String?, seed: UInt64, averageDegree: Int, viewers: Int, sqlViewers: Int) {
+            self.members = members
+            self.edgesFile = edgesFile
+            self.seed = seed
+            self.averageDegree = averageDegree
+            self.viewers = viewers
+            self.sqlViewers = sqlViewers
+        }
+    }
+
+    public static func run(_ options: Options) throws {
+        var edges: [(Node, Node)]
+        var source: String
+        if let file = options.edgesFile {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let parsed = SyntheticGraph.parseEdgeList(text)
+            edges = parsed.edges
+            source = "\((file as NSString).lastPathComponent): \(parsed.nodeCount) members, \(edges.count) edge lines"
+        } else {
+            let start = Date()
+            edges = SyntheticGraph.edges(members: options.members, averageDegree: options.averageDegree, seed: options.seed)
+            source = "synthetic: \(options.members) members, \(edges.count) generated edges, seed \(options.seed) (generated in \(String(format: "%.1f", Date().timeIntervalSince(start))) s)"
+        }
+        print("Graph: \(source)")
+        let before = residentBytes()
+        let buildStart = DispatchTime.now().uptimeNanoseconds
+        let graph = SocialGraph(nodeCount: 0, edges: edges)
+        let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
+        let after = residentBytes()
+        let directed = graph.edgeCount * 2
+        print(
+            "Index: \(graph.nodeCount) members, \(graph.edgeCount) connections (\(directed) directed); built in \(String(format: "%.2f", buildSeconds)) s; "
+                + "adjacency \(graph.memoryBytes / 1_048_576) MiB = \(String(format: "%.1f", Double(graph.memoryBytes) / Double(max(1, directed)))) bytes per directed edge; "
+                + "resident memory +\((after - before) / 1_048_576) MiB (total \(after / 1_048_576) MiB)")
+
+        var g = SyntheticGraph.Generator(state: options.seed &+ 99)
+        let n = Node(graph.nodeCount)
+        // Viewers with at least one connection, as real viewers are.
+        var viewers: [Node] = []
+        while viewers.count < options.viewers {
+            let v = Node.random(in: 0..<n, using: &g)
+            if graph.connectionCount(of: v) > 0 { viewers.append(v) }
+        }
+        var degree = Timings()
+        var mutual = Timings()
+        var pymk = Timings()
+        var paths = Timings()
+        var secondSize = Timings()
+        var thirdTargets: [(Node, Node)] = []
+        for viewer in viewers {
+            let targets = (0..<1000).map { _ in Node.random(in: 0..<n, using: &g) }
+            let distances = degree.measure { graph.distances(from: viewer, to: targets) }
+            let other = graph.connections(of: graph.connections(of: viewer).randomElement(using: &g)!).randomElement(using: &g) ?? viewer
+            _ = mutual.measure { graph.mutualConnections(viewer, other) }
+            _ = pymk.measure { graph.mostMutualStrangers(of: viewer, limit: 20, excluded: { _ in false }) }
+            _ = secondSize.measure { graph.secondDegreeCount(of: viewer) }
+            if let index = distances.firstIndex(of: Distance.third) {
+                let third = targets[index]
+                thirdTargets.append((viewer, third))
+                _ = paths.measure { graph.introducers(from: viewer, to: third) }
+            }
+        }
+
+        var sql: SQLGraphBaseline?
+        var sqlDegree = Timings()
+        var sqlMutual = Timings()
+        var sqlPymk = Timings()
+        var sqlPaths = Timings()
+        if options.sqlViewers > 0 {
+            let loadStart = Date()
+            sql = try SQLGraphBaseline(edges: edges)
+            print("SQL baseline: SQLite table loaded in \(String(format: "%.1f", Date().timeIntervalSince(loadStart))) s; \(options.sqlViewers) viewers")
+            var h = SyntheticGraph.Generator(state: options.seed &+ 99)
+            var checked = 0
+            for viewer in viewers.prefix(options.sqlViewers) {
+                let targets = (0..<1000).map { _ in Node.random(in: 0..<n, using: &h) }
+                let answer = try sqlDegree.measure { try sql!.degrees(from: viewer, to: targets) }
+                // The baseline must agree with the index, or the comparison means nothing.
+                let index = graph.distances(from: viewer, to: targets).map { Int($0.rawValue) }
+                precondition(answer == index, "SQL and index disagree on degrees for viewer \(viewer)")
+                let other = graph.connections(of: graph.connections(of: viewer)[0]).first ?? viewer
+                let m = try sqlMutual.measure { try sql!.mutuals(viewer, other) }
+                precondition(m == graph.mutualConnections(viewer, other), "SQL and index disagree on mutuals")
+                _ = try sqlPymk.measure { try sql!.peopleYouMayKnow(viewer, limit: 20) }
+                checked += 1
+            }
+            for (viewer, target) in thirdTargets.prefix(options.sqlViewers) {
+                let via = try sqlPaths.measure { try sql!.introducers(viewer, target) }
+                precondition(via == graph.introducers(from: viewer, to: target).via, "SQL and index disagree on paths")
+            }
+            print("SQL answers checked against the index for \(checked) viewers: identical.")
+        }
+
+        func row(_ name: String, _ index: Timings, _ baseline: Timings?) -> [String] {
+            var cells = [name, "\(index.samples.count)", formatMilliseconds(index.median), formatMilliseconds(index.p99)]
+            if let baseline, !baseline.samples.isEmpty {
+                cells += [
+                    "\(baseline.samples.count)", formatMilliseconds(baseline.median), formatMilliseconds(baseline.p99),
+                    String(format: "%.0f×", baseline.median / max(index.median, 1e-9)),
+                ]
+            } else {
+                cells += ["—", "—", "—", "—"]
+            }
+            return cells
+        }
+        printTable(
+            ["question", "runs", "index p50", "index p99", "SQL runs", "SQL p50", "SQL p99", "SQL/index p50"],
+            [
+                row("degree of 1,000 members", degree, sqlDegree),
+                row("mutual connections of two members", mutual, sqlMutual),
+                row("people you may know, top 20", pymk, sqlPymk),
+                row("paths to a 3rd-degree member", paths, sqlPaths),
+                row("size of the 2nd-degree network", secondSize, nil),
+            ])
+        withExtendedLifetime(sql) {}
+    }
+}
