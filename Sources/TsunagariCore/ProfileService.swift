@@ -4,10 +4,13 @@ import Foundation
 public struct ProfileService: Sendable {
     let storage: any Storage
     let clock: any Clock
+    /// The graph index, which tells who is connected; without it every other member is a stranger.
+    let graph: (any ConnectionGraph)?
 
-    public init(storage: any Storage, clock: any Clock) {
+    public init(storage: any Storage, clock: any Clock, graph: (any ConnectionGraph)? = nil) {
         self.storage = storage
         self.clock = clock
+        self.graph = graph
     }
 
     // MARK: Reading
@@ -41,8 +44,12 @@ public struct ProfileService: Sendable {
         switch viewer {
         case .anonymous: relation = .anonymous
         case .member(let id, _) where id == profile.memberID: relation = .oneself
-        // Connections arrive with the network; until a member has any, every other member is `.member`.
-        case .member: relation = .member
+        case .member(let id, _):
+            // A member blocked either way does not exist for the other.
+            if let network = storage as? any NetworkStore, try await network.blockedEitherWay(id).contains(profile.memberID) {
+                throw DomainError.notFound("Member")
+            }
+            relation = graph?.areConnected(id, profile.memberID) == true ? .connection : .member
         }
         guard let access = ProfilePolicy.access(visibility: profile.settings.profileVisibility, relation: relation) else {
             throw DomainError.notFound("Member")

@@ -68,6 +68,8 @@ enum Layout {
                 }
                 el("nav", Attribute("aria-label", "main")) {
                     if let handle = chrome.viewerHandle {
+                        el("a", .href("/network"), .id("nav-network")) { Text.myNetwork(l) }
+                        el("a", .href("/introductions")) { Text.introductions(l) }
                         el("a", .href("/in/\(handle)")) { Text.myProfile(l) }
                         el("a", .href("/me/edit")) { Text.editProfile(l) }
                         el("a", .href("/settings")) { Text.settings(l) }

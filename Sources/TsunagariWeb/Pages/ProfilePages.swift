@@ -7,7 +7,7 @@ enum ProfilePages {
     }
 
     /// `/in/{handle}`: the profile as the viewer may see it.
-    static func show(_ chrome: PageChrome, _ view: ProfileService.View) -> HTML {
+    static func show(_ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil) -> HTML {
         let l = chrome.locale
         let p = view.profile
         return Layout.page(chrome, title: p.name, indexable: view.indexable) {
@@ -15,7 +15,10 @@ enum ProfilePages {
                 el("section", .class("card profile-head")) {
                     el("div", .class("avatar"), Attribute("aria-hidden", "true")) { String(p.name.prefix(1)) }
                     el("div") {
-                        el("h1", .id("profile-name")) { p.name }
+                        el("h1", .id("profile-name")) {
+                            p.name
+                            if let network { " "; NetworkPages.badge(network.person.degree, l) }
+                        }
                         if view.access == .full, let reading = p.fields.nameReading { el("p", .class("reading")) { reading } }
                         if let headline = p.headline { el("p", .class("headline"), .id("profile-headline")) { headline } }
                         if view.access == .full {
@@ -33,9 +36,12 @@ enum ProfilePages {
                         }
                         if view.relation == .oneself {
                             el("p") { el("a", .class("button small secondary"), .href("/me/edit")) { Text.editProfile(l) } }
+                        } else if let network {
+                            NetworkPages.profileActions(chrome, network)
                         }
                     }
                 }
+                if let network, view.relation != .oneself { NetworkPages.profileNetwork(chrome, network) }
                 if view.access == .limited {
                     el("p", .class("card muted")) { Text.limitedProfile(l) }
                 } else {
@@ -52,7 +58,13 @@ enum ProfilePages {
                             for position in p.positions {
                                 el("li") {
                                     el("h3") { position.title }
-                                    el("p", .class("company")) { position.company.name }
+                                    el("p", .class("company")) {
+                                        if chrome.isLoggedIn {
+                                            el("a", .href("/companies/\(position.company.id)")) { position.company.name }
+                                        } else {
+                                            position.company.name
+                                        }
+                                    }
                                     el("p", .class("muted")) {
                                         period(position.startMonth, position.endMonth, l)
                                         if let location = position.location { " · " + location }

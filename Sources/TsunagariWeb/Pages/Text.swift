@@ -18,6 +18,15 @@ public enum Text: CaseIterable, Sendable {
     case limitedProfile, notAvailable, notAvailableBody, loginToSeeMore, errorTitle, pageNotFound, tryAgain
     case noPositions, noEducation, noSkills, openToWorkBadge, lineSeparated, editPosition, editEducation
     case welcome, welcomeBody, loggedOut, completeProfile
+    case myNetwork, invitationsReceived, invitationsSent, noInvitations, accept, ignore, withdraw, pending, connect
+    case inviteNote, sendInvitation, peopleYouMayKnow, noSuggestions, dismiss, reasonMutual, reasonCompany, reasonSchool
+    case connections, connectionsCount, secondDegreeCount, searchConnections, sortRecent, sortName, noConnections
+    case removeConnection, block, unblock, follow, unfollow, following, mutualConnections, sharedConnectionsOnly
+    case howConnected, noPath, askIntroduction, introductions, introductionRequest, introductionMessage, forward
+    case forwardNote, decline, introductionSent, introductionForwarded, noIntroductions, youAsked, askedYou, introducedToYou
+    case companyPage, peopleYouKnowHere, reachOthersThere, formerColleaguesHere, currentEmployees, pastEmployees
+    case via, overlapped, sharedSchool, nobodyHere, seeAll, connectedOn, degreeFirst, degreeSecond, degreeThird
+    case blockConfirm, invitationPendingNote, acceptedNote
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -131,6 +140,71 @@ public enum Text: CaseIterable, Sendable {
         case .welcomeBody: ("Keep your profile complete so that the right people find you.", "プロフィールを充実させて、適切な人に見つけてもらいましょう。")
         case .loggedOut: ("You are logged out.", "ログアウトしました。")
         case .completeProfile: ("Complete your profile", "プロフィールを完成させる")
+        case .myNetwork: ("My Network", "マイネットワーク")
+        case .invitationsReceived: ("Invitations", "受け取った招待")
+        case .invitationsSent: ("Sent invitations", "送信した招待")
+        case .noInvitations: ("No invitations.", "招待はありません。")
+        case .accept: ("Accept", "承認")
+        case .ignore: ("Ignore", "無視")
+        case .withdraw: ("Withdraw", "取り消す")
+        case .pending: ("Pending", "保留中")
+        case .connect: ("Connect", "つながる")
+        case .inviteNote: ("Add a note (optional, up to 300 characters)", "メッセージを添える（任意、300文字まで）")
+        case .sendInvitation: ("Send invitation", "招待を送る")
+        case .peopleYouMayKnow: ("People you may know", "知り合いかも")
+        case .noSuggestions: ("No suggestions right now.", "現在おすすめはありません。")
+        case .dismiss: ("Dismiss", "非表示")
+        case .reasonMutual: ("mutual connections", "人の共通のつながり")
+        case .reasonCompany: ("Also worked at", "同じ職場")
+        case .reasonSchool: ("Also studied at", "同じ学校")
+        case .connections: ("Connections", "つながり")
+        case .connectionsCount: ("connections", "人のつながり")
+        case .secondDegreeCount: ("people in your 2nd-degree network", "人の2次ネットワーク")
+        case .searchConnections: ("Search by name or headline", "名前や見出しで検索")
+        case .sortRecent: ("Recently added", "追加が新しい順")
+        case .sortName: ("Name", "名前順")
+        case .noConnections: ("No connections to show.", "表示できるつながりはありません。")
+        case .removeConnection: ("Remove connection", "つながりを解除")
+        case .block: ("Block", "ブロック")
+        case .unblock: ("Unblock", "ブロック解除")
+        case .follow: ("Follow", "フォロー")
+        case .unfollow: ("Unfollow", "フォロー解除")
+        case .following: ("Following", "フォロー中")
+        case .mutualConnections: ("Mutual connections", "共通のつながり")
+        case .sharedConnectionsOnly: ("Only the connections you share are shown.", "共通のつながりのみ表示しています。")
+        case .howConnected: ("How you are connected", "つながりの経路")
+        case .noPath: ("No one in your network leads here yet.", "あなたのネットワークからの経路はまだありません。")
+        case .askIntroduction: ("Ask for an introduction", "紹介を依頼")
+        case .introductions: ("Introductions", "紹介")
+        case .introductionRequest: ("Ask for an introduction", "紹介を依頼する")
+        case .introductionMessage: ("Why would you like to meet?", "紹介してほしい理由")
+        case .forward: ("Forward", "紹介する")
+        case .forwardNote: ("A note for them (optional)", "添えるメッセージ（任意）")
+        case .decline: ("Decline", "辞退")
+        case .introductionSent: ("Your request was sent.", "依頼を送りました。")
+        case .introductionForwarded: ("Forwarded", "紹介済み")
+        case .noIntroductions: ("No introductions yet.", "紹介はまだありません。")
+        case .youAsked: ("You asked", "あなたの依頼")
+        case .askedYou: ("asks you to introduce them to", "さんから紹介の依頼：")
+        case .introducedToYou: ("introduced you to", "さんの紹介：")
+        case .companyPage: ("Company", "会社")
+        case .peopleYouKnowHere: ("People you know here", "この会社のつながり")
+        case .reachOthersThere: ("How you can reach others there", "この会社の人へのつながり方")
+        case .formerColleaguesHere: ("Former colleagues and classmates here", "ここで働く元同僚・同窓生")
+        case .currentEmployees: ("work here now", "人が在籍")
+        case .pastEmployees: ("worked here before", "人が過去に在籍")
+        case .via: ("via", "経由：")
+        case .overlapped: ("at the same time", "同時期")
+        case .sharedSchool: ("Same school", "同じ学校")
+        case .nobodyHere: ("Nobody to show here yet.", "まだ表示できる人はいません。")
+        case .seeAll: ("See all", "すべて見る")
+        case .connectedOn: ("Connected", "つながった日")
+        case .degreeFirst: ("1st", "1次")
+        case .degreeSecond: ("2nd", "2次")
+        case .degreeThird: ("3rd", "3次")
+        case .blockConfirm: ("They will not see you anywhere, and your connection ends.", "相手からあなたが見えなくなり、つながりも解除されます。")
+        case .invitationPendingNote: ("Invitation sent", "招待を送信済み")
+        case .acceptedNote: ("You are now connected.", "つながりました。")
         }
     }
 }

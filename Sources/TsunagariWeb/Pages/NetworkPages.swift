@@ -1,0 +1,401 @@
+import Foundation
+import TsunagariCore
+
+/// My Network, connection lists, company pages and introductions. Every person shown carries a degree
+/// badge that came from one batch per page.
+enum NetworkPages {
+    static func badge(_ degree: Degree, _ l: TsunagariCore.Locale) -> HTML {
+        let text: String
+        switch degree {
+        case .first: text = Text.degreeFirst(l)
+        case .second: text = Text.degreeSecond(l)
+        case .third: text = Text.degreeThird(l)
+        default: return .empty
+        }
+        return el("span", .class("degree degree-\(degree.rawValue)"), Attribute("title", text)) { text }
+    }
+
+    /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions.
+    static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
+        el("li", .class("person")) {
+            el("div", .class("avatar small"), Attribute("aria-hidden", "true")) { String(p.card.name.prefix(1)) }
+            el("div", .class("person-body")) {
+                el("p", .class("person-name")) {
+                    el("a", .href("/in/\(p.card.handle)")) { p.card.name }
+                    " "
+                    badge(p.degree, l)
+                }
+                if let headline = p.card.headline { el("p", .class("muted small-text")) { headline } }
+                if p.mutualConnectionCount > 0 && p.degree != .first {
+                    el("p", .class("muted small-text")) {
+                        l == .ja
+                            ? "\(p.mutualConnectionCount)\(Text.reasonMutual(l))"
+                            : "\(p.mutualConnectionCount) \(Text.reasonMutual(l))"
+                    }
+                }
+                extra()
+            }
+        }
+    }
+
+    struct MyNetwork: Sendable {
+        var received: [(Invitation, PersonSummary)]
+        var sent: [(Invitation, PersonSummary)]
+        var suggestions: [NetworkService.Suggestion]
+        var connectionCount: Int
+        var secondDegreeCount: Int
+    }
+
+    static func reasonText(_ reason: NetworkService.Reason, _ l: TsunagariCore.Locale) -> String {
+        switch reason.kind {
+        case .mutualConnections:
+            guard let count = reason.count else { return Text.mutualConnections(l) }
+            return l == .ja ? "\(count)\(Text.reasonMutual(l))" : "\(count) \(Text.reasonMutual(l))"
+        case .sameCompany: return "\(Text.reasonCompany(l)): \(reason.company?.name ?? "")"
+        case .sameSchool: return "\(Text.reasonSchool(l)): \(reason.school ?? "")"
+        }
+    }
+
+    static func myNetwork(_ chrome: PageChrome, _ model: MyNetwork) -> HTML {
+        let l = chrome.locale
+        return Layout.page(chrome, title: Text.myNetwork(l)) {
+            el("div", .class("page-title")) {
+                el("h1") { Text.myNetwork(l) }
+                el("p", .class("muted")) {
+                    el("a", .href("/network/connections"), .id("connection-count")) {
+                        l == .ja ? "\(model.connectionCount)\(Text.connectionsCount(l))" : "\(model.connectionCount) \(Text.connectionsCount(l))"
+                    }
+                    " · "
+                    l == .ja ? "\(model.secondDegreeCount)\(Text.secondDegreeCount(l))" : "\(model.secondDegreeCount) \(Text.secondDegreeCount(l))"
+                }
+            }
+            el("section", .class("card"), .id("invitations-received")) {
+                el("h2") { Text.invitationsReceived(l) }
+                if model.received.isEmpty { el("p", .class("muted")) { Text.noInvitations(l) } }
+                el("ul", .class("people")) {
+                    for (invitation, from) in model.received {
+                        person(from, l) {
+                            if let message = invitation.message { el("p", .class("note prewrap")) { message } }
+                            el("div", .class("row-actions")) {
+                                Layout.postButton(chrome, action: "/network/invitations/\(invitation.id)/accept", label: Text.accept(l), style: "button small")
+                                Layout.postButton(chrome, action: "/network/invitations/\(invitation.id)/ignore", label: Text.ignore(l), style: "button small secondary")
+                            }
+                        }
+                    }
+                }
+            }
+            el("section", .class("card"), .id("suggestions")) {
+                el("h2") { Text.peopleYouMayKnow(l) }
+                if model.suggestions.isEmpty { el("p", .class("muted")) { Text.noSuggestions(l) } }
+                el("ul", .class("people grid-people")) {
+                    for suggestion in model.suggestions {
+                        person(suggestion.person, l) {
+                            el("p", .class("reasons small-text")) { suggestion.reasons.map { reasonText($0, l) }.joined(separator: " · ") }
+                            el("div", .class("row-actions")) {
+                                Layout.postButton(chrome, action: "/network/invite/\(suggestion.person.card.id.rawValue)", label: Text.connect(l), style: "button small")
+                                Layout.postButton(chrome, action: "/network/suggestions/\(suggestion.person.card.id.rawValue)/dismiss", label: Text.dismiss(l), style: "button small secondary")
+                            }
+                        }
+                    }
+                }
+            }
+            el("section", .class("card"), .id("invitations-sent")) {
+                el("h2") { Text.invitationsSent(l) }
+                if model.sent.isEmpty { el("p", .class("muted")) { Text.noInvitations(l) } }
+                el("ul", .class("people")) {
+                    for (invitation, to) in model.sent {
+                        person(to, l) {
+                            el("p", .class("muted small-text")) { Text.pending(l) }
+                            Layout.postButton(chrome, action: "/network/invitations/\(invitation.id)/withdraw", label: Text.withdraw(l), style: "button small secondary")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct ConnectionList: Sendable {
+        var owner: PersonSummary?
+        var entries: [NetworkService.ConnectionEntry]
+        var query: String
+        var sort: NetworkService.ConnectionSort
+        var nextCursor: String?
+        var sharedOnly: Bool
+        var basePath: String
+    }
+
+    static func connections(_ chrome: PageChrome, _ model: ConnectionList) -> HTML {
+        let l = chrome.locale
+        let title = model.owner.map { "\($0.card.name) · \(Text.connections(l))" } ?? Text.connections(l)
+        return Layout.page(chrome, title: title) {
+            el("h1") { title }
+            if model.sharedOnly { el("p", .class("muted")) { Text.sharedConnectionsOnly(l) } }
+            el("form", .class("filter-row"), Attribute("method", "get"), Attribute("action", model.basePath), Attribute("role", "search")) {
+                el("input", .type("search"), .name("q"), .value(model.query), Attribute("placeholder", Text.searchConnections(l)), Attribute("aria-label", Text.searchConnections(l)))
+                el("select", .name("sort"), Attribute("aria-label", "sort")) {
+                    el("option", .value("recent"), .flag("selected", model.sort == .recent)) { Text.sortRecent(l) }
+                    el("option", .value("name"), .flag("selected", model.sort == .name)) { Text.sortName(l) }
+                }
+                el("button", .type("submit"), .class("button small")) { "🔍" }
+            }
+            el("section", .class("card")) {
+                if model.entries.isEmpty { el("p", .class("muted")) { Text.noConnections(l) } }
+                el("ul", .class("people"), .id("connection-list")) {
+                    for entry in model.entries {
+                        person(entry.person, l) {
+                            if let date = entry.connectedAt, model.owner == nil {
+                                el("p", .class("muted small-text")) { "\(Text.connectedOn(l)): \(day(date))" }
+                            }
+                        }
+                    }
+                }
+                if let next = model.nextCursor {
+                    let query = "q=\(model.query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&sort=\(model.sort.rawValue)&cursor=\(next)"
+                    el("p") { el("a", .class("button small secondary"), .href("\(model.basePath)?\(query)")) { "→" } }
+                }
+            }
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        String(date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()))
+    }
+
+    /// The network part of a profile page: badge, actions, mutual connections, how you are connected.
+    struct ProfileNetwork: Sendable {
+        var person: PersonSummary
+        var relationship: ConnectionService.Relationship
+        var invitationID: String?
+        var following: Bool
+        var mutual: [PersonSummary]
+        var paths: NetworkService.Paths?
+        var connectionCount: Int
+        var maySeeConnections: Bool
+    }
+
+    static func profileActions(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+        let l = chrome.locale
+        let id = model.person.card.id.rawValue
+        return el("div", .class("profile-actions"), .id("profile-actions")) {
+            switch model.relationship {
+            case .none:
+                el("form", .class("inline-form"), Attribute("method", "post"), Attribute("action", "/network/invite/\(id)"), .id("connect-form")) {
+                    Layout.csrfField(chrome)
+                    el("details") {
+                        el("summary", .class("button small")) { Text.connect(l) }
+                        el("label", .class("field")) {
+                            el("span") { Text.inviteNote(l) }
+                            el("textarea", .name("message"), Attribute("rows", "3"), Attribute("maxlength", "300")) { "" }
+                        }
+                        el("button", .type("submit"), .class("button small"), .id("send-invitation")) { Text.sendInvitation(l) }
+                    }
+                }
+            case .invitationSent:
+                el("span", .class("badge pending"), .id("pending-badge")) { Text.pending(l) }
+                if let invitation = model.invitationID {
+                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/withdraw", label: Text.withdraw(l), style: "button small secondary")
+                }
+            case .invitationReceived:
+                if let invitation = model.invitationID {
+                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/accept", label: Text.accept(l), style: "button small")
+                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/ignore", label: Text.ignore(l), style: "button small secondary")
+                }
+            case .connected:
+                Layout.postButton(chrome, action: "/network/connections/\(id)/remove", label: Text.removeConnection(l), style: "button small secondary", id: "remove-connection")
+            }
+            Layout.postButton(
+                chrome, action: "/network/follow/\(id)?on=\(model.following ? "0" : "1")",
+                label: model.following ? Text.unfollow(l) : Text.follow(l), style: "button small secondary", id: "follow-button")
+            el("details", .class("block-box")) {
+                el("summary", .class("link-button danger-link")) { Text.block(l) }
+                el("p", .class("small-text muted")) { Text.blockConfirm(l) }
+                Layout.postButton(chrome, action: "/network/block/\(id)", label: Text.block(l), style: "button small danger", id: "block-button")
+            }
+        }
+    }
+
+    static func profileNetwork(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+        let l = chrome.locale
+        return HTML.joined([
+            el("section", .class("card"), .id("mutual-connections")) {
+                el("h2") { Text.mutualConnections(l) }
+                if model.mutual.isEmpty { el("p", .class("muted")) { "—" } }
+                el("ul", .class("people compact")) {
+                    for person in model.mutual.prefix(6) { NetworkPages.person(person, l) }
+                }
+                if model.maySeeConnections {
+                    el("p") {
+                        el("a", .href("/in/\(model.person.card.handle)/connections")) {
+                            l == .ja ? "\(Text.connections(l))（\(model.connectionCount)）" : "\(Text.connections(l)) (\(model.connectionCount))"
+                        }
+                    }
+                } else if !model.mutual.isEmpty {
+                    el("p") { el("a", .href("/in/\(model.person.card.handle)/connections")) { Text.seeAll(l) } }
+                }
+            },
+            paths(chrome, model),
+        ])
+    }
+
+    static func paths(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+        let l = chrome.locale
+        guard let paths = model.paths, paths.degree == .second || paths.degree == .third else { return .empty }
+        return el("section", .class("card"), .id("paths")) {
+            el("h2") { Text.howConnected(l) }
+            if paths.via.isEmpty { el("p", .class("muted")) { Text.noPath(l) } }
+            el("ul", .class("people compact")) {
+                for via in paths.via.prefix(10) {
+                    person(via, l) {
+                        el(
+                            "a", .class("button small secondary"),
+                            .href("/introductions/new?target=\(model.person.card.id.rawValue)&via=\(via.card.id.rawValue)")
+                        ) { Text.askIntroduction(l) }
+                    }
+                }
+            }
+        }
+    }
+
+    struct CompanyModel: Sendable {
+        var company: Company
+        var known: [NetworkService.CompanyPerson]
+        var reachable: [NetworkService.CompanyPerson]
+        var former: [NetworkService.FormerColleague]
+    }
+
+    static func company(_ chrome: PageChrome, _ model: CompanyModel) -> HTML {
+        let l = chrome.locale
+        let c = model.company
+        return Layout.page(chrome, title: c.name) {
+            el("section", .class("card profile-head")) {
+                el("div", .class("avatar square"), Attribute("aria-hidden", "true")) { String(c.name.prefix(1)) }
+                el("div") {
+                    el("h1", .id("company-name")) { c.name }
+                    el("p", .class("muted")) {
+                        l == .ja
+                            ? "\(c.currentMemberCount)\(Text.currentEmployees(l)) · \(c.pastMemberCount)\(Text.pastEmployees(l))"
+                            : "\(c.currentMemberCount) \(Text.currentEmployees(l)) · \(c.pastMemberCount) \(Text.pastEmployees(l))"
+                    }
+                }
+            }
+            el("section", .class("card"), .id("people-you-know")) {
+                el("h2") { Text.peopleYouKnowHere(l) }
+                if model.known.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }
+                el("ul", .class("people")) { for entry in model.known { person(entry.person, l) } }
+            }
+            el("section", .class("card"), .id("reach-others")) {
+                el("h2") { Text.reachOthersThere(l) }
+                if model.reachable.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }
+                el("ul", .class("people")) {
+                    for entry in model.reachable {
+                        person(entry.person, l) {
+                            if !entry.via.isEmpty {
+                                el("p", .class("small-text via")) {
+                                    Text.via(l) + " "
+                                    HTML.joined(entry.via.prefix(3).map { via in
+                                        el("a", .href("/introductions/new?target=\(entry.person.card.id.rawValue)&via=\(via.card.id.rawValue)")) { via.card.name }
+                                    })
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            el("section", .class("card"), .id("former-colleagues")) {
+                el("h2") { Text.formerColleaguesHere(l) }
+                if model.former.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }
+                el("ul", .class("people")) {
+                    for colleague in model.former {
+                        person(colleague.person, l) {
+                            el("p", .class("small-text")) {
+                                colleague.shared.map { shared in
+                                    let place = shared.kind == .company ? shared.organisationName : "\(Text.sharedSchool(l)): \(shared.organisationName)"
+                                    return shared.overlap ? "\(place) (\(Text.overlapped(l)))" : place
+                                }.joined(separator: " · ")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct IntroductionForm: Sendable {
+        var target: PersonSummary
+        var via: PersonSummary
+        var message: String
+        var error: String?
+    }
+
+    static func introductionForm(_ chrome: PageChrome, _ model: IntroductionForm) -> HTML {
+        let l = chrome.locale
+        return Layout.page(chrome, title: Text.introductionRequest(l)) {
+            el("section", .class("card narrow")) {
+                el("h1") { Text.introductionRequest(l) }
+                el("ul", .class("people compact")) {
+                    person(model.target, l)
+                }
+                el("p", .class("muted")) { "\(Text.via(l)) \(model.via.card.name)" }
+                Layout.errors(model.error)
+                Layout.form(chrome, action: "/introductions", id: "introduction-form") {
+                    el("input", .type("hidden"), .name("target"), .value(model.target.card.id.rawValue))
+                    el("input", .type("hidden"), .name("via"), .value(model.via.card.id.rawValue))
+                    Layout.textArea(Text.introductionMessage(l), name: "message", value: model.message, rows: 5, maxLength: NetworkService.introductionMessageLimit)
+                    el("button", .type("submit"), .class("button")) { Text.askIntroduction(l) }
+                }
+            }
+        }
+    }
+
+    static func introductions(_ chrome: PageChrome, viewer: MemberID, _ list: [Introduction], people: [MemberID: PersonSummary]) -> HTML {
+        let l = chrome.locale
+        func name(_ id: MemberID) -> HTML {
+            guard let p = people[id] else { return HTML(escaping: "—") }
+            return el("a", .href("/in/\(p.card.handle)")) { p.card.name }
+        }
+        return Layout.page(chrome, title: Text.introductions(l)) {
+            el("h1") { Text.introductions(l) }
+            if list.isEmpty { el("p", .class("card muted")) { Text.noIntroductions(l) } }
+            el("ul", .class("introductions")) {
+                for introduction in list {
+                    el("li", .class("card"), Attribute("id", "introduction-\(introduction.id)")) {
+                        if introduction.via == viewer {
+                            el("p") {
+                                name(introduction.requester)
+                                " \(Text.askedYou(l)) "
+                                name(introduction.target)
+                            }
+                            el("p", .class("note prewrap")) { introduction.message }
+                            if introduction.status == .pending {
+                                Layout.form(chrome, action: "/introductions/\(introduction.id)/forward", id: "forward-\(introduction.id)") {
+                                    Layout.textArea(Text.forwardNote(l), name: "note", value: nil, rows: 2, maxLength: NetworkService.introductionMessageLimit)
+                                    el("button", .type("submit"), .class("button small")) { Text.forward(l) }
+                                }
+                                Layout.postButton(chrome, action: "/introductions/\(introduction.id)/decline", label: Text.decline(l), style: "button small secondary")
+                            } else {
+                                el("p", .class("muted")) { introduction.status == .forwarded ? Text.introductionForwarded(l) : Text.decline(l) }
+                            }
+                        } else if introduction.target == viewer {
+                            el("p") {
+                                name(introduction.via)
+                                " \(Text.introducedToYou(l)) "
+                                name(introduction.requester)
+                            }
+                            el("p", .class("note prewrap")) { introduction.message }
+                            if let note = introduction.forwardNote { el("p", .class("note prewrap")) { note } }
+                        } else {
+                            el("p") {
+                                "\(Text.youAsked(l)): "
+                                name(introduction.via)
+                                " → "
+                                name(introduction.target)
+                            }
+                            el("p", .class("note prewrap")) { introduction.message }
+                            el("p", .class("muted")) { introduction.status == .forwarded ? Text.introductionForwarded(l) : Text.pending(l) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
