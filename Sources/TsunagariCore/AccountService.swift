@@ -12,6 +12,8 @@ public struct AccountService: Sendable {
     let tokens: any TokenIssuer
     let clock: any Clock
     let limits: RateLimits
+    /// The graph index, told when a member leaves.
+    let graph: (any ConnectionGraph)?
     /// A hash of a random string nobody knows, verified against when an email has no account so that
     /// timing does not reveal which emails exist.
     private let absentAccountHash: String
@@ -21,7 +23,11 @@ public struct AccountService: Sendable {
     public static let sessionLifetime: TimeInterval = 60 * 60 * 24 * 30
     public static let tokenLifetime: TimeInterval = 60 * 60 * 24 * 365
 
-    public init(storage: any Storage, hasher: any PasswordHasher, tokens: any TokenIssuer, clock: any Clock, limits: RateLimits) {
+    public init(
+        storage: any Storage, hasher: any PasswordHasher, tokens: any TokenIssuer, clock: any Clock, limits: RateLimits,
+        graph: (any ConnectionGraph)? = nil
+    ) {
+        self.graph = graph
         self.storage = storage
         self.hasher = hasher
         self.tokens = tokens
@@ -77,7 +83,8 @@ public struct AccountService: Sendable {
 
     public func logIn(email rawEmail: String, password: String, address: String, kind: SessionKind) async throws -> Authenticated {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum else {
+        // No account has such an email, and U+0000 cannot reach every database.
+        guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum, !email.contains("\u{0}") else {
             throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
         }
         let accountKey = "login:account:\(email)"
@@ -146,6 +153,7 @@ public struct AccountService: Sendable {
             throw DomainError(.forbidden, code: "wrong_password", message: "The password is wrong.")
         }
         try await storage.deleteMember(member)
+        graph?.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: member, b: nil))
         // The throttle key holds the email: erase it with the rest.
         try await storage.clearAttempts(key: "login:account:\(account.email)")
     }

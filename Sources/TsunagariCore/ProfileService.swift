@@ -350,6 +350,7 @@ public struct ProfileService: Sendable {
 
     public func updateSettings(_ member: MemberID, _ change: SettingsChange) async throws -> ProfileSettings {
         var settings = try await own(member).settings
+        let listWasHidden = settings.connectionsVisibility == .onlyMe
         if let value = change.profileVisibility { settings.profileVisibility = value }
         if let value = change.connectionsVisibility { settings.connectionsVisibility = value }
         if let value = change.openToWorkEnabled { settings.openToWork.enabled = value }
@@ -360,6 +361,10 @@ public struct ProfileService: Sendable {
         }
         if let value = change.locale { settings.locale = value }
         try await storage.updateSettings(settings, for: member, at: clock.now())
+        let listHidden = settings.connectionsVisibility == .onlyMe
+        if listHidden != listWasHidden {
+            graph?.apply(GraphChange(sequence: 0, kind: listHidden ? .listHidden : .listShown, a: member, b: nil))
+        }
         return settings
     }
 

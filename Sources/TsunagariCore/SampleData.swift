@@ -193,14 +193,22 @@ public struct SampleData {
     /// The password every sample member logs in with.
     public static let password = "tsunagari-demo"
 
-    /// Writes `count` sample members in batches; returns how many were written.
-    public static func fill(_ storage: any Storage, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date) async throws -> Int {
+    /// Writes `count` sample members in batches, then their connections; returns how many members were written.
+    public static func fill(
+        _ storage: any Storage & NetworkStore, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date
+    ) async throws -> Int {
         let members = members(count: count, seed: seed, passwordHash: hasher.hash(password), now: now)
         var index = 0
         while index < members.count {
             let batch = Array(members[index..<min(index + 1_000, members.count)])
             try await storage.createMembers(batch)
             index += batch.count
+        }
+        let pairs = connections(for: members, seed: seed)
+        index = 0
+        while index < pairs.count {
+            _ = try await storage.importConnections(Array(pairs[index..<min(index + 50_000, pairs.count)]))
+            index += 50_000
         }
         return members.count
     }

@@ -49,7 +49,11 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     private func node(_ member: MemberID) -> Node? { directory.withLock { $0.nodes[member] } }
     private func nodes(_ members: [MemberID]) -> [Node?] { directory.withLock { d in members.map { d.nodes[$0] } } }
     private func members(_ nodes: [Node]) -> [MemberID] { directory.withLock { d in nodes.map { d.members[Int($0)] } } }
-    private func assign(_ member: MemberID) -> Node { directory.withLock { $0.node(for: member) } }
+    private func assign(_ member: MemberID) -> Node {
+        let node = directory.withLock { $0.node(for: member) }
+        graph.ensureNode(node)
+        return node
+    }
 
     // MARK: Changes
 

@@ -293,7 +293,8 @@ public final class SocialGraph: @unchecked Sendable {
     /// best first (ties by node), skipping what `excluded` rejects.
     public func mostMutualStrangers(of viewer: Node, limit: Int, excluded: (Node) -> Bool) -> [(node: Node, mutualCount: Int)] {
         lock.read {
-            withScratch { scratch in
+            guard Int(viewer) < adjacency.count else { return [] }
+            return withScratch { scratch in
                 scratch.begin(count: adjacency.count)
                 let first = list(viewer)
                 scratch.set(viewer, 0)

@@ -95,13 +95,101 @@ enum PostgresMigrations {
                 "CREATE TABLE throttle_attempts (key TEXT NOT NULL, at BIGINT NOT NULL)",
                 "CREATE INDEX throttle_attempts_key ON throttle_attempts(key, at)",
             ]
-        )
+        ),
+        (
+            2, "network",
+            [
+                """
+                CREATE TABLE invitations (
+                  id TEXT PRIMARY KEY,
+                  from_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  to_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  message TEXT,
+                  status TEXT NOT NULL,
+                  pair_key TEXT,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX invitations_pair_key ON invitations(pair_key)",
+                "CREATE INDEX invitations_to ON invitations(to_id, status)",
+                "CREATE INDEX invitations_from ON invitations(from_id, created_at)",
+                """
+                CREATE TABLE connections (
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  other_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  connected_at BIGINT NOT NULL,
+                  PRIMARY KEY (member_id, other_id)
+                )
+                """,
+                "CREATE INDEX connections_other ON connections(other_id)",
+                """
+                CREATE TABLE follows (
+                  follower_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  followee_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  created_at BIGINT NOT NULL,
+                  PRIMARY KEY (follower_id, followee_id)
+                )
+                """,
+                "CREATE INDEX follows_followee ON follows(followee_id)",
+                """
+                CREATE TABLE blocks (
+                  blocker_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  blocked_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  created_at BIGINT NOT NULL,
+                  PRIMARY KEY (blocker_id, blocked_id)
+                )
+                """,
+                "CREATE INDEX blocks_blocked ON blocks(blocked_id)",
+                """
+                CREATE TABLE suggestion_dismissals (
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  dismissed_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  created_at BIGINT NOT NULL,
+                  PRIMARY KEY (member_id, dismissed_id)
+                )
+                """,
+                "CREATE INDEX suggestion_dismissals_dismissed ON suggestion_dismissals(dismissed_id)",
+                """
+                CREATE TABLE introductions (
+                  id TEXT PRIMARY KEY,
+                  requester_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  via_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  target_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  message TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  forward_note TEXT,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX introductions_requester ON introductions(requester_id)",
+                "CREATE INDEX introductions_via ON introductions(via_id)",
+                "CREATE INDEX introductions_target ON introductions(target_id)",
+                """
+                CREATE TABLE graph_changes (
+                  seq BIGSERIAL PRIMARY KEY,
+                  kind TEXT NOT NULL,
+                  a TEXT NOT NULL,
+                  b TEXT,
+                  at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX graph_changes_at ON graph_changes(at)",
+                "ALTER TABLE educations ADD COLUMN school_key TEXT",
+                // Later writes compute the key in Swift (NFKC, lowercased, trimmed); this backfill is close enough for
+                // the rows written before the column existed.
+                "UPDATE educations SET school_key = lower(trim(school))",
+                "CREATE INDEX educations_school_key ON educations(school_key)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.
     static let lockID: Int64 = 0x7473_756e_6167
 
-    static func run(_ client: PostgresClient, logger: Logger) async throws {
+    /// Applies every migration not yet applied, up to and including version `last`.
+    static func run(_ client: PostgresClient, logger: Logger, through last: Int = .max) async throws {
         try await client.withTransaction(logger: logger) { c in
             try await c.query("SELECT pg_advisory_xact_lock(\(lockID))", logger: logger)
             try await c.query(
@@ -110,7 +198,7 @@ enum PostgresMigrations {
             var applied: Set<Int> = []
             for try await (version) in try await c.query("SELECT version FROM schema_migrations", logger: logger)
                 .decode(Int.self) { applied.insert(version) }
-            for migration in all where !applied.contains(migration.version) {
+            for migration in all where !applied.contains(migration.version) && migration.version <= last {
                 for statement in migration.sql {
                     try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -141,5 +229,22 @@ enum PostgresURL {
         return PostgresClient.Configuration(
             host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
             database: database.isEmpty ? nil : database, tls: tls)
+    }
+}
+
+// MARK: For tests of migrations
+
+extension PostgresStorage {
+    /// Applies the migrations up to and including `version` only, so that a test can write data as an older
+    /// version did before the next migration runs.
+    func migrate(through version: Int) async throws {
+        try await PostgresMigrations.run(client, logger: logger, through: version)
+    }
+
+    /// One statement with bound text arguments, outside the storage API: writes rows the way an older version did.
+    func execute(sql: String, arguments: [String]) async throws {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { bindings.append(argument) }
+        try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 }

@@ -42,9 +42,20 @@ public final class PostgresStorage: Storage {
         }
     }
 
+    /// PostgreSQL text cannot hold U+0000 (SQLSTATE 22021); SQLite can. No stored value contains it.
+    static func isNULText(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "22021"
+    }
+
     static func mapped(_ error: any Error) -> any Error {
+        if isNULText(error) {
+            return DomainError.invalid("invalid_text", "Text may not contain the NUL character.")
+        }
         guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" else { return error }
         let constraint = error.serverInfo?[.constraintName] ?? ""
+        if constraint.contains("pair_key") {
+            return DomainError(.conflict, code: "already_invited", message: "An invitation between these members is already open.")
+        }
         if constraint.contains("email") {
             return DomainError(.conflict, code: "email_taken", message: "An account with this email already exists.")
         }
@@ -54,9 +65,14 @@ public final class PostgresStorage: Storage {
         return DomainError(.conflict, code: "conflict", message: "This conflicts with existing data.")
     }
 
+    /// Runs a read. A lookup by text holding U+0000 finds nothing, as on SQLite, rather than failing.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         var result: [PostgresRandomAccessRow] = []
-        for try await row in try await client.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
+        do {
+            for try await row in try await client.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
+        } catch where Self.isNULText(error) {
+            return []
+        }
         return result
     }
 
@@ -67,9 +83,8 @@ public final class PostgresStorage: Storage {
     }
 
     public func createMembers(_ members: [NewMember]) async throws {
-        try await transaction { connection in
-            for member in members { try await Self.insert(member, connection, self.logger) }
-        }
+        guard !members.isEmpty else { return }
+        try await transaction { connection in try await Self.insertMany(members, connection, self.logger) }
     }
 
     static func insert(_ member: NewMember, _ c: PostgresConnection, _ logger: Logger) async throws {
@@ -126,8 +141,13 @@ public final class PostgresStorage: Storage {
             for try await (company) in try await c.query(
                 "SELECT DISTINCT company_id FROM positions WHERE member_id = \(member.rawValue)", logger: self.logger
             ).decode(String.self) { companies.append(company) }
-            try await c.query("DELETE FROM members WHERE id = \(member.rawValue)", logger: self.logger)
+            let deleted = try await Self.collect(
+                "DELETE FROM members WHERE id = \(member.rawValue) RETURNING id", c, self.logger)
             for company in companies { try await Self.refreshCompanyName(company, c, self.logger) }
+            if !deleted.isEmpty {
+                // The member's connections went with the cascade; every instance's graph index learns it from the log.
+                try await Self.logChange(.memberRemoved, member, nil, at: Date(), c, self.logger)
+            }
         }
     }
 
@@ -284,15 +304,16 @@ public final class PostgresStorage: Storage {
         if isNew {
             try await c.query(
                 """
-                INSERT INTO educations (id, member_id, school, degree, field, start_year, end_year, created_at)
-                VALUES (\(e.id), \(member.rawValue), \(e.school), \(e.degree), \(e.field), \(e.startYear), \(e.endYear),
-                  \(StoredTime.millis(date)))
+                INSERT INTO educations (id, member_id, school, school_key, degree, field, start_year, end_year, created_at)
+                VALUES (\(e.id), \(member.rawValue), \(e.school), \(SchoolKey.key(e.school)), \(e.degree), \(e.field),
+                  \(e.startYear), \(e.endYear), \(StoredTime.millis(date)))
                 """, logger: logger)
         } else {
             var updated = false
             for try await _ in try await c.query(
                 """
-                UPDATE educations SET school = \(e.school), degree = \(e.degree), field = \(e.field),
+                UPDATE educations SET school = \(e.school), school_key = \(SchoolKey.key(e.school)), degree = \(e.degree),
+                  field = \(e.field),
                   start_year = \(e.startYear), end_year = \(e.endYear)
                 WHERE id = \(e.id) AND member_id = \(member.rawValue) RETURNING id
                 """, logger: logger) { updated = true }
@@ -331,16 +352,26 @@ public final class PostgresStorage: Storage {
     }
 
     public func updateSettings(_ s: ProfileSettings, for member: MemberID, at date: Date) async throws {
-        try await client.query(
-            """
-            UPDATE members SET profile_visibility = \(s.profileVisibility.rawValue),
-              connections_visibility = \(s.connectionsVisibility.rawValue), open_to_work_enabled = \(s.openToWork.enabled),
-              open_to_work_visibility = \(s.openToWork.visibility.rawValue),
-              open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
-              open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
-              updated_at = \(StoredTime.millis(date))
-            WHERE id = \(member.rawValue)
-            """, logger: logger)
+        try await transaction { c in
+            var previous: String?
+            for try await value in try await c.query(
+                "SELECT connections_visibility FROM members WHERE id = \(member.rawValue) FOR UPDATE", logger: self.logger
+            ).decode(String.self) { previous = value }
+            try await c.query(
+                """
+                UPDATE members SET profile_visibility = \(s.profileVisibility.rawValue),
+                  connections_visibility = \(s.connectionsVisibility.rawValue), open_to_work_enabled = \(s.openToWork.enabled),
+                  open_to_work_visibility = \(s.openToWork.visibility.rawValue),
+                  open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
+                  open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
+                  updated_at = \(StoredTime.millis(date))
+                WHERE id = \(member.rawValue)
+                """, logger: self.logger)
+            if let previous, previous != s.connectionsVisibility.rawValue {
+                try await Self.logChange(
+                    s.connectionsVisibility == .onlyMe ? .listHidden : .listShown, member, nil, at: date, c, self.logger)
+            }
+        }
     }
 
     public func company(id: String) async throws -> Company? {

@@ -82,6 +82,100 @@ enum SQLiteMigrations {
                     CREATE INDEX throttle_attempts_key ON throttle_attempts(key, at);
                     """)
         }
+        migrator.registerMigration("002_network") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE invitations (
+                      id TEXT PRIMARY KEY,
+                      from_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      to_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      message TEXT,
+                      status TEXT NOT NULL,
+                      pair_key TEXT,
+                      created_at INTEGER NOT NULL,
+                      updated_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX invitations_pair_key ON invitations(pair_key);
+                    CREATE INDEX invitations_to ON invitations(to_id, status);
+                    CREATE INDEX invitations_from ON invitations(from_id, created_at);
+                    CREATE TABLE connections (
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      other_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      connected_at INTEGER NOT NULL,
+                      PRIMARY KEY (member_id, other_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX connections_other ON connections(other_id);
+                    CREATE TABLE follows (
+                      follower_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      followee_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (follower_id, followee_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX follows_followee ON follows(followee_id);
+                    CREATE TABLE blocks (
+                      blocker_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      blocked_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (blocker_id, blocked_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX blocks_blocked ON blocks(blocked_id);
+                    CREATE TABLE suggestion_dismissals (
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      dismissed_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (member_id, dismissed_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX suggestion_dismissals_dismissed ON suggestion_dismissals(dismissed_id);
+                    CREATE TABLE introductions (
+                      id TEXT PRIMARY KEY,
+                      requester_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      via_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      target_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      message TEXT NOT NULL,
+                      status TEXT NOT NULL,
+                      forward_note TEXT,
+                      created_at INTEGER NOT NULL,
+                      updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX introductions_requester ON introductions(requester_id);
+                    CREATE INDEX introductions_via ON introductions(via_id);
+                    CREATE INDEX introductions_target ON introductions(target_id);
+                    CREATE TABLE graph_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      kind TEXT NOT NULL,
+                      a TEXT NOT NULL,
+                      b TEXT,
+                      at INTEGER NOT NULL
+                    );
+                    CREATE INDEX graph_changes_at ON graph_changes(at);
+                    ALTER TABLE educations ADD COLUMN school_key TEXT;
+                    """)
+            // The key is computed in Swift, as every later write computes it.
+            let schools = try Row.fetchAll(db, sql: "SELECT id, school FROM educations")
+            let update = try db.makeStatement(sql: "UPDATE educations SET school_key = ? WHERE id = ?")
+            for row in schools {
+                let id: String = row["id"]
+                let school: String = row["school"]
+                try update.execute(arguments: [SchoolKey.key(school), id])
+            }
+            try db.execute(sql: "CREATE INDEX educations_school_key ON educations(school_key)")
+        }
         return migrator
+    }
+}
+
+// MARK: For tests of migrations
+
+extension SQLiteStorage {
+    /// Applies the migrations up to and including `name` only, so that a test can write data as an older
+    /// version did before the next migration runs.
+    func migrate(upTo name: String) async throws {
+        try await pool.write { _ in }
+        try SQLiteMigrations.migrator.migrate(pool, upTo: name)
+    }
+
+    /// One statement with bound text arguments, outside the storage API: writes rows the way an older version did.
+    func execute(sql: String, arguments: [String]) async throws {
+        try await pool.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
     }
 }

@@ -39,6 +39,9 @@ public final class SQLiteStorage: Storage {
             return try await pool.write(body)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let message = error.message ?? ""
+            if message.contains("pair_key") {
+                throw DomainError(.conflict, code: "already_invited", message: "An invitation between these members is already open.")
+            }
             if message.contains("email") {
                 throw DomainError(.conflict, code: "email_taken", message: "An account with this email already exists.")
             }
@@ -57,11 +60,22 @@ public final class SQLiteStorage: Storage {
 
     public func createMembers(_ members: [NewMember]) async throws {
         try await write { db in
-            for member in members { try Self.insert(member, db) }
+            // Companies are renamed once each at the end rather than after every position: the same result,
+            // without recounting a large company's spellings for each of its members.
+            var companies = Set<String>()
+            for member in members { try Self.insert(member, db, renaming: &companies) }
+            for company in companies.sorted() { try Self.refreshCompanyName(company, db) }
         }
     }
 
     static func insert(_ member: NewMember, _ db: Database) throws {
+        var companies = Set<String>()
+        try insert(member, db, renaming: &companies)
+        for company in companies.sorted() { try refreshCompanyName(company, db) }
+    }
+
+    /// Inserts the member and collects in `companies` those whose names need refreshing.
+    static func insert(_ member: NewMember, _ db: Database, renaming companies: inout Set<String>) throws {
         let a = member.account
         let p = member.profile
         try db.execute(
@@ -80,7 +94,7 @@ public final class SQLiteStorage: Storage {
                 p.settings.locale?.rawValue, StoredTime.millis(p.createdAt), StoredTime.millis(p.updatedAt),
             ])
         for draft in member.positions {
-            try savePosition(draft, member: a.memberID, at: p.updatedAt, db)
+            try savePosition(draft, member: a.memberID, at: p.updatedAt, db, renaming: &companies)
         }
         for education in p.educations {
             try saveEducation(education, member: a.memberID, isNew: true, at: p.updatedAt, db)
@@ -119,6 +133,10 @@ public final class SQLiteStorage: Storage {
             let companies = try String.fetchAll(
                 db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
+            if db.changesCount > 0 {
+                // The member's connections went with the cascade; every instance's graph index learns it from the log.
+                try Self.logChange(.memberRemoved, member, nil, at: Date(), db)
+            }
             for company in companies { try Self.refreshCompanyName(company, db) }
         }
     }
@@ -202,16 +220,28 @@ public final class SQLiteStorage: Storage {
 
     @discardableResult
     static func savePosition(_ draft: PositionDraft, member: MemberID, at date: Date, _ db: Database) throws -> Bool {
+        var companies = Set<String>()
+        let saved = try savePosition(draft, member: member, at: date, db, renaming: &companies)
+        for company in companies.sorted() { try refreshCompanyName(company, db) }
+        return saved
+    }
+
+    /// Saves the position and collects in `companies` those whose names need refreshing.
+    @discardableResult
+    static func savePosition(
+        _ draft: PositionDraft, member: MemberID, at date: Date, _ db: Database, renaming companies: inout Set<String>
+    ) throws -> Bool {
         let previousCompany = try String.fetchOne(
             db, sql: "SELECT company_id FROM positions WHERE id = ?", arguments: [draft.id])
         if previousCompany != nil {
             let owner = try String.fetchOne(db, sql: "SELECT member_id FROM positions WHERE id = ?", arguments: [draft.id])
             guard owner == member.rawValue else { return false }
         }
-        try db.execute(
-            sql: "INSERT INTO companies (id, name_key, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING",
-            arguments: [draft.newCompanyID, draft.companyKey, draft.companyName, StoredTime.millis(date)])
-        let companyID = try String.fetchOne(db, sql: "SELECT id FROM companies WHERE name_key = ?", arguments: [draft.companyKey])!
+        try db.cachedStatement(
+            sql: "INSERT INTO companies (id, name_key, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING"
+        ).execute(arguments: [draft.newCompanyID, draft.companyKey, draft.companyName, StoredTime.millis(date)])
+        let companyID = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM companies WHERE name_key = ?"), arguments: [draft.companyKey])!
         try db.execute(
             sql: """
                 INSERT INTO positions (id, member_id, company_id, company_name, title, location, start_month, end_month,
@@ -225,8 +255,8 @@ public final class SQLiteStorage: Storage {
                 draft.startMonth.description, draft.endMonth?.description, draft.description, StoredTime.millis(date),
             ])
         try touch(member, date, db)
-        try refreshCompanyName(companyID, db)
-        if let previousCompany, previousCompany != companyID { try refreshCompanyName(previousCompany, db) }
+        companies.insert(companyID)
+        if let previousCompany { companies.insert(previousCompany) }
         return true
     }
 
@@ -264,17 +294,20 @@ public final class SQLiteStorage: Storage {
         if isNew {
             try db.execute(
                 sql: """
-                    INSERT INTO educations (id, member_id, school, degree, field, start_year, end_year, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO educations (id, member_id, school, school_key, degree, field, start_year, end_year, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [e.id, member.rawValue, e.school, e.degree, e.field, e.startYear, e.endYear, StoredTime.millis(date)])
+                arguments: [
+                    e.id, member.rawValue, e.school, SchoolKey.key(e.school), e.degree, e.field, e.startYear, e.endYear,
+                    StoredTime.millis(date),
+                ])
         } else {
             try db.execute(
                 sql: """
-                    UPDATE educations SET school = ?, degree = ?, field = ?, start_year = ?, end_year = ?
+                    UPDATE educations SET school = ?, school_key = ?, degree = ?, field = ?, start_year = ?, end_year = ?
                     WHERE id = ? AND member_id = ?
                     """,
-                arguments: [e.school, e.degree, e.field, e.startYear, e.endYear, e.id, member.rawValue])
+                arguments: [e.school, SchoolKey.key(e.school), e.degree, e.field, e.startYear, e.endYear, e.id, member.rawValue])
             guard db.changesCount > 0 else { return false }
         }
         try touch(member, date, db)
@@ -308,6 +341,8 @@ public final class SQLiteStorage: Storage {
 
     public func updateSettings(_ s: ProfileSettings, for member: MemberID, at date: Date) async throws {
         try await write { db in
+            let previous = try String.fetchOne(
+                db, sql: "SELECT connections_visibility FROM members WHERE id = ?", arguments: [member.rawValue])
             try db.execute(
                 sql: """
                     UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
@@ -319,6 +354,10 @@ public final class SQLiteStorage: Storage {
                     s.openToWork.visibility.rawValue, StoredList.encode(s.openToWork.titles),
                     StoredList.encode(s.openToWork.locations), s.locale?.rawValue, StoredTime.millis(date), member.rawValue,
                 ])
+            if let previous, previous != s.connectionsVisibility.rawValue {
+                try Self.logChange(
+                    s.connectionsVisibility == .onlyMe ? .listHidden : .listShown, member, nil, at: date, db)
+            }
         }
     }
 

@@ -3,32 +3,46 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import TsunagariCore
+import TsunagariGraph
 import TsunagariStoragePostgres
 import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
+    public typealias Store = Storage & NetworkStore
+
     public let configuration: AppConfiguration
-    public let storage: any Storage
+    public let storage: any Store
+    public let graph: MemberGraph
     public let clock: any Clock
     public let tokens: any TokenIssuer
     public let accounts: AccountService
     public let profiles: ProfileService
+    public let connections: ConnectionService
+    public let network: NetworkService
 
-    public init(configuration: AppConfiguration, storage: any Storage, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil) {
+    /// Wires the services; the graph index is built from storage here, before any request.
+    public init(
+        configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil
+    ) async throws {
         self.configuration = configuration
         self.storage = storage
         self.clock = clock
         let tokens = RandomTokens()
         self.tokens = tokens
+        let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
+        self.graph = graph
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
-        accounts = AccountService(storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits)
-        profiles = ProfileService(storage: storage, clock: clock)
+        accounts = AccountService(
+            storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph)
+        profiles = ProfileService(storage: storage, clock: clock, graph: graph)
+        connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
+        network = NetworkService(storage: storage, graph: graph, clock: clock)
     }
 
     /// SQLite in the data directory, or PostgreSQL when a database URL is configured; migrated.
-    public static func openStorage(_ configuration: AppConfiguration, logger: Logger) async throws -> any Storage {
-        let storage: any Storage
+    public static func openStorage(_ configuration: AppConfiguration, logger: Logger) async throws -> any Store {
+        let storage: any Store
         if let url = configuration.databaseURL {
             storage = try PostgresStorage(url: url, logger: logger)
         } else {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TsunagariCore
+import TsunagariGraph
 
 /// Builds the router with every middleware and route; the server and the in-process tests both use it.
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
@@ -38,7 +39,9 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
             body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
     }
     APIRoutes(services: services).register(on: router)
+    NetworkAPIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
+    NetworkPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }
@@ -76,17 +79,23 @@ final class RouteTable: @unchecked Sendable {
 /// The whole application for `serve`: storage opened and migrated, sample data if asked, the HTTP server.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let storage = try await AppServices.openStorage(configuration, logger: logger)
-    let services = AppServices(configuration: configuration, storage: storage)
     if configuration.demo, try await storage.memberCount() == 0 {
         let members = try await SampleData.fill(
             storage, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: configuration.demoMembers, seed: 1,
             now: SampleData.referenceDate)
         logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
     }
+    let services = try await AppServices(configuration: configuration, storage: storage)
+    logger.info(
+        "graph index built",
+        metadata: ["members": .stringConvertible(services.graph.graph.nodeCount), "connections": .stringConvertible(services.graph.graph.edgeCount)])
     let app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
-        services: [ThrottlePruner(storage: storage, clock: services.clock, logger: logger), StorageCloser(storage: storage)],
+        services: [
+            GraphCatchUp(storage: storage, graph: services.graph, logger: logger),
+            ThrottlePruner(storage: storage, clock: services.clock, logger: logger), StorageCloser(storage: storage),
+        ],
         logger: logger)
     return app
 }
@@ -101,9 +110,43 @@ struct StorageCloser: Service {
     }
 }
 
+/// Replays the graph change log so that this instance sees connections made through other instances
+/// sharing the database within a second. Changes this instance made itself are already applied and
+/// replay harmlessly. A gap in the sequence (a transaction that has not committed yet) is waited for
+/// up to two seconds before it is taken as rolled back.
+struct GraphCatchUp: Service {
+    let storage: any NetworkStore
+    let graph: MemberGraph
+    let logger: Logger
+    static let interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var gapSince: ContinuousClock.Instant?
+            while !Task.isCancelled {
+                do {
+                    let changes = try await storage.graphChanges(after: graph.appliedSequence, limit: 5_000)
+                    for change in changes {
+                        if change.sequence != graph.appliedSequence + 1 {
+                            let since = gapSince ?? .now
+                            gapSince = since
+                            if ContinuousClock.now - since < .seconds(2) { break }
+                        }
+                        gapSince = nil
+                        graph.apply(change)
+                    }
+                } catch {
+                    logger.warning("could not read the graph change log", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}
+
 /// Drops rate-limit attempts older than a day (every limit's window is shorter) every ten minutes.
 struct ThrottlePruner: Service {
-    let storage: any Storage
+    let storage: any AppServices.Store
     let clock: any TsunagariCore.Clock
     let logger: Logger
 
@@ -112,6 +155,8 @@ struct ThrottlePruner: Service {
             while !Task.isCancelled {
                 do {
                     try await storage.pruneAttempts(before: clock.now().addingTimeInterval(-24 * 60 * 60))
+                    // Every instance has caught up with changes older than an hour long ago.
+                    try await storage.pruneGraphChanges(before: clock.now().addingTimeInterval(-60 * 60))
                 } catch {
                     logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
                 }

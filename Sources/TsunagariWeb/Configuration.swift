@@ -12,6 +12,7 @@ public struct AppConfiguration: Sendable {
     public var demo: Bool = false
     public var demoMembers: Int = 2_000
     public var rateLimits: RateLimits = .standard
+    public var networkLimits: NetworkLimits = .standard
     public var rateLimitProfile: String = "standard"
     /// bcrypt cost; 12 or more outside tests.
     public var bcryptCost: UInt8 = 12
@@ -92,8 +93,12 @@ public struct AppConfiguration: Sendable {
         }
         if let (raw, source) = value("--rate-limits") {
             switch raw {
-            case "standard": config.rateLimits = .standard
-            case "relaxed": config.rateLimits = .relaxed
+            case "standard":
+                config.rateLimits = .standard
+                config.networkLimits = .standard
+            case "relaxed":
+                config.rateLimits = .relaxed
+                config.networkLimits = .relaxed
             default: bad(source, raw, "standard or relaxed")
             }
             if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }

@@ -148,6 +148,12 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
         #expect(all.map(\.mutualCount) == [3, 2, 1])
         let limited = graph.mostMutualStrangers(of: 0, limit: 2, excluded: { $0 == 4 })
         #expect(limited.map(\.node) == [5, 6])
+        // A member the graph has not seen yet has no suggestions, and no question about them traps.
+        #expect(graph.mostMutualStrangers(of: 99, limit: 5, excluded: { _ in false }).isEmpty)
+        #expect(graph.distances(from: 99, to: [0, 99]) == [.beyond, .beyond])
+        #expect(graph.secondDegreeCount(of: 99) == 0)
+        #expect(graph.mutualCounts(of: 99, with: [0]) == [0])
+        #expect(graph.introducers(from: 99, to: 0).distance == .beyond)
     }
 
     @Test func gallopingIntersectionMatchesMerge() {

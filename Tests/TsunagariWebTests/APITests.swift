@@ -269,7 +269,8 @@ import TsunagariStorageSQLite
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let storage = try SQLiteStorage(path: directory.appendingPathComponent("t.sqlite").path)
-        let services = AppServices(configuration: AppConfiguration(), storage: storage, hasher: BcryptPasswordHasher(cost: 4))
+        try await storage.migrate()
+        let services = try await AppServices(configuration: AppConfiguration(), storage: storage, hasher: BcryptPasswordHasher(cost: 4))
         let router = buildRouter(services)
         let served = Set(
             router.routes

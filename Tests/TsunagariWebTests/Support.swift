@@ -10,7 +10,8 @@ import TsunagariStorageSQLite
 
 /// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
 func withApp(
-    limits: RateLimits = .relaxed, _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+    limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed,
+    _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -19,7 +20,8 @@ func withApp(
     try await storage.migrate()
     var configuration = AppConfiguration()
     configuration.rateLimits = limits
-    let services = AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
+    configuration.networkLimits = networkLimits
+    let services = try await AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
     var logger = Logger(label: "tsunagari-test")
     logger.logLevel = .warning
     let app = Application(router: buildRouter(services), logger: logger)

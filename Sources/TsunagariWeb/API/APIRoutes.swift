@@ -35,7 +35,7 @@ struct APIRoutes {
     }
 
     private func parameter(_ context: AppRequestContext, _ name: String) throws -> String {
-        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 100 else {
+        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 100, PathText.isPlain(value) else {
             throw DomainError.notFound("Resource")
         }
         return value
@@ -200,10 +200,24 @@ struct APIRoutes {
 
     @Sendable func member(_ request: Request, context: AppRequestContext) async throws -> Response {
         let view = try await services.profiles.view(try parameter(context, "idOrHandle"), by: context.viewer)
-        return APIResponse.json(Represent.memberProfile(view, viewer: context.viewer.memberID))
+        var relationship = ConnectionService.Relationship.none
+        var following = false
+        if let viewer = context.viewer.memberID {
+            relationship = try await services.connections.relationship(of: viewer, to: view.profile.memberID)
+            following = try await services.connections.isFollowing(view.profile.memberID, by: viewer)
+        }
+        let person = try await services.network.summary(view.profile.memberID, for: context.viewer)
+        return APIResponse.json(Represent.memberProfile(view, person: person, relationship: relationship, following: following))
     }
 
     @Sendable func company(_ request: Request, context: AppRequestContext) async throws -> Response {
         APIResponse.json(Represent.company(try await services.profiles.company(id: try parameter(context, "id"))))
+    }
+}
+
+/// Ids and handles in paths never hold control characters; such a path names nothing.
+enum PathText {
+    static func isPlain(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
     }
 }

@@ -70,7 +70,9 @@ enum Represent {
     }
 
     /// `MemberProfile`: what `GET /members/{idOrHandle}` shows this viewer.
-    static func memberProfile(_ view: ProfileService.View, viewer: MemberID?) -> JSONValue {
+    static func memberProfile(
+        _ view: ProfileService.View, person: PersonSummary?, relationship: ConnectionService.Relationship, following: Bool
+    ) -> JSONValue {
         let p = view.profile
         var members: [String: JSONValue]
         switch view.access {
@@ -80,10 +82,11 @@ enum Represent {
             members = ["id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name), "headline": .string(p.headline)]
         }
         members["access"] = .string(view.access == .full ? "full" : "limited")
-        members["degree"] = view.relation == .oneself ? .int(0) : .null
-        members["mutualConnectionCount"] = .int(0)
-        members["relationship"] = .string("none")
-        members["following"] = .bool(false)
+        let degree = person?.degree ?? (view.relation == .oneself ? .oneself : .beyond)
+        members["degree"] = degree == .beyond ? .null : .int(degree.rawValue)
+        members["mutualConnectionCount"] = .int(person?.mutualConnectionCount ?? 0)
+        members["relationship"] = .string(relationship.rawValue)
+        members["following"] = .bool(following)
         members["openToWork"] = view.showsOpenToWork ? openToWork(p.settings.openToWork) : .null
         return .object(members)
     }
@@ -107,6 +110,61 @@ enum Represent {
                 e.sessions.map {
                     .object(["kind": .string($0.kind.rawValue), "createdAt": time($0.createdAt), "expiresAt": time($0.expiresAt)])
                 }),
+        ])
+    }
+}
+
+extension Represent {
+    /// `MemberSummary` for a person in a list, with the viewer's degree and mutual count.
+    static func summary(_ person: PersonSummary) -> JSONValue {
+        let card = person.card
+        return .object([
+            "id": .string(card.id.rawValue), "handle": .string(card.handle), "name": .string(card.name),
+            "headline": .string(card.headline), "location": .string(card.location),
+            "degree": person.degree == .beyond ? .null : .int(person.degree.rawValue),
+            "mutualConnectionCount": .int(person.mutualConnectionCount),
+        ])
+    }
+
+    static func list(_ items: [JSONValue], next: String?) -> JSONValue {
+        .object(["items": .array(items), "nextCursor": .string(next)])
+    }
+
+    static func invitation(_ invitation: Invitation, people: [MemberID: PersonSummary]) -> JSONValue? {
+        guard let from = people[invitation.from], let to = people[invitation.to] else { return nil }
+        return .object([
+            "id": .string(invitation.id), "from": summary(from), "to": summary(to), "message": .string(invitation.message),
+            "status": .string(invitation.status.rawValue), "createdAt": time(invitation.createdAt),
+        ])
+    }
+
+    static func reason(_ reason: NetworkService.Reason) -> JSONValue {
+        var members: [String: JSONValue] = ["kind": .string(reason.kind.rawValue)]
+        if let count = reason.count { members["count"] = .int(count) }
+        if let company = reason.company { members["company"] = .object(["id": .string(company.id), "name": .string(company.name)]) }
+        if let school = reason.school { members["school"] = .string(school) }
+        return .object(members)
+    }
+
+    static func shared(_ shared: SharedAffiliation) -> JSONValue {
+        switch shared.kind {
+        case .company:
+            .object([
+                "company": .object(["id": .string(shared.organisationID), "name": .string(shared.organisationName)]),
+                "overlap": .bool(shared.overlap),
+            ])
+        case .school:
+            .object(["school": .string(shared.organisationName), "overlap": .bool(shared.overlap)])
+        }
+    }
+
+    static func introduction(_ introduction: Introduction, people: [MemberID: PersonSummary]) -> JSONValue {
+        func person(_ id: MemberID) -> JSONValue { people[id].map(summary) ?? .null }
+        return .object([
+            "id": .string(introduction.id), "requester": person(introduction.requester), "via": person(introduction.via),
+            "target": person(introduction.target), "message": .string(introduction.message),
+            "status": .string(introduction.status.rawValue), "forwardNote": .string(introduction.forwardNote),
+            "createdAt": time(introduction.createdAt),
         ])
     }
 }

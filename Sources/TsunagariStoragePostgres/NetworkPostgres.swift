@@ -1,0 +1,574 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+/// A school's name folded the way members' spellings of one school meet: NFKC (full-width letters and
+/// spaces become plain ones), lowercased, trimmed.
+enum SchoolKey {
+    static func key(_ school: String) -> String {
+        school.precomposedStringWithCompatibilityMapping.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The key that lets one open invitation exist per pair of members, whichever way it goes: both ids in
+/// byte order, joined with ':'. Only open invitations (pending or ignored) carry it.
+enum InvitationPair {
+    static func key(_ a: MemberID, _ b: MemberID) -> String {
+        a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? a.rawValue + ":" + b.rawValue : b.rawValue + ":" + a.rawValue
+    }
+
+    static func isOpen(_ status: InvitationStatus) -> Bool { status == .pending || status == .ignored }
+}
+
+extension PostgresStorage: NetworkStore {
+    /// An arbitrary constant naming the lock that orders writers of the graph change log.
+    static let graphLogLockID: Int64 = 0x7473_756e_6772
+
+    static func collect(_ query: PostgresQuery, _ c: PostgresConnection, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        var result: [PostgresRandomAccessRow] = []
+        for try await row in try await c.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
+        return result
+    }
+
+    /// Appends to the change log. The transaction first takes a lock held until it commits, so that sequence
+    /// numbers are handed out in commit order: a reader that sees change n has seen every change before it, and
+    /// polling "after the last sequence seen" never skips one committed late. Call it last in a transaction: a
+    /// transaction holding the lock must not wait for row locks, or two writers could wait for each other.
+    static func logChange(
+        _ kind: GraphChange.Kind, _ a: MemberID, _ b: MemberID?, at date: Date, _ c: PostgresConnection, _ logger: Logger
+    ) async throws {
+        try await lockGraphLog(c, logger)
+        try await c.query(
+            """
+            INSERT INTO graph_changes (kind, a, b, at)
+            VALUES (\(kind.rawValue), \(a.rawValue), \(b?.rawValue), \(StoredTime.millis(date)))
+            """, logger: logger)
+    }
+
+    static func lockGraphLog(_ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query("SELECT pg_advisory_xact_lock(\(graphLogLockID))", logger: logger)
+    }
+
+    /// Connects both ways and makes both follow each other; false (and nothing written) if already connected.
+    static func connect(_ a: MemberID, _ b: MemberID, at date: Date, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        let millis = StoredTime.millis(date)
+        let inserted = try await collect(
+            """
+            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(a.rawValue), \(b.rawValue), \(millis))
+            ON CONFLICT DO NOTHING RETURNING member_id
+            """, c, logger)
+        guard !inserted.isEmpty else { return false }
+        try await c.query(
+            """
+            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(b.rawValue), \(a.rawValue), \(millis))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await c.query(
+            """
+            INSERT INTO follows (follower_id, followee_id, created_at)
+            VALUES (\(a.rawValue), \(b.rawValue), \(millis)), (\(b.rawValue), \(a.rawValue), \(millis))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        return true
+    }
+
+    /// Removes the connection both ways; false if they were not connected.
+    static func disconnect(_ a: MemberID, _ b: MemberID, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        let removed = try await collect(
+            """
+            DELETE FROM connections
+            WHERE (member_id = \(a.rawValue) AND other_id = \(b.rawValue)) OR (member_id = \(b.rawValue) AND other_id = \(a.rawValue))
+            RETURNING member_id
+            """, c, logger)
+        return !removed.isEmpty
+    }
+
+    static func unfollowBothWays(_ a: MemberID, _ b: MemberID, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            """
+            DELETE FROM follows WHERE (follower_id = \(a.rawValue) AND followee_id = \(b.rawValue))
+              OR (follower_id = \(b.rawValue) AND followee_id = \(a.rawValue))
+            """, logger: logger)
+    }
+
+    static func memberIDs(_ query: PostgresQuery, _ c: PostgresConnection, _ logger: Logger) async throws -> [MemberID] {
+        var ids: [MemberID] = []
+        for try await id in try await c.query(query, logger: logger).decode(String.self) { ids.append(MemberID(id)) }
+        return ids
+    }
+
+    func memberIDs(_ query: PostgresQuery) async throws -> [MemberID] {
+        var ids: [MemberID] = []
+        for try await id in try await client.query(query, logger: logger).decode(String.self) { ids.append(MemberID(id)) }
+        return ids
+    }
+
+    // MARK: Graph snapshot and change log
+
+    public func networkSnapshot() async throws -> NetworkSnapshot {
+        try await transaction { c in
+            // One snapshot for every statement, so the parts and the sequence agree.
+            try await c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
+            let members = try await Self.memberIDs("SELECT id FROM members", c, self.logger)
+            var connections: [(MemberID, MemberID)] = []
+            for try await (a, b) in try await c.query(
+                "SELECT member_id, other_id FROM connections WHERE member_id < other_id", logger: self.logger
+            ).decode((String, String).self) { connections.append((MemberID(a), MemberID(b))) }
+            let hidden = try await Self.memberIDs(
+                "SELECT id FROM members WHERE connections_visibility = \(ConnectionsVisibility.onlyMe.rawValue)", c, self.logger)
+            var sequence: Int64 = 0
+            for try await value in try await c.query("SELECT COALESCE(MAX(seq), 0) FROM graph_changes", logger: self.logger)
+                .decode(Int64.self) { sequence = value }
+            return NetworkSnapshot(members: members, connections: connections, hiddenLists: hidden, sequence: sequence)
+        }
+    }
+
+    public func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange] {
+        var changes: [GraphChange] = []
+        for try await (seq, kind, a, b) in try await client.query(
+            "SELECT seq, kind, a, b FROM graph_changes WHERE seq > \(sequence) ORDER BY seq LIMIT \(max(0, limit))", logger: logger
+        ).decode((Int64, String, String, String?).self) {
+            guard let kind = GraphChange.Kind(rawValue: kind) else { continue }
+            changes.append(GraphChange(sequence: seq, kind: kind, a: MemberID(a), b: b.map(MemberID.init)))
+        }
+        return changes
+    }
+
+    public func pruneGraphChanges(before date: Date) async throws {
+        try await client.query("DELETE FROM graph_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
+    }
+
+    /// Pairs go to the server in batches of this many, as three arrays.
+    static let importBatch = 10_000
+
+    public func importConnections(_ pairs: [(MemberID, MemberID, Date)]) async throws -> Int {
+        // Self-pairs and repeats of a pair (either way round) within the import are dropped here, so that each
+        // batch inserts every pair at most once.
+        var seen = Set<String>()
+        var from: [String] = []
+        var to: [String] = []
+        var at: [Int64] = []
+        for (a, b, date) in pairs where a != b && seen.insert(InvitationPair.key(a, b)).inserted {
+            from.append(a.rawValue)
+            to.append(b.rawValue)
+            at.append(StoredTime.millis(date))
+        }
+        guard !from.isEmpty else { return 0 }
+        return try await transaction { c in
+            // New pairs are collected here and logged at the end, after the lock on the log is taken.
+            try await c.query(
+                "CREATE TEMP TABLE imported_pairs (n BIGSERIAL, a TEXT NOT NULL, b TEXT NOT NULL, at BIGINT NOT NULL) ON COMMIT DROP",
+                logger: self.logger)
+            var added = 0
+            var start = 0
+            while start < from.count {
+                let end = min(start + Self.importBatch, from.count)
+                let a = Array(from[start..<end])
+                let b = Array(to[start..<end])
+                let times = Array(at[start..<end])
+                start = end
+                // Both directions are always written together, so the forward row tells whether the pair is new.
+                for try await count in try await c.query(
+                    """
+                    WITH input AS (
+                      SELECT * FROM unnest(\(a)::text[], \(b)::text[], \(times)::bigint[]) WITH ORDINALITY AS t(a, b, at, n)
+                    ), forward AS (
+                      INSERT INTO connections (member_id, other_id, connected_at)
+                      SELECT a, b, at FROM input ORDER BY n
+                      ON CONFLICT DO NOTHING
+                      RETURNING member_id, other_id, connected_at
+                    ), backward AS (
+                      INSERT INTO connections (member_id, other_id, connected_at)
+                      SELECT other_id, member_id, connected_at FROM forward
+                      ON CONFLICT DO NOTHING
+                    ), followed AS (
+                      INSERT INTO follows (follower_id, followee_id, created_at)
+                      SELECT member_id, other_id, connected_at FROM forward
+                      UNION ALL SELECT other_id, member_id, connected_at FROM forward
+                      ON CONFLICT DO NOTHING
+                    ), collected AS (
+                      INSERT INTO imported_pairs (a, b, at) SELECT member_id, other_id, connected_at FROM forward
+                    )
+                    SELECT COUNT(*) FROM forward
+                    """, logger: self.logger
+                ).decode(Int.self) { added += count }
+            }
+            if added > 0 {
+                try await Self.lockGraphLog(c, self.logger)
+                try await c.query(
+                    """
+                    INSERT INTO graph_changes (kind, a, b, at)
+                    SELECT \(GraphChange.Kind.connected.rawValue), a, b, at FROM imported_pairs ORDER BY n
+                    """, logger: self.logger)
+            }
+            return added
+        }
+    }
+
+    // MARK: Invitations
+
+    static func invitation(_ row: PostgresRandomAccessRow) throws -> Invitation {
+        Invitation(
+            id: try row["id"].decode(String.self), from: MemberID(try row["from_id"].decode(String.self)),
+            to: MemberID(try row["to_id"].decode(String.self)), message: try row["message"].decode(String?.self),
+            status: InvitationStatus(rawValue: try row["status"].decode(String.self)) ?? .pending,
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+    }
+
+    public func invitation(id: String) async throws -> Invitation? {
+        try await rows("SELECT * FROM invitations WHERE id = \(id)").first.map(Self.invitation)
+    }
+
+    public func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation? {
+        try await rows("SELECT * FROM invitations WHERE pair_key = \(InvitationPair.key(a, b))").first.map(Self.invitation)
+    }
+
+    public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
+        try await rows(
+            """
+            SELECT MAX(updated_at) AS at FROM invitations
+            WHERE from_id = \(from.rawValue) AND to_id = \(to.rawValue) AND status = \(InvitationStatus.withdrawn.rawValue)
+            """
+        ).first?["at"].decode(Int64?.self).map(StoredTime.date)
+    }
+
+    public func invitationsSent(by member: MemberID, since: Date) async throws -> Int {
+        try await rows(
+            "SELECT COUNT(*) AS n FROM invitations WHERE from_id = \(member.rawValue) AND created_at >= \(StoredTime.millis(since))"
+        ).first?["n"].decode(Int.self) ?? 0
+    }
+
+    public func openInvitationCount(from member: MemberID) async throws -> Int {
+        try await rows(
+            "SELECT COUNT(*) AS n FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')"
+        ).first?["n"].decode(Int.self) ?? 0
+    }
+
+    public func createInvitation(_ i: Invitation) async throws {
+        let key = InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil
+        try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
+                VALUES (\(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message), \(i.status.rawValue), \(key),
+                  \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt)))
+                """, logger: self.logger)
+        }
+    }
+
+    public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {
+        try await transaction { c in
+            // Only an open invitation changes: one accepted (or withdrawn) a moment ago stays as it is.
+            let rows = try await Self.collect(
+                "SELECT from_id, to_id FROM invitations WHERE id = \(id) AND status IN ('pending', 'ignored') FOR UPDATE", c,
+                self.logger)
+            guard let row = rows.first else { return }
+            let key =
+                InvitationPair.isOpen(status)
+                ? InvitationPair.key(MemberID(try row["from_id"].decode(String.self)), MemberID(try row["to_id"].decode(String.self)))
+                : nil
+            try await c.query(
+                """
+                UPDATE invitations SET status = \(status.rawValue), pair_key = \(key), updated_at = \(StoredTime.millis(date))
+                WHERE id = \(id)
+                """, logger: self.logger)
+        }
+    }
+
+    public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
+        try await transaction { c in
+            // Only a pending invitation is accepted; a concurrent accept waits for the row and then finds it accepted.
+            let rows = try await Self.collect(
+                """
+                UPDATE invitations SET status = \(InvitationStatus.accepted.rawValue), pair_key = NULL,
+                  updated_at = \(StoredTime.millis(date))
+                WHERE id = \(id) AND status = \(InvitationStatus.pending.rawValue)
+                RETURNING from_id, to_id
+                """, c, self.logger)
+            guard let row = rows.first else { return false }
+            let from = MemberID(try row["from_id"].decode(String.self))
+            let to = MemberID(try row["to_id"].decode(String.self))
+            if try await Self.connect(from, to, at: date, c, self.logger) {
+                try await Self.logChange(.connected, from, to, at: date, c, self.logger)
+            }
+            return true
+        }
+    }
+
+    public func invitations(received: Bool, member: MemberID, before cursor: String?, limit: Int) async throws -> [Invitation] {
+        let limit = max(0, limit)
+        let query: PostgresQuery
+        switch (received, cursor) {
+        case (true, nil):
+            query = """
+                SELECT * FROM invitations WHERE to_id = \(member.rawValue) AND status = 'pending'
+                ORDER BY id COLLATE "C" DESC LIMIT \(limit)
+                """
+        case (true, let cursor?):
+            query = """
+                SELECT * FROM invitations WHERE to_id = \(member.rawValue) AND status = 'pending' AND id COLLATE "C" < \(cursor)
+                ORDER BY id COLLATE "C" DESC LIMIT \(limit)
+                """
+        case (false, nil):
+            query = """
+                SELECT * FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')
+                ORDER BY id COLLATE "C" DESC LIMIT \(limit)
+                """
+        case (false, let cursor?):
+            query = """
+                SELECT * FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')
+                  AND id COLLATE "C" < \(cursor)
+                ORDER BY id COLLATE "C" DESC LIMIT \(limit)
+                """
+        }
+        return try await rows(query).map(Self.invitation)
+    }
+
+    // MARK: Connections, follows, blocks
+
+    public func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? {
+        try await rows(
+            "SELECT connected_at FROM connections WHERE member_id = \(a.rawValue) AND other_id = \(b.rawValue)"
+        ).first.map { StoredTime.date(try $0["connected_at"].decode(Int64.self)) }
+    }
+
+    public func connections(of member: MemberID) async throws -> [Connection] {
+        var result: [Connection] = []
+        for try await (other, at) in try await client.query(
+            """
+            SELECT other_id, connected_at FROM connections WHERE member_id = \(member.rawValue)
+            ORDER BY connected_at DESC, other_id COLLATE "C" DESC
+            """, logger: logger
+        ).decode((String, Int64).self) {
+            result.append(Connection(member: member, other: MemberID(other), connectedAt: StoredTime.date(at)))
+        }
+        return result
+    }
+
+    public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
+        try await transaction { c in
+            guard try await Self.disconnect(a, b, c, self.logger) else { return false }
+            try await Self.unfollowBothWays(a, b, c, self.logger)
+            try await Self.logChange(.disconnected, a, b, at: date, c, self.logger)
+            return true
+        }
+    }
+
+    public func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool {
+        !(try await rows(
+            "SELECT 1 AS one FROM follows WHERE follower_id = \(follower.rawValue) AND followee_id = \(followee.rawValue)"
+        ).isEmpty)
+    }
+
+    public func setFollow(_ follower: MemberID, _ followee: MemberID, _ on: Bool, at date: Date) async throws {
+        try await transaction { c in
+            if on {
+                try await c.query(
+                    """
+                    INSERT INTO follows (follower_id, followee_id, created_at)
+                    VALUES (\(follower.rawValue), \(followee.rawValue), \(StoredTime.millis(date))) ON CONFLICT DO NOTHING
+                    """, logger: self.logger)
+            } else {
+                try await c.query(
+                    "DELETE FROM follows WHERE follower_id = \(follower.rawValue) AND followee_id = \(followee.rawValue)",
+                    logger: self.logger)
+            }
+        }
+    }
+
+    public func block(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
+        try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO blocks (blocker_id, blocked_id, created_at)
+                VALUES (\(blocker.rawValue), \(blocked.rawValue), \(StoredTime.millis(date))) ON CONFLICT DO NOTHING
+                """, logger: self.logger)
+            let disconnected = try await Self.disconnect(blocker, blocked, c, self.logger)
+            // The open invitation between them, whichever way it went (there is at most one).
+            try await c.query(
+                "DELETE FROM invitations WHERE pair_key = \(InvitationPair.key(blocker, blocked))", logger: self.logger)
+            try await Self.unfollowBothWays(blocker, blocked, c, self.logger)
+            if disconnected {
+                try await Self.logChange(.disconnected, blocker, blocked, at: date, c, self.logger)
+            }
+        }
+    }
+
+    public func unblock(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
+        try await client.query(
+            "DELETE FROM blocks WHERE blocker_id = \(blocker.rawValue) AND blocked_id = \(blocked.rawValue)", logger: logger)
+    }
+
+    public func blockedEitherWay(_ member: MemberID) async throws -> Set<MemberID> {
+        Set(
+            try await memberIDs(
+                """
+                SELECT blocked_id FROM blocks WHERE blocker_id = \(member.rawValue)
+                UNION SELECT blocker_id FROM blocks WHERE blocked_id = \(member.rawValue)
+                """))
+    }
+
+    public func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at date: Date) async throws {
+        try await client.query(
+            """
+            INSERT INTO suggestion_dismissals (member_id, dismissed_id, created_at)
+            VALUES (\(member.rawValue), \(dismissed.rawValue), \(StoredTime.millis(date))) ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    public func dismissedSuggestions(_ member: MemberID) async throws -> Set<MemberID> {
+        Set(try await memberIDs("SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = \(member.rawValue)"))
+    }
+
+    public func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID> {
+        Set(
+            try await memberIDs(
+                """
+                SELECT to_id FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')
+                UNION SELECT from_id FROM invitations WHERE to_id = \(member.rawValue) AND status IN ('pending', 'ignored')
+                """))
+    }
+
+    // MARK: Introductions
+
+    static func introduction(_ row: PostgresRandomAccessRow) throws -> Introduction {
+        Introduction(
+            id: try row["id"].decode(String.self), requester: MemberID(try row["requester_id"].decode(String.self)),
+            via: MemberID(try row["via_id"].decode(String.self)), target: MemberID(try row["target_id"].decode(String.self)),
+            message: try row["message"].decode(String.self),
+            status: IntroductionStatus(rawValue: try row["status"].decode(String.self)) ?? .pending,
+            forwardNote: try row["forward_note"].decode(String?.self),
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+    }
+
+    public func createIntroduction(_ i: Introduction) async throws {
+        try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO introductions (id, requester_id, via_id, target_id, message, status, forward_note, created_at, updated_at)
+                VALUES (\(i.id), \(i.requester.rawValue), \(i.via.rawValue), \(i.target.rawValue), \(i.message), \(i.status.rawValue),
+                  \(i.forwardNote), \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt)))
+                """, logger: self.logger)
+        }
+    }
+
+    public func introduction(id: String) async throws -> Introduction? {
+        try await rows("SELECT * FROM introductions WHERE id = \(id)").first.map(Self.introduction)
+    }
+
+    /// Only a pending introduction is answered: a forward and a decline racing each other cannot both land.
+    public func setIntroductionStatus(id: String, _ status: IntroductionStatus, note: String?, at date: Date) async throws {
+        try await client.query(
+            """
+            UPDATE introductions SET status = \(status.rawValue), forward_note = \(note), updated_at = \(StoredTime.millis(date))
+            WHERE id = \(id) AND status = \(IntroductionStatus.pending.rawValue)
+            """, logger: logger)
+    }
+
+    public func introductions(involving member: MemberID) async throws -> [Introduction] {
+        try await rows(
+            """
+            SELECT * FROM introductions
+            WHERE requester_id = \(member.rawValue) OR via_id = \(member.rawValue) OR target_id = \(member.rawValue)
+            ORDER BY created_at DESC, id COLLATE "C" DESC
+            """
+        ).map(Self.introduction)
+    }
+
+    // MARK: People and organisations
+
+    public func memberCards(ids: [MemberID]) async throws -> [MemberCard] {
+        let unique = Array(Set(ids.map(\.rawValue)))
+        guard !unique.isEmpty else { return [] }
+        // One query whatever the number of ids: they travel as one array parameter.
+        return try await rows(
+            """
+            SELECT id, handle, name, headline, location, profile_visibility, connections_visibility
+            FROM members WHERE id = ANY(\(unique)::text[])
+            """
+        ).map { row in
+            MemberCard(
+                id: MemberID(try row["id"].decode(String.self)), handle: try row["handle"].decode(String.self),
+                name: try row["name"].decode(String.self), headline: try row["headline"].decode(String?.self),
+                location: try row["location"].decode(String?.self),
+                profileVisibility: ProfileVisibility(rawValue: try row["profile_visibility"].decode(String.self)) ?? .members,
+                connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
+                    ?? .connections)
+        }
+    }
+
+    public func membersAt(company: String, current: Bool) async throws -> [MemberID] {
+        if current {
+            return try await memberIDs(
+                """
+                SELECT member_id FROM positions WHERE company_id = \(company) AND end_month IS NULL
+                GROUP BY member_id ORDER BY member_id COLLATE "C"
+                """)
+        }
+        return try await memberIDs(
+            """
+            SELECT member_id FROM positions p WHERE company_id = \(company) AND end_month IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM positions q WHERE q.company_id = p.company_id AND q.member_id = p.member_id
+                            AND q.end_month IS NULL)
+            GROUP BY member_id ORDER BY member_id COLLATE "C"
+            """)
+    }
+
+    public func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
+        // Months compare as 'YYYY-MM' text, an open end as '9999-12'. A school's years run from the start year
+        // (or the end year alone) to the end year (open when only the start is known); no years, no overlap.
+        var result: [SharedAffiliation] = []
+        for try await (other, kind, organisationID, organisationName, overlap) in try await client.query(
+            """
+            SELECT member, kind, organisation_id, organisation_name, overlap FROM (
+              SELECT q.member_id AS member, 'company' AS kind, c.id AS organisation_id, c.name AS organisation_name,
+                bool_or(p.start_month COLLATE "C" <= COALESCE(q.end_month, '9999-12') COLLATE "C"
+                        AND q.start_month COLLATE "C" <= COALESCE(p.end_month, '9999-12') COLLATE "C") AS overlap
+              FROM positions p
+              JOIN positions q ON q.company_id = p.company_id AND q.member_id <> p.member_id
+              JOIN companies c ON c.id = p.company_id
+              WHERE p.member_id = \(member.rawValue)
+              GROUP BY q.member_id, c.id, c.name
+              UNION ALL
+              SELECT f.member_id, 'school', e.school_key, MIN(f.school COLLATE "C"),
+                COALESCE(bool_or(COALESCE(e.start_year, e.end_year) <= COALESCE(f.end_year, 9999)
+                                 AND COALESCE(f.start_year, f.end_year) <= COALESCE(e.end_year, 9999)), FALSE)
+              FROM educations e
+              JOIN educations f ON f.school_key = e.school_key AND f.member_id <> e.member_id
+              WHERE e.member_id = \(member.rawValue) AND e.school_key IS NOT NULL AND e.school_key <> ''
+              GROUP BY f.member_id, e.school_key
+            ) shared
+            ORDER BY overlap DESC, member COLLATE "C", kind COLLATE "C", organisation_id COLLATE "C"
+            LIMIT \(max(0, limit))
+            """, logger: logger
+        ).decode((String, String, String, String, Bool).self) {
+            result.append(
+                SharedAffiliation(
+                    member: MemberID(other), kind: SharedAffiliation.Kind(rawValue: kind) ?? .company,
+                    organisationID: organisationID, organisationName: organisationName, overlap: overlap))
+        }
+        return result
+    }
+
+    public func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)] {
+        let key = CompanyName.key(query)
+        var result: [(company: Company, memberCount: Int)] = []
+        for try await (id, name, members, current) in try await client.query(
+            """
+            SELECT c.id, c.name, COUNT(DISTINCT p.member_id) AS members,
+              COUNT(DISTINCT p.member_id) FILTER (WHERE p.end_month IS NULL) AS current
+            FROM companies c LEFT JOIN positions p ON p.company_id = c.id
+            WHERE starts_with(c.name_key, \(key)) OR strpos(c.name, \(query)) > 0
+            GROUP BY c.id, c.name
+            ORDER BY members DESC, c.name COLLATE "C", c.id COLLATE "C"
+            LIMIT \(max(0, limit))
+            """, logger: logger
+        ).decode((String, String, Int, Int).self) {
+            result.append((Company(id: id, name: name, currentMemberCount: current, pastMemberCount: members - current), members))
+        }
+        return result
+    }
+}

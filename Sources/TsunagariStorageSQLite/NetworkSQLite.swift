@@ -1,0 +1,548 @@
+import Foundation
+import GRDB
+import TsunagariCore
+
+/// A school's name folded the way members' spellings of one school meet: NFKC (full-width letters and
+/// spaces become plain ones), lowercased, trimmed.
+enum SchoolKey {
+    static func key(_ school: String) -> String {
+        school.precomposedStringWithCompatibilityMapping.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The key that lets one open invitation exist per pair of members, whichever way it goes: both ids in
+/// byte order, joined with ':'. Only open invitations (pending or ignored) carry it.
+enum InvitationPair {
+    static func key(_ a: MemberID, _ b: MemberID) -> String {
+        a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? a.rawValue + ":" + b.rawValue : b.rawValue + ":" + a.rawValue
+    }
+
+    static func isOpen(_ status: InvitationStatus) -> Bool { status == .pending || status == .ignored }
+}
+
+extension SQLiteStorage: NetworkStore {
+    /// At most this many ids go into one `IN (…)` list.
+    static let idsPerQuery = 500
+
+    static func logChange(_ kind: GraphChange.Kind, _ a: MemberID, _ b: MemberID?, at date: Date, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO graph_changes (kind, a, b, at) VALUES (?, ?, ?, ?)",
+            arguments: [kind.rawValue, a.rawValue, b?.rawValue, StoredTime.millis(date)])
+    }
+
+    /// Connects both ways and makes both follow each other; false (and nothing written) if already connected.
+    static func connect(_ a: MemberID, _ b: MemberID, at date: Date, _ db: Database) throws -> Bool {
+        let millis = StoredTime.millis(date)
+        try db.execute(
+            sql: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            arguments: [a.rawValue, b.rawValue, millis])
+        guard db.changesCount > 0 else { return false }
+        try db.execute(
+            sql: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            arguments: [b.rawValue, a.rawValue, millis])
+        try db.execute(
+            sql: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT DO NOTHING",
+            arguments: [a.rawValue, b.rawValue, millis, b.rawValue, a.rawValue, millis])
+        return true
+    }
+
+    /// Removes the connection both ways and the follows between them; false if they were not connected.
+    static func disconnect(_ a: MemberID, _ b: MemberID, _ db: Database) throws -> Bool {
+        try db.execute(
+            sql: "DELETE FROM connections WHERE (member_id = ? AND other_id = ?) OR (member_id = ? AND other_id = ?)",
+            arguments: [a.rawValue, b.rawValue, b.rawValue, a.rawValue])
+        return db.changesCount > 0
+    }
+
+    static func unfollowBothWays(_ a: MemberID, _ b: MemberID, _ db: Database) throws {
+        try db.execute(
+            sql: "DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
+            arguments: [a.rawValue, b.rawValue, b.rawValue, a.rawValue])
+    }
+
+    // MARK: Graph snapshot and change log
+
+    public func networkSnapshot() async throws -> NetworkSnapshot {
+        // A read runs in one transaction on one WAL snapshot, so the parts and the sequence agree.
+        try await pool.read { db in
+            let members = try String.fetchAll(db, sql: "SELECT id FROM members").map(MemberID.init)
+            var connections: [(MemberID, MemberID)] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT member_id, other_id FROM connections WHERE member_id < other_id")
+            while let row = try cursor.next() {
+                connections.append((MemberID(row[0] as String), MemberID(row[1] as String)))
+            }
+            let hidden = try String.fetchAll(
+                db, sql: "SELECT id FROM members WHERE connections_visibility = ?",
+                arguments: [ConnectionsVisibility.onlyMe.rawValue]
+            ).map(MemberID.init)
+            let sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM graph_changes") ?? 0
+            return NetworkSnapshot(members: members, connections: connections, hiddenLists: hidden, sequence: sequence)
+        }
+    }
+
+    public func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [sequence, max(0, limit)]
+            ).compactMap { row in
+                guard let kind = GraphChange.Kind(rawValue: row["kind"]) else { return nil }
+                return GraphChange(
+                    sequence: row["seq"], kind: kind, a: MemberID(row["a"]), b: (row["b"] as String?).map(MemberID.init))
+            }
+        }
+    }
+
+    public func pruneGraphChanges(before date: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM graph_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+        }
+    }
+
+    private struct ImportedPair: Encodable {
+        let a: String
+        let b: String
+        let t: Int64
+    }
+
+    public func importConnections(_ pairs: [(MemberID, MemberID, Date)]) async throws -> Int {
+        // Self-pairs and repeats of a pair (either way round) are dropped here; the first time given wins.
+        var seen = Set<String>()
+        var rows: [ImportedPair] = []
+        rows.reserveCapacity(pairs.count)
+        for (a, b, date) in pairs where a != b && seen.insert(InvitationPair.key(a, b)).inserted {
+            rows.append(ImportedPair(a: a.rawValue, b: b.rawValue, t: StoredTime.millis(date)))
+        }
+        guard !rows.isEmpty else { return 0 }
+        // The pairs travel as one JSON parameter and every step below is one set-based statement, so that the
+        // cost is SQLite's, not a statement per row.
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        return try await write { db in
+            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
+            // A bigger page cache for the duration: the indexes of a large import do not fit in the default 2 MB.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS temp.imported_pairs;
+                    CREATE TEMP TABLE imported_pairs (n INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, at INTEGER NOT NULL);
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO temp.imported_pairs (a, b, at)
+                    SELECT json_extract(value, '$.a'), json_extract(value, '$.b'), json_extract(value, '$.t') FROM json_each(?)
+                    """, arguments: [json])
+            // Both directions are always written together, so one direction tells whether a pair is connected.
+            try db.execute(
+                sql: """
+                    DELETE FROM temp.imported_pairs
+                    WHERE EXISTS (SELECT 1 FROM connections WHERE member_id = imported_pairs.a AND other_id = imported_pairs.b)
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO connections (member_id, other_id, connected_at) SELECT a, b, at FROM temp.imported_pairs ORDER BY a, b;
+                    INSERT INTO connections (member_id, other_id, connected_at) SELECT b, a, at FROM temp.imported_pairs ORDER BY b, a;
+                    INSERT INTO follows (follower_id, followee_id, created_at)
+                      SELECT a, b, at FROM temp.imported_pairs WHERE true ORDER BY a, b ON CONFLICT DO NOTHING;
+                    INSERT INTO follows (follower_id, followee_id, created_at)
+                      SELECT b, a, at FROM temp.imported_pairs WHERE true ORDER BY b, a ON CONFLICT DO NOTHING;
+                    INSERT INTO graph_changes (kind, a, b, at) SELECT 'connected', a, b, at FROM temp.imported_pairs ORDER BY n;
+                    """)
+            let added = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.imported_pairs") ?? 0
+            try db.execute(sql: "DROP TABLE temp.imported_pairs")
+            return added
+        }
+    }
+
+    // MARK: Invitations
+
+    static func invitation(_ row: Row) -> Invitation {
+        Invitation(
+            id: row["id"], from: MemberID(row["from_id"]), to: MemberID(row["to_id"]), message: row["message"],
+            status: InvitationStatus(rawValue: row["status"]) ?? .pending, createdAt: StoredTime.date(row["created_at"]),
+            updatedAt: StoredTime.date(row["updated_at"]))
+    }
+
+    public func invitation(id: String) async throws -> Invitation? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE id = ?", arguments: [id]).map(Self.invitation)
+        }
+    }
+
+    public func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(a, b)])
+                .map(Self.invitation)
+        }
+    }
+
+    public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(updated_at) FROM invitations WHERE from_id = ? AND to_id = ? AND status = ?",
+                arguments: [from.rawValue, to.rawValue, InvitationStatus.withdrawn.rawValue]
+            ).map(StoredTime.date)
+        }
+    }
+
+    public func invitationsSent(by member: MemberID, since: Date) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND created_at >= ?",
+                arguments: [member.rawValue, StoredTime.millis(since)]) ?? 0
+        }
+    }
+
+    public func openInvitationCount(from member: MemberID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')",
+                arguments: [member.rawValue]) ?? 0
+        }
+    }
+
+    public func createInvitation(_ i: Invitation) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    i.id, i.from.rawValue, i.to.rawValue, i.message, i.status.rawValue,
+                    InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil, StoredTime.millis(i.createdAt),
+                    StoredTime.millis(i.updatedAt),
+                ])
+        }
+    }
+
+    public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {
+        try await write { db in
+            // Only an open invitation changes: one accepted (or withdrawn) a moment ago stays as it is.
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status IN ('pending', 'ignored')", arguments: [id])
+            else { return }
+            let key = InvitationPair.isOpen(status) ? InvitationPair.key(MemberID(row["from_id"]), MemberID(row["to_id"])) : nil
+            try db.execute(
+                sql: "UPDATE invitations SET status = ?, pair_key = ?, updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, key, StoredTime.millis(date), id])
+        }
+    }
+
+    public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
+        try await write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status = ?",
+                arguments: [id, InvitationStatus.pending.rawValue])
+            else { return false }
+            let from = MemberID(row["from_id"])
+            let to = MemberID(row["to_id"])
+            try db.execute(
+                sql: "UPDATE invitations SET status = ?, pair_key = NULL, updated_at = ? WHERE id = ?",
+                arguments: [InvitationStatus.accepted.rawValue, StoredTime.millis(date), id])
+            if try Self.connect(from, to, at: date, db) {
+                try Self.logChange(.connected, from, to, at: date, db)
+            }
+            return true
+        }
+    }
+
+    public func invitations(received: Bool, member: MemberID, before cursor: String?, limit: Int) async throws -> [Invitation] {
+        try await pool.read { db in
+            let filter =
+                received
+                ? "to_id = ? AND status = 'pending'"
+                : "from_id = ? AND status IN ('pending', 'ignored')"
+            var arguments: StatementArguments = [member.rawValue]
+            var sql = "SELECT * FROM invitations WHERE \(filter)"
+            if let cursor {
+                sql += " AND id < ?"
+                arguments += [cursor]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [max(0, limit)]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.invitation)
+        }
+    }
+
+    // MARK: Connections, follows, blocks
+
+    public func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT connected_at FROM connections WHERE member_id = ? AND other_id = ?",
+                arguments: [a.rawValue, b.rawValue]
+            ).map(StoredTime.date)
+        }
+    }
+
+    public func connections(of member: MemberID) async throws -> [Connection] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT other_id, connected_at FROM connections WHERE member_id = ? ORDER BY connected_at DESC, other_id DESC",
+                arguments: [member.rawValue]
+            ).map { row in
+                Connection(member: member, other: MemberID(row["other_id"]), connectedAt: StoredTime.date(row["connected_at"]))
+            }
+        }
+    }
+
+    public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
+        try await write { db in
+            guard try Self.disconnect(a, b, db) else { return false }
+            try Self.unfollowBothWays(a, b, db)
+            try Self.logChange(.disconnected, a, b, at: date, db)
+            return true
+        }
+    }
+
+    public func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?)",
+                arguments: [follower.rawValue, followee.rawValue]) ?? false
+        }
+    }
+
+    public func setFollow(_ follower: MemberID, _ followee: MemberID, _ on: Bool, at date: Date) async throws {
+        try await write { db in
+            if on {
+                try db.execute(
+                    sql: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [follower.rawValue, followee.rawValue, StoredTime.millis(date)])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?",
+                    arguments: [follower.rawValue, followee.rawValue])
+            }
+        }
+    }
+
+    public func block(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [blocker.rawValue, blocked.rawValue, StoredTime.millis(date)])
+            if try Self.disconnect(blocker, blocked, db) {
+                try Self.logChange(.disconnected, blocker, blocked, at: date, db)
+            }
+            // The open invitation between them, whichever way it went (there is at most one).
+            try db.execute(sql: "DELETE FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(blocker, blocked)])
+            try Self.unfollowBothWays(blocker, blocked, db)
+        }
+    }
+
+    public func unblock(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?", arguments: [blocker.rawValue, blocked.rawValue])
+        }
+    }
+
+    public func blockedEitherWay(_ member: MemberID) async throws -> Set<MemberID> {
+        try await pool.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT blocked_id FROM blocks WHERE blocker_id = ? UNION SELECT blocker_id FROM blocks WHERE blocked_id = ?",
+                    arguments: [member.rawValue, member.rawValue]
+                ).map(MemberID.init))
+        }
+    }
+
+    public func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO suggestion_dismissals (member_id, dismissed_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [member.rawValue, dismissed.rawValue, StoredTime.millis(date)])
+        }
+    }
+
+    public func dismissedSuggestions(_ member: MemberID) async throws -> Set<MemberID> {
+        try await pool.read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = ?", arguments: [member.rawValue]
+                ).map(MemberID.init))
+        }
+    }
+
+    public func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID> {
+        try await pool.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT to_id FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')
+                        UNION SELECT from_id FROM invitations WHERE to_id = ? AND status IN ('pending', 'ignored')
+                        """,
+                    arguments: [member.rawValue, member.rawValue]
+                ).map(MemberID.init))
+        }
+    }
+
+    // MARK: Introductions
+
+    static func introduction(_ row: Row) -> Introduction {
+        Introduction(
+            id: row["id"], requester: MemberID(row["requester_id"]), via: MemberID(row["via_id"]),
+            target: MemberID(row["target_id"]), message: row["message"],
+            status: IntroductionStatus(rawValue: row["status"]) ?? .pending, forwardNote: row["forward_note"],
+            createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
+    }
+
+    public func createIntroduction(_ i: Introduction) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO introductions (id, requester_id, via_id, target_id, message, status, forward_note, created_at,
+                      updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    i.id, i.requester.rawValue, i.via.rawValue, i.target.rawValue, i.message, i.status.rawValue, i.forwardNote,
+                    StoredTime.millis(i.createdAt), StoredTime.millis(i.updatedAt),
+                ])
+        }
+    }
+
+    public func introduction(id: String) async throws -> Introduction? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM introductions WHERE id = ?", arguments: [id]).map(Self.introduction)
+        }
+    }
+
+    /// Only a pending introduction is answered: a forward and a decline racing each other cannot both land.
+    public func setIntroductionStatus(id: String, _ status: IntroductionStatus, note: String?, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE introductions SET status = ?, forward_note = ?, updated_at = ? WHERE id = ? AND status = ?",
+                arguments: [status.rawValue, note, StoredTime.millis(date), id, IntroductionStatus.pending.rawValue])
+        }
+    }
+
+    public func introductions(involving member: MemberID) async throws -> [Introduction] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM introductions WHERE requester_id = ? OR via_id = ? OR target_id = ?
+                    ORDER BY created_at DESC, id DESC
+                    """,
+                arguments: [member.rawValue, member.rawValue, member.rawValue]
+            ).map(Self.introduction)
+        }
+    }
+
+    // MARK: People and organisations
+
+    public func memberCards(ids: [MemberID]) async throws -> [MemberCard] {
+        let unique = Array(Set(ids.map(\.rawValue)))
+        guard !unique.isEmpty else { return [] }
+        return try await pool.read { db in
+            var cards: [MemberCard] = []
+            cards.reserveCapacity(unique.count)
+            var start = 0
+            while start < unique.count {
+                let chunk = Array(unique[start..<min(start + Self.idsPerQuery, unique.count)])
+                start += chunk.count
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, handle, name, headline, location, profile_visibility, connections_visibility
+                        FROM members WHERE id IN (\(marks))
+                        """,
+                    arguments: StatementArguments(chunk))
+                for row in rows {
+                    cards.append(
+                        MemberCard(
+                            id: MemberID(row["id"]), handle: row["handle"], name: row["name"], headline: row["headline"],
+                            location: row["location"],
+                            profileVisibility: ProfileVisibility(rawValue: row["profile_visibility"]) ?? .members,
+                            connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections))
+                }
+            }
+            return cards
+        }
+    }
+
+    public func membersAt(company: String, current: Bool) async throws -> [MemberID] {
+        try await pool.read { db in
+            let sql =
+                current
+                ? "SELECT DISTINCT member_id FROM positions WHERE company_id = ? AND end_month IS NULL ORDER BY member_id"
+                : """
+                SELECT DISTINCT member_id FROM positions p WHERE company_id = ? AND end_month IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM positions q WHERE q.company_id = p.company_id AND q.member_id = p.member_id
+                                AND q.end_month IS NULL)
+                ORDER BY member_id
+                """
+            return try String.fetchAll(db, sql: sql, arguments: [company]).map(MemberID.init)
+        }
+    }
+
+    public func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
+        try await pool.read { db in
+            // Months compare as 'YYYY-MM' text, an open end as '9999-12'. A school's years run from the start year
+            // (or the end year alone) to the end year (open when only the start is known); no years, no overlap.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT member, kind, organisation_id, organisation_name, overlap FROM (
+                      SELECT q.member_id AS member, 'company' AS kind, c.id AS organisation_id, c.name AS organisation_name,
+                        MAX(p.start_month <= COALESCE(q.end_month, '9999-12')
+                            AND q.start_month <= COALESCE(p.end_month, '9999-12')) AS overlap
+                      FROM positions p
+                      JOIN positions q ON q.company_id = p.company_id AND q.member_id <> p.member_id
+                      JOIN companies c ON c.id = p.company_id
+                      WHERE p.member_id = ?
+                      GROUP BY q.member_id, c.id
+                      UNION ALL
+                      SELECT f.member_id, 'school', e.school_key, MIN(f.school),
+                        MAX(COALESCE(COALESCE(e.start_year, e.end_year) <= COALESCE(f.end_year, 9999)
+                            AND COALESCE(f.start_year, f.end_year) <= COALESCE(e.end_year, 9999), 0))
+                      FROM educations e
+                      JOIN educations f ON f.school_key = e.school_key AND f.member_id <> e.member_id
+                      WHERE e.member_id = ? AND e.school_key IS NOT NULL AND e.school_key <> ''
+                      GROUP BY f.member_id, e.school_key
+                    )
+                    ORDER BY overlap DESC, member, kind, organisation_id
+                    LIMIT ?
+                    """,
+                arguments: [member.rawValue, member.rawValue, max(0, limit)]
+            ).map { row in
+                SharedAffiliation(
+                    member: MemberID(row["member"]), kind: SharedAffiliation.Kind(rawValue: row["kind"]) ?? .company,
+                    organisationID: row["organisation_id"], organisationName: row["organisation_name"],
+                    overlap: (row["overlap"] as Int64?) == 1)
+            }
+        }
+    }
+
+    public func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)] {
+        let key = CompanyName.key(query)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.name, COUNT(DISTINCT p.member_id) AS members,
+                      COUNT(DISTINCT CASE WHEN p.end_month IS NULL THEN p.member_id END) AS current
+                    FROM companies c LEFT JOIN positions p ON p.company_id = c.id
+                    WHERE substr(c.name_key, 1, length(?)) = ? OR instr(c.name, ?) > 0
+                    GROUP BY c.id
+                    ORDER BY members DESC, c.name, c.id
+                    LIMIT ?
+                    """,
+                arguments: [key, key, query, max(0, limit)]
+            ).map { row in
+                let members: Int = row["members"]
+                let current: Int = row["current"]
+                return (
+                    Company(id: row["id"], name: row["name"], currentMemberCount: current, pastMemberCount: members - current),
+                    members
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+/// Members made through the API, by name.
+struct Cast {
+    var tokens: [String: String] = [:]
+    var ids: [String: String] = [:]
+    var handles: [String: String] = [:]
+
+    static func make(_ client: any TestClientProtocol, _ names: [String]) async throws -> Cast {
+        var cast = Cast()
+        for name in names {
+            let member = try await client.signUp(name, email: "\(name.lowercased())@example.test")
+            cast.tokens[name] = member.token
+            cast.ids[name] = member.id
+            cast.handles[name] = member.handle
+        }
+        return cast
+    }
+
+    /// Connects two members through an invitation and its acceptance.
+    func connect(_ client: any TestClientProtocol, _ a: String, _ b: String) async throws {
+        let sent = try await client.call(.post, "/api/v1/invitations", token: tokens[a], json: ["inviteeId": ids[b]!])
+        #expect(sent.status == .created, "\(a)→\(b): \(sent.text)")
+        let id = sent.json["id"] as? String ?? ""
+        let accepted = try await client.call(.post, "/api/v1/invitations/\(id)/accept", token: tokens[b])
+        #expect(accepted.status == .ok, "\(b) accepts: \(accepted.text)")
+    }
+
+    func degree(_ client: any TestClientProtocol, _ viewer: String, of target: String) async throws -> Int? {
+        let reply = try await client.call(.get, "/api/v1/members/\(ids[target]!)", token: tokens[viewer])
+        return reply.json["degree"] as? Int
+    }
+}
+
+func names(_ reply: Reply, _ key: String = "items") -> [String] {
+    (reply.json[key] as? [[String: Any]] ?? []).compactMap { item in
+        ((item["member"] as? [String: Any]) ?? item)["name"] as? String
+    }
+}
+
+@Suite struct ConnectionLifecycleTests {
+    @Test func inviteIgnoreWithdrawAndTheCooldown() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let sent = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Ben"]!, "message": "会議でお会いしました"])
+            #expect(sent.status == .created)
+            #expect(sent.json["status"] as? String == "pending")
+            let id = sent.json["id"] as? String ?? ""
+            let received = try await client.call(.get, "/api/v1/invitations?direction=received", token: cast.tokens["Ben"])
+            #expect(names(received, "items").isEmpty)  // items are invitations, not members
+            #expect(((received.json["items"] as? [[String: Any]])?.first?["message"] as? String) == "会議でお会いしました")
+            let again = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Ben"]!])
+            #expect(again.status == .conflict)
+            #expect(again.errorCode == "already_invited")
+            // Only the invitee may accept or ignore; only the sender may withdraw.
+            #expect(try await client.call(.post, "/api/v1/invitations/\(id)/accept", token: cast.tokens["Ann"]).status == .forbidden)
+            #expect(try await client.call(.delete, "/api/v1/invitations/\(id)", token: cast.tokens["Ben"]).status == .forbidden)
+            // Ignoring is silent: the sender still sees it pending.
+            #expect(try await client.call(.post, "/api/v1/invitations/\(id)/ignore", token: cast.tokens["Ben"]).status == .noContent)
+            let sentList = try await client.call(.get, "/api/v1/invitations?direction=sent", token: cast.tokens["Ann"])
+            #expect((sentList.json["items"] as? [[String: Any]])?.first?["status"] as? String == "pending")
+            let receivedAfter = try await client.call(.get, "/api/v1/invitations?direction=received", token: cast.tokens["Ben"])
+            #expect((receivedAfter.json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await client.call(.get, "/api/v1/members/\(cast.ids["Ben"]!)", token: cast.tokens["Ann"]).json["relationship"] as? String == "invitationSent")
+            // Withdrawn: the same member cannot be invited again for three weeks.
+            #expect(try await client.call(.delete, "/api/v1/invitations/\(id)", token: cast.tokens["Ann"]).status == .noContent)
+            let soon = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Ben"]!])
+            #expect(soon.status == .tooManyRequests)
+            #expect(Int(soon.header("Retry-After") ?? "") ?? 0 > 20 * 24 * 3600)
+            // A 301-character note is refused.
+            let long = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ben"], json: ["inviteeId": cast.ids["Ann"]!, "message": String(repeating: "あ", count: 301)])
+            #expect(long.status == .unprocessableContent)
+        }
+    }
+
+    @Test func aMutualInvitationConnectsAtOnce() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Cat"])
+            #expect(try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Cat"]!]).status == .created)
+            let back = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Ann"]!])
+            #expect(back.status == .ok)
+            #expect(back.json["status"] as? String == "accepted")
+            #expect(try await cast.degree(client, "Ann", of: "Cat") == 1)
+            let profile = try await client.call(.get, "/api/v1/members/\(cast.ids["Ann"]!)", token: cast.tokens["Cat"])
+            #expect(profile.json["relationship"] as? String == "connected")
+            #expect(profile.json["following"] as? Bool == true)
+            let again = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Cat"]!])
+            #expect(again.errorCode == "already_connected")
+        }
+    }
+
+    @Test func removingIsSilentAndLeavesNoTrace() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            try await cast.connect(client, "Ann", "Ben")
+            #expect(try await client.call(.delete, "/api/v1/connections/\(cast.ids["Ben"]!)", token: cast.tokens["Ann"]).status == .noContent)
+            // Ben sees no connection, no invitation, no relationship; nothing tells him.
+            let view = try await client.call(.get, "/api/v1/members/\(cast.ids["Ann"]!)", token: cast.tokens["Ben"])
+            #expect(view.json["relationship"] as? String == "none")
+            #expect(view.json["degree"] is NSNull)
+            #expect(view.json["following"] as? Bool == false)
+            #expect((try await client.call(.get, "/api/v1/me/connections", token: cast.tokens["Ben"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await client.call(.get, "/api/v1/invitations?direction=received", token: cast.tokens["Ben"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await client.call(.get, "/api/v1/invitations?direction=sent", token: cast.tokens["Ben"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await client.call(.delete, "/api/v1/connections/\(cast.ids["Ben"]!)", token: cast.tokens["Ann"]).status == .notFound)
+        }
+    }
+
+    @Test func limitsOnInvitationsAndConnections() async throws {
+        var limits = NetworkLimits.standard
+        limits.invitationsPerWeek = 2
+        limits.maximumConnections = 1
+        try await withApp(networkLimits: limits) { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan"])
+            try await cast.connect(client, "Ann", "Ben")
+            let capped = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Ann"]!])
+            #expect(capped.status == .unprocessableContent)
+            #expect(capped.errorCode == "connection_limit")
+            #expect(try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Dan"]!]).status == .created)
+            let third = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Ben"]!])
+            #expect(third.status == .created || third.errorCode == "connection_limit")
+        }
+    }
+
+    @Test func weeklyInvitationLimitIs429() async throws {
+        var limits = NetworkLimits.standard
+        limits.invitationsPerWeek = 2
+        try await withApp(networkLimits: limits) { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan"])
+            for name in ["Ben", "Cat"] {
+                #expect(try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids[name]!]).status == .created)
+            }
+            let third = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Dan"]!])
+            #expect(third.status == .tooManyRequests)
+            #expect(third.header("Retry-After") != nil)
+        }
+    }
+}
+
+@Suite struct NetworkQuestionTests {
+    /// Ann–Ben–Cat–Dan in a chain, Eve alone.
+    func chain(_ client: any TestClientProtocol) async throws -> Cast {
+        let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan", "Eve"])
+        try await cast.connect(client, "Ann", "Ben")
+        try await cast.connect(client, "Ben", "Cat")
+        try await cast.connect(client, "Cat", "Dan")
+        return cast
+    }
+
+    @Test func degreesMutualsAndPaths() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            #expect(try await cast.degree(client, "Ann", of: "Ann") == 0)
+            #expect(try await cast.degree(client, "Ann", of: "Ben") == 1)
+            #expect(try await cast.degree(client, "Ann", of: "Cat") == 2)
+            #expect(try await cast.degree(client, "Ann", of: "Dan") == 3)
+            #expect(try await cast.degree(client, "Ann", of: "Eve") == nil)
+            let cat = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)", token: cast.tokens["Ann"])
+            #expect(cat.json["mutualConnectionCount"] as? Int == 1)
+            let mutual = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/mutual-connections", token: cast.tokens["Ann"])
+            #expect(names(mutual) == ["Ben"])
+            let second = try await client.call(.get, "/api/v1/network/paths/\(cast.ids["Cat"]!)", token: cast.tokens["Ann"])
+            #expect(second.json["degree"] as? Int == 2)
+            // A path to a third-degree member names only the viewer's own connection.
+            let third = try await client.call(.get, "/api/v1/network/paths/\(cast.ids["Dan"]!)", token: cast.tokens["Ann"])
+            #expect(third.json["degree"] as? Int == 3)
+            let via = (third.json["paths"] as? [[String: Any]] ?? []).flatMap { ($0["via"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } }
+            #expect(via == ["Ben"])
+            #expect(!third.text.contains(cast.ids["Cat"]!))
+        }
+    }
+
+    @Test func connectionListsFollowTheOwnersSetting() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            try await cast.connect(client, "Ann", "Cat")
+            // Cat's list is visible to connections (the default): Ann, a connection, sees all of it.
+            let all = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/connections?sort=name", token: cast.tokens["Ann"])
+            #expect(names(all) == ["Ann", "Ben", "Dan"])
+            // Eve is no connection of Cat: she sees only what they share, which is nothing.
+            let eve = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/connections", token: cast.tokens["Eve"])
+            #expect(names(eve).isEmpty)
+            // Dan (not connected to Ann) sees only Cat among Ann's connections: the one they share.
+            let dan = try await client.call(.get, "/api/v1/members/\(cast.ids["Ann"]!)/connections", token: cast.tokens["Dan"])
+            #expect(names(dan) == ["Cat"])
+            // Cat hides the list: even a connection sees only the shared ones.
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Cat"], json: ["connectionsVisibility": "onlyMe"])
+            let hidden = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/connections", token: cast.tokens["Ann"])
+            #expect(names(hidden) == ["Ben"])
+            let own = try await client.call(.get, "/api/v1/me/connections?sort=name", token: cast.tokens["Cat"])
+            #expect(names(own) == ["Ann", "Ben", "Dan"])
+            let search = try await client.call(.get, "/api/v1/me/connections?q=da", token: cast.tokens["Cat"])
+            #expect(names(search) == ["Dan"])
+        }
+    }
+
+    @Test func aMutualConnectionWhoHidesTheirListIsNotNamed() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            // Ben links Ann and Cat. Ben hides his list, and so does Cat: the Ben–Cat tie may not be shown to Ann.
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Ben"], json: ["connectionsVisibility": "onlyMe"])
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Cat"], json: ["connectionsVisibility": "onlyMe"])
+            let mutual = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/mutual-connections", token: cast.tokens["Ann"])
+            #expect(names(mutual).isEmpty)
+            let paths = try await client.call(.get, "/api/v1/network/paths/\(cast.ids["Cat"]!)", token: cast.tokens["Ann"])
+            #expect((paths.json["paths"] as? [Any])?.isEmpty == true)
+            #expect(try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)", token: cast.tokens["Ann"]).json["mutualConnectionCount"] as? Int == 0)
+        }
+    }
+
+    @Test func blockingHidesTheBlockerEverywhere() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            try await cast.connect(client, "Ann", "Cat")
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Ann"]).status == .noContent)
+            let blocker = cast.ids["Ann"]!
+            for path in ["/api/v1/members/\(blocker)", "/api/v1/members/\(blocker)/connections", "/api/v1/members/\(blocker)/mutual-connections", "/api/v1/network/paths/\(blocker)"] {
+                #expect(try await client.call(.get, path, token: cast.tokens["Ben"]).status == .notFound, "\(path)")
+            }
+            #expect(try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ben"], json: ["inviteeId": blocker]).status == .notFound)
+            #expect(try await client.call(.put, "/api/v1/members/\(blocker)/follow", token: cast.tokens["Ben"]).status == .notFound)
+            // The connection is gone, silently; Ann appears in none of Ben's lists.
+            #expect(try await cast.degree(client, "Cat", of: "Ben") == 1)
+            let catsList = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/connections", token: cast.tokens["Ben"])
+            #expect(!names(catsList).contains("Ann"))
+            let suggestions = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ben"])
+            #expect(!suggestions.text.contains(blocker))
+            let mutual = try await client.call(.get, "/api/v1/members/\(cast.ids["Cat"]!)/mutual-connections", token: cast.tokens["Ben"])
+            #expect(!mutual.text.contains(blocker))
+            #expect(try await client.call(.delete, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/members/\(blocker)", token: cast.tokens["Ben"]).status == .ok)
+        }
+    }
+
+    @Test func suggestionsWithReasonsAndDismissal() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            for name in ["Ann", "Eve"] {
+                _ = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "株式会社さくら", "title": "営業", "startMonth": "2019-01"])
+            }
+            let list = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"])
+            let items = list.json["items"] as? [[String: Any]] ?? []
+            func reasons(_ name: String) -> [String] {
+                let item = items.first { ($0["member"] as? [String: Any])?["name"] as? String == name }
+                return (item?["reasons"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            }
+            #expect(reasons("Cat") == ["mutualConnections"])
+            #expect(reasons("Eve") == ["sameCompany"])
+            #expect(reasons("Ben").isEmpty && reasons("Ann").isEmpty)
+            #expect(try await client.call(.delete, "/api/v1/network/suggestions/\(cast.ids["Cat"]!)", token: cast.tokens["Ann"]).status == .noContent)
+            let after = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"])
+            #expect(!names(after).contains("Cat"))
+            // An open invitation also removes a suggestion.
+            _ = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Eve"]!])
+            #expect(!names(try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"])).contains("Eve"))
+        }
+    }
+
+    @Test func introductionsAreSeenByTheThreeOnly() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            let notVia = try await client.call(.post, "/api/v1/introductions", token: cast.tokens["Ann"], json: ["targetId": cast.ids["Cat"]!, "viaId": cast.ids["Dan"]!, "message": "Hello"])
+            #expect(notVia.status == .notFound || notVia.status == .unprocessableContent)
+            let asked = try await client.call(.post, "/api/v1/introductions", token: cast.tokens["Ann"], json: ["targetId": cast.ids["Cat"]!, "viaId": cast.ids["Ben"]!, "message": "営業の件でご紹介いただけますか"])
+            #expect(asked.status == .created, "\(asked.text)")
+            let id = asked.json["id"] as? String ?? ""
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ben"]).json["items"] as? [Any])?.count == 1)
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Cat"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Eve"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await client.call(.post, "/api/v1/introductions/\(id)/forward", token: cast.tokens["Eve"], json: [:]).status == .notFound)
+            #expect(try await client.call(.post, "/api/v1/introductions/\(id)/forward", token: cast.tokens["Ann"], json: [:]).status == .forbidden)
+            #expect(try await client.call(.post, "/api/v1/introductions/\(id)/forward", token: cast.tokens["Ben"], json: ["note": "Ann is great"]).status == .noContent)
+            let target = try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Cat"])
+            #expect((target.json["items"] as? [[String: Any]])?.first?["forwardNote"] as? String == "Ann is great")
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ann"]).json["items"] as? [[String: Any]])?.first?["status"] as? String == "forwarded")
+        }
+    }
+
+    @Test func aDeclinedIntroductionStaysPendingForTheRequester() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            let asked = try await client.call(.post, "/api/v1/introductions", token: cast.tokens["Ann"], json: ["targetId": cast.ids["Cat"]!, "viaId": cast.ids["Ben"]!, "message": "Please"])
+            let id = asked.json["id"] as? String ?? ""
+            #expect(try await client.call(.post, "/api/v1/introductions/\(id)/decline", token: cast.tokens["Ben"]).status == .noContent)
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ann"]).json["items"] as? [[String: Any]])?.first?["status"] as? String == "pending")
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Cat"]).json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func peopleAtACompanyAndFormerColleagues() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            // Cat and Dan work at みらい商事 now; Ann and Dan worked together at 旭電機 in 2015–2017.
+            var company = ""
+            for name in ["Cat", "Dan"] {
+                let reply = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "みらい商事株式会社", "title": "Engineer", "startMonth": "2020-01"])
+                company = (reply.json["company"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            _ = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens["Ann"], json: ["company": "旭電機", "title": "Sales", "startMonth": "2014-04", "endMonth": "2016-03"])
+            _ = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens["Dan"], json: ["company": "(株)旭電機", "title": "Sales", "startMonth": "2015-04", "endMonth": "2017-03"])
+            let people = try await client.call(.get, "/api/v1/companies/\(company)/people", token: cast.tokens["Ann"])
+            let items = people.json["items"] as? [[String: Any]] ?? []
+            #expect(items.compactMap { ($0["member"] as? [String: Any])?["name"] as? String } == ["Cat", "Dan"])
+            #expect(items.compactMap { ($0["member"] as? [String: Any])?["degree"] as? Int } == [2, 3])
+            #expect(items.map { ($0["via"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } } == [["Ben"], ["Ben"]])
+            let onlySecond = try await client.call(.get, "/api/v1/companies/\(company)/people?degree=2", token: cast.tokens["Ann"])
+            #expect(names(onlySecond) == ["Cat"])
+            let former = try await client.call(.get, "/api/v1/companies/\(company)/former-colleagues", token: cast.tokens["Ann"])
+            let entry = (former.json["items"] as? [[String: Any]])?.first
+            #expect((entry?["member"] as? [String: Any])?["name"] as? String == "Dan")
+            let shared = entry?["shared"] as? [[String: Any]] ?? []
+            #expect(shared.first?["overlap"] as? Bool == true)
+            #expect((shared.first?["company"] as? [String: Any])?["name"] as? String == "旭電機")
+            #expect(try await client.call(.get, "/api/v1/companies/\(company)/people?degree=7", token: cast.tokens["Ann"]).status == .badRequest)
+            let list = try await client.call(.get, "/api/v1/companies?q=みらい", token: cast.tokens["Ann"])
+            #expect((list.json["items"] as? [[String: Any]])?.first?["memberCount"] as? Int == 2)
+        }
+    }
+}
