@@ -15,7 +15,13 @@ enum SchoolKey {
 /// byte order, joined with ':'. Only open invitations (pending or ignored) carry it.
 enum InvitationPair {
     static func key(_ a: MemberID, _ b: MemberID) -> String {
-        a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? a.rawValue + ":" + b.rawValue : b.rawValue + ":" + a.rawValue
+        let (low, high) = ordered(a, b)
+        return low.rawValue + ":" + high.rawValue
+    }
+
+    /// The two ids in byte order.
+    static func ordered(_ a: MemberID, _ b: MemberID) -> (MemberID, MemberID) {
+        a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? (a, b) : (b, a)
     }
 
     static func isOpen(_ status: InvitationStatus) -> Bool { status == .pending || status == .ignored }
@@ -24,6 +30,15 @@ enum InvitationPair {
 extension PostgresStorage: NetworkStore {
     /// An arbitrary constant naming the lock that orders writers of the graph change log.
     static let graphLogLockID: Int64 = 0x7473_756e_6772
+    /// The first key of the two-key advisory locks that serialize changes to one pair of members.
+    static let pairLockSpace: Int32 = 0x7473_7570
+
+    /// Serializes, until the transaction ends, the transactions that change the relation between `a` and `b`
+    /// (accept, remove, block), so that they never take the pair's rows in opposite orders.
+    static func lockPair(_ a: MemberID, _ b: MemberID, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            "SELECT pg_advisory_xact_lock(\(pairLockSpace), hashtext(\(InvitationPair.key(a, b))))", logger: logger)
+    }
 
     static func collect(_ query: PostgresQuery, _ c: PostgresConnection, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
         var result: [PostgresRandomAccessRow] = []
@@ -50,30 +65,35 @@ extension PostgresStorage: NetworkStore {
         try await c.query("SELECT pg_advisory_xact_lock(\(graphLogLockID))", logger: logger)
     }
 
+    // New rows of a pair are always inserted in one order, the lower id's row first (imports too), so that two
+    // transactions connecting one pair wait for each other rather than deadlock.
+
     /// Connects both ways and makes both follow each other; false (and nothing written) if already connected.
     static func connect(_ a: MemberID, _ b: MemberID, at date: Date, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        let (low, high) = InvitationPair.ordered(a, b)
         let millis = StoredTime.millis(date)
         let inserted = try await collect(
             """
-            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(a.rawValue), \(b.rawValue), \(millis))
+            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(low.rawValue), \(high.rawValue), \(millis))
             ON CONFLICT DO NOTHING RETURNING member_id
             """, c, logger)
         guard !inserted.isEmpty else { return false }
         try await c.query(
             """
-            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(b.rawValue), \(a.rawValue), \(millis))
+            INSERT INTO connections (member_id, other_id, connected_at) VALUES (\(high.rawValue), \(low.rawValue), \(millis))
             ON CONFLICT DO NOTHING
             """, logger: logger)
         try await c.query(
             """
             INSERT INTO follows (follower_id, followee_id, created_at)
-            VALUES (\(a.rawValue), \(b.rawValue), \(millis)), (\(b.rawValue), \(a.rawValue), \(millis))
+            VALUES (\(low.rawValue), \(high.rawValue), \(millis)), (\(high.rawValue), \(low.rawValue), \(millis))
             ON CONFLICT DO NOTHING
             """, logger: logger)
         return true
     }
 
-    /// Removes the connection both ways; false if they were not connected.
+    /// Removes the connection both ways; false if they were not connected. One statement, so that both rows are
+    /// judged on one snapshot: a connection committed meanwhile is removed whole or not at all.
     static func disconnect(_ a: MemberID, _ b: MemberID, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
         let removed = try await collect(
             """
@@ -144,17 +164,21 @@ extension PostgresStorage: NetworkStore {
 
     public func importConnections(_ pairs: [(MemberID, MemberID, Date)]) async throws -> Int {
         // Self-pairs and repeats of a pair (either way round) within the import are dropped here, so that each
-        // batch inserts every pair at most once.
+        // batch inserts every pair at most once. Rows are written lower id first, as everywhere; `flipped`
+        // remembers which way round the pair was given, for the log.
         var seen = Set<String>()
-        var from: [String] = []
-        var to: [String] = []
+        var lows: [String] = []
+        var highs: [String] = []
         var at: [Int64] = []
+        var flipped: [Bool] = []
         for (a, b, date) in pairs where a != b && seen.insert(InvitationPair.key(a, b)).inserted {
-            from.append(a.rawValue)
-            to.append(b.rawValue)
+            let (low, high) = InvitationPair.ordered(a, b)
+            lows.append(low.rawValue)
+            highs.append(high.rawValue)
             at.append(StoredTime.millis(date))
+            flipped.append(low != a)
         }
-        guard !from.isEmpty else { return 0 }
+        guard !lows.isEmpty else { return 0 }
         return try await transaction { c in
             // New pairs are collected here and logged at the end, after the lock on the log is taken.
             try await c.query(
@@ -162,20 +186,22 @@ extension PostgresStorage: NetworkStore {
                 logger: self.logger)
             var added = 0
             var start = 0
-            while start < from.count {
-                let end = min(start + Self.importBatch, from.count)
-                let a = Array(from[start..<end])
-                let b = Array(to[start..<end])
+            while start < lows.count {
+                let end = min(start + Self.importBatch, lows.count)
+                let low = Array(lows[start..<end])
+                let high = Array(highs[start..<end])
                 let times = Array(at[start..<end])
+                let turned = Array(flipped[start..<end])
                 start = end
                 // Both directions are always written together, so the forward row tells whether the pair is new.
                 for try await count in try await c.query(
                     """
                     WITH input AS (
-                      SELECT * FROM unnest(\(a)::text[], \(b)::text[], \(times)::bigint[]) WITH ORDINALITY AS t(a, b, at, n)
+                      SELECT * FROM unnest(\(low)::text[], \(high)::text[], \(times)::bigint[], \(turned)::boolean[])
+                        WITH ORDINALITY AS t(low, high, at, flipped, n)
                     ), forward AS (
                       INSERT INTO connections (member_id, other_id, connected_at)
-                      SELECT a, b, at FROM input ORDER BY n
+                      SELECT low, high, at FROM input ORDER BY low, high
                       ON CONFLICT DO NOTHING
                       RETURNING member_id, other_id, connected_at
                     ), backward AS (
@@ -188,7 +214,11 @@ extension PostgresStorage: NetworkStore {
                       UNION ALL SELECT other_id, member_id, connected_at FROM forward
                       ON CONFLICT DO NOTHING
                     ), collected AS (
-                      INSERT INTO imported_pairs (a, b, at) SELECT member_id, other_id, connected_at FROM forward
+                      INSERT INTO imported_pairs (a, b, at)
+                      SELECT CASE WHEN i.flipped THEN f.other_id ELSE f.member_id END,
+                        CASE WHEN i.flipped THEN f.member_id ELSE f.other_id END, f.connected_at
+                      FROM forward f JOIN input i ON i.low = f.member_id AND i.high = f.other_id
+                      ORDER BY i.n
                     )
                     SELECT COUNT(*) FROM forward
                     """, logger: self.logger
@@ -279,6 +309,12 @@ extension PostgresStorage: NetworkStore {
 
     public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
         try await transaction { c in
+            let found = try await Self.collect(
+                "SELECT from_id, to_id FROM invitations WHERE id = \(id) AND status = \(InvitationStatus.pending.rawValue)",
+                c, self.logger)
+            guard let pair = found.first else { return false }
+            try await Self.lockPair(
+                MemberID(try pair["from_id"].decode(String.self)), MemberID(try pair["to_id"].decode(String.self)), c, self.logger)
             // Only a pending invitation is accepted; a concurrent accept waits for the row and then finds it accepted.
             let rows = try await Self.collect(
                 """
@@ -349,6 +385,7 @@ extension PostgresStorage: NetworkStore {
 
     public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
         try await transaction { c in
+            try await Self.lockPair(a, b, c, self.logger)
             guard try await Self.disconnect(a, b, c, self.logger) else { return false }
             try await Self.unfollowBothWays(a, b, c, self.logger)
             try await Self.logChange(.disconnected, a, b, at: date, c, self.logger)
@@ -380,6 +417,7 @@ extension PostgresStorage: NetworkStore {
 
     public func block(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
         try await transaction { c in
+            try await Self.lockPair(blocker, blocked, c, self.logger)
             try await c.query(
                 """
                 INSERT INTO blocks (blocker_id, blocked_id, created_at)

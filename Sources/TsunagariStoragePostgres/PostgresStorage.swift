@@ -30,16 +30,34 @@ public final class PostgresStorage: Storage {
         try await PostgresMigrations.run(client, logger: logger)
     }
 
+    /// How many times a transaction is tried when the server aborts it for a deadlock or a serialization failure.
+    static let transactionAttempts = 5
+
     @discardableResult
     /// One transaction; unique violations become domain conflicts and the closure's own errors come out unwrapped.
+    /// A transaction the server aborted to break a deadlock (or for a serialization failure) is run again from the
+    /// start: it was rolled back, and `body` has no effect outside the database.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw Self.mapped(error.closureError ?? error.commitError ?? error)
-        } catch {
-            throw Self.mapped(error)
+        var attempt = 1
+        while true {
+            let failure: any Error
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                failure = error.closureError ?? error.commitError ?? error
+            } catch {
+                failure = error
+            }
+            guard attempt < Self.transactionAttempts, Self.isTransient(failure) else { throw Self.mapped(failure) }
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
         }
+    }
+
+    /// Deadlock detected (40P01) or serialization failure (40001): the transaction may succeed if run again.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// PostgreSQL text cannot hold U+0000 (SQLSTATE 22021); SQLite can. No stored value contains it.

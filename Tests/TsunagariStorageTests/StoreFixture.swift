@@ -95,6 +95,45 @@ func withStore<T: Sendable>(_ kind: StorageKind, _ body: (TestStore) async throw
     }
 }
 
+/// Runs `body` with a store of `kind` on an empty database that no migration has touched (a new SQLite file, a new
+/// PostgreSQL database), removed afterwards; for tests of a migration on data written before it.
+func withUnmigratedStore<T: Sendable>(_ kind: StorageKind, _ body: (TestStore) async throws -> T) async throws -> T {
+    switch kind {
+    case .sqlite:
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tsunagari-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("tsunagari.sqlite").path
+        let storage = try SQLiteStorage(path: path)
+        do {
+            let result = try await body(TestStore(kind: kind, storage: storage, location: path))
+            try await storage.close()
+            return result
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+    case .postgres:
+        let (name, url) = try await PostgresTestDatabase.shared.emptyDatabase()
+        do {
+            let storage = try PostgresStorage(url: url, logger: PostgresTestDatabase.storageLogger)
+            do {
+                let result = try await body(TestStore(kind: kind, storage: storage, location: url))
+                try await storage.close()
+                await PostgresTestDatabase.shared.drop(name)
+                return result
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+        } catch {
+            await PostgresTestDatabase.shared.drop(name)
+            throw error
+        }
+    }
+}
+
 /// Test databases on the PostgreSQL server named by `TSUNAGARI_TEST_DATABASE_URL`. The schema is migrated once
 /// into a template database; test databases are copies of it (`CREATE DATABASE … TEMPLATE …`). Creating and
 /// dropping a database costs the server a checkpoint of several megabytes, so a handful of copies are made and
@@ -239,6 +278,17 @@ actor PostgresTestDatabase {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
         return Database(name: name, url: url, client: client, runner: runner)
+    }
+
+    /// A new database with no tables at all, outside the pool; the caller drops it with `drop(_:)`.
+    func emptyDatabase() async throws -> (name: String, url: String) {
+        let name = "tsunagari_test_\(pid)_\(Self.randomSuffix())"
+        try await execute("CREATE DATABASE \(name)")
+        return (name, try url(of: name))
+    }
+
+    func drop(_ name: String) async {
+        await dropDatabase(name)
     }
 
     private func dropDatabase(_ name: String) async {
