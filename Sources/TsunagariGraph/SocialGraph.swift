@@ -192,38 +192,60 @@ public final class SocialGraph: @unchecked Sendable {
     /// The distance of every target from `viewer`, in one pass: mark the viewer's first and second
     /// degree once, then each target is looked up, or its own connections are checked for a second-degree
     /// member (third degree).
+    ///
+    /// The marks are two bitsets of one bit per member (125 KB each at a million members), which stay in
+    /// the processor's cache while the second degree, often hundreds of thousands of members through
+    /// recruiters, is marked; member-sized arrays of stamps did not (docs/BENCHMARKS.md).
     public func distances(from viewer: Node, to targets: [Node]) -> [Distance] {
         lock.read {
-            withScratch { scratch in
-                scratch.begin(count: adjacency.count)
-                markTwoHops(from: viewer, &scratch)
+            guard Int(viewer) < adjacency.count else {
+                return targets.map { _ in .beyond }
+            }
+            return withScratch { scratch in
+                scratch.beginBits(count: adjacency.count)
+                let first = adjacency[Int(viewer)]
+                for node in first { scratch.first.insert(node) }
+                // The hot loop: hundreds of thousands of inserts through recruiters' lists.
+                scratch.second.withWords { words in
+                    adjacency.withUnsafeBufferPointer { lists in
+                        for node in first {
+                            lists[Int(node)].withUnsafeBufferPointer { next in
+                                for member in next { words[Int(member >> 6)] |= 1 << UInt64(member & 63) }
+                            }
+                        }
+                    }
+                }
                 return targets.map { target in
                     guard Int(target) < adjacency.count else { return .beyond }
-                    if let mark = scratch.mark(target) { return Distance(rawValue: mark)! }
-                    for neighbour in adjacency[Int(target)] where scratch.mark(neighbour) == 2 { return .third }
+                    if target == viewer { return .oneself }
+                    if scratch.first.contains(target) { return .first }
+                    if scratch.second.contains(target) { return .second }
+                    for neighbour in adjacency[Int(target)] where scratch.second.contains(neighbour) && neighbour != viewer {
+                        return .third
+                    }
                     return .beyond
                 }
             }
         }
     }
 
-    private func markTwoHops(from viewer: Node, _ scratch: inout Scratch) {
-        guard Int(viewer) < adjacency.count else { return }
-        scratch.set(viewer, 0)
-        let first = adjacency[Int(viewer)]
-        for node in first { scratch.set(node, 1) }
-        for node in first {
-            for next in adjacency[Int(node)] where scratch.mark(next) == nil { scratch.set(next, 2) }
-        }
-    }
-
     /// How many members are exactly two steps from `viewer`.
     public func secondDegreeCount(of viewer: Node) -> Int {
         lock.read {
-            withScratch { scratch in
-                scratch.begin(count: adjacency.count)
-                markTwoHops(from: viewer, &scratch)
-                return scratch.touched.reduce(0) { $0 + (scratch.mark($1) == 2 ? 1 : 0) }
+            guard Int(viewer) < adjacency.count else { return 0 }
+            return withScratch { scratch in
+                scratch.beginBits(count: adjacency.count)
+                let first = adjacency[Int(viewer)]
+                for node in first { scratch.first.insert(node) }
+                scratch.first.insert(viewer)
+                var count = 0
+                for node in first {
+                    for next in adjacency[Int(node)] where !scratch.first.contains(next) && !scratch.second.contains(next) {
+                        scratch.second.insert(next)
+                        count += 1
+                    }
+                }
+                return count
             }
         }
     }
@@ -237,11 +259,11 @@ public final class SocialGraph: @unchecked Sendable {
     public func mutualCounts(of viewer: Node, with targets: [Node]) -> [Int] {
         lock.read {
             withScratch { scratch in
-                scratch.begin(count: adjacency.count)
-                for node in list(viewer) { scratch.set(node, 1) }
+                scratch.beginBits(count: adjacency.count)
+                for node in list(viewer) { scratch.first.insert(node) }
                 return targets.map { target in
                     var count = 0
-                    for node in list(target) where scratch.mark(node) == 1 { count += 1 }
+                    for node in list(target) where scratch.first.contains(node) { count += 1 }
                     return count
                 }
             }
@@ -296,21 +318,31 @@ public final class SocialGraph: @unchecked Sendable {
             guard Int(viewer) < adjacency.count else { return [] }
             return withScratch { scratch in
                 scratch.begin(count: adjacency.count)
+                scratch.beginBits(count: adjacency.count)
                 let first = list(viewer)
-                scratch.set(viewer, 0)
-                for node in first { scratch.set(node, 1) }
+                scratch.first.insert(viewer)
+                for node in first { scratch.first.insert(node) }
                 var candidates: [Node] = []
-                for node in first {
-                    for next in adjacency[Int(node)] {
-                        switch scratch.mark(next) {
-                        case nil:
-                            scratch.set(next, 2)
-                            scratch.count[Int(next)] = 1
-                            candidates.append(next)
-                        case 2:
-                            scratch.count[Int(next)] += 1
-                        default:
-                            break
+                // The hot loop, as in `distances`: raw buffers, no per-list reference counting.
+                let known = scratch.first
+                scratch.second.withWords { seen in
+                    scratch.count.withUnsafeMutableBufferPointer { count in
+                        adjacency.withUnsafeBufferPointer { lists in
+                            for node in first {
+                                lists[Int(node)].withUnsafeBufferPointer { next in
+                                    for member in next where !known.contains(member) {
+                                        let word = Int(member >> 6)
+                                        let bit: UInt64 = 1 << UInt64(member & 63)
+                                        if seen[word] & bit == 0 {
+                                            seen[word] |= bit
+                                            count[Int(member)] = 1
+                                            candidates.append(member)
+                                        } else {
+                                            count[Int(member)] &+= 1
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -343,10 +375,10 @@ public final class SocialGraph: @unchecked Sendable {
             let mutual = Self.intersection(adjacency[Int(viewer)], adjacency[Int(target)])
             if !mutual.isEmpty { return (.second, mutual) }
             return withScratch { scratch in
-                scratch.begin(count: adjacency.count)
-                for node in adjacency[Int(target)] { scratch.set(node, 1) }
+                scratch.beginBits(count: adjacency.count)
+                for node in adjacency[Int(target)] { scratch.first.insert(node) }
                 var via: [Node] = []
-                for node in adjacency[Int(viewer)] where adjacency[Int(node)].contains(where: { scratch.mark($0) == 1 }) {
+                for node in adjacency[Int(viewer)] where adjacency[Int(node)].contains(where: { scratch.first.contains($0) }) {
                     via.append(node)
                 }
                 return (via.isEmpty ? .beyond : .third, via)
@@ -364,8 +396,46 @@ public final class SocialGraph: @unchecked Sendable {
     }
 }
 
+/// One bit per member.
+struct Bitset {
+    private(set) var words: [UInt64] = []
+
+    mutating func reset(count: Int) {
+        let needed = (count + 63) / 64
+        if words.count < needed {
+            words = [UInt64](repeating: 0, count: needed)
+        } else {
+            words.withUnsafeMutableBufferPointer { buffer in
+                _ = buffer.initialize(repeating: 0)
+            }
+        }
+    }
+
+    mutating func withWords<T>(_ body: (UnsafeMutableBufferPointer<UInt64>) -> T) -> T {
+        words.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    @inline(__always)
+    mutating func insert(_ node: Node) {
+        words[Int(node >> 6)] |= 1 << UInt64(node & 63)
+    }
+
+    @inline(__always)
+    func contains(_ node: Node) -> Bool {
+        words[Int(node >> 6)] & (1 << UInt64(node & 63)) != 0
+    }
+}
+
 /// Per-query marks without clearing: a mark counts only if its stamp is the current epoch.
 struct Scratch {
+    var first = Bitset()
+    var second = Bitset()
+
+    mutating func beginBits(count size: Int) {
+        first.reset(count: size)
+        second.reset(count: size)
+    }
+
     private var stamps: [UInt32] = []
     private var marks: [UInt8] = []
     var count: [UInt32] = []
