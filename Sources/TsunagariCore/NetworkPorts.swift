@@ -26,7 +26,7 @@ public protocol NetworkStore: Sendable {
     func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange]
     func pruneGraphChanges(before: Date) async throws
     /// Connects many pairs at once (sample data, imports), following each other, logging each; pairs
-    /// already connected are skipped. Returns how many were new.
+    /// already connected are skipped. Every id must be a member's. Returns how many were new.
     func importConnections(_ pairs: [(MemberID, MemberID, Date)]) async throws -> Int
 
     func invitation(id: String) async throws -> Invitation?
@@ -79,7 +79,7 @@ public protocol NetworkStore: Sendable {
     func membersAt(company: String, current: Bool) async throws -> [MemberID]
     /// Members who share a company (any time) or a school with `member`, with whether the times overlapped.
     func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation]
-    /// Companies whose name key starts with the query's key, biggest first.
+    /// Companies whose name key starts with the query's key or whose name contains the query, biggest first.
     func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)]
 }
 
@@ -164,7 +164,7 @@ public struct SharedAffiliation: Hashable, Sendable {
 
     public var member: MemberID
     public var kind: Kind
-    /// The company id, or the school's name as the member wrote it.
+    /// The company id, or the school's key (NFKC, lower-cased, trimmed name).
     public var organisationID: String
     public var organisationName: String
     /// Whether their times there overlapped (false when unknown).
