@@ -187,6 +187,14 @@ public struct ConnectionService: Sendable {
         try await storage.unblock(viewer, other, at: clock.now())
     }
 
+    /// The open invitation between the viewer and another member, as the viewer may know it: one they
+    /// ignored is not shown to them again.
+    public func openInvitation(of viewer: MemberID, with other: MemberID) async throws -> Invitation? {
+        guard let open = try await storage.openInvitation(between: viewer, and: other) else { return nil }
+        if open.to == viewer && open.status == .ignored { return nil }
+        return open
+    }
+
     public enum Relationship: String, Sendable {
         case none
         case invitationSent

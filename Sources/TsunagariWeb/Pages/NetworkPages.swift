@@ -90,7 +90,11 @@ enum NetworkPages {
                 el("ul", .class("people grid-people")) {
                     for suggestion in model.suggestions {
                         person(suggestion.person, l) {
-                            el("p", .class("reasons small-text")) { suggestion.reasons.map { reasonText($0, l) }.joined(separator: " · ") }
+                            // The mutual count is already on the person's line.
+                            let reasons = suggestion.reasons.filter { $0.kind != .mutualConnections }
+                            if !reasons.isEmpty {
+                                el("p", .class("reasons small-text")) { reasons.map { reasonText($0, l) }.joined(separator: " · ") }
+                            }
                             el("div", .class("row-actions")) {
                                 Layout.postButton(chrome, action: "/network/invite/\(suggestion.person.card.id.rawValue)", label: Text.connect(l), style: "button small")
                                 Layout.postButton(chrome, action: "/network/suggestions/\(suggestion.person.card.id.rawValue)/dismiss", label: Text.dismiss(l), style: "button small secondary")

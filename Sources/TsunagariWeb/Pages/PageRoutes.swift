@@ -132,7 +132,21 @@ struct PageRoutes {
             // One address per profile: ids and other spellings of the handle redirect to it.
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)"])
         }
-        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view))
+        var network: NetworkPages.ProfileNetwork?
+        if let viewer = context.viewer.memberID, view.relation != .oneself,
+            let person = try await services.network.summary(view.profile.memberID, for: context.viewer)
+        {
+            let member = view.profile.memberID
+            let paths = person.degree == .second || person.degree == .third ? try await services.network.paths(to: member, viewer: viewer) : nil
+            network = NetworkPages.ProfileNetwork(
+                person: person, relationship: try await services.connections.relationship(of: viewer, to: member),
+                invitationID: try await services.connections.openInvitation(of: viewer, with: member)?.id,
+                following: try await services.connections.isFollowing(member, by: viewer),
+                mutual: try await services.network.mutualConnections(with: member, viewer: viewer), paths: paths,
+                connectionCount: services.network.connectionCount(of: member),
+                maySeeConnections: services.network.maySeeList(of: member, viewer: viewer))
+        }
+        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network))
     }
 
     @Sendable func editProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
