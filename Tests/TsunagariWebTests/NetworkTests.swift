@@ -323,3 +323,84 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 }
+
+@Suite struct NetworkPageTests {
+    /// Logs a browser in as a member made through the API.
+    func browser(_ client: any TestClientProtocol, _ name: String) async throws -> Browser {
+        let browser = Browser(client)
+        let reply = try await browser.post("/login", ["email": "\(name.lowercased())@example.test", "password": "correct horse battery"])
+        #expect(reply.status == .seeOther, "\(name) log-in: \(reply.status)")
+        return browser
+    }
+
+    @Test func profilePagesShowDegreesMutualsAndPathsAndHideBlockers() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cat")
+            try await cast.connect(client, "Cat", "Dan")
+            let ann = try await browser(client, "Ann")
+            let cat = try await ann.get("/in/\(cast.handles["Cat"]!)")
+            #expect(cat.status == .ok)
+            #expect(cat.text.contains("class=\"degree degree-2\""))
+            #expect(cat.text.contains("id=\"mutual-connections\""))
+            #expect(cat.text.contains("/introductions/new?target=\(cast.ids["Cat"]!)&amp;via=\(cast.ids["Ben"]!)"))
+            let dan = try await ann.get("/in/\(cast.handles["Dan"]!)")
+            #expect(dan.text.contains("degree-3"))
+            // The path to a third-degree member names Ben, never Cat.
+            let paths = dan.text.components(separatedBy: "id=\"paths\"").last ?? ""
+            #expect(paths.contains("Ben") && !paths.contains(">Cat<"))
+
+            // Blocked: Ben's pages about Ann are gone.
+            _ = try await client.call(.put, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Ann"])
+            let ben = try await browser(client, "Ben")
+            #expect(try await ben.get("/in/\(cast.handles["Ann"]!)").status == .notFound)
+            #expect(try await ben.get("/in/\(cast.handles["Ann"]!)/connections").status == .notFound)
+            let network = try await ben.get("/network")
+            #expect(!network.text.contains(cast.ids["Ann"]!))
+        }
+    }
+
+    @Test func myNetworkAcceptsThroughForms() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let ann = try await browser(client, "Ann")
+            let invite = try await ann.post("/network/invite/\(cast.ids["Ben"]!)", ["message": "先日はありがとうございました", "next": "/in/\(cast.handles["Ben"]!)"])
+            #expect(invite.status == .seeOther)
+            #expect(try await ann.get("/in/\(cast.handles["Ben"]!)").text.contains("id=\"pending-badge\""))
+            let ben = try await browser(client, "Ben")
+            let page = try await ben.get("/network")
+            #expect(page.text.contains("先日はありがとうございました"))
+            let invitationID = page.text.components(separatedBy: "/network/invitations/").dropFirst().first?.prefix(26) ?? ""
+            #expect(try await ben.post("/network/invitations/\(invitationID)/accept", ["next": "/network"]).status == .seeOther)
+            #expect(try await cast.degree(client, "Ben", of: "Ann") == 1)
+            let connections = try await ben.get("/network/connections")
+            #expect(connections.text.contains(">Ann<"))
+            // Removing leaves Ann no trace on Ben's side and Ben none on Ann's.
+            #expect(try await ann.post("/network/connections/\(cast.ids["Ben"]!)/remove", ["next": "/network"]).status == .seeOther)
+            #expect(!(try await ben.get("/network/connections")).text.contains(">Ann<"))
+            #expect(!(try await ben.get("/in/\(cast.handles["Ann"]!)")).text.contains("degree-1"))
+        }
+    }
+
+    @Test func companyPageListsPeopleByDegree() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cat")
+            var company = ""
+            for name in ["Ben", "Cat"] {
+                let reply = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "株式会社あおぞら", "title": "営業", "startMonth": "2021-04"])
+                company = (reply.json["company"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            let ann = try await browser(client, "Ann")
+            let page = try await ann.get("/companies/\(company)")
+            #expect(page.status == .ok)
+            let known = page.text.components(separatedBy: "id=\"people-you-know\"").last?.components(separatedBy: "id=\"reach-others\"").first ?? ""
+            let reach = page.text.components(separatedBy: "id=\"reach-others\"").last?.components(separatedBy: "id=\"former-colleagues\"").first ?? ""
+            #expect(known.contains(">Ben<") && !known.contains(">Cat<"))
+            #expect(reach.contains(">Cat<") && reach.contains("degree-2"))
+            #expect(try await Browser(client).get("/companies/\(company)").status == .seeOther)  // logged out: log in first
+        }
+    }
+}
