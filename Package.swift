@@ -34,6 +34,12 @@ let package = Package(
             dependencies: ["TsunagariCore"],
             swiftSettings: swiftSettings
         ),
+        // Text analysis and the recruiter query language: pure Swift, one implementation for both databases.
+        .target(
+            name: "TsunagariSearch",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TsunagariStorageSQLite",
             dependencies: [
@@ -92,6 +98,11 @@ let package = Package(
         .testTarget(
             name: "TsunagariCoreTests",
             dependencies: ["TsunagariCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariSearchTests",
+            dependencies: ["TsunagariSearch"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
