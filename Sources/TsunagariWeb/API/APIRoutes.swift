@@ -28,19 +28,6 @@ struct APIRoutes {
         api.get("companies/{id}", use: company)
     }
 
-    private func body(_ request: Request, _ context: AppRequestContext) async throws -> JSONObject {
-        var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        return try JSONValue.parseObject(Data(buffer.readableBytesView))
-    }
-
-    private func parameter(_ context: AppRequestContext, _ name: String) throws -> String {
-        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 100, PathText.isPlain(value) else {
-            throw DomainError.notFound("Resource")
-        }
-        return value
-    }
-
     // MARK: Accounts and sessions
 
     @Sendable func signUp(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -213,6 +200,21 @@ struct APIRoutes {
     @Sendable func company(_ request: Request, context: AppRequestContext) async throws -> Response {
         APIResponse.json(Represent.company(try await services.profiles.company(id: try parameter(context, "id"))))
     }
+}
+
+/// Reading a request's input, the same way for every API route.
+func body(_ request: Request, _ context: AppRequestContext) async throws -> JSONObject {
+    var request = request
+    let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+    return try JSONValue.parseObject(Data(buffer.readableBytesView))
+}
+
+/// A path parameter naming an id or handle: 404 when it could name nothing.
+func parameter(_ context: AppRequestContext, _ name: String) throws -> String {
+    guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 100, PathText.isPlain(value) else {
+        throw DomainError.notFound("Resource")
+    }
+    return value
 }
 
 /// Ids and handles in paths never hold control characters; such a path names nothing.

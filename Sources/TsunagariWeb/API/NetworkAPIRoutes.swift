@@ -33,12 +33,6 @@ struct NetworkAPIRoutes {
         api.get("companies/{id}/former-colleagues", use: formerColleagues)
     }
 
-    private func body(_ request: Request, _ context: AppRequestContext) async throws -> JSONObject {
-        var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        return try JSONValue.parseObject(Data(buffer.readableBytesView))
-    }
-
     /// A member named by id, or by handle on the routes under `members/{idOrHandle}`.
     private func member(_ context: AppRequestContext, _ name: String) async throws -> MemberID {
         guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 64, PathText.isPlain(value) else {
@@ -49,13 +43,6 @@ struct NetworkAPIRoutes {
             throw DomainError.notFound("Member")
         }
         return id
-    }
-
-    private func parameter(_ context: AppRequestContext, _ name: String) throws -> String {
-        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 64, PathText.isPlain(value) else {
-            throw DomainError.notFound("Resource")
-        }
-        return value
     }
 
     /// `?limit=` 1–100, default 20; anything else is 400.
