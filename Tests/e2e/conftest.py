@@ -50,6 +50,7 @@ def pytest_runtest_makereport(item, call):
     """When a test fails, its servers' logs go into the report next to the captured output."""
     outcome = yield
     report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)  # fixtures read item.rep_call to keep evidence of a failure
     if report.when != "call" or not report.failed:
         return
     servers = list(getattr(item, "tsunagari_servers", []))
