@@ -283,7 +283,11 @@ public struct NetworkService: Sendable {
     }
 
     public func introductions(viewer: MemberID) async throws -> [Introduction] {
-        try await storage.introductions(involving: viewer).filter { $0.isVisible(to: viewer) }.map {
+        let blocked = try await storage.blockedEitherWay(viewer)
+        // A block between the viewer and anyone involved hides the introduction from the viewer.
+        return try await storage.introductions(involving: viewer).filter {
+            $0.isVisible(to: viewer) && !blocked.contains($0.requester) && !blocked.contains($0.via) && !blocked.contains($0.target)
+        }.map {
             var introduction = $0
             introduction.status = $0.status(seenBy: viewer)
             return introduction
@@ -300,6 +304,11 @@ public struct NetworkService: Sendable {
             throw DomainError(.conflict, code: "introduction_closed", message: "This introduction was already answered.")
         }
         let note = try TextRule.optional(raw, field: "Note", limit: Self.introductionMessageLimit, multiline: true)
+        if try await storage.blockedEitherWay(introduction.requester).contains(introduction.target) {
+            // One of them blocked the other since: it can no longer reach the target. Nobody is told why.
+            try await storage.setIntroductionStatus(id: id, .declined, note: nil, at: clock.now())
+            throw DomainError(.conflict, code: "introduction_closed", message: "This introduction can no longer be forwarded.")
+        }
         try await storage.setIntroductionStatus(id: id, .forwarded, note: note, at: clock.now())
     }
 
@@ -309,7 +318,9 @@ public struct NetworkService: Sendable {
         guard introduction.via == viewer else {
             throw DomainError(.forbidden, code: "not_intermediary", message: "Only the member asked can decline it.")
         }
-        guard introduction.status == .pending else { return }
+        guard introduction.status == .pending else {
+            throw DomainError(.conflict, code: "introduction_closed", message: "This introduction was already answered.")
+        }
         try await storage.setIntroductionStatus(id: id, .declined, note: nil, at: clock.now())
     }
 }

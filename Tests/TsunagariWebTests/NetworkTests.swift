@@ -279,6 +279,20 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             let target = try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Cat"])
             #expect((target.json["items"] as? [[String: Any]])?.first?["forwardNote"] as? String == "Ann is great")
             #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ann"]).json["items"] as? [[String: Any]])?.first?["status"] as? String == "forwarded")
+            #expect(try await client.call(.post, "/api/v1/introductions/\(id)/decline", token: cast.tokens["Ben"]).status == .conflict)
+        }
+    }
+
+    @Test func aBlockStopsAPendingIntroduction() async throws {
+        try await withApp { client, _ in
+            let cast = try await chain(client)
+            let asked = try await client.call(.post, "/api/v1/introductions", token: cast.tokens["Ann"], json: ["targetId": cast.ids["Cat"]!, "viaId": cast.ids["Ben"]!, "message": "hi"])
+            let id = asked.json["id"] as? String ?? ""
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ann"]!)/block", token: cast.tokens["Cat"]).status == .noContent)
+            let forward = try await client.call(.post, "/api/v1/introductions/\(id)/forward", token: cast.tokens["Ben"], json: ["note": "fwd"])
+            #expect(forward.status == .conflict)
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Cat"]).json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ann"]).json["items"] as? [Any])?.isEmpty == true)
         }
     }
 
