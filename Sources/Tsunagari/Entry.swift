@@ -58,6 +58,10 @@ struct Serve: AsyncParsableCommand {
     var demoMembers: String?
     @Option(name: .customLong("rate-limits"), help: "standard or relaxed (TSUNAGARI_RATE_LIMITS).") var rateLimits: String?
     @Option(name: .customLong("bcrypt-cost"), help: "bcrypt cost 12–16 (TSUNAGARI_BCRYPT_COST).") var bcryptCost: String?
+    @Option(name: .customLong("invitations-per-week"), help: "Invitations per member per 7 days, default 100 (TSUNAGARI_INVITATIONS_PER_WEEK).")
+    var invitationsPerWeek: String?
+    @Option(name: .customLong("pending-invitations"), help: "Unanswered invitations per member, default 500 (TSUNAGARI_PENDING_INVITATIONS).")
+    var pendingInvitations: String?
     @Flag(name: .customLong("trust-proxy"), help: "Trust X-Forwarded-For/-Proto (TSUNAGARI_TRUST_PROXY).") var trustProxy = false
     @OptionGroup var storage: StorageOptions
 
@@ -68,6 +72,8 @@ struct Serve: AsyncParsableCommand {
         flags["--demo-members"] = demoMembers
         flags["--rate-limits"] = rateLimits
         flags["--bcrypt-cost"] = bcryptCost
+        flags["--invitations-per-week"] = invitationsPerWeek
+        flags["--pending-invitations"] = pendingInvitations
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)

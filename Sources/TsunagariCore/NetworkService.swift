@@ -97,6 +97,7 @@ public struct NetworkService: Sendable {
     /// `member` is disclosed only when that connection's list (or `member`'s) is visible to the viewer.
     public func mutualConnections(with member: MemberID, viewer: MemberID) async throws -> [PersonSummary] {
         try await requireVisible(member, to: viewer)
+        guard member != viewer else { return [] }
         let listVisible = maySeeList(of: member, viewer: viewer)
         let mutual = graph.mutualConnections(viewer, member).filter { listVisible || !graph.hidesList($0) }
         return try await summaries(mutual, for: .member(viewer, .member)).sorted { $0.card.name < $1.card.name }

@@ -38,6 +38,8 @@ public struct AppConfiguration: Sendable {
         Setting(flag: "--demo-members", environment: "TSUNAGARI_DEMO_MEMBERS", meaning: "members made by --demo"),
         Setting(flag: "--rate-limits", environment: "TSUNAGARI_RATE_LIMITS", meaning: "standard or relaxed"),
         Setting(flag: "--bcrypt-cost", environment: "TSUNAGARI_BCRYPT_COST", meaning: "bcrypt cost, 12–16"),
+        Setting(flag: "--invitations-per-week", environment: "TSUNAGARI_INVITATIONS_PER_WEEK", meaning: "invitations a member may send in 7 days"),
+        Setting(flag: "--pending-invitations", environment: "TSUNAGARI_PENDING_INVITATIONS", meaning: "unanswered invitations a member may have"),
         Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers"),
         Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
     ]
@@ -105,6 +107,17 @@ public struct AppConfiguration: Sendable {
         }
         if let (raw, source) = value("--bcrypt-cost") {
             if let cost = UInt8(raw), (12...16).contains(cost) { config.bcryptCost = cost } else { bad(source, raw, "a cost 12–16") }
+        }
+        // Explicit invitation limits win over the profile chosen with --rate-limits.
+        if let (raw, source) = value("--invitations-per-week") {
+            if let count = Int(raw), (1...1_000_000).contains(count) { config.networkLimits.invitationsPerWeek = count } else {
+                bad(source, raw, "a number 1–1000000")
+            }
+        }
+        if let (raw, source) = value("--pending-invitations") {
+            if let count = Int(raw), (1...1_000_000).contains(count) { config.networkLimits.pendingInvitations = count } else {
+                bad(source, raw, "a number 1–1000000")
+            }
         }
         if let (raw, source) = value("--trust-proxy") {
             if let flag = boolean(raw) { config.trustProxy = flag } else { bad(source, raw, "true or false") }

@@ -418,3 +418,86 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 }
+
+/// PRODUCT.md's privacy rules as one table: for each relationship of the viewer to Owen and each of
+/// Owen's settings, what every endpoint that shows people reveals about Owen and his connections.
+@Suite struct NetworkPrivacyTableTests {
+    enum Relationship: String, CaseIterable {
+        case oneself, connection, secondDegree, stranger, blockedByOwner, blockerOfOwner
+    }
+
+    struct Row: Sendable, CustomStringConvertible {
+        let relationship: Relationship
+        let listHidden: Bool
+        var description: String { "\(relationship.rawValue), list \(listHidden ? "onlyMe" : "connections")" }
+    }
+
+    static let rows: [Row] = Relationship.allCases.flatMap { r in [false, true].map { Row(relationship: r, listHidden: $0) } }
+
+    /// Owen is connected to Pat and Sam. The viewer Vic stands to Owen as the row says; Vic is always
+    /// connected to Pat, so Pat is shared whenever Vic and Owen are not blocked.
+    @Test(arguments: rows)
+    func whatEachEndpointReveals(_ row: Row) async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Owen", "Pat", "Sam", "Vic", "Zed"])
+            try await cast.connect(client, "Owen", "Pat")
+            try await cast.connect(client, "Owen", "Sam")
+            let viewer = row.relationship == .oneself ? "Owen" : "Vic"
+            if viewer == "Vic" { try await cast.connect(client, "Vic", "Pat") }
+            switch row.relationship {
+            case .connection: try await cast.connect(client, "Vic", "Owen")
+            case .stranger:
+                // Vic's only tie is to Zed: Owen is beyond reach.
+                _ = try await client.call(.delete, "/api/v1/connections/\(cast.ids["Pat"]!)", token: cast.tokens["Vic"])
+                try await cast.connect(client, "Vic", "Zed")
+            case .blockedByOwner: _ = try await client.call(.put, "/api/v1/members/\(cast.ids["Vic"]!)/block", token: cast.tokens["Owen"])
+            case .blockerOfOwner: _ = try await client.call(.put, "/api/v1/members/\(cast.ids["Owen"]!)/block", token: cast.tokens["Vic"])
+            default: break
+            }
+            if row.listHidden {
+                _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Owen"], json: ["connectionsVisibility": "onlyMe"])
+            }
+            let token = cast.tokens[viewer]!
+            let owen = cast.ids["Owen"]!
+            let blocked = row.relationship == .blockedByOwner || row.relationship == .blockerOfOwner
+
+            let profile = try await client.call(.get, "/api/v1/members/\(owen)", token: token)
+            #expect(profile.status == (blocked ? .notFound : .ok), "profile")
+
+            let list = try await client.call(.get, "/api/v1/members/\(owen)/connections?sort=name", token: token)
+            if blocked {
+                #expect(list.status == .notFound, "connections")
+            } else {
+                let expected: [String]
+                switch (row.relationship, row.listHidden) {
+                case (.oneself, _): expected = ["Pat", "Sam"]
+                case (.connection, false): expected = ["Pat", "Sam", "Vic"]
+                case (.stranger, _): expected = []
+                default: expected = ["Pat"]  // only what Vic shares with Owen
+                }
+                #expect(names(list) == expected, "connections")
+            }
+
+            let mutual = try await client.call(.get, "/api/v1/members/\(owen)/mutual-connections", token: token)
+            if blocked {
+                #expect(mutual.status == .notFound, "mutual")
+            } else if row.relationship == .oneself || row.relationship == .stranger {
+                #expect(names(mutual).isEmpty, "mutual")
+            } else {
+                #expect(names(mutual) == ["Pat"], "mutual")  // Pat shows his list to connections, Vic among them
+            }
+
+            let paths = try await client.call(.get, "/api/v1/network/paths/\(owen)", token: token)
+            #expect(paths.status == (blocked ? .notFound : .ok), "paths")
+            if row.relationship == .secondDegree { #expect(paths.text.contains(cast.ids["Pat"]!)) }
+            #expect(!paths.text.contains(cast.ids["Sam"]!), "a path never names Owen's other connections")
+
+            let suggestions = try await client.call(.get, "/api/v1/network/suggestions", token: token)
+            if blocked || row.relationship == .oneself || row.relationship == .connection || row.relationship == .stranger {
+                #expect(!suggestions.text.contains(owen), "suggestions")
+            } else {
+                #expect(suggestions.text.contains(owen), "suggestions")
+            }
+        }
+    }
+}
