@@ -39,6 +39,18 @@ public struct NetworkService: Sendable {
         try await summaries([id], for: viewer).first
     }
 
+    /// The summary of a profile the viewer was already allowed to see (blocks checked): from memory only.
+    public func summary(of profile: Profile, for viewer: Viewer) -> PersonSummary {
+        let card = MemberCard(
+            id: profile.memberID, handle: profile.handle, name: profile.name, headline: profile.headline,
+            location: profile.fields.location, profileVisibility: profile.settings.profileVisibility,
+            connectionsVisibility: profile.settings.connectionsVisibility)
+        guard let member = viewer.memberID else { return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0) }
+        return PersonSummary(
+            card: card, degree: graph.degrees(from: member, to: [profile.memberID])[0],
+            mutualConnectionCount: graph.mutualCounts(of: member, with: [profile.memberID])[0])
+    }
+
     private func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
         guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
             !(try await storage.blockedEitherWay(viewer)).contains(member)

@@ -193,7 +193,7 @@ struct APIRoutes {
             relationship = try await services.connections.relationship(of: viewer, to: view.profile.memberID)
             following = try await services.connections.isFollowing(view.profile.memberID, by: viewer)
         }
-        let person = try await services.network.summary(view.profile.memberID, for: context.viewer)
+        let person = services.network.summary(of: view.profile, for: context.viewer)
         return APIResponse.json(Represent.memberProfile(view, person: person, relationship: relationship, following: following))
     }
 

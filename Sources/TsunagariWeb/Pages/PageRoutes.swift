@@ -133,9 +133,8 @@ struct PageRoutes {
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)"])
         }
         var network: NetworkPages.ProfileNetwork?
-        if let viewer = context.viewer.memberID, view.relation != .oneself,
-            let person = try await services.network.summary(view.profile.memberID, for: context.viewer)
-        {
+        if let viewer = context.viewer.memberID, view.relation != .oneself {
+            let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
             let paths = person.degree == .second || person.degree == .third ? try await services.network.paths(to: member, viewer: viewer) : nil
             network = NetworkPages.ProfileNetwork(
