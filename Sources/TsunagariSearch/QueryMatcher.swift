@@ -1,0 +1,119 @@
+/// A profile's searchable text, field by field, as the query language sees it.
+public struct SearchDocument: Sendable {
+    /// Texts under a field prefix (`title:`, `company:` …) and texts searched only without one
+    /// (headline, about, descriptions, location), each a list of separate texts.
+    public var fields: [SearchQuery.Field: [String]]
+    public var other: [String]
+
+    public init(fields: [SearchQuery.Field: [String]], other: [String]) {
+        self.fields = fields
+        self.other = other
+    }
+
+    func texts(_ field: SearchQuery.Field?) -> [String] {
+        if let field { return fields[field] ?? [] }
+        return fields.values.flatMap { $0 } + other
+    }
+}
+
+/// Evaluates a parsed query against one document with the same analysis the index uses. The index
+/// narrows the candidates; this decides exactly, so phrases and CJK substrings match only in order and
+/// never across two separate texts.
+public enum QueryMatcher {
+    public static func matches(_ query: SearchQuery, _ document: SearchDocument) -> Bool {
+        switch query {
+        case .term(let text, let field), .phrase(let text, let field):
+            let wanted = TextAnalyzer.indexTerms(text)
+            guard !wanted.isEmpty else { return true }
+            return document.texts(field).contains { contains(TextAnalyzer.indexTerms($0), wanted) }
+        case .and(let parts):
+            return parts.allSatisfy { matches($0, document) }
+        case .or(let parts):
+            return parts.contains { matches($0, document) }
+        case .not(let inner):
+            return !matches(inner, document)
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack` as a consecutive run.
+    static func contains(_ haystack: [String], _ needle: [String]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        if needle.count == 1 { return haystack.contains(needle[0]) }
+        return (0...(haystack.count - needle.count)).contains { start in
+            haystack[start] == needle[0] && Array(haystack[start..<(start + needle.count)]) == needle
+        }
+    }
+
+    /// The words of the query that a match can show: every term and phrase not under a NOT.
+    public static func positiveTexts(_ query: SearchQuery) -> [String] {
+        switch query {
+        case .term(let text, _), .phrase(let text, _): return [text]
+        case .and(let parts), .or(let parts): return parts.flatMap(positiveTexts)
+        case .not: return []
+        }
+    }
+}
+
+/// A short excerpt of a text with the matched parts marked, for a result's snippet.
+public struct Highlight: Equatable, Sendable {
+    public var text: String
+    /// Ranges of `text`, in Characters, to show marked.
+    public var marks: [Range<Int>]
+
+    public init(text: String, marks: [Range<Int>]) {
+        self.text = text
+        self.marks = marks
+    }
+}
+
+public enum Highlighter {
+    /// Finds the query's words in `text` the way search does (width, case and NFKC folded) and returns an
+    /// excerpt of about `width` characters around the first, with every occurrence in it marked.
+    public static func highlight(_ text: String, terms: [String], width: Int = 80) -> Highlight? {
+        let characters = Array(text)
+        // Fold character by character so that a match maps back to the text as written.
+        var folded = ""
+        var owner: [Int] = []
+        for (index, character) in characters.enumerated() {
+            let piece = TextAnalyzer.normalize(String(character))
+            folded += piece
+            owner.append(contentsOf: repeatElement(index, count: piece.count))
+        }
+        let foldedCharacters = Array(folded)
+        var marks: [Range<Int>] = []
+        for term in terms {
+            let needle = Array(TextAnalyzer.normalize(term).trimmingCharacters(in: .whitespaces))
+            guard !needle.isEmpty, needle.count <= foldedCharacters.count else { continue }
+            var start = 0
+            while start + needle.count <= foldedCharacters.count {
+                if Array(foldedCharacters[start..<(start + needle.count)]) == needle {
+                    let from = owner[start]
+                    let to = owner[start + needle.count - 1] + 1
+                    marks.append(from..<to)
+                    start += needle.count
+                } else {
+                    start += 1
+                }
+            }
+        }
+        guard let first = marks.min(by: { $0.lowerBound < $1.lowerBound }) else { return nil }
+        let from = max(0, min(first.lowerBound - width / 3, characters.count - width))
+        let to = min(characters.count, from + width)
+        let excerpt = String(characters[from..<to])
+        let shifted = marks.filter { $0.lowerBound >= from && $0.upperBound <= to }
+            .map { ($0.lowerBound - from)..<($0.upperBound - from) }
+            .sorted { $0.lowerBound < $1.lowerBound }
+        // Overlapping marks (英語 inside 英語力) become one.
+        var merged: [Range<Int>] = []
+        for mark in shifted {
+            if let last = merged.last, mark.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, mark.upperBound)
+            } else {
+                merged.append(mark)
+            }
+        }
+        return Highlight(text: excerpt, marks: merged)
+    }
+}
+
+import Foundation

@@ -1,0 +1,56 @@
+import Testing
+@testable import TsunagariSearch
+
+@Suite struct QueryMatcherTests {
+    static let document = SearchDocument(
+        fields: [
+            .name: ["山田 花子"], .title: ["法人営業", "Sales Manager"], .company: ["株式会社メルカリ", "Blue Labs Inc."],
+            .school: ["東京大学"], .skill: ["英語", "Swift", "C++"],
+        ],
+        other: ["ＳＷＩＦＴでiOSアプリの職務経歴があります", "Tokyo"])
+
+    static let cases: [(String, Bool)] = [
+        ("swift", true),
+        ("ＳＷＩＦＴ", true),
+        ("英語", true),
+        ("職務経歴", true),
+        ("経歴職務", false),
+        ("英語 AND (営業 OR sales) -intern", true),
+        ("英語 -営業", false),
+        ("title:営業", true),
+        ("title:東京", false),
+        ("school:東京大学", true),
+        ("company:メルカリ", true),
+        ("\"sales manager\"", true),
+        ("\"manager sales\"", false),
+        ("「法人営業」", true),
+        ("c++", true),
+        ("python OR go", false),
+        // A phrase never spans two separate texts: 営業 and Sales are different titles.
+        ("\"営業 sales\"", false),
+        ("name:はなこ", false),
+    ]
+
+    @Test(arguments: cases.indices)
+    func evaluates(_ index: Int) throws {
+        let (text, expected) = Self.cases[index]
+        #expect(QueryMatcher.matches(try QueryParser.parse(text), Self.document) == expected, "\(text)")
+    }
+
+    @Test func highlightsWhatWasFoundAsItWasWritten() {
+        let highlight = Highlighter.highlight("ＳＷＩＦＴでiOSアプリの職務経歴があります", terms: ["swift", "職務経歴"])
+        #expect(highlight?.text == "ＳＷＩＦＴでiOSアプリの職務経歴があります")
+        #expect(highlight?.marks == [0..<5, 13..<17])
+        #expect(Highlighter.highlight("nothing here", terms: ["swift"]) == nil)
+        let long = String(repeating: "あ", count: 200) + "英語" + String(repeating: "い", count: 200)
+        let excerpt = Highlighter.highlight(long, terms: ["英語"], width: 40)
+        #expect(excerpt?.text.count == 40)
+        if let mark = excerpt?.marks.first, let text = excerpt?.text {
+            #expect(String(Array(text)[mark]) == "英語")
+        }
+    }
+
+    @Test func positiveTextsSkipNegations() throws {
+        #expect(QueryMatcher.positiveTexts(try QueryParser.parse("英語 AND (営業 OR sales) -intern")) == ["英語", "営業", "sales"])
+    }
+}
