@@ -183,6 +183,30 @@ enum PostgresMigrations {
                 "CREATE INDEX educations_school_key ON educations(school_key)",
             ]
         ),
+        (
+            3, "search",
+            [
+                // Each column's tsvector is built in Swift from the analysed terms (to_tsvector's parser would split
+                // c++); all_terms holds every column, weighted A/B/C and with gaps between columns so that a phrase
+                // never spans two of them. Only all_terms is GIN-indexed: a column-restricted test also tests
+                // all_terms, which the index answers, then the column's own vector on the rows found.
+                """
+                CREATE TABLE profile_search (
+                  member_id TEXT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+                  name_tsv TSVECTOR NOT NULL,
+                  title_tsv TSVECTOR NOT NULL,
+                  company_tsv TSVECTOR NOT NULL,
+                  school_tsv TSVECTOR NOT NULL,
+                  skill_tsv TSVECTOR NOT NULL,
+                  headline_tsv TSVECTOR NOT NULL,
+                  about_tsv TSVECTOR NOT NULL,
+                  location_tsv TSVECTOR NOT NULL,
+                  all_terms TSVECTOR NOT NULL
+                )
+                """,
+                "CREATE INDEX profile_search_all_terms ON profile_search USING GIN (all_terms)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

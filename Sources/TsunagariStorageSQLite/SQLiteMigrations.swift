@@ -160,6 +160,23 @@ enum SQLiteMigrations {
             }
             try db.execute(sql: "CREATE INDEX educations_school_key ON educations(school_key)")
         }
+        migrator.registerMigration("003_search") { db in
+            // The columns hold terms the shared analyser produced, separated by single spaces. unicode61 keeps each
+            // one a single token: CJK bigrams are letters, and `+ # .` are token characters so that c++, c# and
+            // node.js stay whole. profile_search_ids gives each member a stable rowid, so replacing or deleting an
+            // entry is a lookup by key rather than a scan of the unindexed member_id column.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE profile_search USING fts5(
+                      member_id UNINDEXED, name, title, company, school, skill, headline, about, location,
+                      tokenize = "unicode61 remove_diacritics 0 tokenchars '+#.'"
+                    );
+                    CREATE TABLE profile_search_ids (
+                      doc INTEGER PRIMARY KEY,
+                      member_id TEXT NOT NULL UNIQUE REFERENCES members(id) ON DELETE CASCADE
+                    );
+                    """)
+        }
         return migrator
     }
 }

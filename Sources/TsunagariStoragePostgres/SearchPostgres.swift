@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+/// The search index as tsvectors built from the analysed terms (never by to_tsvector's parser), one row per member,
+/// ranked by ts_rank over all columns weighted A (name, title, headline), B (company, skill, school), C (about, location).
+extension PostgresStorage: SearchIndexStore {
+    static let searchColumns = SearchColumn.allCases
+
+    static func vectorColumn(_ column: SearchColumn) -> String { "\(column.rawValue)_tsv" }
+
+    static func searchWeight(_ column: SearchColumn) -> String {
+        switch column {
+        case .name, .title, .headline: "A"
+        case .company, .skill, .school: "B"
+        case .about, .location: "C"
+        }
+    }
+
+    /// ts_rank's weights for {D, C, B, A}, in proportion to the columns' weights.
+    static let rankWeights = "{0.0, 0.1, 0.3, 0.6}"
+
+    /// The largest position a tsvector keeps; larger ones are stored as this.
+    static let maxPosition = 16_383
+    /// Positions skipped between columns in all_terms, so that a phrase never spans two columns.
+    static let columnGap = 100
+
+    /// A lexeme as tsvector and tsquery input read it: single-quoted, with `'` doubled and `\` escaped.
+    static func quoted(_ term: String) -> String {
+        "'" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    static func terms(_ text: String?) -> [String] {
+        (text ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// tsvector input for `terms` at positions `start`, `start + 1`, …, each with `weight` if given.
+    static func vector(_ terms: [String], from start: Int, weight: String = "") -> String {
+        terms.enumerated().map { index, term in
+            "\(quoted(term)):\(min(start + index, maxPosition))\(weight)"
+        }.joined(separator: " ")
+    }
+
+    /// The tsvector input of each column and of all_terms.
+    static func vectors(_ entry: SearchIndexEntry) -> (columns: [String], all: String) {
+        var columns: [String] = []
+        var all: [String] = []
+        var offset = 1
+        for column in searchColumns {
+            let words = terms(entry.columns[column])
+            columns.append(vector(words, from: 1))
+            if !words.isEmpty {
+                all.append(vector(words, from: offset, weight: searchWeight(column)))
+                offset += words.count + columnGap
+            }
+        }
+        return (columns, all.joined(separator: " "))
+    }
+
+    public func upsertSearchEntries(_ entries: [SearchIndexEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        // One row per member, the last entry given winning (ON CONFLICT cannot touch a row twice in one statement).
+        var latest: [MemberID: Int] = [:]
+        for (index, entry) in entries.enumerated() { latest[entry.member] = index }
+        let unique = latest.values.sorted().map { entries[$0] }
+        let names = ["member_id"] + Self.searchColumns.map(Self.vectorColumn) + ["all_terms"]
+        let updates = names.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        let perStatement = max(1, Self.parametersPerStatement / names.count)
+        try await transaction { c in
+            var start = 0
+            while start < unique.count {
+                let end = min(start + perStatement, unique.count)
+                var bindings = PostgresBindings(capacity: (end - start) * names.count)
+                var tuples: [String] = []
+                var parameter = 0
+                for entry in unique[start..<end] {
+                    let (columns, all) = Self.vectors(entry)
+                    parameter += 1
+                    var marks = ["$\(parameter)"]
+                    bindings.append(entry.member.rawValue)
+                    for value in columns + [all] {
+                        parameter += 1
+                        marks.append("$\(parameter)::tsvector")
+                        bindings.append(value)
+                    }
+                    tuples.append("(" + marks.joined(separator: ", ") + ")")
+                }
+                let sql = """
+                    INSERT INTO profile_search (\(names.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))
+                    ON CONFLICT (member_id) DO UPDATE SET \(updates)
+                    """
+                try await c.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger)
+                start = end
+            }
+        }
+    }
+
+    public func deleteSearchEntry(_ member: MemberID) async throws {
+        try await client.query("DELETE FROM profile_search WHERE member_id = \(member.rawValue)", logger: logger)
+    }
+
+    public func searchEntryCount() async throws -> Int {
+        try await rows("SELECT COUNT(*) AS n FROM profile_search").first?["n"].decode(Int.self) ?? 0
+    }
+
+    public func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [(member: MemberID, relevance: Double)] {
+        guard limit > 0 else { return [] }
+        var builder = TSQueryBuilder()
+        let condition = builder.condition(query, negated: false)
+        var bindings = builder.bindings
+        let rank: String
+        if builder.positive.isEmpty {
+            rank = "0::float8"
+        } else {
+            bindings.append(builder.positive.map { "(\($0))" }.joined(separator: " | "))
+            rank = "ts_rank('\(Self.rankWeights)', all_terms, $\(builder.parameters + 1)::tsquery)::float8"
+        }
+        bindings.append(limit)
+        let sql = """
+            SELECT member_id, \(rank) AS relevance FROM profile_search WHERE \(condition)
+            ORDER BY relevance DESC, member_id LIMIT $\(bindings.count)
+            """
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).map { row in
+            (MemberID(try row["member_id"].decode(String.self)), try row["relevance"].decode(Double.self))
+        }
+    }
+}
+
+/// Turns an `IndexQuery` into an SQL condition whose leaves test a tsvector against a bound tsquery, and collects the
+/// tsqueries of the leaves that count for a match (those under no NOT, or under an even number), for ranking.
+struct TSQueryBuilder {
+    var bindings = PostgresBindings()
+    var parameters = 0
+    var positive: [String] = []
+
+    mutating func condition(_ query: IndexQuery, negated: Bool) -> String {
+        switch query {
+        case .sequence(let terms, let column):
+            let words = terms.filter { !$0.isEmpty }
+            guard !words.isEmpty else { return "FALSE" }
+            let tsquery = words.map(PostgresStorage.quoted).joined(separator: " <-> ")
+            if !negated { positive.append(tsquery) }
+            parameters += 1
+            bindings.append(tsquery)
+            let mark = "$\(parameters)::tsquery"
+            if let column {
+                // all_terms holds the column's terms too: the GIN index finds the rows, the column's vector decides.
+                return "(all_terms @@ \(mark) AND \(PostgresStorage.vectorColumn(column)) @@ \(mark))"
+            }
+            return "(all_terms @@ \(mark))"
+        case .and(let parts):
+            guard !parts.isEmpty else { return "TRUE" }
+            return "(" + parts.map { condition($0, negated: negated) }.joined(separator: " AND ") + ")"
+        case .or(let parts):
+            guard !parts.isEmpty else { return "FALSE" }
+            return "(" + parts.map { condition($0, negated: negated) }.joined(separator: " OR ") + ")"
+        case .not(let inner):
+            return "(NOT \(condition(inner, negated: !negated)))"
+        }
+    }
+}

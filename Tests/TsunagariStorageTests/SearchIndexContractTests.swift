@@ -1,0 +1,291 @@
+import Foundation
+import Testing
+import TsunagariCore
+
+extension TestStore {
+    /// The store as the search service uses it.
+    var search: any SearchIndexStore {
+        get throws { try #require(storage as? any SearchIndexStore, "\(kind) storage does not implement SearchIndexStore") }
+    }
+}
+
+/// An entry whose columns are written as the analyser would write them: lower-case words and CJK bigrams.
+private func entry(_ member: MemberID, _ columns: [SearchColumn: String]) -> SearchIndexEntry {
+    SearchIndexEntry(member: member, columns: columns)
+}
+
+private func word(_ term: String, in column: SearchColumn? = nil) -> IndexQuery {
+    .sequence([term], column: column)
+}
+
+/// The members found, in the order given.
+private func found(_ s: any SearchIndexStore, _ query: IndexQuery, limit: Int = 100) async throws -> [MemberID] {
+    try await s.searchCandidates(query, limit: limit).map(\.member)
+}
+
+/// The members found, as a set.
+private func foundSet(_ s: any SearchIndexStore, _ query: IndexQuery, limit: Int = 100) async throws -> Set<MemberID> {
+    Set(try await found(s, query, limit: limit))
+}
+
+/// What every `SearchIndexStore` must do, run against SQLite and PostgreSQL alike.
+@Suite("Search index contract", .postgresTemplate)
+struct SearchIndexContractTests {
+    @Test("Single words are found in any column", arguments: StorageKind.tested)
+    func singleWords(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 3)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.name: "山田 太郎", .title: "ios エンジ ンジ ジニ ニア", .skill: "swift"]),
+                entry(ids[1], [.name: "jane doe", .about: "swift and kotlin"]),
+                entry(ids[2], [.name: "佐藤 花子", .location: "東京 京都"]),
+            ])
+            #expect(try await s.searchEntryCount() == 3)
+            #expect(try await foundSet(s, word("swift")) == [ids[0], ids[1]])
+            #expect(try await foundSet(s, word("kotlin")) == [ids[1]])
+            #expect(try await foundSet(s, word("東京")) == [ids[2]])
+            #expect(try await foundSet(s, word("java")).isEmpty)
+            // A term is whole: part of one is not found.
+            #expect(try await foundSet(s, word("swif")).isEmpty)
+        }
+    }
+
+    @Test("A CJK sequence is found only when its bigrams stand consecutively and in order", arguments: StorageKind.tested)
+    func cjkSequence(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 3)
+            try await s.upsertSearchEntries([
+                // 職務経歴
+                entry(ids[0], [.about: "職務 務経 経歴 を 書く"]),
+                // 職務 と 経歴: the same bigrams apart from each other.
+                entry(ids[1], [.about: "職務 と 経歴 務経"]),
+                // 経歴 then 職務: reversed.
+                entry(ids[2], [.about: "経歴 職務 務経"]),
+            ])
+            let query = IndexQuery.sequence(["職務", "務経", "経歴"], column: nil)
+            #expect(try await found(s, query) == [ids[0]])
+            #expect(try await foundSet(s, .sequence(["職務", "務経"], column: nil)) == [ids[0], ids[2]])
+            #expect(try await foundSet(s, .sequence(["経歴", "職務"], column: nil)) == [ids[2]])
+        }
+    }
+
+    @Test("A sequence does not run from one column into the next", arguments: StorageKind.tested)
+    func sequenceWithinColumn(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 1)
+            try await s.upsertSearchEntries([entry(ids[0], [.name: "jane", .title: "doe engineer"])])
+            #expect(try await foundSet(s, .sequence(["doe", "engineer"], column: nil)) == [ids[0]])
+            #expect(try await foundSet(s, .sequence(["jane", "doe"], column: nil)).isEmpty)
+        }
+    }
+
+    @Test("A column restriction looks in that column only", arguments: StorageKind.tested)
+    func columnRestriction(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 2)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.title: "営業 マネ ネー ージ ジャ ャー"]),
+                entry(ids[1], [.about: "営業 の 経験", .title: "engineer"]),
+            ])
+            #expect(try await foundSet(s, word("営業", in: .title)) == [ids[0]])
+            #expect(try await foundSet(s, word("営業", in: .about)) == [ids[1]])
+            #expect(try await foundSet(s, word("営業")) == [ids[0], ids[1]])
+            #expect(try await foundSet(s, word("営業", in: .name)).isEmpty)
+            #expect(try await foundSet(s, .sequence(["マネ", "ネー"], column: .title)) == [ids[0]])
+            #expect(try await foundSet(s, .sequence(["マネ", "ネー"], column: .about)).isEmpty)
+            // Restrictions to different columns in one query.
+            #expect(
+                try await foundSet(s, .and([word("営業", in: .about), word("engineer", in: .title)])) == [ids[1]])
+            #expect(
+                try await foundSet(s, .or([word("営業", in: .about), word("営業", in: .title)])) == [ids[0], ids[1]])
+        }
+    }
+
+    @Test("AND, OR and NOT combine, including 英語 AND (営業 OR sales) -intern", arguments: StorageKind.tested)
+    func booleanCombinations(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 5)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.skill: "英語 営業"]),
+                entry(ids[1], [.skill: "英語", .title: "sales manager"]),
+                entry(ids[2], [.skill: "英語", .title: "sales intern"]),
+                entry(ids[3], [.skill: "英語", .title: "engineer"]),
+                entry(ids[4], [.title: "sales"]),
+            ])
+            let query = IndexQuery.and([word("英語"), .or([word("営業"), word("sales")]), .not(word("intern"))])
+            #expect(try await foundSet(s, query) == [ids[0], ids[1]])
+            #expect(try await foundSet(s, .and([word("英語"), word("sales")])) == [ids[1], ids[2]])
+            #expect(try await foundSet(s, .or([word("営業"), word("intern")])) == [ids[0], ids[2]])
+            #expect(try await foundSet(s, .and([word("sales"), .not(word("英語"))])) == [ids[4]])
+            // An OR with a negated part: sales, or anyone without 英語.
+            #expect(try await foundSet(s, .or([word("engineer"), .not(word("英語"))])) == [ids[3], ids[4]])
+            // Double negation.
+            #expect(try await foundSet(s, .not(.not(word("intern")))) == [ids[2]])
+            #expect(try await foundSet(s, .and([word("英語"), .not(.or([word("sales"), word("営業")]))])) == [ids[3]])
+        }
+    }
+
+    @Test("A query of negations only matches every other entry", arguments: StorageKind.tested)
+    func negationOnly(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 4)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.title: "sales intern"]),
+                entry(ids[1], [.title: "sales"]),
+                entry(ids[2], [.title: "recruiter"]),
+                entry(ids[3], [.about: "intern"]),
+            ])
+            #expect(try await foundSet(s, .not(word("intern"))) == [ids[1], ids[2]])
+            #expect(try await foundSet(s, .and([.not(word("intern")), .not(word("sales"))])) == [ids[2]])
+            #expect(try await foundSet(s, .not(word("intern", in: .title))) == [ids[1], ids[2], ids[3]])
+            #expect(try await foundSet(s, .not(word("nobody"))) == Set(ids))
+            #expect(try await found(s, .not(word("nobody")), limit: 2).count == 2)
+        }
+    }
+
+    @Test("Terms with + # . and quotes are stored and found safely", arguments: StorageKind.tested)
+    func specialCharacters(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 4)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.skill: "c++ node.js c#"]),
+                entry(ids[1], [.skill: "c node js"]),
+                entry(ids[2], [.name: "o'brien", .about: "say \"hello\" back\\slash"]),
+                entry(ids[3], [.name: "o brien", .about: "'); drop table members; --"]),
+            ])
+            #expect(try await foundSet(s, word("c++")) == [ids[0]])
+            #expect(try await foundSet(s, word("node.js")) == [ids[0]])
+            #expect(try await foundSet(s, word("c#")) == [ids[0]])
+            #expect(try await foundSet(s, word("c")) == [ids[1]])
+            #expect(try await foundSet(s, word("js")) == [ids[1]])
+            #expect(try await foundSet(s, .sequence(["c++", "node.js"], column: .skill)) == [ids[0]])
+            #expect(try await foundSet(s, word("o'brien")).contains(ids[2]))
+            #expect(try await foundSet(s, word("o'brien", in: .name)).contains(ids[2]))
+            // Query syntax in a term is a term, never syntax.
+            _ = try await s.searchCandidates(word("\"hello\""), limit: 10)
+            _ = try await s.searchCandidates(word("a\" OR \"b"), limit: 10)
+            _ = try await s.searchCandidates(word("back\\slash"), limit: 10)
+            _ = try await s.searchCandidates(word("x' | 'y"), limit: 10)
+            _ = try await s.searchCandidates(word("'); drop table members; --"), limit: 10)
+            #expect(try await s.searchEntryCount() == 4)
+            #expect(try await store.storage.memberCount() == 4)
+        }
+    }
+
+    @Test("A word in the title ranks above the same word only in about", arguments: StorageKind.tested)
+    func ranking(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 3)
+            try await s.upsertSearchEntries([
+                entry(ids[0], [.about: "i worked with a product manager for years", .title: "engineer"]),
+                entry(ids[1], [.title: "product manager", .about: "i like hiking"]),
+                entry(ids[2], [.location: "tokyo"]),
+            ])
+            let results = try await s.searchCandidates(word("manager"), limit: 10)
+            #expect(results.map(\.member) == [ids[1], ids[0]])
+            #expect(results[0].relevance > results[1].relevance)
+            let phrase = try await s.searchCandidates(.sequence(["product", "manager"], column: nil), limit: 10)
+            #expect(phrase.map(\.member) == [ids[1], ids[0]])
+        }
+    }
+
+    @Test("An upsert replaces the old terms", arguments: StorageKind.tested)
+    func upsertReplaces(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 2)
+            try await s.upsertSearchEntries([entry(ids[0], [.title: "engineer"]), entry(ids[1], [.title: "designer"])])
+            try await s.upsertSearchEntries([entry(ids[0], [.title: "manager", .about: "former engineer"])])
+            #expect(try await s.searchEntryCount() == 2)
+            #expect(try await foundSet(s, word("manager")) == [ids[0]])
+            #expect(try await foundSet(s, word("engineer", in: .title)).isEmpty)
+            #expect(try await foundSet(s, word("engineer")) == [ids[0]])
+            #expect(try await foundSet(s, word("designer")) == [ids[1]])
+            // The same member twice in one call: the last entry wins.
+            try await s.upsertSearchEntries([entry(ids[1], [.title: "first"]), entry(ids[1], [.title: "second"])])
+            #expect(try await s.searchEntryCount() == 2)
+            #expect(try await foundSet(s, word("first")).isEmpty)
+            #expect(try await foundSet(s, word("second")) == [ids[1]])
+        }
+    }
+
+    @Test("Deleting an entry removes it; deleting the member does too", arguments: StorageKind.tested)
+    func deletion(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 3)
+            try await s.upsertSearchEntries(ids.map { entry($0, [.title: "engineer"]) })
+            try await s.deleteSearchEntry(ids[0])
+            #expect(try await s.searchEntryCount() == 2)
+            #expect(try await foundSet(s, word("engineer")) == [ids[1], ids[2]])
+            #expect(try await foundSet(s, .not(word("nobody"))) == [ids[1], ids[2]])
+            try await s.deleteSearchEntry(ids[0])
+            try await store.storage.deleteMember(ids[1])
+            #expect(try await s.searchEntryCount() == 1)
+            #expect(try await foundSet(s, word("engineer")) == [ids[2]])
+            // A deleted entry can be written again.
+            try await s.upsertSearchEntries([entry(ids[0], [.title: "engineer"])])
+            #expect(try await foundSet(s, word("engineer")) == [ids[0], ids[2]])
+        }
+    }
+
+    @Test("The limit is honoured, best first", arguments: StorageKind.tested)
+    func limit(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let ids = try await makeMembers(store.storage, 10)
+            var entries = ids.map { entry($0, [.about: "swift"]) }
+            entries[7] = entry(ids[7], [.title: "swift", .name: "swift"])
+            try await s.upsertSearchEntries(entries)
+            let results = try await s.searchCandidates(word("swift"), limit: 3)
+            #expect(results.count == 3)
+            #expect(results.first?.member == ids[7])
+            #expect(try await s.searchCandidates(word("swift"), limit: 0).isEmpty)
+            #expect(try await s.searchCandidates(word("swift"), limit: 100).count == 10)
+        }
+    }
+
+    @Test("2,000 entries in one call, then a query over them", arguments: StorageKind.tested)
+    func bulk(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.search
+            let count = 2_000
+            let ids = try await makeMembers(store.storage, count)
+            let skills = ["swift", "kotlin", "c++", "node.js", "go"]
+            let entries = ids.enumerated().map { index, id in
+                entry(
+                    id,
+                    [
+                        .name: "member \(index)", .title: index % 10 == 0 ? "営業 マネ ネー ージ ジャ ャー" : "エン ンジ ジニ ニア",
+                        .skill: skills[index % skills.count] + " 英語", .about: "職務 務経 経歴 number \(index)",
+                        .location: index % 2 == 0 ? "東京" : "大阪",
+                    ])
+            }
+            let clock = ContinuousClock()
+            let upsert = try await clock.measure { try await s.upsertSearchEntries(entries) }
+            #expect(try await s.searchEntryCount() == count)
+            let query = IndexQuery.and([
+                .sequence(["営業", "マネ"], column: .title), .or([word("swift"), word("c++")]), .not(word("大阪")),
+            ])
+            var results: [(member: MemberID, relevance: Double)] = []
+            let search = try await clock.measure { results = try await s.searchCandidates(query, limit: 1_000) }
+            // Every tenth is a sales manager, every fifth knows swift and (with index % 5 == 2) c++; 大阪 is odd.
+            let expected = Set(ids.enumerated().filter { index, _ in
+                index % 10 == 0 && (index % 5 == 0 || index % 5 == 2) && index % 2 == 0
+            }.map(\.1))
+            #expect(Set(results.map(\.member)) == expected)
+            let seconds = Double(upsert.components.seconds) + Double(upsert.components.attoseconds) / 1e18
+            print(
+                "search index [\(kind)]: upserted \(count) entries in \(upsert) (\(Int(Double(count) / seconds)) entries/s); "
+                    + "query in \(search), \(results.count) found")
+        }
+    }
+}
