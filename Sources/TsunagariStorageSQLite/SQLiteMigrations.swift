@@ -1,7 +1,19 @@
+import Foundation
 import GRDB
 
 /// Append-only, numbered migrations. Never edit one that has shipped: add the next.
 enum SQLiteMigrations {
+    /// FTS5's `tokenize` option as an SQL string literal: the ascii tokenizer with all ASCII punctuation as token
+    /// characters, so that only spaces separate tokens. Quotes are doubled once for FTS5's option syntax and once
+    /// for SQL's.
+    static var spaceTokenizer: String {
+        let punctuation = String((0x21...0x7E).compactMap(Unicode.Scalar.init).map(Character.init).filter {
+            !$0.isLetter && !$0.isNumber
+        })
+        let option = "ascii tokenchars '" + punctuation.replacingOccurrences(of: "'", with: "''") + "'"
+        return "'" + option.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("001_members_profiles_sessions") { db in
@@ -161,15 +173,18 @@ enum SQLiteMigrations {
             try db.execute(sql: "CREATE INDEX educations_school_key ON educations(school_key)")
         }
         migrator.registerMigration("003_search") { db in
-            // The columns hold terms the shared analyser produced, separated by single spaces. unicode61 keeps each
-            // one a single token: CJK bigrams are letters, and `+ # .` are token characters so that c++, c# and
-            // node.js stay whole. profile_search_ids gives each member a stable rowid, so replacing or deleting an
-            // entry is a lookup by key rather than a scan of the unindexed member_id column.
+            // The columns hold terms the shared analyser produced, separated by single spaces, and a term must stay
+            // one token, as it does in PostgreSQL's tsvectors. unicode61 (even with `+ # .` as token characters)
+            // does not guarantee it: it drops combining marks and some CJK punctuation, so हिंदी would be indexed as
+            // ह द and ン・ as ン. The ascii tokenizer with every ASCII punctuation character as a token character splits
+            // on spaces (and control characters) only; non-ASCII characters are always token characters in it, and
+            // the analyser has already folded case. profile_search_ids gives each member a stable rowid, so replacing
+            // or deleting an entry is a lookup by key rather than a scan of the unindexed member_id column.
             try db.execute(
                 sql: """
                     CREATE VIRTUAL TABLE profile_search USING fts5(
                       member_id UNINDEXED, name, title, company, school, skill, headline, about, location,
-                      tokenize = "unicode61 remove_diacritics 0 tokenchars '+#.'"
+                      tokenize = \(SQLiteMigrations.spaceTokenizer)
                     );
                     CREATE TABLE profile_search_ids (
                       doc INTEGER PRIMARY KEY,
