@@ -26,9 +26,24 @@ extension PostgresStorage: SearchIndexStore {
     /// Positions skipped between columns in all_terms, so that a phrase never spans two columns.
     static let columnGap = 100
 
-    /// A lexeme as tsvector and tsquery input read it: single-quoted, with `'` doubled and `\` escaped.
+    /// The longest lexeme PostgreSQL accepts, in bytes.
+    static let maxLexemeBytes = 2_046
+
+    /// A lexeme as tsvector and tsquery input read it: single-quoted, with `'` doubled and `\` escaped. A term longer
+    /// than a lexeme may be is cut to its first 2,046 bytes (whole characters), in the index and in queries alike.
     static func quoted(_ term: String) -> String {
-        "'" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+        var term = term
+        if term.utf8.count > maxLexemeBytes {
+            var scalars = String.UnicodeScalarView()
+            var bytes = 0
+            for scalar in term.unicodeScalars {
+                bytes += String(scalar).utf8.count
+                if bytes > maxLexemeBytes { break }
+                scalars.append(scalar)
+            }
+            term = String(scalars)
+        }
+        return "'" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     static func terms(_ text: String?) -> [String] {

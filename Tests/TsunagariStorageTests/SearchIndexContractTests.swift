@@ -178,6 +178,10 @@ struct SearchIndexContractTests {
             #expect(try await foundSet(s, .sequence(["');", "drop"], column: .about)) == [ids[3]])
             #expect(try await s.searchEntryCount() == 4)
             #expect(try await store.storage.memberCount() == 4)
+            // A term longer than PostgreSQL's 2,046-byte lexeme is stored and found.
+            let long = String(repeating: "長", count: 1_000) + "x"
+            try await s.upsertSearchEntries([entry(ids[3], [.about: "a \(long) b"])])
+            #expect(try await foundSet(s, .sequence(["a", long, "b"], column: .about)) == [ids[3]])
         }
     }
 
