@@ -37,7 +37,7 @@ let package = Package(
         // Text analysis and the recruiter query language: pure Swift, one implementation for both databases.
         .target(
             name: "TsunagariSearch",
-            dependencies: [],
+            dependencies: ["TsunagariCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TsunagariSearchTests",
-            dependencies: ["TsunagariSearch"],
+            dependencies: ["TsunagariSearch", "TsunagariCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TsunagariCore
+@testable import TsunagariSearch
+
+@Suite struct ProfileIndexingTests {
+    static let profile: Profile = {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        return Profile(
+            memberID: MemberID("01h0000000000000000000000a"), role: .member,
+            fields: ProfileFields(name: "山田 花子", nameReading: "やまだ はなこ", handle: "hanako", headline: "Swift エンジニア", location: "東京都", about: "英語でビジネス"),
+            positions: [
+                Position(
+                    id: "p1", company: CompanyRef(id: "c1", name: "株式会社メルカリ"), companyNameAsWritten: "㈱メルカリ", title: "法人営業",
+                    location: nil, startMonth: YearMonth("2020-04")!, endMonth: nil, description: "職務経歴"),
+                Position(
+                    id: "p2", company: CompanyRef(id: "c2", name: "Blue Labs Inc."), companyNameAsWritten: "Blue Labs Inc.", title: "Sales Manager",
+                    location: "Osaka", startMonth: YearMonth("2015-04")!, endMonth: YearMonth("2020-03"), description: nil),
+            ],
+            educations: [], skills: ["C++", "英語"], settings: ProfileSettings(), createdAt: now, updatedAt: now)
+    }()
+
+    @Test func entryHoldsAnalysedTermsWithBoundariesBetweenTexts() {
+        let entry = ProfileIndexing.entry(for: Self.profile)
+        #expect(entry.columns[.title] == "法人 人営 営業 \(ProfileIndexing.boundary) sales manager")
+        #expect(entry.columns[.skill] == "c++ \(ProfileIndexing.boundary) 英語")
+        #expect(entry.columns[.name]?.contains("ヤマ マダ") == true)  // the reading, folded to katakana
+        #expect(entry.columns[.about]?.contains("職務 務経 経歴") == true)
+        #expect(entry.columns[.company]?.contains("メル ルカ カリ") == true)
+    }
+
+    @Test func compilesQueriesToIndexSequences() throws {
+        #expect(ProfileIndexing.compile(try QueryParser.parse("title:営業")) == .sequence(["営業"], column: .title))
+        #expect(ProfileIndexing.compile(try QueryParser.parse("職務経歴 -intern")) == .and([.sequence(["職務", "務経", "経歴"], column: nil), .not(.sequence(["intern"], column: nil))]))
+        #expect(ProfileIndexing.compile(try QueryParser.parse("ヤマダ")) == .sequence(["ヤマ", "マダ"], column: nil))
+        #expect(ProfileIndexing.compile(try QueryParser.parse("やまだ")) == .or([.sequence(["やま", "まだ"], column: nil), .sequence(["ヤマ", "マダ"], column: .name)]))
+        #expect(ProfileIndexing.compile(try QueryParser.parse("\"---\"")) == nil)
+    }
+
+    @Test func theDocumentMatchesWhatTheEntryIndexes() throws {
+        let document = ProfileIndexing.document(for: Self.profile)
+        for (text, expected) in [("company:メルカリ", true), ("ヤマダ", true), ("title:\"sales manager\"", true), ("\"営業 sales\"", false), ("Osaka", true)] {
+            #expect(QueryMatcher.matches(try QueryParser.parse(text), document) == expected, "\(text)")
+        }
+    }
+}
