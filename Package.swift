@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore",
                 "TsunagariGraph",
+                "TsunagariSearch",
                 "TsunagariStorageSQLite",
                 "TsunagariStoragePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -123,6 +124,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore",
                 "TsunagariWeb",
+                "TsunagariSearch",
                 "TsunagariStorageSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -14,6 +14,8 @@ public struct AccountService: Sendable {
     let limits: RateLimits
     /// The graph index, told when a member leaves.
     let graph: (any ConnectionGraph)?
+    /// Told of every new member (the search index listens here).
+    let observer: (any ProfileChangeObserver)?
     /// A hash of a random string nobody knows, verified against when an email has no account so that
     /// timing does not reveal which emails exist.
     private let absentAccountHash: String
@@ -25,9 +27,10 @@ public struct AccountService: Sendable {
 
     public init(
         storage: any Storage, hasher: any PasswordHasher, tokens: any TokenIssuer, clock: any Clock, limits: RateLimits,
-        graph: (any ConnectionGraph)? = nil
+        graph: (any ConnectionGraph)? = nil, observer: (any ProfileChangeObserver)? = nil
     ) {
         self.graph = graph
+        self.observer = observer
         self.storage = storage
         self.hasher = hasher
         self.tokens = tokens
@@ -62,6 +65,7 @@ public struct AccountService: Sendable {
             do {
                 try await storage.createMember(NewMember(account: account, profile: profile))
                 try await limiter.record(signupKey)
+                await observer?.profileChanged(id)
                 let token = try await openSession(for: id, kind: kind)
                 return Authenticated(token: token, profile: profile)
             } catch let error as DomainError where error.code == "handle_taken" {

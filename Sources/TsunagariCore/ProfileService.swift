@@ -6,11 +6,20 @@ public struct ProfileService: Sendable {
     let clock: any Clock
     /// The graph index, which tells who is connected; without it every other member is a stranger.
     let graph: (any ConnectionGraph)?
+    /// Told of every stored change (the search index listens here).
+    let observer: (any ProfileChangeObserver)?
 
-    public init(storage: any Storage, clock: any Clock, graph: (any ConnectionGraph)? = nil) {
+    public init(
+        storage: any Storage, clock: any Clock, graph: (any ConnectionGraph)? = nil, observer: (any ProfileChangeObserver)? = nil
+    ) {
         self.storage = storage
         self.clock = clock
         self.graph = graph
+        self.observer = observer
+    }
+
+    private func changed(_ member: MemberID) async {
+        await observer?.profileChanged(member)
     }
 
     // MARK: Reading
@@ -136,6 +145,7 @@ public struct ProfileService: Sendable {
             fields.about = try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true)
         }
         try await storage.updateFields(fields, for: member, at: clock.now())
+        await changed(member)
         return try await own(member)
     }
 
@@ -165,6 +175,7 @@ public struct ProfileService: Sendable {
         let now = clock.now()
         let draft = try makeDraft(id: OpaqueID.make(at: now), input: input, existing: nil)
         _ = try await storage.savePosition(draft, for: member, at: now)
+        await changed(member)
         return try await position(draft.id, of: member)
     }
 
@@ -172,6 +183,7 @@ public struct ProfileService: Sendable {
         let existing = try await position(id, of: member)
         let draft = try makeDraft(id: id, input: input, existing: existing)
         guard try await storage.savePosition(draft, for: member, at: clock.now()) else { throw DomainError.notFound("Position") }
+        await changed(member)
         return try await position(id, of: member)
     }
 
@@ -179,6 +191,7 @@ public struct ProfileService: Sendable {
         guard id.utf8.count <= 64, try await storage.deletePosition(id: id, for: member, at: clock.now()) else {
             throw DomainError.notFound("Position")
         }
+        await changed(member)
     }
 
     private func position(_ id: String, of member: MemberID) async throws -> Position {
@@ -265,6 +278,7 @@ public struct ProfileService: Sendable {
         let now = clock.now()
         let education = try makeEducation(id: OpaqueID.make(at: now), input: input, existing: nil)
         _ = try await storage.saveEducation(education, for: member, isNew: true, at: now)
+        await changed(member)
         return education
     }
 
@@ -276,6 +290,7 @@ public struct ProfileService: Sendable {
         guard try await storage.saveEducation(education, for: member, isNew: false, at: clock.now()) else {
             throw DomainError.notFound("Education")
         }
+        await changed(member)
         return education
     }
 
@@ -283,6 +298,7 @@ public struct ProfileService: Sendable {
         guard id.utf8.count <= 64, try await storage.deleteEducation(id: id, for: member, at: clock.now()) else {
             throw DomainError.notFound("Education")
         }
+        await changed(member)
     }
 
     private func makeEducation(id: String, input: EducationInput, existing: Education?) throws -> Education {
@@ -321,6 +337,7 @@ public struct ProfileService: Sendable {
             if seen.insert(skill.precomposedStringWithCompatibilityMapping.lowercased()).inserted { skills.append(skill) }
         }
         try await storage.replaceSkills(skills, for: member, at: clock.now())
+        await changed(member)
         return skills
     }
 
@@ -361,6 +378,7 @@ public struct ProfileService: Sendable {
         }
         if let value = change.locale { settings.locale = value }
         try await storage.updateSettings(settings, for: member, at: clock.now())
+        await changed(member)
         let listHidden = settings.connectionsVisibility == .onlyMe
         if listHidden != listWasHidden {
             graph?.apply(GraphChange(sequence: 0, kind: listHidden ? .listHidden : .listShown, a: member, b: nil))

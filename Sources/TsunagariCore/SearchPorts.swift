@@ -56,3 +56,9 @@ public protocol SearchIndexStore: Sendable {
     func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [(member: MemberID, relevance: Double)]
     func searchEntryCount() async throws -> Int
 }
+
+/// The one seam through which profile changes reach side effects such as the search index.
+public protocol ProfileChangeObserver: Sendable {
+    /// Called after a change to the member's profile was stored.
+    func profileChanged(_ member: MemberID) async
+}

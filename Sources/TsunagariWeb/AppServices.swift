@@ -9,7 +9,7 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore
+    public typealias Store = Storage & NetworkStore & SearchIndexStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let profiles: ProfileService
     public let connections: ConnectionService
     public let network: NetworkService
+    public let searchIndexing: SearchIndexing
 
     /// Wires the services; the graph index is built from storage here, before any request.
     public init(
@@ -33,9 +34,12 @@ public struct AppServices: Sendable {
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
         self.graph = graph
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
+        let searchIndexing = SearchIndexing(storage: storage)
+        self.searchIndexing = searchIndexing
         accounts = AccountService(
-            storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph)
-        profiles = ProfileService(storage: storage, clock: clock, graph: graph)
+            storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
+            observer: searchIndexing)
+        profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
         connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
         network = NetworkService(storage: storage, graph: graph, clock: clock)
     }

@@ -86,6 +86,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
     }
     let services = try await AppServices(configuration: configuration, storage: storage)
+    let indexed = try await services.searchIndexing.rebuildIfIncomplete()
+    if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
     logger.info(
         "graph index built",
         metadata: ["members": .stringConvertible(services.graph.graph.nodeCount), "connections": .stringConvertible(services.graph.graph.edgeCount)])

@@ -1,0 +1,38 @@
+import Logging
+import TsunagariCore
+import TsunagariSearch
+
+/// Keeps the search index current: every stored profile change re-indexes that member in the same
+/// request, and at start an index that does not cover every member is rebuilt.
+public struct SearchIndexing: ProfileChangeObserver {
+    let storage: any AppServices.Store
+    let logger = Logger(label: "tsunagari.search-index")
+
+    public func profileChanged(_ member: MemberID) async {
+        do {
+            guard let profile = try await storage.profile(id: member) else { return }
+            try await storage.upsertSearchEntries([ProfileIndexing.entry(for: profile)])
+        } catch {
+            // The profile change itself is stored; the index catches up at the next change or start.
+            logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
+        }
+    }
+
+    /// Indexes every member when the index holds fewer entries than there are members (first start after
+    /// an upgrade, sample data, an import). Returns how many were indexed.
+    public func rebuildIfIncomplete() async throws -> Int {
+        guard try await storage.searchEntryCount() < storage.memberCount() else { return 0 }
+        let members = try await storage.networkSnapshot().members
+        var batch: [SearchIndexEntry] = []
+        for member in members {
+            guard let profile = try await storage.profile(id: member) else { continue }
+            batch.append(ProfileIndexing.entry(for: profile))
+            if batch.count == 500 {
+                try await storage.upsertSearchEntries(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try await storage.upsertSearchEntries(batch) }
+        return members.count
+    }
+}
