@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     public let connections: ConnectionService
     public let network: NetworkService
     public let searchIndexing: SearchIndexing
+    public let search: PeopleSearchService
 
     /// Wires the services; the graph index is built from storage here, before any request.
     public init(
@@ -42,6 +43,7 @@ public struct AppServices: Sendable {
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
         connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
         network = NetworkService(storage: storage, graph: graph, clock: clock)
+        search = PeopleSearchService(storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits)
     }
 
     /// SQLite in the data directory, or PostgreSQL when a database URL is configured; migrated.

@@ -40,6 +40,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     }
     APIRoutes(services: services).register(on: router)
     NetworkAPIRoutes(services: services).register(on: router)
+    SearchAPIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
     NetworkPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })

@@ -13,6 +13,7 @@ public struct AppConfiguration: Sendable {
     public var demoMembers: Int = 2_000
     public var rateLimits: RateLimits = .standard
     public var networkLimits: NetworkLimits = .standard
+    public var searchLimits: SearchLimits = .standard
     public var rateLimitProfile: String = "standard"
     /// bcrypt cost; 12 or more outside tests.
     public var bcryptCost: UInt8 = 12
@@ -98,9 +99,11 @@ public struct AppConfiguration: Sendable {
             case "standard":
                 config.rateLimits = .standard
                 config.networkLimits = .standard
+                config.searchLimits = .standard
             case "relaxed":
                 config.rateLimits = .relaxed
                 config.networkLimits = .relaxed
+                config.searchLimits = .relaxed
             default: bad(source, raw, "standard or relaxed")
             }
             if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }

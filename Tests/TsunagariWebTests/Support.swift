@@ -10,7 +10,7 @@ import TsunagariStorageSQLite
 
 /// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
 func withApp(
-    limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed,
+    limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed, searchLimits: SearchLimits = .relaxed,
     _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
@@ -21,6 +21,7 @@ func withApp(
     var configuration = AppConfiguration()
     configuration.rateLimits = limits
     configuration.networkLimits = networkLimits
+    configuration.searchLimits = searchLimits
     let services = try await AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
     var logger = Logger(label: "tsunagari-test")
     logger.logLevel = .warning

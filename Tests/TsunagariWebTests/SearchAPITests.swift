@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+@Suite struct SearchAPITests {
+    func search(_ client: any TestClientProtocol, _ token: String?, _ query: String) async throws -> Reply {
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "=&,"))) ?? ""
+        return try await client.call(.get, "/api/v1/search/people?\(encoded)", token: token)
+    }
+
+    @Test func booleanJapaneseSearchWithDegreesAndHighlights() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Rie", "Aki", "Bo", "Cy", "Di"])
+            try await cast.connect(client, "Rie", "Aki")
+            try await cast.connect(client, "Aki", "Cy")
+            try await cast.connect(client, "Cy", "Di")
+            for (name, title, company, skills) in [
+                ("Aki", "法人営業", "株式会社メルカリ", ["英語"]), ("Di", "法人営業", "株式会社メルカリ", ["英語"]),
+                ("Bo", "Sales intern", "Blue Labs", ["英語"]), ("Cy", "エンジニア", "㈱メルカリ", ["Swift"]),
+            ] {
+                _ = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": company, "title": title, "startMonth": "2021-04"])
+                _ = try await client.call(.put, "/api/v1/me/skills", token: cast.tokens[name], json: ["skills": skills])
+            }
+            let reply = try await search(client, cast.tokens["Rie"], "q=英語 AND (営業 OR sales) -intern")
+            #expect(reply.status == .ok, "\(reply.text)")
+            let items = reply.json["items"] as? [[String: Any]] ?? []
+            // Aki (1st) and Di (3rd) match equally; the nearer one ranks first. Bo is an intern.
+            #expect(items.compactMap { ($0["member"] as? [String: Any])?["name"] as? String } == ["Aki", "Di"])
+            #expect(items.compactMap { ($0["member"] as? [String: Any])?["degree"] as? Int } == [1, 3])
+            #expect((items.first?["highlights"] as? [String])?.contains { $0.contains("営業") } == true)
+            let filtered = try await search(client, cast.tokens["Rie"], "q=メルカリ&currentCompany=(株)メルカリ&degree=2")
+            #expect(names(filtered) == ["Cy"])
+            let bad = try await search(client, cast.tokens["Rie"], "q=(営業")
+            #expect(bad.status == .badRequest)
+            #expect(bad.errorCode == "bad_query")
+            #expect((bad.json["error"] as? [String: Any])?["message"] as? String == "Syntax error at character 4: expected ')'.")
+            #expect(try await search(client, nil, "q=英語").status == .unauthorized)
+            let noWords = try await search(client, cast.tokens["Rie"], "q=---")
+            #expect(noWords.status == .ok)
+            #expect((noWords.json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await search(client, cast.tokens["Rie"], "").errorCode == "bad_query")
+        }
+    }
+
+    @Test func privacyRulesInSearch() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Rie", "Aki", "Bo"])
+            try await cast.connect(client, "Rie", "Aki")
+            for name in ["Aki", "Bo"] {
+                _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens[name], json: ["headline": "職務経歴のプロ"])
+                _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens[name], json: ["profileVisibility": "connections"])
+            }
+            // Connections-only profiles are found by connections only.
+            #expect(names(try await search(client, cast.tokens["Rie"], "q=職務経歴")) == ["Aki"])
+            // Blocked members never appear, either way.
+            _ = try await client.call(.put, "/api/v1/members/\(cast.ids["Rie"]!)/block", token: cast.tokens["Aki"])
+            #expect(names(try await search(client, cast.tokens["Rie"], "q=職務経歴")).isEmpty)
+            // Open to work is a recruiters' filter.
+            let forbidden = try await search(client, cast.tokens["Rie"], "q=職務経歴&openToWork=true")
+            #expect(forbidden.status == .forbidden)
+        }
+    }
+
+    @Test func searchIsCappedPerMember() async throws {
+        try await withApp(searchLimits: SearchLimits(perDay: 2, perMonth: 100)) { client, _ in
+            let cast = try await Cast.make(client, ["Rie"])
+            for _ in 0..<2 { #expect(try await search(client, cast.tokens["Rie"], "q=swift").status == .ok) }
+            let third = try await search(client, cast.tokens["Rie"], "q=swift")
+            #expect(third.status == .tooManyRequests)
+            #expect(third.header("Retry-After") != nil)
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import json
+S = lambda **k: {"type": "string", **k}
+NS = lambda **k: {"type": "string", "nullable": True, **k}
+I = lambda **k: {"type": "integer", **k}
+NI = lambda **k: {"type": "integer", "nullable": True, **k}
+ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
+month = {"type": "string", "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2020-04"}
+CTRL = "\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029"
+ML_CTRL = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u2028\\u2029"
+LINE = "^[^" + CTRL + "]*$"
+TEXT = "^[^" + ML_CTRL + "]*$"
+NONBLANK = "^[^" + CTRL + "]*[^\\s" + CTRL + "][^" + CTRL + "]*$"
+def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
+def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
+def ntext(n, **k): return NS(maxLength=n, pattern=TEXT, **k)
+NONBLANK_TEXT = "^[^" + ML_CTRL + "]*[^\\s" + CTRL + "][^" + ML_CTRL + "]*$"
+def req(n, pattern_override=False, **k): return S(maxLength=n, pattern=NONBLANK_TEXT if pattern_override else NONBLANK, **k)
+def obj(props, required=None, additional=True):
+    o = {"type": "object", "properties": props}
+    if required: o["required"] = required
+    if not additional: o["additionalProperties"] = False
+    return o
+schemas = {
+  "Error": obj({"error": obj({"code": S(example="not_found"), "message": S()}, ["code", "message"])}, ["error"]),
+  "MemberSummary": obj({
+      "id": S(), "handle": S(), "name": S(), "headline": NS(), "location": NS(),
+      "degree": NI(minimum=0, maximum=3, description="0 self, 1, 2, 3, or null (further or unknown)"),
+      "mutualConnectionCount": I(minimum=0)},
+      ["id", "handle", "name", "headline", "location", "degree", "mutualConnectionCount"]),
+  "AuthResult": obj({"token": S(description="Bearer token for the Authorization header"), "member": ref("MemberSummary")}, ["token", "member"]),
+  "CompanyRef": obj({"id": S(), "name": S(description="The company's most common spelling")}, ["id", "name"]),
+  "Position": obj({
+      "id": S(), "company": ref("CompanyRef"), "companyNameAsWritten": S(), "title": S(), "location": NS(),
+      "startMonth": month, "endMonth": {**month, "nullable": True}, "description": NS()},
+      ["id", "company", "companyNameAsWritten", "title", "location", "startMonth", "endMonth", "description"]),
+  "Education": obj({"id": S(), "school": S(), "degree": NS(), "field": NS(), "startYear": NI(), "endYear": NI()},
+      ["id", "school", "degree", "field", "startYear", "endYear"]),
+  "OpenToWork": obj({"enabled": {"type": "boolean"}, "visibility": S(enum=["recruitersOnly", "everyone"]),
+      "titles": {"type": "array", "items": S()}, "locations": {"type": "array", "items": S()}},
+      ["enabled", "visibility", "titles", "locations"]),
+  "Settings": obj({
+      "profileVisibility": S(enum=["public", "members", "connections"]),
+      "connectionsVisibility": S(enum=["connections", "onlyMe"]),
+      "openToWork": ref("OpenToWork"),
+      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True}},
+      ["profileVisibility", "connectionsVisibility", "openToWork", "locale"]),
+  "OwnProfile": obj({
+      "id": S(), "handle": S(), "name": S(), "nameReading": NS(), "headline": NS(), "location": NS(), "industry": NS(),
+      "about": NS(), "email": S(), "role": S(enum=["member", "recruiter"]),
+      "positions": {"type": "array", "items": ref("Position")}, "educations": {"type": "array", "items": ref("Education")},
+      "skills": {"type": "array", "items": S()}, "settings": ref("Settings"),
+      "createdAt": S(format="date-time"), "updatedAt": S(format="date-time")},
+      ["id", "handle", "name", "nameReading", "headline", "location", "industry", "about", "email", "role", "positions",
+       "educations", "skills", "settings", "createdAt", "updatedAt"]),
+  "MemberProfile": obj({
+      "id": S(), "handle": S(), "name": S(), "headline": NS(),
+      "access": S(enum=["full", "limited"], description="limited: the viewer sees name and headline only"),
+      "nameReading": NS(), "location": NS(), "industry": NS(), "about": NS(),
+      "positions": {"type": "array", "items": ref("Position")}, "educations": {"type": "array", "items": ref("Education")},
+      "skills": {"type": "array", "items": S()},
+      "openToWork": {"allOf": [ref("OpenToWork")], "nullable": True, "description": "Shown only where the open-to-work rule allows"},
+      "degree": NI(minimum=0, maximum=3), "mutualConnectionCount": I(minimum=0),
+      "relationship": S(enum=["none", "invitationSent", "invitationReceived", "connected"]), "following": {"type": "boolean"}},
+      ["id", "handle", "name", "headline", "access", "openToWork", "degree", "mutualConnectionCount", "relationship", "following"]),
+  "Company": obj({"id": S(), "name": S(), "currentMemberCount": I(minimum=0), "pastMemberCount": I(minimum=0)},
+      ["id", "name", "currentMemberCount", "pastMemberCount"]),
+  "Skills": obj({"skills": {"type": "array", "items": S()}}, ["skills"]),
+  "Export": obj({
+      "exportedAt": S(format="date-time"),
+      "account": obj({"id": S(), "email": S(), "role": S(), "createdAt": S(format="date-time")}, ["id", "email", "role", "createdAt"]),
+      "profile": ref("OwnProfile"),
+      "sessions": {"type": "array", "items": obj({"kind": S(enum=["web", "api"]), "createdAt": S(format="date-time"),
+                                                  "expiresAt": S(format="date-time")}, ["kind", "createdAt", "expiresAt"])}},
+      ["exportedAt", "account", "profile", "sessions"]),
+  "SignUp": obj({"email": S(maxLength=254, format="email"), "password": S(minLength=10, maxLength=200),
+      "name": req(100), "locale": S(enum=["en", "ja"])}, ["email", "password", "name"], False),
+  "LogIn": obj({"email": S(), "password": S()}, ["email", "password"], False),
+  "PasswordConfirmation": obj({"password": S()}, ["password"], False),
+  "ProfileChange": obj({"name": req(100), "nameReading": nline(100), "handle": S(minLength=3, maxLength=30, pattern="^[A-Za-z0-9][A-Za-z0-9_-]{2,29}$"),
+      "headline": nline(220), "location": nline(100), "industry": nline(100), "about": ntext(2600)},
+      None, False),
+  "NewPosition": obj({"company": req(100), "title": req(100), "location": nline(100),
+      "startMonth": month, "endMonth": {**month, "nullable": True}, "description": ntext(2000)},
+      ["company", "title", "startMonth"], False),
+  "PositionChange": obj({"company": req(100), "title": req(100), "location": nline(100),
+      "startMonth": month, "endMonth": {**month, "nullable": True}, "description": ntext(2000)}, None, False),
+  "NewEducation": obj({"school": req(150), "degree": nline(100), "field": nline(100),
+      "startYear": NI(minimum=1900, maximum=2100), "endYear": NI(minimum=1900, maximum=2100)}, ["school"], False),
+  "EducationChange": obj({"school": req(150), "degree": nline(100), "field": nline(100),
+      "startYear": NI(minimum=1900, maximum=2100), "endYear": NI(minimum=1900, maximum=2100)}, None, False),
+  "SkillsChange": obj({"skills": {"type": "array", "maxItems": 100, "items": line(80)}}, ["skills"], False),
+  "SettingsChange": obj({
+      "profileVisibility": S(enum=["public", "members", "connections"]),
+      "connectionsVisibility": S(enum=["connections", "onlyMe"]),
+      "openToWork": obj({"enabled": {"type": "boolean"}, "visibility": S(enum=["recruitersOnly", "everyone"]),
+                         "titles": {"type": "array", "maxItems": 10, "items": line(100)},
+                         "locations": {"type": "array", "maxItems": 10, "items": line(100)}}, None, False),
+      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True}}, None, False),
+  "Health": obj({"status": S(enum=["ok"])}, ["status"]),
+  "NewInvitation": obj({"inviteeId": S(maxLength=64), "message": NS(maxLength=300, pattern=TEXT)}, ["inviteeId"], False),
+  "InvitationCreated": obj({"id": S(), "status": S(enum=["pending", "accepted"])}, ["status"]),
+  "Invitation": obj({"id": S(), "from": ref("MemberSummary"), "to": ref("MemberSummary"), "message": NS(),
+      "status": S(enum=["pending", "accepted", "ignored", "withdrawn"]), "createdAt": S(format="date-time")},
+      ["id", "from", "to", "message", "status", "createdAt"]),
+  "InvitationList": obj({"items": {"type": "array", "items": ref("Invitation")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "Accepted": obj({"status": S(enum=["accepted"])}, ["status"]),
+  "ConnectionEntry": obj({"member": ref("MemberSummary"), "connectedAt": NS(format="date-time")}, ["member", "connectedAt"]),
+  "ConnectionList": obj({"items": {"type": "array", "items": ref("ConnectionEntry")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "MemberList": obj({"items": {"type": "array", "items": ref("MemberSummary")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "Reason": obj({"kind": S(enum=["mutualConnections", "sameCompany", "sameSchool"]), "count": I(minimum=0),
+      "company": ref("CompanyRef"), "school": S()}, ["kind"]),
+  "Suggestion": obj({"member": ref("MemberSummary"), "reasons": {"type": "array", "items": ref("Reason")}}, ["member", "reasons"]),
+  "SuggestionList": obj({"items": {"type": "array", "items": ref("Suggestion")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "Paths": obj({"degree": NI(minimum=0, maximum=3),
+      "paths": {"type": "array", "items": obj({"via": {"type": "array", "items": ref("MemberSummary")}}, ["via"])}}, ["degree", "paths"]),
+  "NewIntroduction": obj({"targetId": S(maxLength=64), "viaId": S(maxLength=64), "message": req(1000, pattern_override=True)},
+      ["targetId", "viaId", "message"], False),
+  "Introduction": obj({"id": S(), "requester": {"allOf": [ref("MemberSummary")], "nullable": True},
+      "via": {"allOf": [ref("MemberSummary")], "nullable": True}, "target": {"allOf": [ref("MemberSummary")], "nullable": True},
+      "message": S(), "status": S(enum=["pending", "forwarded", "declined"]), "forwardNote": NS(), "createdAt": S(format="date-time")},
+      ["id", "requester", "via", "target", "message", "status", "forwardNote", "createdAt"]),
+  "IntroductionList": obj({"items": {"type": "array", "items": ref("Introduction")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "ForwardNote": obj({"note": NS(maxLength=1000, pattern=TEXT)}, None, False),
+  "CompanyListItem": obj({"id": S(), "name": S(), "memberCount": I(minimum=0)}, ["id", "name", "memberCount"]),
+  "CompanyList": obj({"items": {"type": "array", "items": ref("CompanyListItem")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "CompanyPerson": obj({"member": ref("MemberSummary"), "via": {"type": "array", "items": ref("MemberSummary")}}, ["member", "via"]),
+  "CompanyPeople": obj({"items": {"type": "array", "items": ref("CompanyPerson")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "Shared": obj({"company": ref("CompanyRef"), "school": S(), "overlap": {"type": "boolean"}}, ["overlap"]),
+  "FormerColleague": obj({"member": ref("MemberSummary"), "shared": {"type": "array", "items": ref("Shared")}}, ["member", "shared"]),
+  "SearchResult": obj({"member": ref("MemberSummary"), "highlights": {"type": "array", "items": S()}}, ["member", "highlights"]),
+  "SearchResults": obj({"items": {"type": "array", "items": ref("SearchResult")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "FormerColleagues": obj({"items": {"type": "array", "items": ref("FormerColleague")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+}
+def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
+ERR = {
+  "400": err("Malformed: not JSON, not an object, invalid UTF-8"),
+  "401": err("No or bad token"),
+  "403": err("Not allowed"),
+  "404": err("Not found, or not visible to the viewer"),
+  "409": err("Conflict"),
+  "413": err("Body larger than 1 MB"),
+  "422": err("Well-formed but invalid: unknown field, wrong type, bad value"),
+  "429": {**err("Rate limited"), "headers": {"Retry-After": {"schema": I(), "description": "Seconds to wait"}}},
+}
+def ok(code, desc, schema=None):
+    r = {"description": desc}
+    if schema: r["content"] = {"application/json": {"schema": schema}}
+    return {code: r}
+def op(opid, summary, responses, errors, body=None, auth=True, params=None, tag="Profiles"):
+    o = {"operationId": opid, "summary": summary, "tags": [tag], "responses": {**responses, **{c: ERR[c] for c in errors}}}
+    if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
+    o["security"] = [{"bearerAuth": []}] if auth else [{}]
+    if params: o["parameters"] = params
+    return o
+def path_param(name, desc): return [{"name": name, "in": "path", "required": True, "schema": S(minLength=1, maxLength=100), "description": desc}]
+B = ["400", "413", "422"]
+def q(name, schema, desc): return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+PAGE = [q("limit", I(minimum=1, maximum=100, default=20), "Page size"), q("cursor", S(maxLength=512), "From the previous page's nextCursor")]
+M = path_param("idOrHandle", "Member id or handle")
+NETB = ["400", "401", "404"]
+paths = {
+  "/healthz": {"get": {**op("health", "Answers 200 once the database answers", ok("200", "Up", ref("Health")), [], auth=False, tag="Operations"),
+                         "responses": {**ok("200", "Up", ref("Health")), "503": err("The database does not answer")}}},
+  "/openapi.json": {"get": {**op("openAPIDocument", "This document", ok("200", "The OpenAPI document", {"type": "object"}), [], auth=False, tag="Operations")}},
+  "/api/v1/accounts": {"post": op("signUp", "Create an account", ok("201", "Created; the token is logged in", ref("AuthResult")), B + ["409", "429"], "SignUp", auth=False, tag="Accounts")},
+  "/api/v1/sessions": {"post": op("logIn", "Log in", ok("200", "Logged in", ref("AuthResult")), B + ["401", "429"], "LogIn", auth=False, tag="Accounts")},
+  "/api/v1/sessions/current": {"delete": op("logOut", "End this token", ok("204", "The token no longer works"), ["401"], tag="Accounts")},
+  "/api/v1/me": {
+      "get": op("getOwnProfile", "The full own profile", ok("200", "Own profile", ref("OwnProfile")), ["401"]),
+      "delete": op("deleteAccount", "Erase the account and its personal data", ok("204", "Erased"), B + ["401", "403"], "PasswordConfirmation", tag="Accounts")},
+  "/api/v1/me/export": {"get": op("exportData", "Everything the member owns", ok("200", "Export", ref("Export")), ["401"], tag="Accounts")},
+  "/api/v1/me/profile": {"patch": op("updateProfile", "Change profile fields", ok("200", "Own profile", ref("OwnProfile")), B + ["401", "409"], "ProfileChange")},
+  "/api/v1/me/positions": {"post": op("addPosition", "Add a position", ok("201", "Position", ref("Position")), B + ["401"], "NewPosition")},
+  "/api/v1/me/positions/{id}": {
+      "patch": op("updatePosition", "Change a position", ok("200", "Position", ref("Position")), B + ["401", "404"], "PositionChange", params=path_param("id", "Position id")),
+      "delete": op("deletePosition", "Remove a position", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Position id"))},
+  "/api/v1/me/educations": {"post": op("addEducation", "Add education", ok("201", "Education", ref("Education")), B + ["401"], "NewEducation")},
+  "/api/v1/me/educations/{id}": {
+      "patch": op("updateEducation", "Change education", ok("200", "Education", ref("Education")), B + ["401", "404"], "EducationChange", params=path_param("id", "Education id")),
+      "delete": op("deleteEducation", "Remove education", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Education id"))},
+  "/api/v1/me/skills": {"put": op("setSkills", "Replace the skills", ok("200", "Skills", ref("Skills")), B + ["401"], "SkillsChange")},
+  "/api/v1/me/settings": {"patch": op("updateSettings", "Change settings", ok("200", "Settings", ref("Settings")), B + ["401"], "SettingsChange")},
+  "/api/v1/members/{idOrHandle}": {"get": {**op("getMember", "A profile as the viewer may see it", ok("200", "Profile", ref("MemberProfile")), ["404"], params=path_param("idOrHandle", "Member id or handle")),
+      "security": [{}, {"bearerAuth": []}]}},
+  "/api/v1/invitations": {
+      "post": {**op("invite", "Invite a member to connect", {**ok("201", "Invitation sent", ref("InvitationCreated")),
+          **ok("200", "They had invited you: now connected", ref("InvitationCreated"))}, B + ["401", "404", "409", "429"], "NewInvitation", tag="Connections")},
+      "get": op("listInvitations", "Invitations received or sent", ok("200", "Invitations", ref("InvitationList")), ["400", "401"], tag="Connections",
+          params=[q("direction", S(enum=["received", "sent"], default="received"), "Which invitations")] + PAGE)},
+  "/api/v1/invitations/{id}/accept": {"post": op("acceptInvitation", "Accept (the invitee only)", ok("200", "Connected", ref("Accepted")), ["401", "403", "404", "409", "422"], params=path_param("id", "Invitation id"), tag="Connections")},
+  "/api/v1/invitations/{id}/ignore": {"post": op("ignoreInvitation", "Ignore silently", ok("204", "Ignored"), ["401", "403", "404"], params=path_param("id", "Invitation id"), tag="Connections")},
+  "/api/v1/invitations/{id}": {"delete": op("withdrawInvitation", "Withdraw (the sender only)", ok("204", "Withdrawn"), ["401", "403", "404", "409"], params=path_param("id", "Invitation id"), tag="Connections")},
+  "/api/v1/me/connections": {"get": op("listOwnConnections", "Your connections", ok("200", "Connections", ref("ConnectionList")), ["400", "401"], tag="Connections",
+      params=[q("q", S(maxLength=100), "Filter by name or headline"), q("sort", S(enum=["recent", "name"], default="recent"), "Order")] + PAGE)},
+  "/api/v1/connections/{memberId}": {"delete": op("removeConnection", "Remove a connection, silently", ok("204", "Removed"), ["401", "404"], params=path_param("memberId", "Member id"), tag="Connections")},
+  "/api/v1/members/{idOrHandle}/connections": {"get": op("listMemberConnections", "A member's connections as their setting allows; otherwise the ones you share", ok("200", "Connections", ref("ConnectionList")), NETB, tag="Connections",
+      params=M + [q("q", S(maxLength=100), "Filter by name or headline"), q("sort", S(enum=["recent", "name"], default="recent"), "Order")] + PAGE)},
+  "/api/v1/members/{idOrHandle}/mutual-connections": {"get": op("listMutualConnections", "Connections you share with a member", ok("200", "Members", ref("MemberList")), NETB, tag="Connections", params=M + PAGE)},
+  "/api/v1/members/{idOrHandle}/follow": {
+      "put": op("follow", "Follow", ok("204", "Following"), ["401", "404", "422"], params=M, tag="Connections"),
+      "delete": op("unfollow", "Stop following", ok("204", "Not following"), ["401", "404", "422"], params=M, tag="Connections")},
+  "/api/v1/members/{idOrHandle}/block": {
+      "put": op("block", "Block: also removes the connection and open invitations, silently", ok("204", "Blocked"), ["401", "404", "422"], params=M, tag="Connections"),
+      "delete": op("unblock", "Unblock", ok("204", "Unblocked"), ["401", "404"], params=M, tag="Connections")},
+  "/api/v1/network/suggestions": {"get": op("suggestions", "People you may know, with reasons", ok("200", "Suggestions", ref("SuggestionList")), ["400", "401"], tag="Network", params=[PAGE[0]])},
+  "/api/v1/network/suggestions/{memberId}": {"delete": op("dismissSuggestion", "Do not suggest this member again", ok("204", "Dismissed"), ["401", "404"], params=path_param("memberId", "Member id"), tag="Network")},
+  "/api/v1/network/paths/{memberId}": {"get": op("paths", "How you can reach a member", ok("200", "Paths", ref("Paths")), ["401", "404"], params=path_param("memberId", "Member id"), tag="Network")},
+  "/api/v1/introductions": {
+      "post": op("requestIntroduction", "Ask a connection to introduce you", ok("201", "Requested", ref("Introduction")), B + ["401", "404"], "NewIntroduction", tag="Network"),
+      "get": op("listIntroductions", "Introductions you asked for, were asked to make, or received", ok("200", "Introductions", ref("IntroductionList")), ["401"], tag="Network")},
+  "/api/v1/introductions/{id}/forward": {"post": op("forwardIntroduction", "Forward to the target with a note (the intermediary only)", ok("204", "Forwarded"), B + ["401", "403", "404", "409"], "ForwardNote", params=path_param("id", "Introduction id"), tag="Network")},
+  "/api/v1/introductions/{id}/decline": {"post": op("declineIntroduction", "Decline silently (the intermediary only)", ok("204", "Declined"), ["401", "403", "404", "409"], params=path_param("id", "Introduction id"), tag="Network")},
+  "/api/v1/companies": {"get": op("listCompanies", "Companies by name", ok("200", "Companies", ref("CompanyList")), ["400", "401", "422"], tag="Companies",
+      params=[q("q", S(maxLength=100), "Name or its beginning"), PAGE[0]])},
+  "/api/v1/companies/{id}/people": {"get": op("companyPeople", "Members at a company by degree, with whom you know who leads there", ok("200", "People", ref("CompanyPeople")), NETB, tag="Companies",
+      params=path_param("id", "Company id") + [q("relation", S(enum=["current", "past"], default="current"), "Now or before"),
+             q("degree", S(pattern="^[1-3](,[1-3])*$", default="1,2,3"), "Degrees, comma-separated")] + PAGE)},
+  "/api/v1/companies/{id}/former-colleagues": {"get": op("formerColleagues", "Members there now who shared an employer or school with you", ok("200", "People", ref("FormerColleagues")), NETB, tag="Companies",
+      params=path_param("id", "Company id") + PAGE)},
+  "/api/v1/search/people": {"get": op("searchPeople", "Boolean people search in Japanese and English, ranked by relevance and network proximity", ok("200", "Results (at most 1,000 in all)", ref("SearchResults")), ["400", "401", "403", "429"], tag="Search",
+      params=[q("q", S(minLength=1, maxLength=1000), "AND, OR, NOT, -term, \"phrase\" or 「」, parentheses, name: title: company: school: skill:"),
+              q("currentCompany", S(maxLength=100), "Company id or name"), q("pastCompany", S(maxLength=100), "Company id or name"),
+              q("school", S(maxLength=100), "School name"), q("location", S(maxLength=100), "Location"), q("skill", S(maxLength=100), "Skill"),
+              q("industry", S(maxLength=100), "Industry"), q("degree", S(pattern="^[1-3](,[1-3])*$"), "Degrees, comma-separated"),
+              q("openToWork", S(enum=["true", "false"]), "Recruiters only")] + PAGE)},
+  "/api/v1/companies/{id}": {"get": {**op("getCompany", "A company", ok("200", "Company", ref("Company")), ["404"], params=path_param("id", "Company id"), tag="Companies"),
+      "security": [{}, {"bearerAuth": []}]}},
+}
+doc = {
+  "openapi": "3.0.3",
+  "info": {"title": "Tsunagari API", "version": "1.0.0",
+           "description": "The JSON API of Tsunagari, a self-hostable professional network. Errors are {\"error\": {\"code\", \"message\"}}. Unknown fields in a request body are rejected with 422."},
+  "servers": [{"url": "/"}],
+  "paths": paths,
+  "components": {"schemas": schemas, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+}
+doc["paths"]["/api/v1/search/people"]["get"]["parameters"][0]["required"] = True
+print(json.dumps(doc, indent=2, ensure_ascii=False))
