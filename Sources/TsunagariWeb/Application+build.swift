@@ -43,6 +43,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     SearchAPIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
     NetworkPageRoutes(services: services).register(on: router)
+    SearchPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }

@@ -74,3 +74,29 @@ import TsunagariCore
         }
     }
 }
+
+@Suite struct SearchPageTests {
+    @Test func theSearchPageShowsBadgesAndEscapedHighlights() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Rie", "Aki"])
+            try await cast.connect(client, "Rie", "Aki")
+            _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens["Aki"], json: ["headline": "<b>英語</b>で法人営業"])
+            let browser = Browser(client)
+            #expect(try await browser.post("/login", ["email": "rie@example.test", "password": "correct horse battery"]).status == .seeOther)
+            let query = "英語 営業".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let page = try await browser.get("/search?q=\(query)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("degree-1"))
+            #expect(page.text.contains("&lt;b&gt;<mark>英語</mark>&lt;/b&gt;で法人<mark>営業</mark>"))
+            #expect(!page.text.contains("<b>英語"))
+            // As a browser's form sends it: spaces as +, a plus as %2B.
+            let plus = try await browser.get("/search?q=%E8%8B%B1%E8%AA%9E+AND+%E5%96%B6%E6%A5%AD")
+            #expect(plus.text.contains("value=\"英語 AND 営業\""))
+            #expect(plus.text.contains("degree-1"))
+            let bad = try await browser.get("/search?q=%28%E5%96%B6%E6%A5%AD")
+            #expect(bad.status == .badRequest)
+            #expect(bad.text.contains("Syntax error at character 4"))
+            #expect(try await Browser(client).get("/search?q=x").status == .seeOther)  // logged out: log in first
+        }
+    }
+}

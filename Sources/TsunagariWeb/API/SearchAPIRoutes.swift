@@ -30,7 +30,7 @@ struct SearchAPIRoutes {
     static func filters(_ request: Request) throws -> SearchFilters {
         var filters = SearchFilters()
         func text(_ name: String) throws -> String? {
-            guard let value = request.uri.queryParameters.get(name).map({ String($0) }), !value.isEmpty else { return nil }
+            guard let value = request.form[name], !value.isEmpty else { return nil }
             guard value.unicodeScalars.count <= 100 else {
                 throw DomainError(.malformed, code: "bad_filter", message: "\(name) must be at most 100 characters.")
             }
@@ -43,7 +43,7 @@ struct SearchAPIRoutes {
         filters.skill = try text("skill")
         filters.industry = try text("industry")
         if request.uri.queryParameters.get("degree") != nil { filters.degrees = try NetworkAPIRoutes.degrees(request) }
-        switch request.uri.queryParameters.get("openToWork").map({ String($0) }) {
+        switch request.form["openToWork"] {
         case nil, "false": filters.openToWork = false
         case "true": filters.openToWork = true
         default: throw DomainError(.malformed, code: "bad_filter", message: "openToWork must be true or false.")
@@ -53,7 +53,7 @@ struct SearchAPIRoutes {
 
     @Sendable func searchPeople(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard case .member(let viewer, let role) = context.viewer else { throw DomainError.unauthenticated }
-        let raw = request.uri.queryParameters.get("q").map { String($0) }
+        let raw = request.form["q"]
         if let raw, raw.count > QueryParser.maximumLength {
             throw DomainError(.malformed, code: "bad_query", message: "q must be at most \(QueryParser.maximumLength) characters.")
         }

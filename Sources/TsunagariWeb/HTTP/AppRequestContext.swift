@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import TsunagariCore
 
@@ -64,4 +65,10 @@ public struct FormData: Sendable {
         }
         return decoded
     }
+}
+
+extension Request {
+    /// The query string read as HTML forms write it: `+` is a space, `%2B` a plus (C++ stays C++).
+    /// A query string that cannot be decoded reads as empty.
+    var form: FormData { (try? FormData.parse(uri.query ?? "")) ?? FormData() }
 }

@@ -66,6 +66,13 @@ enum Layout {
                     el("span", .class("brand-mark")) { "つ" }
                     el("span") { "Tsunagari" }
                 }
+                if chrome.isLoggedIn {
+                    el("form", .class("header-search"), Attribute("method", "get"), Attribute("action", "/search"), Attribute("role", "search")) {
+                        el(
+                            "input", .type("search"), .name("q"), Attribute("placeholder", Text.search(l)),
+                            Attribute("aria-label", Text.searchPlaceholder(l)), .id("header-search"))
+                    }
+                }
                 el("nav", Attribute("aria-label", "main")) {
                     if let handle = chrome.viewerHandle {
                         el("a", .href("/network"), .id("nav-network")) { Text.myNetwork(l) }

@@ -65,7 +65,7 @@ struct NetworkPageRoutes {
         _ request: Request, _ context: AppRequestContext, of member: MemberID, owner: PersonSummary?, basePath: String
     ) async throws -> Response {
         let viewer = try context.requireMember()
-        let query = request.uri.queryParameters.get("q").map { String($0) } ?? ""
+        let query = request.form["q"] ?? ""
         let sort = request.uri.queryParameters.get("sort").flatMap { NetworkService.ConnectionSort(rawValue: String($0)) } ?? .recent
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
         let page = try await services.network.connections(

@@ -27,6 +27,7 @@ public enum Text: CaseIterable, Sendable {
     case companyPage, peopleYouKnowHere, reachOthersThere, formerColleaguesHere, currentEmployees, pastEmployees
     case via, overlapped, sharedSchool, nobodyHere, seeAll, connectedOn, degreeFirst, degreeSecond, degreeThird
     case blockConfirm, invitationPendingNote, acceptedNote
+    case search, searchPlaceholder, searchHelp, noResults, filterCompany, filterLocation, filterSkill, filterDegree, anyDegree, results
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -205,6 +206,20 @@ public enum Text: CaseIterable, Sendable {
         case .blockConfirm: ("They will not see you anywhere, and your connection ends.", "相手からあなたが見えなくなり、つながりも解除されます。")
         case .invitationPendingNote: ("Invitation sent", "招待を送信済み")
         case .acceptedNote: ("You are now connected.", "つながりました。")
+        case .search: ("Search", "検索")
+        case .searchPlaceholder: ("Search people: 英語 AND (営業 OR sales) -intern", "人を検索：英語 AND (営業 OR sales) -intern")
+        case .searchHelp:
+            (
+                "AND, OR, NOT or -word, \"exact phrase\" or 「」, parentheses, and name: title: company: school: skill:",
+                "AND・OR・NOT または -語、\"完全一致\" または「」、かっこ、name: title: company: school: skill: が使えます"
+            )
+        case .noResults: ("No one matches. Try fewer words or OR.", "該当する人はいません。語を減らすか OR を使ってみてください。")
+        case .filterCompany: ("Current company", "現在の会社")
+        case .filterLocation: ("Location", "所在地")
+        case .filterSkill: ("Skill", "スキル")
+        case .filterDegree: ("Degree", "つながり")
+        case .anyDegree: ("Any", "すべて")
+        case .results: ("results", "件")
         }
     }
 }
