@@ -19,9 +19,7 @@ public struct ConnectionService: Sendable {
 
     /// 404 for a member who does not exist or who blocked the viewer (or was blocked by them).
     func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
-        guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
-            !(try await storage.blockedEitherWay(viewer)).contains(member)
-        else { throw DomainError.notFound("Member") }
+        try await requireMemberVisible(member, to: viewer, in: storage)
     }
 
     public enum InvitationOutcome: Sendable, Equatable {

@@ -140,3 +140,11 @@ public struct NetworkLimits: Hashable, Sendable {
     public static let standard = NetworkLimits()
     public static let relaxed = NetworkLimits(invitationsPerWeek: 1_000_000, pendingInvitations: 1_000_000)
 }
+
+/// 404 for a member who does not exist, or who blocked the viewer or was blocked by them: one check for
+/// every service that names a member.
+func requireMemberVisible(_ member: MemberID, to viewer: MemberID, in storage: any Storage & NetworkStore) async throws {
+    guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
+        !(try await storage.blockedEitherWay(viewer)).contains(member)
+    else { throw DomainError.notFound("Member") }
+}

@@ -52,9 +52,13 @@ public struct NetworkService: Sendable {
     }
 
     private func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
-        guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
-            !(try await storage.blockedEitherWay(viewer)).contains(member)
-        else { throw DomainError.notFound("Member") }
+        try await requireMemberVisible(member, to: viewer, in: storage)
+    }
+
+    /// Where someone works and studied is part of their profile: shown only to viewers who see the
+    /// full profile (PRODUCT.md), so a connections-only member's employer is never named to others.
+    static func revealsHistory(_ person: PersonSummary) -> Bool {
+        person.card.profileVisibility != .connections || person.degree == .first || person.degree == .oneself
     }
 
     /// Whether the viewer may see `member`'s connection list: their own, or a connection's list shown to connections.
@@ -188,7 +192,11 @@ public struct NetworkService: Sendable {
         }
         let best = order.sorted { (score[$0]!, $1.rawValue) > (score[$1]!, $0.rawValue) }.prefix(limit)
         let people = try await summaries(Array(best), for: .member(viewer, .member))
-        return people.map { Suggestion(person: $0, reasons: reasons[$0.card.id] ?? []) }
+        return people.compactMap { person in
+            var shown = reasons[person.card.id] ?? []
+            if !Self.revealsHistory(person) { shown = shown.filter { $0.kind == .mutualConnections } }
+            return shown.isEmpty ? nil : Suggestion(person: person, reasons: shown)
+        }
     }
 
     public func dismissSuggestion(_ member: MemberID, viewer: MemberID) async throws {
@@ -216,7 +224,8 @@ public struct NetworkService: Sendable {
             throw DomainError.notFound("Company")
         }
         let members = try await storage.membersAt(company: companyID, current: current).filter { $0 != viewer }
-        let people = try await summaries(members, for: .member(viewer, .member)).filter { degrees.contains($0.degree) }
+        let people = try await summaries(members, for: .member(viewer, .member))
+            .filter { degrees.contains($0.degree) && Self.revealsHistory($0) }
         let page = Page.slice(
             people, key: { "\($0.degree.rawValue)|" + SearchFold.fold($0.card.name) + "|" + $0.card.id.rawValue }, cursor: cursor,
             limit: limit)
@@ -249,7 +258,7 @@ public struct NetworkService: Sendable {
             if shared[affiliation.member] == nil { order.append(affiliation.member) }
             shared[affiliation.member, default: []].append(affiliation)
         }
-        let people = try await summaries(order, for: .member(viewer, .member))
+        let people = try await summaries(order, for: .member(viewer, .member)).filter(Self.revealsHistory)
         return people.map { FormerColleague(person: $0, shared: shared[$0.card.id] ?? []) }
             .sorted { ($0.shared.contains(where: \.overlap) ? 0 : 1, $0.person.degree, $0.person.card.name) < ($1.shared.contains(where: \.overlap) ? 0 : 1, $1.person.degree, $1.person.card.name) }
     }

@@ -124,7 +124,9 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             #expect(capped.errorCode == "connection_limit")
             #expect(try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Dan"]!]).status == .created)
             let third = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Cat"], json: ["inviteeId": cast.ids["Ben"]!])
-            #expect(third.status == .created || third.errorCode == "connection_limit")
+            // Ben is at the cap too: inviting him is refused the same way.
+            #expect(third.status == .unprocessableContent)
+            #expect(third.errorCode == "connection_limit")
         }
     }
 
@@ -498,6 +500,40 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             } else {
                 #expect(suggestions.text.contains(owen), "suggestions")
             }
+        }
+    }
+}
+
+@Suite struct EmploymentPrivacyTests {
+    /// Cat shows her profile to connections only: Ann (2nd degree) must not learn where she works or
+    /// worked, from company pages, former colleagues or suggestion reasons.
+    @Test func aConnectionsOnlyMembersEmployerIsNotNamedToOthers() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cat")
+            var company = ""
+            for name in ["Ann", "Cat"] {
+                let reply = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "株式会社ひかり", "title": "営業", "startMonth": "2019-01"])
+                company = (reply.json["company"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            func visible() async throws -> (people: [String], former: [String], reasons: [String]) {
+                let people = names(try await client.call(.get, "/api/v1/companies/\(company)/people", token: cast.tokens["Ann"]))
+                let former = names(try await client.call(.get, "/api/v1/companies/\(company)/former-colleagues", token: cast.tokens["Ann"]))
+                let suggestions = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"])
+                let cat = (suggestions.json["items"] as? [[String: Any]] ?? []).first { ($0["member"] as? [String: Any])?["name"] as? String == "Cat" }
+                return (people, former, (cat?["reasons"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+            }
+            let before = try await visible()
+            #expect(before.people == ["Cat"])
+            #expect(before.reasons.sorted() == ["mutualConnections", "sameCompany"])
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Cat"], json: ["profileVisibility": "connections"])
+            let after = try await visible()
+            #expect(after.people.isEmpty)
+            #expect(after.former.isEmpty)
+            #expect(after.reasons == ["mutualConnections"])
+            // Her connection Ben still sees her there.
+            #expect(names(try await client.call(.get, "/api/v1/companies/\(company)/people", token: cast.tokens["Ben"])) == ["Ann", "Cat"])
         }
     }
 }
