@@ -62,6 +62,10 @@ struct Serve: AsyncParsableCommand {
     var invitationsPerWeek: String?
     @Option(name: .customLong("pending-invitations"), help: "Unanswered invitations per member, default 500 (TSUNAGARI_PENDING_INVITATIONS).")
     var pendingInvitations: String?
+    @Option(
+        name: .customLong("saved-search-interval"),
+        help: "Seconds between checks of a saved search for new matches, default 60 (TSUNAGARI_SAVED_SEARCH_INTERVAL).")
+    var savedSearchInterval: String?
     @Flag(name: .customLong("trust-proxy"), help: "Trust X-Forwarded-For/-Proto (TSUNAGARI_TRUST_PROXY).") var trustProxy = false
     @OptionGroup var storage: StorageOptions
 
@@ -74,6 +78,7 @@ struct Serve: AsyncParsableCommand {
         flags["--bcrypt-cost"] = bcryptCost
         flags["--invitations-per-week"] = invitationsPerWeek
         flags["--pending-invitations"] = pendingInvitations
+        flags["--saved-search-interval"] = savedSearchInterval
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)

@@ -19,18 +19,46 @@ public struct SearchFilters: Sendable {
 public struct SearchLimits: Hashable, Sendable {
     public var perDay: Int
     public var perMonth: Int
+    /// Typeahead asks once per keystroke; names alone, so a separate, larger daily cap.
+    public var typeaheadPerDay: Int
 
-    public init(perDay: Int, perMonth: Int) {
+    public init(perDay: Int, perMonth: Int, typeaheadPerDay: Int = 5_000) {
         self.perDay = perDay
         self.perMonth = perMonth
+        self.typeaheadPerDay = typeaheadPerDay
     }
 
-    public static let standard = SearchLimits(perDay: 500, perMonth: 5_000)
-    public static let relaxed = SearchLimits(perDay: 1_000_000, perMonth: 10_000_000)
+    public static let standard = SearchLimits(perDay: 500, perMonth: 5_000, typeaheadPerDay: 5_000)
+    public static let relaxed = SearchLimits(perDay: 1_000_000, perMonth: 10_000_000, typeaheadPerDay: 10_000_000)
 }
 
-/// People search: the index finds candidates, then this service applies the privacy rules, the exact
-/// query, the filters, and ranks by relevance blended with network proximity (1st > 2nd > 3rd > beyond).
+/// What the results page offers to narrow a search with: the most frequent values among all results, each
+/// with how many results have it.
+public struct SearchFacets: Hashable, Sendable {
+    public struct Value: Hashable, Sendable {
+        /// What the filter takes (a company id, a location, a skill, a degree number).
+        public var value: String
+        public var label: String
+        public var count: Int
+
+        public init(value: String, label: String, count: Int) {
+            self.value = value
+            self.label = label
+            self.count = count
+        }
+    }
+
+    public var currentCompanies: [Value] = []
+    public var locations: [Value] = []
+    public var skills: [Value] = []
+    public var degrees: [Value] = []
+
+    public init() {}
+}
+
+/// People search: the index finds the candidates that match the query and the filters, then this service
+/// applies the privacy rules and ranks by relevance blended with network proximity (1st > 2nd > 3rd > beyond).
+/// Cards, filters and facets come from the index; no profile is loaded per candidate.
 public struct PeopleSearchService: Sendable {
     public typealias Store = Storage & NetworkStore & SearchIndexStore
 
@@ -41,6 +69,12 @@ public struct PeopleSearchService: Sendable {
 
     /// Like LinkedIn Recruiter, a query yields at most this many results.
     public static let maximumResults = 1_000
+    /// How many candidates the index is asked for: more than are shown, since privacy removes some.
+    static let candidateLimit = 2_000
+    /// Typeahead suggestions per prefix.
+    public static let typeaheadResults = 8
+    /// The most values each facet shows.
+    public static let facetValues = 8
 
     public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits) {
         self.storage = storage
@@ -51,8 +85,13 @@ public struct PeopleSearchService: Sendable {
 
     public struct Hit: Sendable {
         public var person: PersonSummary
-        public var profile: Profile
+        public var attributes: SearchAttributes
         public var score: Double
+    }
+
+    public struct Results: Sendable {
+        public var hits: [Hit]
+        public var facets: SearchFacets
     }
 
     static func boost(_ degree: Degree) -> Double {
@@ -64,50 +103,128 @@ public struct PeopleSearchService: Sendable {
         }
     }
 
-    /// All results the viewer may see, best first, at most `maximumResults`. `matches` is the exact query
-    /// (the index narrows; it decides).
-    public func search(
-        _ query: IndexQuery, matches: @Sendable (Profile) -> Bool, filters: SearchFilters, viewer: MemberID, role: MemberRole
-    ) async throws -> [Hit] {
+    /// All results the viewer may see, best first, at most `maximumResults`, with the facets of all of them.
+    /// Counts against the viewer's search limits.
+    public func search(_ query: IndexQuery, filters: SearchFilters, viewer: MemberID, role: MemberRole) async throws -> Results {
         if filters.openToWork && role != .recruiter {
             throw DomainError(.forbidden, code: "recruiters_only", message: "Only recruiters can filter by open to work.")
         }
         try await checkLimits(viewer)
-        let candidates = try await storage.searchCandidates(query, limit: Self.maximumResults * 2)
+        let hits = try await matches(query, filters: filters, viewer: viewer, role: role)
+        return Results(hits: hits, facets: Self.facets(hits))
+    }
+
+    /// The results without counting against the limits (saved searches checked in the background).
+    func matches(_ query: IndexQuery, filters: SearchFilters, viewer: MemberID, role: MemberRole, changedSince: Date? = nil) async throws -> [Hit] {
+        var indexFilters = IndexFilters(filters)
+        indexFilters.changedSince = changedSince
+        if let wanted = filters.degrees, wanted == [.first] {
+            // Only connections: ask the index among them, however common the words.
+            indexFilters.among = graph.connections(of: viewer)
+            if indexFilters.among?.isEmpty == true { return [] }
+        }
+        let candidates = try await storage.searchCandidates(query, filters: indexFilters, limit: Self.candidateLimit)
         let blocked = try await storage.blockedEitherWay(viewer)
-        let ids = candidates.map(\.member).filter { $0 != viewer && !blocked.contains($0) }
-        let relevance = Dictionary(candidates.map { ($0.member, $0.relevance) }, uniquingKeysWith: { a, _ in a })
-        let degrees = Dictionary(uniqueKeysWithValues: zip(ids, graph.degrees(from: viewer, to: ids)))
-        let mutuals = Dictionary(uniqueKeysWithValues: zip(ids, graph.mutualCounts(of: viewer, with: ids)))
+        let found = candidates.filter { $0.member != viewer && !blocked.contains($0.member) }
+        let ids = found.map(\.member)
+        let degrees = graph.degrees(from: viewer, to: ids)
+        let mutuals = graph.mutualCounts(of: viewer, with: ids)
         var viewerCompanies: Set<String> = []
         if filters.openToWork, let me = try await storage.profile(id: viewer) {
             viewerCompanies = Set(me.currentPositions.map(\.company.id))
         }
         var hits: [Hit] = []
-        for id in ids {
-            guard let profile = try await storage.profile(id: id) else { continue }
-            let degree = degrees[id] ?? .beyond
+        for (index, candidate) in found.enumerated() {
+            let degree = degrees[index]
+            let attributes = candidate.attributes
             // A profile shown to connections only is found only by its connections.
             let relation: ViewerRelation = degree == .first ? .connection : .member
-            guard ProfilePolicy.access(visibility: profile.settings.profileVisibility, relation: relation) == .full else { continue }
-            guard matches(profile), passes(profile, degree: degree, filters: filters, role: role, viewerCompanies: viewerCompanies) else {
-                continue
+            guard ProfilePolicy.access(visibility: attributes.profileVisibility, relation: relation) == .full else { continue }
+            if let wanted = filters.degrees, !wanted.contains(degree) { continue }
+            if filters.openToWork {
+                let open = OpenToWork(enabled: attributes.openToWork != nil, visibility: attributes.openToWork ?? .recruitersOnly)
+                let shown = ProfilePolicy.showsOpenToWork(
+                    open, relation: relation, viewerRole: role, viewerCurrentCompanyIDs: viewerCompanies,
+                    memberCurrentCompanyIDs: Set(attributes.currentCompanies.map(\.id)))
+                if !shown { continue }
             }
-            let card = MemberCard(
-                id: id, handle: profile.handle, name: profile.name, headline: profile.headline, location: profile.fields.location,
-                profileVisibility: profile.settings.profileVisibility, connectionsVisibility: profile.settings.connectionsVisibility)
-            let score = (max(relevance[id] ?? 0, 0) + 1e-6) * Self.boost(degree)
-            hits.append(Hit(person: PersonSummary(card: card, degree: degree, mutualConnectionCount: mutuals[id] ?? 0), profile: profile, score: score))
+            let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)
+            let person = PersonSummary(card: attributes.card(candidate.member), degree: degree, mutualConnectionCount: mutuals[index])
+            hits.append(Hit(person: person, attributes: attributes, score: score))
             if hits.count >= Self.maximumResults { break }
         }
         return hits.sorted { ($0.score, $1.person.card.id.rawValue) > ($1.score, $0.person.card.id.rawValue) }
     }
 
+    static func facets(_ hits: [Hit]) -> SearchFacets {
+        func top(_ counts: [String: (label: String, count: Int)]) -> [SearchFacets.Value] {
+            counts.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
+                .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
+                .prefix(facetValues).map { $0 }
+        }
+        var companies: [String: (label: String, count: Int)] = [:]
+        var locations: [String: (label: String, count: Int)] = [:]
+        var skills: [String: (label: String, count: Int)] = [:]
+        var degrees: [String: (label: String, count: Int)] = [:]
+        for hit in hits {
+            for company in hit.attributes.currentCompanies { companies[company.id, default: (company.name, 0)].count += 1 }
+            if let location = hit.attributes.location, !fold(location).isEmpty {
+                locations[fold(location), default: (location, 0)].count += 1
+            }
+            var seen: Set<String> = []
+            for skill in hit.attributes.skills where seen.insert(fold(skill)).inserted {
+                skills[fold(skill), default: (skill, 0)].count += 1
+            }
+            let degree = hit.person.degree
+            let key = degree == .beyond ? "" : String(degree.rawValue)
+            degrees[key, default: (key, 0)].count += 1
+        }
+        var facets = SearchFacets()
+        facets.currentCompanies = top(companies)
+        facets.locations = top(locations)
+        facets.skills = top(skills)
+        facets.degrees = degrees.filter { !$0.key.isEmpty }.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
+            .sorted { $0.value < $1.value }
+        return facets
+    }
+
+    /// Typeahead over names: members whose name (or reading) starts with the typed words, the viewer's 1st
+    /// and then 2nd degree first, under the same privacy rules as search. `terms` are the analysed words.
+    public func typeahead(_ terms: [String], viewer: MemberID) async throws -> [PersonSummary] {
+        guard !terms.isEmpty else { return [] }
+        try await checkLimits([("typeahead:day:\(viewer.rawValue)", 24.0 * 60 * 60, limits.typeaheadPerDay)])
+        let connections = graph.connections(of: viewer)
+        // The viewer's own connections are asked for separately, so that a common prefix cannot hide them.
+        var candidates = connections.isEmpty ? [] : try await storage.nameCandidates(terms, among: connections, limit: Self.typeaheadResults)
+        candidates += try await storage.nameCandidates(terms, among: nil, limit: 200)
+        let blocked = try await storage.blockedEitherWay(viewer)
+        var seen: Set<MemberID> = [viewer]
+        let unique = candidates.filter { !blocked.contains($0.member) && seen.insert($0.member).inserted }
+        let ids = unique.map(\.member)
+        let degrees = graph.degrees(from: viewer, to: ids)
+        let mutuals = graph.mutualCounts(of: viewer, with: ids)
+        var people: [(PersonSummary, Double)] = []
+        for (index, candidate) in unique.enumerated() {
+            let relation: ViewerRelation = degrees[index] == .first ? .connection : .member
+            guard ProfilePolicy.access(visibility: candidate.attributes.profileVisibility, relation: relation) == .full else { continue }
+            let person = PersonSummary(card: candidate.attributes.card(candidate.member), degree: degrees[index], mutualConnectionCount: mutuals[index])
+            people.append((person, candidate.relevance))
+        }
+        return people.sorted { a, b in
+            (a.0.degree.rawValue, -a.0.mutualConnectionCount, -a.1, a.0.card.name) < (b.0.degree.rawValue, -b.0.mutualConnectionCount, -b.1, b.0.card.name)
+        }.prefix(Self.typeaheadResults).map(\.0)
+    }
+
     private func checkLimits(_ viewer: MemberID) async throws {
-        let now = clock.now()
-        for (key, window, limit) in [
+        try await checkLimits([
             ("search:day:\(viewer.rawValue)", 24.0 * 60 * 60, limits.perDay), ("search:month:\(viewer.rawValue)", 30.0 * 24 * 60 * 60, limits.perMonth),
-        ] {
+        ])
+    }
+
+    /// Each (key, window, limit): refused with 429 when the window already holds `limit` attempts; else counted.
+    private func checkLimits(_ checks: [(String, TimeInterval, Int)]) async throws {
+        let now = clock.now()
+        for (key, window, limit) in checks {
             let recent = try await storage.attempts(key: key, since: now.addingTimeInterval(-window))
             if recent.count >= limit {
                 let retry = max(1, Int(recent[recent.count - limit].addingTimeInterval(window).timeIntervalSince(now).rounded(.up)))
@@ -115,31 +232,45 @@ public struct PeopleSearchService: Sendable {
                     .rateLimited(retryAfterSeconds: retry), code: "search_limit", message: "You have reached your search limit; try again later.")
             }
         }
-        try await storage.recordAttempt(key: "search:day:\(viewer.rawValue)", at: now)
-        try await storage.recordAttempt(key: "search:month:\(viewer.rawValue)", at: now)
+        for (key, _, _) in checks { try await storage.recordAttempt(key: key, at: now) }
     }
 
     static func fold(_ text: String) -> String { SearchFold.fold(text).trimmingCharacters(in: .whitespaces) }
+}
 
-    static func sameCompany(_ position: Position, _ filter: String) -> Bool {
-        position.company.id == filter || CompanyName.key(position.companyNameAsWritten) == CompanyName.key(filter)
-            || CompanyName.key(position.company.name) == CompanyName.key(filter)
+extension SearchFilters {
+    /// The filters as a query string, the way the search form writes them; `init(formEncoded:)` reads it back.
+    public var formEncoded: String {
+        var pairs: [(String, String)] = []
+        for (name, value) in [
+            ("currentCompany", currentCompany), ("pastCompany", pastCompany), ("school", school), ("location", location), ("skill", skill),
+            ("industry", industry),
+        ] {
+            if let value, !value.isEmpty { pairs.append((name, value)) }
+        }
+        if let degrees, !degrees.isEmpty { pairs.append(("degree", degrees.sorted().map { String($0.rawValue) }.joined(separator: ","))) }
+        if openToWork { pairs.append(("openToWork", "true")) }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 
-    func passes(_ p: Profile, degree: Degree, filters: SearchFilters, role: MemberRole, viewerCompanies: Set<String>) -> Bool {
-        if let wanted = filters.degrees, !wanted.contains(degree) { return false }
-        if let company = filters.currentCompany, !p.positions.contains(where: { $0.isCurrent && Self.sameCompany($0, company) }) { return false }
-        if let company = filters.pastCompany, !p.positions.contains(where: { !$0.isCurrent && Self.sameCompany($0, company) }) { return false }
-        if let school = filters.school.map(Self.fold), !p.educations.contains(where: { Self.fold($0.school).contains(school) }) { return false }
-        if let location = filters.location.map(Self.fold), !Self.fold(p.fields.location ?? "").contains(location) { return false }
-        if let skill = filters.skill.map(Self.fold), !p.skills.contains(where: { Self.fold($0) == skill }) { return false }
-        if let industry = filters.industry.map(Self.fold), Self.fold(p.fields.industry ?? "") != industry { return false }
-        if filters.openToWork {
-            let shown = ProfilePolicy.showsOpenToWork(
-                p.settings.openToWork, relation: degree == .first ? .connection : .member, viewerRole: role,
-                viewerCurrentCompanyIDs: viewerCompanies, memberCurrentCompanyIDs: Set(p.currentPositions.map(\.company.id)))
-            if !shown { return false }
+    public init(formEncoded: String) {
+        self.init()
+        for pair in formEncoded.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = parts[1].removingPercentEncoding, !value.isEmpty else { continue }
+            switch parts[0] {
+            case "currentCompany": currentCompany = value
+            case "pastCompany": pastCompany = value
+            case "school": school = value
+            case "location": location = value
+            case "skill": skill = value
+            case "industry": industry = value
+            case "degree": degrees = Set(value.split(separator: ",").compactMap { Int($0).flatMap(Degree.init(rawValue:)) })
+            case "openToWork": openToWork = value == "true"
+            default: continue
+            }
         }
-        return true
     }
 }

@@ -25,14 +25,210 @@ public enum SearchColumn: String, Sendable, CaseIterable {
 }
 
 /// A profile as the search index stores it: for each column, its text already analysed into terms
-/// (words and CJK bigrams) by the one analyser both databases share, in order, space-separated.
+/// (words and CJK bigrams) by the one analyser both databases share, in order, space-separated; and the
+/// facts that filters, result cards and facets need, so that a search never loads a profile per candidate.
 public struct SearchIndexEntry: Hashable, Sendable {
     public var member: MemberID
     public var columns: [SearchColumn: String]
+    public var attributes: SearchAttributes
 
-    public init(member: MemberID, columns: [SearchColumn: String]) {
+    public init(member: MemberID, columns: [SearchColumn: String], attributes: SearchAttributes) {
         self.member = member
         self.columns = columns
+        self.attributes = attributes
+    }
+}
+
+/// A company as a search result or facet names it.
+public struct SearchCompany: Hashable, Sendable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// What search knows of a member besides the text: the card, the current title, the privacy settings,
+/// and the values the filters and facets work on.
+public struct SearchAttributes: Hashable, Sendable {
+    public var handle: String
+    public var name: String
+    public var headline: String?
+    public var location: String?
+    public var industry: String?
+    public var currentTitle: String?
+    public var profileVisibility: ProfileVisibility
+    public var connectionsVisibility: ConnectionsVisibility
+    /// nil when the member is not open to work.
+    public var openToWork: OpenToWorkVisibility?
+    public var currentCompanies: [SearchCompany]
+    public var pastCompanies: [SearchCompany]
+    public var schools: [String]
+    public var skills: [String]
+
+    public init(
+        handle: String, name: String, headline: String? = nil, location: String? = nil, industry: String? = nil, currentTitle: String? = nil,
+        profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
+        openToWork: OpenToWorkVisibility? = nil, currentCompanies: [SearchCompany] = [], pastCompanies: [SearchCompany] = [],
+        schools: [String] = [], skills: [String] = []
+    ) {
+        self.handle = handle
+        self.name = name
+        self.headline = headline
+        self.location = location
+        self.industry = industry
+        self.currentTitle = currentTitle
+        self.profileVisibility = profileVisibility
+        self.connectionsVisibility = connectionsVisibility
+        self.openToWork = openToWork
+        self.currentCompanies = currentCompanies
+        self.pastCompanies = pastCompanies
+        self.schools = schools
+        self.skills = skills
+    }
+
+    public init(profile: Profile) {
+        let current = profile.currentPositions
+        func companies(_ positions: [Position]) -> [SearchCompany] {
+            var seen: Set<String> = []
+            return positions.compactMap { seen.insert($0.company.id).inserted ? SearchCompany(id: $0.company.id, name: $0.company.name) : nil }
+        }
+        self.init(
+            handle: profile.handle, name: profile.name, headline: profile.headline, location: profile.fields.location,
+            industry: profile.fields.industry, currentTitle: current.first?.title,
+            profileVisibility: profile.settings.profileVisibility, connectionsVisibility: profile.settings.connectionsVisibility,
+            openToWork: profile.settings.openToWork.enabled ? profile.settings.openToWork.visibility : nil,
+            currentCompanies: companies(current), pastCompanies: companies(profile.positions.filter { !$0.isCurrent }),
+            schools: profile.educations.map(\.school), skills: profile.skills)
+    }
+
+    public func card(_ member: MemberID) -> MemberCard {
+        MemberCard(
+            id: member, handle: handle, name: name, headline: headline, location: location,
+            profileVisibility: profileVisibility, connectionsVisibility: connectionsVisibility)
+    }
+
+    // MARK: Stored form
+
+    // Stored text never holds control characters (validation refuses them), so they can separate the parts.
+    private static let field: Character = "\u{1F}"
+    private static let item: Character = "\u{1E}"
+    private static let pair: Character = "\u{1D}"
+
+    /// One string for storage; `init(stored:)` reads it back.
+    public var stored: String {
+        func list(_ values: [String]) -> String { values.joined(separator: String(Self.item)) }
+        func companies(_ values: [SearchCompany]) -> String { list(values.map { $0.id + String(Self.pair) + $0.name }) }
+        return [
+            "1", handle, name, headline ?? "", location ?? "", industry ?? "", currentTitle ?? "", profileVisibility.rawValue,
+            connectionsVisibility.rawValue, openToWork?.rawValue ?? "", companies(currentCompanies), companies(pastCompanies), list(schools),
+            list(skills),
+        ].joined(separator: String(Self.field))
+    }
+
+    public init?(stored: String) {
+        let parts = stored.split(separator: Self.field, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 14, parts[0] == "1", let visibility = ProfileVisibility(rawValue: parts[7]),
+            let connections = ConnectionsVisibility(rawValue: parts[8])
+        else { return nil }
+        func optional(_ text: String) -> String? { text.isEmpty ? nil : text }
+        func list(_ text: String) -> [String] { text.isEmpty ? [] : text.split(separator: Self.item, omittingEmptySubsequences: false).map(String.init) }
+        func companies(_ text: String) -> [SearchCompany] {
+            list(text).compactMap { value in
+                guard let split = value.firstIndex(of: Self.pair) else { return nil }
+                return SearchCompany(id: String(value[..<split]), name: String(value[value.index(after: split)...]))
+            }
+        }
+        self.init(
+            handle: parts[1], name: parts[2], headline: optional(parts[3]), location: optional(parts[4]), industry: optional(parts[5]),
+            currentTitle: optional(parts[6]), profileVisibility: visibility, connectionsVisibility: connections,
+            openToWork: OpenToWorkVisibility(rawValue: parts[9]), currentCompanies: companies(parts[10]), pastCompanies: companies(parts[11]),
+            schools: list(parts[12]), skills: list(parts[13]))
+    }
+
+    // MARK: Filter keys
+
+    /// Each value wrapped in `|`, so that a whole value is found by a substring test.
+    static func markers(_ values: [String]) -> String {
+        values.isEmpty ? "" : "|" + values.map { $0.replacingOccurrences(of: "|", with: " ") }.joined(separator: "|") + "|"
+    }
+
+    static func companyMarkers(_ companies: [SearchCompany]) -> String {
+        markers(companies.flatMap { [$0.id, CompanyName.key($0.name)] })
+    }
+
+    /// What the index's filter columns hold for this member; filters test them with substring tests.
+    public var filterKeys: SearchFilterKeys {
+        SearchFilterKeys(
+            currentCompanies: Self.companyMarkers(currentCompanies), pastCompanies: Self.companyMarkers(pastCompanies),
+            schools: Self.markers(schools.map(SearchFold.fold)), skills: Self.markers(skills.map(SearchFold.fold)),
+            location: SearchFold.fold(location ?? ""), industry: SearchFold.fold(industry ?? "").trimmingCharacters(in: .whitespaces),
+            openToWork: openToWork != nil)
+    }
+}
+
+/// The filter columns of an index entry.
+public struct SearchFilterKeys: Hashable, Sendable {
+    public var currentCompanies: String
+    public var pastCompanies: String
+    public var schools: String
+    public var skills: String
+    public var location: String
+    public var industry: String
+    public var openToWork: Bool
+}
+
+/// Filters as the index applies them: each is a substring that the matching filter column must contain
+/// (or, for industry, equal), all given ones must hold.
+public struct IndexFilters: Hashable, Sendable {
+    /// Any of these markers in the current companies (the company's id or its normalised name).
+    public var currentCompany: [String] = []
+    public var pastCompany: [String] = []
+    public var school: String?
+    public var skill: String?
+    public var location: String?
+    public var industry: String?
+    public var openToWork = false
+    /// Only these members (for example the viewer's connections).
+    public var among: [MemberID]?
+    /// Only entries indexed at or after this moment.
+    public var changedSince: Date?
+
+    public init() {}
+
+    /// The index filters for a recruiter's filters, folded as the keys are.
+    public init(_ filters: SearchFilters) {
+        func company(_ value: String?) -> [String] {
+            guard let value else { return [] }
+            return [SearchAttributes.markers([value]), SearchAttributes.markers([CompanyName.key(value)])]
+        }
+        func folded(_ value: String?) -> String? {
+            guard let value else { return nil }
+            let text = SearchFold.fold(value).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "|", with: " ")
+            return text.isEmpty ? nil : text
+        }
+        currentCompany = company(filters.currentCompany)
+        pastCompany = company(filters.pastCompany)
+        school = folded(filters.school)
+        skill = folded(filters.skill).map { SearchAttributes.markers([$0]) }
+        location = folded(filters.location)
+        industry = folded(filters.industry)
+        openToWork = filters.openToWork
+    }
+}
+
+/// A member the index found, with what search shows and filters on.
+public struct SearchCandidate: Sendable {
+    public var member: MemberID
+    public var relevance: Double
+    public var attributes: SearchAttributes
+
+    public init(member: MemberID, relevance: Double, attributes: SearchAttributes) {
+        self.member = member
+        self.relevance = relevance
+        self.attributes = attributes
     }
 }
 
@@ -48,12 +244,15 @@ public indirect enum IndexQuery: Hashable, Sendable {
 
 /// The search index in storage. Each method is one transaction.
 public protocol SearchIndexStore: Sendable {
-    /// Inserts or replaces the entries.
-    func upsertSearchEntries(_ entries: [SearchIndexEntry]) async throws
+    /// Inserts or replaces the entries, stamped with `at` (what `IndexFilters.changedSince` compares).
+    func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
     func deleteSearchEntry(_ member: MemberID) async throws
-    /// Members matching the query, best first by weighted relevance, at most `limit`. A query that is
-    /// only negations matches every member not excluded.
-    func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [(member: MemberID, relevance: Double)]
+    /// Members matching the query and the filters, best first by weighted relevance, at most `limit`. A
+    /// query that is only negations matches every member not excluded.
+    func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate]
+    /// Typeahead: members whose name column holds the terms in order, the last one as a prefix; best
+    /// first, at most `limit`, optionally only among `among`.
+    func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate]
     func searchEntryCount() async throws -> Int
 }
 

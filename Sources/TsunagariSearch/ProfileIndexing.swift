@@ -24,7 +24,7 @@ public enum ProfileIndexing {
             let analysed = list.map { TextAnalyzer.indexTerms($0) }.filter { !$0.isEmpty }
             columns[column] = analysed.map { $0.joined(separator: " ") }.joined(separator: " \(boundary) ")
         }
-        return SearchIndexEntry(member: profile.memberID, columns: columns)
+        return SearchIndexEntry(member: profile.memberID, columns: columns, attributes: SearchAttributes(profile: profile))
     }
 
     static func column(_ field: SearchQuery.Field) -> SearchColumn {

@@ -207,6 +207,65 @@ enum PostgresMigrations {
                 "CREATE INDEX profile_search_all_terms ON profile_search USING GIN (all_terms)",
             ]
         ),
+        (
+            4, "search_attributes_saved_searches_notifications",
+            [
+                // What filters, result cards and facets need sits next to the terms, so that a search never loads a
+                // profile per candidate; filter columns hold folded values wrapped in `|`, tested with strpos(). The
+                // name vector gets its own GIN index for typeahead prefixes. The index is emptied here and rebuilt at
+                // the next start.
+                "DELETE FROM profile_search",
+                """
+                ALTER TABLE profile_search
+                  ADD COLUMN attributes TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN current_companies TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN past_companies TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN schools TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN skills TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN location TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN industry TEXT NOT NULL DEFAULT '',
+                  ADD COLUMN open_to_work BOOLEAN NOT NULL DEFAULT FALSE,
+                  ADD COLUMN indexed_at BIGINT NOT NULL DEFAULT 0
+                """,
+                "CREATE INDEX profile_search_indexed_at ON profile_search (indexed_at)",
+                "CREATE INDEX profile_search_name ON profile_search USING GIN (name_tsv)",
+                """
+                CREATE TABLE saved_searches (
+                  id TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL,
+                  query TEXT NOT NULL,
+                  filters TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  checked_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX saved_searches_member ON saved_searches (member_id, id)",
+                "CREATE INDEX saved_searches_checked ON saved_searches (checked_at)",
+                """
+                CREATE TABLE saved_search_matches (
+                  search_id TEXT NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  PRIMARY KEY (search_id, member_id)
+                )
+                """,
+                "CREATE INDEX saved_search_matches_member ON saved_search_matches (member_id)",
+                """
+                CREATE TABLE notifications (
+                  id TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  kind TEXT NOT NULL,
+                  subject_id TEXT,
+                  subject_name TEXT,
+                  members TEXT NOT NULL DEFAULT '',
+                  count INTEGER NOT NULL DEFAULT 0,
+                  created_at BIGINT NOT NULL,
+                  read BOOLEAN NOT NULL DEFAULT FALSE
+                )
+                """,
+                "CREATE INDEX notifications_member ON notifications (member_id, id)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -73,13 +73,18 @@ extension PostgresStorage: SearchIndexStore {
         return (columns, all.joined(separator: " "))
     }
 
-    public func upsertSearchEntries(_ entries: [SearchIndexEntry]) async throws {
+    static let factColumns = [
+        "attributes", "current_companies", "past_companies", "schools", "skills", "location", "industry", "open_to_work", "indexed_at",
+    ]
+
+    public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
+        let stamp = StoredTime.millis(date)
         guard !entries.isEmpty else { return }
         // One row per member, the last entry given winning (ON CONFLICT cannot touch a row twice in one statement).
         var latest: [MemberID: Int] = [:]
         for (index, entry) in entries.enumerated() { latest[entry.member] = index }
         let unique = latest.values.sorted().map { entries[$0] }
-        let names = ["member_id"] + Self.searchColumns.map(Self.vectorColumn) + ["all_terms"]
+        let names = ["member_id"] + Self.searchColumns.map(Self.vectorColumn) + ["all_terms"] + Self.factColumns
         let updates = names.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         let perStatement = max(1, Self.parametersPerStatement / names.count)
         try await transaction { c in
@@ -99,6 +104,19 @@ extension PostgresStorage: SearchIndexStore {
                         marks.append("$\(parameter)::tsvector")
                         bindings.append(value)
                     }
+                    let keys = entry.attributes.filterKeys
+                    for text in [
+                        entry.attributes.stored, keys.currentCompanies, keys.pastCompanies, keys.schools, keys.skills, keys.location, keys.industry,
+                    ] {
+                        parameter += 1
+                        marks.append("$\(parameter)")
+                        bindings.append(text)
+                    }
+                    marks.append("$\(parameter + 1)")
+                    bindings.append(keys.openToWork)
+                    marks.append("$\(parameter + 2)")
+                    bindings.append(stamp)
+                    parameter += 2
                     tuples.append("(" + marks.joined(separator: ", ") + ")")
                 }
                 let sql = """
@@ -119,7 +137,34 @@ extension PostgresStorage: SearchIndexStore {
         try await rows("SELECT COUNT(*) AS n FROM profile_search").first?["n"].decode(Int.self) ?? 0
     }
 
-    public func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [(member: MemberID, relevance: Double)] {
+    /// The SQL conditions for the filters, binding from `bindings`.
+    static func filterConditions(_ filters: IndexFilters, _ bindings: inout PostgresBindings) -> String {
+        var conditions: [String] = []
+        func bind(_ value: some PostgresNonThrowingEncodable) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        for (column, markers) in [("current_companies", filters.currentCompany), ("past_companies", filters.pastCompany)] where !markers.isEmpty {
+            conditions.append("(" + markers.map { "strpos(\(column), \(bind($0))) > 0" }.joined(separator: " OR ") + ")")
+        }
+        for (column, value) in [("schools", filters.school), ("skills", filters.skill), ("location", filters.location)] {
+            guard let value else { continue }
+            conditions.append("strpos(\(column), \(bind(value))) > 0")
+        }
+        if let industry = filters.industry { conditions.append("industry = \(bind(industry))") }
+        if filters.openToWork { conditions.append("open_to_work") }
+        if let among = filters.among { conditions.append("member_id = ANY(\(bind(among.map(\.rawValue))))") }
+        if let since = filters.changedSince { conditions.append("indexed_at >= \(bind(StoredTime.millis(since)))") }
+        return conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
+    }
+
+    static func candidate(_ row: PostgresRandomAccessRow) throws -> SearchCandidate? {
+        guard let attributes = SearchAttributes(stored: try row["attributes"].decode(String.self)) else { return nil }
+        return SearchCandidate(
+            member: MemberID(try row["member_id"].decode(String.self)), relevance: try row["relevance"].decode(Double.self), attributes: attributes)
+    }
+
+    public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
         guard limit > 0 else { return [] }
         var builder = TSQueryBuilder()
         let condition = builder.condition(query, negated: false)
@@ -129,16 +174,33 @@ extension PostgresStorage: SearchIndexStore {
             rank = "0::float8"
         } else {
             bindings.append(builder.positive.map { "(\($0))" }.joined(separator: " | "))
-            rank = "ts_rank('\(Self.rankWeights)', all_terms, $\(builder.parameters + 1)::tsquery)::float8"
+            rank = "ts_rank('\(Self.rankWeights)', all_terms, $\(bindings.count)::tsquery)::float8"
         }
+        let filter = Self.filterConditions(filters, &bindings)
         bindings.append(limit)
         let sql = """
-            SELECT member_id, \(rank) AS relevance FROM profile_search WHERE \(condition)
+            SELECT member_id, attributes, \(rank) AS relevance FROM profile_search WHERE \(condition) AND \(filter)
             ORDER BY relevance DESC, member_id LIMIT $\(bindings.count)
             """
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).map { row in
-            (MemberID(try row["member_id"].decode(String.self)), try row["relevance"].decode(Double.self))
-        }
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap(Self.candidate)
+    }
+
+    public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
+        let words = terms.filter { !$0.isEmpty }
+        guard limit > 0, !words.isEmpty else { return [] }
+        // The terms in order, the last one a prefix: 'yamada' <-> 'ta':*
+        let tsquery = words.map(Self.quoted).joined(separator: " <-> ") + ":*"
+        var bindings = PostgresBindings()
+        bindings.append(tsquery)
+        var filters = IndexFilters()
+        filters.among = among
+        let filter = Self.filterConditions(filters, &bindings)
+        bindings.append(limit)
+        let sql = """
+            SELECT member_id, attributes, ts_rank(name_tsv, $1::tsquery)::float8 AS relevance FROM profile_search
+            WHERE name_tsv @@ $1::tsquery AND \(filter) ORDER BY relevance DESC, member_id LIMIT $\(bindings.count)
+            """
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap(Self.candidate)
     }
 }
 

@@ -192,6 +192,62 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("004_search_attributes_saved_searches_notifications") { db in
+            // The index keeps, next to each member's terms, what filters, result cards and facets need, so that a
+            // search never loads a profile per candidate. Filter columns hold folded values wrapped in `|` and are
+            // tested with instr(). Typeahead asks profile_names, the name column alone (same rowid) with prefix
+            // indexes, so that a prefix of one to three characters is a lookup rather than a scan of the vocabulary.
+            // The index is emptied here and rebuilt at the next start, with the new columns.
+            try db.execute(
+                sql: """
+                    DELETE FROM profile_search;
+                    DELETE FROM profile_search_ids;
+                    ALTER TABLE profile_search_ids ADD COLUMN attributes TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN current_companies TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN past_companies TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN schools TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN skills TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN location TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN industry TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profile_search_ids ADD COLUMN open_to_work INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE profile_search_ids ADD COLUMN indexed_at INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX profile_search_ids_indexed_at ON profile_search_ids (indexed_at);
+                    CREATE VIRTUAL TABLE profile_names USING fts5(
+                      name, tokenize = \(SQLiteMigrations.spaceTokenizer), prefix = '1 2 3'
+                    );
+
+                    CREATE TABLE saved_searches (
+                      id TEXT PRIMARY KEY,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      name TEXT NOT NULL,
+                      query TEXT NOT NULL,
+                      filters TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      checked_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX saved_searches_member ON saved_searches (member_id, id);
+                    CREATE INDEX saved_searches_checked ON saved_searches (checked_at);
+                    CREATE TABLE saved_search_matches (
+                      search_id TEXT NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      PRIMARY KEY (search_id, member_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX saved_search_matches_member ON saved_search_matches (member_id);
+
+                    CREATE TABLE notifications (
+                      id TEXT PRIMARY KEY,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      kind TEXT NOT NULL,
+                      subject_id TEXT,
+                      subject_name TEXT,
+                      members TEXT NOT NULL DEFAULT '',
+                      count INTEGER NOT NULL DEFAULT 0,
+                      created_at INTEGER NOT NULL,
+                      read INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX notifications_member ON notifications (member_id, id);
+                    """)
+        }
         return migrator
     }
 }

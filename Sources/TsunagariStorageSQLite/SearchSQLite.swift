@@ -4,12 +4,26 @@ import TsunagariCore
 
 /// The search index in an FTS5 table, one row per member, ranked by BM25 with each column's weight.
 extension SQLiteStorage: SearchIndexStore {
-    public func upsertSearchEntries(_ entries: [SearchIndexEntry]) async throws {
+    public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
         guard !entries.isEmpty else { return }
+        let stamp = StoredTime.millis(date)
         try await write { db in
             let findDoc = try db.cachedStatement(sql: "SELECT doc FROM profile_search_ids WHERE member_id = ?")
-            let newDoc = try db.cachedStatement(sql: "INSERT INTO profile_search_ids (member_id) VALUES (?)")
+            let newDoc = try db.cachedStatement(
+                sql: """
+                    INSERT INTO profile_search_ids
+                      (member_id, attributes, current_companies, past_companies, schools, skills, location, industry, open_to_work, indexed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let updateDoc = try db.cachedStatement(
+                sql: """
+                    UPDATE profile_search_ids SET attributes = ?, current_companies = ?, past_companies = ?, schools = ?, skills = ?,
+                      location = ?, industry = ?, open_to_work = ?, indexed_at = ?
+                    WHERE doc = ?
+                    """)
             let deleteRow = try db.cachedStatement(sql: "DELETE FROM profile_search WHERE rowid = ?")
+            let deleteName = try db.cachedStatement(sql: "DELETE FROM profile_names WHERE rowid = ?")
+            let insertName = try db.cachedStatement(sql: "INSERT INTO profile_names (rowid, name) VALUES (?, ?)")
             let columns = SearchColumn.allCases
             let insertRow = try db.cachedStatement(
                 sql: """
@@ -18,17 +32,25 @@ extension SQLiteStorage: SearchIndexStore {
                     """)
             for entry in entries {
                 let member = entry.member.rawValue
+                let keys = entry.attributes.filterKeys
+                let facts: [(any DatabaseValueConvertible)?] = [
+                    entry.attributes.stored, keys.currentCompanies, keys.pastCompanies, keys.schools, keys.skills, keys.location,
+                    keys.industry, keys.openToWork, stamp,
+                ]
                 let doc: Int64
                 if let existing = try Int64.fetchOne(findDoc, arguments: [member]) {
                     try deleteRow.execute(arguments: [existing])
+                    try deleteName.execute(arguments: [existing])
+                    try updateDoc.execute(arguments: StatementArguments(facts + [existing]))
                     doc = existing
                 } else {
-                    try newDoc.execute(arguments: [member])
+                    try newDoc.execute(arguments: StatementArguments([member] + facts))
                     doc = db.lastInsertedRowID
                 }
                 var arguments: [(any DatabaseValueConvertible)?] = [doc, member]
                 for column in columns { arguments.append(entry.columns[column] ?? "") }
                 try insertRow.execute(arguments: StatementArguments(arguments))
+                try insertName.execute(arguments: [doc, entry.columns[.name] ?? ""])
             }
         }
     }
@@ -38,6 +60,9 @@ extension SQLiteStorage: SearchIndexStore {
             try db.execute(
                 sql: "DELETE FROM profile_search WHERE rowid IN (SELECT doc FROM profile_search_ids WHERE member_id = ?)",
                 arguments: [member.rawValue])
+            try db.execute(
+                sql: "DELETE FROM profile_names WHERE rowid IN (SELECT doc FROM profile_search_ids WHERE member_id = ?)",
+                arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM profile_search_ids WHERE member_id = ?", arguments: [member.rawValue])
         }
     }
@@ -46,36 +71,98 @@ extension SQLiteStorage: SearchIndexStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profile_search_ids") ?? 0 }
     }
 
-    public func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [(member: MemberID, relevance: Double)] {
+    /// The SQL conditions on `profile_search_ids AS i` for the filters, with their arguments.
+    static func filterConditions(_ filters: IndexFilters) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        for (column, markers) in [("current_companies", filters.currentCompany), ("past_companies", filters.pastCompany)] where !markers.isEmpty {
+            conditions.append("(" + markers.map { _ in "instr(i.\(column), ?) > 0" }.joined(separator: " OR ") + ")")
+            arguments += markers
+        }
+        for (column, value) in [("schools", filters.school), ("skills", filters.skill), ("location", filters.location)] {
+            guard let value else { continue }
+            conditions.append("instr(i.\(column), ?) > 0")
+            arguments.append(value)
+        }
+        if let industry = filters.industry {
+            conditions.append("i.industry = ?")
+            arguments.append(industry)
+        }
+        if filters.openToWork { conditions.append("i.open_to_work = 1") }
+        if let among = filters.among {
+            conditions.append("i.member_id IN (SELECT value FROM json_each(?))")
+            arguments.append("[" + among.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
+        }
+        if let since = filters.changedSince {
+            conditions.append("i.indexed_at >= ?")
+            arguments.append(StoredTime.millis(since))
+        }
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments)
+    }
+
+    static func candidate(_ row: Row) -> SearchCandidate? {
+        guard let attributes = SearchAttributes(stored: row["attributes"]) else { return nil }
+        return SearchCandidate(member: MemberID(row["member_id"]), relevance: row["relevance"], attributes: attributes)
+    }
+
+    public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
         guard limit > 0 else { return [] }
         let weights = SearchColumn.allCases.map { String($0.weight) }.joined(separator: ", ")
+        let (condition, filterArguments) = Self.filterConditions(filters)
         let rows: [Row] = try await pool.read { db in
             switch FTSQuery.compile(query) {
             case .none:
                 return []
             case .all:
                 return try Row.fetchAll(
-                    db, sql: "SELECT member_id, 0.0 AS relevance FROM profile_search ORDER BY member_id LIMIT ?", arguments: [limit])
+                    db,
+                    sql: """
+                        SELECT i.member_id, i.attributes, 0.0 AS relevance FROM profile_search_ids i
+                        WHERE \(condition) ORDER BY i.member_id LIMIT ?
+                        """,
+                    arguments: StatementArguments(filterArguments + [limit]))
             case .match(let expression):
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT member_id, -bm25(profile_search, 0, \(weights)) AS relevance FROM profile_search
-                        WHERE profile_search MATCH ? ORDER BY relevance DESC, member_id LIMIT ?
+                        SELECT i.member_id, i.attributes, -bm25(profile_search, 0, \(weights)) AS relevance
+                        FROM profile_search JOIN profile_search_ids i ON i.doc = profile_search.rowid
+                        WHERE profile_search MATCH ? AND \(condition) ORDER BY relevance DESC, i.member_id LIMIT ?
                         """,
-                    arguments: [expression, limit])
+                    arguments: StatementArguments([expression] + filterArguments + [limit]))
             case .excluding(let expression):
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT member_id, 0.0 AS relevance FROM profile_search
-                        WHERE rowid NOT IN (SELECT rowid FROM profile_search WHERE profile_search MATCH ?)
-                        ORDER BY member_id LIMIT ?
+                        SELECT i.member_id, i.attributes, 0.0 AS relevance FROM profile_search_ids i
+                        WHERE i.doc NOT IN (SELECT rowid FROM profile_search WHERE profile_search MATCH ?) AND \(condition)
+                        ORDER BY i.member_id LIMIT ?
                         """,
-                    arguments: [expression, limit])
+                    arguments: StatementArguments([expression] + filterArguments + [limit]))
             }
         }
-        return rows.map { (MemberID($0["member_id"]), $0["relevance"]) }
+        return rows.compactMap(Self.candidate)
+    }
+
+    public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
+        let words = terms.filter { !$0.isEmpty }
+        guard limit > 0, !words.isEmpty else { return [] }
+        // The terms in order, the last one a prefix: `"yamada ta" *`.
+        let expression = "\"" + words.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\" *"
+        var filters = IndexFilters()
+        filters.among = among
+        let (condition, filterArguments) = Self.filterConditions(filters)
+        let rows: [Row] = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.member_id, i.attributes, -bm25(profile_names) AS relevance
+                    FROM profile_names JOIN profile_search_ids i ON i.doc = profile_names.rowid
+                    WHERE profile_names MATCH ? AND \(condition) ORDER BY relevance DESC, i.member_id LIMIT ?
+                    """,
+                arguments: StatementArguments([expression] + filterArguments + [limit]))
+        }
+        return rows.compactMap(Self.candidate)
     }
 }
 

@@ -4,12 +4,13 @@ import HummingbirdBcrypt
 import Logging
 import TsunagariCore
 import TsunagariGraph
+import TsunagariSearch
 import TsunagariStoragePostgres
 import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchIndexStore
+    public typealias Store = Storage & NetworkStore & SearchIndexStore & SavedSearchStore & NotificationStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -22,6 +23,7 @@ public struct AppServices: Sendable {
     public let network: NetworkService
     public let searchIndexing: SearchIndexing
     public let search: PeopleSearchService
+    public let savedSearches: SavedSearchService
 
     /// Wires the services; the graph index is built from storage here, before any request.
     public init(
@@ -35,7 +37,7 @@ public struct AppServices: Sendable {
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
         self.graph = graph
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
-        let searchIndexing = SearchIndexing(storage: storage)
+        let searchIndexing = SearchIndexing(storage: storage, clock: clock)
         self.searchIndexing = searchIndexing
         accounts = AccountService(
             storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
@@ -43,7 +45,11 @@ public struct AppServices: Sendable {
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
         connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
         network = NetworkService(storage: storage, graph: graph, clock: clock)
-        search = PeopleSearchService(storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits)
+        let search = PeopleSearchService(storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits)
+        self.search = search
+        savedSearches = SavedSearchService(storage: storage, search: search, clock: clock) { text in
+            ProfileIndexing.compile(try QueryParser.parse(text))
+        }
     }
 
     /// SQLite in the data directory, or PostgreSQL when a database URL is configured; migrated.

@@ -98,7 +98,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
         services: [
             GraphCatchUp(storage: storage, graph: services.graph, logger: logger),
-            ThrottlePruner(storage: storage, clock: services.clock, logger: logger), StorageCloser(storage: storage),
+            ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
+            SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
+            StorageCloser(storage: storage),
         ],
         logger: logger)
     return app
@@ -170,6 +172,28 @@ struct ThrottlePruner: Service {
     }
 }
 
+/// Checks the saved searches that are due for members who newly match them, and notifies their owners.
+/// Instances sharing a database claim each search before checking it, so only one announces.
+struct SavedSearchWatcher: Service {
+    let service: SavedSearchService
+    let interval: Int
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let made = try await service.checkDue(interval: TimeInterval(interval))
+                    if made > 0 { logger.info("saved searches found new members", metadata: ["notifications": .stringConvertible(made)]) }
+                } catch {
+                    logger.warning("could not check saved searches", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: .seconds(max(1, min(interval, 10))))
+            }
+        }
+    }
+}
+
 enum StaticAssets {
     struct Asset: Sendable {
         let data: [UInt8]
@@ -178,7 +202,7 @@ enum StaticAssets {
 
     static let files: [String: Asset] = {
         var files: [String: Asset] = [:]
-        for (name, type) in [("app.css", "text/css; charset=utf-8")] {
+        for (name, type) in [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
             if let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources/static"),
                 let data = try? Data(contentsOf: url)
             {

@@ -20,6 +20,8 @@ public struct AppConfiguration: Sendable {
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front of the server.
     public var trustProxy: Bool = false
     public var logLevel: String = "info"
+    /// How often each saved search is checked for new matches, in seconds.
+    public var savedSearchInterval: Int = 60
 
     public init() {}
 
@@ -41,6 +43,9 @@ public struct AppConfiguration: Sendable {
         Setting(flag: "--bcrypt-cost", environment: "TSUNAGARI_BCRYPT_COST", meaning: "bcrypt cost, 12–16"),
         Setting(flag: "--invitations-per-week", environment: "TSUNAGARI_INVITATIONS_PER_WEEK", meaning: "invitations a member may send in 7 days"),
         Setting(flag: "--pending-invitations", environment: "TSUNAGARI_PENDING_INVITATIONS", meaning: "unanswered invitations a member may have"),
+        Setting(
+            flag: "--saved-search-interval", environment: "TSUNAGARI_SAVED_SEARCH_INTERVAL",
+            meaning: "seconds between checks of a saved search for new matches"),
         Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers"),
         Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
     ]
@@ -120,6 +125,11 @@ public struct AppConfiguration: Sendable {
         if let (raw, source) = value("--pending-invitations") {
             if let count = Int(raw), (1...1_000_000).contains(count) { config.networkLimits.pendingInvitations = count } else {
                 bad(source, raw, "a number 1–1000000")
+            }
+        }
+        if let (raw, source) = value("--saved-search-interval") {
+            if let seconds = Int(raw), (1...86_400).contains(seconds) { config.savedSearchInterval = seconds } else {
+                bad(source, raw, "a number of seconds 1–86400")
             }
         }
         if let (raw, source) = value("--trust-proxy") {

@@ -6,12 +6,13 @@ import TsunagariSearch
 /// request, and at start an index that does not cover every member is rebuilt.
 public struct SearchIndexing: ProfileChangeObserver {
     let storage: any AppServices.Store
+    let clock: any Clock
     let logger = Logger(label: "tsunagari.search-index")
 
     public func profileChanged(_ member: MemberID) async {
         do {
             guard let profile = try await storage.profile(id: member) else { return }
-            try await storage.upsertSearchEntries([ProfileIndexing.entry(for: profile)])
+            try await storage.upsertSearchEntries([ProfileIndexing.entry(for: profile)], at: clock.now())
         } catch {
             // The profile change itself is stored; the index catches up at the next change or start.
             logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
@@ -28,11 +29,11 @@ public struct SearchIndexing: ProfileChangeObserver {
             guard let profile = try await storage.profile(id: member) else { continue }
             batch.append(ProfileIndexing.entry(for: profile))
             if batch.count == 500 {
-                try await storage.upsertSearchEntries(batch)
+                try await storage.upsertSearchEntries(batch, at: clock.now())
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try await storage.upsertSearchEntries(batch) }
+        if !batch.isEmpty { try await storage.upsertSearchEntries(batch, at: clock.now()) }
         return members.count
     }
 }

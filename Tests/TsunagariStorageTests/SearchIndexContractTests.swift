@@ -9,9 +9,17 @@ extension TestStore {
     }
 }
 
+extension SearchIndexStore {
+    /// Most tests need neither a time stamp nor filters.
+    func upsertSearchEntries(_ entries: [SearchIndexEntry]) async throws { try await upsertSearchEntries(entries, at: Date()) }
+    func searchCandidates(_ query: IndexQuery, limit: Int) async throws -> [SearchCandidate] {
+        try await searchCandidates(query, filters: IndexFilters(), limit: limit)
+    }
+}
+
 /// An entry whose columns are written as the analyser would write them: lower-case words and CJK bigrams.
-private func entry(_ member: MemberID, _ columns: [SearchColumn: String]) -> SearchIndexEntry {
-    SearchIndexEntry(member: member, columns: columns)
+private func entry(_ member: MemberID, _ columns: [SearchColumn: String], _ attributes: SearchAttributes? = nil) -> SearchIndexEntry {
+    SearchIndexEntry(member: member, columns: columns, attributes: attributes ?? SearchAttributes(handle: "m-\(member.rawValue.suffix(6))", name: "Member"))
 }
 
 private func word(_ term: String, in column: SearchColumn? = nil) -> IndexQuery {
@@ -299,7 +307,7 @@ struct SearchIndexContractTests {
             let query = IndexQuery.and([
                 .sequence(["営業", "マネ"], column: .title), .or([word("swift"), word("c++")]), .not(word("大阪")),
             ])
-            var results: [(member: MemberID, relevance: Double)] = []
+            var results: [SearchCandidate] = []
             let search = try await clock.measure { results = try await s.searchCandidates(query, limit: 1_000) }
             // Every fourth is a sales manager; swift is index % 5 == 0, c++ index % 5 == 2; every third is in 大阪.
             let expected = Set(ids.enumerated().filter { index, _ in

@@ -7,7 +7,7 @@ import TsunagariSearch
 @Suite struct SearchIndexingTests {
     func find(_ services: AppServices, _ text: String) async throws -> [MemberID] {
         guard let query = ProfileIndexing.compile(try QueryParser.parse(text)) else { return [] }
-        return try await services.storage.searchCandidates(query, limit: 50).map(\.member)
+        return try await services.storage.searchCandidates(query, filters: IndexFilters(), limit: 50).map(\.member)
     }
 
     @Test func everyProfileChangeIsInTheIndexAtOnce() async throws {

@@ -3,12 +3,20 @@ import Hummingbird
 import TsunagariCore
 import TsunagariSearch
 
-/// API.md "Search": `GET /search/people`.
+/// API.md "Search": `GET /search/people`, typeahead, saved searches; and the notifications they make.
 struct SearchAPIRoutes {
     let services: AppServices
 
     func register(on router: Router<AppRequestContext>) {
-        router.group("api/v1").get("search/people", use: searchPeople)
+        let api = router.group("api/v1")
+        api.get("search/people", use: searchPeople)
+        api.get("search/typeahead", use: typeahead)
+        api.get("search/saved", use: listSaved)
+        api.post("search/saved", use: createSaved)
+        api.get("search/saved/{id}", use: getSaved)
+        api.delete("search/saved/{id}", use: deleteSaved)
+        api.get("notifications", use: listNotifications)
+        api.post("notifications/read", use: markRead)
     }
 
     /// Parses `q`; a syntax error is 400 `bad_query` naming the position and what was expected.
@@ -17,6 +25,9 @@ struct SearchAPIRoutes {
     static func parse(_ raw: String?) throws -> (SearchQuery, IndexQuery?) {
         guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DomainError(.malformed, code: "bad_query", message: "q is required: some words to search for.")
+        }
+        if raw.count > QueryParser.maximumLength {
+            throw DomainError(.malformed, code: "bad_query", message: "q must be at most \(QueryParser.maximumLength) characters.")
         }
         let query: SearchQuery
         do {
@@ -27,10 +38,13 @@ struct SearchAPIRoutes {
         return (query, ProfileIndexing.compile(query))
     }
 
-    static func filters(_ request: Request) throws -> SearchFilters {
+    static let filterNames = ["currentCompany", "pastCompany", "school", "location", "skill", "industry", "degree", "openToWork"]
+
+    /// The filters from named values (query parameters or a JSON object); an empty value is no filter.
+    static func filters(_ value: (String) throws -> String?) throws -> SearchFilters {
         var filters = SearchFilters()
         func text(_ name: String) throws -> String? {
-            guard let value = request.form[name], !value.isEmpty else { return nil }
+            guard let value = try value(name), !value.isEmpty else { return nil }
             guard value.unicodeScalars.count <= 100 else {
                 throw DomainError(.malformed, code: "bad_filter", message: "\(name) must be at most 100 characters.")
             }
@@ -42,39 +56,198 @@ struct SearchAPIRoutes {
         filters.location = try text("location")
         filters.skill = try text("skill")
         filters.industry = try text("industry")
-        if request.uri.queryParameters.get("degree") != nil { filters.degrees = try NetworkAPIRoutes.degrees(request) }
-        switch request.form["openToWork"] {
-        case nil, "false": filters.openToWork = false
+        if let raw = try value("degree"), !raw.isEmpty {
+            var degrees: Set<Degree> = []
+            for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let number = Int(part), (1...3).contains(number), let degree = Degree(rawValue: number) else {
+                    throw DomainError(.malformed, code: "bad_degree", message: "degree takes 1, 2 and 3, separated by commas.")
+                }
+                degrees.insert(degree)
+            }
+            filters.degrees = degrees
+        }
+        switch try value("openToWork") {
+        case nil, "", "false": filters.openToWork = false
         case "true": filters.openToWork = true
         default: throw DomainError(.malformed, code: "bad_filter", message: "openToWork must be true or false.")
         }
         return filters
     }
 
-    @Sendable func searchPeople(_ request: Request, context: AppRequestContext) async throws -> Response {
+    static func filters(_ request: Request) throws -> SearchFilters {
+        let form = request.form
+        return try filters { form[$0] }
+    }
+
+    static func member(_ context: AppRequestContext) throws -> (MemberID, MemberRole) {
         guard case .member(let viewer, let role) = context.viewer else { throw DomainError.unauthenticated }
-        let raw = request.form["q"]
-        if let raw, raw.count > QueryParser.maximumLength {
-            throw DomainError(.malformed, code: "bad_query", message: "q must be at most \(QueryParser.maximumLength) characters.")
+        return (viewer, role)
+    }
+
+    /// Up to three excerpts per result with the query's words marked, from the profiles of the results
+    /// shown (never of all candidates), in a fixed order of fields.
+    static func highlights(
+        _ hits: [PeopleSearchService.Hit], query: SearchQuery, storage: any AppServices.Store
+    ) async throws -> [MemberID: [Highlight]] {
+        let terms = QueryMatcher.positiveTexts(query)
+        var result: [MemberID: [Highlight]] = [:]
+        for hit in hits {
+            guard let profile = try await storage.profile(id: hit.person.card.id) else { continue }
+            let document = ProfileIndexing.document(for: profile)
+            let fields: [SearchQuery.Field] = [.title, .company, .skill, .school, .name]
+            let texts = fields.flatMap { document.fields[$0] ?? [] } + document.other
+            var seen: Set<String> = []
+            result[hit.person.card.id] = texts.compactMap { Highlighter.highlight($0, terms: terms) }
+                .filter { seen.insert($0.text).inserted }.prefix(3).map { $0 }
         }
-        let (query, parsed) = try Self.parse(raw)
+        return result
+    }
+
+    static func facets(_ facets: SearchFacets) -> JSONValue {
+        func values(_ list: [SearchFacets.Value]) -> JSONValue {
+            .array(list.map { .object(["value": .string($0.value), "label": .string($0.label), "count": .int($0.count)]) })
+        }
+        return .object([
+            "currentCompany": values(facets.currentCompanies), "location": values(facets.locations), "skill": values(facets.skills),
+            "degree": values(facets.degrees),
+        ])
+    }
+
+    @Sendable func searchPeople(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, role) = try Self.member(context)
+        let (query, parsed) = try Self.parse(request.form["q"])
         let filters = try Self.filters(request)
         let limit = try NetworkAPIRoutes.limit(request)
         let cursor = try NetworkAPIRoutes.cursor(request)
-        guard let indexQuery = parsed else { return APIResponse.json(Represent.list([], next: nil)) }
-        let hits = try await services.search.search(
-            indexQuery, matches: { QueryMatcher.matches(query, ProfileIndexing.document(for: $0)) }, filters: filters, viewer: viewer, role: role)
+        guard let indexQuery = parsed else {
+            return APIResponse.json(.object(["items": .array([]), "nextCursor": .null, "total": .int(0), "facets": Self.facets(SearchFacets())]))
+        }
+        let results = try await services.search.search(indexQuery, filters: filters, viewer: viewer, role: role)
         // The order is by score; the cursor is the rank of the last result shown.
-        let page = Page.slice(Array(hits.enumerated()), key: { String(format: "%06d", $0.offset) }, cursor: cursor, limit: limit)
-        let terms = QueryMatcher.positiveTexts(query)
-        let items: [JSONValue] = page.entries.map { entry in
-            let document = ProfileIndexing.document(for: entry.element.profile)
-            let texts = document.fields.values.flatMap { $0 } + document.other
-            let highlights = texts.compactMap { Highlighter.highlight($0, terms: terms)?.text }
-            return .object([
-                "member": Represent.summary(entry.element.person), "highlights": .array(Array(Set(highlights)).sorted().prefix(3).map(JSONValue.string)),
+        let page = Page.slice(Array(results.hits.enumerated()), key: { String(format: "%06d", $0.offset) }, cursor: cursor, limit: limit)
+        let hits = page.entries.map(\.element)
+        let highlights = try await Self.highlights(hits, query: query, storage: services.storage)
+        let items: [JSONValue] = hits.map { hit in
+            .object([
+                "member": Represent.summary(hit.person), "currentTitle": .string(hit.attributes.currentTitle),
+                "highlights": .array((highlights[hit.person.card.id] ?? []).map { .string($0.text) }),
             ])
         }
-        return APIResponse.json(Represent.list(items, next: page.nextCursor))
+        return APIResponse.json(
+            .object([
+                "items": .array(items), "nextCursor": .string(page.nextCursor), "total": .int(results.hits.count),
+                "facets": Self.facets(results.facets),
+            ]))
+    }
+
+    @Sendable func typeahead(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        let raw = request.form["q"] ?? ""
+        guard raw.unicodeScalars.count <= 100 else {
+            throw DomainError(.malformed, code: "bad_query", message: "q must be at most 100 characters.")
+        }
+        let people = try await services.search.typeahead(TextAnalyzer.indexTerms(raw), viewer: viewer)
+        return APIResponse.json(.object(["items": .array(people.map(Represent.summary))]))
+    }
+
+    static func saved(_ saved: SavedSearch) -> JSONValue {
+        let filters = SearchFilters(formEncoded: saved.filters)
+        var object: [String: JSONValue] = [:]
+        for (name, value) in [
+            ("currentCompany", filters.currentCompany), ("pastCompany", filters.pastCompany), ("school", filters.school),
+            ("location", filters.location), ("skill", filters.skill), ("industry", filters.industry),
+        ] {
+            if let value { object[name] = .string(value) }
+        }
+        if let degrees = filters.degrees { object["degree"] = .string(degrees.sorted().map { String($0.rawValue) }.joined(separator: ",")) }
+        if filters.openToWork { object["openToWork"] = .bool(true) }
+        return .object([
+            "id": .string(saved.id), "name": .string(saved.name), "q": .string(saved.query), "filters": .object(object),
+            "createdAt": Represent.time(saved.createdAt),
+        ])
+    }
+
+    @Sendable func listSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        return APIResponse.json(.object(["items": .array(try await services.savedSearches.list(viewer: viewer).map(Self.saved))]))
+    }
+
+    @Sendable func getSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        return APIResponse.json(Self.saved(try await services.savedSearches.get(id: try parameter(context, "id"), viewer: viewer)))
+    }
+
+    @Sendable func createSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, role) = try Self.member(context)
+        let json = try await body(request, context)
+        try json.allowOnly(["name", "q", "filters"])
+        let q = try json.requiredString("q")
+        _ = try Self.parse(q)
+        var filters = SearchFilters()
+        if let object = try json.object("filters") {
+            try object.allowOnly(Set(Self.filterNames))
+            filters = try Self.filters { name in
+                if name == "openToWork" { return try object.bool(name).map { $0 ? "true" : "false" } }
+                return try object.string(name)
+            }
+        }
+        let saved = try await services.savedSearches.create(
+            name: try json.string("name") ?? q, query: q, filters: filters, viewer: viewer, role: role)
+        return APIResponse.json(Self.saved(saved), status: .created)
+    }
+
+    @Sendable func deleteSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        try await services.savedSearches.delete(id: try parameter(context, "id"), viewer: viewer)
+        return APIResponse.noContent()
+    }
+
+    /// The people a notification names, as the viewer may see them now (blocks and privacy applied again).
+    static func notificationPeople(_ list: [MemberNotification], viewer: MemberID, services: AppServices) async throws -> [MemberID: PersonSummary] {
+        let ids = Array(Set(list.flatMap(\.members)))
+        let people = try await services.network.summaries(ids, for: .member(viewer, .member))
+        return Dictionary(
+            people.filter { person in
+                let relation: ViewerRelation = person.degree == .first ? .connection : .member
+                return ProfilePolicy.access(visibility: person.card.profileVisibility, relation: relation) == .full
+            }.map { ($0.card.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func notification(_ n: MemberNotification, people: [MemberID: PersonSummary]) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(n.id), "kind": .string(n.kind.rawValue), "createdAt": Represent.time(n.createdAt), "read": .bool(n.read),
+            "count": .int(n.count), "members": .array(n.members.compactMap { people[$0] }.map(Represent.summary)),
+        ]
+        if n.kind == .savedSearchMatches {
+            object["savedSearch"] = .object(["id": .string(n.subjectID), "name": .string(n.subjectName)])
+        }
+        return .object(object)
+    }
+
+    @Sendable func listNotifications(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        let limit = try NetworkAPIRoutes.limit(request)
+        let cursor = try NetworkAPIRoutes.cursor(request)
+        let list = try await services.storage.notifications(of: viewer, before: cursor, limit: limit + 1)
+        let shown = Array(list.prefix(limit))
+        let people = try await Self.notificationPeople(shown, viewer: viewer, services: services)
+        return APIResponse.json(
+            .object([
+                "items": .array(shown.map { Self.notification($0, people: people) }),
+                "nextCursor": .string(list.count > limit ? shown.last?.id : nil),
+                "unread": .int(try await services.storage.unreadNotificationCount(of: viewer)),
+            ]))
+    }
+
+    @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (viewer, _) = try Self.member(context)
+        let json = try await body(request, context)
+        try json.allowOnly(["upTo"])
+        let upTo = try json.requiredString("upTo")
+        guard upTo.utf8.count <= 100, PathText.isPlain(upTo) else {
+            throw DomainError.invalid("invalid_value", "Field 'upTo' must be a notification id.")
+        }
+        _ = try await services.storage.markNotificationsRead(of: viewer, upTo: upTo)
+        return APIResponse.json(.object(["unread": .int(try await services.storage.unreadNotificationCount(of: viewer))]))
     }
 }

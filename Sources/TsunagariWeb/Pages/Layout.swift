@@ -9,6 +9,7 @@ public struct PageChrome: Sendable {
     public var csrfToken: String
     public var path: String
     public var notice: String?
+    public var unreadNotifications = 0
 
     public init(
         locale: TsunagariCore.Locale, viewerName: String? = nil, viewerHandle: String? = nil, csrfToken: String,
@@ -40,6 +41,7 @@ enum Layout {
                     if !indexable { el("meta", .name("robots"), Attribute("content", "noindex")) }
                     el("title") { "\(title) · Tsunagari" }
                     el("link", Attribute("rel", "stylesheet"), .href("/static/app.css"))
+                    el("script", Attribute("src", "/static/app.js"), .flag("defer", true)) { "" }
                 }
                 el("body") {
                     header(chrome)
@@ -68,15 +70,27 @@ enum Layout {
                 }
                 if chrome.isLoggedIn {
                     el("form", .class("header-search"), Attribute("method", "get"), Attribute("action", "/search"), Attribute("role", "search")) {
+                        // app.js adds typeahead over names here; without JavaScript the box submits to /search.
                         el(
-                            "input", .type("search"), .name("q"), Attribute("placeholder", Text.search(l)),
-                            Attribute("aria-label", Text.searchPlaceholder(l)), .id("header-search"))
+                            "input", .type("search"), .name("q"), Attribute("placeholder", Text.searchPlaceholder(l)),
+                            Attribute("aria-label", Text.search(l)), .id("header-search"), Attribute("autocomplete", "off"),
+                            Attribute("aria-autocomplete", "list"), Attribute("aria-controls", "typeahead"),
+                            Attribute("data-typeahead", "/api/v1/search/typeahead"))
+                        el("ul", .id("typeahead"), .class("typeahead"), Attribute("role", "listbox"), .flag("hidden", true)) { "" }
+                        el("button", .type("submit"), .class("button small")) { Text.search(l) }
                     }
                 }
                 el("nav", Attribute("aria-label", "main")) {
                     if let handle = chrome.viewerHandle {
                         el("a", .href("/network"), .id("nav-network")) { Text.myNetwork(l) }
                         el("a", .href("/introductions")) { Text.introductions(l) }
+                        el("a", .href("/notifications"), .id("nav-notifications")) {
+                            Text.notifications(l)
+                            if chrome.unreadNotifications > 0 {
+                                " "
+                                el("span", .class("count-badge"), .id("unread-count")) { String(chrome.unreadNotifications) }
+                            }
+                        }
                         el("a", .href("/in/\(handle)")) { Text.myProfile(l) }
                         el("a", .href("/me/edit")) { Text.editProfile(l) }
                         el("a", .href("/settings")) { Text.settings(l) }

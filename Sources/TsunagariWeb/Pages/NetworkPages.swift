@@ -10,6 +10,7 @@ enum NetworkPages {
         case .first: text = Text.degreeFirst(l)
         case .second: text = Text.degreeSecond(l)
         case .third: text = Text.degreeThird(l)
+        case .beyond: return el("span", .class("degree degree-beyond"), Attribute("title", Text.degreeBeyond(l))) { Text.degreeBeyond(l) }
         default: return .empty
         }
         return el("span", .class("degree degree-\(degree.rawValue)"), Attribute("title", text)) { text }

@@ -28,6 +28,8 @@ public enum Text: CaseIterable, Sendable {
     case via, overlapped, sharedSchool, nobodyHere, seeAll, connectedOn, degreeFirst, degreeSecond, degreeThird
     case blockConfirm, invitationPendingNote, acceptedNote
     case search, searchPlaceholder, searchHelp, noResults, filterCompany, filterLocation, filterSkill, filterDegree, anyDegree, results
+    case degreeBeyond, notifications, noNotifications, markAllRead, savedSearches, saveSearch, savedSearchName, noSavedSearches
+    case run, savedSearchCreated, savedSearchDeleted, newMatches, refine, clearFilter, previousPage, nextPage, filterSchool, filterPastCompany
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -220,6 +222,24 @@ public enum Text: CaseIterable, Sendable {
         case .filterDegree: ("Degree", "つながり")
         case .anyDegree: ("Any", "すべて")
         case .results: ("results", "件")
+        case .degreeBeyond: ("3rd+", "3次+")
+        case .notifications: ("Notifications", "通知")
+        case .noNotifications: ("No notifications yet.", "通知はまだありません。")
+        case .markAllRead: ("Mark all as read", "すべて既読にする")
+        case .savedSearches: ("Saved searches", "保存した検索")
+        case .saveSearch: ("Save this search", "この検索を保存")
+        case .savedSearchName: ("Name", "名前")
+        case .noSavedSearches: ("No saved searches yet. Save one from a results page to hear about new matches.", "保存した検索はまだありません。検索結果のページから保存すると、新しく該当する人をお知らせします。")
+        case .run: ("Run", "検索する")
+        case .savedSearchCreated: ("Search saved. You will be told when new members match it.", "検索を保存しました。新しく該当する人がいればお知らせします。")
+        case .savedSearchDeleted: ("Saved search deleted.", "保存した検索を削除しました。")
+        case .newMatches: ("new members match your saved search", "人が保存した検索に新しく該当しました")
+        case .refine: ("Refine", "絞り込み")
+        case .clearFilter: ("Clear", "解除")
+        case .previousPage: ("Previous", "前へ")
+        case .nextPage: ("Next", "次へ")
+        case .filterSchool: ("School", "学校")
+        case .filterPastCompany: ("Past company", "以前の会社")
         }
     }
 }

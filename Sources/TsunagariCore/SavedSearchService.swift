@@ -1,0 +1,97 @@
+import Foundation
+
+/// Saved searches and their notifications: a member keeps a query with its filters; every so often each
+/// saved search is asked for members indexed since it was last checked, and members who match it for the
+/// first time are announced in one notification. Several instances may run the check: each search is
+/// claimed in storage before it is run, so only one of them announces.
+public struct SavedSearchService: Sendable {
+    public typealias Store = PeopleSearchService.Store & SavedSearchStore & NotificationStore
+
+    let storage: any Store
+    let search: PeopleSearchService
+    let clock: any Clock
+    /// Turns the saved query text into what the index evaluates; throws for a syntax error.
+    let compile: @Sendable (String) throws -> IndexQuery?
+
+    /// At most this many saved searches per member.
+    public static let maximumPerMember = 50
+    /// How many of the new members a notification names.
+    public static let namedInNotification = 5
+    /// Entries indexed this long before the last check are looked at again, so that a change committed while
+    /// the previous check ran is not missed (a member already announced is never announced twice).
+    static let overlap: TimeInterval = 5
+
+    public init(storage: any Store, search: PeopleSearchService, clock: any Clock, compile: @escaping @Sendable (String) throws -> IndexQuery?) {
+        self.storage = storage
+        self.search = search
+        self.clock = clock
+        self.compile = compile
+    }
+
+    public func create(name: String, query: String, filters: SearchFilters, viewer: MemberID, role: MemberRole) async throws -> SavedSearch {
+        let name = try TextRule.required(name, field: "name", limit: 100)
+        let query = try TextRule.required(query, field: "q", limit: 2_000)
+        if filters.openToWork && role != .recruiter {
+            throw DomainError(.forbidden, code: "recruiters_only", message: "Only recruiters can filter by open to work.")
+        }
+        guard let compiled = try compile(query) else {
+            throw DomainError(.malformed, code: "bad_query", message: "The query holds no words to search for.")
+        }
+        if try await storage.savedSearches(of: viewer).count >= Self.maximumPerMember {
+            throw DomainError(
+                .invalid, code: "saved_search_limit", message: "You can keep at most \(Self.maximumPerMember) saved searches; delete one first.")
+        }
+        let now = clock.now()
+        // Those who match today are not news: they are recorded as seen.
+        let current = try await search.matches(compiled, filters: filters, viewer: viewer, role: role)
+        let saved = SavedSearch(
+            id: OpaqueID.make(at: now), member: viewer, name: name, query: query, filters: filters.formEncoded, createdAt: now, checkedAt: now)
+        try await storage.createSavedSearch(saved, matching: current.map(\.person.card.id))
+        return saved
+    }
+
+    public func list(viewer: MemberID) async throws -> [SavedSearch] {
+        try await storage.savedSearches(of: viewer)
+    }
+
+    /// The viewer's saved search; 404 for anyone else's.
+    public func get(id: String, viewer: MemberID) async throws -> SavedSearch {
+        guard let saved = try await storage.savedSearch(id: id), saved.member == viewer else {
+            throw DomainError(.notFound, code: "not_found", message: "No such saved search.")
+        }
+        return saved
+    }
+
+    public func delete(id: String, viewer: MemberID) async throws {
+        guard try await storage.deleteSavedSearch(id: id, of: viewer) else {
+            throw DomainError(.notFound, code: "not_found", message: "No such saved search.")
+        }
+    }
+
+    /// Checks every saved search last checked at least `interval` ago; returns how many notifications it made.
+    @discardableResult
+    public func checkDue(interval: TimeInterval, batch: Int = 100) async throws -> Int {
+        let now = clock.now()
+        var made = 0
+        for saved in try await storage.savedSearchesDue(before: now.addingTimeInterval(-interval), limit: batch) {
+            guard try await storage.claimSavedSearch(id: saved.id, checkedAt: saved.checkedAt, to: now) else { continue }
+            if try await check(saved, at: now) { made += 1 }
+        }
+        return made
+    }
+
+    /// Runs one saved search over the entries indexed since it was last checked; true when it announced someone.
+    func check(_ saved: SavedSearch, at now: Date) async throws -> Bool {
+        guard let account = try await storage.account(id: saved.member), let compiled = try? compile(saved.query) else { return false }
+        let hits = try await search.matches(
+            compiled, filters: SearchFilters(formEncoded: saved.filters), viewer: saved.member, role: account.role,
+            changedSince: saved.checkedAt.addingTimeInterval(-Self.overlap))
+        let fresh = try await storage.unseenMatches(of: saved.id, among: hits.map(\.person.card.id))
+        guard !fresh.isEmpty else { return false }
+        let notification = MemberNotification(
+            id: OpaqueID.make(at: now), member: saved.member, kind: .savedSearchMatches, subjectID: saved.id, subjectName: saved.name,
+            members: Array(fresh.prefix(Self.namedInNotification)), count: fresh.count, createdAt: now)
+        try await storage.recordMatches(of: saved.id, fresh, notification: notification)
+        return true
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+extension PostgresStorage: SavedSearchStore {
+    static func savedSearch(_ row: PostgresRandomAccessRow) throws -> SavedSearch {
+        SavedSearch(
+            id: try row["id"].decode(String.self), member: MemberID(try row["member_id"].decode(String.self)),
+            name: try row["name"].decode(String.self), query: try row["query"].decode(String.self), filters: try row["filters"].decode(String.self),
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)), checkedAt: StoredTime.date(try row["checked_at"].decode(Int64.self)))
+    }
+
+    public func createSavedSearch(_ search: SavedSearch, matching: [MemberID]) async throws {
+        try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at)
+                VALUES (\(search.id), \(search.member.rawValue), \(search.name), \(search.query), \(search.filters),
+                  \(StoredTime.millis(search.createdAt)), \(StoredTime.millis(search.checkedAt)))
+                """, logger: self.logger)
+            try await Self.insertMatches(search.id, matching, c, self.logger)
+        }
+    }
+
+    static func insertMatches(_ search: String, _ members: [MemberID], _ c: PostgresConnection, _ logger: Logger) async throws {
+        guard !members.isEmpty else { return }
+        try await c.query(
+            """
+            INSERT INTO saved_search_matches (search_id, member_id)
+            SELECT \(search), id FROM members WHERE id = ANY(\(members.map(\.rawValue)))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    public func savedSearch(id: String) async throws -> SavedSearch? {
+        try await rows("SELECT * FROM saved_searches WHERE id = \(id)").first.map(Self.savedSearch)
+    }
+
+    public func savedSearches(of member: MemberID) async throws -> [SavedSearch] {
+        try await rows("SELECT * FROM saved_searches WHERE member_id = \(member.rawValue) ORDER BY id").map(Self.savedSearch)
+    }
+
+    public func deleteSavedSearch(id: String, of member: MemberID) async throws -> Bool {
+        !(try await rows("DELETE FROM saved_searches WHERE id = \(id) AND member_id = \(member.rawValue) RETURNING id").isEmpty)
+    }
+
+    public func savedSearchesDue(before: Date, limit: Int) async throws -> [SavedSearch] {
+        try await rows("SELECT * FROM saved_searches WHERE checked_at < \(StoredTime.millis(before)) ORDER BY checked_at, id LIMIT \(limit)")
+            .map(Self.savedSearch)
+    }
+
+    public func claimSavedSearch(id: String, checkedAt from: Date, to: Date) async throws -> Bool {
+        !(try await rows(
+            """
+            UPDATE saved_searches SET checked_at = \(StoredTime.millis(to)) WHERE id = \(id) AND checked_at = \(StoredTime.millis(from))
+            RETURNING id
+            """
+        ).isEmpty)
+    }
+
+    public func unseenMatches(of search: String, among members: [MemberID]) async throws -> [MemberID] {
+        guard !members.isEmpty else { return [] }
+        var seen: Set<String> = []
+        for row in try await rows(
+            "SELECT member_id FROM saved_search_matches WHERE search_id = \(search) AND member_id = ANY(\(members.map(\.rawValue)))")
+        {
+            seen.insert(try row["member_id"].decode(String.self))
+        }
+        return members.filter { !seen.contains($0.rawValue) }
+    }
+
+    public func recordMatches(of search: String, _ members: [MemberID], notification: MemberNotification?) async throws {
+        try await transaction { c in
+            try await Self.insertMatches(search, members, c, self.logger)
+            if let notification { try await Self.insertNotification(notification, c, self.logger) }
+        }
+    }
+}
+
+extension PostgresStorage: NotificationStore {
+    static func insertNotification(_ n: MemberNotification, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            """
+            INSERT INTO notifications (id, member_id, kind, subject_id, subject_name, members, count, created_at, read)
+            VALUES (\(n.id), \(n.member.rawValue), \(n.kind.rawValue), \(n.subjectID), \(n.subjectName),
+              \(n.members.map(\.rawValue).joined(separator: " ")), \(n.count), \(StoredTime.millis(n.createdAt)), \(n.read))
+            """, logger: logger)
+    }
+
+    public func createNotification(_ notification: MemberNotification) async throws {
+        try await transaction { c in try await Self.insertNotification(notification, c, self.logger) }
+    }
+
+    public func notifications(of member: MemberID, before cursor: String?, limit: Int) async throws -> [MemberNotification] {
+        let found = try await rows(
+            """
+            SELECT * FROM notifications WHERE member_id = \(member.rawValue) AND (\(cursor)::text IS NULL OR id < \(cursor))
+            ORDER BY id DESC LIMIT \(limit)
+            """)
+        return try found.compactMap { row in
+            guard let kind = NotificationKind(rawValue: try row["kind"].decode(String.self)) else { return nil }
+            return MemberNotification(
+                id: try row["id"].decode(String.self), member: member, kind: kind, subjectID: try row["subject_id"].decode(String?.self),
+                subjectName: try row["subject_name"].decode(String?.self),
+                members: try row["members"].decode(String.self).split(separator: " ").map { MemberID(String($0)) },
+                count: try row["count"].decode(Int.self), createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+                read: try row["read"].decode(Bool.self))
+        }
+    }
+
+    public func unreadNotificationCount(of member: MemberID) async throws -> Int {
+        try await rows("SELECT COUNT(*) AS n FROM notifications WHERE member_id = \(member.rawValue) AND NOT read").first?["n"].decode(Int.self) ?? 0
+    }
+
+    public func markNotificationsRead(of member: MemberID, upTo: String) async throws -> Int {
+        try await rows(
+            "UPDATE notifications SET read = TRUE WHERE member_id = \(member.rawValue) AND id <= \(upTo) AND NOT read RETURNING id"
+        ).count
+    }
+}
