@@ -75,7 +75,7 @@ enum Layout {
                             "input", .type("search"), .name("q"), Attribute("placeholder", Text.searchPlaceholder(l)),
                             Attribute("aria-label", Text.search(l)), .id("header-search"), Attribute("autocomplete", "off"),
                             Attribute("aria-autocomplete", "list"), Attribute("aria-controls", "typeahead"),
-                            Attribute("data-typeahead", "/api/v1/search/typeahead"))
+                            Attribute("data-typeahead", "/search/typeahead"))
                         el("ul", .id("typeahead"), .class("typeahead"), Attribute("role", "listbox"), .flag("hidden", true)) { "" }
                         el("button", .type("submit"), .class("button small")) { Text.search(l) }
                     }

@@ -251,6 +251,10 @@ struct SearchPageRoutes {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("search", use: searchPage)
+        // The header's typeahead asks here with the session cookie (the API takes bearer tokens only).
+        router.get("search/typeahead") { request, context in
+            try await SearchAPIRoutes(services: services).typeahead(request, context: context)
+        }
         router.get("search/saved", use: savedPage)
         router.post("search/saved", use: saveSearch)
         router.post("search/saved/{id}/delete", use: deleteSaved)
