@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import TsunagariCore
+
+@Suite struct SearchAttributesTests {
+    @Test func storedFormRoundTripsEveryField() {
+        let full = SearchAttributes(
+            handle: "aki", name: "山田 明", headline: "英語で法人営業 | 10年", location: "東京都", industry: "IT", currentTitle: "営業部長",
+            profileVisibility: .connections, connectionsVisibility: .onlyMe, openToWork: .everyone,
+            currentCompanies: [SearchCompany(id: "c1", name: "株式会社メルカリ"), SearchCompany(id: "c2", name: "Blue | Labs")],
+            pastCompanies: [SearchCompany(id: "c3", name: "Old Co")], schools: ["東京大学", "MIT"], skills: ["英語", "C++", "Node.js"])
+        #expect(SearchAttributes(stored: full.stored) == full)
+        let bare = SearchAttributes(handle: "b", name: "B")
+        #expect(SearchAttributes(stored: bare.stored) == bare)
+        #expect(SearchAttributes(stored: "") == nil)
+        #expect(SearchAttributes(stored: "2\u{1F}x") == nil)
+    }
+
+    @Test func filterKeysMatchFiltersWrittenAnyWay() {
+        let attributes = SearchAttributes(
+            handle: "a", name: "A", location: "Tokyo, Japan", industry: " Software ",
+            currentCompanies: [SearchCompany(id: "c1", name: "株式会社メルカリ")], schools: ["Keio University"], skills: ["Swift", "英語"])
+        let keys = attributes.filterKeys
+        var filters = SearchFilters()
+        filters.currentCompany = "(株)メルカリ"
+        filters.skill = "ＳＷＩＦＴ"
+        filters.school = "keio"
+        filters.location = "TOKYO"
+        filters.industry = "software"
+        let index = IndexFilters(filters)
+        #expect(index.currentCompany.contains { keys.currentCompanies.contains($0) })
+        #expect(keys.skills.contains(index.skill!))
+        #expect(keys.schools.contains(index.school!))
+        #expect(keys.location.contains(index.location!))
+        #expect(keys.industry == index.industry)
+        // A skill filter is the whole skill: "Swi" is not "Swift".
+        filters.skill = "Swi"
+        #expect(!keys.skills.contains(IndexFilters(filters).skill!))
+        // An id filter matches the id, not part of another id.
+        filters.currentCompany = "c"
+        #expect(!IndexFilters(filters).currentCompany.contains { keys.currentCompanies.contains($0) })
+    }
+
+    @Test func filtersRoundTripThroughTheirFormEncoding() {
+        var filters = SearchFilters()
+        filters.currentCompany = "株式会社メルカリ & Co"
+        filters.location = "東京 = Tokyo"
+        filters.skill = "C++"
+        filters.degrees = [.first, .second]
+        filters.openToWork = true
+        let decoded = SearchFilters(formEncoded: filters.formEncoded)
+        #expect(decoded.currentCompany == filters.currentCompany)
+        #expect(decoded.location == filters.location)
+        #expect(decoded.skill == "C++")
+        #expect(decoded.degrees == [.first, .second])
+        #expect(decoded.openToWork)
+        #expect(decoded.school == nil)
+        #expect(SearchFilters().formEncoded == "")
+    }
+}
