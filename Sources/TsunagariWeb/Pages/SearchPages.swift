@@ -72,7 +72,7 @@ enum SearchPages {
                 }
             }
             el("ul", .class("facet-values")) {
-                for value in values where value.value != active {
+                for value in values where value.value != active && value.label != active {
                     el("li") {
                         el("a", .href(link(model, [name: value.value])), .class("facet-link")) {
                             name == "degree" ? degreeLabel(value.value, l) : value.label
