@@ -16,6 +16,7 @@ from support import ARTIFACTS, API, Server, Storage, describe, in_ci, skip_or_fa
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -78,13 +79,25 @@ def submit(driver, form_id: str) -> None:
     """Clicks the form's submit button and waits for the next page."""
     form = driver.find_element(By.ID, form_id)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait(driver, EC.staleness_of(form))
+    wait(driver, gone(form))
+
+
+def gone(element):
+    """A wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check with
+    "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
 
 
 def click_and_wait(driver, element) -> None:
     html = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    wait(driver, EC.staleness_of(html))
+    wait(driver, gone(html))
 
 
 def page_language(driver) -> str:
@@ -203,5 +216,7 @@ def test_members_only_profile_is_hidden_from_logged_out_visitors(browser, web_se
     # A logged-in member does see it (so the 404 above is the privacy rule, not a broken page).
     sign_up(driver, base, "閲覧 次郎")
     driver.get(f"{base}/in/{handle}")
-    assert driver.find_element(By.ID, "profile-name").text == name
+    # A member with no connection in common: the 3rd+ badge, like any member beyond the third degree.
+    assert driver.find_element(By.ID, "profile-name").text == f"{name} 3rd+"
+    assert [b.get_attribute("class") for b in driver.find_elements(By.CSS_SELECTOR, "#profile-name span.degree")] == ["degree degree-beyond"]
     assert COMPANY in driver.find_element(By.ID, "experience").text

@@ -25,6 +25,7 @@ from support import ARTIFACTS, API, describe, in_ci, skip_or_fail
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
@@ -78,6 +79,18 @@ def browser(request, demo_server):
 # MARK: Helpers
 
 
+def gone(element):
+    """A wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check with
+    "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def wait(driver, condition, timeout: float = 15):
     return WebDriverWait(driver, timeout).until(condition)
 
@@ -90,7 +103,7 @@ def submit_and_wait(driver, action) -> None:
     """Does something that loads a new page (a click, Enter in a field) and waits until the old one is gone."""
     html = driver.find_element(By.TAG_NAME, "html")
     action()
-    wait(driver, EC.staleness_of(html))
+    wait(driver, gone(html))
 
 
 def screenshot(driver, name: str) -> None:

@@ -191,8 +191,9 @@ struct SearchAPIRoutes {
                 return try object.string(name)
             }
         }
-        let saved = try await services.savedSearches.create(
-            name: try json.string("name") ?? q, query: q, filters: filters, viewer: viewer, role: role)
+        // No name (or a blank one) names the search by its query.
+        let name = try json.string("name").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? q
+        let saved = try await services.savedSearches.create(name: name, query: q, filters: filters, viewer: viewer, role: role)
         return APIResponse.json(Self.saved(saved), status: .created)
     }
 
@@ -243,10 +244,7 @@ struct SearchAPIRoutes {
         let (viewer, _) = try Self.member(context)
         let json = try await body(request, context)
         try json.allowOnly(["upTo"])
-        let upTo = try json.requiredString("upTo")
-        guard upTo.utf8.count <= 100, PathText.isPlain(upTo) else {
-            throw DomainError.invalid("invalid_value", "Field 'upTo' must be a notification id.")
-        }
+        let upTo = try TextRule.required(try json.requiredString("upTo"), field: "upTo", limit: 100)
         _ = try await services.storage.markNotificationsRead(of: viewer, upTo: upTo)
         return APIResponse.json(.object(["unread": .int(try await services.storage.unreadNotificationCount(of: viewer))]))
     }

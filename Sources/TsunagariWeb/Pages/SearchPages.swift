@@ -333,9 +333,7 @@ struct SearchPageRoutes {
 
     @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
-        guard let upTo = context.form["upTo"], !upTo.isEmpty, upTo.utf8.count <= 100, PathText.isPlain(upTo) else {
-            throw DomainError.invalid("invalid_value", "upTo must be a notification id.")
-        }
+        let upTo = try TextRule.required(context.form["upTo"] ?? "", field: "upTo", limit: 100)
         _ = try await services.storage.markNotificationsRead(of: viewer, upTo: upTo)
         return .redirect(to: "/notifications")
     }
