@@ -78,8 +78,14 @@ let package = Package(
         .target(
             name: "TsunagariBenchmarks",
             dependencies: [
+                "TsunagariCore",
                 "TsunagariGraph",
+                "TsunagariSearch",
+                "TsunagariStorageSQLite",
+                "TsunagariStoragePostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/TsunagariBenchmarks",
             swiftSettings: swiftSettings

@@ -123,7 +123,7 @@ struct Demo: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, BareServer.self])
+        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -139,6 +139,35 @@ struct GraphBench: ParsableCommand {
     func run() throws {
         try GraphBenchmark.run(
             .init(members: members, edgesFile: edges, seed: seed, averageDegree: averageDegree, viewers: viewers, sqlViewers: sqlViewers))
+    }
+}
+
+struct SearchBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Time indexing, recruiter queries and typeahead against a LIKE scan, on SQLite and PostgreSQL (docs/BENCHMARKS.md).")
+    @Option(help: "Synthetic profiles to write and index.") var members = 20_000
+    @Option(help: "Seed of the sample profiles.") var seed: UInt64 = 1
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://… of a server where the benchmark may create and drop a database bench_<random>; adds a PostgreSQL run.")
+    var databaseURL: String?
+    @Flag(inversion: .prefixedNo, help: "Run on SQLite (in a temporary folder).") var sqlite = true
+    @Option(help: "Runs of each query after the warm-up.") var queries = 30
+    @Option(name: .customLong("average-degree"), help: "Connections per member of a synthetic graph imported first (0: none).")
+    var averageDegree = 0
+    @Option(name: .customLong("member-batch"), help: "Members per createMembers call.") var memberBatch = 5_000
+    @Flag(help: "Keep the database for inspection instead of removing it.") var keep = false
+
+    func run() async throws {
+        guard (1_000...2_000_000).contains(members) else { throw ValidationError("--members must be 1000–2000000") }
+        guard queries >= 1 else { throw ValidationError("--queries must be at least 1") }
+        guard memberBatch >= 1 else { throw ValidationError("--member-batch must be at least 1") }
+        guard averageDegree >= 0 else { throw ValidationError("--average-degree must be 0 or more") }
+        try await SearchBenchmark.run(
+            .init(
+                members: members, seed: seed, databaseURL: databaseURL, sqlite: sqlite, repetitions: queries, averageDegree: averageDegree,
+                keep: keep, memberBatch: memberBatch))
     }
 }
 

@@ -1,0 +1,505 @@
+import Foundation
+import TsunagariCore
+import TsunagariGraph
+import TsunagariSearch
+
+/// `tsunagari bench search`: writes synthetic Japanese, English and mixed profiles into a fresh database,
+/// indexes them, and times recruiter queries and typeahead through `PeopleSearchService`, beside the same
+/// queries answered by a plain `LIKE` scan of each profile's folded text in the same database.
+public enum SearchBenchmark {
+    public struct Options: Sendable {
+        public var members: Int
+        public var seed: UInt64
+        public var databaseURL: String?
+        public var sqlite: Bool
+        public var repetitions: Int
+        public var averageDegree: Int
+        public var keep: Bool
+        public var memberBatch: Int
+
+        public init(
+            members: Int, seed: UInt64, databaseURL: String?, sqlite: Bool, repetitions: Int, averageDegree: Int, keep: Bool, memberBatch: Int
+        ) {
+            self.members = members
+            self.seed = seed
+            self.databaseURL = databaseURL
+            self.sqlite = sqlite
+            self.repetitions = repetitions
+            self.averageDegree = averageDegree
+            self.keep = keep
+            self.memberBatch = memberBatch
+        }
+    }
+
+    /// Entries per `upsertSearchEntries` call.
+    static let indexBatch = 1_000
+    /// What the service asks the index for (`PeopleSearchService.candidateLimit`); the baseline returns as many.
+    static let candidateLimit = 2_000
+    /// A baseline query slower than this on its first run is repeated only `slowBaselineRuns` times.
+    static let slowBaseline = 0.25
+    static let slowBaselineRuns = 5
+    /// A query slower than this on its first run is repeated only `slowRuns` times; a typeahead prefix slower than
+    /// `slowTypeahead`, `slowRuns` times.
+    static let slowQuery = 1.0
+    static let slowTypeahead = 0.2
+    static let slowRuns = 5
+
+    public static func run(_ options: Options) async throws {
+        let data = Dataset(members: options.members, seed: options.seed, averageDegree: options.averageDegree)
+        if options.sqlite {
+            let database = try SQLiteBenchDatabase()
+            try await measure(database, data, options)
+        }
+        if let url = options.databaseURL {
+            let database = try await PostgresBenchDatabase.create(serverURL: url)
+            try await measure(database, data, options)
+        }
+    }
+
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    static func rate(_ count: Int, _ seconds: Double) -> String { "\(grouped(Int((Double(count) / max(seconds, 1e-9)).rounded())))/s" }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+
+    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+    static func measure(_ database: any SearchBenchDatabase, _ data: Dataset, _ options: Options) async throws {
+        let storage = database.storage
+        print("")
+        print("== \(database.name): \(grouped(data.members.count)) profiles, seed \(options.seed) ==")
+        print(database.location)
+        var failure: (any Error)?
+        do {
+            try await measureSteps(database, storage, data, options)
+        } catch {
+            failure = error
+        }
+        try? await database.finish(keep: options.keep)
+        if let failure { throw failure }
+    }
+
+    static func measureSteps(
+        _ database: any SearchBenchDatabase, _ storage: any PeopleSearchService.Store, _ data: Dataset, _ options: Options
+    ) async throws {
+        let n = data.members.count
+        try await storage.migrate()
+
+        // 1. Members.
+        var start = DispatchTime.now().uptimeNanoseconds
+        var index = 0
+        while index < n {
+            let end = min(index + options.memberBatch, n)
+            try await storage.createMembers(Array(data.members[index..<end]))
+            index = end
+        }
+        let writeSeconds = seconds(since: start)
+        print("Members written with createMembers in batches of \(grouped(options.memberBatch)): \(String(format: "%.1f", writeSeconds)) s (\(rate(n, writeSeconds)))")
+        if !data.connections.isEmpty {
+            start = DispatchTime.now().uptimeNanoseconds
+            var imported = 0
+            var from = 0
+            while from < data.connections.count {
+                let to = min(from + 50_000, data.connections.count)
+                imported += try await storage.importConnections(Array(data.connections[from..<to]))
+                from = to
+            }
+            print("Connections imported: \(grouped(imported)) in \(String(format: "%.1f", seconds(since: start))) s")
+        } else {
+            print("Connections: none (every result is beyond the 3rd degree; the graph part of the service has no work)")
+        }
+
+        // 2. Indexing: the shared analyser, then storage, in batches.
+        let sizeBefore = try await database.databaseBytes()
+        var analysis = 0.0
+        var writing = 0.0
+        index = 0
+        while index < n {
+            let end = min(index + indexBatch, n)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let entries = data.profiles[index..<end].map { ProfileIndexing.entry(for: $0) }
+            analysis += seconds(since: t0)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            try await storage.upsertSearchEntries(entries, at: Date())
+            writing += seconds(since: t1)
+            index = end
+        }
+        let indexed = try await storage.searchEntryCount()
+        precondition(indexed == n, "the index holds \(indexed) entries for \(n) profiles")
+        let sizeAfter = try await database.databaseBytes()
+        let indexBytes = try await database.indexBytes()
+        print("")
+        print("Indexing \(grouped(n)) profiles in batches of \(grouped(indexBatch)) (target ≥ 5,000 profiles/s):")
+        printTable(
+            ["step", "time", "profiles/s"],
+            [
+                ["analysis (ProfileIndexing.entry)", String(format: "%.1f s", analysis), rate(n, analysis)],
+                ["storage (upsertSearchEntries)", String(format: "%.1f s", writing), rate(n, writing)],
+                ["together", String(format: "%.1f s", analysis + writing), rate(n, analysis + writing)],
+            ])
+        print("")
+        print(
+            "Index size: \(megabytes(indexBytes.bytes)) = \(grouped(indexBytes.bytes / max(n, 1))) bytes per profile (\(indexBytes.how)); "
+                + "database \(megabytes(sizeBefore)) before indexing, \(megabytes(sizeAfter)) after (+\(grouped((sizeAfter - sizeBefore) / max(n, 1))) bytes per profile)")
+
+        // 3. Queries through the service.
+        let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
+        let service = PeopleSearchService(storage: storage, graph: graph, clock: SystemClock(), limits: .relaxed)
+        let viewer = data.members[0].account.memberID
+        print("")
+        print("Viewer: \(data.members[0].profile.name), \(graph.connectionCount(of: viewer)) connections; searches as a recruiter")
+        let queries = data.queries
+        let repetitions = max(1, options.repetitions)
+        var serviceTimes: [Timings] = []
+        var indexTimes: [Timings] = []
+        var resultCounts: [Int] = []
+        var candidateCounts: [Int] = []
+        for query in queries {
+            let compiled = query.compiled
+            let indexFilters = IndexFilters(query.filters)
+            let first = DispatchTime.now().uptimeNanoseconds
+            _ = try await service.search(compiled, filters: query.filters, viewer: viewer, role: .recruiter)
+            let runs = seconds(since: first) > slowQuery ? slowRuns : repetitions
+            if runs == repetitions {
+                for _ in 0..<2 { _ = try await service.search(compiled, filters: query.filters, viewer: viewer, role: .recruiter) }
+            }
+            var serviceTime = Timings()
+            var indexTime = Timings()
+            var results = 0
+            var candidates = 0
+            for _ in 0..<runs {
+                results = try await serviceTime.measureAsync {
+                    try await service.search(compiled, filters: query.filters, viewer: viewer, role: .recruiter)
+                }.hits.count
+                candidates = try await indexTime.measureAsync {
+                    try await storage.searchCandidates(compiled, filters: indexFilters, limit: candidateLimit)
+                }.count
+            }
+            serviceTimes.append(serviceTime)
+            indexTimes.append(indexTime)
+            resultCounts.append(results)
+            candidateCounts.append(candidates)
+        }
+
+        // 4. Typeahead.
+        var typeahead: [(String, Timings)] = []
+        var all = Timings()
+        let typeaheadRuns = max(5, repetitions / 2)
+        for group in data.prefixes {
+            var times = Timings()
+            for prefix in group.prefixes {
+                let terms = TextAnalyzer.indexTerms(prefix)
+                let first = DispatchTime.now().uptimeNanoseconds
+                _ = try await service.typeahead(terms, viewer: viewer)
+                let runs = seconds(since: first) > slowTypeahead ? slowRuns : typeaheadRuns
+                for _ in 0..<runs {
+                    let elapsed = try await Timings.time { _ = try await service.typeahead(terms, viewer: viewer) }
+                    times.samples.append(elapsed)
+                    all.samples.append(elapsed)
+                }
+            }
+            typeahead.append(("\(group.label): \(group.prefixes.joined(separator: " "))", times))
+        }
+
+        // 5. The LIKE baseline on the same database.
+        start = DispatchTime.now().uptimeNanoseconds
+        try await database.loadBaseline(data.baselineRows)
+        let baselineBytes = try await database.baselineBytes()
+        print("")
+        print(
+            "LIKE baseline: bench_profile_text loaded in \(String(format: "%.1f", seconds(since: start))) s, \(megabytes(baselineBytes)) "
+                + "(\(grouped(baselineBytes / max(n, 1))) bytes per profile)")
+        var baselineTimes: [Timings] = []
+        var baselineCounts: [Int] = []
+        var slow: [String] = []
+        for query in queries {
+            let condition = BaselineSQL.condition(query.parsed, filters: query.filters, placeholder: database.placeholder)
+            var times = Timings()
+            var rows = 0
+            let first = DispatchTime.now().uptimeNanoseconds
+            rows = try await database.baseline(condition.sql, condition.arguments)
+            let runs = seconds(since: first) > slowBaseline ? slowBaselineRuns : repetitions
+            if runs < repetitions { slow.append(query.label) }
+            for _ in 0..<runs {
+                rows = try await times.measureAsync { try await database.baseline(condition.sql, condition.arguments) }
+            }
+            baselineTimes.append(times)
+            baselineCounts.append(rows)
+        }
+        if !slow.isEmpty {
+            print("The LIKE baseline took more than \(Int(slowBaseline * 1000)) ms on its first run for \(slow.count) queries; those ran \(slowBaselineRuns) times after it, the others \(repetitions).")
+        }
+
+        // 6. The tables.
+        print("")
+        print(
+            "Queries (\(repetitions) runs each after 3 warm-up runs, or \(slowRuns) after 1 when the first took over \(Int(slowQuery)) s; "
+                + "service = PeopleSearchService.search, index = searchCandidates alone, LIKE = the baseline):")
+        var rows: [[String]] = []
+        for (i, query) in queries.enumerated() {
+            rows.append([
+                query.label, query.text, query.filterDescription, "\(resultCounts[i])", "\(candidateCounts[i])", "\(serviceTimes[i].samples.count)",
+                formatMilliseconds(serviceTimes[i].median), formatMilliseconds(serviceTimes[i].p99),
+                formatMilliseconds(indexTimes[i].median),
+                "\(baselineCounts[i])", "\(baselineTimes[i].samples.count)",
+                formatMilliseconds(baselineTimes[i].median), formatMilliseconds(baselineTimes[i].p99),
+                String(format: "%.1f×", baselineTimes[i].median / max(serviceTimes[i].median, 1e-9)),
+            ])
+        }
+        printTable(
+            [
+                "#", "query", "filters", "results", "index hits", "runs", "service p50", "service p99", "index p50", "LIKE rows", "LIKE runs",
+                "LIKE p50", "LIKE p99", "LIKE/service p50",
+            ], rows)
+        print("")
+        print(
+            "Typeahead (\(typeaheadRuns) runs per prefix after 1 warm-up run, or \(slowRuns) when that took over \(Int(slowTypeahead * 1000)) ms; "
+                + "PeopleSearchService.typeahead; target p50 ≤ 5 ms):")
+        printTable(
+            ["prefixes", "runs", "p50", "p99"],
+            typeahead.map { [$0.0, "\($0.1.samples.count)", formatMilliseconds($0.1.median), formatMilliseconds($0.1.p99)] }
+                + [["all", "\(all.samples.count)", formatMilliseconds(all.median), formatMilliseconds(all.p99)]])
+        if let target = queries.firstIndex(where: { $0.isTarget }) {
+            print("")
+            print(
+                "Target query (#\(queries[target].label), 3 terms + 1 filter): p50 \(formatMilliseconds(serviceTimes[target].median)) (target ≤ 30 ms at 1,000,000), "
+                    + "p99 \(formatMilliseconds(serviceTimes[target].p99)) (target ≤ 150 ms); typeahead p50 \(formatMilliseconds(all.median)) (target ≤ 5 ms); "
+                    + "indexing \(rate(n, analysis + writing)) (target ≥ 5,000/s)")
+        }
+    }
+}
+
+extension Timings {
+    mutating func measureAsync<T>(_ body: () async throws -> T) async rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try await body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+        return result
+    }
+
+    /// Milliseconds `body` took.
+    static func time(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+    }
+}
+
+/// One database the benchmark runs on: the product's storage, and a side connection of the benchmark's own for
+/// sizes and the baseline table.
+protocol SearchBenchDatabase: Sendable {
+    var name: String { get }
+    /// Where the data lives, for the log.
+    var location: String { get }
+    var storage: any PeopleSearchService.Store { get }
+    /// The SQL placeholder for the n-th argument (from 1).
+    var placeholder: @Sendable (Int) -> String { get }
+    func databaseBytes() async throws -> Int
+    /// The search index's own size and how it was measured.
+    func indexBytes() async throws -> (bytes: Int, how: String)
+    func loadBaseline(_ rows: [BaselineRow]) async throws
+    func baselineBytes() async throws -> Int
+    /// Runs the baseline query with this condition; returns how many rows it gave.
+    func baseline(_ condition: String, _ arguments: [String]) async throws -> Int
+    /// Closes everything and removes the database unless `keep`.
+    func finish(keep: Bool) async throws
+}
+
+/// A profile's searchable text for the baseline, NFKC- and case-folded, and the filter columns: current companies
+/// as `|key|key|` (CompanyName.key), skills and schools as `|value|`, the profile's location.
+struct BaselineRow: Sendable {
+    var member: String
+    var body: String
+    var currentCompanies: String
+    var location: String
+    var skills: String
+    var schools: String
+}
+
+/// A query's Boolean structure as `LIKE` conditions on `bench_profile_text`.
+enum BaselineSQL {
+    static func pattern(_ text: String) -> String {
+        let folded = TextAnalyzer.normalize(text).trimmingCharacters(in: .whitespaces)
+        return "%" + folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    static func condition(
+        _ query: SearchQuery, filters: SearchFilters, placeholder: (Int) -> String
+    ) -> (sql: String, arguments: [String]) {
+        var arguments: [String] = []
+        func like(_ column: String, _ pattern: String) -> String {
+            arguments.append(pattern)
+            return "\(column) LIKE \(placeholder(arguments.count)) ESCAPE '\\'"
+        }
+        func build(_ query: SearchQuery) -> String {
+            switch query {
+            // Field prefixes are not modelled: the whole text is searched.
+            case .term(let text, _), .phrase(let text, _): return like("body", pattern(text))
+            case .and(let parts): return "(" + parts.map(build).joined(separator: " AND ") + ")"
+            case .or(let parts): return "(" + parts.map(build).joined(separator: " OR ") + ")"
+            case .not(let inner): return "(NOT \(build(inner)))"
+            }
+        }
+        var conditions = [build(query)]
+        if let company = filters.currentCompany { conditions.append(like("current_companies", "%|" + CompanyName.key(company) + "|%")) }
+        if let location = filters.location { conditions.append(like("location", pattern(location))) }
+        if let skill = filters.skill { conditions.append(like("skills", "%|" + TextAnalyzer.normalize(skill) + "|%")) }
+        if let school = filters.school { conditions.append(like("schools", pattern(school))) }
+        return (conditions.joined(separator: " AND "), arguments)
+    }
+}
+
+/// The benchmark's data, made once and written to each database.
+struct Dataset: Sendable {
+    struct Query: Sendable {
+        var label: String
+        var text: String
+        var filters: SearchFilters
+        var filterDescription: String
+        var parsed: SearchQuery
+        var compiled: IndexQuery
+        /// The query the 1,000,000-profile latency target is set for.
+        var isTarget: Bool
+    }
+
+    struct PrefixGroup: Sendable {
+        var label: String
+        var prefixes: [String]
+    }
+
+    /// A fixed string in bcrypt's format: no member of the benchmark logs in.
+    static let passwordHash = "$2b$12$benchmarkbenchmarkbenchOz6mVH5m7c4fYJ2yq2lqI8ZkX9d3hQeW"
+
+    var members: [NewMember]
+    var profiles: [Profile]
+    var connections: [(MemberID, MemberID, Date)]
+    var baselineRows: [BaselineRow]
+    var queries: [Query]
+    var prefixes: [PrefixGroup]
+
+    init(members count: Int, seed: UInt64, averageDegree: Int) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        members = SampleData.members(count: count, seed: seed, passwordHash: Self.passwordHash, now: SampleData.referenceDate)
+
+        // Each company as storage makes it: created by the first position naming it, shown by its most common spelling.
+        var companyIDs: [String: String] = [:]
+        var spellings: [String: [String: Int]] = [:]
+        for member in members {
+            for position in member.positions {
+                if companyIDs[position.companyKey] == nil { companyIDs[position.companyKey] = position.newCompanyID }
+                spellings[position.companyKey, default: [:]][position.companyName, default: 0] += 1
+            }
+        }
+        var companies: [String: CompanyRef] = [:]
+        var currentCounts: [String: Int] = [:]
+        for (key, counts) in spellings {
+            let name = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+            companies[key] = CompanyRef(id: companyIDs[key]!, name: name)
+        }
+        profiles = members.map { member in
+            var profile = member.profile
+            profile.positions = member.positions.map { draft in
+                Position(
+                    id: draft.id, company: companies[draft.companyKey]!, companyNameAsWritten: draft.companyName, title: draft.title,
+                    location: draft.location, startMonth: draft.startMonth, endMonth: draft.endMonth, description: draft.description)
+            }
+            // As storage returns them: current first, then the most recently started.
+            .sorted { ($0.isCurrent ? 1 : 0, $0.startMonth, $0.id) > ($1.isCurrent ? 1 : 0, $1.startMonth, $1.id) }
+            return profile
+        }
+        for profile in profiles {
+            for position in profile.currentPositions { currentCounts[CompanyName.key(position.company.name), default: 0] += 1 }
+        }
+
+        if averageDegree > 0 && count > 10 {
+            let ids = members.map(\.account.memberID)
+            connections = SyntheticGraph.edges(members: count, averageDegree: averageDegree, seed: seed).compactMap { a, b in
+                a == b ? nil : (ids[Int(a)], ids[Int(b)], SampleData.referenceDate)
+            }
+        } else {
+            connections = []
+        }
+
+        baselineRows = profiles.map { profile in
+            let fold = TextAnalyzer.normalize
+            var texts: [String] = [profile.name]
+            texts += [profile.fields.nameReading, profile.fields.nameReading.map(TextAnalyzer.foldKana), profile.headline, profile.fields.about]
+                .compactMap { $0 }
+            for position in profile.positions {
+                texts += [position.title, position.companyNameAsWritten, position.company.name]
+                texts += [position.description, position.location].compactMap { $0 }
+            }
+            for education in profile.educations { texts += [education.school, education.degree, education.field].compactMap { $0 } }
+            texts += profile.skills
+            texts += [profile.fields.location].compactMap { $0 }
+            func markers(_ values: [String]) -> String { values.isEmpty ? "" : "|" + values.joined(separator: "|") + "|" }
+            return BaselineRow(
+                member: profile.memberID.rawValue, body: texts.map(fold).joined(separator: "\n"),
+                currentCompanies: markers(profile.currentPositions.flatMap { [CompanyName.key($0.companyNameAsWritten), CompanyName.key($0.company.name)] }),
+                location: fold(profile.fields.location ?? ""), skills: markers(profile.skills.map(fold)),
+                schools: markers(profile.educations.map { fold($0.school) }))
+        }
+
+        // Filters name companies, a location and a skill that are in the data: the most and the fifth most common
+        // current employers.
+        let ranked = currentCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+        func companyName(_ rank: Int) -> String {
+            let key = ranked[min(rank, ranked.count - 1)]
+            return spellings[key]!.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+        }
+        let top = companyName(0)
+        let fifth = companyName(4)
+        func filters(company: String? = nil, location: String? = nil, skill: String? = nil, degrees: Set<Degree>? = nil) -> SearchFilters {
+            var filters = SearchFilters()
+            filters.currentCompany = company
+            filters.location = location
+            filters.skill = skill
+            filters.degrees = degrees
+            return filters
+        }
+        let specs: [(String, SearchFilters, Bool)] = [
+            ("英語", filters(), false),
+            ("Swift", filters(), false),
+            ("英語 営業 東京", filters(company: top), true),
+            ("英語 AND (営業 OR sales) -intern", filters(), false),
+            ("\"product manager\" OR プロダクトマネージャー", filters(location: "東京都"), false),
+            ("データ分析 Python SQL", filters(skill: "英語"), false),
+            ("(Kubernetes OR AWS) AND TypeScript NOT Excel", filters(company: fifth), false),
+            ("Patel (Python OR 機械学習)", filters(), false),
+            ("iOS Swift engineer 東京 英語 TOEIC", filters(), false),
+            ("「カスタマーサクセス」 SaaS -営業", filters(skill: "英語", degrees: [.second, .third]), false),
+            ("(採用 OR recruiter OR 人事) 東京大学", filters(), false),
+            ("早稲田大学 マーケティング", filters(location: "大阪府"), false),
+        ]
+        queries = specs.enumerated().map { index, spec in
+            let parsed = try! QueryParser.parse(spec.0)
+            var described: [String] = []
+            if let company = spec.1.currentCompany { described.append("current company \(company)") }
+            if let location = spec.1.location { described.append("location \(location)") }
+            if let skill = spec.1.skill { described.append("skill \(skill)") }
+            if let degrees = spec.1.degrees { described.append("degree " + degrees.sorted().map { "\($0.rawValue)" }.joined(separator: "+")) }
+            return Query(
+                label: "\(index + 1)", text: spec.0, filters: spec.1, filterDescription: described.isEmpty ? "—" : described.joined(separator: ", "),
+                parsed: parsed, compiled: ProfileIndexing.compile(parsed)!, isTarget: spec.2)
+        }
+        prefixes = [
+            PrefixGroup(label: "family name, 1 character", prefixes: ["佐", "山", "高", "伊", "中", "小"]),
+            PrefixGroup(label: "family name, 2–3 characters", prefixes: ["佐藤", "山田", "高橋", "渡辺", "佐々木", "松本", "中村", "井上"]),
+            PrefixGroup(label: "kana reading, 2–3 characters", prefixes: ["やま", "すず", "たな", "ヤマモ", "こばや"]),
+            PrefixGroup(label: "romaji and English, 2–4 letters", prefixes: ["sa", "ya", "ta", "suzu", "tana", "em", "ol", "pat", "chen", "smi", "kim"]),
+        ]
+        print(
+            "Data: \(SearchBenchmark.grouped(count)) profiles made in \(String(format: "%.1f", SearchBenchmark.seconds(since: start))) s "
+                + "(SampleData, seed \(seed); 60% Japanese, 20% English, 20% mixed); \(SearchBenchmark.grouped(connections.count)) connections; "
+                + "filter companies: \(top) (most common current employer), \(fifth) (fifth)")
+    }
+}
