@@ -220,3 +220,17 @@ def describe(response: requests.Response) -> str:
     request = response.request
     path = urllib.parse.urlsplit(request.url).path
     return f"{request.method} {path} -> {response.status_code} {response.text[:500]}"
+
+
+def gone(element):
+    """A Selenium wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check
+    with "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check

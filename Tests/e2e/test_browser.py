@@ -11,12 +11,11 @@ import shutil
 import pytest
 import requests
 
-from support import ARTIFACTS, API, Server, Storage, describe, in_ci, skip_or_fail
+from support import API, ARTIFACTS, Server, Storage, describe, gone, in_ci, skip_or_fail
 
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -80,18 +79,6 @@ def submit(driver, form_id: str) -> None:
     form = driver.find_element(By.ID, form_id)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait(driver, gone(form))
-
-
-def gone(element):
-    """A wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check with
-    "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
-    def check(_driver) -> bool:
-        try:
-            element.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-    return check
 
 
 def click_and_wait(driver, element) -> None:

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from support import ARTIFACTS, API, Server, Storage, describe, in_ci, skip_or_fail
+from support import API, ARTIFACTS, Server, Storage, describe, gone, in_ci, skip_or_fail
 
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -93,18 +92,6 @@ def browsers(request, web_server):
 
 
 # MARK: Helpers
-
-
-def gone(element):
-    """A wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check with
-    "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
-    def check(_driver) -> bool:
-        try:
-            element.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-    return check
 
 
 def wait(driver, condition, timeout: float = 15):

@@ -20,12 +20,11 @@ from collections import Counter
 
 import pytest
 
-from support import ARTIFACTS, API, describe, in_ci, skip_or_fail
+from support import API, ARTIFACTS, describe, gone, in_ci, skip_or_fail
 
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
@@ -77,18 +76,6 @@ def browser(request, demo_server):
 
 
 # MARK: Helpers
-
-
-def gone(element):
-    """A wait condition: the element's page has been replaced. Mid-navigation Chromium may answer the check with
-    "Node … does not belong to the document" rather than a stale-element error; both mean the page is gone."""
-    def check(_driver) -> bool:
-        try:
-            element.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-    return check
 
 
 def wait(driver, condition, timeout: float = 15):
