@@ -1,3 +1,4 @@
+import Foundation
 import TsunagariCore
 
 /// What a profile is indexed as, and what a parsed query asks the index: the bridge between the query
@@ -75,5 +76,43 @@ public enum ProfileIndexing {
             other: [profile.headline, profile.fields.about, profile.fields.location].compactMap { $0 }
                 + profile.positions.compactMap(\.description) + profile.positions.compactMap(\.location)
                 + profile.educations.compactMap(\.field) + profile.educations.compactMap(\.degree))
+    }
+}
+
+extension ProfileIndexing {
+    /// Indexes many profiles in batches: while one batch is written, the next is analysed, itself split over
+    /// the cores, so the rate approaches that of the slower of the two rather than their sum. Returns how many
+    /// were indexed.
+    @discardableResult
+    public static func index(_ profiles: [Profile], into store: any SearchIndexStore, at date: Date, batch: Int = 1_000) async throws -> Int {
+        guard !profiles.isEmpty else { return 0 }
+        let size = max(1, batch)
+        let starts = Array(stride(from: 0, to: profiles.count, by: size))
+        @Sendable func analyse(_ start: Int) async -> [SearchIndexEntry] {
+            let slice = profiles[start..<min(start + size, profiles.count)]
+            let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, slice.count / 100))
+            let chunk = (slice.count + parts - 1) / parts
+            return await withTaskGroup(of: (Int, [SearchIndexEntry]).self) { group in
+                for part in 0..<parts {
+                    let from = slice.startIndex + part * chunk
+                    let to = min(from + chunk, slice.endIndex)
+                    guard from < to else { continue }
+                    group.addTask { (part, profiles[from..<to].map(entry(for:))) }
+                }
+                var done: [(Int, [SearchIndexEntry])] = []
+                for await result in group { done.append(result) }
+                return done.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            }
+        }
+        var next = Task { await analyse(starts[0]) }
+        for (position, _) in starts.enumerated() {
+            let entries = await next.value
+            if position + 1 < starts.count {
+                let start = starts[position + 1]
+                next = Task { await analyse(start) }
+            }
+            try await store.upsertSearchEntries(entries, at: date)
+        }
+        return profiles.count
     }
 }

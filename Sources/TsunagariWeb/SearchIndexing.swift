@@ -24,16 +24,16 @@ public struct SearchIndexing: ProfileChangeObserver {
     public func rebuildIfIncomplete() async throws -> Int {
         guard try await storage.searchEntryCount() < storage.memberCount() else { return 0 }
         let members = try await storage.networkSnapshot().members
-        var batch: [SearchIndexEntry] = []
+        var batch: [Profile] = []
         for member in members {
             guard let profile = try await storage.profile(id: member) else { continue }
-            batch.append(ProfileIndexing.entry(for: profile))
-            if batch.count == 500 {
-                try await storage.upsertSearchEntries(batch, at: clock.now())
+            batch.append(profile)
+            if batch.count == 1_000 {
+                try await ProfileIndexing.index(batch, into: storage, at: clock.now())
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try await storage.upsertSearchEntries(batch, at: clock.now()) }
+        try await ProfileIndexing.index(batch, into: storage, at: clock.now())
         return members.count
     }
 }

@@ -44,3 +44,32 @@ import TsunagariCore
         }
     }
 }
+
+/// Records what it is given, in calls, as an index would store it.
+private actor RecordingIndex: SearchIndexStore {
+    var calls: [[SearchIndexEntry]] = []
+    func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws { calls.append(entries) }
+    func deleteSearchEntry(_ member: MemberID) async throws {}
+    func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] { [] }
+    func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] { [] }
+    func searchEntryCount() async throws -> Int { calls.joined().count }
+}
+
+@Suite struct BulkIndexingTests {
+    @Test func everyProfileIsIndexedOnceInOrderInBatches() async throws {
+        let profiles = (0..<2_345).map { index in
+            var profile = ProfileIndexingTests.profile
+            profile.memberID = MemberID(String(format: "01h%023d", index))
+            profile.fields.name = "Member \(index) 山田"
+            return profile
+        }
+        let store = RecordingIndex()
+        #expect(try await ProfileIndexing.index(profiles, into: store, at: Date(), batch: 1_000) == 2_345)
+        let calls = await store.calls
+        #expect(calls.map(\.count) == [1_000, 1_000, 345])
+        #expect(calls.joined().map(\.member) == profiles.map(\.memberID))
+        #expect(Array(calls.joined()) == profiles.map(ProfileIndexing.entry(for:)))
+        #expect(try await ProfileIndexing.index([], into: store, at: Date()) == 0)
+        #expect(await store.calls.count == 3)
+    }
+}
