@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "TsunagariStorageTests",
             dependencies: [
-                "TsunagariCore", "TsunagariStorageSQLite", "TsunagariStoragePostgres",
+                "TsunagariCore", "TsunagariSearch", "TsunagariStorageSQLite", "TsunagariStoragePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

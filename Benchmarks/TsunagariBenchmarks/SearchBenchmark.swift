@@ -152,7 +152,8 @@ public enum SearchBenchmark {
 
         // 3. Queries through the service.
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
-        let service = PeopleSearchService(storage: storage, graph: graph, clock: SystemClock(), limits: .relaxed)
+        let service = PeopleSearchService(
+            storage: storage, graph: graph, clock: SystemClock(), limits: .relaxed, filterQueries: ProfileIndexing.filterQueries)
         let viewer = data.members[0].account.memberID
         print("")
         print("Viewer: \(data.members[0].profile.name), \(graph.connectionCount(of: viewer)) connections; searches as a recruiter")

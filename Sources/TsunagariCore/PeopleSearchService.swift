@@ -66,6 +66,8 @@ public struct PeopleSearchService: Sendable {
     let graph: any ConnectionGraph
     let clock: any Clock
     let limits: SearchLimits
+    /// The filters as index queries (terms of the `filters` column), ANDed with the query.
+    let filterQueries: @Sendable (SearchFilters) -> [IndexQuery]
 
     /// Like LinkedIn Recruiter, a query yields at most this many results.
     public static let maximumResults = 1_000
@@ -76,11 +78,15 @@ public struct PeopleSearchService: Sendable {
     /// The most values each facet shows.
     public static let facetValues = 8
 
-    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits) {
+    public init(
+        storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits,
+        filterQueries: @escaping @Sendable (SearchFilters) -> [IndexQuery]
+    ) {
         self.storage = storage
         self.graph = graph
         self.clock = clock
         self.limits = limits
+        self.filterQueries = filterQueries
     }
 
     public struct Hit: Sendable {
@@ -116,8 +122,9 @@ public struct PeopleSearchService: Sendable {
 
     /// The results without counting against the limits (saved searches checked in the background).
     func matches(_ query: IndexQuery, filters: SearchFilters, viewer: MemberID, role: MemberRole, changedSince: Date? = nil) async throws -> [Hit] {
-        var indexFilters = IndexFilters(filters)
-        indexFilters.changedSince = changedSince
+        let narrowing = filterQueries(filters)
+        let query: IndexQuery = narrowing.isEmpty ? query : .and([query] + narrowing)
+        var indexFilters = IndexFilters(changedSince: changedSince)
         if let wanted = filters.degrees, wanted == [.first] {
             // Only connections: ask the index among them, however common the words.
             indexFilters.among = graph.connections(of: viewer)

@@ -11,6 +11,8 @@ public enum SearchColumn: String, Sendable, CaseIterable {
     case headline
     case about
     case location
+    /// Terms that filters match (a current company, a skill, words of the location …); never ranked.
+    case filters
 
     /// Relevance weight (BM25-like ranking multiplies a column's score by it).
     public var weight: Double {
@@ -20,6 +22,7 @@ public enum SearchColumn: String, Sendable, CaseIterable {
         case .company, .skill: 3
         case .school: 2
         case .about, .location: 1
+        case .filters: 0
         }
     }
 }
@@ -147,75 +150,19 @@ public struct SearchAttributes: Hashable, Sendable {
             openToWork: OpenToWorkVisibility(rawValue: parts[9]), currentCompanies: companies(parts[10]), pastCompanies: companies(parts[11]),
             schools: list(parts[12]), skills: list(parts[13]))
     }
-
-    // MARK: Filter keys
-
-    /// Each value wrapped in `|`, so that a whole value is found by a substring test.
-    static func markers(_ values: [String]) -> String {
-        values.isEmpty ? "" : "|" + values.map { $0.replacingOccurrences(of: "|", with: " ") }.joined(separator: "|") + "|"
-    }
-
-    static func companyMarkers(_ companies: [SearchCompany]) -> String {
-        markers(companies.flatMap { [$0.id, CompanyName.key($0.name)] })
-    }
-
-    /// What the index's filter columns hold for this member; filters test them with substring tests.
-    public var filterKeys: SearchFilterKeys {
-        SearchFilterKeys(
-            currentCompanies: Self.companyMarkers(currentCompanies), pastCompanies: Self.companyMarkers(pastCompanies),
-            schools: Self.markers(schools.map(SearchFold.fold)), skills: Self.markers(skills.map(SearchFold.fold)),
-            location: SearchFold.fold(location ?? ""), industry: SearchFold.fold(industry ?? "").trimmingCharacters(in: .whitespaces),
-            openToWork: openToWork != nil)
-    }
 }
 
-/// The filter columns of an index entry.
-public struct SearchFilterKeys: Hashable, Sendable {
-    public var currentCompanies: String
-    public var pastCompanies: String
-    public var schools: String
-    public var skills: String
-    public var location: String
-    public var industry: String
-    public var openToWork: Bool
-}
-
-/// Filters as the index applies them: each is a substring that the matching filter column must contain
-/// (or, for industry, equal), all given ones must hold.
+/// What narrows a search besides its terms and is not itself a term: the filters (company, school,
+/// location, skill, industry, open to work) are terms of the `filters` column and join the query.
 public struct IndexFilters: Hashable, Sendable {
-    /// Any of these markers in the current companies (the company's id or its normalised name).
-    public var currentCompany: [String] = []
-    public var pastCompany: [String] = []
-    public var school: String?
-    public var skill: String?
-    public var location: String?
-    public var industry: String?
-    public var openToWork = false
     /// Only these members (for example the viewer's connections).
     public var among: [MemberID]?
     /// Only entries indexed at or after this moment.
     public var changedSince: Date?
 
-    public init() {}
-
-    /// The index filters for a recruiter's filters, folded as the keys are.
-    public init(_ filters: SearchFilters) {
-        func company(_ value: String?) -> [String] {
-            guard let value else { return [] }
-            return [SearchAttributes.markers([value]), SearchAttributes.markers([CompanyName.key(value)])]
-        }
-        func folded(_ value: String?) -> String? {
-            guard let value else { return nil }
-            let text = SearchFold.fold(value).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "|", with: " ")
-            return text.isEmpty ? nil : text
-        }
-        currentCompany = company(filters.currentCompany)
-        pastCompany = company(filters.pastCompany)
-        school = folded(filters.school)
-        skill = folded(filters.skill).map { SearchAttributes.markers([$0]) }
-        location = folded(filters.location)
-        industry = folded(filters.industry)
-        openToWork = filters.openToWork
+    public init(among: [MemberID]? = nil, changedSince: Date? = nil) {
+        self.among = among
+        self.changedSince = changedSince
     }
 }
 

@@ -25,7 +25,79 @@ public enum ProfileIndexing {
             let analysed = list.map { TextAnalyzer.indexTerms($0) }.filter { !$0.isEmpty }
             columns[column] = analysed.map { $0.joined(separator: " ") }.joined(separator: " \(boundary) ")
         }
-        return SearchIndexEntry(member: profile.memberID, columns: columns, attributes: SearchAttributes(profile: profile))
+        let attributes = SearchAttributes(profile: profile)
+        columns[.filters] = filterTerms(attributes).joined(separator: " ")
+        return SearchIndexEntry(member: profile.memberID, columns: columns, attributes: attributes)
+    }
+
+    // MARK: Filters as terms
+
+    /// Starts every filter term, so that none can be mistaken for a word (the analyser never emits it).
+    static let filterMark = "\u{E001}"
+
+    enum FilterKind: String {
+        case currentCompany = "cc", pastCompany = "pc", skill = "sk", industry = "in", openToWork = "ow", location = "lo", school = "sc"
+    }
+
+    static func filterTerm(_ kind: FilterKind, _ value: String) -> String {
+        filterMark + kind.rawValue + value.filter { !$0.isWhitespace }
+    }
+
+    /// A whole value (a skill, an industry), folded as the filter is.
+    static func wholeValue(_ text: String) -> String { SearchFold.fold(text) }
+
+    /// The terms of the `filters` column: companies by id and by normalised name, skills and the industry as
+    /// whole values, open to work, and the words of the location and of each school in order, so that a
+    /// filter is a phrase of them (separate texts apart by the boundary).
+    public static func filterTerms(_ a: SearchAttributes) -> [String] {
+        var terms: [String] = []
+        for company in a.currentCompanies {
+            terms += [filterTerm(.currentCompany, company.id.lowercased()), filterTerm(.currentCompany, CompanyName.key(company.name))]
+        }
+        for company in a.pastCompanies {
+            terms += [filterTerm(.pastCompany, company.id.lowercased()), filterTerm(.pastCompany, CompanyName.key(company.name))]
+        }
+        terms += a.skills.map { filterTerm(.skill, wholeValue($0)) }
+        if let industry = a.industry { terms.append(filterTerm(.industry, wholeValue(industry))) }
+        if a.openToWork != nil { terms.append(filterTerm(.openToWork, "")) }
+        for text in [a.location].compactMap({ $0 }) {
+            terms.append(boundary)
+            terms += TextAnalyzer.indexTerms(text).map { filterTerm(.location, $0) }
+        }
+        for school in a.schools {
+            terms.append(boundary)
+            terms += TextAnalyzer.indexTerms(school).map { filterTerm(.school, $0) }
+        }
+        return terms
+    }
+
+    /// The filters as index queries on the `filters` column, to be ANDed with the query. A filter whose
+    /// value holds no words (only punctuation) narrows nothing.
+    public static func filterQueries(_ filters: SearchFilters) -> [IndexQuery] {
+        var queries: [IndexQuery] = []
+        func term(_ kind: FilterKind, _ value: String) -> IndexQuery { .sequence([filterTerm(kind, value)], column: .filters) }
+        func company(_ kind: FilterKind, _ value: String?) {
+            guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return }
+            let key = CompanyName.key(value)
+            queries.append(key.isEmpty ? term(kind, value.lowercased()) : .or([term(kind, value.lowercased()), term(kind, key)]))
+        }
+        func words(_ kind: FilterKind, _ value: String?) {
+            guard let value else { return }
+            let analysed = TextAnalyzer.indexTerms(value)
+            if !analysed.isEmpty { queries.append(.sequence(analysed.map { filterTerm(kind, $0) }, column: .filters)) }
+        }
+        func whole(_ kind: FilterKind, _ value: String?) {
+            guard let value = value.map(wholeValue)?.filter({ !$0.isWhitespace }), !value.isEmpty else { return }
+            queries.append(term(kind, value))
+        }
+        company(.currentCompany, filters.currentCompany)
+        company(.pastCompany, filters.pastCompany)
+        whole(.skill, filters.skill)
+        whole(.industry, filters.industry)
+        if filters.openToWork { queries.append(term(.openToWork, "")) }
+        words(.location, filters.location)
+        words(.school, filters.school)
+        return queries
     }
 
     static func column(_ field: SearchQuery.Field) -> SearchColumn {

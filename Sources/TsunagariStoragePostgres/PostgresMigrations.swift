@@ -266,6 +266,21 @@ enum PostgresMigrations {
                 "CREATE INDEX notifications_member ON notifications (member_id, id)",
             ]
         ),
+        (
+            5, "search_filters_as_terms",
+            [
+                // Filters became terms (weight D, which ts_rank weighs 0) of all_terms and of their own vector, so the
+                // GIN index intersects them with the query instead of a test per row. The index is rebuilt at the
+                // next start.
+                "DELETE FROM profile_search",
+                """
+                ALTER TABLE profile_search
+                  ADD COLUMN filters_tsv TSVECTOR NOT NULL DEFAULT '',
+                  DROP COLUMN current_companies, DROP COLUMN past_companies, DROP COLUMN schools, DROP COLUMN skills,
+                  DROP COLUMN location, DROP COLUMN industry, DROP COLUMN open_to_work
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -15,6 +15,7 @@ extension PostgresStorage: SearchIndexStore {
         case .name, .title, .headline: "A"
         case .company, .skill, .school: "B"
         case .about, .location: "C"
+        case .filters: "D"
         }
     }
 
@@ -73,9 +74,7 @@ extension PostgresStorage: SearchIndexStore {
         return (columns, all.joined(separator: " "))
     }
 
-    static let factColumns = [
-        "attributes", "current_companies", "past_companies", "schools", "skills", "location", "industry", "open_to_work", "indexed_at",
-    ]
+    static let factColumns = ["attributes", "indexed_at"]
 
     public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
         let stamp = StoredTime.millis(date)
@@ -104,16 +103,8 @@ extension PostgresStorage: SearchIndexStore {
                         marks.append("$\(parameter)::tsvector")
                         bindings.append(value)
                     }
-                    let keys = entry.attributes.filterKeys
-                    for text in [
-                        entry.attributes.stored, keys.currentCompanies, keys.pastCompanies, keys.schools, keys.skills, keys.location, keys.industry,
-                    ] {
-                        parameter += 1
-                        marks.append("$\(parameter)")
-                        bindings.append(text)
-                    }
                     marks.append("$\(parameter + 1)")
-                    bindings.append(keys.openToWork)
+                    bindings.append(entry.attributes.stored)
                     marks.append("$\(parameter + 2)")
                     bindings.append(stamp)
                     parameter += 2
@@ -137,22 +128,13 @@ extension PostgresStorage: SearchIndexStore {
         try await rows("SELECT COUNT(*) AS n FROM profile_search").first?["n"].decode(Int.self) ?? 0
     }
 
-    /// The SQL conditions for the filters, binding from `bindings`.
+    /// The SQL conditions for what is not a term (who, since when), binding from `bindings`.
     static func filterConditions(_ filters: IndexFilters, _ bindings: inout PostgresBindings) -> String {
         var conditions: [String] = []
         func bind(_ value: some PostgresNonThrowingEncodable) -> String {
             bindings.append(value)
             return "$\(bindings.count)"
         }
-        for (column, markers) in [("current_companies", filters.currentCompany), ("past_companies", filters.pastCompany)] where !markers.isEmpty {
-            conditions.append("(" + markers.map { "strpos(\(column), \(bind($0))) > 0" }.joined(separator: " OR ") + ")")
-        }
-        for (column, value) in [("schools", filters.school), ("skills", filters.skill), ("location", filters.location)] {
-            guard let value else { continue }
-            conditions.append("strpos(\(column), \(bind(value))) > 0")
-        }
-        if let industry = filters.industry { conditions.append("industry = \(bind(industry))") }
-        if filters.openToWork { conditions.append("open_to_work") }
         if let among = filters.among { conditions.append("member_id = ANY(\(bind(among.map(\.rawValue))))") }
         if let since = filters.changedSince { conditions.append("indexed_at >= \(bind(StoredTime.millis(since)))") }
         return conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
@@ -192,9 +174,7 @@ extension PostgresStorage: SearchIndexStore {
         let tsquery = words.map(Self.quoted).joined(separator: " <-> ") + ":*"
         var bindings = PostgresBindings()
         bindings.append(tsquery)
-        var filters = IndexFilters()
-        filters.among = among
-        let filter = Self.filterConditions(filters, &bindings)
+        let filter = Self.filterConditions(IndexFilters(among: among), &bindings)
         bindings.append(limit)
         let sql = """
             SELECT member_id, attributes, ts_rank(name_tsv, $1::tsquery)::float8 AS relevance FROM profile_search

@@ -9,18 +9,8 @@ extension SQLiteStorage: SearchIndexStore {
         let stamp = StoredTime.millis(date)
         try await write { db in
             let findDoc = try db.cachedStatement(sql: "SELECT doc FROM profile_search_ids WHERE member_id = ?")
-            let newDoc = try db.cachedStatement(
-                sql: """
-                    INSERT INTO profile_search_ids
-                      (member_id, attributes, current_companies, past_companies, schools, skills, location, industry, open_to_work, indexed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let updateDoc = try db.cachedStatement(
-                sql: """
-                    UPDATE profile_search_ids SET attributes = ?, current_companies = ?, past_companies = ?, schools = ?, skills = ?,
-                      location = ?, industry = ?, open_to_work = ?, indexed_at = ?
-                    WHERE doc = ?
-                    """)
+            let newDoc = try db.cachedStatement(sql: "INSERT INTO profile_search_ids (member_id, attributes, indexed_at) VALUES (?, ?, ?)")
+            let updateDoc = try db.cachedStatement(sql: "UPDATE profile_search_ids SET attributes = ?, indexed_at = ? WHERE doc = ?")
             let deleteRow = try db.cachedStatement(sql: "DELETE FROM profile_search WHERE rowid = ?")
             let deleteName = try db.cachedStatement(sql: "DELETE FROM profile_names WHERE rowid = ?")
             let insertName = try db.cachedStatement(sql: "INSERT INTO profile_names (rowid, name) VALUES (?, ?)")
@@ -32,11 +22,7 @@ extension SQLiteStorage: SearchIndexStore {
                     """)
             for entry in entries {
                 let member = entry.member.rawValue
-                let keys = entry.attributes.filterKeys
-                let facts: [(any DatabaseValueConvertible)?] = [
-                    entry.attributes.stored, keys.currentCompanies, keys.pastCompanies, keys.schools, keys.skills, keys.location,
-                    keys.industry, keys.openToWork, stamp,
-                ]
+                let facts: [(any DatabaseValueConvertible)?] = [entry.attributes.stored, stamp]
                 let doc: Int64
                 if let existing = try Int64.fetchOne(findDoc, arguments: [member]) {
                     try deleteRow.execute(arguments: [existing])
@@ -71,24 +57,11 @@ extension SQLiteStorage: SearchIndexStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profile_search_ids") ?? 0 }
     }
 
-    /// The SQL conditions on `profile_search_ids AS i` for the filters, with their arguments.
-    static func filterConditions(_ filters: IndexFilters) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
+    /// The SQL conditions on `profile_search_ids AS i` for what is not a term (who, since when), with their
+    /// arguments; nil when there are none.
+    static func filterConditions(_ filters: IndexFilters) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        for (column, markers) in [("current_companies", filters.currentCompany), ("past_companies", filters.pastCompany)] where !markers.isEmpty {
-            conditions.append("(" + markers.map { _ in "instr(i.\(column), ?) > 0" }.joined(separator: " OR ") + ")")
-            arguments += markers
-        }
-        for (column, value) in [("schools", filters.school), ("skills", filters.skill), ("location", filters.location)] {
-            guard let value else { continue }
-            conditions.append("instr(i.\(column), ?) > 0")
-            arguments.append(value)
-        }
-        if let industry = filters.industry {
-            conditions.append("i.industry = ?")
-            arguments.append(industry)
-        }
-        if filters.openToWork { conditions.append("i.open_to_work = 1") }
         if let among = filters.among {
             conditions.append("i.member_id IN (SELECT value FROM json_each(?))")
             arguments.append("[" + among.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
@@ -97,7 +70,7 @@ extension SQLiteStorage: SearchIndexStore {
             conditions.append("i.indexed_at >= ?")
             arguments.append(StoredTime.millis(since))
         }
-        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments)
+        return conditions.isEmpty ? nil : (conditions.joined(separator: " AND "), arguments)
     }
 
     static func candidate(_ row: Row) -> SearchCandidate? {
@@ -108,7 +81,9 @@ extension SQLiteStorage: SearchIndexStore {
     public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
         guard limit > 0 else { return [] }
         let weights = SearchColumn.allCases.map { String($0.weight) }.joined(separator: ", ")
-        let (condition, filterArguments) = Self.filterConditions(filters)
+        let conditions = Self.filterConditions(filters)
+        let condition = conditions?.sql ?? "1"
+        let filterArguments = conditions?.arguments ?? []
         let rows: [Row] = try await pool.read { db in
             switch FTSQuery.compile(query) {
             case .none:
@@ -121,6 +96,18 @@ extension SQLiteStorage: SearchIndexStore {
                         WHERE \(condition) ORDER BY i.member_id LIMIT ?
                         """,
                     arguments: StatementArguments(filterArguments + [limit]))
+            case .match(let expression) where conditions == nil:
+                // Ranked in the index alone; only the best `limit` rows are joined for their attributes.
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.member_id, i.attributes, best.relevance FROM (
+                          SELECT rowid AS doc, -bm25(profile_search, 0, \(weights)) AS relevance FROM profile_search
+                          WHERE profile_search MATCH ? ORDER BY relevance DESC, rowid LIMIT ?
+                        ) best JOIN profile_search_ids i ON i.doc = best.doc
+                        ORDER BY best.relevance DESC, i.member_id
+                        """,
+                    arguments: [expression, limit])
             case .match(let expression):
                 return try Row.fetchAll(
                     db,
@@ -149,9 +136,9 @@ extension SQLiteStorage: SearchIndexStore {
         guard limit > 0, !words.isEmpty else { return [] }
         // The terms in order, the last one a prefix: `"yamada ta" *`.
         let expression = "\"" + words.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\" *"
-        var filters = IndexFilters()
-        filters.among = among
-        let (condition, filterArguments) = Self.filterConditions(filters)
+        let conditions = Self.filterConditions(IndexFilters(among: among))
+        let condition = conditions?.sql ?? "1"
+        let filterArguments = conditions?.arguments ?? []
         let rows: [Row] = try await pool.read { db in
             try Row.fetchAll(
                 db,

@@ -45,7 +45,8 @@ public struct AppServices: Sendable {
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
         connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
         network = NetworkService(storage: storage, graph: graph, clock: clock)
-        let search = PeopleSearchService(storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits)
+        let search = PeopleSearchService(
+            storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits, filterQueries: ProfileIndexing.filterQueries)
         self.search = search
         savedSearches = SavedSearchService(storage: storage, search: search, clock: clock) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))

@@ -16,31 +16,6 @@ import Testing
         #expect(SearchAttributes(stored: "2\u{1F}x") == nil)
     }
 
-    @Test func filterKeysMatchFiltersWrittenAnyWay() {
-        let attributes = SearchAttributes(
-            handle: "a", name: "A", location: "Tokyo, Japan", industry: " Software ",
-            currentCompanies: [SearchCompany(id: "c1", name: "株式会社メルカリ")], schools: ["Keio University"], skills: ["Swift", "英語"])
-        let keys = attributes.filterKeys
-        var filters = SearchFilters()
-        filters.currentCompany = "(株)メルカリ"
-        filters.skill = "ＳＷＩＦＴ"
-        filters.school = "keio"
-        filters.location = "TOKYO"
-        filters.industry = "software"
-        let index = IndexFilters(filters)
-        #expect(index.currentCompany.contains { keys.currentCompanies.contains($0) })
-        #expect(keys.skills.contains(index.skill!))
-        #expect(keys.schools.contains(index.school!))
-        #expect(keys.location.contains(index.location!))
-        #expect(keys.industry == index.industry)
-        // A skill filter is the whole skill: "Swi" is not "Swift".
-        filters.skill = "Swi"
-        #expect(!keys.skills.contains(IndexFilters(filters).skill!))
-        // An id filter matches the id, not part of another id.
-        filters.currentCompany = "c"
-        #expect(!IndexFilters(filters).currentCompany.contains { keys.currentCompanies.contains($0) })
-    }
-
     @Test func filtersRoundTripThroughTheirFormEncoding() {
         var filters = SearchFilters()
         filters.currentCompany = "株式会社メルカリ & Co"

@@ -73,3 +73,57 @@ private actor RecordingIndex: SearchIndexStore {
         #expect(await store.calls.count == 3)
     }
 }
+
+@Suite struct FilterTermsTests {
+    /// Whether the terms of the `filters` column satisfy a filter query, as the index evaluates it.
+    func holds(_ query: IndexQuery, in terms: [String]) -> Bool {
+        switch query {
+        case .sequence(let sequence, _):
+            guard !sequence.isEmpty, sequence.count <= terms.count else { return false }
+            return (0...(terms.count - sequence.count)).contains { Array(terms[$0..<($0 + sequence.count)]) == sequence }
+        case .and(let parts): return parts.allSatisfy { holds($0, in: terms) }
+        case .or(let parts): return parts.contains { holds($0, in: terms) }
+        case .not(let inner): return !holds(inner, in: terms)
+        }
+    }
+
+    func matches(_ attributes: SearchAttributes, _ change: (inout SearchFilters) -> Void) -> Bool {
+        var filters = SearchFilters()
+        change(&filters)
+        let queries = ProfileIndexing.filterQueries(filters)
+        #expect(queries.allSatisfy { if case .sequence(_, let column) = $0 { column == .filters } else { true } })
+        return holds(.and(queries), in: ProfileIndexing.filterTerms(attributes))
+    }
+
+    @Test func filtersMatchTheirTermsWrittenAnyWay() {
+        let a = SearchAttributes(
+            handle: "a", name: "A", location: "Tokyo, Japan 東京都港区", industry: " Software Development ",
+            openToWork: .recruitersOnly, currentCompanies: [SearchCompany(id: "01hcompany", name: "株式会社メルカリ")],
+            pastCompanies: [SearchCompany(id: "01hold", name: "Blue Labs Inc.")], schools: ["Keio University", "東京大学"],
+            skills: ["Swift", "英語", "Machine Learning"])
+        #expect(matches(a) { $0.currentCompany = "(株)メルカリ" })
+        #expect(matches(a) { $0.currentCompany = "01HCOMPANY" })
+        #expect(!matches(a) { $0.currentCompany = "Blue Labs" })
+        #expect(matches(a) { $0.pastCompany = "blue labs" })
+        #expect(matches(a) { $0.skill = "ＳＷＩＦＴ" })
+        #expect(matches(a) { $0.skill = "machine learning" })
+        #expect(!matches(a) { $0.skill = "Swi" })  // a skill is matched whole
+        #expect(matches(a) { $0.industry = "software development" })
+        #expect(matches(a) { $0.location = "TOKYO" })
+        #expect(matches(a) { $0.location = "東京" })
+        #expect(matches(a) { $0.location = "港区" })
+        #expect(!matches(a) { $0.location = "大阪" })
+        #expect(matches(a) { $0.school = "keio" })
+        #expect(matches(a) { $0.school = "東京大学" })
+        // A phrase never runs from one school into the next.
+        #expect(!matches(a) { $0.school = "university 東京" })
+        #expect(matches(a) { $0.openToWork = true })
+        #expect(matches(a) { $0.skill = "英語"; $0.location = "東京"; $0.currentCompany = "メルカリ" })
+        #expect(!matches(SearchAttributes(handle: "b", name: "B")) { $0.openToWork = true })
+        // A filter of punctuation only narrows nothing; no filters, no queries.
+        #expect(ProfileIndexing.filterQueries(SearchFilters()).isEmpty)
+        var punctuation = SearchFilters()
+        punctuation.location = "---"
+        #expect(ProfileIndexing.filterQueries(punctuation).isEmpty)
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TsunagariCore
+import TsunagariSearch
 
 typealias SavedSearchAndNotificationStore = SavedSearchStore & NotificationStore
 
@@ -33,15 +34,20 @@ struct SavedSearchContractTests {
             let ids = try await makeMembers(store.storage, 4)
             let mercari = SearchCompany(id: "c-mercari", name: "株式会社メルカリ")
             let blue = SearchCompany(id: "c-blue", name: "Blue Labs Inc.")
+            func entry(_ member: MemberID, _ columns: [SearchColumn: String], attributes: SearchAttributes) -> SearchIndexEntry {
+                var columns = columns
+                columns[.filters] = ProfileIndexing.filterTerms(attributes).joined(separator: " ")
+                return SearchIndexEntry(member: member, columns: columns, attributes: attributes)
+            }
             let entries = [
-                SearchIndexEntry(
-                    member: ids[0], columns: [.title: "sales"],
+                entry(
+                    ids[0], [.title: "sales"],
                     attributes: attributes("Aki", current: [mercari], past: [blue], schools: ["東京大学"], skills: ["英語", "Swift"], location: "東京都港区", industry: "IT", open: .recruitersOnly)),
-                SearchIndexEntry(
-                    member: ids[1], columns: [.title: "sales"],
+                entry(
+                    ids[1], [.title: "sales"],
                     attributes: attributes("Bo", current: [blue], past: [mercari], schools: ["京都大学"], skills: ["英語"], location: "大阪府", industry: "Retail")),
-                SearchIndexEntry(member: ids[2], columns: [.title: "sales"], attributes: attributes("Cy", skills: ["英語力"], location: "Tokyo")),
-                SearchIndexEntry(member: ids[3], columns: [.title: "engineer"], attributes: attributes("Di", current: [mercari])),
+                entry(ids[2], [.title: "sales"], attributes: attributes("Cy", skills: ["英語力"], location: "Tokyo")),
+                entry(ids[3], [.title: "engineer"], attributes: attributes("Di", current: [mercari])),
             ]
             let before = Date()
             try await s.upsertSearchEntries(entries, at: before)
@@ -49,7 +55,8 @@ struct SavedSearchContractTests {
             func find(_ change: (inout SearchFilters) -> Void) async throws -> Set<MemberID> {
                 var filters = SearchFilters()
                 change(&filters)
-                return Set(try await s.searchCandidates(sales, filters: IndexFilters(filters), limit: 10).map(\.member))
+                let query: IndexQuery = .and([sales] + ProfileIndexing.filterQueries(filters))
+                return Set(try await s.searchCandidates(query, filters: IndexFilters(), limit: 10).map(\.member))
             }
             let all = try await s.searchCandidates(sales, filters: IndexFilters(), limit: 10)
             #expect(Set(all.map(\.member)) == [ids[0], ids[1], ids[2]])
