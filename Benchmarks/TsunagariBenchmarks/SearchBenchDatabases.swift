@@ -15,10 +15,20 @@ final class SQLiteBenchDatabase: SearchBenchDatabase {
     let sqlite: SQLiteStorage
     let queue: DatabaseQueue
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-search-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        path = folder.appendingPathComponent("tsunagari.sqlite").path
+    /// A database kept by an earlier run (`--keep`), reused so that its members need not be written again.
+    let reused: Bool
+
+    init(reusing file: String? = nil) throws {
+        if let file {
+            path = file
+            folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+            reused = true
+        } else {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-search-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            path = folder.appendingPathComponent("tsunagari.sqlite").path
+            reused = false
+        }
         sqlite = try SQLiteStorage(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
@@ -54,10 +64,11 @@ final class SQLiteBenchDatabase: SearchBenchDatabase {
         try await queue.write { db in
             try db.execute(
                 sql: """
+                    DROP TABLE IF EXISTS bench_profile_text;
                     CREATE TABLE bench_profile_text (
                       member_id TEXT PRIMARY KEY, body TEXT NOT NULL, current_companies TEXT NOT NULL, location TEXT NOT NULL,
                       skills TEXT NOT NULL, schools TEXT NOT NULL
-                    ) WITHOUT ROWID
+                    ) WITHOUT ROWID;
                     """)
             let insert = try db.makeStatement(sql: "INSERT INTO bench_profile_text VALUES (?, ?, ?, ?, ?, ?)")
             for row in rows {
@@ -82,7 +93,7 @@ final class SQLiteBenchDatabase: SearchBenchDatabase {
     func finish(keep: Bool) async throws {
         try queue.close()
         try await sqlite.close()
-        if keep {
+        if keep || reused {
             print("Kept \(path)")
         } else {
             try FileManager.default.removeItem(at: folder)

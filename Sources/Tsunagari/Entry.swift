@@ -158,6 +158,10 @@ struct SearchBench: AsyncParsableCommand {
     var averageDegree = 0
     @Option(name: .customLong("member-batch"), help: "Members per createMembers call.") var memberBatch = 5_000
     @Flag(help: "Keep the database for inspection instead of removing it.") var keep = false
+    @Option(
+        name: .customLong("sqlite-file"),
+        help: "Reuse a SQLite file kept (--keep) by an earlier run with the same --members and --seed: its members are not written again.")
+    var sqliteFile: String?
 
     func run() async throws {
         guard (1_000...2_000_000).contains(members) else { throw ValidationError("--members must be 1000–2000000") }
@@ -167,7 +171,7 @@ struct SearchBench: AsyncParsableCommand {
         try await SearchBenchmark.run(
             .init(
                 members: members, seed: seed, databaseURL: databaseURL, sqlite: sqlite, repetitions: queries, averageDegree: averageDegree,
-                keep: keep, memberBatch: memberBatch))
+                keep: keep, memberBatch: memberBatch, sqliteFile: sqliteFile))
     }
 }
 

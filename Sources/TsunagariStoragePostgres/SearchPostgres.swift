@@ -170,15 +170,16 @@ extension PostgresStorage: SearchIndexStore {
     public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
         let words = terms.filter { !$0.isEmpty }
         guard limit > 0, !words.isEmpty else { return [] }
-        // The terms in order, the last one a prefix: 'yamada' <-> 'ta':*
+        // The terms in order, the last one a prefix: 'yamada' <-> 'ta':*. Not ranked (see the SQLite adapter): the
+        // service orders by degree, mutual connections and name.
         let tsquery = words.map(Self.quoted).joined(separator: " <-> ") + ":*"
         var bindings = PostgresBindings()
         bindings.append(tsquery)
         let filter = Self.filterConditions(IndexFilters(among: among), &bindings)
         bindings.append(limit)
         let sql = """
-            SELECT member_id, attributes, ts_rank(name_tsv, $1::tsquery)::float8 AS relevance FROM profile_search
-            WHERE name_tsv @@ $1::tsquery AND \(filter) ORDER BY relevance DESC, member_id LIMIT $\(bindings.count)
+            SELECT member_id, attributes, 0::float8 AS relevance FROM profile_search
+            WHERE name_tsv @@ $1::tsquery AND \(filter) LIMIT $\(bindings.count)
             """
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap(Self.candidate)
     }

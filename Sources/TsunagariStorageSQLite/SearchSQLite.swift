@@ -134,7 +134,9 @@ extension SQLiteStorage: SearchIndexStore {
     public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
         let words = terms.filter { !$0.isEmpty }
         guard limit > 0, !words.isEmpty else { return [] }
-        // The terms in order, the last one a prefix: `"yamada ta" *`.
+        // The terms in order, the last one a prefix: `"yamada ta" *`. Not ranked: a short prefix matches a large share
+        // of all names, and the service orders what it gets by degree, mutual connections and name; the first rows
+        // in the index's order let the scan stop early.
         let expression = "\"" + words.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\" *"
         let conditions = Self.filterConditions(IndexFilters(among: among))
         let condition = conditions?.sql ?? "1"
@@ -143,9 +145,9 @@ extension SQLiteStorage: SearchIndexStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT i.member_id, i.attributes, -bm25(profile_names) AS relevance
+                    SELECT i.member_id, i.attributes, 0.0 AS relevance
                     FROM profile_names JOIN profile_search_ids i ON i.doc = profile_names.rowid
-                    WHERE profile_names MATCH ? AND \(condition) ORDER BY relevance DESC, i.member_id LIMIT ?
+                    WHERE profile_names MATCH ? AND \(condition) LIMIT ?
                     """,
                 arguments: StatementArguments([expression] + filterArguments + [limit]))
         }
