@@ -72,7 +72,8 @@ public struct PeopleSearchService: Sendable {
     /// Like LinkedIn Recruiter, a query yields at most this many results.
     public static let maximumResults = 1_000
     /// How many candidates the index is asked for: more than are shown, since privacy removes some.
-    static let candidateLimit = 2_000
+    public static let standardCandidateLimit = 2_000
+    let candidateLimit: Int
     /// Typeahead suggestions per prefix.
     public static let typeaheadResults = 8
     /// The most values each facet shows.
@@ -80,8 +81,9 @@ public struct PeopleSearchService: Sendable {
 
     public init(
         storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits,
-        filterQueries: @escaping @Sendable (SearchFilters) -> [IndexQuery]
+        filterQueries: @escaping @Sendable (SearchFilters) -> [IndexQuery], candidateLimit: Int = standardCandidateLimit
     ) {
+        self.candidateLimit = candidateLimit
         self.storage = storage
         self.graph = graph
         self.clock = clock
@@ -130,7 +132,18 @@ public struct PeopleSearchService: Sendable {
             indexFilters.among = graph.connections(of: viewer)
             if indexFilters.among?.isEmpty == true { return [] }
         }
-        let candidates = try await storage.searchCandidates(query, filters: indexFilters, limit: Self.candidateLimit)
+        var candidates = try await storage.searchCandidates(query, filters: indexFilters, limit: candidateLimit)
+        if indexFilters.among == nil, candidates.count >= candidateLimit, filters.degrees.map({ $0.contains(.first) }) ?? true {
+            // A broad query: the best by text alone may leave out the viewer's own connections, who rank first
+            // once proximity counts; they are asked for separately.
+            let connections = graph.connections(of: viewer)
+            if !connections.isEmpty {
+                var among = indexFilters
+                among.among = connections
+                let known = Set(candidates.map(\.member))
+                candidates += try await storage.searchCandidates(query, filters: among, limit: Self.maximumResults).filter { !known.contains($0.member) }
+            }
+        }
         let blocked = try await storage.blockedEitherWay(viewer)
         let found = candidates.filter { $0.member != viewer && !blocked.contains($0.member) }
         let ids = found.map(\.member)
@@ -164,6 +177,14 @@ public struct PeopleSearchService: Sendable {
     }
 
     static func facets(_ hits: [Hit]) -> SearchFacets {
+        // Each distinct text is folded once (NFKC is the cost here).
+        var folded: [String: String] = [:]
+        func fold(_ text: String) -> String {
+            if let known = folded[text] { return known }
+            let value = PeopleSearchService.fold(text)
+            folded[text] = value
+            return value
+        }
         func top(_ counts: [String: (label: String, count: Int)]) -> [SearchFacets.Value] {
             counts.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
                 .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
@@ -175,12 +196,14 @@ public struct PeopleSearchService: Sendable {
         var degrees: [String: (label: String, count: Int)] = [:]
         for hit in hits {
             for company in hit.attributes.currentCompanies { companies[company.id, default: (company.name, 0)].count += 1 }
-            if let location = hit.attributes.location, !fold(location).isEmpty {
-                locations[fold(location), default: (location, 0)].count += 1
+            if let location = hit.attributes.location {
+                let key = fold(location)
+                if !key.isEmpty { locations[key, default: (location, 0)].count += 1 }
             }
             var seen: Set<String> = []
-            for skill in hit.attributes.skills where seen.insert(fold(skill)).inserted {
-                skills[fold(skill), default: (skill, 0)].count += 1
+            for skill in hit.attributes.skills {
+                let key = fold(skill)
+                if seen.insert(key).inserted { skills[key, default: (skill, 0)].count += 1 }
             }
             let degree = hit.person.degree
             let key = degree == .beyond ? "" : String(degree.rawValue)
@@ -232,6 +255,8 @@ public struct PeopleSearchService: Sendable {
     private func checkLimits(_ checks: [(String, TimeInterval, Int)]) async throws {
         let now = clock.now()
         for (key, window, limit) in checks {
+            // A count on every request; the times only when refusing, for Retry-After.
+            guard try await storage.attemptCount(key: key, since: now.addingTimeInterval(-window)) >= limit else { continue }
             let recent = try await storage.attempts(key: key, since: now.addingTimeInterval(-window))
             if recent.count >= limit {
                 let retry = max(1, Int(recent[recent.count - limit].addingTimeInterval(window).timeIntervalSince(now).rounded(.up)))

@@ -112,6 +112,8 @@ public protocol ThrottleStore: Sendable {
     func recordAttempt(key: String, at: Date) async throws
     /// Times of the attempts under `key` since `since`, oldest first.
     func attempts(key: String, since: Date) async throws -> [Date]
+    /// How many attempts under `key` since `since` (a count, for checks made on every request).
+    func attemptCount(key: String, since: Date) async throws -> Int
     func clearAttempts(key: String) async throws
     func pruneAttempts(before: Date) async throws
 }

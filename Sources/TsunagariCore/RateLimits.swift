@@ -48,6 +48,7 @@ struct AttemptLimiter: Sendable {
     /// Throws 429 with the seconds until the oldest counted attempt leaves the window.
     func check(_ key: String, _ throttle: Throttle) async throws {
         let now = clock.now()
+        guard try await store.attemptCount(key: key, since: now.addingTimeInterval(-throttle.window)) >= throttle.limit else { return }
         let recent = try await store.attempts(key: key, since: now.addingTimeInterval(-throttle.window))
         guard recent.count >= throttle.limit else { return }
         let oldestCounted = recent[recent.count - throttle.limit]

@@ -457,6 +457,11 @@ public final class PostgresStorage: Storage {
         ).map { StoredTime.date(try $0["at"].decode(Int64.self)) }
     }
 
+    public func attemptCount(key: String, since: Date) async throws -> Int {
+        try await rows("SELECT COUNT(*) AS n FROM throttle_attempts WHERE key = \(key) AND at >= \(StoredTime.millis(since))")
+            .first?["n"].decode(Int.self) ?? 0
+    }
+
     public func clearAttempts(key: String) async throws {
         try await client.query("DELETE FROM throttle_attempts WHERE key = \(key)", logger: logger)
     }

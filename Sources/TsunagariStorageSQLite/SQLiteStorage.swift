@@ -442,6 +442,13 @@ public final class SQLiteStorage: Storage {
         }
     }
 
+    public func attemptCount(key: String, since: Date) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM throttle_attempts WHERE key = ? AND at >= ?", arguments: [key, StoredTime.millis(since)]) ?? 0
+        }
+    }
+
     public func clearAttempts(key: String) async throws {
         try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE key = ?", arguments: [key]) }
     }

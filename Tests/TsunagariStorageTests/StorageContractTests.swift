@@ -538,6 +538,10 @@ struct StorageContractTests {
             #expect(try await s.attempts(key: account, since: Make.at(21)).isEmpty)
             #expect(try await s.attempts(key: address, since: Make.at(0)) == [Make.at(5), Make.at(5)])
             #expect(try await s.attempts(key: "login:account:nobody", since: Make.at(-1_000)).isEmpty)
+            #expect(try await s.attemptCount(key: account, since: Make.at(5)) == 2)
+            #expect(try await s.attemptCount(key: account, since: Make.at(0)) == 3)
+            #expect(try await s.attemptCount(key: address, since: Make.at(0)) == 2)
+            #expect(try await s.attemptCount(key: "login:account:nobody", since: Make.at(-1_000)) == 0)
 
             try await s.clearAttempts(key: account)
             #expect(try await s.attempts(key: account, since: Make.at(-1_000)).isEmpty)

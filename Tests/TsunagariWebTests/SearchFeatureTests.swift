@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 import TsunagariCore
+import TsunagariSearch
 @testable import TsunagariWeb
 
 private func encoded(_ text: String) -> String {
@@ -243,6 +244,32 @@ private func setUp(
             let after = try await browser.get("/notifications")
             #expect(!after.text.contains("notification unread"))
             #expect(!after.text.contains("unread-count"))
+        }
+    }
+}
+
+@Suite struct BroadSearchTests {
+    @Test func aBroadQueryStillFindsTheViewersConnections() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Rie", "Aki", "Bo", "Cy", "Di", "Eve"])
+            for name in ["Aki", "Bo", "Cy", "Di", "Eve"] {
+                _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens[name], json: ["headline": "英語 営業"])
+            }
+            // Eve's text is the weakest match, but she is Rie's connection.
+            _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens["Eve"], json: ["headline": "英語", "about": String(repeating: "長い経歴 ", count: 50)])
+            try await cast.connect(client, "Rie", "Eve")
+            // The index gives only the best two by text; Eve is asked for among Rie's connections.
+            let search = PeopleSearchService(
+                storage: services.storage, graph: services.graph, clock: services.clock, limits: .relaxed,
+                filterQueries: ProfileIndexing.filterQueries, candidateLimit: 2)
+            let query = IndexQuery.sequence(["英語"], column: nil)
+            let results = try await search.search(query, filters: SearchFilters(), viewer: MemberID(cast.ids["Rie"]!), role: .member)
+            #expect(results.hits.first?.person.card.name == "Eve")
+            #expect(results.hits.count == 3)
+            var strangers = SearchFilters()
+            strangers.degrees = [.second, .third]
+            let others = try await search.search(query, filters: strangers, viewer: MemberID(cast.ids["Rie"]!), role: .member)
+            #expect(!others.hits.contains { $0.person.card.name == "Eve" })
         }
     }
 }
