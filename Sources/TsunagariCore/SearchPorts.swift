@@ -189,13 +189,20 @@ public indirect enum IndexQuery: Hashable, Sendable {
     case not(IndexQuery)
 }
 
+public enum SearchIndexLimits {
+    /// The most matching rows a query ranks (see `SearchIndexStore.searchCandidates`).
+    public static let rankedMatches = 10_000
+}
+
 /// The search index in storage. Each method is one transaction.
 public protocol SearchIndexStore: Sendable {
     /// Inserts or replaces the entries, stamped with `at` (what `IndexFilters.changedSince` compares).
     func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
     func deleteSearchEntry(_ member: MemberID) async throws
     /// Members matching the query and the filters, best first by weighted relevance, at most `limit`. A
-    /// query that is only negations matches every member not excluded.
+    /// query that is only negations matches every member not excluded. Ranking costs a few microseconds per
+    /// matching row, so when more than `SearchIndexLimits.rankedMatches` rows match, only that many (the first
+    /// in the index's own order, which is stable) are ranked.
     func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate]
     /// Typeahead: members whose name column holds the terms in order, the last one as a prefix; best
     /// first, at most `limit`, optionally only among `among`.

@@ -159,9 +159,15 @@ extension PostgresStorage: SearchIndexStore {
             rank = "ts_rank('\(Self.rankWeights)', all_terms, $\(bindings.count)::tsquery)::float8"
         }
         let filter = Self.filterConditions(filters, &bindings)
+        bindings.append(SearchIndexLimits.rankedMatches)
+        let ranked = bindings.count
         bindings.append(limit)
+        // At most the first `rankedMatches` matching rows are ranked: a broad query would otherwise read and rank the
+        // vectors of a large share of all rows.
         let sql = """
-            SELECT member_id, attributes, \(rank) AS relevance FROM profile_search WHERE \(condition) AND \(filter)
+            SELECT member_id, attributes, \(rank) AS relevance FROM (
+              SELECT member_id, attributes, all_terms FROM profile_search WHERE \(condition) AND \(filter) LIMIT $\(ranked)
+            ) matched
             ORDER BY relevance DESC, member_id LIMIT $\(bindings.count)
             """
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap(Self.candidate)

@@ -97,17 +97,21 @@ extension SQLiteStorage: SearchIndexStore {
                         """,
                     arguments: StatementArguments(filterArguments + [limit]))
             case .match(let expression) where conditions == nil:
-                // Ranked in the index alone; only the best `limit` rows are joined for their attributes.
+                // Ranked in the index alone, at most the first `rankedMatches` matching rows (a broad query matches a
+                // large share of all members, and bm25 costs microseconds a row); only the best `limit` rows are joined
+                // for their attributes.
                 return try Row.fetchAll(
                     db,
                     sql: """
                         SELECT i.member_id, i.attributes, best.relevance FROM (
-                          SELECT rowid AS doc, -bm25(profile_search, 0, \(weights)) AS relevance FROM profile_search
-                          WHERE profile_search MATCH ? ORDER BY relevance DESC, rowid LIMIT ?
+                          SELECT doc, relevance FROM (
+                            SELECT rowid AS doc, -bm25(profile_search, 0, \(weights)) AS relevance FROM profile_search
+                            WHERE profile_search MATCH ? LIMIT ?
+                          ) ORDER BY relevance DESC, doc LIMIT ?
                         ) best JOIN profile_search_ids i ON i.doc = best.doc
                         ORDER BY best.relevance DESC, i.member_id
                         """,
-                    arguments: [expression, limit])
+                    arguments: [expression, SearchIndexLimits.rankedMatches, limit])
             case .match(let expression):
                 return try Row.fetchAll(
                     db,
