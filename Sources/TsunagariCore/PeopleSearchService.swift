@@ -76,6 +76,8 @@ public struct PeopleSearchService: Sendable {
     let candidateLimit: Int
     /// Typeahead suggestions per prefix.
     public static let typeaheadResults = 8
+    /// How many 2nd-degree members (those with the most mutual connections) typeahead asks among by name.
+    static let typeaheadSecondDegree = 2_000
     /// The most values each facet shows.
     public static let facetValues = 8
 
@@ -226,6 +228,11 @@ public struct PeopleSearchService: Sendable {
         let connections = graph.connections(of: viewer)
         // The viewer's own connections are asked for separately, so that a common prefix cannot hide them.
         var candidates = connections.isEmpty ? [] : try await storage.nameCandidates(terms, among: connections, limit: Self.typeaheadResults)
+        if candidates.count < Self.typeaheadResults {
+            // Then the 2nd degree with the most mutual connections, also asked for by name among themselves.
+            let second = graph.triangleCandidates(of: viewer, limit: Self.typeaheadSecondDegree, excluded: { _ in false }).map(\.member)
+            if !second.isEmpty { candidates += try await storage.nameCandidates(terms, among: second, limit: Self.typeaheadResults) }
+        }
         candidates += try await storage.nameCandidates(terms, among: nil, limit: 200)
         let blocked = try await storage.blockedEitherWay(viewer)
         var seen: Set<MemberID> = [viewer]
