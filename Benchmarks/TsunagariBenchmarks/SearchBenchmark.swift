@@ -38,7 +38,7 @@ public enum SearchBenchmark {
     /// Entries per `upsertSearchEntries` call.
     static let indexBatch = 1_000
     /// What the service asks the index for (`PeopleSearchService.candidateLimit`); the baseline returns as many.
-    static let candidateLimit = 2_000
+    static let candidateLimit = PeopleSearchService.standardCandidateLimit
     /// A baseline query slower than this on its first run is repeated only `slowBaselineRuns` times.
     static let slowBaseline = 0.25
     static let slowBaselineRuns = 5

@@ -19,7 +19,7 @@ public struct SearchFilters: Sendable {
 public struct SearchLimits: Hashable, Sendable {
     public var perDay: Int
     public var perMonth: Int
-    /// Typeahead asks once per keystroke; names alone, so a separate, larger daily cap.
+    /// Typeahead asks once per keystroke; names alone, so a separate, larger daily cap, counted per instance.
     public var typeaheadPerDay: Int
 
     public init(perDay: Int, perMonth: Int, typeaheadPerDay: Int = 5_000) {
@@ -72,8 +72,10 @@ public struct PeopleSearchService: Sendable {
     /// Like LinkedIn Recruiter, a query yields at most this many results.
     public static let maximumResults = 1_000
     /// How many candidates the index is asked for: more than are shown, since privacy removes some.
-    public static let standardCandidateLimit = 2_000
+    public static let standardCandidateLimit = 1_200
     let candidateLimit: Int
+    /// Typeahead's daily cap, counted in memory (see `WindowCounter`).
+    let typeaheadCounter = WindowCounter()
     /// Typeahead suggestions per prefix.
     public static let typeaheadResults = 8
     /// How many 2nd-degree members (those with the most mutual connections) typeahead asks among by name.
@@ -224,7 +226,10 @@ public struct PeopleSearchService: Sendable {
     /// and then 2nd degree first, under the same privacy rules as search. `terms` are the analysed words.
     public func typeahead(_ terms: [String], viewer: MemberID) async throws -> [PersonSummary] {
         guard !terms.isEmpty else { return [] }
-        try await checkLimits([("typeahead:day:\(viewer.rawValue)", 24.0 * 60 * 60, limits.typeaheadPerDay)])
+        if let retry = typeaheadCounter.count(viewer.rawValue, window: 24 * 60 * 60, limit: limits.typeaheadPerDay, now: clock.now()) {
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: retry), code: "search_limit", message: "You have reached your typeahead limit; try again later.")
+        }
         let connections = graph.connections(of: viewer)
         // The viewer's own connections are asked for separately, so that a common prefix cannot hide them.
         var candidates = connections.isEmpty ? [] : try await storage.nameCandidates(terms, among: connections, limit: Self.typeaheadResults)

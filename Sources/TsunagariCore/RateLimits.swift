@@ -62,3 +62,30 @@ struct AttemptLimiter: Sendable {
         try await store.recordAttempt(key: key, at: clock.now())
     }
 }
+
+/// Counts attempts per key in fixed windows, in this process's memory: for a cap on a cheap read asked on every
+/// keystroke (typeahead), where a database write per request would cost more than the read itself. With several
+/// instances each counts its own requests, so the cap a member meets is at most the instances times the limit;
+/// caps that must hold across instances (searches, log-ins, invitations) are counted in the database.
+public final class WindowCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var windows: [String: (start: Date, count: Int)] = [:]
+
+    public init() {}
+
+    /// Counts one attempt under `key`; when `limit` were already counted in the current window, counts nothing
+    /// and returns the seconds until the window ends.
+    public func count(_ key: String, window: TimeInterval, limit: Int, now: Date) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        if windows.count > 100_000 { windows = windows.filter { now.timeIntervalSince($0.value.start) < window } }
+        var entry = windows[key] ?? (now, 0)
+        if now.timeIntervalSince(entry.start) >= window || now < entry.start { entry = (now, 0) }
+        guard entry.count < limit else {
+            return max(1, Int(entry.start.addingTimeInterval(window).timeIntervalSince(now).rounded(.up)))
+        }
+        entry.count += 1
+        windows[key] = entry
+        return nil
+    }
+}

@@ -33,3 +33,15 @@ import Testing
         #expect(SearchFilters().formEncoded == "")
     }
 }
+
+@Suite struct WindowCounterTests {
+    @Test func countsUpToTheLimitPerKeyThenAnswersTheWait() {
+        let counter = WindowCounter()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for second in 0..<3 { #expect(counter.count("a", window: 60, limit: 3, now: start.addingTimeInterval(Double(second))) == nil) }
+        #expect(counter.count("a", window: 60, limit: 3, now: start.addingTimeInterval(10)) == 50)
+        #expect(counter.count("b", window: 60, limit: 3, now: start.addingTimeInterval(10)) == nil)
+        // A new window starts afresh.
+        #expect(counter.count("a", window: 60, limit: 3, now: start.addingTimeInterval(60)) == nil)
+    }
+}
