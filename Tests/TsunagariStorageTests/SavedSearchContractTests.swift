@@ -81,6 +81,9 @@ struct SavedSearchContractTests {
             among.among = [ids[1], ids[3]]
             #expect(Set(try await s.searchCandidates(sales, filters: among, limit: 10).map(\.member)) == [ids[1]])
             #expect(Set(try await s.searchCandidates(.not(sales), filters: among, limit: 10).map(\.member)) == [ids[3]])
+            // A long list of members is tested per match rather than probed per member: the same answer.
+            let long = IndexFilters(among: [ids[1], ids[3]] + (0..<5_001).map { MemberID("absent-\($0)") })
+            #expect(Set(try await s.searchCandidates(sales, filters: long, limit: 10).map(\.member)) == [ids[1]])
             // Only entries indexed since a moment.
             let later = before.addingTimeInterval(60)
             try await s.upsertSearchEntries([entries[2]], at: later)
