@@ -36,7 +36,7 @@ final class SQLiteBenchDatabase: SearchBenchDatabase {
     }
 
     var location: String { "Database: \(path)" }
-    var storage: any PeopleSearchService.Store { sqlite }
+    var storage: any SearchBenchStore { sqlite }
     var placeholder: @Sendable (Int) -> String { { _ in "?" } }
 
     func databaseBytes() async throws -> Int {
@@ -155,7 +155,7 @@ final class PostgresBenchDatabase: SearchBenchDatabase {
     }
 
     var location: String { "Database: \(database) (created for this run)" }
-    var storage: any PeopleSearchService.Store { postgres }
+    var storage: any SearchBenchStore { postgres }
     var placeholder: @Sendable (Int) -> String { { "$\($0)" } }
 
     func scalar(_ sql: String) async throws -> Int {

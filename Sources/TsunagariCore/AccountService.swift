@@ -158,6 +158,7 @@ public struct AccountService: Sendable {
         }
         try await storage.deleteMember(member)
         graph?.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: member, b: nil))
+        await observer?.profileChanged(member)
         // The throttle key holds the email: erase it with the rest.
         try await storage.clearAttempts(key: "login:account:\(account.email)")
     }

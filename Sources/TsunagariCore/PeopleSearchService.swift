@@ -60,9 +60,11 @@ public struct SearchFacets: Hashable, Sendable {
 /// applies the privacy rules and ranks by relevance blended with network proximity (1st > 2nd > 3rd > beyond).
 /// Cards, filters and facets come from the index; no profile is loaded per candidate.
 public struct PeopleSearchService: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchIndexStore
+    public typealias Store = Storage & NetworkStore
 
     let storage: any Store
+    /// The search index (kept in memory; see `SearchEngine`).
+    let index: any SearchIndexStore
     let graph: any ConnectionGraph
     let clock: any Clock
     let limits: SearchLimits
@@ -84,11 +86,12 @@ public struct PeopleSearchService: Sendable {
     public static let facetValues = 8
 
     public init(
-        storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits,
+        storage: any Store, index: any SearchIndexStore, graph: any ConnectionGraph, clock: any Clock, limits: SearchLimits,
         filterQueries: @escaping @Sendable (SearchFilters) -> [IndexQuery], candidateLimit: Int = standardCandidateLimit
     ) {
         self.candidateLimit = candidateLimit
         self.storage = storage
+        self.index = index
         self.graph = graph
         self.clock = clock
         self.limits = limits
@@ -136,7 +139,7 @@ public struct PeopleSearchService: Sendable {
             indexFilters.among = graph.connections(of: viewer)
             if indexFilters.among?.isEmpty == true { return [] }
         }
-        var candidates = try await storage.searchCandidates(query, filters: indexFilters, limit: candidateLimit)
+        var candidates = try await index.searchCandidates(query, filters: indexFilters, limit: candidateLimit)
         if indexFilters.among == nil, candidates.count >= candidateLimit, filters.degrees.map({ $0.contains(.first) }) ?? true {
             // A broad query: the best by text alone may leave out the viewer's own connections, who rank first
             // once proximity counts; they are asked for separately.
@@ -145,7 +148,7 @@ public struct PeopleSearchService: Sendable {
                 var among = indexFilters
                 among.among = connections
                 let known = Set(candidates.map(\.member))
-                candidates += try await storage.searchCandidates(query, filters: among, limit: Self.maximumResults).filter { !known.contains($0.member) }
+                candidates += try await index.searchCandidates(query, filters: among, limit: Self.maximumResults).filter { !known.contains($0.member) }
             }
         }
         let blocked = try await storage.blockedEitherWay(viewer)
@@ -232,13 +235,13 @@ public struct PeopleSearchService: Sendable {
         }
         let connections = graph.connections(of: viewer)
         // The viewer's own connections are asked for separately, so that a common prefix cannot hide them.
-        var candidates = connections.isEmpty ? [] : try await storage.nameCandidates(terms, among: connections, limit: Self.typeaheadResults)
+        var candidates = connections.isEmpty ? [] : try await index.nameCandidates(terms, among: connections, limit: Self.typeaheadResults)
         if candidates.count < Self.typeaheadResults {
             // Then the 2nd degree with the most mutual connections, also asked for by name among themselves.
             let second = graph.triangleCandidates(of: viewer, limit: Self.typeaheadSecondDegree, excluded: { _ in false }).map(\.member)
-            if !second.isEmpty { candidates += try await storage.nameCandidates(terms, among: second, limit: Self.typeaheadResults) }
+            if !second.isEmpty { candidates += try await index.nameCandidates(terms, among: second, limit: Self.typeaheadResults) }
         }
-        candidates += try await storage.nameCandidates(terms, among: nil, limit: 200)
+        candidates += try await index.nameCandidates(terms, among: nil, limit: 200)
         let blocked = try await storage.blockedEitherWay(viewer)
         var seen: Set<MemberID> = [viewer]
         let unique = candidates.filter { !blocked.contains($0.member) && seen.insert($0.member).inserted }

@@ -42,6 +42,25 @@ public struct SearchIndexEntry: Hashable, Sendable {
     }
 }
 
+extension SearchIndexEntry {
+    private static let columnSeparator: Character = "\u{1F}"
+
+    /// Every column's terms in one string (in `SearchColumn` order), for storage that keeps no column of its own.
+    public var storedColumns: String {
+        SearchColumn.allCases.map { columns[$0] ?? "" }.joined(separator: String(Self.columnSeparator))
+    }
+
+    /// Reads `storedColumns` back.
+    public static func columns(stored: String) -> [SearchColumn: String] {
+        var columns: [SearchColumn: String] = [:]
+        for (column, text) in zip(SearchColumn.allCases, stored.split(separator: columnSeparator, omittingEmptySubsequences: false))
+        where !text.isEmpty {
+            columns[column] = String(text)
+        }
+        return columns
+    }
+}
+
 /// A company as a search result or facet names it.
 public struct SearchCompany: Hashable, Sendable {
     public var id: String
@@ -214,4 +233,41 @@ public protocol SearchIndexStore: Sendable {
 public protocol ProfileChangeObserver: Sendable {
     /// Called after a change to the member's profile was stored.
     func profileChanged(_ member: MemberID) async
+}
+
+/// An index entry as storage holds it, with when it was indexed.
+public struct StoredSearchEntry: Sendable {
+    public var entry: SearchIndexEntry
+    public var indexedAt: Date
+
+    public init(entry: SearchIndexEntry, indexedAt: Date) {
+        self.entry = entry
+        self.indexedAt = indexedAt
+    }
+}
+
+/// One line of the search change log: the member's entry was written or removed.
+public struct SearchChange: Hashable, Sendable {
+    public var sequence: Int64
+    public var member: MemberID
+
+    public init(sequence: Int64, member: MemberID) {
+        self.sequence = sequence
+        self.member = member
+    }
+}
+
+/// What an index kept outside storage (in memory) is filled from and catches up with: the stored entries,
+/// and a log of the members whose entry changed, written in the same transaction as the change.
+public protocol SearchEntrySource: Sendable {
+    /// Entries by member id, those after `after`, at most `limit`: pages through the whole index.
+    func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry]
+    /// The entries of these members; a member without one is left out.
+    func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry]
+    /// Changes after `sequence`, in sequence order, at most `limit`.
+    func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange]
+    /// The sequence of the last change (0 when there is none).
+    func lastSearchChange() async throws -> Int64
+    /// Forgets changes logged before `date`.
+    func pruneSearchChanges(before date: Date) async throws
 }

@@ -6,9 +6,9 @@ import TsunagariCore
 /// log is replayed, which is how instances sharing one database catch up with each other.
 public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     public let graph: SocialGraph
-    private let directory = Mutex(Directory())
-    private let hidden = Mutex(Set<Node>())
-    private let sequence = Mutex<Int64>(0)
+    private let directory = LockedValue(Directory())
+    private let hidden = LockedValue(Set<Node>())
+    private let sequence = LockedValue<Int64>(0)
 
     struct Directory {
         var nodes: [MemberID: Node] = [:]

@@ -1,3 +1,5 @@
+import TsunagariCore
+
 /// A member in the graph: a dense index, assigned by whoever builds the graph.
 public typealias Node = UInt32
 
@@ -24,7 +26,7 @@ public final class SocialGraph: @unchecked Sendable {
     private var adjacency: [[Node]]
     private var undirectedEdges = 0
     private let lock = ReadWriteLock()
-    private let scratchPool = Mutex<[Scratch]>([])
+    private let scratchPool = LockedValue<[Scratch]>([])
 
     public init(nodeCount: Int = 0) {
         adjacency = Array(repeating: [], count: nodeCount)

@@ -281,6 +281,25 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            6, "search_changes",
+            [
+                // The search index is kept in memory by every instance and filled from here: the analysed terms of
+                // each column (in `SearchColumn` order, separated by U+001F) sit beside the vectors. Each upsert or
+                // removal logs its member in search_changes in the same transaction, so that instances catch up
+                // with each other. The index is rebuilt at the next start, with the terms.
+                "DELETE FROM profile_search",
+                "ALTER TABLE profile_search ADD COLUMN terms TEXT NOT NULL DEFAULT ''",
+                """
+                CREATE TABLE search_changes (
+                  seq BIGSERIAL PRIMARY KEY,
+                  member_id TEXT NOT NULL,
+                  at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX search_changes_at ON search_changes (at)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -165,6 +165,9 @@ public final class PostgresStorage: Storage {
             if !deleted.isEmpty {
                 // The member's connections went with the cascade; every instance's graph index learns it from the log.
                 try await Self.logChange(.memberRemoved, member, nil, at: Date(), c, self.logger)
+                // So does every instance's search index.
+                try await c.query(
+                    "INSERT INTO search_changes (member_id, at) VALUES (\(member.rawValue), \(StoredTime.millis(Date())))", logger: self.logger)
             }
         }
     }

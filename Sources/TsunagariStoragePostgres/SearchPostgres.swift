@@ -74,7 +74,7 @@ extension PostgresStorage: SearchIndexStore {
         return (columns, all.joined(separator: " "))
     }
 
-    static let factColumns = ["attributes", "indexed_at"]
+    static let factColumns = ["attributes", "indexed_at", "terms"]
 
     public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
         let stamp = StoredTime.millis(date)
@@ -107,7 +107,9 @@ extension PostgresStorage: SearchIndexStore {
                     bindings.append(entry.attributes.stored)
                     marks.append("$\(parameter + 2)")
                     bindings.append(stamp)
-                    parameter += 2
+                    marks.append("$\(parameter + 3)")
+                    bindings.append(entry.storedColumns)
+                    parameter += 3
                     tuples.append("(" + marks.joined(separator: ", ") + ")")
                 }
                 let sql = """
@@ -117,11 +119,22 @@ extension PostgresStorage: SearchIndexStore {
                 try await c.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger)
                 start = end
             }
+            try await c.query(
+                """
+                INSERT INTO search_changes (member_id, at) SELECT m, \(stamp) FROM unnest(\(unique.map(\.member.rawValue))::text[]) AS m
+                """, logger: self.logger)
         }
     }
 
     public func deleteSearchEntry(_ member: MemberID) async throws {
-        try await client.query("DELETE FROM profile_search WHERE member_id = \(member.rawValue)", logger: logger)
+        try await transaction { c in
+            let deleted = try await c.query(
+                "DELETE FROM profile_search WHERE member_id = \(member.rawValue) RETURNING member_id", logger: self.logger
+            ).collect()
+            guard !deleted.isEmpty else { return }
+            try await c.query(
+                "INSERT INTO search_changes (member_id, at) VALUES (\(member.rawValue), \(StoredTime.millis(Date())))", logger: self.logger)
+        }
     }
 
     public func searchEntryCount() async throws -> Int {
@@ -222,5 +235,53 @@ struct TSQueryBuilder {
         case .not(let inner):
             return "(NOT \(condition(inner, negated: !negated)))"
         }
+    }
+}
+
+/// The stored entries, for the index in memory, and the change log it catches up with.
+extension PostgresStorage: SearchEntrySource {
+    static func storedEntries(_ rows: [PostgresRandomAccessRow]) throws -> [StoredSearchEntry] {
+        try rows.compactMap { row in
+            guard let attributes = SearchAttributes(stored: try row["attributes"].decode(String.self)) else { return nil }
+            let member = MemberID(try row["member_id"].decode(String.self))
+            return StoredSearchEntry(
+                entry: SearchIndexEntry(
+                    member: member, columns: SearchIndexEntry.columns(stored: try row["terms"].decode(String.self)), attributes: attributes),
+                indexedAt: StoredTime.date(try row["indexed_at"].decode(Int64.self)))
+        }
+    }
+
+    public func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
+        try Self.storedEntries(
+            try await rows(
+                """
+                SELECT member_id, attributes, indexed_at, terms FROM profile_search WHERE member_id > \(after?.rawValue ?? "")
+                ORDER BY member_id LIMIT \(max(0, limit))
+                """))
+    }
+
+    public func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry] {
+        guard !members.isEmpty else { return [] }
+        return try Self.storedEntries(
+            try await rows(
+                "SELECT member_id, attributes, indexed_at, terms FROM profile_search WHERE member_id = ANY(\(members.map(\.rawValue)))"))
+    }
+
+    public func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] {
+        var changes: [SearchChange] = []
+        for try await (seq, member) in try await client.query(
+            "SELECT seq, member_id FROM search_changes WHERE seq > \(sequence) ORDER BY seq LIMIT \(max(0, limit))", logger: logger
+        ).decode((Int64, String).self) {
+            changes.append(SearchChange(sequence: seq, member: MemberID(member)))
+        }
+        return changes
+    }
+
+    public func lastSearchChange() async throws -> Int64 {
+        try await rows("SELECT COALESCE(MAX(seq), 0) AS n FROM search_changes").first?["n"].decode(Int64.self) ?? 0
+    }
+
+    public func pruneSearchChanges(before date: Date) async throws {
+        try await client.query("DELETE FROM search_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
     }
 }

@@ -270,6 +270,20 @@ enum SQLiteMigrations {
                     ALTER TABLE profile_search_ids DROP COLUMN open_to_work;
                     """)
         }
+        migrator.registerMigration("006_search_changes") { db in
+            // The search index is kept in memory by every instance (measured faster than FTS5 at 1,000,000 profiles:
+            // docs/BENCHMARKS.md); each upsert or removal of an entry logs its member here in the same transaction, so
+            // that an instance can catch up with the others.
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      member_id TEXT NOT NULL,
+                      at INTEGER NOT NULL
+                    );
+                    CREATE INDEX search_changes_at ON search_changes (at);
+                    """)
+        }
         return migrator
     }
 }

@@ -14,6 +14,7 @@ extension SQLiteStorage: SearchIndexStore {
             let deleteRow = try db.cachedStatement(sql: "DELETE FROM profile_search WHERE rowid = ?")
             let deleteName = try db.cachedStatement(sql: "DELETE FROM profile_names WHERE rowid = ?")
             let insertName = try db.cachedStatement(sql: "INSERT INTO profile_names (rowid, name) VALUES (?, ?)")
+            let logChange = try db.cachedStatement(sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)")
             let columns = SearchColumn.allCases
             let insertRow = try db.cachedStatement(
                 sql: """
@@ -37,6 +38,7 @@ extension SQLiteStorage: SearchIndexStore {
                 for column in columns { arguments.append(entry.columns[column] ?? "") }
                 try insertRow.execute(arguments: StatementArguments(arguments))
                 try insertName.execute(arguments: [doc, entry.columns[.name] ?? ""])
+                try logChange.execute(arguments: [member, stamp])
             }
         }
     }
@@ -50,6 +52,9 @@ extension SQLiteStorage: SearchIndexStore {
                 sql: "DELETE FROM profile_names WHERE rowid IN (SELECT doc FROM profile_search_ids WHERE member_id = ?)",
                 arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM profile_search_ids WHERE member_id = ?", arguments: [member.rawValue])
+            guard db.changesCount > 0 else { return }
+            try db.execute(
+                sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(Date())])
         }
     }
 
@@ -194,6 +199,63 @@ extension SQLiteStorage: SearchIndexStore {
                 arguments: StatementArguments([expression] + filterArguments + [limit]))
         }
         return rows.compactMap(Self.candidate)
+    }
+}
+
+/// The stored entries, for the index in memory, and the change log it catches up with.
+extension SQLiteStorage: SearchEntrySource {
+    static let entrySelect = """
+        SELECT i.member_id, i.attributes, i.indexed_at, \(SearchColumn.allCases.map { "s." + $0.rawValue }.joined(separator: ", "))
+        FROM profile_search_ids i CROSS JOIN profile_search s ON s.rowid = i.doc
+        """
+
+    static func storedEntry(_ row: Row) -> StoredSearchEntry? {
+        guard let attributes = SearchAttributes(stored: row["attributes"]) else { return nil }
+        var columns: [SearchColumn: String] = [:]
+        for column in SearchColumn.allCases {
+            if let text = row[column.rawValue] as String?, !text.isEmpty { columns[column] = text }
+        }
+        return StoredSearchEntry(
+            entry: SearchIndexEntry(member: MemberID(row["member_id"]), columns: columns, attributes: attributes),
+            indexedAt: StoredTime.date(row["indexed_at"]))
+    }
+
+    public func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "\(Self.entrySelect) WHERE i.member_id > ? ORDER BY i.member_id LIMIT ?",
+                arguments: [after?.rawValue ?? "", max(0, limit)]
+            ).compactMap(Self.storedEntry)
+        }
+    }
+
+    public func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry] {
+        guard !members.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "\(Self.entrySelect) WHERE i.member_id IN (SELECT value FROM json_each(?))",
+                arguments: [String(decoding: try JSONEncoder().encode(members.map(\.rawValue)), as: UTF8.self)]
+            ).compactMap(Self.storedEntry)
+        }
+    }
+
+    public func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, member_id FROM search_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [sequence, max(0, limit)]
+            ).map { SearchChange(sequence: $0["seq"], member: MemberID($0["member_id"])) }
+        }
+    }
+
+    public func lastSearchChange() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM search_changes") ?? 0 }
+    }
+
+    public func pruneSearchChanges(before date: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM search_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+        }
     }
 }
 

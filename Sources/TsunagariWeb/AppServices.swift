@@ -10,11 +10,13 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchIndexStore & SavedSearchStore & NotificationStore
+    public typealias Store = Storage & NetworkStore & SearchIndexStore & SearchEntrySource & SavedSearchStore & NotificationStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
     public let graph: MemberGraph
+    /// The search index in memory over storage's entries.
+    public let searchIndex: SearchEngine
     public let clock: any Clock
     public let tokens: any TokenIssuer
     public let accounts: AccountService
@@ -25,7 +27,7 @@ public struct AppServices: Sendable {
     public let search: PeopleSearchService
     public let savedSearches: SavedSearchService
 
-    /// Wires the services; the graph index is built from storage here, before any request.
+    /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
         configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil
     ) async throws {
@@ -37,7 +39,10 @@ public struct AppServices: Sendable {
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
         self.graph = graph
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
-        let searchIndexing = SearchIndexing(storage: storage, clock: clock)
+        let searchIndex = SearchEngine(store: storage)
+        try await searchIndex.load()
+        self.searchIndex = searchIndex
+        let searchIndexing = SearchIndexing(storage: storage, index: searchIndex, clock: clock)
         self.searchIndexing = searchIndexing
         accounts = AccountService(
             storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
@@ -46,7 +51,8 @@ public struct AppServices: Sendable {
         connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
         network = NetworkService(storage: storage, graph: graph, clock: clock)
         let search = PeopleSearchService(
-            storage: storage, graph: graph, clock: clock, limits: configuration.searchLimits, filterQueries: ProfileIndexing.filterQueries)
+            storage: storage, index: searchIndex, graph: graph, clock: clock, limits: configuration.searchLimits,
+            filterQueries: ProfileIndexing.filterQueries)
         self.search = search
         savedSearches = SavedSearchService(storage: storage, search: search, clock: clock) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TsunagariCore
 import TsunagariGraph
+import TsunagariSearch
 
 /// Builds the router with every middleware and route; the server and the in-process tests both use it.
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
@@ -91,6 +92,12 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let indexed = try await services.searchIndexing.rebuildIfIncomplete()
     if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
     logger.info(
+        "search index in memory",
+        metadata: [
+            "members": .stringConvertible(services.searchIndex.index.count),
+            "megabytes": .stringConvertible(services.searchIndex.index.approximateBytes / 1_048_576),
+        ])
+    logger.info(
         "graph index built",
         metadata: ["members": .stringConvertible(services.graph.graph.nodeCount), "connections": .stringConvertible(services.graph.graph.edgeCount)])
     let app = Application(
@@ -98,6 +105,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
         services: [
             GraphCatchUp(storage: storage, graph: services.graph, logger: logger),
+            SearchCatchUp(engine: services.searchIndex, logger: logger),
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
             StorageCloser(storage: storage),
@@ -150,6 +158,28 @@ struct GraphCatchUp: Service {
     }
 }
 
+/// Replays the search change log into this instance's index in memory, so that profile changes made through
+/// other instances sharing the database are found here within a second (see `SearchEngine.catchUp`).
+struct SearchCatchUp: Service {
+    let engine: SearchEngine
+    let logger: Logger
+    static let interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    // A long backlog (another instance indexing in bulk) is read without pausing.
+                    while try await engine.catchUp() == 5_000 {}
+                } catch {
+                    logger.warning("could not read the search change log", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}
+
 /// Drops rate-limit attempts older than a day (every limit's window is shorter) every ten minutes.
 struct ThrottlePruner: Service {
     let storage: any AppServices.Store
@@ -163,6 +193,7 @@ struct ThrottlePruner: Service {
                     try await storage.pruneAttempts(before: clock.now().addingTimeInterval(-24 * 60 * 60))
                     // Every instance has caught up with changes older than an hour long ago.
                     try await storage.pruneGraphChanges(before: clock.now().addingTimeInterval(-60 * 60))
+                    try await storage.pruneSearchChanges(before: clock.now().addingTimeInterval(-60 * 60))
                 } catch {
                     logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
                 }

@@ -260,7 +260,7 @@ private func setUp(
             try await cast.connect(client, "Rie", "Eve")
             // The index gives only the best two by text; Eve is asked for among Rie's connections.
             let search = PeopleSearchService(
-                storage: services.storage, graph: services.graph, clock: services.clock, limits: .relaxed,
+                storage: services.storage, index: services.searchIndex, graph: services.graph, clock: services.clock, limits: .relaxed,
                 filterQueries: ProfileIndexing.filterQueries, candidateLimit: 2)
             let query = IndexQuery.sequence(["英語"], column: nil)
             let results = try await search.search(query, filters: SearchFilters(), viewer: MemberID(cast.ids["Rie"]!), role: .member)

@@ -140,3 +140,52 @@ def test_a_block_on_one_instance_holds_on_the_other_at_once(two_instances):
         time.sleep(0.02)
     else:
         raise AssertionError(f"B still lists the blocker among Ben's connections {CATCH_UP} s later: {describe(connections)}")
+
+
+def search_ids(api: API, query: str) -> list[str]:
+    response = api.request("GET", "/search/people", params={"q": query})
+    assert response.status_code == 200, describe(response)
+    return [item["member"]["id"] for item in response.json()["items"]]
+
+
+def wait_for_search(api: API, query: str, member_id: str, present: bool, since: float) -> float:
+    """Polls a search on one instance until `member_id` is (or is no longer) among its results; the seconds
+    from `since` until it was. Fails after the catch-up window."""
+    while True:
+        found = member_id in search_ids(api, query)
+        elapsed = time.monotonic() - since
+        if found == present:
+            return elapsed
+        if elapsed > CATCH_UP:
+            raise AssertionError(
+                f"{api.base}: {member_id} is {'still not' if present else 'still'} found by {query!r} {elapsed:.2f} s after the change")
+        time.sleep(0.02)
+
+
+def test_profile_changes_on_one_instance_are_found_by_search_on_the_other(two_instances):
+    """Each instance keeps the search index in memory and replays the search change log: a profile edited
+    through A is found by its new words on B within the window, its old words stop finding it there, and an
+    account deleted through A leaves B's results."""
+    a, b = two_instances
+    searcher, searcher_token = sign_up_on(a, "検索 する人")
+    member, member_token = sign_up_on(a, "転職 希望者")
+    on_a, on_b = member_on(a.url, searcher_token), member_on(b.url, searcher_token)
+    assert member["id"] not in search_ids(on_b, "量子化学")
+
+    edit = member_on(a.url, member_token).request("PATCH", "/me/profile", {"headline": "量子化学 の 研究者"})
+    edited = time.monotonic()
+    assert edit.status_code == 200, describe(edit)
+    assert member["id"] in search_ids(on_a, "量子化学"), "the instance that stored the change should find it at once"
+    took = wait_for_search(on_b, "量子化学", member["id"], True, since=edited)
+    print(f"B found the new headline {took:.3f} s after the edit answered")
+
+    edit = member_on(a.url, member_token).request("PATCH", "/me/profile", {"headline": "有機合成 の 研究者"})
+    edited = time.monotonic()
+    assert edit.status_code == 200, describe(edit)
+    wait_for_search(on_b, "量子化学", member["id"], False, since=edited)
+    wait_for_search(on_b, "有機合成", member["id"], True, since=edited)
+
+    deletion = member_on(a.url, member_token).request("DELETE", "/me", {"password": PASSWORD})
+    deleted = time.monotonic()
+    assert deletion.status_code == 204, describe(deletion)
+    wait_for_search(on_b, "有機合成", member["id"], False, since=deleted)

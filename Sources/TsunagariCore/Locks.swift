@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// Many readers or one writer. Queries hold the read side for their whole (short) run, so a writer
-/// never changes an adjacency list under a reader.
-final class ReadWriteLock: @unchecked Sendable {
+/// never changes an index under a reader.
+public final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)
         #if os(Linux)
@@ -25,25 +25,25 @@ final class ReadWriteLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func read<T>(_ body: () throws -> T) rethrows -> T {
+    public func read<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
-    func write<T>(_ body: () throws -> T) rethrows -> T {
+    public func write<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 }
 
-/// A mutex for small critical sections (the scratch pool).
-final class Mutex<Value>: @unchecked Sendable {
+/// A value behind a mutex, for small critical sections.
+public final class LockedValue<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         pthread_mutex_init(lock, nil)
     }
@@ -53,7 +53,7 @@ final class Mutex<Value>: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return try body(&value)

@@ -1,0 +1,107 @@
+import Foundation
+import TsunagariCore
+
+/// The search index the product uses: entries are written to storage (which stays the record and logs each
+/// change) and into a `TermIndex` in memory, which answers every query. At start the memory index is filled
+/// from storage; `catchUp()` replays the change log, so that instances sharing a database see each other's
+/// changes within a second.
+public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
+    public typealias Store = SearchIndexStore & SearchEntrySource
+
+    public let index = TermIndex()
+    let store: any Store
+    /// The last change of the log applied; whether that is a change seen (an empty log at load names none, and
+    /// the next change may then have any number); since when a gap before the next one has been waited for.
+    private let progress = LockedValue<(applied: Int64, anchored: Bool, gapSince: Date?)>((0, false, nil))
+
+    /// How long a gap in the change log (a transaction not committed yet) is waited for before it is taken
+    /// as rolled back.
+    static let gapWait: TimeInterval = 2
+
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// The last change applied.
+    public var appliedSequence: Int64 { progress.withLock { $0.applied } }
+
+    /// Fills the index from storage, a page at a time, and returns how many entries it read. Changes made
+    /// meanwhile are in the log after the sequence read first, so `catchUp()` applies them.
+    @discardableResult
+    public func load(pageSize: Int = 5_000) async throws -> Int {
+        let sequence = try await store.lastSearchChange()
+        var after: MemberID?
+        var count = 0
+        while true {
+            let page = try await store.searchEntries(after: after, limit: pageSize)
+            guard let last = page.last else { break }
+            index.upsert(page.map { ($0.entry, $0.indexedAt) })
+            count += page.count
+            after = last.entry.member
+        }
+        progress.withLock { $0 = (max($0.applied, sequence), $0.anchored || sequence > 0, nil) }
+        return count
+    }
+
+    /// Applies the logged changes after the last one applied: each changed member's entry is read again (or
+    /// removed). Returns how many changes it applied.
+    @discardableResult
+    public func catchUp(limit: Int = 5_000, now: Date = Date()) async throws -> Int {
+        let (start, anchored) = progress.withLock { ($0.applied, $0.anchored) }
+        let changes = try await store.searchChanges(after: start, limit: limit)
+        var applied = start
+        var members: [MemberID] = []
+        for (offset, change) in changes.enumerated() {
+            if change.sequence != applied + 1 && (anchored || offset > 0) {
+                let waited = progress.withLock { state -> Bool in
+                    let since = state.gapSince ?? now
+                    state.gapSince = since
+                    return now.timeIntervalSince(since) >= Self.gapWait
+                }
+                if !waited { break }
+            }
+            progress.withLock { $0.gapSince = nil }
+            applied = change.sequence
+            members.append(change.member)
+        }
+        guard applied > start else { return 0 }
+        let unique = Array(Set(members))
+        let entries = try await store.searchEntries(of: unique)
+        index.upsert(entries.map { ($0.entry, $0.indexedAt) })
+        let present = Set(entries.map(\.entry.member))
+        for member in unique where !present.contains(member) { index.remove(member) }
+        progress.withLock {
+            $0.applied = max($0.applied, applied)
+            $0.anchored = true
+        }
+        return members.count
+    }
+
+    // MARK: SearchIndexStore
+
+    public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
+        try await store.upsertSearchEntries(entries, at: date)
+        index.upsert(entries, at: date)
+    }
+
+    public func deleteSearchEntry(_ member: MemberID) async throws {
+        try await store.deleteSearchEntry(member)
+        index.remove(member)
+    }
+
+    public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
+        index.search(query, among: filters.among, since: filters.changedSince, limit: limit).compactMap(Self.candidate)
+    }
+
+    public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
+        index.names(terms, among: among, limit: limit).compactMap(Self.candidate)
+    }
+
+    public func searchEntryCount() async throws -> Int {
+        try await store.searchEntryCount()
+    }
+
+    static func candidate(_ hit: TermIndex.Hit) -> SearchCandidate? {
+        SearchAttributes(stored: hit.attributes).map { SearchCandidate(member: hit.member, relevance: hit.relevance, attributes: $0) }
+    }
+}

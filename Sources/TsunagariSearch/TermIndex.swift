@@ -1,0 +1,739 @@
+import Foundation
+import TsunagariCore
+
+/// The search index in memory: an inverted index (for each term, the sorted documents holding it and a
+/// weighted term frequency) beside a forward index (for each document, its terms in order, column by
+/// column), so that a Boolean query is a few intersections of sorted arrays, a phrase or a CJK substring is
+/// checked on the documents its terms share, and ranking (BM25F over the column weights) reads only the
+/// matching documents. No I/O: `SearchEngine` fills it from storage and keeps it current.
+///
+/// A document is a dense number given to a member when first indexed and kept for good; replacing an entry
+/// touches only the terms that changed.
+public final class TermIndex: @unchecked Sendable {
+    typealias Doc = UInt32
+    typealias Term = UInt32
+
+    /// BM25 parameters.
+    static let k1: Float = 1.2
+    static let b: Float = 0.75
+
+    static let columns = SearchColumn.allCases
+    static let columnWeights: [Float] = columns.map { Float($0.weight) }
+    static let nameColumn = columns.firstIndex(of: .name)!
+    /// In the forward index, a column starts with the mark `markBase + column index`; a boundary between two
+    /// texts of a column is `boundaryToken`. Neither is a term, so a sequence never spans them.
+    static let markBase: UInt32 = UInt32.max - 64
+    static let boundaryToken: UInt32 = UInt32.max
+
+    private let lock = ReadWriteLock()
+
+    // Terms.
+    private var termIDs: [String: Term] = [:]
+    private var termText: [String] = []
+    private var postings: [[Doc]] = []
+    private var frequencies: [[UInt16]] = []
+    /// For typeahead: the documents holding each term in the name column, and those terms sorted.
+    private var namePostings: [Term: [Doc]] = [:]
+    private var nameTerms: [String] = []
+    private var nameTermIDs: [Term] = []
+
+    // Documents.
+    private var docOf: [MemberID: Doc] = [:]
+    private var members: [MemberID?] = []
+    private var forward: [[UInt32]] = []
+    private var lengths: [Float] = []
+    private var attributes: [String] = []
+    private var stamps: [Double] = []
+    private var liveCount = 0
+    private var totalLength: Double = 0
+
+    public init() {}
+
+    /// How many members the index holds.
+    public var count: Int { lock.read { liveCount } }
+
+    /// The attributes of a member's entry as stored, or nil when the member is not indexed.
+    public func storedAttributes(of member: MemberID) -> String? {
+        lock.read { docOf[member].map { attributes[Int($0)] } }
+    }
+
+    // MARK: Changes
+
+    /// An entry split into its column's terms, ready to be applied under the lock.
+    struct Prepared {
+        let member: MemberID
+        let tokens: [[Substring]]
+        let attributes: String
+        let stamp: Double
+    }
+
+    /// Inserts or replaces the entries, stamped with `at`.
+    public func upsert(_ entries: [SearchIndexEntry], at date: Date) {
+        upsert(entries.map { ($0, date) })
+    }
+
+    /// Inserts or replaces the entries, each with its own stamp. Holds the write side a few hundred entries
+    /// at a time, so that queries are not held up by a long batch.
+    public func upsert(_ entries: [(entry: SearchIndexEntry, at: Date)]) {
+        let boundary = ProfileIndexing.boundary
+        var start = 0
+        while start < entries.count {
+            let chunk = entries[start..<min(entries.count, start + 256)]
+            start += chunk.count
+            let prepared = chunk.map { item in
+                Prepared(
+                    member: item.entry.member,
+                    tokens: Self.columns.map { column in (item.entry.columns[column] ?? "").split(separator: " ") },
+                    attributes: item.entry.attributes.stored, stamp: Self.millis(item.at))
+            }
+            lock.write {
+                var newNameTerms: [Term] = []
+                for entry in prepared { apply(entry, boundary: boundary, newNameTerms: &newNameTerms) }
+                mergeNameTerms(newNameTerms)
+            }
+        }
+    }
+
+    /// Removes a member's entry; nothing happens when there is none.
+    public func remove(_ member: MemberID) {
+        lock.write {
+            guard let doc = docOf.removeValue(forKey: member) else { return }
+            let d = Int(doc)
+            for (term, _) in termFrequencies(forward[d]) { removePosting(term, doc) }
+            for term in nameTermsOf(forward[d]) { removeNamePosting(term, doc) }
+            totalLength -= Double(lengths[d])
+            liveCount -= 1
+            members[d] = nil
+            forward[d] = []
+            lengths[d] = 0
+            attributes[d] = ""
+        }
+    }
+
+    private func intern(_ token: Substring) -> Term {
+        if let id = termIDs[String(token)] { return id }
+        let id = Term(termText.count)
+        precondition(id < Self.markBase, "the search index holds too many distinct terms")
+        let text = String(token)
+        termIDs[text] = id
+        termText.append(text)
+        postings.append([])
+        frequencies.append([])
+        return id
+    }
+
+    private func apply(_ entry: Prepared, boundary: String, newNameTerms: inout [Term]) {
+        var tokens: [UInt32] = []
+        tokens.reserveCapacity(entry.tokens.reduce(Self.columns.count) { $0 + $1.count })
+        var length: Float = 0
+        for (column, words) in entry.tokens.enumerated() {
+            tokens.append(Self.markBase + UInt32(column))
+            for word in words {
+                if word == boundary {
+                    tokens.append(Self.boundaryToken)
+                } else {
+                    tokens.append(intern(word))
+                    // Length normalisation counts the ranked words (not the filter terms), unweighted: a title
+                    // word's weight must not also count against it.
+                    if Self.columnWeights[column] > 0 { length += 1 }
+                }
+            }
+        }
+        let newTerms = termFrequencies(tokens)
+        let newNames = nameTermsOf(tokens)
+        let doc: Doc
+        if let existing = docOf[entry.member] {
+            doc = existing
+            let d = Int(doc)
+            let oldTerms = termFrequencies(forward[d])
+            // Both lists are sorted by term: walk them together.
+            var i = 0
+            var j = 0
+            while i < oldTerms.count || j < newTerms.count {
+                if j == newTerms.count || (i < oldTerms.count && oldTerms[i].term < newTerms[j].term) {
+                    removePosting(oldTerms[i].term, doc)
+                    i += 1
+                } else if i == oldTerms.count || newTerms[j].term < oldTerms[i].term {
+                    insertPosting(newTerms[j].term, doc, newTerms[j].frequency)
+                    j += 1
+                } else {
+                    if oldTerms[i].frequency != newTerms[j].frequency { insertPosting(newTerms[j].term, doc, newTerms[j].frequency) }
+                    i += 1
+                    j += 1
+                }
+            }
+            let oldNames = Set(nameTermsOf(forward[d]))
+            for term in oldNames where !newNames.contains(term) { removeNamePosting(term, doc) }
+            for term in newNames where !oldNames.contains(term) { insertNamePosting(term, doc, &newNameTerms) }
+            totalLength -= Double(lengths[d])
+            forward[d] = tokens
+            lengths[d] = length
+            attributes[d] = entry.attributes
+            stamps[d] = entry.stamp
+        } else {
+            doc = Doc(members.count)
+            docOf[entry.member] = doc
+            members.append(entry.member)
+            forward.append(tokens)
+            lengths.append(length)
+            attributes.append(entry.attributes)
+            stamps.append(entry.stamp)
+            liveCount += 1
+            // The newest document is the highest: every posting is an append.
+            for item in newTerms {
+                postings[Int(item.term)].append(doc)
+                frequencies[Int(item.term)].append(item.frequency)
+            }
+            for term in newNames { insertNamePosting(term, doc, &newNameTerms) }
+        }
+        totalLength += Double(length)
+    }
+
+    /// Each term of a document once, sorted, with its weighted frequency (the sum of its columns' weights over
+    /// its occurrences).
+    private func termFrequencies(_ tokens: [UInt32]) -> [(term: Term, frequency: UInt16)] {
+        var pairs: [(term: Term, weight: UInt32)] = []
+        pairs.reserveCapacity(tokens.count)
+        var weight: UInt32 = 0
+        for token in tokens {
+            if token >= Self.markBase {
+                if token != Self.boundaryToken { weight = UInt32(Self.columnWeights[Int(token - Self.markBase)]) }
+                continue
+            }
+            pairs.append((token, weight))
+        }
+        pairs.sort { $0.term < $1.term }
+        var result: [(term: Term, frequency: UInt16)] = []
+        result.reserveCapacity(pairs.count)
+        for pair in pairs {
+            if let last = result.last, last.term == pair.term {
+                result[result.count - 1].frequency = UInt16(min(UInt32(UInt16.max), UInt32(last.frequency) + pair.weight))
+            } else {
+                result.append((pair.term, UInt16(min(UInt32(UInt16.max), pair.weight))))
+            }
+        }
+        return result
+    }
+
+    /// The distinct terms of a document's name column.
+    private func nameTermsOf(_ tokens: [UInt32]) -> [Term] {
+        guard let range = Self.columnRange(tokens, Self.nameColumn) else { return [] }
+        var seen: [Term] = []
+        for token in tokens[range] where token < Self.markBase && !seen.contains(token) { seen.append(token) }
+        return seen
+    }
+
+    /// Where a column's tokens stand in a document's forward list.
+    static func columnRange(_ tokens: [UInt32], _ column: Int) -> Range<Int>? {
+        guard let start = tokens.firstIndex(of: markBase + UInt32(column)) else { return nil }
+        var end = start + 1
+        while end < tokens.count, tokens[end] < markBase || tokens[end] == boundaryToken { end += 1 }
+        return (start + 1)..<end
+    }
+
+    private func insertPosting(_ term: Term, _ doc: Doc, _ frequency: UInt16) {
+        let t = Int(term)
+        let index = Self.lowerBound(postings[t], doc)
+        if index < postings[t].count, postings[t][index] == doc {
+            frequencies[t][index] = frequency
+        } else {
+            postings[t].insert(doc, at: index)
+            frequencies[t].insert(frequency, at: index)
+        }
+    }
+
+    private func removePosting(_ term: Term, _ doc: Doc) {
+        let t = Int(term)
+        let index = Self.lowerBound(postings[t], doc)
+        guard index < postings[t].count, postings[t][index] == doc else { return }
+        postings[t].remove(at: index)
+        frequencies[t].remove(at: index)
+    }
+
+    private func insertNamePosting(_ term: Term, _ doc: Doc, _ newNameTerms: inout [Term]) {
+        if namePostings[term] == nil { newNameTerms.append(term) }
+        namePostings[term, default: []].insertSorted(doc)
+    }
+
+    private func removeNamePosting(_ term: Term, _ doc: Doc) {
+        namePostings[term]?.removeSorted(doc)
+    }
+
+    /// Adds the name terms first seen in a batch to the sorted list, in one merge.
+    private func mergeNameTerms(_ added: [Term]) {
+        guard !added.isEmpty else { return }
+        let sorted = added.map { (termText[Int($0)], $0) }.sorted { $0.0 < $1.0 }
+        var texts: [String] = []
+        var ids: [Term] = []
+        texts.reserveCapacity(nameTerms.count + sorted.count)
+        ids.reserveCapacity(nameTerms.count + sorted.count)
+        var i = 0
+        for (text, id) in sorted {
+            while i < nameTerms.count, nameTerms[i] < text {
+                texts.append(nameTerms[i])
+                ids.append(nameTermIDs[i])
+                i += 1
+            }
+            texts.append(text)
+            ids.append(id)
+        }
+        texts.append(contentsOf: nameTerms[i...])
+        ids.append(contentsOf: nameTermIDs[i...])
+        nameTerms = texts
+        nameTermIDs = ids
+    }
+
+    /// Stamps are kept to the millisecond, as storage keeps them.
+    static func millis(_ date: Date) -> Double { (date.timeIntervalSince1970 * 1000).rounded() }
+
+    static func lowerBound<T: Comparable>(_ array: [T], _ value: T) -> Int {
+        var low = 0
+        var high = array.count
+        while low < high {
+            let mid = (low + high) / 2
+            if array[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    // MARK: Queries
+
+    /// A member found, with its relevance and its stored attributes.
+    public struct Hit: Sendable {
+        public var member: MemberID
+        public var relevance: Double
+        public var attributes: String
+    }
+
+    /// What a part of a query matches: no document, every document, these, or every document but these.
+    enum Match {
+        case none
+        case all
+        case docs([Doc])
+        case except([Doc])
+    }
+
+    /// A positive term or sequence of the query, with the documents holding it and its weighted frequency in
+    /// each, for ranking.
+    struct Leaf {
+        let docs: [Doc]
+        let frequencies: [UInt16]
+        let idf: Float
+    }
+
+    /// The members matching the query, best first by BM25F relevance (ties by member id), at most `limit`;
+    /// only among `among` when given, only entries stamped at or after `since` when given. Every matching
+    /// document is ranked. A query of negations alone matches everyone not excluded, unranked, by member id.
+    public func search(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int) -> [Hit] {
+        guard limit > 0 else { return [] }
+        return lock.read {
+            var leaves: [Leaf] = []
+            let match = evaluate(query, positive: true, leaves: &leaves)
+            var docs: [Doc]
+            var ranked = true
+            switch match {
+            case .none: return []
+            case .docs(let found): docs = found
+            case .all:
+                docs = allDocs(among)
+                ranked = false
+            case .except(let excluded):
+                docs = Self.subtract(allDocs(among), excluded)
+                ranked = false
+            }
+            if ranked, let among {
+                docs = Self.intersect(docs, Self.sortedDocs(among.compactMap { docOf[$0] }))
+            }
+            if let since {
+                let threshold = Self.millis(since)
+                docs = docs.filter { stamps[Int($0)] >= threshold }
+            }
+            var scores = [Float](repeating: 0, count: docs.count)
+            if ranked { score(docs, leaves, into: &scores) }
+            return best(docs, scores, limit: limit).map { index in
+                let doc = Int(docs[index])
+                return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributes[doc])
+            }
+        }
+    }
+
+    private func allDocs(_ among: [MemberID]?) -> [Doc] {
+        if let among { return Self.sortedDocs(among.compactMap { docOf[$0] }) }
+        var docs: [Doc] = []
+        docs.reserveCapacity(liveCount)
+        for (doc, member) in members.enumerated() where member != nil { docs.append(Doc(doc)) }
+        return docs
+    }
+
+    static func sortedDocs(_ docs: [Doc]) -> [Doc] {
+        var sorted = docs.sorted()
+        var last: Doc?
+        sorted.removeAll { doc in
+            defer { last = doc }
+            return doc == last
+        }
+        return sorted
+    }
+
+    private func evaluate(_ query: IndexQuery, positive: Bool, leaves: inout [Leaf]) -> Match {
+        switch query {
+        case .sequence(let terms, let column):
+            return sequence(terms.filter { !$0.isEmpty }, column: column, positive: positive, leaves: &leaves)
+        case .not(let inner):
+            switch evaluate(inner, positive: !positive, leaves: &leaves) {
+            case .none: return .all
+            case .all: return .none
+            case .docs(let docs): return .except(docs)
+            case .except(let docs): return .docs(docs)
+            }
+        case .and(let parts):
+            var included: [[Doc]] = []
+            var excluded: [[Doc]] = []
+            for part in parts {
+                switch evaluate(part, positive: positive, leaves: &leaves) {
+                case .none: return .none
+                case .all: continue
+                case .docs(let docs): included.append(docs)
+                case .except(let docs): excluded.append(docs)
+                }
+            }
+            // p1 AND p2 AND NOT n1 AND NOT n2 = (p1 AND p2) minus (n1 OR n2)
+            if included.isEmpty { return excluded.isEmpty ? .all : .except(excluded.reduce([], Self.union)) }
+            included.sort { $0.count < $1.count }
+            var result = included[0]
+            for docs in included.dropFirst() where !result.isEmpty { result = Self.intersect(result, docs) }
+            for docs in excluded where !result.isEmpty { result = Self.subtract(result, docs) }
+            return .docs(result)
+        case .or(let parts):
+            var included: [[Doc]] = []
+            var excluded: [[Doc]] = []
+            for part in parts {
+                switch evaluate(part, positive: positive, leaves: &leaves) {
+                case .none: continue
+                case .all: return .all
+                case .docs(let docs): included.append(docs)
+                case .except(let docs): excluded.append(docs)
+                }
+            }
+            let union = included.reduce([], Self.union)
+            // p1 OR p2 OR NOT n1 OR NOT n2 = everything except ((n1 AND n2) minus (p1 OR p2))
+            if excluded.isEmpty { return included.isEmpty ? .none : .docs(union) }
+            excluded.sort { $0.count < $1.count }
+            var common = excluded[0]
+            for docs in excluded.dropFirst() { common = Self.intersect(common, docs) }
+            return .except(Self.subtract(common, union))
+        }
+    }
+
+    private func sequence(_ words: [String], column: SearchColumn?, positive: Bool, leaves: inout [Leaf]) -> Match {
+        guard !words.isEmpty else { return .none }
+        var terms: [Term] = []
+        for word in words {
+            guard let id = termIDs[word] else { return .none }
+            terms.append(id)
+        }
+        let n = Float(max(liveCount, 1))
+        func idf(_ df: Int) -> Float { log(1 + (n - Float(df) + 0.5) / (Float(df) + 0.5)) }
+        // A filter term stands only in the filters column, so its postings need no check.
+        let single = terms.count == 1 && (column == nil || (column == .filters && words[0].hasPrefix(ProfileIndexing.filterMark)))
+        if single {
+            let docs = postings[Int(terms[0])]
+            if positive { leaves.append(Leaf(docs: docs, frequencies: frequencies[Int(terms[0])], idf: idf(docs.count))) }
+            return .docs(docs)
+        }
+        var lists = Set(terms).map { postings[Int($0)] }
+        lists.sort { $0.count < $1.count }
+        var candidates = lists[0]
+        for list in lists.dropFirst() where !candidates.isEmpty { candidates = Self.intersect(candidates, list) }
+        let wanted = column.map { Self.columns.firstIndex(of: $0)! }
+        var docs: [Doc] = []
+        var found: [UInt16] = []
+        for doc in candidates {
+            let weight = Self.occurrences(of: terms, in: forward[Int(doc)], column: wanted)
+            guard weight.count > 0 else { continue }
+            docs.append(doc)
+            found.append(UInt16(min(Float(UInt16.max), weight.weight)))
+        }
+        if positive { leaves.append(Leaf(docs: docs, frequencies: found, idf: idf(docs.count))) }
+        return .docs(docs)
+    }
+
+    /// How often `terms` stand consecutively in a document (in `column` only, when given), and the sum of
+    /// their columns' weights.
+    static func occurrences(of terms: [Term], in tokens: [UInt32], column: Int?) -> (count: Int, weight: Float) {
+        var count = 0
+        var weight: Float = 0
+        var current = -1
+        tokens.withUnsafeBufferPointer { t in
+            let length = terms.count
+            var i = 0
+            while i < t.count {
+                let token = t[i]
+                if token >= markBase {
+                    if token != boundaryToken { current = Int(token - markBase) }
+                    i += 1
+                    continue
+                }
+                if (column == nil || column == current), token == terms[0], i + length <= t.count {
+                    var k = 1
+                    while k < length, t[i + k] == terms[k] { k += 1 }
+                    if k == length {
+                        count += 1
+                        weight += columnWeights[current]
+                    }
+                }
+                i += 1
+            }
+        }
+        return (count, weight)
+    }
+
+    /// Adds each leaf's BM25F contribution to the score of each document holding it.
+    private func score(_ docs: [Doc], _ leaves: [Leaf], into scores: inout [Float]) {
+        guard !docs.isEmpty, !leaves.isEmpty else { return }
+        let average = Float(totalLength / Double(max(liveCount, 1)))
+        lengths.withUnsafeBufferPointer { lengths in
+            for leaf in leaves where leaf.idf > 0 {
+                Self.forEachCommon(docs, leaf.docs) { i, j in
+                    let frequency = Float(leaf.frequencies[j])
+                    guard frequency > 0 else { return }
+                    let norm = Self.k1 * (1 - Self.b + Self.b * lengths[Int(docs[i])] / max(average, 1))
+                    scores[i] += leaf.idf * frequency * (Self.k1 + 1) / (frequency + norm)
+                }
+            }
+        }
+    }
+
+    /// The indexes (into `docs`) of the best `limit`, best first: higher score, then lower member id.
+    private func best(_ docs: [Doc], _ scores: [Float], limit: Int) -> [Int] {
+        func better(_ a: Int, _ b: Int) -> Bool {
+            if scores[a] != scores[b] { return scores[a] > scores[b] }
+            return members[Int(docs[a])]!.rawValue < members[Int(docs[b])]!.rawValue
+        }
+        if docs.count <= limit { return docs.indices.sorted(by: better) }
+        // A heap of the best `limit` so far, the worst on top.
+        var heap: [Int] = []
+        heap.reserveCapacity(limit)
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var worst = i
+                if l < heap.count, better(heap[worst], heap[l]) { worst = l }
+                if r < heap.count, better(heap[worst], heap[r]) { worst = r }
+                if worst == i { return }
+                heap.swapAt(i, worst)
+                i = worst
+            }
+        }
+        for index in docs.indices {
+            if heap.count < limit {
+                heap.append(index)
+                var i = heap.count - 1
+                while i > 0 {
+                    let parent = (i - 1) / 2
+                    guard better(heap[parent], heap[i]) else { break }
+                    heap.swapAt(parent, i)
+                    i = parent
+                }
+            } else if better(index, heap[0]) {
+                heap[0] = index
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: better)
+    }
+
+    // MARK: Typeahead
+
+    /// Members whose name column holds `terms` consecutively, the last as a prefix; unranked, at most
+    /// `limit`, only among `among` when given.
+    public func names(_ terms: [String], among: [MemberID]?, limit: Int) -> [Hit] {
+        let words = terms.filter { !$0.isEmpty }
+        guard limit > 0, let prefix = words.last else { return [] }
+        return lock.read {
+            var exact: [Term] = []
+            for word in words.dropLast() {
+                guard let id = termIDs[word] else { return [] }
+                exact.append(id)
+            }
+            var prefixed: [Term] = []
+            var i = Self.lowerBound(nameTerms, prefix)
+            while i < nameTerms.count, nameTerms[i].utf8.starts(with: prefix.utf8) {
+                prefixed.append(nameTermIDs[i])
+                i += 1
+            }
+            guard !prefixed.isEmpty else { return [] }
+            let prefixSet = Set(prefixed)
+            func matches(_ doc: Doc) -> Bool {
+                let tokens = forward[Int(doc)]
+                guard let range = Self.columnRange(tokens, Self.nameColumn) else { return false }
+                var start = range.lowerBound
+                while start + exact.count < range.upperBound {
+                    var k = 0
+                    while k < exact.count, tokens[start + k] == exact[k] { k += 1 }
+                    if k == exact.count, prefixSet.contains(tokens[start + k]) { return true }
+                    start += 1
+                }
+                return false
+            }
+            var found: [Doc] = []
+            if let among, among.count <= 20_000 {
+                for doc in Self.sortedDocs(among.compactMap { docOf[$0] }) where matches(doc) {
+                    found.append(doc)
+                    if found.count == limit { break }
+                }
+            } else {
+                let allowed = among.map { Set($0.compactMap { docOf[$0] }) }
+                var seen: Set<Doc> = []
+                search: for term in prefixed {
+                    for doc in namePostings[term] ?? [] where allowed?.contains(doc) ?? true {
+                        guard !seen.contains(doc), exact.isEmpty || matches(doc) else { continue }
+                        seen.insert(doc)
+                        found.append(doc)
+                        if found.count == limit { break search }
+                    }
+                }
+            }
+            return found.map { Hit(member: members[Int($0)]!, relevance: 0, attributes: attributes[Int($0)]) }
+        }
+    }
+
+    // MARK: Sorted arrays
+
+    static func intersect(_ a: [Doc], _ b: [Doc]) -> [Doc] {
+        var result: [Doc] = []
+        forEachCommon(a, b) { i, _ in result.append(a[i]) }
+        return result
+    }
+
+    /// Calls `body(i, j)` for each `a[i] == b[j]`, in order; gallops through the longer array when the
+    /// other is much shorter.
+    static func forEachCommon(_ a: [Doc], _ b: [Doc], _ body: (Int, Int) -> Void) {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                guard !a.isEmpty, !b.isEmpty else { return }
+                if a.count * 8 < b.count {
+                    var low = 0
+                    for i in 0..<a.count {
+                        let value = a[i]
+                        var step = 1
+                        var high = low
+                        while high < b.count, b[high] < value {
+                            low = high + 1
+                            high += step
+                            step *= 2
+                        }
+                        high = min(high, b.count)
+                        while low < high {
+                            let mid = (low + high) / 2
+                            if b[mid] < value { low = mid + 1 } else { high = mid }
+                        }
+                        if low == b.count { return }
+                        if b[low] == value { body(i, low) }
+                    }
+                } else if b.count * 8 < a.count {
+                    var low = 0
+                    for j in 0..<b.count {
+                        let value = b[j]
+                        var step = 1
+                        var high = low
+                        while high < a.count, a[high] < value {
+                            low = high + 1
+                            high += step
+                            step *= 2
+                        }
+                        high = min(high, a.count)
+                        while low < high {
+                            let mid = (low + high) / 2
+                            if a[mid] < value { low = mid + 1 } else { high = mid }
+                        }
+                        if low == a.count { return }
+                        if a[low] == value { body(low, j) }
+                    }
+                } else {
+                    var i = 0
+                    var j = 0
+                    while i < a.count, j < b.count {
+                        if a[i] < b[j] {
+                            i += 1
+                        } else if b[j] < a[i] {
+                            j += 1
+                        } else {
+                            body(i, j)
+                            i += 1
+                            j += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func union(_ a: [Doc], _ b: [Doc]) -> [Doc] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var result: [Doc] = []
+        result.reserveCapacity(max(a.count, b.count))
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) {
+                result.append(a[i])
+                i += 1
+            } else if i == a.count || b[j] < a[i] {
+                result.append(b[j])
+                j += 1
+            } else {
+                result.append(a[i])
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+
+    static func subtract(_ a: [Doc], _ b: [Doc]) -> [Doc] {
+        guard !a.isEmpty, !b.isEmpty else { return a }
+        var common = [Bool](repeating: false, count: a.count)
+        forEachCommon(a, b) { i, _ in common[i] = true }
+        var result: [Doc] = []
+        result.reserveCapacity(a.count)
+        for i in a.indices where !common[i] { result.append(a[i]) }
+        return result
+    }
+
+    // MARK: Size
+
+    /// An estimate of the memory the index holds, in bytes.
+    public var approximateBytes: Int {
+        lock.read {
+            var bytes = 0
+            for list in postings { bytes += list.capacity * 6 + 48 }
+            for tokens in forward { bytes += tokens.capacity * 4 + 32 }
+            for text in attributes { bytes += text.utf8.count + 16 }
+            for text in termText { bytes += text.utf8.count + 40 }
+            for (_, list) in namePostings { bytes += list.count * 4 + 48 }
+            bytes += members.count * (8 + 4 + 8 + 40)
+            return bytes
+        }
+    }
+}
+
+extension Array where Element == UInt32 {
+    mutating func insertSorted(_ value: UInt32) {
+        if let last, last < value {
+            append(value)
+            return
+        }
+        let index = TermIndex.lowerBound(self, value)
+        if index < count, self[index] == value { return }
+        insert(value, at: index)
+    }
+
+    mutating func removeSorted(_ value: UInt32) {
+        let index = TermIndex.lowerBound(self, value)
+        if index < count, self[index] == value { remove(at: index) }
+    }
+}

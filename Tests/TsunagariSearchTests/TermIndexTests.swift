@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import TsunagariCore
+
+@testable import TsunagariSearch
+
+/// The index in memory against a plain evaluation of the same query on each document, over random documents
+/// and queries, through inserts, replacements and removals.
+@Suite struct TermIndexTests {
+    /// A small generator with a fixed seed, so that a failure repeats.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func pick<T>(_ values: [T]) -> T { values[int(values.count)] }
+    }
+
+    static let vocabulary = ["swift", "sales", "東京", "京都", "英語", "営業", "manager", "ya", "yamada", "yamamoto", "c++"]
+    static let columns: [SearchColumn] = [.name, .title, .company, .about, .filters]
+
+    /// A column's text: a few words, sometimes two texts apart by the boundary.
+    static func text(_ random: inout Random) -> String {
+        var words: [String] = []
+        for _ in 0..<(1 + random.int(4)) {
+            words.append(random.int(8) == 0 ? ProfileIndexing.boundary : random.pick(vocabulary))
+        }
+        return words.joined(separator: " ")
+    }
+
+    static func entry(_ member: MemberID, _ random: inout Random) -> SearchIndexEntry {
+        var columns: [SearchColumn: String] = [:]
+        for column in TermIndexTests.columns where random.int(3) != 0 { columns[column] = text(&random) }
+        return SearchIndexEntry(member: member, columns: columns, attributes: SearchAttributes(handle: "h\(member.rawValue)", name: "N"))
+    }
+
+    static func query(_ random: inout Random, depth: Int) -> IndexQuery {
+        if depth == 0 || random.int(3) == 0 {
+            let length = 1 + random.int(2)
+            let column: SearchColumn? = random.int(3) == 0 ? random.pick(columns) : nil
+            return .sequence((0..<length).map { _ in random.pick(vocabulary + ["absent"]) }, column: column)
+        }
+        let parts = (0..<(1 + random.int(3))).map { _ in query(&random, depth: depth - 1) }
+        switch random.int(3) {
+        case 0: return .and(parts)
+        case 1: return .or(parts)
+        default: return .not(parts[0])
+        }
+    }
+
+    /// Whether the terms stand consecutively within one text of a column (of `column` when given).
+    static func holds(_ entry: SearchIndexEntry, _ terms: [String], _ column: SearchColumn?) -> Bool {
+        for candidate in SearchColumn.allCases where column == nil || column == candidate {
+            let words = (entry.columns[candidate] ?? "").split(separator: " ").map(String.init)
+            guard words.count >= terms.count else { continue }
+            for start in 0...(words.count - terms.count) where Array(words[start..<(start + terms.count)]) == terms { return true }
+        }
+        return false
+    }
+
+    static func matches(_ entry: SearchIndexEntry, _ query: IndexQuery) -> Bool {
+        switch query {
+        case .sequence(let terms, let column): return !terms.isEmpty && holds(entry, terms, column)
+        case .and(let parts): return parts.allSatisfy { matches(entry, $0) }
+        case .or(let parts): return parts.contains { matches(entry, $0) }
+        case .not(let inner): return !matches(entry, inner)
+        }
+    }
+
+    @Test func booleanQueriesMatchAPlainEvaluationThroughChanges() {
+        var random = Random(state: 20_261_129)
+        let index = TermIndex()
+        var entries: [MemberID: SearchIndexEntry] = [:]
+        let members = (0..<300).map { MemberID(String(format: "m%04d", $0)) }
+        for round in 0..<4 {
+            // Round 0 inserts everyone; later rounds replace a third and remove a tenth.
+            var batch: [SearchIndexEntry] = []
+            for member in members where round == 0 || random.int(3) == 0 {
+                let entry = Self.entry(member, &random)
+                entries[member] = entry
+                batch.append(entry)
+            }
+            index.upsert(batch, at: Date())
+            if round > 0 {
+                for member in members where random.int(10) == 0 {
+                    index.remove(member)
+                    entries[member] = nil
+                }
+            }
+            #expect(index.count == entries.count)
+            for _ in 0..<150 {
+                let query = Self.query(&random, depth: 2)
+                let expected = Set(entries.values.filter { Self.matches($0, query) }.map(\.member))
+                let found = index.search(query, among: nil, since: nil, limit: 1_000).map(\.member)
+                #expect(Set(found) == expected, "round \(round): \(query)")
+                #expect(found.count == Set(found).count, "a member found twice for \(query)")
+            }
+        }
+    }
+
+    @Test func typeaheadMatchesAPlainEvaluation() {
+        var random = Random(state: 7)
+        let index = TermIndex()
+        var entries: [SearchIndexEntry] = []
+        for i in 0..<200 {
+            let entry = Self.entry(MemberID(String(format: "m%04d", i)), &random)
+            entries.append(entry)
+        }
+        index.upsert(entries, at: Date())
+        for terms in [["ya"], ["yam"], ["yamada"], ["y"], ["東"], ["swift", "s"], ["sales", "ya"], ["nothing"], ["c+"]] {
+            let expected = Set(entries.filter { entry in
+                let words = (entry.columns[.name] ?? "").split(separator: " ").map(String.init)
+                guard words.count >= terms.count else { return false }
+                return (0...(words.count - terms.count)).contains { start in
+                    Array(words[start..<(start + terms.count - 1)]) == Array(terms.dropLast())
+                        && words[start + terms.count - 1].hasPrefix(terms.last!)
+                }
+            }.map(\.member))
+            #expect(Set(index.names(terms, among: nil, limit: 1_000).map(\.member)) == expected, "\(terms)")
+            let some = Array(entries.map(\.member).prefix(50))
+            #expect(
+                Set(index.names(terms, among: some, limit: 1_000).map(\.member)) == expected.intersection(some), "\(terms) among some")
+            #expect(index.names(terms, among: nil, limit: 3).count == min(3, expected.count))
+        }
+    }
+
+    @Test func rankingWeighsColumnsAndRepetition() {
+        let index = TermIndex()
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        index.upsert(
+            [
+                SearchIndexEntry(member: MemberID("about"), columns: [.about: "swift developer"], attributes: attributes),
+                SearchIndexEntry(member: MemberID("title"), columns: [.title: "swift developer"], attributes: attributes),
+                SearchIndexEntry(member: MemberID("filter"), columns: [.filters: "swift"], attributes: attributes),
+                SearchIndexEntry(member: MemberID("twice"), columns: [.about: "swift swift developer"], attributes: attributes),
+            ], at: Date())
+        let found = index.search(.sequence(["swift"], column: nil), among: nil, since: nil, limit: 10)
+        #expect(found.map(\.member.rawValue) == ["title", "twice", "about", "filter"])
+        #expect(found.last?.relevance == 0, "the filters column is never ranked")
+        // A rarer term weighs more than a common one.
+        let both = index.search(.or([.sequence(["swift"], column: nil), .sequence(["developer"], column: nil)]), among: nil, since: nil, limit: 10)
+        #expect(both.first?.member.rawValue == "title")
+    }
+
+    @Test func amongAndSinceNarrow() {
+        let index = TermIndex()
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        let early = Date(timeIntervalSince1970: 1_000)
+        let late = Date(timeIntervalSince1970: 2_000)
+        index.upsert([SearchIndexEntry(member: MemberID("a"), columns: [.title: "sales"], attributes: attributes)], at: early)
+        index.upsert(
+            [
+                SearchIndexEntry(member: MemberID("b"), columns: [.title: "sales"], attributes: attributes),
+                SearchIndexEntry(member: MemberID("c"), columns: [.title: "engineer"], attributes: attributes),
+            ], at: late)
+        let sales = IndexQuery.sequence(["sales"], column: nil)
+        #expect(index.search(sales, among: [MemberID("a"), MemberID("c"), MemberID("zz")], since: nil, limit: 10).map(\.member) == [MemberID("a")])
+        #expect(index.search(sales, among: nil, since: late, limit: 10).map(\.member) == [MemberID("b")])
+        #expect(index.search(.not(sales), among: nil, since: nil, limit: 10).map(\.member) == [MemberID("c")])
+        #expect(index.search(.not(sales), among: [MemberID("a")], since: nil, limit: 10).isEmpty)
+        #expect(index.search(sales, among: nil, since: nil, limit: 0).isEmpty)
+    }
+}
