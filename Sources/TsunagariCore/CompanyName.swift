@@ -11,19 +11,19 @@ public enum CompanyName {
     private static let japaneseLegalForms = [
         "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(同)",
     ]
+    private static let separators = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)
     /// Latin legal forms, removed only as trailing words ("Coca Cola Co." keeps "coca cola").
     private static let latinLegalSuffixes: Set<String> = [
         "inc", "incorporated", "corp", "corporation", "co", "ltd", "limited", "llc", "kk", "plc", "gmbh", "company",
     ]
 
     public static func key(_ name: String) -> String {
-        let folded = name.precomposedStringWithCompatibilityMapping.lowercased()
+        let folded = Folding.nfkcLowercased(name)
         var text = folded
         for form in japaneseLegalForms {
             text = text.replacingOccurrences(of: form, with: " ")
         }
         text = text.replacingOccurrences(of: "k.k.", with: " kk ")
-        let separators = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)
         var words = text.components(separatedBy: separators).filter { !$0.isEmpty }
         while words.count > 1, let last = words.last, latinLegalSuffixes.contains(last) {
             words.removeLast()

@@ -349,9 +349,7 @@ public struct NetworkService: Sendable {
 
 /// Folding for simple in-memory filters: NFKC, case and width folded.
 public enum SearchFold {
-    public static func fold(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased()
-    }
+    public static func fold(_ text: String) -> String { Folding.nfkcLowercased(text) }
 }
 
 /// Keyset pagination over an in-memory list: the cursor is the last key of the previous page.

@@ -40,7 +40,24 @@ public enum ProfileIndexing {
     }
 
     static func filterTerm(_ kind: FilterKind, _ value: String) -> String {
-        filterMark + kind.rawValue + value.filter { !$0.isWhitespace }
+        var scalars = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars where !scalar.properties.isWhitespace { scalars.append(scalar) }
+        return filterMark + kind.rawValue + String(scalars)
+    }
+
+    /// Company names repeat from profile to profile, and their key takes several string searches: the keys of
+    /// the names seen last are kept (at most `companyKeyCacheSize`, then forgotten together).
+    private static let companyKeys = LockedValue<[String: String]>([:])
+    static let companyKeyCacheSize = 50_000
+
+    static func companyKey(_ name: String) -> String {
+        if let key = companyKeys.withLock({ $0[name] }) { return key }
+        let key = CompanyName.key(name)
+        companyKeys.withLock { keys in
+            if keys.count >= companyKeyCacheSize { keys.removeAll(keepingCapacity: true) }
+            keys[name] = key
+        }
+        return key
     }
 
     /// A whole value (a skill, an industry), folded as the filter is.
@@ -52,10 +69,10 @@ public enum ProfileIndexing {
     public static func filterTerms(_ a: SearchAttributes) -> [String] {
         var terms: [String] = []
         for company in a.currentCompanies {
-            terms += [filterTerm(.currentCompany, company.id.lowercased()), filterTerm(.currentCompany, CompanyName.key(company.name))]
+            terms += [filterTerm(.currentCompany, company.id.lowercased()), filterTerm(.currentCompany, companyKey(company.name))]
         }
         for company in a.pastCompanies {
-            terms += [filterTerm(.pastCompany, company.id.lowercased()), filterTerm(.pastCompany, CompanyName.key(company.name))]
+            terms += [filterTerm(.pastCompany, company.id.lowercased()), filterTerm(.pastCompany, companyKey(company.name))]
         }
         terms += a.skills.map { filterTerm(.skill, wholeValue($0)) }
         if let industry = a.industry { terms.append(filterTerm(.industry, wholeValue(industry))) }

@@ -328,7 +328,8 @@ public final class TermIndex: @unchecked Sendable {
         guard limit > 0 else { return [] }
         return lock.read {
             var leaves: [Leaf] = []
-            let match = evaluate(query, positive: true, leaves: &leaves)
+            let amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
+            let match = evaluate(query, positive: true, within: amongDocs, leaves: &leaves)
             var docs: [Doc]
             var ranked = true
             switch match {
@@ -341,9 +342,7 @@ public final class TermIndex: @unchecked Sendable {
                 docs = Self.subtract(allDocs(among), excluded)
                 ranked = false
             }
-            if ranked, let among {
-                docs = Self.intersect(docs, Self.sortedDocs(among.compactMap { docOf[$0] }))
-            }
+            if ranked, let amongDocs { docs = Self.intersect(docs, amongDocs) }
             if let since {
                 let threshold = Self.millis(since)
                 docs = docs.filter { stamps[Int($0)] >= threshold }
@@ -375,12 +374,14 @@ public final class TermIndex: @unchecked Sendable {
         return sorted
     }
 
-    private func evaluate(_ query: IndexQuery, positive: Bool, leaves: inout [Leaf]) -> Match {
+    /// What `query` matches, correct within `within` when given: documents outside it may be missing (a sequence
+    /// is checked only on the documents the rest of an AND leaves) or present (a term's whole posting list).
+    private func evaluate(_ query: IndexQuery, positive: Bool, within: [Doc]?, leaves: inout [Leaf]) -> Match {
         switch query {
         case .sequence(let terms, let column):
-            return sequence(terms.filter { !$0.isEmpty }, column: column, positive: positive, leaves: &leaves)
+            return sequence(terms.filter { !$0.isEmpty }, column: column, positive: positive, within: within, leaves: &leaves)
         case .not(let inner):
-            switch evaluate(inner, positive: !positive, leaves: &leaves) {
+            switch evaluate(inner, positive: !positive, within: within, leaves: &leaves) {
             case .none: return .all
             case .all: return .none
             case .docs(let docs): return .except(docs)
@@ -389,26 +390,38 @@ public final class TermIndex: @unchecked Sendable {
         case .and(let parts):
             var included: [[Doc]] = []
             var excluded: [[Doc]] = []
-            for part in parts {
-                switch evaluate(part, positive: positive, leaves: &leaves) {
+            // Plain terms first (a posting list each, no check); what they leave narrows the rest, so that a phrase
+            // or a CJK word is checked only on documents that can still match.
+            let plain = parts.filter(isPlainTerm)
+            let rest = parts.filter { !isPlainTerm($0) }.sorted { cost($0) < cost($1) }
+            var narrowed = within
+            for part in plain + rest {
+                switch evaluate(part, positive: positive, within: narrowed, leaves: &leaves) {
                 case .none: return .none
                 case .all: continue
-                case .docs(let docs): included.append(docs)
+                case .docs(let docs):
+                    included.append(docs)
+                    narrowed = narrowed.map { Self.intersect($0, docs) } ?? docs
+                    if narrowed?.isEmpty == true { return .none }
                 case .except(let docs): excluded.append(docs)
                 }
             }
             // p1 AND p2 AND NOT n1 AND NOT n2 = (p1 AND p2) minus (n1 OR n2)
             if included.isEmpty { return excluded.isEmpty ? .all : .except(excluded.reduce([], Self.union)) }
-            included.sort { $0.count < $1.count }
-            var result = included[0]
-            for docs in included.dropFirst() where !result.isEmpty { result = Self.intersect(result, docs) }
+            var result = narrowed ?? []
+            if within != nil {
+                // `narrowed` began as `within`; the parts' own intersection is what this AND matches.
+                included.sort { $0.count < $1.count }
+                result = included[0]
+                for docs in included.dropFirst() where !result.isEmpty { result = Self.intersect(result, docs) }
+            }
             for docs in excluded where !result.isEmpty { result = Self.subtract(result, docs) }
             return .docs(result)
         case .or(let parts):
             var included: [[Doc]] = []
             var excluded: [[Doc]] = []
             for part in parts {
-                switch evaluate(part, positive: positive, leaves: &leaves) {
+                switch evaluate(part, positive: positive, within: within, leaves: &leaves) {
                 case .none: continue
                 case .all: return .all
                 case .docs(let docs): included.append(docs)
@@ -425,7 +438,20 @@ public final class TermIndex: @unchecked Sendable {
         }
     }
 
-    private func sequence(_ words: [String], column: SearchColumn?, positive: Bool, leaves: inout [Leaf]) -> Match {
+    /// A single term that needs no check: its posting list is its answer.
+    private func isPlainTerm(_ query: IndexQuery) -> Bool {
+        guard case .sequence(let terms, let column) = query else { return false }
+        let words = terms.filter { !$0.isEmpty }
+        return words.count == 1 && (column == nil || (column == .filters && words[0].hasPrefix(ProfileIndexing.filterMark)))
+    }
+
+    /// How many documents a part may have to check: a sequence's rarest term; anything else, last.
+    private func cost(_ query: IndexQuery) -> Int {
+        guard case .sequence(let terms, _) = query else { return Int.max }
+        return terms.filter { !$0.isEmpty }.map { termIDs[$0].map { postings[Int($0)].count } ?? 0 }.min() ?? 0
+    }
+
+    private func sequence(_ words: [String], column: SearchColumn?, positive: Bool, within: [Doc]?, leaves: inout [Leaf]) -> Match {
         guard !words.isEmpty else { return .none }
         var terms: [Term] = []
         for word in words {
@@ -434,16 +460,17 @@ public final class TermIndex: @unchecked Sendable {
         }
         let n = Float(max(liveCount, 1))
         func idf(_ df: Int) -> Float { log(1 + (n - Float(df) + 0.5) / (Float(df) + 0.5)) }
-        // A filter term stands only in the filters column, so its postings need no check.
-        let single = terms.count == 1 && (column == nil || (column == .filters && words[0].hasPrefix(ProfileIndexing.filterMark)))
-        if single {
+        if isPlainTerm(.sequence(words, column: column)) {
             let docs = postings[Int(terms[0])]
             if positive { leaves.append(Leaf(docs: docs, frequencies: frequencies[Int(terms[0])], idf: idf(docs.count))) }
             return .docs(docs)
         }
         var lists = Set(terms).map { postings[Int($0)] }
         lists.sort { $0.count < $1.count }
-        var candidates = lists[0]
+        // A sequence is at least as rare as its rarest term; its idf is taken from that term (the exact count would
+        // need every candidate checked, not only those `within`).
+        let rarest = lists[0].count
+        var candidates = within.map { Self.intersect($0, lists[0]) } ?? lists[0]
         for list in lists.dropFirst() where !candidates.isEmpty { candidates = Self.intersect(candidates, list) }
         let wanted = column.map { Self.columns.firstIndex(of: $0)! }
         var docs: [Doc] = []
@@ -454,7 +481,7 @@ public final class TermIndex: @unchecked Sendable {
             docs.append(doc)
             found.append(UInt16(min(Float(UInt16.max), weight.weight)))
         }
-        if positive { leaves.append(Leaf(docs: docs, frequencies: found, idf: idf(docs.count))) }
+        if positive { leaves.append(Leaf(docs: docs, frequencies: found, idf: idf(rarest))) }
         return .docs(docs)
     }
 

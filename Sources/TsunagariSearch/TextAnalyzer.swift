@@ -1,4 +1,5 @@
 import Foundation
+import TsunagariCore
 
 /// One text analysis for every database: what a profile is indexed as and what a query term looks for.
 ///
@@ -11,9 +12,7 @@ import Foundation
 ///   such as 英語 or 職務経歴, is found by looking up its bigrams in order.
 public enum TextAnalyzer {
     /// NFKC and case folding.
-    public static func normalize(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased()
-    }
+    public static func normalize(_ text: String) -> String { Folding.nfkcLowercased(text) }
 
     enum Script {
         case word
@@ -22,6 +21,13 @@ public enum TextAnalyzer {
     }
 
     static func script(_ scalar: Unicode.Scalar) -> Script {
+        if scalar.isASCII {
+            // Most text is ASCII or CJK: no property lookup for either.
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return .word
+            default: return .other
+            }
+        }
         switch scalar.value {
         case 0x3040...0x309F, 0x30A0...0x30FF, 0x31F0...0x31FF,  // hiragana, katakana
             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F,  // CJK ideographs

@@ -96,6 +96,10 @@ import TsunagariCore
                 let found = index.search(query, among: nil, since: nil, limit: 1_000).map(\.member)
                 #expect(Set(found) == expected, "round \(round): \(query)")
                 #expect(found.count == Set(found).count, "a member found twice for \(query)")
+                // Among some members (a viewer's connections), where phrases are checked only on them.
+                let some = members.filter { _ in random.int(4) == 0 }
+                let amongFound = index.search(query, among: some, since: nil, limit: 1_000).map(\.member)
+                #expect(Set(amongFound) == expected.intersection(some), "round \(round), among: \(query)")
             }
         }
     }
