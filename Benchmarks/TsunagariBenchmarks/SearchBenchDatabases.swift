@@ -47,17 +47,17 @@ final class SQLiteBenchDatabase: SearchBenchDatabase {
         }
     }
 
-    /// The pages of the index's tables and their indexes, from the dbstat table.
+    /// The pages of the stored entries and the change log, from the dbstat table.
     func indexBytes() async throws -> (bytes: Int, how: String) {
         let bytes = try await queue.read { db in
             try Int.fetchOne(
                 db,
                 sql: """
                     SELECT SUM(pgsize) FROM dbstat
-                    WHERE name LIKE 'profile_search%' OR name LIKE 'profile_names%' OR name LIKE 'sqlite_autoindex_profile_search%'
+                    WHERE name IN ('search_entries', 'search_changes', 'search_changes_at') OR name LIKE 'sqlite_autoindex_search_entries%'
                     """) ?? 0
         }
-        return (bytes, "pages of profile_search, profile_names, profile_search_ids and their shadow tables and indexes, from dbstat")
+        return (bytes, "pages of search_entries and search_changes with their indexes, from dbstat")
     }
 
     func loadBaseline(_ rows: [BaselineRow]) async throws {
@@ -170,7 +170,10 @@ final class PostgresBenchDatabase: SearchBenchDatabase {
     }
 
     func indexBytes() async throws -> (bytes: Int, how: String) {
-        (try await scalar("SELECT pg_total_relation_size('profile_search')"), "pg_total_relation_size('profile_search'): table, TOAST and GIN indexes")
+        (
+            try await scalar("SELECT pg_total_relation_size('profile_search') + pg_total_relation_size('search_changes')"),
+            "pg_total_relation_size of profile_search (the entries) and search_changes: tables, TOAST and indexes"
+        )
     }
 
     func loadBaseline(_ rows: [BaselineRow]) async throws {
@@ -197,9 +200,8 @@ final class PostgresBenchDatabase: SearchBenchDatabase {
                     binds: bindings), logger: logger)
             start += batch.count
         }
-        // Statistics for the planner, as autovacuum would gather them, for the baseline and for the index alike.
+        // Statistics for the planner, as autovacuum would gather them.
         try await client.query("ANALYZE bench_profile_text", logger: logger)
-        try await client.query("ANALYZE profile_search", logger: logger)
     }
 
     func baselineBytes() async throws -> Int {

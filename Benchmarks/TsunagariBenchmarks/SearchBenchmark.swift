@@ -3,13 +3,13 @@ import TsunagariCore
 import TsunagariGraph
 import TsunagariSearch
 
-/// What the search benchmark needs of storage: the product's ports, with the index's SQL side.
-typealias SearchBenchStore = Storage & NetworkStore & SearchIndexStore & SearchEntrySource
+/// What the search benchmark needs of storage: the product's ports.
+typealias SearchBenchStore = Storage & NetworkStore & SearchEntryStore
 
 /// `tsunagari bench search`: writes synthetic Japanese, English and mixed profiles into a fresh database,
 /// indexes them as the product does (storage and the index in memory), and times recruiter queries and
-/// typeahead through `PeopleSearchService`, beside the same queries answered by the database's own full-text
-/// index (FTS5, GIN) and by a plain `LIKE` scan of each profile's folded text in the same database.
+/// typeahead through `PeopleSearchService`, beside the same queries answered by a plain `LIKE` scan of each
+/// profile's folded text in the same database.
 public enum SearchBenchmark {
     public struct Options: Sendable {
         public var members: Int
@@ -187,8 +187,7 @@ public enum SearchBenchmark {
         let repetitions = max(1, options.repetitions)
         var serviceTimes: [Timings] = []
         var indexTimes: [Timings] = []
-        var sqlTimes: [Timings] = []
-        var sqlCounts: [Int] = []
+
         var resultCounts: [Int] = []
         var candidateCounts: [Int] = []
         for query in queries {
@@ -205,8 +204,6 @@ public enum SearchBenchmark {
             }
             var serviceTime = Timings()
             var indexTime = Timings()
-            var sqlTime = Timings()
-            var sqlCount = 0
             var results = 0
             var candidates = 0
             for _ in 0..<runs {
@@ -217,17 +214,6 @@ public enum SearchBenchmark {
                     try await engine.searchCandidates(indexQuery, filters: indexFilters, limit: candidateLimit)
                 }.count
             }
-            // The same question to the database's own full-text index (FTS5, GIN), fewer times when slow.
-            let sqlFirst = DispatchTime.now().uptimeNanoseconds
-            sqlCount = try await storage.searchCandidates(indexQuery, filters: indexFilters, limit: candidateLimit).count
-            let sqlRuns = seconds(since: sqlFirst) > slowBaseline ? slowBaselineRuns : runs
-            for _ in 0..<sqlRuns {
-                sqlCount = try await sqlTime.measureAsync {
-                    try await storage.searchCandidates(indexQuery, filters: indexFilters, limit: candidateLimit)
-                }.count
-            }
-            sqlTimes.append(sqlTime)
-            sqlCounts.append(sqlCount)
             serviceTimes.append(serviceTime)
             indexTimes.append(indexTime)
             resultCounts.append(results)
@@ -287,23 +273,21 @@ public enum SearchBenchmark {
         print("")
         print(
             "Queries (\(repetitions) runs each after 3 warm-up runs, or \(slowRuns) after 1 when the first took over \(Int(slowQuery)) s; "
-                + "service = PeopleSearchService.search, memory = the index in memory alone (searchCandidates), "
-                + "SQL = the database's full-text index alone (FTS5 or GIN, same question), LIKE = the baseline):")
+                + "service = PeopleSearchService.search, index = the index in memory alone (searchCandidates), LIKE = the baseline):")
         var rows: [[String]] = []
         for (i, query) in queries.enumerated() {
             rows.append([
                 query.label, query.text, query.filterDescription, "\(resultCounts[i])", "\(candidateCounts[i])", "\(serviceTimes[i].samples.count)",
                 formatMilliseconds(serviceTimes[i].median), formatMilliseconds(serviceTimes[i].p99),
-                formatMilliseconds(indexTimes[i].median), "\(sqlCounts[i])", formatMilliseconds(sqlTimes[i].median),
-                formatMilliseconds(sqlTimes[i].p99), "\(baselineCounts[i])", "\(baselineTimes[i].samples.count)",
+                formatMilliseconds(indexTimes[i].median), formatMilliseconds(indexTimes[i].p99), "\(baselineCounts[i])", "\(baselineTimes[i].samples.count)",
                 formatMilliseconds(baselineTimes[i].median), formatMilliseconds(baselineTimes[i].p99),
                 String(format: "%.1f×", baselineTimes[i].median / max(serviceTimes[i].median, 1e-9)),
             ])
         }
         printTable(
             [
-                "#", "query", "filters", "results", "index hits", "runs", "service p50", "service p99", "memory p50", "SQL hits", "SQL p50",
-                "SQL p99", "LIKE rows", "LIKE runs",
+                "#", "query", "filters", "results", "index hits", "runs", "service p50", "service p99", "index p50", "index p99", "LIKE rows",
+                "LIKE runs",
                 "LIKE p50", "LIKE p99", "LIKE/service p50",
             ], rows)
         print("")

@@ -236,20 +236,13 @@ public indirect enum IndexQuery: Hashable, Sendable {
     case not(IndexQuery)
 }
 
-public enum SearchIndexLimits {
-    /// The most matching rows a query ranks (see `SearchIndexStore.searchCandidates`).
-    public static let rankedMatches = 10_000
-}
-
-/// The search index in storage. Each method is one transaction.
+/// The search index as the services ask it (kept in memory over storage's entries: `SearchEngine`).
 public protocol SearchIndexStore: Sendable {
     /// Inserts or replaces the entries, stamped with `at` (what `IndexFilters.changedSince` compares).
     func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
     func deleteSearchEntry(_ member: MemberID) async throws
-    /// Members matching the query and the filters, best first by weighted relevance, at most `limit`. A
-    /// query that is only negations matches every member not excluded. Ranking costs a few microseconds per
-    /// matching row, so when more than `SearchIndexLimits.rankedMatches` rows match, only that many (the first
-    /// in the index's own order, which is stable) are ranked.
+    /// Members matching the query and the filters, best first by weighted relevance (ties by member id), at
+    /// most `limit`. A query that is only negations matches every member not excluded, by member id.
     func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate]
     /// Typeahead: members whose name column holds the terms in order, the last one as a prefix; best
     /// first, at most `limit`, optionally only among `among`.
@@ -285,14 +278,20 @@ public struct SearchChange: Hashable, Sendable {
     }
 }
 
-/// What an index kept outside storage (in memory) is filled from and catches up with: the stored entries,
-/// and a log of the members whose entry changed, written in the same transaction as the change.
-public protocol SearchEntrySource: Sendable {
+/// Storage's side of the search index: it keeps each member's entry (the record the index in memory is filled
+/// from at start) and a log of the members whose entry changed, written in the same transaction as the change,
+/// so that every instance's index can catch up with the others. Each method is one transaction.
+public protocol SearchEntryStore: Sendable {
+    /// Inserts or replaces the entries, stamped with `at`, and logs each.
+    func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
+    /// Removes a member's entry and logs it (nothing happens when there is none).
+    func deleteSearchEntry(_ member: MemberID) async throws
+    func searchEntryCount() async throws -> Int
     /// Entries by member id, those after `after`, at most `limit`: pages through the whole index.
     func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry]
     /// The entries of these members; a member without one is left out.
     func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry]
-    /// Changes after `sequence`, in sequence order, at most `limit`.
+    /// Changes after `sequence`, in sequence order, at most `limit`. Deleting a member logs one too.
     func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange]
     /// The sequence of the last change (0 when there is none).
     func lastSearchChange() async throws -> Int64

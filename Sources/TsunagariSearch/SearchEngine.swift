@@ -6,7 +6,7 @@ import TsunagariCore
 /// from storage; `catchUp()` replays the change log, so that instances sharing a database see each other's
 /// changes within a second.
 public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
-    public typealias Store = SearchIndexStore & SearchEntrySource
+    public typealias Store = SearchEntryStore
 
     public let index = TermIndex()
     let store: any Store

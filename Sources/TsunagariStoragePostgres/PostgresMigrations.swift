@@ -300,6 +300,23 @@ enum PostgresMigrations {
                 "CREATE INDEX search_changes_at ON search_changes (at)",
             ]
         ),
+        (
+            7, "search_entries_only",
+            [
+                // The index in memory answers every query (measured at 1,000,000 profiles: docs/BENCHMARKS.md), so the
+                // tsvectors and their GIN indexes, which bounded indexing to about 800 profiles a second, are dropped:
+                // a row keeps the terms and attributes the index is filled from.
+                "DROP INDEX IF EXISTS profile_search_all_terms",
+                "DROP INDEX IF EXISTS profile_search_name",
+                "DROP INDEX IF EXISTS profile_search_indexed_at",
+                """
+                ALTER TABLE profile_search
+                  DROP COLUMN name_tsv, DROP COLUMN title_tsv, DROP COLUMN company_tsv, DROP COLUMN school_tsv,
+                  DROP COLUMN skill_tsv, DROP COLUMN headline_tsv, DROP COLUMN about_tsv, DROP COLUMN location_tsv,
+                  DROP COLUMN filters_tsv, DROP COLUMN all_terms
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

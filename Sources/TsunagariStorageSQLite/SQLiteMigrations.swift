@@ -271,9 +271,8 @@ enum SQLiteMigrations {
                     """)
         }
         migrator.registerMigration("006_search_changes") { db in
-            // The search index is kept in memory by every instance (measured faster than FTS5 at 1,000,000 profiles:
-            // docs/BENCHMARKS.md); each upsert or removal of an entry logs its member here in the same transaction, so
-            // that an instance can catch up with the others.
+            // Each upsert or removal of a search entry logs its member here in the same transaction, so that every
+            // instance's index in memory can catch up with the others.
             try db.execute(
                 sql: """
                     CREATE TABLE search_changes (
@@ -282,6 +281,24 @@ enum SQLiteMigrations {
                       at INTEGER NOT NULL
                     );
                     CREATE INDEX search_changes_at ON search_changes (at);
+                    """)
+        }
+        migrator.registerMigration("007_search_entries") { db in
+            // The search index lives in memory (TermIndex; measured at 1,000,000 profiles: docs/BENCHMARKS.md), so FTS5
+            // is no longer kept: storage holds each member's analysed terms and attributes, the record every instance
+            // fills its index from at start. The entries are written again at the next start (the index no longer
+            // covers every member).
+            try db.execute(
+                sql: """
+                    DROP TABLE profile_search;
+                    DROP TABLE profile_names;
+                    DROP TABLE profile_search_ids;
+                    CREATE TABLE search_entries (
+                      member_id TEXT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+                      terms TEXT NOT NULL,
+                      attributes TEXT NOT NULL,
+                      indexed_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
                     """)
         }
         return migrator

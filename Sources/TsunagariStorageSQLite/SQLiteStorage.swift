@@ -132,12 +132,6 @@ public final class SQLiteStorage: Storage {
         try await write { db in
             let companies = try String.fetchAll(
                 db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
-            // The FTS5 tables have no foreign key: their rows go by hand before the cascade takes the row ids.
-            for table in ["profile_search", "profile_names"] {
-                try db.execute(
-                    sql: "DELETE FROM \(table) WHERE rowid IN (SELECT doc FROM profile_search_ids WHERE member_id = ?)",
-                    arguments: [member.rawValue])
-            }
             try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
             if db.changesCount > 0 {
                 // The member's connections went with the cascade; every instance's graph index learns it from the log.

@@ -10,7 +10,7 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchIndexStore & SearchEntrySource & SavedSearchStore & NotificationStore
+    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore
 
     public let configuration: AppConfiguration
     public let storage: any Store

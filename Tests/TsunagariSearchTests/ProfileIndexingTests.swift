@@ -45,6 +45,30 @@ import TsunagariCore
     }
 }
 
+extension ProfileIndexingTests {
+    /// From the query text to the index in memory, the profile is found exactly when the matcher, reading the
+    /// profile's own fields, says it matches.
+    @Test func theIndexInMemoryAgreesWithTheMatcher() throws {
+        let index = TermIndex()
+        index.upsert([ProfileIndexing.entry(for: Self.profile)], at: Date())
+        let document = ProfileIndexing.document(for: Self.profile)
+        let texts = [
+            "company:メルカリ", "ヤマダ", "やまだ", "title:\"sales manager\"", "\"営業 sales\"", "Osaka", "英語 AND (営業 OR sales) -intern",
+            "職務経歴", "経歴職務", "ＳＷＩＦＴ", "c++", "-swift", "name:花子", "title:エンジニア", "headline:エンジニア", "東京都", "京都", "大阪",
+            "skill:英語", "company:\"blue labs\"", "法人営業 OR kotlin", "NOT (swift OR kotlin)", "「英語でビジネス」", "英語ビジネス",
+        ]
+        var matched = 0
+        for text in texts {
+            let parsed = try QueryParser.parse(text)
+            let expected = QueryMatcher.matches(parsed, document)
+            if expected { matched += 1 }
+            let found = ProfileIndexing.compile(parsed).map { !index.search($0, among: nil, since: nil, limit: 10).isEmpty } ?? false
+            #expect(found == expected, "\(text)")
+        }
+        #expect(matched > 10 && matched < texts.count, "the texts should both match and miss")
+    }
+}
+
 /// Records what it is given, in calls, as an index would store it.
 private actor RecordingIndex: SearchIndexStore {
     var calls: [[SearchIndexEntry]] = []

@@ -27,9 +27,9 @@ private func attributes(
 /// Filters, attributes and typeahead of the search index, saved searches and notifications, on SQLite and PostgreSQL alike.
 @Suite("Search filters, typeahead, saved searches and notifications contract", .postgresTemplate)
 struct SavedSearchContractTests {
-    @Test("Attributes come back as stored, and every filter narrows as it should", arguments: SearchBackend.tested)
-    func filters(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("Attributes come back as stored, and every filter narrows as it should", arguments: StorageKind.tested)
+    func filters(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 4)
             let mercari = SearchCompany(id: "c-mercari", name: "株式会社メルカリ")
             let blue = SearchCompany(id: "c-blue", name: "Blue Labs Inc.")
@@ -92,9 +92,9 @@ struct SavedSearchContractTests {
         }
     }
 
-    @Test("Typeahead: names by their beginning, Latin and Japanese, optionally among some members", arguments: SearchBackend.tested)
-    func typeahead(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("Typeahead: names by their beginning, Latin and Japanese, optionally among some members", arguments: StorageKind.tested)
+    func typeahead(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 4)
             let names = ["yamada taro 山田 田太 太郎", "yamamoto hana 山本 本花", "tanaka yama 田中", "suzuki ichiro 鈴木"]
             try await s.upsertSearchEntries(

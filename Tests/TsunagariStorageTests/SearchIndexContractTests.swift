@@ -3,45 +3,20 @@ import Testing
 import TsunagariCore
 import TsunagariSearch
 
-/// Where the search index contract runs: each database's own full-text index, and the index in memory the
-/// product uses (`SearchEngine`) over each database.
-enum SearchBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-    case memoryOverSQLite = "memory+sqlite"
-    case memoryOverPostgres = "memory+postgres"
-
-    var testDescription: String { rawValue }
-
-    var storage: StorageKind {
-        switch self {
-        case .sqlite, .memoryOverSQLite: .sqlite
-        case .postgres, .memoryOverPostgres: .postgres
-        }
-    }
-
-    static let tested = allCases.filter { StorageKind.tested.contains($0.storage) }
-}
-
-/// Runs `body` with a fresh store and the search index of `backend` over it.
-func withSearchStore<T: Sendable>(_ backend: SearchBackend, _ body: (TestStore, any SearchIndexStore) async throws -> T) async throws -> T {
-    try await withStore(backend.storage) { store in
-        switch backend {
-        case .sqlite, .postgres:
-            return try await body(store, try store.search)
-        case .memoryOverSQLite, .memoryOverPostgres:
-            let source = try #require(store.storage as? any SearchEngine.Store)
-            let engine = SearchEngine(store: source)
-            try await engine.load()
-            return try await body(store, engine)
-        }
+/// Runs `body` with a fresh store and the product's search index over it: `SearchEngine`, in memory, filled
+/// from the store's entries.
+func withSearchStore<T: Sendable>(_ kind: StorageKind, _ body: (TestStore, SearchEngine) async throws -> T) async throws -> T {
+    try await withStore(kind) { store in
+        let engine = SearchEngine(store: try store.entries)
+        try await engine.load()
+        return try await body(store, engine)
     }
 }
 
 extension TestStore {
-    /// The store as the search service uses it.
-    var search: any SearchIndexStore {
-        get throws { try #require(storage as? any SearchIndexStore, "\(kind) storage does not implement SearchIndexStore") }
+    /// Storage's side of the search index.
+    var entries: any SearchEntryStore {
+        get throws { try #require(storage as? any SearchEntryStore, "\(kind) storage does not implement SearchEntryStore") }
     }
 }
 
@@ -72,12 +47,12 @@ private func foundSet(_ s: any SearchIndexStore, _ query: IndexQuery, limit: Int
     Set(try await found(s, query, limit: limit))
 }
 
-/// What every `SearchIndexStore` must do, run against SQLite and PostgreSQL alike.
+/// What the search index must do, in memory over SQLite and over PostgreSQL alike.
 @Suite("Search index contract", .postgresTemplate)
 struct SearchIndexContractTests {
-    @Test("Single words are found in any column", arguments: SearchBackend.tested)
-    func singleWords(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("Single words are found in any column", arguments: StorageKind.tested)
+    func singleWords(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 3)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.name: "山田 太郎", .title: "ios エンジ ンジ ジニ ニア", .skill: "swift"]),
@@ -94,9 +69,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A CJK sequence is found only when its bigrams stand consecutively and in order", arguments: SearchBackend.tested)
-    func cjkSequence(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A CJK sequence is found only when its bigrams stand consecutively and in order", arguments: StorageKind.tested)
+    func cjkSequence(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 3)
             try await s.upsertSearchEntries([
                 // 職務経歴
@@ -113,9 +88,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A sequence does not run from one column into the next", arguments: SearchBackend.tested)
-    func sequenceWithinColumn(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A sequence does not run from one column into the next", arguments: StorageKind.tested)
+    func sequenceWithinColumn(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 1)
             try await s.upsertSearchEntries([entry(ids[0], [.name: "jane", .title: "doe engineer"])])
             #expect(try await foundSet(s, .sequence(["doe", "engineer"], column: nil)) == [ids[0]])
@@ -123,9 +98,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A column restriction looks in that column only", arguments: SearchBackend.tested)
-    func columnRestriction(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A column restriction looks in that column only", arguments: StorageKind.tested)
+    func columnRestriction(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 2)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.title: "営業 マネ ネー ージ ジャ ャー"]),
@@ -145,9 +120,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("AND, OR and NOT combine, including 英語 AND (営業 OR sales) -intern", arguments: SearchBackend.tested)
-    func booleanCombinations(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("AND, OR and NOT combine, including 英語 AND (営業 OR sales) -intern", arguments: StorageKind.tested)
+    func booleanCombinations(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 5)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.skill: "英語 営業"]),
@@ -169,9 +144,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A query of negations only matches every other entry", arguments: SearchBackend.tested)
-    func negationOnly(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A query of negations only matches every other entry", arguments: StorageKind.tested)
+    func negationOnly(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 4)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.title: "sales intern"]),
@@ -187,9 +162,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("Terms with + # . and quotes are stored and found safely", arguments: SearchBackend.tested)
-    func specialCharacters(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("Terms with + # . and quotes are stored and found safely", arguments: StorageKind.tested)
+    func specialCharacters(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 4)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.skill: "c++ node.js c#"]),
@@ -222,9 +197,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A term with combining marks or CJK punctuation is one term", arguments: SearchBackend.tested)
-    func unicodeTerms(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A term with combining marks or CJK punctuation is one term", arguments: StorageKind.tested)
+    func unicodeTerms(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 3)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.skill: "हिंदी"]),
@@ -239,9 +214,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("A word in the title ranks above the same word only in about", arguments: SearchBackend.tested)
-    func ranking(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("A word in the title ranks above the same word only in about", arguments: StorageKind.tested)
+    func ranking(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 3)
             try await s.upsertSearchEntries([
                 entry(ids[0], [.about: "i worked with a product manager for years", .title: "engineer"]),
@@ -256,9 +231,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("An upsert replaces the old terms", arguments: SearchBackend.tested)
-    func upsertReplaces(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("An upsert replaces the old terms", arguments: StorageKind.tested)
+    func upsertReplaces(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 2)
             try await s.upsertSearchEntries([entry(ids[0], [.title: "engineer"]), entry(ids[1], [.title: "designer"])])
             try await s.upsertSearchEntries([entry(ids[0], [.title: "manager", .about: "former engineer"])])
@@ -275,9 +250,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("Deleting an entry removes it; deleting the member does too", arguments: SearchBackend.tested)
-    func deletion(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("Deleting an entry removes it; deleting the member does too", arguments: StorageKind.tested)
+    func deletion(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 3)
             try await s.upsertSearchEntries(ids.map { entry($0, [.title: "engineer"]) })
             try await s.deleteSearchEntry(ids[0])
@@ -287,7 +262,7 @@ struct SearchIndexContractTests {
             try await s.deleteSearchEntry(ids[0])
             try await store.storage.deleteMember(ids[1])
             // An index in memory learns of it from the change log.
-            try await (s as? SearchEngine)?.catchUp()
+            try await s.catchUp()
             #expect(try await s.searchEntryCount() == 1)
             #expect(try await foundSet(s, word("engineer")) == [ids[2]])
             // A deleted entry can be written again.
@@ -296,9 +271,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("The limit is honoured, best first", arguments: SearchBackend.tested)
-    func limit(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("The limit is honoured, best first", arguments: StorageKind.tested)
+    func limit(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let ids = try await makeMembers(store.storage, 10)
             var entries = ids.map { entry($0, [.about: "swift"]) }
             entries[7] = entry(ids[7], [.title: "swift", .name: "swift"])
@@ -311,9 +286,9 @@ struct SearchIndexContractTests {
         }
     }
 
-    @Test("2,000 entries in one call, then a query over them", arguments: SearchBackend.tested)
-    func bulk(_ backend: SearchBackend) async throws {
-        try await withSearchStore(backend) { store, s in
+    @Test("2,000 entries in one call, then a query over them", arguments: StorageKind.tested)
+    func bulk(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
             let count = 2_000
             let ids = try await makeMembers(store.storage, count)
             let skills = ["swift", "kotlin", "c++", "node.js", "go"]
@@ -342,7 +317,7 @@ struct SearchIndexContractTests {
             #expect(Set(results.map(\.member)) == expected)
             let seconds = Double(upsert.components.seconds) + Double(upsert.components.attoseconds) / 1e18
             print(
-                "search index [\(backend)]: upserted \(count) entries in \(upsert) (\(Int(Double(count) / seconds)) entries/s); "
+                "search index [\(kind)]: upserted \(count) entries in \(upsert) (\(Int(Double(count) / seconds)) entries/s); "
                     + "query in \(search), \(results.count) found")
         }
     }
@@ -350,13 +325,12 @@ struct SearchIndexContractTests {
     @Test("Stored entries page back in member order with their stamps; every write and removal is logged", arguments: StorageKind.tested)
     func entrySource(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
-            let s = try store.search
-            let source = try #require(store.storage as? any SearchEntrySource)
+            let source = try store.entries
             let ids = try await makeMembers(store.storage, 5).sorted()
             let start = try await source.lastSearchChange()
             let stamp = Date(timeIntervalSince1970: 1_800_000_000.123)
             let written = ids.map { entry($0, [.name: "山田 太郎", .title: "営業 \($0.rawValue.suffix(4).lowercased())", .filters: "\u{E001}ccacme"]) }
-            try await s.upsertSearchEntries(written, at: stamp)
+            try await source.upsertSearchEntries(written, at: stamp)
             var read: [StoredSearchEntry] = []
             var after: MemberID?
             while true {
@@ -370,8 +344,8 @@ struct SearchIndexContractTests {
             #expect(read.allSatisfy { abs($0.indexedAt.timeIntervalSince(stamp)) < 0.001 })
             #expect(Set(try await source.searchEntries(of: [ids[3], ids[1], MemberID("nobody")]).map(\.entry.member)) == [ids[1], ids[3]])
 
-            try await s.deleteSearchEntry(ids[0])
-            try await s.deleteSearchEntry(ids[0])
+            try await source.deleteSearchEntry(ids[0])
+            try await source.deleteSearchEntry(ids[0])
             try await store.storage.deleteMember(ids[1])
             let changes = try await source.searchChanges(after: start, limit: 100)
             #expect(changes.map(\.member) == ids + [ids[0], ids[1]], "five writes, one removal (the second removed nothing), one deleted member")
@@ -386,7 +360,7 @@ struct SearchIndexContractTests {
     @Test("A second index in memory over the same database catches up with the first's changes", arguments: StorageKind.tested)
     func twoInstancesCatchUp(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
-            let source = try #require(store.storage as? any SearchEngine.Store)
+            let source = try store.entries
             let ids = try await makeMembers(store.storage, 3)
             let a = SearchEngine(store: source)
             try await a.upsertSearchEntries([entry(ids[0], [.title: "engineer"])])

@@ -7,7 +7,7 @@ import TsunagariSearch
 @Suite struct SearchIndexingTests {
     func find(_ services: AppServices, _ text: String) async throws -> [MemberID] {
         guard let query = ProfileIndexing.compile(try QueryParser.parse(text)) else { return [] }
-        return try await services.storage.searchCandidates(query, filters: IndexFilters(), limit: 50).map(\.member)
+        return try await services.searchIndex.searchCandidates(query, filters: IndexFilters(), limit: 50).map(\.member)
     }
 
     @Test func everyProfileChangeIsInTheIndexAtOnce() async throws {
@@ -28,7 +28,10 @@ import TsunagariSearch
     @Test func anIncompleteIndexIsRebuilt() async throws {
         try await withApp { client, services in
             let (_, id, _) = try await client.signUp("Ken Sato", email: "ken@example.test")
+            // Removed in storage alone (as another instance would): the index in memory learns it from the log.
             try await services.storage.deleteSearchEntry(MemberID(id))
+            #expect(try await find(services, "sato") == [MemberID(id)])
+            #expect(try await services.searchIndex.catchUp() >= 1)
             #expect(try await find(services, "sato").isEmpty)
             #expect(try await services.searchIndexing.rebuildIfIncomplete() == 1)
             #expect(try await find(services, "sato") == [MemberID(id)])

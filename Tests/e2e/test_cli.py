@@ -113,13 +113,16 @@ def test_sigterm_stops_serve_gracefully(storage, make_server):
 
 
 def test_search_benchmark_runs_small_and_reports_every_measure():
-    """The benchmark stays runnable: a small run prints the indexing rate, every query with its LIKE baseline,
-    typeahead and the verdict against the targets (the figures themselves are in docs/BENCHMARKS.md)."""
+    """The benchmark stays runnable: a small run prints the indexing and start-up rates, the index's memory,
+    every query with its LIKE baseline, typeahead and the verdict against the targets (the figures themselves
+    are in docs/BENCHMARKS.md)."""
     result = run("bench", "search", "--members", "1000", "--queries", "1", timeout=300)
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
     out = result.stdout
     assert "== SQLite: 1,000 profiles" in out, out[-3000:]
     assert re.search(r"indexing \(ProfileIndexing\.index.*\| [\d,]+/s", out), out[-3000:]
+    assert re.search(r"start-up: the index in memory filled from storage.*\| [\d,]+/s", out), out[-3000:]
+    assert re.search(r"Index in memory: about [\d.]+ MiB", out), out[-3000:]
     rows = re.findall(r"^\| (\d+) +\|", out, flags=re.M)
     assert [int(row) for row in rows] == list(range(1, 13)), f"query rows: {rows}\n{out[-3000:]}"
     assert "Typeahead" in out and "Target query (#3, 3 terms + 1 filter): p50" in out, out[-3000:]
