@@ -67,7 +67,11 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
         guard applied > start else { return 0 }
         let unique = Array(Set(members))
         let entries = try await store.searchEntries(of: unique)
-        index.upsert(entries.map { ($0.entry, $0.indexedAt) })
+        // This instance's own writes come back too: an entry already held with the same stamp is not applied again.
+        let fresh = entries.filter { stored in
+            index.indexedAt(stored.entry.member).map { abs($0.timeIntervalSince(stored.indexedAt)) >= 0.0005 } ?? true
+        }
+        index.upsert(fresh.map { ($0.entry, $0.indexedAt) })
         let present = Set(entries.map(\.entry.member))
         for member in unique where !present.contains(member) { index.remove(member) }
         progress.withLock {

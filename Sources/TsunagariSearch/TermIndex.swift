@@ -52,6 +52,11 @@ public final class TermIndex: @unchecked Sendable {
     /// How many members the index holds.
     public var count: Int { lock.read { liveCount } }
 
+    /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
+    public func indexedAt(_ member: MemberID) -> Date? {
+        lock.read { docOf[member].map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }
+    }
+
     /// The attributes of a member's entry as stored, or nil when the member is not indexed.
     public func storedAttributes(of member: MemberID) -> String? {
         lock.read { docOf[member].map { attributes[Int($0)] } }
@@ -390,10 +395,11 @@ public final class TermIndex: @unchecked Sendable {
         case .and(let parts):
             var included: [[Doc]] = []
             var excluded: [[Doc]] = []
-            // Plain terms first (a posting list each, no check); what they leave narrows the rest, so that a phrase
-            // or a CJK word is checked only on documents that can still match.
-            let plain = parts.filter(isPlainTerm)
-            let rest = parts.filter { !isPlainTerm($0) }.sorted { cost($0) < cost($1) }
+            // Parts answered by posting lists alone (terms, and ANDs and ORs of terms) first; what they leave narrows
+            // the rest, so that a phrase or a CJK word is checked only on documents that can still match, the part
+            // with the fewest documents to check first.
+            let plain = parts.filter(needsNoCheck)
+            let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
             for part in plain + rest {
                 switch evaluate(part, positive: positive, within: narrowed, leaves: &leaves) {
@@ -445,10 +451,25 @@ public final class TermIndex: @unchecked Sendable {
         return words.count == 1 && (column == nil || (column == .filters && words[0].hasPrefix(ProfileIndexing.filterMark)))
     }
 
-    /// How many documents a part may have to check: a sequence's rarest term; anything else, last.
+    /// Whether a part is answered by posting lists alone, with no document checked in the forward index.
+    private func needsNoCheck(_ query: IndexQuery) -> Bool {
+        switch query {
+        case .sequence: isPlainTerm(query)
+        case .and(let parts), .or(let parts): parts.allSatisfy(needsNoCheck)
+        case .not: false
+        }
+    }
+
+    /// About how many documents a part may have to check: a sequence's rarest term, an AND's cheapest part, an
+    /// OR's parts together; a negation, last.
     private func cost(_ query: IndexQuery) -> Int {
-        guard case .sequence(let terms, _) = query else { return Int.max }
-        return terms.filter { !$0.isEmpty }.map { termIDs[$0].map { postings[Int($0)].count } ?? 0 }.min() ?? 0
+        switch query {
+        case .sequence(let terms, _):
+            return terms.filter { !$0.isEmpty }.map { termIDs[$0].map { postings[Int($0)].count } ?? 0 }.min() ?? 0
+        case .and(let parts): return parts.map(cost).min() ?? 0
+        case .or(let parts): return parts.map(cost).reduce(0) { $0 > Int.max - $1 ? Int.max : $0 + $1 }
+        case .not: return Int.max
+        }
     }
 
     private func sequence(_ words: [String], column: SearchColumn?, positive: Bool, within: [Doc]?, leaves: inout [Leaf]) -> Match {
@@ -486,30 +507,41 @@ public final class TermIndex: @unchecked Sendable {
     }
 
     /// How often `terms` stand consecutively in a document (in `column` only, when given), and the sum of
-    /// their columns' weights.
+    /// their columns' weights. The scan looks for the first term alone (a tight loop over the tokens); the column
+    /// of an occurrence is found by looking back to the column's mark.
     static func occurrences(of terms: [Term], in tokens: [UInt32], column: Int?) -> (count: Int, weight: Float) {
         var count = 0
         var weight: Float = 0
-        var current = -1
         tokens.withUnsafeBufferPointer { t in
-            let length = terms.count
-            var i = 0
-            while i < t.count {
-                let token = t[i]
-                if token >= markBase {
-                    if token != boundaryToken { current = Int(token - markBase) }
-                    i += 1
-                    continue
-                }
-                if (column == nil || column == current), token == terms[0], i + length <= t.count {
-                    var k = 1
-                    while k < length, t[i + k] == terms[k] { k += 1 }
-                    if k == length {
-                        count += 1
-                        weight += columnWeights[current]
+            terms.withUnsafeBufferPointer { q in
+                let first = q[0]
+                let length = q.count
+                let end = t.count
+                var i = 0
+                while true {
+                    while i < end && t[i] != first { i += 1 }
+                    guard i < end else { return }
+                    if i + length <= end {
+                        var k = 1
+                        while k < length && t[i + k] == q[k] { k += 1 }
+                        if k == length {
+                            var j = i
+                            var current = 0
+                            while j > 0 {
+                                j -= 1
+                                if t[j] >= markBase && t[j] != boundaryToken {
+                                    current = Int(t[j] - markBase)
+                                    break
+                                }
+                            }
+                            if column == nil || column == current {
+                                count += 1
+                                weight += columnWeights[current]
+                            }
+                        }
                     }
+                    i += 1
                 }
-                i += 1
             }
         }
         return (count, weight)
