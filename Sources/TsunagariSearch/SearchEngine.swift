@@ -83,9 +83,24 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
 
     // MARK: SearchIndexStore
 
+    /// Writes the entries to storage and, meanwhile, into memory (the two take about as long in bulk indexing,
+    /// so doing them side by side makes it faster). If storage refuses them, the members' stored entries are read
+    /// back into memory, so that it holds nothing storage does not, and the error is thrown.
     public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
-        try await store.upsertSearchEntries(entries, at: date)
+        let store = self.store
+        async let stored: Void = store.upsertSearchEntries(entries, at: date)
         index.upsert(entries, at: date)
+        do {
+            try await stored
+        } catch {
+            let members = Array(Set(entries.map(\.member)))
+            if let kept = try? await store.searchEntries(of: members) {
+                index.upsert(kept.map { ($0.entry, $0.indexedAt) })
+                let present = Set(kept.map(\.entry.member))
+                for member in members where !present.contains(member) { index.remove(member) }
+            }
+            throw error
+        }
     }
 
     public func deleteSearchEntry(_ member: MemberID) async throws {

@@ -167,3 +167,50 @@ import TsunagariCore
         #expect(index.search(sales, among: nil, since: nil, limit: 0).isEmpty)
     }
 }
+
+/// Storage's entries in a dictionary; writes fail on demand.
+private actor EntriesInMemory: SearchEntryStore {
+    struct Refused: Error {}
+    var entries: [MemberID: StoredSearchEntry] = [:]
+    var refuseWrites = false
+
+    func refuse(_ value: Bool) { refuseWrites = value }
+
+    func upsertSearchEntries(_ written: [SearchIndexEntry], at date: Date) async throws {
+        if refuseWrites { throw Refused() }
+        for entry in written { entries[entry.member] = StoredSearchEntry(entry: entry, indexedAt: date) }
+    }
+    func deleteSearchEntry(_ member: MemberID) async throws { entries[member] = nil }
+    func searchEntryCount() async throws -> Int { entries.count }
+    func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
+        let sorted = entries.values.sorted { $0.entry.member < $1.entry.member }
+        return Array(sorted.filter { stored in after.map { stored.entry.member > $0 } ?? true }.prefix(limit))
+    }
+    func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry] { members.compactMap { entries[$0] } }
+    func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] { [] }
+    func lastSearchChange() async throws -> Int64 { 0 }
+    func pruneSearchChanges(before date: Date) async throws {}
+}
+
+@Suite struct SearchEngineTests {
+    @Test func aWriteStorageRefusesLeavesTheIndexAsStorageHasIt() async throws {
+        let store = EntriesInMemory()
+        let engine = SearchEngine(store: store)
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        let kept = MemberID("kept")
+        let refused = MemberID("refused")
+        try await engine.upsertSearchEntries([SearchIndexEntry(member: kept, columns: [.title: "sales"], attributes: attributes)], at: Date())
+        await store.refuse(true)
+        await #expect(throws: EntriesInMemory.Refused.self) {
+            try await engine.upsertSearchEntries(
+                [
+                    SearchIndexEntry(member: kept, columns: [.title: "engineer"], attributes: attributes),
+                    SearchIndexEntry(member: refused, columns: [.title: "engineer"], attributes: attributes),
+                ], at: Date())
+        }
+        // Memory holds what storage holds: the old entry, and nothing for the member never stored.
+        #expect(try await engine.searchCandidates(.sequence(["engineer"], column: nil), filters: IndexFilters(), limit: 10).isEmpty)
+        #expect(try await engine.searchCandidates(.sequence(["sales"], column: nil), filters: IndexFilters(), limit: 10).map(\.member) == [kept])
+        #expect(engine.index.count == 1)
+    }
+}
