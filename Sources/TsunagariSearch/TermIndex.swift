@@ -674,43 +674,9 @@ public final class TermIndex: @unchecked Sendable {
             b.withUnsafeBufferPointer { b in
                 guard !a.isEmpty, !b.isEmpty else { return }
                 if a.count * 8 < b.count {
-                    var low = 0
-                    for i in 0..<a.count {
-                        let value = a[i]
-                        var step = 1
-                        var high = low
-                        while high < b.count, b[high] < value {
-                            low = high + 1
-                            high += step
-                            step *= 2
-                        }
-                        high = min(high, b.count)
-                        while low < high {
-                            let mid = (low + high) / 2
-                            if b[mid] < value { low = mid + 1 } else { high = mid }
-                        }
-                        if low == b.count { return }
-                        if b[low] == value { body(i, low) }
-                    }
+                    gallop(a, through: b, body)
                 } else if b.count * 8 < a.count {
-                    var low = 0
-                    for j in 0..<b.count {
-                        let value = b[j]
-                        var step = 1
-                        var high = low
-                        while high < a.count, a[high] < value {
-                            low = high + 1
-                            high += step
-                            step *= 2
-                        }
-                        high = min(high, a.count)
-                        while low < high {
-                            let mid = (low + high) / 2
-                            if a[mid] < value { low = mid + 1 } else { high = mid }
-                        }
-                        if low == a.count { return }
-                        if a[low] == value { body(low, j) }
-                    }
+                    gallop(b, through: a) { j, i in body(i, j) }
                 } else {
                     var i = 0
                     var j = 0
@@ -727,6 +693,29 @@ public final class TermIndex: @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Each value of `short` looked up in `long` by galloping from where the last one was found:
+    /// `body(index in short, index in long)` for each found.
+    private static func gallop(_ short: UnsafeBufferPointer<Doc>, through long: UnsafeBufferPointer<Doc>, _ body: (Int, Int) -> Void) {
+        var low = 0
+        for i in 0..<short.count {
+            let value = short[i]
+            var step = 1
+            var high = low
+            while high < long.count, long[high] < value {
+                low = high + 1
+                high += step
+                step *= 2
+            }
+            high = min(high, long.count)
+            while low < high {
+                let mid = (low + high) / 2
+                if long[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            if low == long.count { return }
+            if long[low] == value { body(i, low) }
         }
     }
 
