@@ -57,11 +57,6 @@ public final class TermIndex: @unchecked Sendable {
         lock.read { docOf[member].map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }
     }
 
-    /// The attributes of a member's entry as stored, or nil when the member is not indexed.
-    public func storedAttributes(of member: MemberID) -> String? {
-        lock.read { docOf[member].map { attributes[Int($0)] } }
-    }
-
     // MARK: Changes
 
     /// An entry split into its column's terms, ready to be applied under the lock.
