@@ -244,8 +244,9 @@ public protocol SearchIndexStore: Sendable {
     /// Members matching the query and the filters, best first by weighted relevance (ties by member id), at
     /// most `limit`. A query that is only negations matches every member not excluded, by member id.
     func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate]
-    /// Typeahead: members whose name column holds the terms in order, the last one as a prefix; best
-    /// first, at most `limit`, optionally only among `among`.
+    /// Typeahead: members whose name column holds the terms consecutively, the last one as a prefix; unranked
+    /// (the service orders them by degree, mutual connections and name), at most `limit`, optionally only among
+    /// `among`.
     func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate]
     func searchEntryCount() async throws -> Int
 }
