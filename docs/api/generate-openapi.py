@@ -145,7 +145,7 @@ schemas = {
       "count": I(minimum=0), "members": {"type": "array", "items": ref("MemberSummary")},
       "savedSearch": obj({"id": NS(), "name": NS()}, ["id", "name"])}, ["id", "kind", "createdAt", "read", "count", "members"]),
   "NotificationList": obj({"items": {"type": "array", "items": ref("Notification")}, "nextCursor": NS(), "unread": I(minimum=0)}, ["items", "nextCursor", "unread"]),
-  "MarkRead": obj({"upTo": S(minLength=1, maxLength=100, pattern=LINE)}, ["upTo"], False),
+  "MarkRead": obj({"upTo": S(minLength=1, maxLength=100, pattern=NONBLANK)}, ["upTo"], False),
   "Unread": obj({"unread": I(minimum=0)}, ["unread"]),
   "FormerColleagues": obj({"items": {"type": "array", "items": ref("FormerColleague")}, "nextCursor": NS()}, ["items", "nextCursor"]),
 }
