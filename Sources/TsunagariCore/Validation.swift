@@ -24,8 +24,21 @@ public enum TextLimit {
 }
 
 public enum TextRule {
-    /// White space as both Unicode and JSON Schema (ECMAScript `\\s`) see it.
-    static let blank = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}"))
+    /// What trimming removes: Unicode's white space (tab to carriage return, U+0085, and the space separators
+    /// and line and paragraph separators), the zero-width space and the byte-order mark. Spelt out rather than
+    /// taken from Foundation, whose tables differ between platforms; the API document's patterns (`WS` in
+    /// docs/api/generate-openapi.py) name the same characters.
+    static let blank: CharacterSet = {
+        var set = CharacterSet()
+        for range: ClosedRange<Unicode.Scalar> in [
+            "\u{09}"..."\u{0D}", " "..." ", "\u{85}"..."\u{85}", "\u{A0}"..."\u{A0}", "\u{1680}"..."\u{1680}",
+            "\u{2000}"..."\u{200B}", "\u{2028}"..."\u{2029}", "\u{202F}"..."\u{202F}", "\u{205F}"..."\u{205F}",
+            "\u{3000}"..."\u{3000}", "\u{FEFF}"..."\u{FEFF}",
+        ] {
+            set.insert(charactersIn: range)
+        }
+        return set
+    }()
 
     /// Trims the text and checks it: no control characters (newlines and tabs only where `multiline`),
     /// at most `limit` characters. Returns nil for empty text.

@@ -292,6 +292,43 @@ import TsunagariStorageSQLite
         try await storage.close()
     }
 
+    /// The document's text patterns accept exactly what the server's text rule accepts: white space of every
+    /// kind at the ends, control characters inside, blank text, zero-width and byte-order marks, on random mixes.
+    @Test func textPatternsAgreeWithTheServer() throws {
+        let document = try JSONSerialization.jsonObject(with: Data(StaticAssets.openAPIDocument)) as? [String: Any] ?? [:]
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        func pattern(_ schema: String, _ property: String) throws -> NSRegularExpression {
+            let properties = (schemas[schema] as? [String: Any])?["properties"] as? [String: Any]
+            let text = try #require((properties?[property] as? [String: Any])?["pattern"] as? String)
+            return try NSRegularExpression(pattern: text)
+        }
+        let rules: [(name: String, regex: NSRegularExpression, server: (String) throws -> Void)] = [
+            ("single line", try pattern("ProfileChange", "headline"), { _ = try TextRule.clean($0, field: "F", limit: 1_000) }),
+            ("multi-line", try pattern("ProfileChange", "about"), { _ = try TextRule.clean($0, field: "F", limit: 1_000, multiline: true) }),
+            ("required line", try pattern("ProfileChange", "name"), { _ = try TextRule.required($0, field: "F", limit: 1_000) }),
+            ("required text", try pattern("NewIntroduction", "message"),
+             { _ = try TextRule.required($0, field: "F", limit: 1_000, multiline: true) }),
+        ]
+        let alphabet: [String] = [
+            "a", "日", " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{0}", "\u{1B}", "\u{1C}", "\u{1F}", "\u{7F}", "\u{85}",
+            "\u{9F}", "\u{A0}", "\u{1680}", "\u{180E}", "\u{2000}", "\u{200A}", "\u{200B}", "\u{200C}", "\u{2028}", "\u{2029}",
+            "\u{202F}", "\u{205F}", "\u{3000}", "\u{FEFF}", "👍🏽",
+        ]
+        var samples = [""] + alphabet + alphabet.flatMap { c in ["a" + c, c + "a", "a" + c + "b", c + c] }
+        var random = SampleData.Generator(seed: 7)
+        for _ in 0..<3_000 {
+            samples.append((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined())
+        }
+        for rule in rules {
+            for sample in samples {
+                let whole = NSRange(sample.startIndex..., in: sample)
+                let documented = rule.regex.firstMatch(in: sample, range: whole)?.range == whole
+                let served = (try? rule.server(sample)) != nil
+                #expect(documented == served, "\(rule.name): \(sample.unicodeScalars.map { String($0.value, radix: 16) }) documented \(documented), served \(served)")
+            }
+        }
+    }
+
     @Test func servedDocumentIsTheResource() async throws {
         try await withApp { client, _ in
             let reply = try await client.call(.get, "/openapi.json")

@@ -5,15 +5,27 @@ I = lambda **k: {"type": "integer", **k}
 NI = lambda **k: {"type": "integer", "nullable": True, **k}
 ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
 month = {"type": "string", "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2020-04"}
+# Text fields: the server trims white space (WS, TextRule.blank: Unicode's white space, the zero-width space
+# and the byte-order mark) from both ends, then refuses control characters (CTRL; multi-line text allows tab,
+# line feed and carriage return: ML_CTRL). The patterns say exactly that: after the trimmed white space, the
+# text is a visible character (X), then any number of (white space allowed inside, then X). Explicit classes
+# rather than \s, whose meaning differs between regular-expression engines; and no two adjacent parts that
+# can match the same character without a visible one between them, so no engine backtracks badly.
+WS = "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000-\\u200B\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF"
+INNER_WS = "\\u0020\\u00A0\\u1680\\u2000-\\u200B\\u202F\\u205F\\u3000\\uFEFF"
 CTRL = "\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029"
-ML_CTRL = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u2028\\u2029"
-LINE = "^[^" + CTRL + "]*$"
-TEXT = "^[^" + ML_CTRL + "]*$"
-NONBLANK = "^[^" + CTRL + "]*[^\\s" + CTRL + "][^" + CTRL + "]*$"
+X = "[^" + WS + CTRL + "]"
+def trimmed(inner_ws, blank_allowed):
+    body = X + "(?:[" + inner_ws + "]*" + X + ")*"
+    tail = body + "[" + WS + "]*"
+    return "^[" + WS + "]*" + ("(?:" + tail + ")?" if blank_allowed else tail) + "$"
+LINE = trimmed(INNER_WS, True)
+TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, True)
+NONBLANK = trimmed(INNER_WS, False)
+NONBLANK_TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, False)
 def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
 def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
 def ntext(n, **k): return NS(maxLength=n, pattern=TEXT, **k)
-NONBLANK_TEXT = "^[^" + ML_CTRL + "]*[^\\s" + CTRL + "][^" + ML_CTRL + "]*$"
 def req(n, pattern_override=False, **k): return S(maxLength=n, pattern=NONBLANK_TEXT if pattern_override else NONBLANK, **k)
 def obj(props, required=None, additional=True):
     o = {"type": "object", "properties": props}
