@@ -4,25 +4,16 @@ that a members-only profile does not exist for a logged-out visitor."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 
 import pytest
 import requests
 
-from support import API, ARTIFACTS, Server, Storage, describe, gone, in_ci, skip_or_fail
+from browser_support import body_text, click_and_wait, page_language, quit_keeping_failure, screenshot, start_chrome, switch_language, wait
+from support import API, Server, Storage, describe, gone
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:
-    if in_ci():
-        raise
-    pytest.skip("WARNING: selenium is not installed (pip install selenium); browser tests skipped", allow_module_level=True)
+# browser_support has already skipped this module if selenium is not installed (an error in CI).
+from selenium.webdriver.common.by import By
 
 COMPANY = "株式会社メルカリ"
 TITLE = "ソフトウェアエンジニア"
@@ -41,29 +32,10 @@ def web_server(tmp_path_factory):
 
 @pytest.fixture
 def browser(request):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not chromium or not chromedriver:
-        skip_or_fail("the browser tests need chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager try to download a browser or driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400", "--lang=en-US"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    driver.implicitly_wait(0)
+    """A fresh headless Chromium; on failure it leaves a screenshot and its page source in test-artifacts/."""
+    driver = start_chrome(language="en-US", window_size=(1280, 1400))
     yield driver
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        driver.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}.png"))
-        (ARTIFACTS / f"failed-{request.node.name}.html").write_text(driver.page_source)
-    driver.quit()
-
-
-def wait(driver, condition, timeout: float = 15):
-    return WebDriverWait(driver, timeout).until(condition)
+    quit_keeping_failure(request, driver)
 
 
 def fill(driver, form_id: str, **fields: str) -> None:
@@ -79,26 +51,6 @@ def submit(driver, form_id: str) -> None:
     form = driver.find_element(By.ID, form_id)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait(driver, gone(form))
-
-
-def click_and_wait(driver, element) -> None:
-    html = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait(driver, gone(html))
-
-
-def page_language(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
-
-
-def body_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
-def switch_language(driver, locale: str) -> None:
-    button = driver.find_element(By.CSS_SELECTOR, f"form[action='/language'] button[name=locale][value={locale}]")
-    click_and_wait(driver, button)
-    wait(driver, lambda d: page_language(d) == locale)
 
 
 def sign_up(driver, base: str, name: str) -> tuple[str, str]:
@@ -157,8 +109,7 @@ def test_profile_journey_signup_to_public_page_in_two_languages(browser, web_ser
     assert "ログイン" in text and "職歴" in text and "Log in" not in text, text
     assert driver.find_element(By.ID, "profile-name").text == name
     assert COMPANY in driver.find_element(By.ID, "experience").text
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / "public-profile-ja.png"))
+    screenshot(driver, "public-profile-ja.png")
 
     # The choice sticks for the next page too.
     driver.get(base + "/login")

@@ -10,26 +10,17 @@ here is a click in the browser."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import shutil
 from dataclasses import dataclass
 
 import pytest
 
-from support import API, ARTIFACTS, Server, Storage, describe, gone, in_ci, skip_or_fail
+from browser_support import body_text, click_and_wait, quit_keeping_failure, require_chrome, screenshot, start_chrome, switch_language, wait
+from support import API, Server, Storage, describe
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:
-    if in_ci():
-        raise
-    pytest.skip("WARNING: selenium is not installed (pip install selenium); browser tests skipped", allow_module_level=True)
+# browser_support has already skipped this module if selenium is not installed (an error in CI).
+from selenium.webdriver.common.by import By
 
 PASSWORD = "つながり-password-2"
 INVITE_NOTE = "先日の勉強会ではありがとうございました。ぜひつながりましょう！"
@@ -60,53 +51,21 @@ def web_server(tmp_path_factory):
 def browsers(request, web_server):
     """browsers(label) -> a fresh headless Chromium (its own cookies: one per member). On failure each
     leaves a screenshot and its page source in test-artifacts/."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not chromium or not chromedriver:
-        skip_or_fail("the browser tests need chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager try to download a browser or driver
+    require_chrome()  # a missing browser skips (or fails) here, before the test starts
     request.node.tsunagari_servers = [web_server]  # its log goes into a failure report
-    drivers: dict[str, webdriver.Chrome] = {}
+    drivers = {}
 
-    def make(label: str) -> webdriver.Chrome:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400", "--lang=en-US"):
-            options.add_argument(argument)
-        options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-        driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-        driver.implicitly_wait(0)
+    def make(label: str):
+        driver = start_chrome(language="en-US", window_size=(1280, 1400))
         drivers[label] = driver
         return driver
 
     yield make
-    report = getattr(request.node, "rep_call", None)
     for label, driver in drivers.items():
-        try:
-            if report is not None and report.failed:
-                ARTIFACTS.mkdir(exist_ok=True)
-                driver.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}-{label}.png"))
-                (ARTIFACTS / f"failed-{request.node.name}-{label}.html").write_text(driver.page_source)
-        finally:
-            driver.quit()
+        quit_keeping_failure(request, driver, label)
 
 
 # MARK: Helpers
-
-
-def wait(driver, condition, timeout: float = 15):
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def body_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
-def click_and_wait(driver, element) -> None:
-    """Clicks something that loads a new page and waits until the old one is gone."""
-    html = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait(driver, gone(html))
 
 
 def open_page(driver, url: str) -> None:
@@ -187,17 +146,6 @@ def connection_names(driver, base: str) -> list[str]:
 def introduction_items(driver, base: str) -> list:
     driver.get(base + "/introductions")
     return driver.find_elements(By.CSS_SELECTOR, "ul.introductions > li")
-
-
-def switch_language(driver, locale: str) -> None:
-    button = driver.find_element(By.CSS_SELECTOR, f"form[action='/language'] button[name=locale][value={locale}]")
-    click_and_wait(driver, button)
-    wait(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == locale)
-
-
-def screenshot(driver, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / name))
 
 
 # MARK: Journeys

@@ -12,27 +12,19 @@ the query. One member is added through the API as a decoy: at that company, with
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
 import urllib.parse
 from collections import Counter
 
 import pytest
 
-from support import API, ARTIFACTS, describe, gone, in_ci, skip_or_fail
+from browser_support import body_text, quit_keeping_failure, screenshot, start_chrome, submit_and_wait, wait
+from support import API, describe
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:
-    if in_ci():
-        raise
-    pytest.skip("WARNING: selenium is not installed (pip install selenium); browser tests skipped", allow_module_level=True)
+# browser_support has already skipped this module if selenium is not installed (an error in CI).
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
 
 QUERY = "英語 AND (営業 OR sales) -intern"
 POSITIVE_WORDS = ("英語", "営業", "sales")
@@ -51,51 +43,13 @@ def demo_server(make_storage, make_server):
 @pytest.fixture
 def browser(request, demo_server):
     """A fresh headless Chromium; on failure it leaves a screenshot and its page source in test-artifacts/."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not chromium or not chromedriver:
-        skip_or_fail("the browser tests need chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager try to download a browser or driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
     # The browser asks for English: the Japanese pages below come from the recruiter's own setting.
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400", "--lang=en-US"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    driver.implicitly_wait(0)
+    driver = start_chrome(language="en-US", window_size=(1280, 1400))
     yield driver
-    report = getattr(request.node, "rep_call", None)
-    try:
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            driver.save_screenshot(str(ARTIFACTS / f"failed-{request.node.name}.png"))
-            (ARTIFACTS / f"failed-{request.node.name}.html").write_text(driver.page_source)
-    finally:
-        driver.quit()
+    quit_keeping_failure(request, driver)
 
 
 # MARK: Helpers
-
-
-def wait(driver, condition, timeout: float = 15):
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def body_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
-def submit_and_wait(driver, action) -> None:
-    """Does something that loads a new page (a click, Enter in a field) and waits until the old one is gone."""
-    html = driver.find_element(By.TAG_NAME, "html")
-    action()
-    wait(driver, gone(html))
-
-
-def screenshot(driver, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / name))
 
 
 def search_all(api: API, **params) -> list[dict]:
