@@ -387,4 +387,21 @@ struct SearchIndexContractTests {
         }
     }
 
+    @Test("Catching up reads again only entries the index does not hold with the same stamp", arguments: StorageKind.tested)
+    func catchUpSkipsEntriesHeldAlready(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let source = try store.entries
+            let ids = try await makeMembers(store.storage, 2)
+            let engine = SearchEngine(store: source)
+            let at = Date(timeIntervalSince1970: 1_800_000_000)
+            try await engine.upsertSearchEntries([entry(ids[0], [.title: "engineer"]), entry(ids[1], [.title: "engineer"])], at: at)
+            // Memory changed behind storage's back: the first entry keeps its stamp, the second does not. Catching
+            // up (which sees this instance's own two writes in the log) must leave the first and restore the second.
+            engine.index.upsert([(entry(ids[0], [.title: "marker"]), at), (entry(ids[1], [.title: "marker"]), at.addingTimeInterval(-60))])
+            #expect(try await engine.catchUp() == 2)
+            #expect(try await foundSet(engine, word("marker")) == [ids[0]])
+            #expect(try await foundSet(engine, word("engineer")) == [ids[1]])
+        }
+    }
+
 }
