@@ -15,6 +15,23 @@ public struct SavedSearchService: Sendable {
 
     /// At most this many saved searches per member.
     public static let maximumPerMember = 50
+
+    /// The longest name, in Unicode scalars (as the API document counts).
+    public static let nameLimit = 100
+
+    /// The name of a search saved without one: its query, or the query's beginning and "…" when it is longer
+    /// than a name may be (cut between characters, never inside one).
+    static func name(for query: String) -> String {
+        guard query.unicodeScalars.count > nameLimit else { return query }
+        var name = ""
+        var scalars = 0
+        for character in query {
+            scalars += character.unicodeScalars.count
+            if scalars > nameLimit - 1 { break }
+            name.append(character)
+        }
+        return name.trimmingCharacters(in: .whitespaces) + "…"
+    }
     /// How many of the new members a notification names.
     public static let namedInNotification = 5
     /// Entries indexed this long before the last check are looked at again, so that a change committed while
@@ -28,9 +45,10 @@ public struct SavedSearchService: Sendable {
         self.compile = compile
     }
 
-    public func create(name: String, query: String, filters: SearchFilters, viewer: MemberID, role: MemberRole) async throws -> SavedSearch {
-        let name = try TextRule.required(name, field: "name", limit: 100)
+    /// Saves a search. Without a name (or with a blank one) it is named by its query, cut to a name's length.
+    public func create(name: String?, query: String, filters: SearchFilters, viewer: MemberID, role: MemberRole) async throws -> SavedSearch {
         let query = try TextRule.required(query, field: "q", limit: 2_000)
+        let name = try TextRule.optional(name, field: "name", limit: Self.nameLimit) ?? Self.name(for: query)
         if filters.openToWork && role != .recruiter {
             throw DomainError(.forbidden, code: "recruiters_only", message: "Only recruiters can filter by open to work.")
         }

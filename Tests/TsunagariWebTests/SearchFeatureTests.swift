@@ -222,6 +222,31 @@ private func setUp(
         }
     }
 
+    /// A search saved without a name (or with a blank one) is named by its query, cut to the name's 100
+    /// characters when the query is longer; on the API and on the page.
+    @Test func anUnnamedSavedSearchIsNamedByItsQuery() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Rie"])
+            let long = (0..<40).map { "営業\($0)" }.joined(separator: " OR ")
+            #expect(long.unicodeScalars.count > 100 && long.count <= QueryParser.maximumLength)
+            let created = try await client.call(.post, "/api/v1/search/saved", token: cast.tokens["Rie"], json: ["q": long, "name": " \n "])
+            #expect(created.status == .created, "\(created.text)")
+            let name = created.json["name"] as? String ?? ""
+            #expect(name.unicodeScalars.count <= 100 && name.unicodeScalars.count > 90)
+            #expect(name.hasSuffix("…") && long.hasPrefix(String(name.dropLast())))
+            #expect(created.json["q"] as? String == long)
+            let short = try await client.call(.post, "/api/v1/search/saved", token: cast.tokens["Rie"], json: ["q": " 英語 "])
+            #expect(short.json["name"] as? String == "英語")
+
+            let browser = Browser(client)
+            _ = try await browser.post("/login", ["email": "rie@example.test", "password": "correct horse battery"])
+            #expect(try await browser.post("/search/saved", ["q": long]).status == .seeOther)
+            let names = try await client.call(.get, "/api/v1/search/saved", token: cast.tokens["Rie"]).json["items"]
+                .map { ($0 as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } } ?? []
+            #expect(names.filter { $0 == name }.count == 2)
+        }
+    }
+
     @Test func theNotificationsPageNamesNewMatchesAndMarksThemRead() async throws {
         try await withApp { client, services in
             let cast = try await Cast.make(client, ["Rie", "Bo"])

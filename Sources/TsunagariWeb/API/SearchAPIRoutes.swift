@@ -191,9 +191,7 @@ struct SearchAPIRoutes {
                 return try object.string(name)
             }
         }
-        // No name (or a blank one) names the search by its query.
-        let name = try json.string("name").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? q
-        let saved = try await services.savedSearches.create(name: name, query: q, filters: filters, viewer: viewer, role: role)
+        let saved = try await services.savedSearches.create(name: try json.string("name"), query: q, filters: filters, viewer: viewer, role: role)
         return APIResponse.json(Self.saved(saved), status: .created)
     }
 

@@ -311,8 +311,7 @@ struct SearchPageRoutes {
         let q = form["q"] ?? ""
         _ = try SearchAPIRoutes.parse(q)
         let filters = try SearchAPIRoutes.filters { form[$0] }
-        let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? q
-        _ = try await services.savedSearches.create(name: name, query: q, filters: filters, viewer: viewer, role: role)
+        _ = try await services.savedSearches.create(name: form["name"], query: q, filters: filters, viewer: viewer, role: role)
         return .redirect(to: "/search/saved?done=saved")
     }
 
