@@ -31,17 +31,15 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     public func load(pageSize: Int = 5_000) async throws -> Int {
         let sequence = try await store.lastSearchChange()
         let store = self.store
-        // The next page is read while this one goes into memory: reading a page (storage and decoding) takes
-        // about as long as indexing it, so the two overlap on two cores.
-        var next = Task { try await store.searchEntries(after: nil, limit: pageSize) }
         var count = 0
-        while true {
-            let page = try await next.value
-            guard let last = page.last else { break }
-            let after = last.entry.member
-            next = Task { try await store.searchEntries(after: after, limit: pageSize) }
+        var page = try await store.searchEntries(after: nil, limit: pageSize)
+        while let last = page.last {
+            // The next page is read while this one goes into memory: reading a page (storage and decoding) takes
+            // about as long as indexing it, so the two overlap on two cores.
+            async let next = store.searchEntries(after: last.entry.member, limit: pageSize)
             index.upsert(page.map { ($0.entry, $0.indexedAt) })
             count += page.count
+            page = try await next
         }
         progress.withLock { $0 = (max($0.applied, sequence), $0.anchored || sequence > 0, nil) }
         return count
