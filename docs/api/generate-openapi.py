@@ -7,7 +7,7 @@ ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
 month = {"type": "string", "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2020-04"}
 # Text fields: the server trims white space (WS, TextRule.blank: Unicode's white space, the zero-width space
 # and the byte-order mark) from both ends, then refuses control characters (CTRL; multi-line text allows tab,
-# line feed and carriage return: ML_CTRL). The patterns say exactly that: after the trimmed white space, the
+# line feed and carriage return inside). The patterns say exactly that: after the trimmed white space, the
 # text is a visible character (X), then any number of (white space allowed inside, then X). Explicit classes
 # rather than \s, whose meaning differs between regular-expression engines; and no two adjacent parts that
 # can match the same character without a visible one between them, so no engine backtracks badly.
