@@ -61,6 +61,15 @@ import TsunagariCore
             // Open to work is a recruiters' filter.
             let forbidden = try await search(client, cast.tokens["Rie"], "q=職務経歴&openToWork=true")
             #expect(forbidden.status == .forbidden)
+            // Empty (a form's "any") and false are no filter, as the API document says; anything else is refused.
+            #expect(try await search(client, cast.tokens["Rie"], "q=職務経歴&openToWork=").status == .ok)
+            #expect(try await search(client, cast.tokens["Rie"], "q=職務経歴&openToWork=false").status == .ok)
+            #expect(try await search(client, cast.tokens["Rie"], "q=職務経歴&openToWork=yes").errorCode == "bad_filter")
+            let document = try JSONSerialization.jsonObject(with: Data(StaticAssets.openAPIDocument)) as? [String: Any] ?? [:]
+            let parameters = ((document["paths"] as? [String: Any])?["/api/v1/search/people"] as? [String: Any])
+                .flatMap { ($0["get"] as? [String: Any])?["parameters"] as? [[String: Any]] } ?? []
+            let openToWork = parameters.first { $0["name"] as? String == "openToWork" }?["schema"] as? [String: Any]
+            #expect(Set(openToWork?["enum"] as? [String] ?? []) == ["true", "false", ""])
         }
     }
 

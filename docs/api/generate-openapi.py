@@ -252,7 +252,7 @@ paths = {
               q("currentCompany", S(maxLength=100), "Company id or name"), q("pastCompany", S(maxLength=100), "Company id or name"),
               q("school", S(maxLength=100), "School name"), q("location", S(maxLength=100), "Location"), q("skill", S(maxLength=100), "Skill"),
               q("industry", S(maxLength=100), "Industry"), q("degree", S(pattern="^([1-3](,[1-3])*)?$"), "Degrees, comma-separated; empty for any"),
-              q("openToWork", S(enum=["true", "false"]), "Recruiters only")] + PAGE)},
+              q("openToWork", S(enum=["true", "false", ""]), "Recruiters only; empty or false for any")] + PAGE)},
   "/api/v1/search/typeahead": {"get": op("typeahead", "Members whose name begins with the typed words, your 1st and 2nd degree first", ok("200", "At most 8 members", ref("Typeahead")), ["400", "401", "429"], tag="Search",
       params=[q("q", S(maxLength=100), "What has been typed")])},
   "/api/v1/search/saved": {
