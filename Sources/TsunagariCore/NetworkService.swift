@@ -264,8 +264,9 @@ public struct NetworkService: Sendable {
     }
 
     public func companies(matching query: String, limit: Int) async throws -> [(company: Company, memberCount: Int)] {
+        // The limit counts what was sent, white space included, as the API document's maxLength does.
+        guard query.unicodeScalars.count <= 100 else { throw DomainError.invalid("too_long", "The query is too long.") }
         let trimmed = query.trimmingCharacters(in: .whitespaces)
-        guard trimmed.unicodeScalars.count <= 100 else { throw DomainError.invalid("too_long", "The query is too long.") }
         // No company name holds a control character.
         if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return [] }
         return try await storage.companies(matching: trimmed, limit: limit)

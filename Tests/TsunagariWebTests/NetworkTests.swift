@@ -336,6 +336,10 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             #expect(try await client.call(.get, "/api/v1/companies/\(company)/people?degree=7", token: cast.tokens["Ann"]).status == .badRequest)
             let list = try await client.call(.get, "/api/v1/companies?q=みらい", token: cast.tokens["Ann"])
             #expect((list.json["items"] as? [[String: Any]])?.first?["memberCount"] as? Int == 2)
+            // At most 100 characters as sent, white space included (the API document's maxLength).
+            let long = String(repeating: "み", count: 100)
+            #expect(try await client.call(.get, "/api/v1/companies?q=\(long)", token: cast.tokens["Ann"]).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/companies?q=\(long)%20", token: cast.tokens["Ann"]).status == .unprocessableContent)
         }
     }
 }

@@ -42,6 +42,11 @@ import TsunagariCore
             #expect(noWords.status == .ok)
             #expect((noWords.json["items"] as? [Any])?.isEmpty == true)
             #expect(try await search(client, cast.tokens["Rie"], "").errorCode == "bad_query")
+            // The length counts Unicode scalars, as the API document does: 1,000 characters of two scalars each
+            // are too long.
+            let combined = String(repeating: "e\u{301}", count: 501)
+            #expect(combined.count == 501 && combined.unicodeScalars.count == 1_002)
+            #expect(try await search(client, cast.tokens["Rie"], "q=\(combined)").errorCode == "bad_query")
         }
     }
 

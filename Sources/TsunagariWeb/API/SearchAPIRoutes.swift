@@ -26,7 +26,8 @@ struct SearchAPIRoutes {
         guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DomainError(.malformed, code: "bad_query", message: "q is required: some words to search for.")
         }
-        if raw.count > QueryParser.maximumLength {
+        // Unicode scalars, as the API document's maxLength counts (a character may be several).
+        if raw.unicodeScalars.count > QueryParser.maximumLength {
             throw DomainError(.malformed, code: "bad_query", message: "q must be at most \(QueryParser.maximumLength) characters.")
         }
         let query: SearchQuery
