@@ -337,6 +337,10 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             let list = try await client.call(.get, "/api/v1/companies?q=みらい", token: cast.tokens["Ann"])
             #expect((list.json["items"] as? [[String: Any]])?.first?["memberCount"] as? Int == 2)
             // At most 100 characters as sent, white space included (the API document's maxLength).
+            // A cursor is at most 512 characters as the document counts them (Unicode scalars, not bytes).
+            let cursor = String(repeating: "み", count: 512)
+            #expect(try await client.call(.get, "/api/v1/invitations?cursor=\(cursor)", token: cast.tokens["Ann"]).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/invitations?cursor=\(cursor)み", token: cast.tokens["Ann"]).status == .badRequest)
             let long = String(repeating: "み", count: 100)
             #expect(try await client.call(.get, "/api/v1/companies?q=\(long)", token: cast.tokens["Ann"]).status == .ok)
             #expect(try await client.call(.get, "/api/v1/companies?q=\(long)%20", token: cast.tokens["Ann"]).status == .unprocessableContent)

@@ -56,7 +56,8 @@ struct NetworkAPIRoutes {
 
     static func cursor(_ request: Request) throws -> String? {
         guard let raw = request.uri.queryParameters.get("cursor"), !raw.isEmpty else { return nil }
-        guard raw.utf8.count <= 512 else { throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.") }
+        // Unicode scalars, as the API document's maxLength counts.
+        guard raw.unicodeScalars.count <= 512 else { throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.") }
         return raw
     }
 
