@@ -45,15 +45,16 @@ public struct AccountService: Sendable {
         let email = try EmailAddress.canonical(rawEmail)
         try PasswordRule.check(password, email: email)
         let name = try TextRule.required(rawName, field: "Name", limit: TextLimit.name)
-        let signupKey = "signup:addr:\(address)"
-        try await limiter.check(signupKey, limits.signupsPerAddress)
+        // Every attempt counts, reserved before the email is looked up: otherwise `email_taken` would answer for
+        // as many addresses as one cared to ask about.
+        try await limiter.reserve([("signup:addr:\(address)", limits.signupsPerAddress)])
 
         if try await storage.account(email: email) != nil {
             throw DomainError(.conflict, code: "email_taken", message: "An account with this email already exists.")
         }
         let now = clock.now()
         let id = MemberID(OpaqueID.make(at: now))
-        let passwordHash = hasher.hash(password)
+        let passwordHash = await hasher.hashOffPool(password)
         var lastError: (any Error)?
         // A generated handle can collide with one taken a moment ago by someone else; try a few.
         for attempt in 0..<8 {
@@ -64,7 +65,6 @@ public struct AccountService: Sendable {
             let account = Account(memberID: id, email: email, passwordHash: passwordHash, role: .member, createdAt: now)
             do {
                 try await storage.createMember(NewMember(account: account, profile: profile))
-                try await limiter.record(signupKey)
                 await observer?.profileChanged(id)
                 let token = try await openSession(for: id, kind: kind)
                 return Authenticated(token: token, profile: profile)
@@ -74,6 +74,9 @@ public struct AccountService: Sendable {
         }
         throw lastError ?? DomainError(.conflict, code: "handle_taken", message: "Could not choose a handle.")
     }
+
+    /// The failed-log-in key of an account; keys per address start with it and a `|`.
+    static func loginKey(_ email: String) -> String { "login:account:\(email)" }
 
     private func freeHandle(for name: String, attempt: Int) async throws -> String {
         let base = Handle.base(fromName: name)
@@ -91,19 +94,26 @@ public struct AccountService: Sendable {
         guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum, !email.contains("\u{0}") else {
             throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
         }
-        let accountKey = "login:account:\(email)"
+        let accountKey = Self.loginKey(email)
+        let pairKey = "\(accountKey)|\(address)"
         let addressKey = "login:addr:\(address)"
-        try await limiter.check(accountKey, limits.failedLoginsPerAccount)
-        try await limiter.check(addressKey, limits.failedLoginsPerAddress)
+        // Reserved as a failure before the password is checked, so parallel guesses cannot all pass; taken back
+        // when it succeeds.
+        let reserved = try await limiter.reserve([
+            (pairKey, limits.failedLoginsPerAccount), (addressKey, limits.failedLoginsPerAddress),
+            (accountKey, limits.failedLoginsPerAccountEverywhere),
+        ])
 
         let account = try await storage.account(email: email)
-        let valid = hasher.verify(password, hash: account?.passwordHash ?? absentAccountHash) && account != nil
+        let valid = await hasher.verifyOffPool(password, hash: account?.passwordHash ?? absentAccountHash) && account != nil
         guard valid, let account, let profile = try await storage.profile(id: account.memberID) else {
-            try await limiter.record(accountKey)
-            try await limiter.record(addressKey)
             throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
         }
-        try await storage.clearAttempts(key: accountKey)
+        // The owner proved themselves from this address: their earlier slips from here are forgotten; failures from
+        // elsewhere still count.
+        try await storage.clearAttempts(key: pairKey)
+        try await limiter.release(addressKey, at: reserved)
+        try await limiter.release(accountKey, at: reserved)
         let token = try await openSession(for: account.memberID, kind: kind)
         return Authenticated(token: token, profile: profile)
     }
@@ -142,25 +152,25 @@ public struct AccountService: Sendable {
     /// Changes the password and ends every other session and token of the member.
     public func changePassword(member: MemberID, current: String, new: String, keepingToken token: String?) async throws {
         guard let account = try await storage.account(id: member) else { throw DomainError.unauthenticated }
-        guard hasher.verify(current, hash: account.passwordHash) else {
+        guard await hasher.verifyOffPool(current, hash: account.passwordHash) else {
             throw DomainError(.forbidden, code: "wrong_password", message: "The current password is wrong.")
         }
         try PasswordRule.check(new, email: account.email)
-        try await storage.setPasswordHash(hasher.hash(new), for: member)
+        try await storage.setPasswordHash(await hasher.hashOffPool(new), for: member)
         try await storage.deleteSessions(of: member, except: token.map(tokens.digest))
     }
 
     /// Erases the account and all of the member's personal data.
     public func deleteAccount(member: MemberID, password: String) async throws {
         guard let account = try await storage.account(id: member) else { throw DomainError.unauthenticated }
-        guard hasher.verify(password, hash: account.passwordHash) else {
+        guard await hasher.verifyOffPool(password, hash: account.passwordHash) else {
             throw DomainError(.forbidden, code: "wrong_password", message: "The password is wrong.")
         }
         try await storage.deleteMember(member)
         graph?.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: member, b: nil))
         await observer?.profileChanged(member)
-        // The throttle key holds the email: erase it with the rest.
-        try await storage.clearAttempts(key: "login:account:\(account.email)")
+        // The throttle keys hold the email: erase them with the rest.
+        try await storage.clearAttempts(key: Self.loginKey(account.email))
     }
 
     public struct Export: Sendable {

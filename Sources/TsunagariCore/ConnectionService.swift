@@ -43,7 +43,8 @@ public struct ConnectionService: Sendable {
             if open.from == viewer {
                 throw DomainError(.conflict, code: "already_invited", message: "You have already invited this member.")
             }
-            // They invited us first: a mutual invitation connects at once.
+            // They invited us first: a mutual invitation connects at once, also when we had ignored theirs.
+            if open.status == .ignored { try await storage.setInvitationStatus(id: open.id, .pending, at: clock.now()) }
             try await accept(open, by: viewer)
             return .connected
         }
@@ -57,27 +58,32 @@ public struct ConnectionService: Sendable {
                 message: "You withdrew an invitation to this member recently; you can invite them again later.")
         }
         try checkCapacity(viewer, invitee)
-        let weekAgo = now.addingTimeInterval(-7 * 24 * 60 * 60)
-        if try await storage.invitationsSent(by: viewer, since: weekAgo) >= limits.invitationsPerWeek {
-            throw DomainError(
-                .rateLimited(retryAfterSeconds: 24 * 60 * 60), code: "invitation_limit",
-                message: "You have sent the most invitations allowed in a week.")
-        }
         if try await storage.openInvitationCount(from: viewer) >= limits.pendingInvitations {
             throw DomainError(
                 .rateLimited(retryAfterSeconds: 24 * 60 * 60), code: "pending_invitation_limit",
                 message: "Too many of your invitations are waiting for an answer; withdraw some first.")
         }
+        // The weekly cap is reserved before the invitation is written, so parallel requests cannot all pass it; a
+        // reservation for an invitation that was not sent is taken back.
+        let limiter = AttemptLimiter(store: storage, clock: clock)
+        let weekKey = "invite:week:\(viewer.rawValue)"
+        let reserved = try await limiter.reserve(
+            [(weekKey, Throttle(limit: limits.invitationsPerWeek, window: 7 * 24 * 60 * 60))], code: "invitation_limit",
+            message: { _ in "You have sent the most invitations allowed in a week." })
         let invitation = Invitation(
             id: OpaqueID.make(at: now), from: viewer, to: invitee, message: message, status: .pending, createdAt: now, updatedAt: now)
         do {
             try await storage.createInvitation(invitation)
         } catch let error as DomainError where error.code == "already_invited" {
+            try await limiter.release(weekKey, at: reserved)
             // A crossing invitation from them landed first.
             if let open = try await storage.openInvitation(between: viewer, and: invitee), open.from == invitee {
                 try await accept(open, by: viewer)
                 return .connected
             }
+            throw error
+        } catch {
+            try? await limiter.release(weekKey, at: reserved)
             throw error
         }
         return .sent(invitation)

@@ -124,7 +124,7 @@ public struct PeopleSearchService: Sendable {
         if filters.openToWork && role != .recruiter {
             throw DomainError(.forbidden, code: "recruiters_only", message: "Only recruiters can filter by open to work.")
         }
-        try await checkLimits(viewer)
+        try await reserveSearch(viewer)
         let hits = try await matches(query, filters: filters, viewer: viewer, role: role)
         return Results(hits: hits, facets: Self.facets(hits))
     }
@@ -260,26 +260,13 @@ public struct PeopleSearchService: Sendable {
         }.prefix(Self.typeaheadResults).map(\.0)
     }
 
-    private func checkLimits(_ viewer: MemberID) async throws {
-        try await checkLimits([
-            ("search:day:\(viewer.rawValue)", 24.0 * 60 * 60, limits.perDay), ("search:month:\(viewer.rawValue)", 30.0 * 24 * 60 * 60, limits.perMonth),
-        ])
-    }
-
-    /// Each (key, window, limit): refused with 429 when the window already holds `limit` attempts; else counted.
-    private func checkLimits(_ checks: [(String, TimeInterval, Int)]) async throws {
-        let now = clock.now()
-        for (key, window, limit) in checks {
-            // A count on every request; the times only when refusing, for Retry-After.
-            guard try await storage.attemptCount(key: key, since: now.addingTimeInterval(-window)) >= limit else { continue }
-            let recent = try await storage.attempts(key: key, since: now.addingTimeInterval(-window))
-            if recent.count >= limit {
-                let retry = max(1, Int(recent[recent.count - limit].addingTimeInterval(window).timeIntervalSince(now).rounded(.up)))
-                throw DomainError(
-                    .rateLimited(retryAfterSeconds: retry), code: "search_limit", message: "You have reached your search limit; try again later.")
-            }
-        }
-        for (key, _, _) in checks { try await storage.recordAttempt(key: key, at: now) }
+    /// Reserves one search under the viewer's daily and monthly caps (429 `search_limit` when either is full).
+    func reserveSearch(_ viewer: MemberID) async throws {
+        try await AttemptLimiter(store: storage, clock: clock).reserve(
+            [
+                ("search:day:\(viewer.rawValue)", Throttle(limit: limits.perDay, window: 24 * 60 * 60)),
+                ("search:month:\(viewer.rawValue)", Throttle(limit: limits.perMonth, window: 30 * 24 * 60 * 60)),
+            ], code: "search_limit", message: { _ in "You have reached your search limit; try again later." })
     }
 
     static func fold(_ text: String) -> String { SearchFold.fold(text).trimmingCharacters(in: .whitespaces) }

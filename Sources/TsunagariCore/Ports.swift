@@ -107,13 +107,35 @@ public protocol SessionStore: Sendable {
     func sessions(of member: MemberID) async throws -> [Session]
 }
 
-/// Attempts counted across every instance that shares the database (failed log-ins, sign-ups).
+/// One limit to reserve an attempt under: at most `limit` attempts under `key` since `since`.
+public struct AttemptReservation: Hashable, Sendable {
+    public var key: String
+    public var limit: Int
+    public var since: Date
+
+    public init(key: String, limit: Int, since: Date) {
+        self.key = key
+        self.limit = limit
+        self.since = since
+    }
+}
+
+/// Attempts counted across every instance that shares the database (failed log-ins, sign-ups, searches,
+/// invitations).
 public protocol ThrottleStore: Sendable {
+    /// Records one attempt at `at` under every key, unless one of them already holds its `limit` attempts since its
+    /// `since`: then records nothing and returns which reservation was full and the time of the attempt whose
+    /// leaving the window frees a place (its `limit`-th newest). One transaction, serialised per key across
+    /// instances, so parallel requests cannot all pass a limit that only one of them fits under.
+    func reserveAttempt(_ reservations: [AttemptReservation], at: Date) async throws -> (index: Int, freedBy: Date)?
+    /// Takes back one attempt recorded under `key` at `at` (a reserved attempt that turned out not to count).
+    func releaseAttempt(key: String, at: Date) async throws
     func recordAttempt(key: String, at: Date) async throws
     /// Times of the attempts under `key` since `since`, oldest first.
     func attempts(key: String, since: Date) async throws -> [Date]
     /// How many attempts under `key` since `since` (a count, for checks made on every request).
     func attemptCount(key: String, since: Date) async throws -> Int
+    /// Deletes the attempts under `key` and under every key that starts with `key|`.
     func clearAttempts(key: String) async throws
     func pruneAttempts(before: Date) async throws
 }
@@ -131,6 +153,22 @@ public protocol Storage: AccountStore, ProfileStore, SessionStore, ThrottleStore
 public protocol PasswordHasher: Sendable {
     func hash(_ password: String) -> String
     func verify(_ password: String, hash: String) -> Bool
+}
+
+extension PasswordHasher {
+    /// bcrypt takes milliseconds of CPU by design: it runs on a thread of Dispatch's pool, not on Swift's
+    /// cooperative pool (one thread per core), where it would hold up every other request on that core.
+    public func verifyOffPool(_ password: String, hash: String) async -> Bool {
+        await withCheckedContinuation { done in
+            DispatchQueue.global(qos: .userInitiated).async { done.resume(returning: self.verify(password, hash: hash)) }
+        }
+    }
+
+    public func hashOffPool(_ password: String) async -> String {
+        await withCheckedContinuation { done in
+            DispatchQueue.global(qos: .userInitiated).async { done.resume(returning: self.hash(password)) }
+        }
+    }
 }
 
 /// Random bearer tokens and their one-way digests.

@@ -174,6 +174,9 @@ public struct ProfileService: Sendable {
     public func addPosition(_ member: MemberID, _ input: PositionInput) async throws -> Position {
         let now = clock.now()
         let draft = try makeDraft(id: OpaqueID.make(at: now), input: input, existing: nil)
+        guard try await own(member).positions.count < TextLimit.positionCount else {
+            throw DomainError.invalid("too_many", "A profile can hold at most \(TextLimit.positionCount) positions.")
+        }
         _ = try await storage.savePosition(draft, for: member, at: now)
         await changed(member)
         return try await position(draft.id, of: member)
@@ -277,6 +280,9 @@ public struct ProfileService: Sendable {
     public func addEducation(_ member: MemberID, _ input: EducationInput) async throws -> Education {
         let now = clock.now()
         let education = try makeEducation(id: OpaqueID.make(at: now), input: input, existing: nil)
+        guard try await own(member).educations.count < TextLimit.educationCount else {
+            throw DomainError.invalid("too_many", "A profile can hold at most \(TextLimit.educationCount) educations.")
+        }
         _ = try await storage.saveEducation(education, for: member, isNew: true, at: now)
         await changed(member)
         return education

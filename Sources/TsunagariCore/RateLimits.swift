@@ -11,17 +11,29 @@ public struct Throttle: Hashable, Sendable {
     }
 }
 
+/// Log-in and sign-up limits. Failed log-ins are throttled per account *and address*, per address, and per account
+/// from everywhere with a much larger allowance: someone guessing from one address is stopped after a few tries,
+/// while the account's owner, from their own address, is not locked out by them; only a guesser spread over
+/// dozens of addresses meets the account-wide limit, and then only for its window (no lock that needs an operator).
 public struct RateLimits: Hashable, Sendable {
-    /// Failed log-ins per account (by email).
+    /// Failed log-ins to one account from one client address.
     public var failedLoginsPerAccount: Throttle
-    /// Failed log-ins per client address.
+    /// Failed log-ins per client address, whatever the account.
     public var failedLoginsPerAddress: Throttle
-    /// Sign-ups per client address.
+    /// Failed log-ins to one account from every address together.
+    public var failedLoginsPerAccountEverywhere: Throttle
+    /// Sign-up attempts per client address, whether or not they succeed (so `email_taken` cannot be asked of
+    /// unlimited addresses).
     public var signupsPerAddress: Throttle
 
-    public init(failedLoginsPerAccount: Throttle, failedLoginsPerAddress: Throttle, signupsPerAddress: Throttle) {
+    public init(
+        failedLoginsPerAccount: Throttle, failedLoginsPerAddress: Throttle, failedLoginsPerAccountEverywhere: Throttle? = nil,
+        signupsPerAddress: Throttle
+    ) {
         self.failedLoginsPerAccount = failedLoginsPerAccount
         self.failedLoginsPerAddress = failedLoginsPerAddress
+        self.failedLoginsPerAccountEverywhere =
+            failedLoginsPerAccountEverywhere ?? Throttle(limit: failedLoginsPerAccount.limit * 20, window: failedLoginsPerAccount.window)
         self.signupsPerAddress = signupsPerAddress
     }
 
@@ -29,6 +41,7 @@ public struct RateLimits: Hashable, Sendable {
     public static let standard = RateLimits(
         failedLoginsPerAccount: Throttle(limit: 5, window: 15 * 60),
         failedLoginsPerAddress: Throttle(limit: 30, window: 15 * 60),
+        failedLoginsPerAccountEverywhere: Throttle(limit: 100, window: 15 * 60),
         signupsPerAddress: Throttle(limit: 20, window: 60 * 60)
     )
 
@@ -36,30 +49,42 @@ public struct RateLimits: Hashable, Sendable {
     public static let relaxed = RateLimits(
         failedLoginsPerAccount: Throttle(limit: 5_000, window: 15 * 60),
         failedLoginsPerAddress: Throttle(limit: 1_000_000, window: 15 * 60),
+        failedLoginsPerAccountEverywhere: Throttle(limit: 1_000_000, window: 15 * 60),
         signupsPerAddress: Throttle(limit: 1_000_000, window: 60 * 60)
     )
+
+    /// The longest window of any limit counted in the throttle store (the monthly search cap): attempts older than
+    /// this may be pruned.
+    public static let longestWindow: TimeInterval = 31 * 24 * 60 * 60
 }
 
-/// Applies a `Throttle` to attempts recorded in a `ThrottleStore`.
+/// Applies `Throttle`s to attempts recorded in a `ThrottleStore`. An attempt is reserved before the work it
+/// limits (never counted after it), so parallel requests cannot all pass: the store counts and records in one
+/// transaction.
 struct AttemptLimiter: Sendable {
     let store: any ThrottleStore
     let clock: any Clock
 
-    /// Throws 429 with the seconds until the oldest counted attempt leaves the window.
-    func check(_ key: String, _ throttle: Throttle) async throws {
+    /// Reserves one attempt under every key, or throws 429 `code` with the seconds until the full key frees a
+    /// place. Returns the time recorded, which `release` takes.
+    @discardableResult
+    func reserve(
+        _ checks: [(key: String, throttle: Throttle)], code: String = "rate_limited",
+        message: @Sendable (Int) -> String = { "Too many attempts. Try again in \($0) seconds." }
+    ) async throws -> Date {
         let now = clock.now()
-        guard try await store.attemptCount(key: key, since: now.addingTimeInterval(-throttle.window)) >= throttle.limit else { return }
-        let recent = try await store.attempts(key: key, since: now.addingTimeInterval(-throttle.window))
-        guard recent.count >= throttle.limit else { return }
-        let oldestCounted = recent[recent.count - throttle.limit]
-        let retry = max(1, Int((oldestCounted.addingTimeInterval(throttle.window).timeIntervalSince(now)).rounded(.up)))
-        throw DomainError(
-            .rateLimited(retryAfterSeconds: retry), code: "rate_limited",
-            message: "Too many attempts. Try again in \(retry) seconds.")
+        let reservations = checks.map {
+            AttemptReservation(key: $0.key, limit: $0.throttle.limit, since: now.addingTimeInterval(-$0.throttle.window))
+        }
+        guard let refused = try await store.reserveAttempt(reservations, at: now) else { return now }
+        let window = checks[refused.index].throttle.window
+        let retry = max(1, Int(refused.freedBy.addingTimeInterval(window).timeIntervalSince(now).rounded(.up)))
+        throw DomainError(.rateLimited(retryAfterSeconds: retry), code: code, message: message(retry))
     }
 
-    func record(_ key: String) async throws {
-        try await store.recordAttempt(key: key, at: clock.now())
+    /// Takes back an attempt reserved at `at` under `key` that turned out not to count (a log-in that succeeded).
+    func release(_ key: String, at: Date) async throws {
+        try await store.releaseAttempt(key: key, at: at)
     }
 }
 

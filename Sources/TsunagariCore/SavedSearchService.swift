@@ -59,6 +59,8 @@ public struct SavedSearchService: Sendable {
             throw DomainError(
                 .invalid, code: "saved_search_limit", message: "You can keep at most \(Self.maximumPerMember) saved searches; delete one first.")
         }
+        // Saving runs the search: it counts against the caps like any other.
+        try await search.reserveSearch(viewer)
         let now = clock.now()
         // Those who match today are not news: they are recorded as seen.
         let current = try await search.matches(compiled, filters: filters, viewer: viewer, role: role)
@@ -92,6 +94,13 @@ public struct SavedSearchService: Sendable {
         let now = clock.now()
         var made = 0
         for saved in try await storage.savedSearchesDue(before: now.addingTimeInterval(-interval), limit: batch) {
+            // Each check is a search of its owner's and counts against their caps; a member at the cap is checked
+            // again later, from where the last check left off.
+            do {
+                try await search.reserveSearch(saved.member)
+            } catch let error as DomainError where error.code == "search_limit" {
+                continue
+            }
             guard try await storage.claimSavedSearch(id: saved.id, checkedAt: saved.checkedAt, to: now) else { continue }
             if try await check(saved, at: now) { made += 1 }
         }

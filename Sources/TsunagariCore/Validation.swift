@@ -17,6 +17,10 @@ public enum TextLimit {
     public static let field = 100
     public static let skill = 80
     public static let skillCount = 100
+    /// Positions and educations per member: more than any real career, few enough that a profile stays cheap to
+    /// show, index and search.
+    public static let positionCount = 100
+    public static let educationCount = 100
     public static let openToWorkEntries = 10
     public static let email = 254
     public static let passwordMinimum = 10

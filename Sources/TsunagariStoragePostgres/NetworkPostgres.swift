@@ -310,17 +310,23 @@ extension PostgresStorage: NetworkStore {
     public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
         try await transaction { c in
             let found = try await Self.collect(
-                "SELECT from_id, to_id FROM invitations WHERE id = \(id) AND status = \(InvitationStatus.pending.rawValue)",
+                """
+                SELECT from_id, to_id FROM invitations
+                WHERE id = \(id) AND status = \(InvitationStatus.pending.rawValue)
+                """,
                 c, self.logger)
             guard let pair = found.first else { return false }
             try await Self.lockPair(
                 MemberID(try pair["from_id"].decode(String.self)), MemberID(try pair["to_id"].decode(String.self)), c, self.logger)
-            // Only a pending invitation is accepted; a concurrent accept waits for the row and then finds it accepted.
+            // Only a pending invitation is accepted; a concurrent accept waits for the row and then finds it accepted. A
+            // block made meanwhile (under the same pair lock) stops it.
             let rows = try await Self.collect(
                 """
-                UPDATE invitations SET status = \(InvitationStatus.accepted.rawValue), pair_key = NULL,
+                UPDATE invitations i SET status = \(InvitationStatus.accepted.rawValue), pair_key = NULL,
                   updated_at = \(StoredTime.millis(date))
                 WHERE id = \(id) AND status = \(InvitationStatus.pending.rawValue)
+                  AND NOT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = i.from_id AND blocked_id = i.to_id)
+                    OR (blocker_id = i.to_id AND blocked_id = i.from_id))
                 RETURNING from_id, to_id
                 """, c, self.logger)
             guard let row = rows.first else { return false }

@@ -125,9 +125,11 @@ extension PostgresStorage {
                 UPDATE companies SET name = best.company_name
                 FROM (
                   SELECT DISTINCT ON (company_id) company_id, company_name
-                  FROM (SELECT company_id, company_name, COUNT(*) AS uses, MIN(created_at) AS first
+                  FROM (SELECT company_id, company_name,
+                          COUNT(DISTINCT member_id) FILTER (WHERE end_month IS NULL) AS current_members,
+                          COUNT(DISTINCT member_id) AS members, MIN(created_at) AS first
                         FROM positions WHERE company_id = ANY(\(companies)::text[]) GROUP BY company_id, company_name) spellings
-                  ORDER BY company_id, uses DESC, first, company_name COLLATE "C"
+                  ORDER BY company_id, current_members DESC, members DESC, first, company_name COLLATE "C"
                 ) best
                 WHERE companies.id = best.company_id
                 """, logger: logger)

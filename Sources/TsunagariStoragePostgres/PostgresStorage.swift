@@ -285,12 +285,15 @@ public final class PostgresStorage: Storage {
         return true
     }
 
-    /// A company shows the spelling most of its members use; ties go to the earliest.
+    /// A company shows the spelling used by most of its current members, then by most members ever (members, not
+    /// positions: one member with many positions must not rename a company for everyone); ties go to the earliest.
     static func refreshCompanyName(_ company: String, _ c: PostgresConnection, _ logger: Logger) async throws {
         try await c.query(
             """
             UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = \(company)
-              GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name COLLATE "C" LIMIT 1), name)
+              GROUP BY company_name
+              ORDER BY COUNT(DISTINCT CASE WHEN end_month IS NULL THEN member_id END) DESC, COUNT(DISTINCT member_id) DESC,
+                MIN(created_at), company_name COLLATE "C" LIMIT 1), name)
             WHERE id = \(company)
             """, logger: logger)
     }
@@ -449,6 +452,39 @@ public final class PostgresStorage: Storage {
 
     // MARK: Throttling
 
+    public func reserveAttempt(_ reservations: [AttemptReservation], at date: Date) async throws -> (index: Int, freedBy: Date)? {
+        let logger = self.logger
+        let at = StoredTime.millis(date)
+        return try await transaction { connection -> (index: Int, freedBy: Date)? in
+            // Instances count and insert under a lock per key (held to the end of the transaction), taken in one
+            // order so two reservations of the same keys cannot deadlock.
+            for key in Set(reservations.map(\.key)).sorted() {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 7))", logger: logger)
+            }
+            for (index, reservation) in reservations.enumerated() {
+                guard reservation.limit > 0 else { return (index, date) }
+                let rows = try await connection.query(
+                    """
+                    SELECT at FROM throttle_attempts WHERE key = \(reservation.key) AND at >= \(StoredTime.millis(reservation.since))
+                    ORDER BY at DESC LIMIT 1 OFFSET \(reservation.limit - 1)
+                    """, logger: logger)
+                for try await row in rows { return (index, StoredTime.date(try row.decode(Int64.self))) }
+            }
+            for reservation in reservations {
+                try await connection.query("INSERT INTO throttle_attempts (key, at) VALUES (\(reservation.key), \(at))", logger: logger)
+            }
+            return nil
+        }
+    }
+
+    public func releaseAttempt(key: String, at date: Date) async throws {
+        try await client.query(
+            """
+            DELETE FROM throttle_attempts WHERE ctid = (
+              SELECT ctid FROM throttle_attempts WHERE key = \(key) AND at = \(StoredTime.millis(date)) LIMIT 1)
+            """, logger: logger)
+    }
+
     public func recordAttempt(key: String, at date: Date) async throws {
         try await client.query(
             "INSERT INTO throttle_attempts (key, at) VALUES (\(key), \(StoredTime.millis(date)))", logger: logger)
@@ -466,7 +502,9 @@ public final class PostgresStorage: Storage {
     }
 
     public func clearAttempts(key: String) async throws {
-        try await client.query("DELETE FROM throttle_attempts WHERE key = \(key)", logger: logger)
+        let prefix = key + "|"
+        try await client.query(
+            "DELETE FROM throttle_attempts WHERE key = \(key) OR left(key, \(prefix.unicodeScalars.count)::int) = \(prefix)", logger: logger)
     }
 
     public func pruneAttempts(before date: Date) async throws {

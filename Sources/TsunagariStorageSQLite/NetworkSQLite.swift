@@ -232,7 +232,12 @@ extension SQLiteStorage: NetworkStore {
     public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
         try await write { db in
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status = ?",
+                db,
+                sql: """
+                    SELECT from_id, to_id FROM invitations i WHERE id = ? AND status = ? AND NOT EXISTS (
+                      SELECT 1 FROM blocks WHERE (blocker_id = i.from_id AND blocked_id = i.to_id)
+                        OR (blocker_id = i.to_id AND blocked_id = i.from_id))
+                    """,
                 arguments: [id, InvitationStatus.pending.rawValue])
             else { return false }
             let from = MemberID(row["from_id"])

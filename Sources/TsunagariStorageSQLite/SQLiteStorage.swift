@@ -263,12 +263,15 @@ public final class SQLiteStorage: Storage {
         return true
     }
 
-    /// A company shows the spelling most of its members use; ties go to the earliest.
+    /// A company shows the spelling used by most of its current members, then by most members ever (members, not
+    /// positions: one member with many positions must not rename a company for everyone); ties go to the earliest.
     static func refreshCompanyName(_ company: String, _ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = ?
-                  GROUP BY company_name ORDER BY COUNT(*) DESC, MIN(created_at), company_name LIMIT 1), name) WHERE id = ?
+                  GROUP BY company_name
+                  ORDER BY COUNT(DISTINCT CASE WHEN end_month IS NULL THEN member_id END) DESC, COUNT(DISTINCT member_id) DESC,
+                    MIN(created_at), company_name LIMIT 1), name) WHERE id = ?
                 """, arguments: [company, company])
     }
 
@@ -428,6 +431,35 @@ public final class SQLiteStorage: Storage {
 
     // MARK: Throttling
 
+    public func reserveAttempt(_ reservations: [AttemptReservation], at date: Date) async throws -> (index: Int, freedBy: Date)? {
+        // One write transaction: SQLite runs one writer at a time, so the counts cannot change before the inserts.
+        try await write { db in
+            for (index, reservation) in reservations.enumerated() {
+                guard reservation.limit > 0 else { return (index, date) }
+                if let full = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+                    arguments: [reservation.key, StoredTime.millis(reservation.since), reservation.limit - 1])
+                {
+                    return (index, StoredTime.date(full))
+                }
+            }
+            for reservation in reservations {
+                try db.execute(
+                    sql: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [reservation.key, StoredTime.millis(date)])
+            }
+            return nil
+        }
+    }
+
+    public func releaseAttempt(key: String, at date: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM throttle_attempts WHERE rowid = (SELECT rowid FROM throttle_attempts WHERE key = ? AND at = ? LIMIT 1)",
+                arguments: [key, StoredTime.millis(date)])
+        }
+    }
+
     public func recordAttempt(key: String, at date: Date) async throws {
         try await write { db in
             try db.execute(sql: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [key, StoredTime.millis(date)])
@@ -450,7 +482,12 @@ public final class SQLiteStorage: Storage {
     }
 
     public func clearAttempts(key: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE key = ?", arguments: [key]) }
+        let prefix = key + "|"
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM throttle_attempts WHERE key = ? OR substr(key, 1, ?) = ?",
+                arguments: [key, prefix.unicodeScalars.count, prefix])
+        }
     }
 
     public func pruneAttempts(before date: Date) async throws {

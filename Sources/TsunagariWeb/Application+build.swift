@@ -180,7 +180,7 @@ struct SearchCatchUp: Service {
     }
 }
 
-/// Drops rate-limit attempts older than a day (every limit's window is shorter) every ten minutes.
+/// Drops rate-limit attempts older than the longest window (the monthly search cap) every ten minutes.
 struct ThrottlePruner: Service {
     let storage: any AppServices.Store
     let clock: any TsunagariCore.Clock
@@ -190,7 +190,7 @@ struct ThrottlePruner: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await storage.pruneAttempts(before: clock.now().addingTimeInterval(-24 * 60 * 60))
+                    try await storage.pruneAttempts(before: clock.now().addingTimeInterval(-RateLimits.longestWindow))
                     // Every instance has caught up with changes older than an hour long ago.
                     try await storage.pruneGraphChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneSearchChanges(before: clock.now().addingTimeInterval(-60 * 60))

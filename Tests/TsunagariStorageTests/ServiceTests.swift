@@ -98,7 +98,7 @@ struct AccountServiceTests {
         }
     }
 
-    @Test("After 5 failed log-ins the account is throttled until the window passes", arguments: StorageKind.tested)
+    @Test("After 5 failed log-ins from one address the account is throttled there, not for its owner elsewhere", arguments: StorageKind.tested)
     func throttledLogIn(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
             let app = Services(store, limits: .standard)
@@ -107,14 +107,14 @@ struct AccountServiceTests {
                 app.clock.advance(by: 10)
                 let error = await domainError {
                     _ = try await app.accounts.logIn(
-                        email: "target@example.com", password: "guess number \(attempt)", address: "198.51.100.\(attempt)", kind: .web)
+                        email: "target@example.com", password: "guess number \(attempt)", address: "203.0.113.66", kind: .web)
                 }
                 #expect(error?.code == "invalid_credentials", "attempt \(attempt)")
             }
-            // The sixth attempt is refused before the password is even checked, the right one included.
+            // The sixth attempt from there is refused before the password is even checked, the right one included.
             app.clock.advance(by: 10)
             let error = await domainError {
-                _ = try await app.accounts.logIn(email: "TARGET@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
+                _ = try await app.accounts.logIn(email: "TARGET@example.com", password: Services.password, address: "203.0.113.66", kind: .web)
             }
             #expect(error?.code == "rate_limited")
             guard case .rateLimited(let retry)? = error?.kind else {
@@ -122,17 +122,42 @@ struct AccountServiceTests {
                 return
             }
             // The first failure was 50 s ago; it leaves the 15-minute window in 850 s.
-            #expect(retry > 0)
             #expect(retry == 15 * 60 - 50)
 
+            // The owner, from their own address, is not locked out by someone else's guesses.
+            _ = try await app.accounts.logIn(email: "target@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
             // Other accounts are not affected.
             try await app.signUp("bystander@example.com", name: "By Stander")
             _ = try await app.accounts.logIn(email: "bystander@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
 
             app.clock.advance(by: TimeInterval(retry) + 1)
             let loggedIn = try await app.accounts.logIn(
-                email: "target@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
+                email: "target@example.com", password: Services.password, address: "203.0.113.66", kind: .web)
             #expect(try await app.accounts.session(token: loggedIn.token) != nil)
+        }
+    }
+
+    @Test("Guesses spread over many addresses meet the account-wide limit, which passes with its window", arguments: StorageKind.tested)
+    func accountWideThrottle(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let limits = RateLimits(
+                failedLoginsPerAccount: Throttle(limit: 5, window: 900), failedLoginsPerAddress: Throttle(limit: 30, window: 900),
+                failedLoginsPerAccountEverywhere: Throttle(limit: 12, window: 900), signupsPerAddress: Throttle(limit: 20, window: 3_600))
+            let app = Services(store, limits: limits)
+            try await app.signUp("target@example.com")
+            for attempt in 0..<12 {
+                let error = await domainError {
+                    _ = try await app.accounts.logIn(
+                        email: "target@example.com", password: "guess \(attempt)", address: "203.0.113.\(attempt)", kind: .web)
+                }
+                #expect(error?.code == "invalid_credentials")
+            }
+            let refused = await domainError {
+                _ = try await app.accounts.logIn(email: "target@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
+            }
+            #expect(refused?.code == "rate_limited")
+            app.clock.advance(by: 901)
+            _ = try await app.accounts.logIn(email: "target@example.com", password: Services.password, address: "198.51.100.9", kind: .web)
         }
     }
 
@@ -279,6 +304,7 @@ struct AccountServiceTests {
             }
             let throttleKey = "login:account:aiko@example.com"
             #expect(try await app.storage.attempts(key: throttleKey, since: Make.at(-60)).count == 1)
+            #expect(try await app.storage.attempts(key: throttleKey + "|a", since: Make.at(-60)).count == 1)
 
             let error = await domainError { try await app.accounts.deleteAccount(member: id, password: "not my password") }
             #expect(error?.kind == .forbidden)
@@ -297,6 +323,7 @@ struct AccountServiceTests {
             #expect(try await app.storage.memberID(handle: signedUp.profile.handle) == nil)
             #expect(try await app.storage.memberCount() == 1)
             #expect(try await app.storage.attempts(key: throttleKey, since: Make.at(-60)).isEmpty)
+            #expect(try await app.storage.attempts(key: throttleKey + "|a", since: Make.at(-60)).isEmpty)
             #expect(try await app.accounts.session(token: other.token) != nil)
             let login = await domainError {
                 _ = try await app.accounts.logIn(email: "aiko@example.com", password: Services.password, address: "a", kind: .web)

@@ -302,11 +302,18 @@ struct StorageContractTests {
             #expect(try await s.company(id: mercari)?.name == "(株)メルカリ")
             #expect(try await s.company(id: mercari)?.currentMemberCount == 1)
 
-            // One spelling each: the tie goes to the position written first.
+            // Member A writes their past position another way: the spelling of a current member wins.
             a1.companyName = "メルカリ株式会社"
             a1.companyKey = CompanyName.key(a1.companyName)
             #expect(try await s.savePosition(a1, for: aID, at: Make.at(30)))
-            #expect(try await s.company(id: mercari)?.name == "メルカリ株式会社")
+            #expect(try await s.company(id: mercari)?.name == "(株)メルカリ")
+            // Members count, not positions: B comes back with three past positions spelled one way, and A's one
+            // current spelling still names the company.
+            for index in 0..<3 {
+                let past = Make.draft("メルカリ株式会社", start: "200\(index)-01", end: "200\(index)-12")
+                #expect(try await s.savePosition(past, for: bID, at: Make.at(31 + index)))
+            }
+            #expect(try await s.company(id: mercari)?.name == "(株)メルカリ")
 
             // Deleting a position renames too.
             #expect(try await s.deletePosition(id: a1.id, for: aID, at: Make.at(40)))
@@ -555,6 +562,61 @@ struct StorageContractTests {
         }
     }
 
+    @Test("Reserving attempts is atomic: of many parallel reservations only the limit pass, on every key at once", arguments: StorageKind.tested)
+    func reserveAttemptsAtomically(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = store.storage
+            let key = "search:day:member-1"
+            let other = "search:month:member-1"
+            let limits = [
+                AttemptReservation(key: key, limit: 5, since: Make.at(0)), AttemptReservation(key: other, limit: 100, since: Make.at(0)),
+            ]
+            let passed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<24 {
+                    group.addTask { try await s.reserveAttempt(limits, at: Make.at(10 + index % 3)) == nil }
+                }
+                var count = 0
+                for try await ok in group where ok { count += 1 }
+                return count
+            }
+            #expect(passed == 5)
+            // All or nothing: the refused ones recorded nothing under the other key either.
+            #expect(try await s.attemptCount(key: key, since: Make.at(0)) == 5)
+            #expect(try await s.attemptCount(key: other, since: Make.at(0)) == 5)
+
+            // Refused, with the time whose leaving the window frees a place: the 5th newest.
+            let times = try await s.attempts(key: key, since: Make.at(0))
+            let refused = try #require(try await s.reserveAttempt(limits, at: Make.at(20)))
+            #expect(refused.index == 0)
+            #expect(refused.freedBy == times[times.count - 5])
+            // Attempts before `since` do not count.
+            #expect(try await s.reserveAttempt([AttemptReservation(key: key, limit: 5, since: Make.at(13))], at: Make.at(20)) == nil)
+
+            // Releasing takes back exactly one attempt.
+            try await s.releaseAttempt(key: key, at: Make.at(20))
+            #expect(try await s.attemptCount(key: key, since: Make.at(0)) == 5)
+            #expect(try await s.reserveAttempt([AttemptReservation(key: key, limit: 6, since: Make.at(0))], at: Make.at(21)) == nil)
+            #expect(try await s.attemptCount(key: key, since: Make.at(0)) == 6)
+        }
+    }
+
+    @Test("Clearing a key clears the keys below it (key|…) and no other", arguments: StorageKind.tested)
+    func clearAttemptsBelowKey(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = store.storage
+            for key in ["login:account:a@example.test", "login:account:a@example.test|192.0.2.1", "login:account:a@example.test.jp",
+                "login:account:b@example.test|192.0.2.1"]
+            {
+                try await s.recordAttempt(key: key, at: Make.at(1))
+            }
+            try await s.clearAttempts(key: "login:account:a@example.test")
+            #expect(try await s.attemptCount(key: "login:account:a@example.test", since: Make.at(0)) == 0)
+            #expect(try await s.attemptCount(key: "login:account:a@example.test|192.0.2.1", since: Make.at(0)) == 0)
+            #expect(try await s.attemptCount(key: "login:account:a@example.test.jp", since: Make.at(0)) == 1)
+            #expect(try await s.attemptCount(key: "login:account:b@example.test|192.0.2.1", since: Make.at(0)) == 1)
+        }
+    }
+
     // MARK: Deletion
 
     @Test("deleteMember erases everything the member owns and renames their companies", arguments: StorageKind.tested)
@@ -655,9 +717,13 @@ struct StorageContractTests {
                 let companyID = try #require(companyIDsByKey[key]?.first)
                 let company = try #require(try await s.company(id: companyID))
                 #expect(company.name == namesByCompany[companyID])
-                let counts = Dictionary(grouping: entries, by: \.draft.companyName).mapValues(\.count)
-                let top = counts.values.max()!
-                let leaders = counts.filter { $0.value == top }.map(\.key)
+                // Named by the spelling of the most current members, then of the most members ever.
+                let current = Dictionary(grouping: entries.filter { $0.draft.endMonth == nil }, by: \.draft.companyName)
+                    .mapValues { Set($0.map(\.member)).count }
+                let ever = Dictionary(grouping: entries, by: \.draft.companyName).mapValues { Set($0.map(\.member)).count }
+                func rank(_ name: String) -> [Int] { [current[name] ?? 0, ever[name] ?? 0] }
+                let top = ever.keys.map(rank).max { $0.lexicographicallyPrecedes($1) }!
+                let leaders = ever.keys.filter { rank($0) == top }
                 if leaders.count == 1 { #expect(company.name == leaders[0], "company \(key)") }
                 let currentMembers = Set(entries.filter { $0.draft.endMonth == nil }.map(\.member))
                 let pastMembers = Set(entries.filter { $0.draft.endMonth != nil }.map(\.member)).subtracting(currentMembers)
