@@ -51,6 +51,9 @@ public enum IntroductionStatus: String, Sendable, CaseIterable {
     case forwarded
     /// The intermediary declined; the requester is never told, it stays pending for them.
     case declined
+    /// Asked of a connection who does not lead to the target: it reaches no one, and stays pending for the
+    /// requester, who may not know whom that connection knows.
+    case unroutable
 }
 
 /// A request from `requester` to their connection `via` to introduce them to `target`.
@@ -82,11 +85,11 @@ public struct Introduction: Hashable, Sendable {
 
     /// The three people involved, and no one else, may see it; the target only once it is forwarded.
     public func isVisible(to viewer: MemberID) -> Bool {
-        viewer == requester || viewer == via || (viewer == target && status == .forwarded)
+        viewer == requester || (viewer == via && status != .unroutable) || (viewer == target && status == .forwarded)
     }
 
     public func status(seenBy viewer: MemberID) -> IntroductionStatus {
-        status == .declined && viewer == requester ? .pending : status
+        (status == .declined || status == .unroutable) && viewer == requester ? .pending : status
     }
 }
 

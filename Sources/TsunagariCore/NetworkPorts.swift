@@ -41,7 +41,7 @@ public protocol NetworkStore: Sendable {
     func createInvitation(_ invitation: Invitation) async throws
     func setInvitationStatus(id: String, _ status: InvitationStatus, at: Date) async throws
     /// Accepts: marks the invitation accepted, connects both, makes both follow each other, logs the change.
-    /// Returns false if the invitation was no longer open.
+    /// Returns false if the invitation was no longer pending or either member blocked the other.
     func acceptInvitation(id: String, at: Date) async throws -> Bool
     /// Received (to `member`, status pending) or sent (from `member`, pending or ignored), newest first.
     func invitations(received: Bool, member: MemberID, before cursor: String?, limit: Int) async throws -> [Invitation]
@@ -109,13 +109,22 @@ public protocol ConnectionGraph: Sendable {
     /// Whether `member` hides their connection list from everyone.
     func hidesList(_ member: MemberID) -> Bool
     func secondDegreeCount(of viewer: MemberID) -> Int
-    /// Second-degree members ranked by shared connections, best first.
-    func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)]
+    /// Second-degree members ranked by shared connections, best first. With `disclosedOnly`, only through the
+    /// viewer's connections whose lists the viewer may see (those who do not hide theirs), and counting only those.
+    func triangleCandidates(
+        of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool, disclosedOnly: Bool
+    ) -> [(member: MemberID, mutualCount: Int)]
     /// For a second-degree target every mutual connection; for a third-degree target the viewer's own
     /// connections who lead there.
     func introducers(from viewer: MemberID, to target: MemberID) -> (degree: Degree, via: [MemberID])
     /// Applies a change that storage has committed (idempotent).
     func apply(_ change: GraphChange)
+}
+
+extension ConnectionGraph {
+    public func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)] {
+        triangleCandidates(of: viewer, limit: limit, excluded: excluded, disclosedOnly: false)
+    }
 }
 
 /// What a list of people shows for each person; one query for a whole page.
@@ -148,7 +157,14 @@ public struct PersonSummary: Hashable, Sendable {
     public var degree: Degree
     public var mutualConnectionCount: Int
 
-    public init(card: MemberCard, degree: Degree, mutualConnectionCount: Int) {
+    /// Every card of a person in a list is made here, and shows what the viewer may see of the profile: a viewer
+    /// who may see only name and headline (PRODUCT.md) is not shown the location either. `anonymous` is a viewer
+    /// who is not logged in (their `degree` is `.beyond`).
+    public init(card: MemberCard, degree: Degree, mutualConnectionCount: Int, anonymous: Bool = false) {
+        var card = card
+        let relation: ViewerRelation =
+            anonymous ? .anonymous : degree == .oneself ? .oneself : degree == .first ? .connection : .member
+        if ProfilePolicy.access(visibility: card.profileVisibility, relation: relation) != .full { card.location = nil }
         self.card = card
         self.degree = degree
         self.mutualConnectionCount = mutualConnectionCount

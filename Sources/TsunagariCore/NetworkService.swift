@@ -9,11 +9,13 @@ public struct NetworkService: Sendable {
     let storage: any Store
     let graph: any ConnectionGraph
     let clock: any Clock
+    let suggestionReads: WindowCounter
 
-    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock) {
+    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter()) {
         self.storage = storage
         self.graph = graph
         self.clock = clock
+        self.suggestionReads = suggestionReads
     }
 
     // MARK: People in lists
@@ -28,7 +30,7 @@ public struct NetworkService: Sendable {
         if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
         let shown = ids.filter { cards[$0] != nil && !blocked.contains($0) }
         guard let member = viewer.memberID else {
-            return shown.map { PersonSummary(card: cards[$0]!, degree: .beyond, mutualConnectionCount: 0) }
+            return shown.map { PersonSummary(card: cards[$0]!, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
         let degrees = graph.degrees(from: member, to: shown)
         let mutuals = graph.mutualCounts(of: member, with: shown)
@@ -45,7 +47,9 @@ public struct NetworkService: Sendable {
             id: profile.memberID, handle: profile.handle, name: profile.name, headline: profile.headline,
             location: profile.fields.location, profileVisibility: profile.settings.profileVisibility,
             connectionsVisibility: profile.settings.connectionsVisibility)
-        guard let member = viewer.memberID else { return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0) }
+        guard let member = viewer.memberID else {
+            return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0, anonymous: true)
+        }
         return PersonSummary(
             card: card, degree: graph.degrees(from: member, to: [profile.memberID])[0],
             mutualConnectionCount: graph.mutualCounts(of: member, with: [profile.memberID])[0])
@@ -161,6 +165,10 @@ public struct NetworkService: Sendable {
     /// Triangle closing weighted by mutual count, plus shared employers with overlapping dates and
     /// shared schools; never connections, open invitations, blocked members, dismissed suggestions or oneself.
     public func suggestions(for viewer: MemberID, limit: Int) async throws -> [Suggestion] {
+        if let retry = suggestionReads.count(viewer.rawValue, window: 60 * 60, limit: Self.suggestionReadsPerHour, now: clock.now()) {
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: retry), code: "rate_limited", message: "Too many requests for suggestions; try again later.")
+        }
         let blocked = try await storage.blockedEitherWay(viewer)
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
@@ -176,9 +184,10 @@ public struct NetworkService: Sendable {
             score[member, default: 0] += points
             if !(reasons[member]?.contains(reason) ?? false) { reasons[member, default: []].append(reason) }
         }
-        for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { !allowed($0) }) {
-            let shown = graph.mutualCounts(of: viewer, with: [candidate.member])[0]
-            note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: shown > 0 ? shown : nil))
+        // Only through connections whose lists the viewer may see: a suggestion found through one who hides theirs
+        // would name their connections one by one (dismiss, ask again, and so on through the whole list).
+        for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { !allowed($0) }, disclosedOnly: true) {
+            note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: candidate.mutualCount))
         }
         for shared in try await storage.sharedAffiliations(of: viewer, limit: limit * 10) where allowed(shared.member) {
             switch shared.kind {
@@ -199,8 +208,17 @@ public struct NetworkService: Sendable {
         }
     }
 
+    /// Dismissals a member may make in a day: far more than anyone clears by hand, too few to page through
+    /// the network by dismissing.
+    public static let dismissalsPerDay = 300
+    /// Suggestion lists a member may ask for in an hour (counted per instance, like typeahead).
+    public static let suggestionReadsPerHour = 600
+
     public func dismissSuggestion(_ member: MemberID, viewer: MemberID) async throws {
         try await requireVisible(member, to: viewer)
+        try await AttemptLimiter(store: storage, clock: clock).reserve(
+            [("dismiss:day:\(viewer.rawValue)", Throttle(limit: Self.dismissalsPerDay, window: 24 * 60 * 60))],
+            code: "dismiss_limit", message: { _ in "You have dismissed many suggestions today; try again tomorrow." })
         try await storage.dismissSuggestion(viewer, member, at: clock.now())
     }
 
@@ -277,22 +295,31 @@ public struct NetworkService: Sendable {
     public static let introductionMessageLimit = 1_000
 
     /// Asks `via`, a connection of the viewer who leads to `target`, to introduce them.
+    ///
+    /// Whether `via` is connected to `target` may be hidden from the viewer (`via` hides their list), so the answer
+    /// must not depend on it (PRODUCT.md: an error never tells more than success would). The whole request is
+    /// checked first; then an introduction through a connection who does not lead there is accepted like any
+    /// other and stored unroutable: it reaches no one, and the requester sees it pending, as they see a declined one.
+    /// Only what the viewer knows anyway is refused: someone who is not their connection, or someone they are
+    /// connected to already.
     public func requestIntroduction(to target: MemberID, via: MemberID, message raw: String, viewer: MemberID) async throws -> Introduction {
+        let message = try TextRule.required(raw, field: "Message", limit: Self.introductionMessageLimit, multiline: true)
         try await requireVisible(target, to: viewer)
         try await requireVisible(via, to: viewer)
         guard graph.areConnected(viewer, via) else {
             throw DomainError.invalid("not_a_connection", "Ask one of your own connections for an introduction.")
         }
-        let (degree, leaders) = graph.introducers(from: viewer, to: target)
-        guard degree == .second || degree == .third, leaders.contains(via) else {
-            throw DomainError.invalid("no_path", "This connection does not lead to that member.")
+        guard target != viewer, !graph.areConnected(viewer, target) else {
+            throw DomainError.invalid("no_path", "You are already connected to this member.")
         }
-        let message = try TextRule.required(raw, field: "Message", limit: Self.introductionMessageLimit, multiline: true)
+        let (degree, leaders) = graph.introducers(from: viewer, to: target)
+        let leads = (degree == .second || degree == .third) && leaders.contains(via)
         let now = clock.now()
-        let introduction = Introduction(
-            id: OpaqueID.make(at: now), requester: viewer, via: via, target: target, message: message, status: .pending,
-            forwardNote: nil, createdAt: now, updatedAt: now)
+        var introduction = Introduction(
+            id: OpaqueID.make(at: now), requester: viewer, via: via, target: target, message: message,
+            status: leads ? .pending : .unroutable, forwardNote: nil, createdAt: now, updatedAt: now)
         try await storage.createIntroduction(introduction)
+        introduction.status = introduction.status(seenBy: viewer)
         return introduction
     }
 

@@ -139,10 +139,17 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         node(viewer).map(graph.secondDegreeCount(of:)) ?? 0
     }
 
-    public func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)] {
+    public func triangleCandidates(
+        of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool, disclosedOnly: Bool
+    ) -> [(member: MemberID, mutualCount: Int)] {
         guard let v = node(viewer) else { return [] }
         let snapshot = directory.withLock { $0.members }
-        let ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: { excluded(snapshot[Int($0)]) })
+        var through: ((Node) -> Bool)?
+        if disclosedOnly {
+            let hiddenNodes = hidden.withLock { $0 }
+            if !hiddenNodes.isEmpty { through = { !hiddenNodes.contains($0) } }
+        }
+        let ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: { excluded(snapshot[Int($0)]) }, through: through)
         return ranked.map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
     }
 

@@ -315,15 +315,20 @@ public final class SocialGraph: @unchecked Sendable {
 
     /// Triangle closing: second-degree members ranked by how many connections they share with `viewer`,
     /// best first (ties by node), skipping what `excluded` rejects.
-    public func mostMutualStrangers(of viewer: Node, limit: Int, excluded: (Node) -> Bool) -> [(node: Node, mutualCount: Int)] {
+    /// Second-degree members by how many of the viewer's connections they share, best first; with `through`, only
+    /// the viewer's connections it accepts are walked (and counted).
+    public func mostMutualStrangers(
+        of viewer: Node, limit: Int, excluded: (Node) -> Bool, through: ((Node) -> Bool)? = nil
+    ) -> [(node: Node, mutualCount: Int)] {
         lock.read {
             guard Int(viewer) < adjacency.count else { return [] }
             return withScratch { scratch in
                 scratch.begin(count: adjacency.count)
                 scratch.beginBits(count: adjacency.count)
-                let first = list(viewer)
+                let all = list(viewer)
                 scratch.first.insert(viewer)
-                for node in first { scratch.first.insert(node) }
+                for node in all { scratch.first.insert(node) }
+                let first = through.map { accepts in all.filter(accepts) } ?? all
                 var candidates: [Node] = []
                 // The hot loop, as in `distances`: raw buffers, no per-list reference counting.
                 let known = scratch.first
@@ -408,7 +413,7 @@ struct Bitset {
             words = [UInt64](repeating: 0, count: needed)
         } else {
             words.withUnsafeMutableBufferPointer { buffer in
-                _ = buffer.initialize(repeating: 0)
+                buffer.initialize(repeating: 0)
             }
         }
     }
