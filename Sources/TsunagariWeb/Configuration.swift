@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front of the server.
     public var trustProxy: Bool = false
+    /// Which peers are such proxies (with `trustProxy`); loopback unless configured.
+    public var trustedProxies: TrustedProxies = .loopback
     public var logLevel: String = "info"
     /// How often each saved search is checked for new matches, in seconds.
     public var savedSearchInterval: Int = 60
@@ -46,7 +48,10 @@ public struct AppConfiguration: Sendable {
         Setting(
             flag: "--saved-search-interval", environment: "TSUNAGARI_SAVED_SEARCH_INTERVAL",
             meaning: "seconds between checks of a saved search for new matches"),
-        Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers"),
+        Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers from trusted proxies"),
+        Setting(
+            flag: "--trusted-proxies", environment: "TSUNAGARI_TRUSTED_PROXIES",
+            meaning: "addresses and CIDR ranges of the proxies trusted with --trust-proxy"),
         Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
     ]
 
@@ -134,6 +139,9 @@ public struct AppConfiguration: Sendable {
         }
         if let (raw, source) = value("--trust-proxy") {
             if let flag = boolean(raw) { config.trustProxy = flag } else { bad(source, raw, "true or false") }
+        }
+        if let (raw, source) = value("--trusted-proxies") {
+            do { config.trustedProxies = try TrustedProxies(parsing: raw) } catch { bad(source, raw, "IP addresses or CIDR ranges separated by commas") }
         }
         if let (raw, source) = value("--log-level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -108,12 +108,21 @@ final class Browser: @unchecked Sendable {
         return reply
     }
 
+    /// The token a form of the current page carries: the session's once logged in, else the cookie's.
+    func csrfToken() async throws -> String? {
+        let page = try await get("/")
+        if let range = page.text.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) {
+            let field = page.text[range]
+            return field.split(separator: "\"")[3].description
+        }
+        return cookies["tsg_csrf"]
+    }
+
     /// Posts a form; `csrf: false` leaves the token out.
     @discardableResult
     func post(_ path: String, _ fields: [String: String], csrf: Bool = true) async throws -> Reply {
-        if cookies["tsg_csrf"] == nil { try await get("/") }
         var fields = fields
-        if csrf { fields["_csrf"] = cookies["tsg_csrf"] }
+        if csrf { fields["_csrf"] = try await csrfToken() }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
         var headers = headers

@@ -57,7 +57,9 @@ struct NetworkAPIRoutes {
     static func cursor(_ request: Request) throws -> String? {
         guard let raw = request.uri.queryParameters.get("cursor"), !raw.isEmpty else { return nil }
         // Unicode scalars, as the API document's maxLength counts.
-        guard raw.unicodeScalars.count <= 512 else { throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.") }
+        guard raw.unicodeScalars.count <= 512, PathText.isPlain(raw) else {
+            throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.")
+        }
         return raw
     }
 

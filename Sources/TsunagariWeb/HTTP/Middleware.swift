@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -64,10 +65,22 @@ struct ViewerMiddleware: RouterMiddleware {
     static let csrfCookie = "tsg_csrf"
     static let languageCookie = "tsg_lang"
 
+    /// The CSRF token of a web session: a digest of its token, 43 base64url characters like the cookie's.
+    static func csrfToken(session: String) -> String {
+        Data(SHA256.hash(data: Data("tsg-csrf:\(session)".utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.clientAddress = clientAddress(request, context)
-        context.secureTransport = services.configuration.trustProxy && request.headers[.init("X-Forwarded-Proto")!] == "https"
+        let peer = context.remoteAddress?.ipAddress
+        if services.configuration.trustProxy {
+            let proxies = services.configuration.trustedProxies
+            context.clientAddress = proxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+            context.secureTransport = proxies.forwardedHTTPS(peer: peer, forwardedProto: request.headers[.init("X-Forwarded-Proto")!])
+        } else {
+            context.clientAddress = peer ?? "unknown"
+        }
         let isAPI = request.uri.path.hasPrefix("/api/")
         var preferred: TsunagariCore.Locale?
         if isAPI {
@@ -93,7 +106,11 @@ struct ViewerMiddleware: RouterMiddleware {
 
         var issuedCSRF: String?
         if !isAPI {
-            if let existing = request.cookies[Self.csrfCookie]?.value, existing.utf8.count == 43 {
+            if let session = context.sessionToken {
+                // Bound to the session: a token read from one session is worth nothing in another, and logging in
+                // (a new session) rotates it.
+                context.csrfToken = Self.csrfToken(session: session)
+            } else if let existing = request.cookies[Self.csrfCookie]?.value, existing.utf8.count == 43 {
                 context.csrfToken = existing
             } else {
                 issuedCSRF = services.tokens.newToken()
@@ -101,6 +118,9 @@ struct ViewerMiddleware: RouterMiddleware {
             }
         }
         var response = try await next(request, context)
+        if context.secureTransport {
+            response.headers[.init("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains"
+        }
         if let issuedCSRF {
             response.setCookie(
                 Cookie(name: Self.csrfCookie, value: issuedCSRF, path: "/", secure: context.secureTransport, httpOnly: true, sameSite: .strict))
@@ -108,14 +128,6 @@ struct ViewerMiddleware: RouterMiddleware {
         return response
     }
 
-    private func clientAddress(_ request: Request, _ context: Context) -> String {
-        if services.configuration.trustProxy, let forwarded = request.headers[.init("X-Forwarded-For")!],
-            let first = forwarded.split(separator: ",").first
-        {
-            return first.trimmingCharacters(in: .whitespaces)
-        }
-        return context.remoteAddress?.ipAddress ?? "unknown"
-    }
 }
 
 /// The one error contract: domain errors and HTTP errors become JSON `{"error": {code, message}}` under
@@ -188,8 +200,8 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 }
 
-/// Reads and checks every page form: the body must be a URL-encoded form whose `_csrf` field matches the
-/// CSRF cookie. One place, so no handler can forget it.
+/// Reads and checks every page form: the body must be a URL-encoded form whose `_csrf` field matches the token of
+/// the viewer's session (or, logged out, the CSRF cookie). One place, so no handler can forget it.
 struct FormMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let routes: RouteTable
@@ -209,7 +221,8 @@ struct FormMiddleware: RouterMiddleware {
         }
         context.form = try FormData.parse(body)
         let sent = context.form["_csrf"] ?? ""
-        let expected = request.cookies[ViewerMiddleware.csrfCookie]?.value ?? ""
+        // A logged-in page's token comes from its session; before logging in, it is the double-submit cookie.
+        let expected = context.sessionToken != nil ? context.csrfToken : request.cookies[ViewerMiddleware.csrfCookie]?.value ?? ""
         guard !expected.isEmpty, ConstantTime.equal(sent, expected) else {
             throw DomainError(.forbidden, code: "csrf_failed", message: "This form has expired. Reload the page and try again.")
         }

@@ -40,6 +40,20 @@ enum PageChromeBuilder {
 
 extension Response {
     /// 303 See Other, so that a form post is followed by a GET.
+    /// `next` when it is a path on this site, else `fallback`: a form's `next` must not send anyone elsewhere.
+    /// Browsers drop tabs and line breaks from URLs and read `\` as `/`, so `/\thost` and `/\host` mean `//host`
+    /// to them: any control character, white space or backslash refuses the value, as does anything not starting
+    /// with exactly one `/` (which also rules out every scheme).
+    static func localPath(_ next: String?, fallback: String) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.unicodeScalars.count <= 2_000,
+            !next.unicodeScalars.contains(where: {
+                $0 == "\\" || $0.properties.generalCategory == .control || $0.properties.isWhitespace
+                    || $0.properties.generalCategory == .format
+            })
+        else { return fallback }
+        return next
+    }
+
     static func redirect(to location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }

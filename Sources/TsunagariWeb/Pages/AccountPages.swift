@@ -64,6 +64,8 @@ enum AccountPages {
 
     struct LogInForm: Sendable {
         var email = ""
+        /// Where to go once logged in (a local path, checked again when the form comes back).
+        var next: String?
         var error: String?
     }
 
@@ -76,6 +78,7 @@ enum AccountPages {
                 Layout.form(chrome, action: "/login", id: "login-form") {
                     Layout.field(Text.email(l), name: "email", value: form.email, type: "email", required: true, autocomplete: "email")
                     Layout.field(Text.password(l), name: "password", value: nil, type: "password", required: true, autocomplete: "current-password")
+                    if let next = form.next { el("input", .type("hidden"), .name("next"), .value(next)) }
                     el("button", .type("submit"), .class("button")) { Text.logIn(l) }
                 }
                 el("p", .class("muted")) {

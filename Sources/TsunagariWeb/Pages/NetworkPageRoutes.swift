@@ -40,7 +40,7 @@ struct NetworkPageRoutes {
     /// Back to where the form was, if that is a local page; else to My Network.
     private func back(_ request: Request, _ context: AppRequestContext) -> Response {
         let next = context.form["next"] ?? request.headers[.referer].flatMap { URL(string: $0)?.path } ?? "/network"
-        let safe = next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/network"
+        let safe = Response.localPath(next, fallback: "/network")
         return .redirect(to: safe)
     }
 

@@ -81,7 +81,8 @@ struct PageRoutes {
 
     @Sendable func logInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.viewer.memberID != nil { return .redirect(to: "/me/edit") }
-        return HTMLResponse.make(AccountPages.logIn(await chrome(request, context), .init()))
+        let next = request.uri.queryParameters.get("next").map { Response.localPath($0, fallback: "") }.flatMap { $0.isEmpty ? nil : $0 }
+        return HTMLResponse.make(AccountPages.logIn(await chrome(request, context), .init(next: next)))
     }
 
     @Sendable func logIn(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -89,12 +90,13 @@ struct PageRoutes {
         do {
             let result = try await services.accounts.logIn(
                 email: form["email"] ?? "", password: form["password"] ?? "", address: context.clientAddress, kind: .web)
-            var response = Response.redirect(to: "/in/\(result.profile.handle)")
+            var response = Response.redirect(to: Response.localPath(form["next"], fallback: "/in/\(result.profile.handle)"))
             response.setCookie(sessionCookie(result.token, context))
             return response
         } catch let error as DomainError where error.code == "invalid_credentials" {
             let text = context.locale == .ja ? "メールアドレスまたはパスワードが違います。" : error.message
-            let page = AccountPages.logIn(await chrome(request, context), .init(email: form["email"] ?? "", error: text))
+            let page = AccountPages.logIn(
+                await chrome(request, context), .init(email: form["email"] ?? "", next: form["next"], error: text))
             return HTMLResponse.make(page, status: .unauthorized)
         }
     }
@@ -114,10 +116,7 @@ struct PageRoutes {
         if let member = context.viewer.memberID {
             _ = try await services.profiles.updateSettings(member, .init(locale: .some(locale)))
         }
-        let next = context.form["next"] ?? "/"
-        // Only local paths, so the form cannot be used to send people elsewhere.
-        let safeNext = next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/"
-        var response = Response.redirect(to: safeNext)
+        var response = Response.redirect(to: Response.localPath(context.form["next"], fallback: "/"))
         response.setCookie(
             Cookie(name: ViewerMiddleware.languageCookie, value: locale.rawValue, maxAge: 60 * 60 * 24 * 365, path: "/", httpOnly: true, sameSite: .lax))
         return response

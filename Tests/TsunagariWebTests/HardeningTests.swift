@@ -1,0 +1,341 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+/// Side doors a careful outsider would try: each test failed before its fix.
+@Suite struct LimitsUnderConcurrencyTests {
+    /// Someone fires twenty wrong passwords at once: only the allowance of failures is tried, the rest are refused
+    /// with 429, and the owner, from their own address, still logs in.
+    @Test func parallelFailedLoginsStopAtTheLimitAndDoNotLockTheOwnerOut() async throws {
+        var limits = RateLimits.relaxed
+        limits.failedLoginsPerAccount = Throttle(limit: 5, window: 15 * 60)
+        try await withApp(limits: limits) { client, services in
+            _ = try await client.signUp("Owner", email: "owner@example.test")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await client.call(.post, "/api/v1/sessions", json: ["email": "owner@example.test", "password": "guess number \(index)"]).status
+                    }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 15)
+            // The owner, from another address, is not locked out by the guesser's failures.
+            let owner = try await services.accounts.logIn(
+                email: "owner@example.test", password: "correct horse battery", address: "198.51.100.7", kind: .api)
+            #expect(owner.profile.name == "Owner")
+            // A success from the guesser's own address is still refused until the window passes.
+            let refused = try await client.call(.post, "/api/v1/sessions", json: ["email": "owner@example.test", "password": "correct horse battery"])
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.header("Retry-After").flatMap(Int.init) ?? 0 > 0)
+        }
+    }
+
+    /// Sign-up attempts count whether or not they succeed, so `email_taken` cannot be asked of unlimited emails.
+    @Test func signUpAttemptsCountEvenWhenTheEmailIsTaken() async throws {
+        var limits = RateLimits.relaxed
+        limits.signupsPerAddress = Throttle(limit: 3, window: 60 * 60)
+        try await withApp(limits: limits) { client, _ in
+            _ = try await client.signUp("First", email: "taken@example.test")
+            var codes: [String?] = []
+            for index in 0..<4 {
+                let reply = try await client.call(
+                    .post, "/api/v1/accounts", json: ["email": "taken@example.test", "password": "correct horse battery", "name": "Probe \(index)"])
+                codes.append(reply.errorCode)
+            }
+            #expect(codes == ["email_taken", "email_taken", "rate_limited", "rate_limited"])
+        }
+    }
+
+    @Test func parallelInvitationsStopAtTheWeeklyLimit() async throws {
+        var networkLimits = NetworkLimits.relaxed
+        networkLimits.invitationsPerWeek = 3
+        try await withApp(networkLimits: networkLimits) { client, _ in
+            let names = ["Sender"] + (1...8).map { "Invitee\($0)" }
+            let cast = try await Cast.make(client, names)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for name in names.dropFirst() {
+                    group.addTask {
+                        try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Sender"], json: ["inviteeId": cast.ids[name]!]).status
+                    }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .created }.count == 3)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 5)
+        }
+    }
+
+    @Test func parallelSearchesStopAtTheDailyCap() async throws {
+        let searchLimits = SearchLimits(perDay: 4, perMonth: 1_000, typeaheadPerDay: 1_000)
+        try await withApp(searchLimits: searchLimits) { client, _ in
+            let cast = try await Cast.make(client, ["Recruiter"])
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await client.call(.get, "/api/v1/search/people?q=engineer", token: cast.tokens["Recruiter"]).status }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 4)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 6)
+        }
+    }
+}
+
+@Suite struct PrivacySideDoorTests {
+    /// Asking V for an introduction to T must not tell whether V knows T when V hides their list.
+    @Test func anIntroductionAnswersAlikeWhetherOrNotTheConnectionLeadsThere() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Asker", "Veiled", "Target", "Stranger", "Other"])
+            try await cast.connect(client, "Asker", "Veiled")
+            try await cast.connect(client, "Veiled", "Target")
+            try await cast.connect(client, "Stranger", "Other")
+            let hidden = try await client.call(
+                .patch, "/api/v1/me/settings", token: cast.tokens["Veiled"], json: ["connectionsVisibility": "onlyMe"])
+            #expect(hidden.status == .ok)
+
+            // The body is checked first: an empty message is refused alike for both.
+            for target in ["Target", "Stranger"] {
+                let empty = try await client.call(
+                    .post, "/api/v1/introductions", token: cast.tokens["Asker"],
+                    json: ["targetId": cast.ids[target]!, "viaId": cast.ids["Veiled"]!, "message": ""])
+                #expect(empty.status == .unprocessableContent)
+                #expect(empty.errorCode == "required")
+            }
+            var answers: [String: Reply] = [:]
+            for target in ["Target", "Stranger"] {
+                answers[target] = try await client.call(
+                    .post, "/api/v1/introductions", token: cast.tokens["Asker"],
+                    json: ["targetId": cast.ids[target]!, "viaId": cast.ids["Veiled"]!, "message": "お願いします"])
+            }
+            #expect(answers["Target"]?.status == .created)
+            #expect(answers["Stranger"]?.status == answers["Target"]?.status)
+            #expect(answers["Stranger"]?.json["status"] as? String == answers["Target"]?.json["status"] as? String)
+            #expect(Set((answers["Stranger"]?.json ?? [:]).keys) == Set((answers["Target"]?.json ?? [:]).keys))
+            // The requester sees both pending; the intermediary is asked only the possible one.
+            let mine = try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Asker"])
+            let statuses = (mine.json["items"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+            #expect(statuses == ["pending", "pending"])
+            let asked = try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Veiled"])
+            #expect((asked.json["items"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    /// A connections-only member shows name and headline to others: not their location, in any list.
+    @Test func aConnectionsOnlyMembersLocationStaysOutOfEveryList() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Viewer", "Bridge", "Private"])
+            try await cast.connect(client, "Viewer", "Bridge")
+            try await cast.connect(client, "Bridge", "Private")
+            _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens["Private"], json: ["location": "札幌市", "headline": "Designer"])
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Private"], json: ["profileVisibility": "connections"])
+
+            func location(in reply: Reply) -> Any? {
+                let items = reply.json["items"] as? [[String: Any]] ?? []
+                let card = items.compactMap { ($0["member"] as? [String: Any]) ?? $0 }.first { $0["name"] as? String == "Private" }
+                return card?["location"] ?? "absent"
+            }
+            let lists = [
+                "/api/v1/members/\(cast.ids["Bridge"]!)/connections", "/api/v1/network/suggestions",
+            ]
+            for path in lists {
+                let reply = try await client.call(.get, path, token: cast.tokens["Viewer"])
+                #expect(reply.status == .ok, "\(path)")
+                #expect(reply.text.contains("Private"), "\(path) lists the member")
+                #expect(!reply.text.contains("札幌"), "\(path) names the location: \(reply.text)")
+                #expect(location(in: reply) is NSNull, "\(path)")
+            }
+            // An invitation shows the card too.
+            let sent = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Private"], json: ["inviteeId": cast.ids["Viewer"]!])
+            #expect(sent.status == .created)
+            let received = try await client.call(.get, "/api/v1/invitations?direction=received", token: cast.tokens["Viewer"])
+            #expect(received.text.contains("Designer"))
+            #expect(!received.text.contains("札幌"))
+            // A connection sees it.
+            let theirs = try await client.call(.get, "/api/v1/members/\(cast.ids["Private"]!)/connections", token: cast.tokens["Bridge"])
+            #expect(theirs.status == .ok)
+            let bridgeView = try await client.call(.get, "/api/v1/me/connections", token: cast.tokens["Bridge"])
+            #expect(bridgeView.text.contains("札幌"))
+        }
+    }
+
+    /// A new account connected only to V, who hides their list, is not shown V's connections as suggestions (and
+    /// dismissing cannot page through them).
+    @Test func suggestionsNeverComeThroughAHiddenList() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Newcomer", "Veiled", "Friend1", "Friend2", "Open", "Visible"])
+            for friend in ["Friend1", "Friend2"] { try await cast.connect(client, "Veiled", friend) }
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Veiled"], json: ["connectionsVisibility": "onlyMe"])
+            try await cast.connect(client, "Newcomer", "Veiled")
+            try await cast.connect(client, "Newcomer", "Open")
+            try await cast.connect(client, "Open", "Visible")
+            try await cast.connect(client, "Open", "Friend1")
+
+            let reply = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Newcomer"])
+            #expect(reply.status == .ok)
+            let suggested = Set(names(reply))
+            #expect(suggested.contains("Visible"))
+            // Friend1 is suggested through Open (whose list is visible), counted once; Friend2 only through Veiled.
+            #expect(suggested.contains("Friend1"))
+            #expect(!suggested.contains("Friend2"))
+            let friend1 = (reply.json["items"] as? [[String: Any]] ?? []).first { ($0["member"] as? [String: Any])?["name"] as? String == "Friend1" }
+            let reasons = friend1?["reasons"] as? [[String: Any]] ?? []
+            #expect(reasons.first?["count"] as? Int == 1)
+        }
+    }
+}
+
+@Suite struct ProfileBoundsTests {
+    @Test func aProfileHoldsAtMostAHundredPositions() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Busy"])
+            for index in 0..<TextLimit.positionCount {
+                let reply = try await client.call(
+                    .post, "/api/v1/me/positions", token: cast.tokens["Busy"],
+                    json: ["company": "Company \(index)", "title": "Engineer", "startMonth": "2020-01"])
+                #expect(reply.status == .created)
+            }
+            let over = try await client.call(
+                .post, "/api/v1/me/positions", token: cast.tokens["Busy"], json: ["company": "One more", "title": "Engineer", "startMonth": "2020-01"])
+            #expect(over.status == .unprocessableContent)
+            #expect(over.errorCode == "too_many")
+            for index in 0..<TextLimit.educationCount {
+                let reply = try await client.call(.post, "/api/v1/me/educations", token: cast.tokens["Busy"], json: ["school": "School \(index)"])
+                #expect(reply.status == .created)
+            }
+            let school = try await client.call(.post, "/api/v1/me/educations", token: cast.tokens["Busy"], json: ["school": "One more"])
+            #expect(school.errorCode == "too_many")
+        }
+    }
+
+    /// One member with many positions does not rename a company for everyone: members count, current ones first.
+    @Test func aCompanyIsNamedByItsMembersNotByOneMembersPositions() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Loud", "Quiet1", "Quiet2"])
+            var companyID = ""
+            for name in ["Quiet1", "Quiet2"] {
+                let reply = try await client.call(
+                    .post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "Acme Inc.", "title": "Engineer", "startMonth": "2021-04"])
+                companyID = (reply.json["company"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            for month in 1...6 {
+                let reply = try await client.call(
+                    .post, "/api/v1/me/positions", token: cast.tokens["Loud"],
+                    json: ["company": "ACME", "title": "Intern \(month)", "startMonth": "2010-0\(month)", "endMonth": "2010-0\(month)"])
+                #expect((reply.json["company"] as? [String: Any])?["id"] as? String == companyID)
+            }
+            let company = try await client.call(.get, "/api/v1/companies/\(companyID)", token: cast.tokens["Quiet1"])
+            #expect(company.json["name"] as? String == "Acme Inc.")
+        }
+    }
+}
+
+@Suite struct SmallerHardeningTests {
+    /// Ignoring an invitation does not stop the one who ignored it from inviting the sender later: they connect.
+    @Test func whoIgnoredAnInvitationCanInviteTheSenderBack() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let sent = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ann"], json: ["inviteeId": cast.ids["Ben"]!])
+            let id = sent.json["id"] as? String ?? ""
+            let ignored = try await client.call(.post, "/api/v1/invitations/\(id)/ignore", token: cast.tokens["Ben"])
+            #expect(ignored.status == .noContent)
+            let back = try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Ben"], json: ["inviteeId": cast.ids["Ann"]!])
+            #expect(back.status == .ok, "\(back.text)")
+            #expect(back.json["status"] as? String == "accepted")
+            #expect(try await cast.degree(client, "Ann", of: "Ben") == 1)
+        }
+    }
+
+    @Test func cursorsAndIdsWithControlCharactersAreRefused() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann"])
+            let cursor = try await client.call(.get, "/api/v1/me/connections?cursor=ab%00cd", token: cast.tokens["Ann"])
+            #expect(cursor.status == .badRequest)
+            #expect(cursor.errorCode == "bad_cursor")
+            let member = try await client.call(.get, "/api/v1/members/ab%00cd", token: cast.tokens["Ann"])
+            #expect(member.status == .notFound)
+            let invitation = try await client.call(.post, "/api/v1/invitations/ab%00cd/accept", token: cast.tokens["Ann"])
+            #expect(invitation.status == .notFound)
+        }
+    }
+
+    /// After logging in, only local paths are followed: no scheme, no `//`, nothing a browser reads as `//`.
+    @Test(arguments: [
+        ("/network", "/network"), ("/\t/evil.example", nil), ("/\\evil.example", nil), ("//evil.example", nil),
+        ("https://evil.example", nil), ("javascript:alert(1)", nil), ("/%0A/evil.example", "/%0A/evil.example"), ("/\u{2028}/x", nil),
+    ] as [(String, String?)])
+    func theNextPathAfterLoggingInStaysOnTheSite(_ next: String, _ expected: String?) async throws {
+        try await withApp { client, _ in
+            let member = try await client.signUp("Taro", email: "taro@example.test")
+            let browser = Browser(client)
+            let reply = try await browser.post("/login", ["email": "taro@example.test", "password": "correct horse battery", "next": next])
+            #expect(reply.status == .seeOther)
+            #expect(reply.header("Location") == (expected ?? "/in/\(member.handle)"))
+        }
+    }
+
+    /// The CSRF token of a logged-in page belongs to its session: another session's token is refused, and logging
+    /// in gives a new one.
+    @Test func theCSRFTokenIsBoundToTheSessionAndRotatedAtLogin() async throws {
+        try await withApp { client, _ in
+            _ = try await client.signUp("Ann", email: "ann@example.test")
+            _ = try await client.signUp("Ben", email: "ben@example.test")
+            let ann = Browser(client)
+            let before = try await ann.csrfToken()
+            let login = try await ann.post("/login", ["email": "ann@example.test", "password": "correct horse battery"])
+            #expect(login.status == .seeOther)
+            let annToken = try #require(try await ann.csrfToken())
+            #expect(annToken != before)
+
+            let ben = Browser(client)
+            _ = try await ben.post("/login", ["email": "ben@example.test", "password": "correct horse battery"])
+            let benToken = try #require(try await ben.csrfToken())
+            #expect(benToken != annToken)
+            // Ann's own token works for Ann; Ben's page token in Ann's browser does not.
+            let stolen = try await ann.post("/language", ["locale": "ja", "_csrf": benToken], csrf: false)
+            #expect(stolen.status == .forbidden)
+            let own = try await ann.post("/language", ["locale": "ja", "_csrf": annToken], csrf: false)
+            #expect(own.status == .seeOther)
+        }
+    }
+}
+
+@Suite struct TrustedProxyTests {
+    @Test func theClientIsTheRightMostAddressNotWrittenByATrustedProxy() throws {
+        let proxies = try TrustedProxies(parsing: "10.0.0.0/8, 192.0.2.10, fd00::/8")
+        // The client wrote a fake first entry; the proxy appended what it saw.
+        #expect(proxies.clientAddress(peer: "10.1.2.3", forwardedFor: ["6.6.6.6, 203.0.113.9"]) == "203.0.113.9")
+        // Two proxies in a row.
+        #expect(proxies.clientAddress(peer: "10.1.2.3", forwardedFor: ["6.6.6.6, 203.0.113.9, 192.0.2.10"]) == "203.0.113.9")
+        #expect(proxies.clientAddress(peer: "10.1.2.3", forwardedFor: ["6.6.6.6", "203.0.113.9"]) == "203.0.113.9")
+        // A peer that is not a trusted proxy is the client, whatever it writes.
+        #expect(proxies.clientAddress(peer: "203.0.113.50", forwardedFor: ["10.0.0.1"]) == "203.0.113.50")
+        // Garbage ends the walk; IPv6 and IPv4-mapped addresses are understood.
+        #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: ["1.1.1.1, not-an-address, 10.9.9.9"]) == "10.9.9.9")
+        #expect(proxies.clientAddress(peer: "fd00::1", forwardedFor: ["2001:db8::5"]) == "2001:db8::5")
+        #expect(proxies.contains("::ffff:10.2.3.4"))
+        #expect(!proxies.contains("11.0.0.1"))
+        #expect(proxies.forwardedHTTPS(peer: "10.0.0.1", forwardedProto: "https"))
+        #expect(!proxies.forwardedHTTPS(peer: "203.0.113.50", forwardedProto: "https"))
+        #expect(throws: TrustedProxies.Invalid.self) { try TrustedProxies(parsing: "10.0.0.0/33") }
+        #expect(throws: TrustedProxies.Invalid.self) { try TrustedProxies(parsing: "example.com") }
+    }
+
+    @Test func configurationReadsTrustedProxies() throws {
+        let config = try AppConfiguration.resolve(flags: ["--trust-proxy": "true", "--trusted-proxies": "172.16.0.0/12"], environment: [:])
+        #expect(config.trustedProxies.contains("172.20.1.1"))
+        #expect(!config.trustedProxies.contains("127.0.0.1"))
+        #expect(throws: AppConfiguration.Invalid.self) { try AppConfiguration.resolve(flags: ["--trusted-proxies": "nonsense"], environment: [:]) }
+    }
+}
