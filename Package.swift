@@ -130,6 +130,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore",
                 "TsunagariWeb",
+                "TsunagariGraph",
                 "TsunagariSearch",
                 "TsunagariStorageSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -24,6 +24,8 @@ public protocol NetworkStore: Sendable {
     func networkSnapshot() async throws -> NetworkSnapshot
     /// Changes after `sequence`, oldest first, at most `limit`.
     func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange]
+    /// The changes with these sequence numbers, those that exist (numbers passed over earlier, asked for again).
+    func graphChanges(sequences: [Int64]) async throws -> [GraphChange]
     func pruneGraphChanges(before: Date) async throws
     /// Connects many pairs at once (sample data, imports), following each other, logging each; pairs
     /// already connected are skipped. Every id must be a member's. Returns how many were new.

@@ -155,6 +155,18 @@ extension PostgresStorage: NetworkStore {
         return changes
     }
 
+    public func graphChanges(sequences: [Int64]) async throws -> [GraphChange] {
+        guard !sequences.isEmpty else { return [] }
+        var changes: [GraphChange] = []
+        for try await (seq, kind, a, b) in try await client.query(
+            "SELECT seq, kind, a, b FROM graph_changes WHERE seq = ANY(\(sequences)) ORDER BY seq", logger: logger
+        ).decode((Int64, String, String, String?).self) {
+            guard let kind = GraphChange.Kind(rawValue: kind) else { continue }
+            changes.append(GraphChange(sequence: seq, kind: kind, a: MemberID(a), b: b.map(MemberID.init)))
+        }
+        return changes
+    }
+
     public func pruneGraphChanges(before date: Date) async throws {
         try await client.query("DELETE FROM graph_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
     }

@@ -93,6 +93,27 @@ extension SQLiteStorage: NetworkStore {
         }
     }
 
+    public func graphChanges(sequences: [Int64]) async throws -> [GraphChange] {
+        guard !sequences.isEmpty else { return [] }
+        return try await pool.read { db in
+            var changes: [GraphChange] = []
+            // SQLite takes at most 32,766 bound values in one statement.
+            for start in stride(from: 0, to: sequences.count, by: 10_000) {
+                let part = Array(sequences[start..<min(start + 10_000, sequences.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                changes += try Row.fetchAll(
+                    db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq IN (\(marks)) ORDER BY seq",
+                    arguments: StatementArguments(part)
+                ).compactMap { row in
+                    guard let kind = GraphChange.Kind(rawValue: row["kind"]) else { return nil }
+                    return GraphChange(
+                        sequence: row["seq"], kind: kind, a: MemberID(row["a"]), b: (row["b"] as String?).map(MemberID.init))
+                }
+            }
+            return changes
+        }
+    }
+
     public func pruneGraphChanges(before date: Date) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM graph_changes WHERE at < ?", arguments: [StoredTime.millis(date)])

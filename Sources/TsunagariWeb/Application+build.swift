@@ -104,7 +104,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
         services: [
-            GraphCatchUp(storage: storage, graph: services.graph, logger: logger),
+            GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, logger: logger),
             SearchCatchUp(engine: services.searchIndex, logger: logger),
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
@@ -124,36 +124,82 @@ struct StorageCloser: Service {
     }
 }
 
+/// What replaying the graph change log reads: the log, and the present truth of a change found late.
+protocol GraphChangeSource: Sendable {
+    func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange]
+    func graphChanges(sequences: [Int64]) async throws -> [GraphChange]
+    func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date?
+    func hidesList(_ member: MemberID) async throws -> Bool?
+}
+
+struct StoredGraphChanges: GraphChangeSource {
+    let storage: any AppServices.Store
+
+    func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange] {
+        try await storage.graphChanges(after: sequence, limit: limit)
+    }
+
+    func graphChanges(sequences: [Int64]) async throws -> [GraphChange] { try await storage.graphChanges(sequences: sequences) }
+
+    func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? { try await storage.connectedAt(a, b) }
+
+    func hidesList(_ member: MemberID) async throws -> Bool? {
+        try await storage.profile(id: member).map { $0.settings.connectionsVisibility == .onlyMe }
+    }
+}
+
 /// Replays the graph change log so that this instance sees connections made through other instances
 /// sharing the database within a second. Changes this instance made itself are already applied and
 /// replay harmlessly. A gap in the sequence (a transaction that has not committed yet) is waited for
-/// up to two seconds before it is taken as rolled back.
+/// up to two seconds; a number passed over is asked for again for ten minutes (`ChangeLogCursor`), and a change
+/// found late is applied as the database now has it (connected or not, list hidden or not, member there or not),
+/// since later changes of the same pair may have been applied already.
 struct GraphCatchUp: Service {
-    let storage: any NetworkStore
+    let source: any GraphChangeSource
     let graph: MemberGraph
     let logger: Logger
     static let interval: Duration = .milliseconds(250)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var gapSince: ContinuousClock.Instant?
+            var cursor = ChangeLogCursor(applied: graph.appliedSequence, anchored: graph.appliedSequence > 0)
             while !Task.isCancelled {
                 do {
-                    let changes = try await storage.graphChanges(after: graph.appliedSequence, limit: 5_000)
-                    for change in changes {
-                        if change.sequence != graph.appliedSequence + 1 {
-                            let since = gapSince ?? .now
-                            gapSince = since
-                            if ContinuousClock.now - since < .seconds(2) { break }
-                        }
-                        gapSince = nil
-                        graph.apply(change)
-                    }
+                    try await Self.step(&cursor, source: source, graph: graph, now: Date())
                 } catch {
                     logger.warning("could not read the graph change log", metadata: ["error": .string("\(type(of: error))")])
                 }
                 try? await Task.sleep(for: Self.interval)
             }
+        }
+    }
+
+    /// One pass: the changes after the cursor, in order, then any passed-over numbers that have since committed.
+    static func step(_ cursor: inout ChangeLogCursor, source: any GraphChangeSource, graph: MemberGraph, now: Date) async throws {
+        for change in try await source.graphChanges(after: cursor.applied, limit: 5_000) {
+            guard cursor.admit(change.sequence, now: now) else { break }
+            graph.apply(change)
+        }
+        let late = cursor.lateSequences(now: now)
+        guard !late.isEmpty else { return }
+        for change in try await source.graphChanges(sequences: late) {
+            try await applyAsStoredNow(change, source: source, graph: graph)
+            cursor.found(change.sequence)
+        }
+    }
+
+    static func applyAsStoredNow(_ change: GraphChange, source: any GraphChangeSource, graph: MemberGraph) async throws {
+        switch change.kind {
+        case .connected, .disconnected:
+            guard let b = change.b else { return }
+            let connected = try await source.connectedAt(change.a, b) != nil
+            graph.apply(GraphChange(sequence: 0, kind: connected ? .connected : .disconnected, a: change.a, b: b))
+        case .listHidden, .listShown, .memberRemoved:
+            guard let hidden = try await source.hidesList(change.a) else {
+                graph.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: change.a, b: nil))
+                return
+            }
+            graph.apply(GraphChange(sequence: 0, kind: hidden ? .listHidden : .listShown, a: change.a, b: nil))
         }
     }
 }

@@ -50,11 +50,30 @@ func randomEdges(nodes: Int, edges: Int, seed: UInt64) -> [(Node, Node)] {
     return (0..<edges).map { _ in (Node.random(in: 0..<Node(nodes), using: &g), Node.random(in: 0..<Node(nodes), using: &g)) }
 }
 
-/// Reads `u v`, tab-separated, or CSV-with-header edge lists from the shared data folder.
+/// The public graphs (SNAP ego-Facebook and ca-GrQc, GEMSEC Deezer HU; sources and licences in their README) are
+/// not copied into the repository: their publisher asks that they be read where they are kept, the `shared/` folder
+/// laid beside the checkout (or `TSUNAGARI_GRAPH_DATA`). A clone with nothing beside it skips these tests with that
+/// reason; with CI=true they always run, and missing data fails them.
+enum GraphData {
+    static var folder: URL {
+        if let given = ProcessInfo.processInfo.environment["TSUNAGARI_GRAPH_DATA"], !given.isEmpty {
+            return URL(fileURLWithPath: given)
+        }
+        var directory = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("shared").appendingPathComponent("data").appendingPathComponent("graphs")
+    }
+
+    static var required: Bool {
+        ["true", "1", "yes"].contains((ProcessInfo.processInfo.environment["CI"] ?? "").lowercased())
+    }
+
+    static var available: Bool { FileManager.default.fileExists(atPath: folder.path) }
+}
+
+/// Reads `u v`, tab-separated, or CSV-with-header edge lists from the public graphs' folder.
 func loadEdges(_ name: String) throws -> [(Node, Node)]? {
-    var directory = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { directory.deleteLastPathComponent() }
-    let url = directory.deletingLastPathComponent().appendingPathComponent("shared/data/graphs/\(name)")
+    let url = GraphData.folder.appendingPathComponent(name)
     guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
     var edges: [(Node, Node)] = []
     for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
@@ -110,10 +129,14 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
         checkAgainstReference(edges, viewers: [0, 1, 7, 42, 399], sampleTargets: 200, seed: seed)
     }
 
-    @Test(arguments: ["ego-facebook_combined.txt", "ca-GrQc.txt", "deezer-HU/HU_edges.csv"])
+    @Test(
+        .enabled(
+            if: GraphData.available || GraphData.required,
+            "the public graphs are not beside this checkout (set TSUNAGARI_GRAPH_DATA to their folder); CI runs this test"),
+        arguments: ["ego-facebook_combined.txt", "ca-GrQc.txt", "deezer-HU/HU_edges.csv"])
     func realGraphsMatchBreadthFirstSearch(file: String) throws {
         guard let edges = try loadEdges(file) else {
-            Issue.record("shared graph \(file) is missing")
+            Issue.record("public graph \(file) is missing from \(GraphData.folder.path)")
             return
         }
         #expect(edges.count > 10_000)

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TsunagariCore
+import TsunagariGraph
 @testable import TsunagariWeb
 
 /// Side doors a careful outsider would try: each test failed before its fix.
@@ -337,5 +338,62 @@ import TsunagariCore
         #expect(config.trustedProxies.contains("172.20.1.1"))
         #expect(!config.trustedProxies.contains("127.0.0.1"))
         #expect(throws: AppConfiguration.Invalid.self) { try AppConfiguration.resolve(flags: ["--trusted-proxies": "nonsense"], environment: [:]) }
+    }
+}
+
+/// A change log whose numbers commit out of order, as PostgreSQL's do under concurrent transactions.
+final class ScriptedGraphLog: GraphChangeSource, @unchecked Sendable {
+    private let lock = NSLock()
+    var committed: [GraphChange] = []
+    var connected: Set<String> = []
+
+    func commit(_ change: GraphChange, connectedNow: Bool) {
+        lock.withLock {
+            committed.append(change)
+            let key = [change.a.rawValue, change.b?.rawValue ?? ""].sorted().joined(separator: "|")
+            if connectedNow { connected.insert(key) } else { connected.remove(key) }
+        }
+    }
+
+    func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange] {
+        lock.withLock { Array(committed.filter { $0.sequence > sequence }.sorted { $0.sequence < $1.sequence }.prefix(limit)) }
+    }
+
+    func graphChanges(sequences: [Int64]) async throws -> [GraphChange] {
+        lock.withLock { committed.filter { sequences.contains($0.sequence) } }
+    }
+
+    func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? {
+        lock.withLock { connected.contains([a.rawValue, b.rawValue].sorted().joined(separator: "|")) ? Date() : nil }
+    }
+
+    func hidesList(_ member: MemberID) async throws -> Bool? { false }
+}
+
+@Suite struct GraphCatchUpGapTests {
+    /// A removal whose transaction commits after the gap before it was given up on still reaches this instance: a
+    /// removed connection does not stay alive here.
+    @Test func aRemovalCommittedAfterItsGapWasPassedIsStillApplied() async throws {
+        let graph = MemberGraph()
+        let (a, b, c, d) = (MemberID("member-a"), MemberID("member-b"), MemberID("member-c"), MemberID("member-d"))
+        let log = ScriptedGraphLog()
+        var cursor = ChangeLogCursor()
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        log.commit(GraphChange(sequence: 1, kind: .connected, a: a, b: b), connectedNow: true)
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0)
+        #expect(graph.areConnected(a, b))
+
+        // Change 2 (A and B part) is written but not committed; 3 (C and D connect) commits first.
+        log.commit(GraphChange(sequence: 3, kind: .connected, a: c, b: d), connectedNow: true)
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0.addingTimeInterval(1))
+        #expect(!graph.areConnected(c, d))  // waiting for 2
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0.addingTimeInterval(3.5))
+        #expect(graph.areConnected(c, d))  // 2 given up on
+
+        // Now 2 commits.
+        log.commit(GraphChange(sequence: 2, kind: .disconnected, a: a, b: b), connectedNow: false)
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0.addingTimeInterval(5))
+        #expect(!graph.areConnected(a, b))
+        #expect(cursor.lateSequences(now: t0.addingTimeInterval(6)).isEmpty)
     }
 }

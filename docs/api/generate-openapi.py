@@ -232,8 +232,8 @@ paths = {
   "/api/v1/members/{idOrHandle}/block": {
       "put": op("block", "Block: also removes the connection and open invitations, silently", ok("204", "Blocked"), ["401", "404", "422"], params=M, tag="Connections"),
       "delete": op("unblock", "Unblock", ok("204", "Unblocked"), ["401", "404"], params=M, tag="Connections")},
-  "/api/v1/network/suggestions": {"get": op("suggestions", "People you may know, with reasons", ok("200", "Suggestions", ref("SuggestionList")), ["400", "401"], tag="Network", params=[PAGE[0]])},
-  "/api/v1/network/suggestions/{memberId}": {"delete": op("dismissSuggestion", "Do not suggest this member again", ok("204", "Dismissed"), ["401", "404"], params=path_param("memberId", "Member id"), tag="Network")},
+  "/api/v1/network/suggestions": {"get": op("suggestions", "People you may know, with reasons", ok("200", "Suggestions", ref("SuggestionList")), ["400", "401", "429"], tag="Network", params=[PAGE[0]])},
+  "/api/v1/network/suggestions/{memberId}": {"delete": op("dismissSuggestion", "Do not suggest this member again", ok("204", "Dismissed"), ["401", "404", "429"], params=path_param("memberId", "Member id"), tag="Network")},
   "/api/v1/network/paths/{memberId}": {"get": op("paths", "How you can reach a member", ok("200", "Paths", ref("Paths")), ["401", "404"], params=path_param("memberId", "Member id"), tag="Network")},
   "/api/v1/introductions": {
       "post": op("requestIntroduction", "Ask a connection to introduce you", ok("201", "Requested", ref("Introduction")), B + ["401", "404"], "NewIntroduction", tag="Network"),
@@ -257,7 +257,7 @@ paths = {
       params=[q("q", S(maxLength=100), "What has been typed")])},
   "/api/v1/search/saved": {
       "get": op("listSavedSearches", "Your saved searches, oldest first", ok("200", "Saved searches", ref("SavedSearchList")), ["401"], tag="Search"),
-      "post": op("saveSearch", "Keep a search; you are notified when members newly match it", ok("201", "Saved", ref("SavedSearch")), B + ["401", "403"], "NewSavedSearch", tag="Search")},
+      "post": op("saveSearch", "Keep a search; you are notified when members newly match it", ok("201", "Saved", ref("SavedSearch")), B + ["401", "403", "429"], "NewSavedSearch", tag="Search")},
   "/api/v1/search/saved/{id}": {
       "get": op("getSavedSearch", "One of your saved searches", ok("200", "Saved search", ref("SavedSearch")), ["401", "404"], params=path_param("id", "Saved search id"), tag="Search"),
       "delete": op("deleteSavedSearch", "Delete a saved search", ok("204", "Deleted"), ["401", "404"], params=path_param("id", "Saved search id"), tag="Search")},
