@@ -44,6 +44,8 @@ public final class TermIndex: @unchecked Sendable {
     private var lengths: [Float] = []
     private var attributes: [String] = []
     private var stamps: [Double] = []
+    /// The profile version each entry was made from: an entry of a lower version does not replace it.
+    private var versions: [Int64] = []
     private var liveCount = 0
     private var totalLength: Double = 0
 
@@ -51,6 +53,11 @@ public final class TermIndex: @unchecked Sendable {
 
     /// How many members the index holds.
     public var count: Int { lock.read { liveCount } }
+
+    /// The profile version a member's entry was made from, or nil when the member is not indexed.
+    public func version(_ member: MemberID) -> Int64? {
+        lock.read { docOf[member].map { versions[Int($0)] } }
+    }
 
     /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
     public func indexedAt(_ member: MemberID) -> Date? {
@@ -65,15 +72,16 @@ public final class TermIndex: @unchecked Sendable {
         let tokens: [[Substring]]
         let attributes: String
         let stamp: Double
+        let version: Int64
     }
 
-    /// Inserts or replaces the entries, stamped with `at`.
+    /// Inserts the entries, or replaces those of a version no higher, stamped with `at`.
     public func upsert(_ entries: [SearchIndexEntry], at date: Date) {
         upsert(entries.map { ($0, date) })
     }
 
-    /// Inserts or replaces the entries, each with its own stamp. Holds the write side a few hundred entries
-    /// at a time, so that queries are not held up by a long batch.
+    /// Inserts the entries, or replaces those of a version no higher (`SearchIndexEntry.version`), each with its own
+    /// stamp. Holds the write side a few hundred entries at a time, so that queries are not held up by a long batch.
     public func upsert(_ entries: [(entry: SearchIndexEntry, at: Date)]) {
         let boundary = Array(ProfileIndexing.boundary.utf8)
         var start = 0
@@ -88,7 +96,7 @@ public final class TermIndex: @unchecked Sendable {
                         // (canonical-equivalence) work would be wasted.
                         (item.entry.columns[column] ?? "").utf8.split(separator: UInt8(ascii: " ")).map { Substring($0) }
                     },
-                    attributes: item.entry.attributes.stored, stamp: Self.millis(item.at))
+                    attributes: item.entry.attributes.stored, stamp: Self.millis(item.at), version: item.entry.version)
             }
             lock.write {
                 var newNameTerms: [Term] = []
@@ -128,6 +136,8 @@ public final class TermIndex: @unchecked Sendable {
     }
 
     private func apply(_ entry: Prepared, boundary: [UInt8], newNameTerms: inout [Term]) {
+        // Two edits indexed in the reverse order: the newer stays.
+        if let existing = docOf[entry.member], entry.version < versions[Int(existing)] { return }
         var tokens: [UInt32] = []
         tokens.reserveCapacity(entry.tokens.reduce(Self.columns.count) { $0 + $1.count })
         var length: Float = 0
@@ -175,6 +185,7 @@ public final class TermIndex: @unchecked Sendable {
             lengths[d] = length
             attributes[d] = entry.attributes
             stamps[d] = entry.stamp
+            versions[d] = entry.version
         } else {
             doc = Doc(members.count)
             docOf[entry.member] = doc
@@ -183,6 +194,7 @@ public final class TermIndex: @unchecked Sendable {
             lengths.append(length)
             attributes.append(entry.attributes)
             stamps.append(entry.stamp)
+            versions.append(entry.version)
             liveCount += 1
             // The newest document is the highest: every posting is an append.
             for item in newTerms {

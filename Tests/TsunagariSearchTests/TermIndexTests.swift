@@ -178,8 +178,11 @@ private actor EntriesInMemory: SearchEntryStore {
 
     func upsertSearchEntries(_ written: [SearchIndexEntry], at date: Date) async throws {
         if refuseWrites { throw Refused() }
-        for entry in written { entries[entry.member] = StoredSearchEntry(entry: entry, indexedAt: date) }
+        for entry in written where entry.version >= entries[entry.member]?.entry.version ?? 0 {
+            entries[entry.member] = StoredSearchEntry(entry: entry, indexedAt: date)
+        }
     }
+    func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] { [:] }
     func deleteSearchEntry(_ member: MemberID) async throws { entries[member] = nil }
     func searchEntryCount() async throws -> Int { entries.count }
     func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
@@ -212,6 +215,45 @@ private actor EntriesInMemory: SearchEntryStore {
         #expect(try await engine.searchCandidates(.sequence(["engineer"], column: nil), filters: IndexFilters(), limit: 10).isEmpty)
         #expect(try await engine.searchCandidates(.sequence(["sales"], column: nil), filters: IndexFilters(), limit: 10).map(\.member) == [kept])
         #expect(engine.index.count == 1)
+    }
+}
+
+/// Two edits of one profile indexed in the reverse order of their storing: the entry of the newer version stays.
+@Suite struct EntryVersionTests {
+    static let attributes = SearchAttributes(handle: "h", name: "N")
+
+    static func entry(_ title: String, version: Int64) -> SearchIndexEntry {
+        SearchIndexEntry(member: MemberID("m"), columns: [.title: title], attributes: attributes, version: version)
+    }
+
+    static func titles(_ index: TermIndex) throws -> [String] {
+        try ["engineer", "sales", "designer"].filter { try !index.search(.sequence([$0], column: nil), among: nil, since: nil, limit: 10).isEmpty }
+    }
+
+    @Test func anOlderEntryDoesNotReplaceANewerOne() throws {
+        let index = TermIndex()
+        index.upsert([Self.entry("engineer", version: 2)], at: Date(timeIntervalSince1970: 2))
+        index.upsert([Self.entry("sales", version: 1)], at: Date(timeIntervalSince1970: 3))
+        #expect(try Self.titles(index) == ["engineer"])
+        #expect(index.version(MemberID("m")) == 2)
+        #expect(index.indexedAt(MemberID("m")) == Date(timeIntervalSince1970: 2))
+        // The same version again (read before a later change, made from a newer profile) and a newer one replace it.
+        index.upsert([Self.entry("designer", version: 2)], at: Date(timeIntervalSince1970: 4))
+        #expect(try Self.titles(index) == ["designer"])
+        index.upsert([Self.entry("sales", version: 3)], at: Date(timeIntervalSince1970: 5))
+        #expect(try Self.titles(index) == ["sales"])
+        // In one batch too.
+        index.upsert([(Self.entry("engineer", version: 5), Date()), (Self.entry("designer", version: 4), Date())])
+        #expect(try Self.titles(index) == ["engineer"])
+    }
+
+    @Test func theEngineKeepsTheNewerInStorageAndMemory() async throws {
+        let store = EntriesInMemory()
+        let engine = SearchEngine(store: store)
+        try await engine.upsertSearchEntries([Self.entry("engineer", version: 2)], at: Date())
+        try await engine.upsertSearchEntries([Self.entry("sales", version: 1)], at: Date())
+        #expect(try Self.titles(engine.index) == ["engineer"])
+        #expect(try await store.searchEntries(of: [MemberID("m")]).map(\.entry.version) == [2])
     }
 }
 
