@@ -34,11 +34,16 @@ public struct SearchIndexEntry: Hashable, Sendable {
     public var member: MemberID
     public var columns: [SearchColumn: String]
     public var attributes: SearchAttributes
+    /// The version of the profile the entry was made from (`SearchEntryStore.profileVersions`), or an earlier one:
+    /// an entry never replaces one of a higher version, so that of two edits indexed in the reverse order the newer
+    /// stays. 0 for an entry made without reading the version.
+    public var version: Int64
 
-    public init(member: MemberID, columns: [SearchColumn: String], attributes: SearchAttributes) {
+    public init(member: MemberID, columns: [SearchColumn: String], attributes: SearchAttributes, version: Int64 = 0) {
         self.member = member
         self.columns = columns
         self.attributes = attributes
+        self.version = version
     }
 }
 
@@ -238,7 +243,8 @@ public indirect enum IndexQuery: Hashable, Sendable {
 
 /// The search index as the services ask it (kept in memory over storage's entries: `SearchEngine`).
 public protocol SearchIndexStore: Sendable {
-    /// Inserts or replaces the entries, stamped with `at` (what `IndexFilters.changedSince` compares).
+    /// Inserts the entries, or replaces those of a version no higher (`SearchIndexEntry.version`), stamped with `at`
+    /// (what `IndexFilters.changedSince` compares).
     func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
     func deleteSearchEntry(_ member: MemberID) async throws
     /// Members matching the query and the filters, best first by weighted relevance (ties by member id), at
@@ -283,8 +289,13 @@ public struct SearchChange: Hashable, Sendable {
 /// from at start) and a log of the members whose entry changed, written in the same transaction as the change,
 /// so that every instance's index can catch up with the others. Each method is one transaction.
 public protocol SearchEntryStore: Sendable {
-    /// Inserts or replaces the entries, stamped with `at`, and logs each.
+    /// Inserts the entries, or replaces those of a version no higher (`SearchIndexEntry.version`), stamped with `at`,
+    /// and logs each written.
     func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws
+    /// The version of each member's profile: a number storage raises in the same transaction as every change to the
+    /// profile. Read before the profile an entry is made from, it is no newer than what the entry holds. A member
+    /// that does not exist is left out.
+    func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64]
     /// Removes a member's entry and logs it (nothing happens when there is none).
     func deleteSearchEntry(_ member: MemberID) async throws
     func searchEntryCount() async throws -> Int

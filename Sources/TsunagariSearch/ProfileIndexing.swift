@@ -170,10 +170,12 @@ public enum ProfileIndexing {
 
 extension ProfileIndexing {
     /// Indexes many profiles in batches: while one batch is written, the next is analysed, itself split over
-    /// the cores, so the rate approaches that of the slower of the two rather than their sum. Returns how many
-    /// were indexed.
+    /// the cores, so the rate approaches that of the slower of the two rather than their sum. Each entry carries
+    /// its profile's version from `versions` (0 when absent). Returns how many were indexed.
     @discardableResult
-    public static func index(_ profiles: [Profile], into store: any SearchIndexStore, at date: Date, batch: Int = 1_000) async throws -> Int {
+    public static func index(
+        _ profiles: [Profile], versions: [MemberID: Int64] = [:], into store: any SearchIndexStore, at date: Date, batch: Int = 1_000
+    ) async throws -> Int {
         guard !profiles.isEmpty else { return 0 }
         let size = max(1, batch)
         let starts = Array(stride(from: 0, to: profiles.count, by: size))
@@ -186,7 +188,16 @@ extension ProfileIndexing {
                     let from = slice.startIndex + part * chunk
                     let to = min(from + chunk, slice.endIndex)
                     guard from < to else { continue }
-                    group.addTask { (part, profiles[from..<to].map(entry(for:))) }
+                    group.addTask {
+                        (
+                            part,
+                            profiles[from..<to].map { profile in
+                                var made = entry(for: profile)
+                                made.version = versions[profile.memberID] ?? 0
+                                return made
+                            }
+                        )
+                    }
                 }
                 var done: [(Int, [SearchIndexEntry])] = []
                 for await result in group { done.append(result) }

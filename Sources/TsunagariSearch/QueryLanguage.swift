@@ -24,6 +24,15 @@ public struct QuerySyntaxError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String { "Syntax error at character \(position + 1): expected \(expected)." }
 }
 
+/// A query past one of the parser's limits (`QueryParser.maximumTerms` and the others): well formed, but more than
+/// search takes on, so that no query's cost is unbounded. Where (a character offset from 0) and which limit.
+public struct QueryTooComplexError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let position: Int
+    public let limit: String
+
+    public var description: String { "The query is too complex at character \(position + 1): \(limit)." }
+}
+
 public enum QueryParser {
     enum Token: Equatable {
         case word(String)
@@ -45,6 +54,23 @@ public enum QueryParser {
 
     public static let maximumLength = 1_000
 
+    // Limits that bound what a query can cost, so that none can hold the index (and the writers waiting for it)
+    // for long or recurse deeply, whatever its text. They are far beyond what a recruiter writes: the longest
+    // Boolean strings recruiters share hold 20–40 words and phrases and 3–4 levels of parentheses; a job title
+    // in Japanese is rarely over 20 characters (19 bigrams).
+
+    /// Words and phrases (a field prefix and its word count once; AND, OR, NOT and `-` are not words).
+    public static let maximumTerms = 64
+    /// Parentheses and negations within one another: `((a))` is 2 deep, `NOT (a OR -b)` 3.
+    public static let maximumDepth = 16
+    /// Analysed terms of one word or phrase: a CJK run of n characters is n − 1 bigrams, so 32 is a phrase of 33
+    /// CJK characters or 32 words. The index intersects a posting list per distinct term of a phrase.
+    public static let maximumPhraseTerms = 32
+    /// Analysed terms of the whole query.
+    public static let maximumAnalysedTerms = 128
+
+    /// Parses a query; throws `QuerySyntaxError` for a malformed one and `QueryTooComplexError` for one past the
+    /// limits above. Parsing recurses only as deep as the parentheses and negations nest, which is checked first.
     public static func parse(_ text: String) throws -> SearchQuery {
         let characters = Array(text)
         guard characters.count <= maximumLength else {
@@ -62,6 +88,25 @@ public enum QueryParser {
     static func tokenize(_ characters: [Character]) throws -> [Located] {
         var tokens: [Located] = []
         var index = 0
+        var terms = 0
+        var analysed = 0
+        /// Counts a word or phrase against the limits as it is read, so that an oversized query is refused before
+        /// any further work.
+        func count(_ text: String, at position: Int) throws {
+            terms += 1
+            if terms > maximumTerms {
+                throw QueryTooComplexError(position: position, limit: "at most \(maximumTerms) words and phrases")
+            }
+            let length = TextAnalyzer.indexTerms(text).count
+            if length > maximumPhraseTerms {
+                throw QueryTooComplexError(
+                    position: position, limit: "a word or phrase of at most \(maximumPhraseTerms) words (\(maximumPhraseTerms + 1) characters in Japanese)")
+            }
+            analysed += length
+            if analysed > maximumAnalysedTerms {
+                throw QueryTooComplexError(position: position, limit: "at most \(maximumAnalysedTerms) words in all (a run of Japanese characters counts one for each character after the first)")
+            }
+        }
         func isBreak(_ c: Character) -> Bool { c.isWhitespace || c == "(" || c == ")" || c == "\"" || c == "「" || c == "」" || c == "（" || c == "）" }
         while index < characters.count {
             let c = characters[index]
@@ -95,6 +140,7 @@ public enum QueryParser {
                 if phrase.trimmingCharacters(in: .whitespaces).isEmpty {
                     throw QuerySyntaxError(position: start, expected: "words inside the quotes")
                 }
+                try count(phrase, at: start)
                 tokens.append(Located(token: .phrase(phrase), position: start))
                 continue
             }
@@ -126,7 +172,9 @@ public enum QueryParser {
             case "AND", "&&": tokens.append(Located(token: .and, position: start))
             case "OR", "||": tokens.append(Located(token: .or, position: start))
             case "NOT": tokens.append(Located(token: .not, position: start))
-            default: tokens.append(Located(token: .word(word), position: start))
+            default:
+                try count(word, at: start)
+                tokens.append(Located(token: .word(word), position: start))
             }
         }
         tokens.append(Located(token: .end, position: characters.count))
@@ -136,6 +184,18 @@ public enum QueryParser {
     struct Parser {
         let tokens: [Located]
         var index = 0
+        /// How many parentheses and negations enclose the part being parsed.
+        var depth = 0
+
+        /// Parses one level deeper, refused past `maximumDepth` before recursing.
+        mutating func nested(at position: Int, _ body: (inout Parser) throws -> SearchQuery) throws -> SearchQuery {
+            guard depth < maximumDepth else {
+                throw QueryTooComplexError(position: position, limit: "at most \(maximumDepth) parentheses and negations within one another")
+            }
+            depth += 1
+            defer { depth -= 1 }
+            return try body(&self)
+        }
 
         var peek: Located { tokens[index] }
 
@@ -171,8 +231,8 @@ public enum QueryParser {
 
         mutating func parseNot() throws -> SearchQuery {
             if peek.token == .not || peek.token == .minus {
-                _ = advance()
-                return .not(try parseNot())
+                let negation = advance()
+                return .not(try nested(at: negation.position) { try $0.parseNot() })
             }
             return try parsePrimary()
         }
@@ -182,7 +242,7 @@ public enum QueryParser {
             switch located.token {
             case .open:
                 if peek.token == .close { throw QuerySyntaxError(position: peek.position, expected: "a search term inside the parentheses") }
-                let inner = try parseOr()
+                let inner = try nested(at: located.position) { try $0.parseOr() }
                 guard peek.token == .close else { throw QuerySyntaxError(position: peek.position, expected: "')'") }
                 _ = advance()
                 return inner
@@ -204,7 +264,7 @@ public enum QueryParser {
             case .and, .or:
                 throw QuerySyntaxError(position: located.position, expected: "a search term before \(located.token == .and ? "AND" : "OR")")
             case .not, .minus:
-                return .not(try parseNot())
+                return .not(try nested(at: located.position) { try $0.parseNot() })
             }
         }
     }

@@ -110,9 +110,30 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
         index.remove(member)
     }
 
+    /// Where queries run: a query is CPU work of a few milliseconds to about a hundred (1,000,000 profiles: up to
+    /// `TermIndex.workLimit`), too long to hold one of the cooperative pool's threads (as many as the cores, two on the
+    /// machine measured), which every other request needs meanwhile. The hop costs some microseconds.
+    static let queries = DispatchQueue(label: "tsunagari.search.queries", qos: .userInitiated, attributes: .concurrent)
+
     public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
-        index.search(query, among: filters.among, since: filters.changedSince, limit: limit).compactMap(Self.candidate)
+        let index = self.index
+        return try await withCheckedThrowingContinuation { continuation in
+            Self.queries.async {
+                do {
+                    let hits = try index.search(query, among: filters.among, since: filters.changedSince, limit: limit)
+                    continuation.resume(returning: hits.compactMap(Self.candidate))
+                } catch {
+                    continuation.resume(throwing: Self.tooComplex)
+                }
+            }
+        }
     }
+
+    /// A query that would hold the index longer than its share (`TermIndex.TooMuchWork`), as the API and pages say it:
+    /// 400 `too_complex`, as for a query past the parser's limits.
+    static let tooComplex = DomainError(
+        .malformed, code: "too_complex",
+        message: "The query is too complex: it matches too many profiles in too many ways. Use fewer phrases or ORs, or add a term or filter.")
 
     public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
         index.names(terms, among: among, limit: limit).compactMap(Self.candidate)

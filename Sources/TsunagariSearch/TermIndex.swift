@@ -44,6 +44,8 @@ public final class TermIndex: @unchecked Sendable {
     private var lengths: [Float] = []
     private var attributes: [String] = []
     private var stamps: [Double] = []
+    /// The profile version each entry was made from: an entry of a lower version does not replace it.
+    private var versions: [Int64] = []
     private var liveCount = 0
     private var totalLength: Double = 0
 
@@ -51,6 +53,11 @@ public final class TermIndex: @unchecked Sendable {
 
     /// How many members the index holds.
     public var count: Int { lock.read { liveCount } }
+
+    /// The profile version a member's entry was made from, or nil when the member is not indexed.
+    public func version(_ member: MemberID) -> Int64? {
+        lock.read { docOf[member].map { versions[Int($0)] } }
+    }
 
     /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
     public func indexedAt(_ member: MemberID) -> Date? {
@@ -65,15 +72,16 @@ public final class TermIndex: @unchecked Sendable {
         let tokens: [[Substring]]
         let attributes: String
         let stamp: Double
+        let version: Int64
     }
 
-    /// Inserts or replaces the entries, stamped with `at`.
+    /// Inserts the entries, or replaces those of a version no higher, stamped with `at`.
     public func upsert(_ entries: [SearchIndexEntry], at date: Date) {
         upsert(entries.map { ($0, date) })
     }
 
-    /// Inserts or replaces the entries, each with its own stamp. Holds the write side a few hundred entries
-    /// at a time, so that queries are not held up by a long batch.
+    /// Inserts the entries, or replaces those of a version no higher (`SearchIndexEntry.version`), each with its own
+    /// stamp. Holds the write side a few hundred entries at a time, so that queries are not held up by a long batch.
     public func upsert(_ entries: [(entry: SearchIndexEntry, at: Date)]) {
         let boundary = Array(ProfileIndexing.boundary.utf8)
         var start = 0
@@ -88,7 +96,7 @@ public final class TermIndex: @unchecked Sendable {
                         // (canonical-equivalence) work would be wasted.
                         (item.entry.columns[column] ?? "").utf8.split(separator: UInt8(ascii: " ")).map { Substring($0) }
                     },
-                    attributes: item.entry.attributes.stored, stamp: Self.millis(item.at))
+                    attributes: item.entry.attributes.stored, stamp: Self.millis(item.at), version: item.entry.version)
             }
             lock.write {
                 var newNameTerms: [Term] = []
@@ -128,6 +136,8 @@ public final class TermIndex: @unchecked Sendable {
     }
 
     private func apply(_ entry: Prepared, boundary: [UInt8], newNameTerms: inout [Term]) {
+        // Two edits indexed in the reverse order: the newer stays.
+        if let existing = docOf[entry.member], entry.version < versions[Int(existing)] { return }
         var tokens: [UInt32] = []
         tokens.reserveCapacity(entry.tokens.reduce(Self.columns.count) { $0 + $1.count })
         var length: Float = 0
@@ -175,6 +185,7 @@ public final class TermIndex: @unchecked Sendable {
             lengths[d] = length
             attributes[d] = entry.attributes
             stamps[d] = entry.stamp
+            versions[d] = entry.version
         } else {
             doc = Doc(members.count)
             docOf[entry.member] = doc
@@ -183,6 +194,7 @@ public final class TermIndex: @unchecked Sendable {
             lengths.append(length)
             attributes.append(entry.attributes)
             stamps.append(entry.stamp)
+            versions.append(entry.version)
             liveCount += 1
             // The newest document is the highest: every posting is an append.
             for item in newTerms {
@@ -326,38 +338,99 @@ public final class TermIndex: @unchecked Sendable {
         let idf: Float
     }
 
+    /// A query that would do more than its share of work under the lock (`workLimit`).
+    public struct TooMuchWork: Error, Equatable, Sendable {}
+
+    /// The most work one query may do, in units of about a nanosecond and a half (a posting read by a merge), so
+    /// that no query holds the lock long: writers wait for the queries running and every later query waits for the
+    /// writers (the lock prefers them). A document checked for a phrase costs 48 units and a quarter of a unit per
+    /// token of its forward list, a merge the postings it reads. A first bound, to be set by measurement.
+    public static let workLimit = 8_000_000
+
+    /// Work spent by a query, refused past its limit.
+    struct Work {
+        let limit: Int
+        var spent = 0
+
+        mutating func spend(_ units: Int) throws(TooMuchWork) {
+            spent += units
+            if spent > limit { throw TooMuchWork() }
+        }
+
+        /// What merging two sorted lists reads: both, or the shorter one galloped through the longer.
+        static func merge(_ a: Int, _ b: Int) -> Int {
+            let (short, long) = a < b ? (a, b) : (b, a)
+            return short * 8 < long ? short * 8 : short + long
+        }
+    }
+
     /// The members matching the query, best first by BM25F relevance (ties by member id), at most `limit`;
     /// only among `among` when given, only entries stamped at or after `since` when given. Every matching
     /// document is ranked. A query of negations alone matches everyone not excluded, unranked, by member id.
-    public func search(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int) -> [Hit] {
+    /// Throws `TooMuchWork` as soon as the query has done more than `workLimit` units of work.
+    public func search(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, workLimit: Int = TermIndex.workLimit) throws(TooMuchWork) -> [Hit] {
+        var work = Work(limit: workLimit)
+        return try search(query, among: among, since: since, limit: limit, work: &work)
+    }
+
+    /// How much work (in `workLimit`'s units) the query takes, done without a limit: for the benchmark, to compare
+    /// queries with the limit.
+    public func work(_ query: IndexQuery, among: [MemberID]?, limit: Int) -> Int {
+        var work = Work(limit: .max)
+        _ = try? search(query, among: among, since: nil, limit: limit, work: &work)
+        return work.spent
+    }
+
+    private func search(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
         guard limit > 0 else { return [] }
-        return lock.read {
-            var leaves: [Leaf] = []
-            let amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
-            let match = evaluate(query, positive: true, within: amongDocs, leaves: &leaves)
-            var docs: [Doc]
-            var ranked = true
-            switch match {
-            case .none: return []
-            case .docs(let found): docs = found
-            case .all:
-                docs = allDocs(among)
-                ranked = false
-            case .except(let excluded):
-                docs = Self.subtract(allDocs(among), excluded)
-                ranked = false
+        let result = lock.read { () -> Result<[Hit], TooMuchWork> in
+            do throws(TooMuchWork) {
+                return .success(try unlockedSearch(query, among: among, since: since, limit: limit, work: &work))
+            } catch {
+                return .failure(error)
             }
-            if ranked, let amongDocs { docs = Self.intersect(docs, amongDocs) }
-            if let since {
-                let threshold = Self.millis(since)
-                docs = docs.filter { stamps[Int($0)] >= threshold }
-            }
-            var scores = [Float](repeating: 0, count: docs.count)
-            if ranked { score(docs, leaves, into: &scores) }
-            return best(docs, scores, limit: limit).map { index in
-                let doc = Int(docs[index])
-                return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributes[doc])
-            }
+        }
+        return try result.get()
+    }
+
+    /// `search` under the read lock.
+    private func unlockedSearch(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
+        var leaves: [Leaf] = []
+        let amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
+        let match = try evaluate(query, positive: true, within: amongDocs, leaves: &leaves, work: &work)
+        var docs: [Doc]
+        var ranked = true
+        switch match {
+        case .none: return []
+        case .docs(let found): docs = found
+        case .all:
+            try work.spend(among?.count ?? liveCount)
+            docs = allDocs(among)
+            ranked = false
+        case .except(let excluded):
+            try work.spend(2 * (among?.count ?? liveCount) + excluded.count)
+            docs = Self.subtract(allDocs(among), excluded)
+            ranked = false
+        }
+        if ranked, let amongDocs {
+            try work.spend(Work.merge(docs.count, amongDocs.count))
+            docs = Self.intersect(docs, amongDocs)
+        }
+        if let since {
+            try work.spend(docs.count)
+            let threshold = Self.millis(since)
+            docs = docs.filter { stamps[Int($0)] >= threshold }
+        }
+        var scores = [Float](repeating: 0, count: docs.count)
+        if ranked {
+            for leaf in leaves { try work.spend(Work.merge(docs.count, leaf.docs.count)) }
+            score(docs, leaves, into: &scores)
+        }
+        // The bounded heap: a comparison per document, a few for those that enter it.
+        try work.spend(4 * docs.count)
+        return best(docs, scores, limit: limit).map { index in
+            let doc = Int(docs[index])
+            return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributes[doc])
         }
     }
 
@@ -381,12 +454,12 @@ public final class TermIndex: @unchecked Sendable {
 
     /// What `query` matches, correct within `within` when given: documents outside it may be missing (a sequence
     /// is checked only on the documents the rest of an AND leaves) or present (a term's whole posting list).
-    private func evaluate(_ query: IndexQuery, positive: Bool, within: [Doc]?, leaves: inout [Leaf]) -> Match {
+    private func evaluate(_ query: IndexQuery, positive: Bool, within: [Doc]?, leaves: inout [Leaf], work: inout Work) throws(TooMuchWork) -> Match {
         switch query {
         case .sequence(let terms, let column):
-            return sequence(terms.filter { !$0.isEmpty }, column: column, positive: positive, within: within, leaves: &leaves)
+            return try sequence(terms.filter { !$0.isEmpty }, column: column, positive: positive, within: within, leaves: &leaves, work: &work)
         case .not(let inner):
-            switch evaluate(inner, positive: !positive, within: within, leaves: &leaves) {
+            switch try evaluate(inner, positive: !positive, within: within, leaves: &leaves, work: &work) {
             case .none: return .all
             case .all: return .none
             case .docs(let docs): return .except(docs)
@@ -402,44 +475,63 @@ public final class TermIndex: @unchecked Sendable {
             let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
             for part in plain + rest {
-                switch evaluate(part, positive: positive, within: narrowed, leaves: &leaves) {
+                switch try evaluate(part, positive: positive, within: narrowed, leaves: &leaves, work: &work) {
                 case .none: return .none
                 case .all: continue
                 case .docs(let docs):
                     included.append(docs)
+                    if let narrowed { try work.spend(Work.merge(narrowed.count, docs.count)) }
                     narrowed = narrowed.map { Self.intersect($0, docs) } ?? docs
                     if narrowed?.isEmpty == true { return .none }
                 case .except(let docs): excluded.append(docs)
                 }
             }
             // p1 AND p2 AND NOT n1 AND NOT n2 = (p1 AND p2) minus (n1 OR n2)
-            if included.isEmpty { return excluded.isEmpty ? .all : .except(excluded.reduce([], Self.union)) }
+            if included.isEmpty {
+                try work.spend(excluded.reduce(0) { $0 + 2 * $1.count })
+                return excluded.isEmpty ? .all : .except(excluded.reduce([], Self.union))
+            }
             var result = narrowed ?? []
             if within != nil {
                 // `narrowed` began as `within`; the parts' own intersection is what this AND matches.
                 included.sort { $0.count < $1.count }
                 result = included[0]
-                for docs in included.dropFirst() where !result.isEmpty { result = Self.intersect(result, docs) }
+                for docs in included.dropFirst() where !result.isEmpty {
+                    try work.spend(Work.merge(result.count, docs.count))
+                    result = Self.intersect(result, docs)
+                }
             }
-            for docs in excluded where !result.isEmpty { result = Self.subtract(result, docs) }
+            for docs in excluded where !result.isEmpty {
+                try work.spend(2 * result.count + Work.merge(result.count, docs.count))
+                result = Self.subtract(result, docs)
+            }
             return .docs(result)
         case .or(let parts):
             var included: [[Doc]] = []
             var excluded: [[Doc]] = []
             for part in parts {
-                switch evaluate(part, positive: positive, within: within, leaves: &leaves) {
+                switch try evaluate(part, positive: positive, within: within, leaves: &leaves, work: &work) {
                 case .none: continue
                 case .all: return .all
                 case .docs(let docs): included.append(docs)
                 case .except(let docs): excluded.append(docs)
                 }
             }
-            let union = included.reduce([], Self.union)
+            // Each union reads what the ones before it made and the next list.
+            var union: [Doc] = []
+            for docs in included {
+                try work.spend(union.count + docs.count)
+                union = Self.union(union, docs)
+            }
             // p1 OR p2 OR NOT n1 OR NOT n2 = everything except ((n1 AND n2) minus (p1 OR p2))
             if excluded.isEmpty { return included.isEmpty ? .none : .docs(union) }
             excluded.sort { $0.count < $1.count }
             var common = excluded[0]
-            for docs in excluded.dropFirst() { common = Self.intersect(common, docs) }
+            for docs in excluded.dropFirst() {
+                try work.spend(Work.merge(common.count, docs.count))
+                common = Self.intersect(common, docs)
+            }
+            try work.spend(2 * common.count + Work.merge(common.count, union.count))
             return .except(Self.subtract(common, union))
         }
     }
@@ -472,7 +564,9 @@ public final class TermIndex: @unchecked Sendable {
         }
     }
 
-    private func sequence(_ words: [String], column: SearchColumn?, positive: Bool, within: [Doc]?, leaves: inout [Leaf]) -> Match {
+    private func sequence(
+        _ words: [String], column: SearchColumn?, positive: Bool, within: [Doc]?, leaves: inout [Leaf], work: inout Work
+    ) throws(TooMuchWork) -> Match {
         guard !words.isEmpty else { return .none }
         var terms: [Term] = []
         for word in words {
@@ -491,13 +585,20 @@ public final class TermIndex: @unchecked Sendable {
         // A sequence is at least as rare as its rarest term; its idf is taken from that term (the exact count would
         // need every candidate checked, not only those `within`).
         let rarest = lists[0].count
+        if let within { try work.spend(Work.merge(within.count, rarest)) }
         var candidates = within.map { Self.intersect($0, lists[0]) } ?? lists[0]
-        for list in lists.dropFirst() where !candidates.isEmpty { candidates = Self.intersect(candidates, list) }
+        for list in lists.dropFirst() where !candidates.isEmpty {
+            try work.spend(Work.merge(candidates.count, list.count))
+            candidates = Self.intersect(candidates, list)
+        }
         let wanted = column.map { Self.columns.firstIndex(of: $0)! }
         var docs: [Doc] = []
         var found: [UInt16] = []
         for doc in candidates {
-            let weight = Self.occurrences(of: terms, in: forward[Int(doc)], column: wanted)
+            let tokens = forward[Int(doc)]
+            // Reaching a document's tokens is a cache miss or two; the scan itself is a tight loop.
+            try work.spend(48 + tokens.count / 4)
+            let weight = Self.occurrences(of: terms, in: tokens, column: wanted)
             guard weight.count > 0 else { continue }
             docs.append(doc)
             found.append(UInt16(min(Float(UInt16.max), weight.weight)))

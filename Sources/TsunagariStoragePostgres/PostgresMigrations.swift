@@ -325,6 +325,29 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            8, "profile_versions",
+            [
+                // Two edits of a profile can be indexed in the reverse order (each request reads the profile, then writes
+                // its entry), so an entry carries the version of the profile it was made from and never replaces one of
+                // a higher version. Every change to a profile updates its member's row (`updated_at`) in the change's
+                // transaction; this trigger raises the version there, whatever the statement. The row's lock orders two
+                // changes, so the later commit has the higher version. Entries written before have version 0.
+                "ALTER TABLE members ADD COLUMN profile_version BIGINT NOT NULL DEFAULT 0",
+                """
+                CREATE FUNCTION members_profile_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  NEW.profile_version := OLD.profile_version + 1;
+                  RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER members_profile_version BEFORE UPDATE ON members
+                FOR EACH ROW EXECUTE FUNCTION members_profile_version()
+                """,
+                "ALTER TABLE profile_search ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -12,9 +12,13 @@ extension PostgresStorage: SearchEntryStore {
     public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
         guard !entries.isEmpty else { return }
         let stamp = StoredTime.millis(date)
-        // One row per member, the last entry given winning (ON CONFLICT cannot touch a row twice in one statement).
+        // One row per member, the highest version winning and then the last given, as when written one by one (ON CONFLICT
+        // cannot touch a row twice in one statement).
         var latest: [MemberID: Int] = [:]
-        for (index, entry) in entries.enumerated() { latest[entry.member] = index }
+        for (index, entry) in entries.enumerated() {
+            if let kept = latest[entry.member], entries[kept].version > entry.version { continue }
+            latest[entry.member] = index
+        }
         let unique = latest.values.sorted().map { entries[$0] }
         try await transaction { c in
             var start = 0
@@ -23,14 +27,21 @@ extension PostgresStorage: SearchEntryStore {
                 let members = batch.map(\.member.rawValue)
                 let terms = batch.map(\.storedColumns)
                 let attributes = batch.map(\.attributes.stored)
+                let versions = batch.map(\.version)
+                // An entry older than the one stored changes nothing, and nothing is logged: only the rows written are
+                // returned to the log's insert.
                 try await c.query(
                     """
-                    INSERT INTO profile_search (member_id, terms, attributes, indexed_at)
-                    SELECT m, t, a, \(stamp) FROM unnest(\(members)::text[], \(terms)::text[], \(attributes)::text[]) AS u(m, t, a)
-                    ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at
+                    WITH written AS (
+                      INSERT INTO profile_search (member_id, terms, attributes, indexed_at, version)
+                      SELECT m, t, a, \(stamp), v FROM unnest(\(members)::text[], \(terms)::text[], \(attributes)::text[], \(versions)::bigint[]) AS u(m, t, a, v)
+                      ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at,
+                        version = EXCLUDED.version
+                      WHERE EXCLUDED.version >= profile_search.version
+                      RETURNING member_id
+                    )
+                    INSERT INTO search_changes (member_id, at) SELECT member_id, \(stamp) FROM written
                     """, logger: self.logger)
-                try await c.query(
-                    "INSERT INTO search_changes (member_id, at) SELECT m, \(stamp) FROM unnest(\(members)::text[]) AS m", logger: self.logger)
                 start += batch.count
             }
         }
@@ -47,6 +58,17 @@ extension PostgresStorage: SearchEntryStore {
         }
     }
 
+    public func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] {
+        guard !members.isEmpty else { return [:] }
+        var versions: [MemberID: Int64] = [:]
+        for try await (id, version) in try await client.query(
+            "SELECT id, profile_version FROM members WHERE id = ANY(\(members.map(\.rawValue)))", logger: logger
+        ).decode((String, Int64).self) {
+            versions[MemberID(id)] = version
+        }
+        return versions
+    }
+
     public func searchEntryCount() async throws -> Int {
         try await rows("SELECT COUNT(*) AS n FROM profile_search").first?["n"].decode(Int.self) ?? 0
     }
@@ -57,7 +79,8 @@ extension PostgresStorage: SearchEntryStore {
             let member = MemberID(try row["member_id"].decode(String.self))
             return StoredSearchEntry(
                 entry: SearchIndexEntry(
-                    member: member, columns: SearchIndexEntry.columns(stored: try row["terms"].decode(String.self)), attributes: attributes),
+                    member: member, columns: SearchIndexEntry.columns(stored: try row["terms"].decode(String.self)), attributes: attributes,
+                    version: try row["version"].decode(Int64.self)),
                 indexedAt: StoredTime.date(try row["indexed_at"].decode(Int64.self)))
         }
     }
@@ -66,7 +89,7 @@ extension PostgresStorage: SearchEntryStore {
         try Self.storedEntries(
             try await rows(
                 """
-                SELECT member_id, attributes, indexed_at, terms FROM profile_search WHERE member_id > \(after?.rawValue ?? "")
+                SELECT member_id, attributes, indexed_at, version, terms FROM profile_search WHERE member_id > \(after?.rawValue ?? "")
                 ORDER BY member_id LIMIT \(max(0, limit))
                 """))
     }
@@ -75,7 +98,7 @@ extension PostgresStorage: SearchEntryStore {
         guard !members.isEmpty else { return [] }
         return try Self.storedEntries(
             try await rows(
-                "SELECT member_id, attributes, indexed_at, terms FROM profile_search WHERE member_id = ANY(\(members.map(\.rawValue)))"))
+                "SELECT member_id, attributes, indexed_at, version, terms FROM profile_search WHERE member_id = ANY(\(members.map(\.rawValue)))"))
     }
 
     public func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] {

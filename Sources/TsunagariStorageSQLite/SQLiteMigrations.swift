@@ -303,6 +303,23 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("008_profile_versions") { db in
+            // Two edits of a profile can be indexed in the reverse order (each request reads the profile, then writes
+            // its entry), so an entry carries the version of the profile it was made from and never replaces one of a
+            // higher version. Every change to a profile updates its member's row (`updated_at`) in the change's
+            // transaction; this trigger raises the version there, whatever the statement. Recursive triggers are off,
+            // so its own update does not fire it again. Entries written before have version 0.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 0;
+                    CREATE TRIGGER members_profile_version AFTER UPDATE ON members FOR EACH ROW
+                    WHEN NEW.profile_version = OLD.profile_version
+                    BEGIN
+                      UPDATE members SET profile_version = OLD.profile_version + 1 WHERE id = NEW.id;
+                    END;
+                    ALTER TABLE search_entries ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 }

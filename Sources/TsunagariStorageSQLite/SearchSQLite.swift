@@ -11,12 +11,16 @@ extension SQLiteStorage: SearchEntryStore {
         try await write { db in
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO search_entries (member_id, terms, attributes, indexed_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (member_id) DO UPDATE SET terms = excluded.terms, attributes = excluded.attributes, indexed_at = excluded.indexed_at
+                    INSERT INTO search_entries (member_id, terms, attributes, indexed_at, version) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (member_id) DO UPDATE SET terms = excluded.terms, attributes = excluded.attributes, indexed_at = excluded.indexed_at,
+                      version = excluded.version
+                    WHERE excluded.version >= search_entries.version
                     """)
             let logChange = try db.cachedStatement(sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)")
             for entry in entries {
-                try upsert.execute(arguments: [entry.member.rawValue, entry.storedColumns, entry.attributes.stored, stamp])
+                try upsert.execute(arguments: [entry.member.rawValue, entry.storedColumns, entry.attributes.stored, stamp, entry.version])
+                // An entry older than the one stored changes nothing, and nothing is logged.
+                guard db.changesCount > 0 else { continue }
                 try logChange.execute(arguments: [entry.member.rawValue, stamp])
             }
         }
@@ -31,6 +35,20 @@ extension SQLiteStorage: SearchEntryStore {
         }
     }
 
+    public func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] {
+        guard !members.isEmpty else { return [:] }
+        let list = String(decoding: try JSONEncoder().encode(members.map(\.rawValue)), as: UTF8.self)
+        return try await pool.read { db in
+            var versions: [MemberID: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, profile_version FROM members WHERE id IN (SELECT value FROM json_each(?))", arguments: [list])
+            {
+                versions[MemberID(row["id"])] = row["profile_version"]
+            }
+            return versions
+        }
+    }
+
     public func searchEntryCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_entries") ?? 0 }
     }
@@ -39,7 +57,8 @@ extension SQLiteStorage: SearchEntryStore {
         guard let attributes = SearchAttributes(stored: row["attributes"]) else { return nil }
         return StoredSearchEntry(
             entry: SearchIndexEntry(
-                member: MemberID(row["member_id"]), columns: SearchIndexEntry.columns(stored: row["terms"]), attributes: attributes),
+                member: MemberID(row["member_id"]), columns: SearchIndexEntry.columns(stored: row["terms"]), attributes: attributes,
+                version: row["version"]),
             indexedAt: StoredTime.date(row["indexed_at"]))
     }
 
@@ -47,7 +66,7 @@ extension SQLiteStorage: SearchEntryStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT member_id, terms, attributes, indexed_at FROM search_entries WHERE member_id > ? ORDER BY member_id LIMIT ?",
+                sql: "SELECT member_id, terms, attributes, indexed_at, version FROM search_entries WHERE member_id > ? ORDER BY member_id LIMIT ?",
                 arguments: [after?.rawValue ?? "", max(0, limit)]
             ).compactMap(Self.storedEntry)
         }
@@ -60,7 +79,7 @@ extension SQLiteStorage: SearchEntryStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT member_id, terms, attributes, indexed_at FROM search_entries
+                    SELECT member_id, terms, attributes, indexed_at, version FROM search_entries
                     WHERE member_id IN (SELECT value FROM json_each(?))
                     """,
                 arguments: [list]

@@ -11,13 +11,17 @@ public struct SearchIndexing: ProfileChangeObserver {
     let clock: any Clock
     let logger = Logger(label: "tsunagari.search-index")
 
+    /// Two changes of one profile may be indexed in the reverse order of their storing: each entry carries the
+    /// profile's version read before the profile (so no higher than what the entry holds), and neither storage nor
+    /// the index in memory replaces an entry with one of a lower version.
     public func profileChanged(_ member: MemberID) async {
         do {
+            let version = try await storage.profileVersions(of: [member])[member] ?? 0
             guard let profile = try await storage.profile(id: member) else {
                 try await index.deleteSearchEntry(member)
                 return
             }
-            try await index.upsertSearchEntries([ProfileIndexing.entry(for: profile)], at: clock.now())
+            try await index.upsertSearchEntries([Self.entry(for: profile, version: version)], at: clock.now())
         } catch {
             // The profile change itself is stored; the index catches up at the next change or start.
             logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
@@ -29,16 +33,24 @@ public struct SearchIndexing: ProfileChangeObserver {
     public func rebuildIfIncomplete() async throws -> Int {
         guard try await storage.searchEntryCount() < storage.memberCount() else { return 0 }
         let members = try await storage.networkSnapshot().members
-        var batch: [Profile] = []
-        for member in members {
-            guard let profile = try await storage.profile(id: member) else { continue }
-            batch.append(profile)
-            if batch.count == 1_000 {
-                try await ProfileIndexing.index(batch, into: index, at: clock.now())
-                batch.removeAll(keepingCapacity: true)
+        var start = 0
+        while start < members.count {
+            let slice = Array(members[start..<min(start + 1_000, members.count)])
+            start += slice.count
+            // As for one change: the versions first, then the profiles.
+            let versions = try await storage.profileVersions(of: slice)
+            var batch: [Profile] = []
+            for member in slice {
+                if let profile = try await storage.profile(id: member) { batch.append(profile) }
             }
+            try await ProfileIndexing.index(batch, versions: versions, into: index, at: clock.now())
         }
-        try await ProfileIndexing.index(batch, into: index, at: clock.now())
         return members.count
+    }
+
+    static func entry(for profile: Profile, version: Int64) -> SearchIndexEntry {
+        var entry = ProfileIndexing.entry(for: profile)
+        entry.version = version
+        return entry
     }
 }

@@ -62,7 +62,7 @@ extension ProfileIndexingTests {
             let parsed = try QueryParser.parse(text)
             let expected = QueryMatcher.matches(parsed, document)
             if expected { matched += 1 }
-            let found = ProfileIndexing.compile(parsed).map { !index.search($0, among: nil, since: nil, limit: 10).isEmpty } ?? false
+            let found = try ProfileIndexing.compile(parsed).map { try !index.search($0, among: nil, since: nil, limit: 10).isEmpty } ?? false
             #expect(found == expected, "\(text)")
         }
         #expect(matched > 10 && matched < texts.count, "the texts should both match and miss")

@@ -69,7 +69,7 @@ import TsunagariCore
         }
     }
 
-    @Test func booleanQueriesMatchAPlainEvaluationThroughChanges() {
+    @Test func booleanQueriesMatchAPlainEvaluationThroughChanges() throws {
         var random = Random(state: 20_261_129)
         let index = TermIndex()
         var entries: [MemberID: SearchIndexEntry] = [:]
@@ -93,12 +93,12 @@ import TsunagariCore
             for _ in 0..<150 {
                 let query = Self.query(&random, depth: 2)
                 let expected = Set(entries.values.filter { Self.matches($0, query) }.map(\.member))
-                let found = index.search(query, among: nil, since: nil, limit: 1_000).map(\.member)
+                let found = try index.search(query, among: nil, since: nil, limit: 1_000).map(\.member)
                 #expect(Set(found) == expected, "round \(round): \(query)")
                 #expect(found.count == Set(found).count, "a member found twice for \(query)")
                 // Among some members (a viewer's connections), where phrases are checked only on them.
                 let some = members.filter { _ in random.int(4) == 0 }
-                let amongFound = index.search(query, among: some, since: nil, limit: 1_000).map(\.member)
+                let amongFound = try index.search(query, among: some, since: nil, limit: 1_000).map(\.member)
                 #expect(Set(amongFound) == expected.intersection(some), "round \(round), among: \(query)")
             }
         }
@@ -130,7 +130,7 @@ import TsunagariCore
         }
     }
 
-    @Test func rankingWeighsColumnsAndRepetition() {
+    @Test func rankingWeighsColumnsAndRepetition() throws {
         let index = TermIndex()
         let attributes = SearchAttributes(handle: "h", name: "N")
         index.upsert(
@@ -140,15 +140,15 @@ import TsunagariCore
                 SearchIndexEntry(member: MemberID("filter"), columns: [.filters: "swift"], attributes: attributes),
                 SearchIndexEntry(member: MemberID("twice"), columns: [.about: "swift swift developer"], attributes: attributes),
             ], at: Date())
-        let found = index.search(.sequence(["swift"], column: nil), among: nil, since: nil, limit: 10)
+        let found = try index.search(.sequence(["swift"], column: nil), among: nil, since: nil, limit: 10)
         #expect(found.map(\.member.rawValue) == ["title", "twice", "about", "filter"])
         #expect(found.last?.relevance == 0, "the filters column is never ranked")
         // A rarer term weighs more than a common one.
-        let both = index.search(.or([.sequence(["swift"], column: nil), .sequence(["developer"], column: nil)]), among: nil, since: nil, limit: 10)
+        let both = try index.search(.or([.sequence(["swift"], column: nil), .sequence(["developer"], column: nil)]), among: nil, since: nil, limit: 10)
         #expect(both.first?.member.rawValue == "title")
     }
 
-    @Test func amongAndSinceNarrow() {
+    @Test func amongAndSinceNarrow() throws {
         let index = TermIndex()
         let attributes = SearchAttributes(handle: "h", name: "N")
         let early = Date(timeIntervalSince1970: 1_000)
@@ -160,11 +160,11 @@ import TsunagariCore
                 SearchIndexEntry(member: MemberID("c"), columns: [.title: "engineer"], attributes: attributes),
             ], at: late)
         let sales = IndexQuery.sequence(["sales"], column: nil)
-        #expect(index.search(sales, among: [MemberID("a"), MemberID("c"), MemberID("zz")], since: nil, limit: 10).map(\.member) == [MemberID("a")])
-        #expect(index.search(sales, among: nil, since: late, limit: 10).map(\.member) == [MemberID("b")])
-        #expect(index.search(.not(sales), among: nil, since: nil, limit: 10).map(\.member) == [MemberID("c")])
-        #expect(index.search(.not(sales), among: [MemberID("a")], since: nil, limit: 10).isEmpty)
-        #expect(index.search(sales, among: nil, since: nil, limit: 0).isEmpty)
+        #expect(try index.search(sales, among: [MemberID("a"), MemberID("c"), MemberID("zz")], since: nil, limit: 10).map(\.member) == [MemberID("a")])
+        #expect(try index.search(sales, among: nil, since: late, limit: 10).map(\.member) == [MemberID("b")])
+        #expect(try index.search(.not(sales), among: nil, since: nil, limit: 10).map(\.member) == [MemberID("c")])
+        #expect(try index.search(.not(sales), among: [MemberID("a")], since: nil, limit: 10).isEmpty)
+        #expect(try index.search(sales, among: nil, since: nil, limit: 0).isEmpty)
     }
 }
 
@@ -178,8 +178,11 @@ private actor EntriesInMemory: SearchEntryStore {
 
     func upsertSearchEntries(_ written: [SearchIndexEntry], at date: Date) async throws {
         if refuseWrites { throw Refused() }
-        for entry in written { entries[entry.member] = StoredSearchEntry(entry: entry, indexedAt: date) }
+        for entry in written where entry.version >= entries[entry.member]?.entry.version ?? 0 {
+            entries[entry.member] = StoredSearchEntry(entry: entry, indexedAt: date)
+        }
     }
+    func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] { [:] }
     func deleteSearchEntry(_ member: MemberID) async throws { entries[member] = nil }
     func searchEntryCount() async throws -> Int { entries.count }
     func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
@@ -212,5 +215,86 @@ private actor EntriesInMemory: SearchEntryStore {
         #expect(try await engine.searchCandidates(.sequence(["engineer"], column: nil), filters: IndexFilters(), limit: 10).isEmpty)
         #expect(try await engine.searchCandidates(.sequence(["sales"], column: nil), filters: IndexFilters(), limit: 10).map(\.member) == [kept])
         #expect(engine.index.count == 1)
+    }
+}
+
+/// Two edits of one profile indexed in the reverse order of their storing: the entry of the newer version stays.
+@Suite struct EntryVersionTests {
+    static let attributes = SearchAttributes(handle: "h", name: "N")
+
+    static func entry(_ title: String, version: Int64) -> SearchIndexEntry {
+        SearchIndexEntry(member: MemberID("m"), columns: [.title: title], attributes: attributes, version: version)
+    }
+
+    static func titles(_ index: TermIndex) throws -> [String] {
+        try ["engineer", "sales", "designer"].filter { try !index.search(.sequence([$0], column: nil), among: nil, since: nil, limit: 10).isEmpty }
+    }
+
+    @Test func anOlderEntryDoesNotReplaceANewerOne() throws {
+        let index = TermIndex()
+        index.upsert([Self.entry("engineer", version: 2)], at: Date(timeIntervalSince1970: 2))
+        index.upsert([Self.entry("sales", version: 1)], at: Date(timeIntervalSince1970: 3))
+        #expect(try Self.titles(index) == ["engineer"])
+        #expect(index.version(MemberID("m")) == 2)
+        #expect(index.indexedAt(MemberID("m")) == Date(timeIntervalSince1970: 2))
+        // The same version again (read before a later change, made from a newer profile) and a newer one replace it.
+        index.upsert([Self.entry("designer", version: 2)], at: Date(timeIntervalSince1970: 4))
+        #expect(try Self.titles(index) == ["designer"])
+        index.upsert([Self.entry("sales", version: 3)], at: Date(timeIntervalSince1970: 5))
+        #expect(try Self.titles(index) == ["sales"])
+        // In one batch too.
+        index.upsert([(Self.entry("engineer", version: 5), Date()), (Self.entry("designer", version: 4), Date())])
+        #expect(try Self.titles(index) == ["engineer"])
+    }
+
+    @Test func theEngineKeepsTheNewerInStorageAndMemory() async throws {
+        let store = EntriesInMemory()
+        let engine = SearchEngine(store: store)
+        try await engine.upsertSearchEntries([Self.entry("engineer", version: 2)], at: Date())
+        try await engine.upsertSearchEntries([Self.entry("sales", version: 1)], at: Date())
+        #expect(try Self.titles(engine.index) == ["engineer"])
+        #expect(try await store.searchEntries(of: [MemberID("m")]).map(\.entry.version) == [2])
+    }
+}
+
+/// A query's work under the index's lock is bounded: past the limit it is refused, and the engine says so as the
+/// API does (400 too_complex).
+@Suite struct QueryWorkTests {
+    static func index() -> TermIndex {
+        let index = TermIndex()
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        index.upsert(
+            (0..<2_000).map { i in
+                SearchIndexEntry(
+                    member: MemberID(String(format: "m%05d", i)), columns: [.title: "software engineer", .about: "tokyo \(i % 7) english"],
+                    attributes: attributes)
+            }, at: Date())
+        return index
+    }
+
+    static let phrases = IndexQuery.or((0..<8).map { _ in .sequence(["software", "engineer"], column: nil) })
+
+    @Test func aQueryPastItsWorkIsRefused() throws {
+        let index = Self.index()
+        let work = index.work(Self.phrases, among: nil, limit: 1_200)
+        // Checking 2,000 documents for each of 8 phrases: at least 48 units a document.
+        #expect(work > 8 * 2_000 * 48)
+        #expect(try index.search(Self.phrases, among: nil, since: nil, limit: 1_200, workLimit: work).count == 1_200)
+        #expect(throws: TermIndex.TooMuchWork()) { try index.search(Self.phrases, among: nil, since: nil, limit: 1_200, workLimit: work - 1) }
+        // A plain query costs little.
+        #expect(index.work(.sequence(["tokyo"], column: nil), among: nil, limit: 1_200) < 20_000)
+    }
+
+    @Test func theEngineAnswersTooComplex() async throws {
+        let engine = SearchEngine(store: EntriesInMemory())
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        try await engine.upsertSearchEntries(
+            (0..<20_000).map { SearchIndexEntry(member: MemberID(String(format: "m%05d", $0)), columns: [.title: "software engineer"], attributes: attributes) },
+            at: Date())
+        let many = IndexQuery.or((0..<16).map { _ in .sequence(["software", "engineer"], column: nil) })
+        #expect(engine.index.work(many, among: nil, limit: 1_200) > TermIndex.workLimit)
+        await #expect(throws: DomainError(.malformed, code: "too_complex", message: SearchEngine.tooComplex.message)) {
+            try await engine.searchCandidates(many, filters: IndexFilters(), limit: 1_200)
+        }
     }
 }

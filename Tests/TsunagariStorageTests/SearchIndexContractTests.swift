@@ -404,4 +404,79 @@ struct SearchIndexContractTests {
         }
     }
 
+
+    @Test("Of two edits indexed in the reverse order, the newer entry stays, in storage and in memory", arguments: StorageKind.tested)
+    func anOlderEntryDoesNotReplaceANewerOne(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let source = try store.entries
+            let ids = try await makeMembers(store.storage, 2)
+            var newer = entry(ids[0], [.title: "engineer"])
+            newer.version = 2
+            var older = entry(ids[0], [.title: "sales"])
+            older.version = 1
+            let start = try await source.lastSearchChange()
+            let at = Date(timeIntervalSince1970: 1_800_000_000)
+            try await source.upsertSearchEntries([newer], at: at)
+            try await source.upsertSearchEntries([older], at: at.addingTimeInterval(1))
+            let stored = try await source.searchEntries(of: [ids[0]])
+            #expect(stored.map(\.entry) == [newer])
+            #expect(stored.map(\.indexedAt) == [at])
+            #expect(try await source.searchChanges(after: start, limit: 10).count == 1, "the refused write is not logged")
+            // In one call too, whatever the order; the same version again replaces.
+            var newest = entry(ids[0], [.title: "designer"])
+            newest.version = 3
+            try await source.upsertSearchEntries([newest, older, newer], at: at)
+            #expect(try await source.searchEntries(of: [ids[0]]).map(\.entry) == [newest])
+            var again = entry(ids[0], [.title: "recruiter"])
+            again.version = 3
+            try await source.upsertSearchEntries([again], at: at)
+            #expect(try await source.searchEntries(of: [ids[0]]).map(\.entry) == [again])
+
+            // Through the index in memory, and in a second instance catching up.
+            let a = SearchEngine(store: source)
+            try await a.load()
+            let b = SearchEngine(store: source)
+            try await b.load()
+            var later = entry(ids[1], [.title: "engineer"])
+            later.version = 7
+            var earlier = entry(ids[1], [.title: "sales"])
+            earlier.version = 6
+            try await a.upsertSearchEntries([later])
+            try await a.upsertSearchEntries([earlier])
+            #expect(try await foundSet(a, word("engineer")) == [ids[1]])
+            #expect(try await foundSet(a, word("sales")).isEmpty)
+            try await b.catchUp()
+            #expect(try await foundSet(b, word("engineer")) == [ids[1]])
+            #expect(try await foundSet(b, word("sales")).isEmpty)
+        }
+    }
+
+    @Test("Every change to a profile raises its version", arguments: StorageKind.tested)
+    func everyProfileChangeRaisesTheVersion(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let source = try store.entries
+            let s = store.storage
+            let member = Make.member("versioned", created: Make.at(0))
+            try await s.createMembers([member])
+            let id = member.account.memberID
+            var versions = [try await source.profileVersions(of: [id, MemberID("nobody")])]
+            #expect(versions[0] == [id: 0])
+            var fields = try #require(try await s.profile(id: id)).fields
+            fields.headline = "営業"
+            try await s.updateFields(fields, for: id, at: Make.at(1))
+            versions.append(try await source.profileVersions(of: [id]))
+            let draft = Make.draft("Acme Inc.", title: "Engineer", start: "2019-01")
+            #expect(try await s.savePosition(draft, for: id, at: Make.at(1)))
+            versions.append(try await source.profileVersions(of: [id]))
+            try await s.replaceSkills(["Swift"], for: id, at: Make.at(1))
+            versions.append(try await source.profileVersions(of: [id]))
+            try await s.updateSettings(ProfileSettings(), for: id, at: Make.at(1))
+            versions.append(try await source.profileVersions(of: [id]))
+            #expect(try await s.deletePosition(id: draft.id, for: id, at: Make.at(1)))
+            versions.append(try await source.profileVersions(of: [id]))
+            let numbers = versions.compactMap { $0[id] }
+            #expect(numbers.count == versions.count)
+            #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 }, "\(numbers)")
+        }
+    }
 }

@@ -298,3 +298,41 @@ private func setUp(
         }
     }
 }
+
+/// A hostile query (deep nesting, hundreds of ORs or negations, a page of Japanese in quotes) is refused at once as too
+/// complex, on the API, the page and saved searches, while a malformed one is still a syntax error with its position.
+@Suite struct SearchQueryLimitTests {
+    @Test func hostileQueriesAreRefusedAsTooComplex() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Rie", "Aki"])
+            try await setUp(client, cast, "Aki", title: "法人営業", company: "株式会社メルカリ", skills: ["英語"], location: "東京")
+            func search(_ q: String) async throws -> Reply {
+                try await client.call(.get, "/api/v1/search/people?q=\(encoded(q))", token: cast.tokens["Rie"])
+            }
+            let nested = try await search(String(repeating: "(", count: 400) + "英語" + String(repeating: ")", count: 400))
+            #expect(nested.status == .badRequest, "\(nested.text)")
+            #expect(nested.errorCode == "too_complex")
+            #expect(
+                (nested.json["error"] as? [String: Any])?["message"] as? String
+                    == "The query is too complex at character 17: at most 16 parentheses and negations within one another.")
+            for hostile in [
+                (0..<150).map { _ in "\"英語\"" }.joined(separator: "||"), String(repeating: "NOT ", count: 240) + "英語",
+                String(repeating: "- ", count: 499) + "-", String(repeating: "-a ", count: 333), "「" + String(repeating: "営業", count: 400) + "」",
+            ] {
+                let reply = try await search(hostile)
+                #expect(reply.status == .badRequest && reply.errorCode == "too_complex", "\(hostile.prefix(20)): \(reply.text)")
+            }
+            #expect(try await search(String(repeating: "\"", count: 999)).errorCode == "bad_query")
+            let recruiter = try await search("(title:法人営業 OR title:\"account executive\") AND (英語 OR English) -intern NOT company:\"Blue Labs\"")
+            #expect(recruiter.status == .ok, "\(recruiter.text)")
+            #expect(names(recruiter) == ["Aki"])
+            let saved = try await client.call(.post, "/api/v1/search/saved", token: cast.tokens["Rie"], json: ["q": String(repeating: "NOT ", count: 240) + "英語"])
+            #expect(saved.errorCode == "too_complex")
+            let browser = Browser(client)
+            #expect(try await browser.post("/login", ["email": "rie@example.test", "password": "correct horse battery"]).status == .seeOther)
+            let page = try await browser.get("/search?q=\(encoded(String(repeating: "(", count: 400) + "英語" + String(repeating: ")", count: 400)))")
+            #expect(page.status == .badRequest)
+            #expect(page.text.contains("The query is too complex at character 17"))
+        }
+    }
+}

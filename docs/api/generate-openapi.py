@@ -248,7 +248,10 @@ paths = {
   "/api/v1/companies/{id}/former-colleagues": {"get": op("formerColleagues", "Members there now who shared an employer or school with you", ok("200", "People", ref("FormerColleagues")), NETB, tag="Companies",
       params=path_param("id", "Company id") + PAGE)},
   "/api/v1/search/people": {"get": op("searchPeople", "Boolean people search in Japanese and English, ranked by relevance and network proximity", ok("200", "Results (at most 1,000 in all)", ref("SearchResults")), ["400", "401", "403", "429"], tag="Search",
-      params=[q("q", S(minLength=1, maxLength=1000), "AND, OR, NOT, -term, \"phrase\" or 「」, parentheses, name: title: company: school: skill:"),
+      params=[q("q", S(minLength=1, maxLength=1000), "AND, OR, NOT, -term, \"phrase\" or 「」, parentheses, name: title: company: school: skill:. "
+                "A syntax error is 400 bad_query with its position. At most 64 words and phrases, 16 parentheses and negations within one another, "
+                "32 words in a phrase (33 characters in Japanese) and 128 in all; past these, or when the query would match too many profiles in too many ways, "
+                "400 too_complex"),
               q("currentCompany", S(maxLength=100), "Company id or name"), q("pastCompany", S(maxLength=100), "Company id or name"),
               q("school", S(maxLength=100), "School name"), q("location", S(maxLength=100), "Location"), q("skill", S(maxLength=100), "Skill"),
               q("industry", S(maxLength=100), "Industry"), q("degree", S(pattern="^([1-3](,[1-3])*)?$"), "Degrees, comma-separated; empty for any"),

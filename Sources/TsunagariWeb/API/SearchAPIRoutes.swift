@@ -19,7 +19,8 @@ struct SearchAPIRoutes {
         api.post("notifications/read", use: markRead)
     }
 
-    /// Parses `q`; a syntax error is 400 `bad_query` naming the position and what was expected.
+    /// Parses `q`; a syntax error is 400 `bad_query` naming the position and what was expected, a query past the
+    /// parser's limits (words and phrases, nesting, words per phrase) 400 `too_complex` naming the limit.
     /// The parsed query and what to ask the index; nil for the index when the query holds no words at
     /// all (only punctuation), which finds no one.
     static func parse(_ raw: String?) throws -> (SearchQuery, IndexQuery?) {
@@ -35,6 +36,8 @@ struct SearchAPIRoutes {
             query = try QueryParser.parse(raw)
         } catch let error as QuerySyntaxError {
             throw DomainError(.malformed, code: "bad_query", message: error.description)
+        } catch let error as QueryTooComplexError {
+            throw DomainError(.malformed, code: "too_complex", message: error.description)
         }
         return (query, ProfileIndexing.compile(query))
     }
