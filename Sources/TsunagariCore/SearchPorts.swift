@@ -305,6 +305,8 @@ public protocol SearchEntryStore: Sendable {
     func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry]
     /// Changes after `sequence`, in sequence order, at most `limit`. Deleting a member logs one too.
     func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange]
+    /// The changes with these sequence numbers, those that exist (numbers passed over earlier, asked for again).
+    func searchChanges(sequences: [Int64]) async throws -> [SearchChange]
     /// The sequence of the last change (0 when there is none).
     func lastSearchChange() async throws -> Int64
     /// Forgets changes logged before `date`.

@@ -10,13 +10,9 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
 
     public let index = TermIndex()
     let store: any Store
-    /// The last change of the log applied; whether that is a change seen (an empty log at load names none, and
-    /// the next change may then have any number); since when a gap before the next one has been waited for.
-    private let progress = LockedValue<(applied: Int64, anchored: Bool, gapSince: Date?)>((0, false, nil))
-
-    /// How long a gap in the change log (a transaction not committed yet) is waited for before it is taken
-    /// as rolled back.
-    static let gapWait: TimeInterval = 2
+    /// How far the change log is applied, and the numbers passed over at gaps (asked for again; see
+    /// `ChangeLogCursor`).
+    private let progress = LockedValue(ChangeLogCursor())
 
     public init(store: any Store) {
         self.store = store
@@ -41,7 +37,7 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
             count += page.count
             page = try await next
         }
-        progress.withLock { $0 = (max($0.applied, sequence), $0.anchored || sequence > 0, nil) }
+        progress.withLock { $0.advance(to: sequence) }
         return count
     }
 
@@ -49,24 +45,29 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     /// removed). Returns how many changes it applied.
     @discardableResult
     public func catchUp(limit: Int = 5_000, now: Date = Date()) async throws -> Int {
-        let (start, anchored) = progress.withLock { ($0.applied, $0.anchored) }
-        let changes = try await store.searchChanges(after: start, limit: limit)
-        var applied = start
+        // Worked on a copy, kept only once the entries are applied, so a failed read loses no change.
+        var cursor = progress.withLock { $0 }
+        let changes = try await store.searchChanges(after: cursor.applied, limit: limit)
         var members: [MemberID] = []
-        for (offset, change) in changes.enumerated() {
-            if change.sequence != applied + 1 && (anchored || offset > 0) {
-                let waited = progress.withLock { state -> Bool in
-                    let since = state.gapSince ?? now
-                    state.gapSince = since
-                    return now.timeIntervalSince(since) >= Self.gapWait
-                }
-                if !waited { break }
-            }
-            progress.withLock { $0.gapSince = nil }
-            applied = change.sequence
+        for change in changes {
+            guard cursor.admit(change.sequence, now: now) else { break }
             members.append(change.member)
         }
-        guard applied > start else { return 0 }
+        let inOrder = members.count
+        // Numbers passed over at a gap that have committed since: their members are read again like any other.
+        var found: [Int64] = []
+        let late = cursor.lateSequences(now: now)
+        if !late.isEmpty {
+            for change in try await store.searchChanges(sequences: late) {
+                members.append(change.member)
+                found.append(change.sequence)
+            }
+        }
+        guard !members.isEmpty else {
+            let waited = cursor
+            progress.withLock { $0 = waited }
+            return 0
+        }
         let unique = Array(Set(members))
         let entries = try await store.searchEntries(of: unique)
         // This instance's own writes come back too: an entry already held with the same stamp is not applied again.
@@ -76,11 +77,10 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
         index.upsert(fresh.map { ($0.entry, $0.indexedAt) })
         let present = Set(entries.map(\.entry.member))
         for member in unique where !present.contains(member) { index.remove(member) }
-        progress.withLock {
-            $0.applied = max($0.applied, applied)
-            $0.anchored = true
-        }
-        return members.count
+        for sequence in found { cursor.found(sequence) }
+        let done = cursor
+        progress.withLock { $0 = done }
+        return inOrder
     }
 
     // MARK: SearchIndexStore

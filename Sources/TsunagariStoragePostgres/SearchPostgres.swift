@@ -111,6 +111,17 @@ extension PostgresStorage: SearchEntryStore {
         return changes
     }
 
+    public func searchChanges(sequences: [Int64]) async throws -> [SearchChange] {
+        guard !sequences.isEmpty else { return [] }
+        var changes: [SearchChange] = []
+        for try await (seq, member) in try await client.query(
+            "SELECT seq, member_id FROM search_changes WHERE seq = ANY(\(sequences)) ORDER BY seq", logger: logger
+        ).decode((Int64, String).self) {
+            changes.append(SearchChange(sequence: seq, member: MemberID(member)))
+        }
+        return changes
+    }
+
     public func lastSearchChange() async throws -> Int64 {
         try await rows("SELECT COALESCE(MAX(seq), 0) AS n FROM search_changes").first?["n"].decode(Int64.self) ?? 0
     }

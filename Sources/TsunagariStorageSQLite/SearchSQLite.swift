@@ -96,6 +96,22 @@ extension SQLiteStorage: SearchEntryStore {
         }
     }
 
+    public func searchChanges(sequences: [Int64]) async throws -> [SearchChange] {
+        guard !sequences.isEmpty else { return [] }
+        return try await pool.read { db in
+            var changes: [SearchChange] = []
+            // SQLite takes at most 32,766 bound values in one statement.
+            for start in stride(from: 0, to: sequences.count, by: 10_000) {
+                let part = Array(sequences[start..<min(start + 10_000, sequences.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                changes += try Row.fetchAll(
+                    db, sql: "SELECT seq, member_id FROM search_changes WHERE seq IN (\(marks)) ORDER BY seq", arguments: StatementArguments(part)
+                ).map { SearchChange(sequence: $0["seq"], member: MemberID($0["member_id"])) }
+            }
+            return changes
+        }
+    }
+
     public func lastSearchChange() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM search_changes") ?? 0 }
     }

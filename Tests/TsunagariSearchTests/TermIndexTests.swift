@@ -191,6 +191,7 @@ private actor EntriesInMemory: SearchEntryStore {
     }
     func searchEntries(of members: [MemberID]) async throws -> [StoredSearchEntry] { members.compactMap { entries[$0] } }
     func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] { [] }
+    func searchChanges(sequences: [Int64]) async throws -> [SearchChange] { [] }
     func lastSearchChange() async throws -> Int64 { 0 }
     func pruneSearchChanges(before date: Date) async throws {}
 }
