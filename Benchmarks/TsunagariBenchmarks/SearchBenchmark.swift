@@ -190,12 +190,14 @@ public enum SearchBenchmark {
 
         var resultCounts: [Int] = []
         var candidateCounts: [Int] = []
+        var workUnits: [Int] = []
         for query in queries {
             let compiled = query.compiled
             // The index alone: the query with its filters as terms, as the service asks it (degrees are the graph's).
             let narrowing = ProfileIndexing.filterQueries(query.filters)
             let indexQuery: IndexQuery = narrowing.isEmpty ? compiled : .and([compiled] + narrowing)
             let indexFilters = IndexFilters()
+            workUnits.append(engine.index.work(indexQuery, among: nil, limit: candidateLimit))
             let first = DispatchTime.now().uptimeNanoseconds
             _ = try await service.search(compiled, filters: query.filters, viewer: viewer, role: .recruiter)
             let runs = seconds(since: first) > slowQuery ? slowRuns : repetitions
@@ -220,7 +222,10 @@ public enum SearchBenchmark {
             candidateCounts.append(candidates)
         }
 
-        // 4. Typeahead.
+        // 4. Hostile queries: each is refused (by the parser, or by the index past its work limit) or answered.
+        let hostile = try await measureHostile(Dataset.hostileQueries, engine: engine, service: service, viewer: viewer, repetitions: repetitions)
+
+        // 5. Typeahead.
         var typeahead: [(String, Timings)] = []
         var all = Timings()
         let typeaheadRuns = max(5, repetitions / 2)
@@ -240,7 +245,7 @@ public enum SearchBenchmark {
             typeahead.append(("\(group.label): \(group.prefixes.joined(separator: " "))", times))
         }
 
-        // 5. The LIKE baseline on the same database.
+        // 6. The LIKE baseline on the same database.
         start = DispatchTime.now().uptimeNanoseconds
         try await database.loadBaseline(data.baselineRows)
         let baselineBytes = try await database.baselineBytes()
@@ -269,7 +274,7 @@ public enum SearchBenchmark {
             print("The LIKE baseline took more than \(Int(slowBaseline * 1000)) ms on its first run for \(slow.count) queries; those ran \(slowBaselineRuns) times after it, the others \(repetitions).")
         }
 
-        // 6. The tables.
+        // 7. The tables.
         print("")
         print(
             "Queries (\(repetitions) runs each after 3 warm-up runs, or \(slowRuns) after 1 when the first took over \(Int(slowQuery)) s; "
@@ -292,6 +297,23 @@ public enum SearchBenchmark {
             ], rows)
         print("")
         print(
+            "Work of each query in the index (TermIndex.work, units of TermIndex.workLimit = \(grouped(TermIndex.workLimit))): "
+                + queries.indices.map { "#\(queries[$0].label) \(grouped(workUnits[$0]))" }.joined(separator: ", "))
+        print("")
+        print(
+            "Hostile queries (\(repetitions) runs each after 3 warm-up runs, through PeopleSearchService.search; a refusal is timed "
+                + "until the error; work = TermIndex.work, the index's work without its limit):")
+        printTable(
+            ["query", "characters", "answer", "results", "work", "runs", "p50", "p99"],
+            hostile.map { row in
+                [
+                    row.label, "\(row.characters)", row.answer, row.results.map { "\($0)" } ?? "—", row.work.map(grouped) ?? "—",
+                    "\(row.times.samples.count)", row.times.samples.isEmpty ? "—" : formatMilliseconds(row.times.median),
+                    row.times.samples.isEmpty ? "—" : formatMilliseconds(row.times.p99),
+                ]
+            })
+        print("")
+        print(
             "Typeahead (\(typeaheadRuns) runs per prefix after 1 warm-up run, or \(slowRuns) when that took over \(Int(slowTypeahead * 1000)) ms; "
                 + "PeopleSearchService.typeahead; target p50 ≤ 5 ms):")
         printTable(
@@ -308,7 +330,69 @@ public enum SearchBenchmark {
     }
 }
 
+extension SearchBenchmark {
+    struct HostileResult {
+        var label: String
+        var characters: Int
+        /// "answered", "refused: too_complex (parser)", "refused: too_complex (index)", "refused: bad_query".
+        var answer: String
+        var results: Int?
+        var work: Int?
+        var times = Timings()
+    }
+
+    /// Each hostile query as the API takes it: parsed (a refusal there costs microseconds, timed too), then through the
+    /// service; a `too_complex` from the index is a refusal timed until it is thrown.
+    static func measureHostile(
+        _ queries: [(label: String, text: String)], engine: SearchEngine, service: PeopleSearchService, viewer: MemberID, repetitions: Int
+    ) async throws -> [HostileResult] {
+        var results: [HostileResult] = []
+        for (label, text) in queries {
+            var row = HostileResult(label: label, characters: text.unicodeScalars.count, answer: "answered")
+            var compiled: IndexQuery?
+            do {
+                compiled = ProfileIndexing.compile(try QueryParser.parse(text))
+            } catch let error as QueryTooComplexError {
+                row.answer = "refused: too_complex (parser: \(error.limit))"
+            } catch {
+                row.answer = "refused: bad_query"
+            }
+            guard let compiled else {
+                if row.answer == "answered" { row.answer = "no words: finds no one" }
+                for _ in 0..<repetitions {
+                    row.times.samples.append(Timings.timeSync { _ = try? ProfileIndexing.compile(QueryParser.parse(text)) })
+                }
+                results.append(row)
+                continue
+            }
+            row.work = engine.index.work(compiled, among: nil, limit: candidateLimit)
+            func run() async throws -> Int? {
+                do {
+                    return try await service.search(compiled, filters: SearchFilters(), viewer: viewer, role: .recruiter).hits.count
+                } catch let error as DomainError where error.code == "too_complex" {
+                    return nil
+                }
+            }
+            for _ in 0..<3 { _ = try await run() }
+            for _ in 0..<repetitions {
+                let found = try await row.times.measureAsync { try await run() }
+                row.results = found
+                row.answer = found == nil ? "refused: too_complex (index)" : "answered"
+            }
+            results.append(row)
+        }
+        return results
+    }
+}
+
 extension Timings {
+    /// Milliseconds `body` took.
+    static func timeSync(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+    }
+
     mutating func measureAsync<T>(_ body: () async throws -> T) async rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try await body()
@@ -416,6 +500,34 @@ struct Dataset: Sendable {
     var baselineRows: [BaselineRow]
     var queries: [Query]
     var prefixes: [PrefixGroup]
+
+    /// Queries written to cost as much as possible (the hardening issue's list, and the most the parser lets through),
+    /// each at most `QueryParser.maximumLength` characters as the API takes them.
+    static let hostileQueries: [(label: String, text: String)] = {
+        let common = ["英語", "営業", "東京", "大学", "分析", "担当", "エン", "マネ", "データ", "学士"]
+        let phrases4 = ["東京大学", "法人営業", "ソフトウ", "機械学習", "採用担当", "エンジニ", "早稲田大", "情報工学"]
+        let words = ["swift", "python", "sql", "aws", "go", "excel", "saas", "ios", "engineer", "manager", "sales", "data"]
+        func cycle(_ items: [String], _ count: Int) -> [String] { (0..<count).map { items[$0 % items.count] } }
+        let cjk = "ソフトウェアエンジニアリングマネージャーデータサイエンティストカスタマーサクセス"
+        return [
+            ("150 ORed phrases", cycle(common, 150).map { "\"\($0)\"" }.joined(separator: "||")),
+            ("42 ORed 4-character phrases (126 bigrams: about the most the parser takes)", cycle(phrases4, 42).map { "\"\($0)\"" }.joined(separator: "||")),
+            ("62 ORed two-word phrases", Array(repeating: "\"ios engineer\"", count: 62).joined(separator: "||")),
+            ("64 ORed words", cycle(words, 64).joined(separator: " OR ")),
+            ("999 '-' (- - - …)", String(repeating: "- ", count: 500).trimmingCharacters(in: .whitespaces)),
+            ("'-a -b …' (333 negations)", cycle(words, 333).map { "-\($0.prefix(1))" }.joined(separator: " ")),
+            ("64 negations of common words", cycle(common, 64).map { "-\($0)" }.joined(separator: " ")),
+            ("400 nested parentheses", String(repeating: "(", count: 400) + "英語" + String(repeating: ")", count: 400)),
+            ("16 nested parentheses of ORs", (0..<16).reduce("英語") { inner, i in "(\(common[i % common.count]) OR \(inner))" }),
+            ("240 NOT", String(repeating: "NOT ", count: 240) + "英語"),
+            ("'NOT a' 160 times", cycle(words, 160).map { "NOT \($0.prefix(1))" }.joined(separator: " ")),
+            ("a run of quotes", String(repeating: "\"", count: 999)),
+            ("a 997-character CJK phrase", "\"" + String(cycle(cjk.map { String($0) }, 997).joined()) + "\""),
+            ("a 33-character CJK phrase (32 bigrams, the most per phrase)", "\"" + String(cjk.prefix(33)) + "\""),
+            ("4 ORed 33-character CJK phrases (128 bigrams, the most in all)",
+             (0..<4).map { i in "\"" + String(cjk.dropFirst(i).prefix(33)) + "\"" }.joined(separator: " OR ")),
+        ]
+    }()
 
     init(members count: Int, seed: UInt64, averageDegree: Int) {
         let start = DispatchTime.now().uptimeNanoseconds

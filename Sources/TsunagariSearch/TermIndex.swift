@@ -488,8 +488,8 @@ public final class TermIndex: @unchecked Sendable {
             }
             // p1 AND p2 AND NOT n1 AND NOT n2 = (p1 AND p2) minus (n1 OR n2)
             if included.isEmpty {
-                try work.spend(excluded.reduce(0) { $0 + 2 * $1.count })
-                return excluded.isEmpty ? .all : .except(excluded.reduce([], Self.union))
+                guard !excluded.isEmpty else { return .all }
+                return .except(try union(excluded, work: &work))
             }
             var result = narrowed ?? []
             if within != nil {
@@ -517,12 +517,7 @@ public final class TermIndex: @unchecked Sendable {
                 case .except(let docs): excluded.append(docs)
                 }
             }
-            // Each union reads what the ones before it made and the next list.
-            var union: [Doc] = []
-            for docs in included {
-                try work.spend(union.count + docs.count)
-                union = Self.union(union, docs)
-            }
+            let union = try union(included, work: &work)
             // p1 OR p2 OR NOT n1 OR NOT n2 = everything except ((n1 AND n2) minus (p1 OR p2))
             if excluded.isEmpty { return included.isEmpty ? .none : .docs(union) }
             excluded.sort { $0.count < $1.count }
@@ -534,6 +529,39 @@ public final class TermIndex: @unchecked Sendable {
             try work.spend(2 * common.count + Work.merge(common.count, union.count))
             return .except(Self.subtract(common, union))
         }
+    }
+
+    /// The union of sorted lists. Merged one after another, each merge would read what the ones before it made (64
+    /// common words ORed: 64 times the documents); when the lists are long beside the index, they are marked in a
+    /// bitmap of every document instead, which reads each once.
+    private func union(_ lists: [[Doc]], work: inout Work) throws(TooMuchWork) -> [Doc] {
+        let total = lists.reduce(0) { $0 + $1.count }
+        let words = (members.count + 63) / 64
+        guard lists.count > 2, total >= words else {
+            var union: [Doc] = []
+            for docs in lists {
+                try work.spend(union.count + docs.count)
+                union = Self.union(union, docs)
+            }
+            return union
+        }
+        try work.spend(2 * total + words)
+        var bits = [UInt64](repeating: 0, count: words)
+        bits.withUnsafeMutableBufferPointer { bits in
+            for list in lists {
+                for doc in list { bits[Int(doc >> 6)] |= 1 << UInt64(doc & 63) }
+            }
+        }
+        var result: [Doc] = []
+        result.reserveCapacity(min(total, members.count))
+        for (index, word) in bits.enumerated() where word != 0 {
+            var rest = word
+            while rest != 0 {
+                result.append(Doc(index * 64 + rest.trailingZeroBitCount))
+                rest &= rest - 1
+            }
+        }
+        return result
     }
 
     /// A single term that needs no check: its posting list is its answer.

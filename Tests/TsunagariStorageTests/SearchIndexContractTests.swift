@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TsunagariCore
 import TsunagariSearch
+@testable import TsunagariStoragePostgres
+@testable import TsunagariStorageSQLite
 
 /// Runs `body` with a fresh store and the product's search index over it: `SearchEngine`, in memory, filled
 /// from the store's entries.
@@ -477,6 +479,40 @@ struct SearchIndexContractTests {
             let numbers = versions.compactMap { $0[id] }
             #expect(numbers.count == versions.count)
             #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 }, "\(numbers)")
+        }
+    }
+
+    @Test("Migration 008 keeps the entries written before it, at version 0, and versions every profile from then on", arguments: StorageKind.tested)
+    func profileVersionsUpgrade(_ kind: StorageKind) async throws {
+        try await withUnmigratedStore(kind) { store in
+            switch kind {
+            case .sqlite: try await #require(store.storage as? SQLiteStorage).migrate(upTo: "007_search_entries")
+            case .postgres: try await #require(store.storage as? PostgresStorage).migrate(through: 7)
+            }
+            let member = Make.member("before-versions", created: Make.at(0))
+            try await store.storage.createMembers([member])
+            let id = member.account.memberID
+            let old = entry(id, [.title: "engineer"])
+            let sql = "INSERT INTO \(kind == .sqlite ? "search_entries" : "profile_search") (member_id, terms, attributes, indexed_at) VALUES ($1, $2, $3, 0)"
+            let arguments = [id.rawValue, old.storedColumns, old.attributes.stored]
+            switch kind {
+            case .sqlite:
+                try await #require(store.storage as? SQLiteStorage).execute(sql: sql.replacingOccurrences(of: "$", with: "?"), arguments: arguments)
+            case .postgres: try await #require(store.storage as? PostgresStorage).execute(sql: sql, arguments: arguments)
+            }
+
+            try await store.storage.migrate()
+            let source = try store.entries
+            #expect(try await source.searchEntries(of: [id]).map(\.entry) == [old])
+            #expect(try await source.profileVersions(of: [id]) == [id: 0])
+            var fields = try #require(try await store.storage.profile(id: id)).fields
+            fields.headline = "営業"
+            try await store.storage.updateFields(fields, for: id, at: Make.at(1))
+            #expect(try await source.profileVersions(of: [id]) == [id: 1])
+            var newer = entry(id, [.title: "sales"])
+            newer.version = 1
+            try await source.upsertSearchEntries([newer], at: Make.at(1))
+            #expect(try await source.searchEntries(of: [id]).map(\.entry) == [newer])
         }
     }
 }
