@@ -396,7 +396,17 @@ public final class TermIndex: @unchecked Sendable {
     /// `search` under the read lock.
     private func unlockedSearch(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
         var leaves: [Leaf] = []
-        let amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
+        var amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
+        if let since {
+            // "Indexed since" (a saved search's check) narrows the documents before the query runs, so its phrases
+            // and sequences are checked only on the few profiles changed since: one pass over the stamps.
+            try work.spend(stamps.count)
+            let threshold = Self.millis(since)
+            var recent: [Doc] = []
+            for (doc, stamp) in stamps.enumerated() where stamp >= threshold && members[doc] != nil { recent.append(Doc(doc)) }
+            amongDocs = amongDocs.map { Self.intersect($0, recent) } ?? recent
+            if amongDocs?.isEmpty == true { return [] }
+        }
         let match = try evaluate(query, positive: true, within: amongDocs, leaves: &leaves, work: &work)
         var docs: [Doc]
         var ranked = true
@@ -404,12 +414,12 @@ public final class TermIndex: @unchecked Sendable {
         case .none: return []
         case .docs(let found): docs = found
         case .all:
-            try work.spend(among?.count ?? liveCount)
-            docs = allDocs(among)
+            try work.spend(amongDocs?.count ?? liveCount)
+            docs = amongDocs ?? allDocs(nil)
             ranked = false
         case .except(let excluded):
-            try work.spend(2 * (among?.count ?? liveCount) + excluded.count)
-            docs = Self.subtract(allDocs(among), excluded)
+            try work.spend(2 * (amongDocs?.count ?? liveCount) + excluded.count)
+            docs = Self.subtract(amongDocs ?? allDocs(nil), excluded)
             ranked = false
         }
         if ranked, let amongDocs {

@@ -185,7 +185,7 @@ def op(opid, summary, responses, errors, body=None, auth=True, params=None, tag=
 def path_param(name, desc): return [{"name": name, "in": "path", "required": True, "schema": S(minLength=1, maxLength=100), "description": desc}]
 B = ["400", "413", "422"]
 def q(name, schema, desc): return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
-PAGE = [q("limit", I(minimum=1, maximum=100, default=20), "Page size"), q("cursor", S(maxLength=512), "From the previous page's nextCursor")]
+PAGE = [q("limit", I(minimum=1, maximum=100, default=20), "Page size"), q("cursor", S(maxLength=512, pattern=r"^[^\x00-\x1F\x7F]*$"), "From the previous page's nextCursor (no control characters)")]
 M = path_param("idOrHandle", "Member id or handle")
 NETB = ["400", "401", "404"]
 paths = {
