@@ -67,6 +67,60 @@ public struct NewMember: Sendable {
     }
 }
 
+/// Changes to a profile's text fields: nil leaves a field alone; `.some(nil)` clears an optional one.
+public struct ProfileFieldsChange: Hashable, Sendable {
+    public var name: String?
+    public var nameReading: String??
+    public var handle: String?
+    public var headline: String??
+    public var location: String??
+    public var industry: String??
+    public var about: String??
+
+    public init(
+        name: String? = nil, nameReading: String?? = nil, handle: String? = nil, headline: String?? = nil,
+        location: String?? = nil, industry: String?? = nil, about: String?? = nil
+    ) {
+        self.name = name
+        self.nameReading = nameReading
+        self.handle = handle
+        self.headline = headline
+        self.location = location
+        self.industry = industry
+        self.about = about
+    }
+
+    /// Every field set to these values.
+    public init(_ fields: ProfileFields) {
+        self.init(
+            name: fields.name, nameReading: .some(fields.nameReading), handle: fields.handle, headline: .some(fields.headline),
+            location: .some(fields.location), industry: .some(fields.industry), about: .some(fields.about))
+    }
+
+    /// The columns to set, by their names in both databases, with their values (nil for NULL).
+    public var columns: [(column: String, value: String?)] {
+        var columns: [(String, String?)] = []
+        if let name { columns.append(("name", name)) }
+        if let nameReading { columns.append(("name_reading", nameReading)) }
+        if let handle {
+            columns.append(("handle", handle))
+            columns.append(("handle_key", Handle.key(handle)))
+        }
+        if let headline { columns.append(("headline", headline)) }
+        if let location { columns.append(("location", location)) }
+        if let industry { columns.append(("industry", industry)) }
+        if let about { columns.append(("about", about)) }
+        return columns
+    }
+}
+
+extension ProfileStore {
+    /// Sets every text field.
+    public func updateFields(_ fields: ProfileFields, for member: MemberID, at date: Date) async throws {
+        try await updateFields(ProfileFieldsChange(fields), for: member, at: date)
+    }
+}
+
 public protocol AccountStore: Sendable {
     /// Creates the account, the profile and its sections at once. Throws `email_taken` or
     /// `handle_taken` (conflict) when either is in use.
@@ -85,8 +139,9 @@ public protocol ProfileStore: Sendable {
     func profile(id: MemberID) async throws -> Profile?
     /// Case-insensitive.
     func memberID(handle: String) async throws -> MemberID?
-    /// Throws `handle_taken` (conflict) if another member has the handle.
-    func updateFields(_ fields: ProfileFields, for member: MemberID, at: Date) async throws
+    /// Writes the fields the change names, and no other (a concurrent change of other fields stays). Throws
+    /// `handle_taken` (conflict) if another member has the handle.
+    func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at: Date) async throws
     /// Inserts or replaces the position with `draft.id` of this member; false if the id belongs to no position of theirs.
     func savePosition(_ draft: PositionDraft, for member: MemberID, at: Date) async throws -> Bool
     func deletePosition(id: String, for member: MemberID, at: Date) async throws -> Bool

@@ -101,50 +101,30 @@ public struct ProfileService: Sendable {
 
     // MARK: Editing
 
-    /// Changes to the profile's text fields: nil leaves a field alone; `.some(nil)` clears an optional one.
-    public struct FieldsChange: Sendable {
-        public var name: String?
-        public var nameReading: String??
-        public var handle: String?
-        public var headline: String??
-        public var location: String??
-        public var industry: String??
-        public var about: String??
+    public typealias FieldsChange = ProfileFieldsChange
 
-        public init(
-            name: String? = nil, nameReading: String?? = nil, handle: String? = nil, headline: String?? = nil,
-            location: String?? = nil, industry: String?? = nil, about: String?? = nil
-        ) {
-            self.name = name
-            self.nameReading = nameReading
-            self.handle = handle
-            self.headline = headline
-            self.location = location
-            self.industry = industry
-            self.about = about
-        }
-    }
-
+    /// Only the fields the change names are written, so two edits of different fields made at once both stay.
     public func updateFields(_ member: MemberID, _ change: FieldsChange) async throws -> Profile {
-        var fields = try await own(member).fields
-        if let name = change.name { fields.name = try TextRule.required(name, field: "Name", limit: TextLimit.name) }
-        if let handle = change.handle { fields.handle = try Handle.validate(handle) }
+        _ = try await own(member)
+        var clean = FieldsChange()
+        if let name = change.name { clean.name = try TextRule.required(name, field: "Name", limit: TextLimit.name) }
+        if let handle = change.handle { clean.handle = try Handle.validate(handle) }
         if let value = change.nameReading {
-            fields.nameReading = try TextRule.optional(value, field: "Name reading", limit: TextLimit.nameReading)
+            clean.nameReading = .some(try TextRule.optional(value, field: "Name reading", limit: TextLimit.nameReading))
         }
         if let value = change.headline {
-            fields.headline = try TextRule.optional(value, field: "Headline", limit: TextLimit.headline)
+            clean.headline = .some(try TextRule.optional(value, field: "Headline", limit: TextLimit.headline))
         }
         if let value = change.location {
-            fields.location = try TextRule.optional(value, field: "Location", limit: TextLimit.location)
+            clean.location = .some(try TextRule.optional(value, field: "Location", limit: TextLimit.location))
         }
         if let value = change.industry {
-            fields.industry = try TextRule.optional(value, field: "Industry", limit: TextLimit.industry)
+            clean.industry = .some(try TextRule.optional(value, field: "Industry", limit: TextLimit.industry))
         }
         if let value = change.about {
-            fields.about = try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true)
+            clean.about = .some(try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true))
         }
-        try await storage.updateFields(fields, for: member, at: clock.now())
+        try await storage.updateFields(clean, for: member, at: clock.now())
         await changed(member)
         return try await own(member)
     }

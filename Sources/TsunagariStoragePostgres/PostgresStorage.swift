@@ -235,16 +235,19 @@ public final class PostgresStorage: Storage {
             .map { MemberID(try $0["id"].decode(String.self)) }
     }
 
-    public func updateFields(_ f: ProfileFields, for member: MemberID, at date: Date) async throws {
-        try await transaction { c in
-            try await c.query(
-                """
-                UPDATE members SET name = \(f.name), name_reading = \(f.nameReading), handle = \(f.handle),
-                  handle_key = \(Handle.key(f.handle)), headline = \(f.headline), location = \(f.location),
-                  industry = \(f.industry), about = \(f.about), updated_at = \(StoredTime.millis(date))
-                WHERE id = \(member.rawValue)
-                """, logger: self.logger)
+    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
+        var bindings = PostgresBindings()
+        var assignments: [String] = []
+        // Column names come from `ProfileFieldsChange.columns`, a fixed list; every value is bound.
+        for (column, value) in change.columns {
+            if let value { bindings.append(value) } else { bindings.appendNull() }
+            assignments.append("\(column) = $\(bindings.count)")
         }
+        bindings.append(StoredTime.millis(date))
+        assignments.append("updated_at = $\(bindings.count)")
+        bindings.append(member.rawValue)
+        let query = PostgresQuery(unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)", binds: bindings)
+        try await transaction { c in try await c.query(query, logger: self.logger) }
     }
 
     public func savePosition(_ draft: PositionDraft, for member: MemberID, at date: Date) async throws -> Bool {

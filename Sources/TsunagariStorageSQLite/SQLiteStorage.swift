@@ -203,17 +203,14 @@ public final class SQLiteStorage: Storage {
         }
     }
 
-    public func updateFields(_ fields: ProfileFields, for member: MemberID, at date: Date) async throws {
+    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
+        let columns = change.columns
+        let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
+        let values = columns.map(\.value)
         try await write { db in
-            try db.execute(
-                sql: """
-                    UPDATE members SET name = ?, name_reading = ?, handle = ?, handle_key = ?, headline = ?, location = ?,
-                      industry = ?, about = ?, updated_at = ? WHERE id = ?
-                    """,
-                arguments: [
-                    fields.name, fields.nameReading, fields.handle, Handle.key(fields.handle), fields.headline,
-                    fields.location, fields.industry, fields.about, StoredTime.millis(date), member.rawValue,
-                ])
+            var arguments = StatementArguments(values)
+            arguments += [StoredTime.millis(date), member.rawValue]
+            try db.execute(sql: "UPDATE members SET \(assignments) WHERE id = ?", arguments: arguments)
         }
     }
 

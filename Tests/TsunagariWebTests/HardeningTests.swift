@@ -243,6 +243,31 @@ import TsunagariGraph
 }
 
 @Suite struct SmallerHardeningTests {
+    /// Two edits of different fields sent at once both stay, and so does a settings change sent with them.
+    @Test func concurrentEditsOfDifferentFieldsDoNotLoseEachOther() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Editor"])
+            let token = cast.tokens["Editor"]!
+            for round in 0..<12 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = try await client.call(.patch, "/api/v1/me/profile", token: token, json: ["headline": "Headline \(round)"]) }
+                    group.addTask { _ = try await client.call(.patch, "/api/v1/me/profile", token: token, json: ["location": "Place \(round)"]) }
+                    group.addTask { _ = try await client.call(.patch, "/api/v1/me/profile", token: token, json: ["industry": "Industry \(round)"]) }
+                    group.addTask {
+                        _ = try await client.call(
+                            .patch, "/api/v1/me/settings", token: token, json: ["profileVisibility": round % 2 == 0 ? "public" : "members"])
+                    }
+                    try await group.waitForAll()
+                }
+                let me = try await client.call(.get, "/api/v1/me", token: token)
+                let profile = (me.json["profile"] as? [String: Any]) ?? me.json
+                #expect(profile["headline"] as? String == "Headline \(round)", "round \(round): \(me.text)")
+                #expect(profile["location"] as? String == "Place \(round)", "round \(round)")
+                #expect(profile["industry"] as? String == "Industry \(round)", "round \(round)")
+            }
+        }
+    }
+
     /// Ignoring an invitation does not stop the one who ignored it from inviting the sender later: they connect.
     @Test func whoIgnoredAnInvitationCanInviteTheSenderBack() async throws {
         try await withApp { client, _ in
