@@ -66,7 +66,12 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("saved-search-interval"),
         help: "Seconds between checks of a saved search for new matches, default 60 (TSUNAGARI_SAVED_SEARCH_INTERVAL).")
     var savedSearchInterval: String?
-    @Flag(name: .customLong("trust-proxy"), help: "Trust X-Forwarded-For/-Proto (TSUNAGARI_TRUST_PROXY).") var trustProxy = false
+    @Flag(name: .customLong("trust-proxy"), help: "Trust X-Forwarded-For/-Proto from trusted proxies (TSUNAGARI_TRUST_PROXY).")
+    var trustProxy = false
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help: "Addresses and CIDR ranges of the trusted proxies, default 127.0.0.0/8,::1 (TSUNAGARI_TRUSTED_PROXIES).")
+    var trustedProxies: String?
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
@@ -79,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         flags["--invitations-per-week"] = invitationsPerWeek
         flags["--pending-invitations"] = pendingInvitations
         flags["--saved-search-interval"] = savedSearchInterval
+        flags["--trusted-proxies"] = trustedProxies
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)
