@@ -116,15 +116,18 @@ enum AccountPages {
                                 el("input", .type("checkbox"), .name("openToWork"), .value("on"), .flag("checked", settings.openToWork.enabled))
                                 el("span") { Text.openToWorkEnabled(l) }
                             }
-                            for (option, label) in [
-                                (OpenToWorkVisibility.recruitersOnly, Text.openToWorkRecruitersOnly(l)),
-                                (.everyone, Text.openToWorkEveryone(l)),
-                            ] {
-                                el("label", .class("choice")) {
-                                    el(
-                                        "input", .type("radio"), .name("openToWorkVisibility"), .value(option.rawValue),
-                                        .flag("checked", option == settings.openToWork.visibility))
-                                    el("span") { label }
+                            el("fieldset", .class("choices")) {
+                                el("legend", .class("sub")) { Text.openToWorkShownTo(l) }
+                                for (option, label) in [
+                                    (OpenToWorkVisibility.recruitersOnly, Text.openToWorkRecruitersOnly(l)),
+                                    (.everyone, Text.openToWorkEveryone(l)),
+                                ] {
+                                    el("label", .class("choice")) {
+                                        el(
+                                            "input", .type("radio"), .name("openToWorkVisibility"), .value(option.rawValue),
+                                            .flag("checked", option == settings.openToWork.visibility))
+                                        el("span") { label }
+                                    }
                                 }
                             }
                             Layout.textArea(

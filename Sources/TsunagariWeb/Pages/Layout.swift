@@ -69,11 +69,16 @@ enum Layout {
                     el("span") { "Tsunagari" }
                 }
                 if chrome.isLoggedIn {
-                    el("form", .class("header-search"), Attribute("method", "get"), Attribute("action", "/search"), Attribute("role", "search")) {
+                    // autocomplete="off" on the form, not the box: the browser's own list would cover the typeahead,
+                    // and "off" is not a valid token on a search input (axe's autocomplete-valid).
+                    el(
+                        "form", .class("header-search"), Attribute("method", "get"), Attribute("action", "/search"), Attribute("role", "search"),
+                        Attribute("autocomplete", "off")
+                    ) {
                         // app.js adds typeahead over names here; without JavaScript the box submits to /search.
                         el(
                             "input", .type("search"), .name("q"), Attribute("placeholder", Text.searchPlaceholder(l)),
-                            Attribute("aria-label", Text.search(l)), .id("header-search"), Attribute("autocomplete", "off"),
+                            Attribute("aria-label", Text.search(l)), .id("header-search"),
                             Attribute("aria-autocomplete", "list"), Attribute("aria-controls", "typeahead"),
                             Attribute("data-typeahead", "/search/typeahead"))
                         el("ul", .id("typeahead"), .class("typeahead"), Attribute("role", "listbox"), .flag("hidden", true)) { "" }

@@ -12,7 +12,7 @@ public enum Text: CaseIterable, Sendable {
     case present, viewProfile, publicProfileLink
     case profileVisibility, visibilityPublic, visibilityMembers, visibilityConnections
     case connectionsVisibility, connectionsVisibleToConnections, connectionsVisibleOnlyMe
-    case openToWork, openToWorkEnabled, openToWorkRecruitersOnly, openToWorkEveryone, openToWorkTitles, openToWorkLocations
+    case openToWork, openToWorkEnabled, openToWorkShownTo, openToWorkRecruitersOnly, openToWorkEveryone, openToWorkTitles, openToWorkLocations
     case language, languageAuto, changePassword, currentPassword, newPassword, passwordChanged
     case deleteAccount, deleteAccountWarning, deleteAccountConfirm, accountDeleted
     case limitedProfile, notAvailable, notAvailableBody, loginToSeeMore, errorTitle, pageNotFound, tryAgain
@@ -106,6 +106,7 @@ public enum Text: CaseIterable, Sendable {
         case .connectionsVisibleOnlyMe: ("Only me", "自分のみ")
         case .openToWork: ("Open to work", "転職意欲あり")
         case .openToWorkEnabled: ("Tell recruiters I am open to work", "転職に関心があることをリクルーターに知らせる")
+        case .openToWorkShownTo: ("Who is shown that I am open to work", "転職意欲を表示する相手")
         case .openToWorkRecruitersOnly: ("Recruiters only (never those at my current employer)", "リクルーターのみ（現在の勤務先のリクルーターを除く）")
         case .openToWorkEveryone: ("Everyone who can see my profile", "プロフィールを見られる全員")
         case .openToWorkTitles: ("Titles I am looking for", "希望する職種")
