@@ -138,11 +138,15 @@ public struct MemberCard: Hashable, Sendable {
     public var location: String?
     public var profileVisibility: ProfileVisibility
     public var connectionsVisibility: ConnectionsVisibility
+    /// Whether lists may name where the member works or studied (their positions and educations sections).
+    public var sectionVisibility: SectionVisibilities
 
     public init(
         id: MemberID, handle: String, name: String, headline: String?, location: String?,
-        profileVisibility: ProfileVisibility, connectionsVisibility: ConnectionsVisibility
+        profileVisibility: ProfileVisibility, connectionsVisibility: ConnectionsVisibility,
+        sectionVisibility: SectionVisibilities = SectionVisibilities()
     ) {
+        self.sectionVisibility = sectionVisibility
         self.id = id
         self.handle = handle
         self.name = name

@@ -59,10 +59,17 @@ public struct NetworkService: Sendable {
         try await requireMemberVisible(member, to: viewer, in: storage)
     }
 
-    /// Where someone works and studied is part of their profile: shown only to viewers who see the
-    /// full profile (PRODUCT.md), so a connections-only member's employer is never named to others.
-    static func revealsHistory(_ person: PersonSummary) -> Bool {
-        person.card.profileVisibility != .connections || person.degree == .first || person.degree == .oneself
+    /// Where someone works and studied is part of their profile: named in a list only to a viewer who sees the full
+    /// profile and that section of it (PRODUCT.md), so a connections-only member's employer, or positions shown to
+    /// connections only, are never named to others.
+    static func reveals(_ section: ProfileSection, of person: PersonSummary) -> Bool {
+        let relation: ViewerRelation = person.degree == .oneself ? .oneself : person.degree == .first ? .connection : .member
+        return ProfilePolicy.access(visibility: person.card.profileVisibility, relation: relation) == .full
+            && ProfilePolicy.showsSection(person.card.sectionVisibility[section], relation: relation)
+    }
+
+    static func reveals(_ affiliation: SharedAffiliation, of person: PersonSummary) -> Bool {
+        reveals(affiliation.kind == .company ? .positions : .educations, of: person)
     }
 
     /// Whether the viewer may see `member`'s connection list: their own, or a connection's list shown to connections.
@@ -203,7 +210,13 @@ public struct NetworkService: Sendable {
         let people = try await summaries(Array(best), for: .member(viewer, .member))
         return people.compactMap { person in
             var shown = reasons[person.card.id] ?? []
-            if !Self.revealsHistory(person) { shown = shown.filter { $0.kind == .mutualConnections } }
+            shown = shown.filter { reason in
+                switch reason.kind {
+                case .mutualConnections: true
+                case .sameCompany: Self.reveals(.positions, of: person)
+                case .sameSchool: Self.reveals(.educations, of: person)
+                }
+            }
             return shown.isEmpty ? nil : Suggestion(person: person, reasons: shown)
         }
     }
@@ -243,7 +256,7 @@ public struct NetworkService: Sendable {
         }
         let members = try await storage.membersAt(company: companyID, current: current).filter { $0 != viewer }
         let people = try await summaries(members, for: .member(viewer, .member))
-            .filter { degrees.contains($0.degree) && Self.revealsHistory($0) }
+            .filter { degrees.contains($0.degree) && Self.reveals(.positions, of: $0) }
         let page = Page.slice(
             people, key: { "\($0.degree.rawValue)|" + SearchFold.fold($0.card.name) + "|" + $0.card.id.rawValue }, cursor: cursor,
             limit: limit)
@@ -276,8 +289,12 @@ public struct NetworkService: Sendable {
             if shared[affiliation.member] == nil { order.append(affiliation.member) }
             shared[affiliation.member, default: []].append(affiliation)
         }
-        let people = try await summaries(order, for: .member(viewer, .member)).filter(Self.revealsHistory)
-        return people.map { FormerColleague(person: $0, shared: shared[$0.card.id] ?? []) }
+        // Working there now is their positions; what they share with the viewer is their positions or educations.
+        let people = try await summaries(order, for: .member(viewer, .member)).filter { Self.reveals(.positions, of: $0) }
+        return people.compactMap { person in
+            let shown = (shared[person.card.id] ?? []).filter { Self.reveals($0, of: person) }
+            return shown.isEmpty ? nil : FormerColleague(person: person, shared: shown)
+        }
             .sorted { ($0.shared.contains(where: \.overlap) ? 0 : 1, $0.person.degree, $0.person.card.name) < ($1.shared.contains(where: \.overlap) ? 0 : 1, $1.person.degree, $1.person.card.name) }
     }
 

@@ -172,7 +172,7 @@ public struct PeopleSearchService: Sendable {
                 let open = OpenToWork(enabled: attributes.openToWork != nil, visibility: attributes.openToWork ?? .recruitersOnly)
                 let shown = ProfilePolicy.showsOpenToWork(
                     open, relation: relation, viewerRole: role, viewerCurrentCompanyIDs: viewerCompanies,
-                    memberCurrentCompanyIDs: Set(attributes.currentCompanies.map(\.id)))
+                    memberCurrentCompanyIDs: Set(attributes.employerIDs))
                 if !shown { continue }
             }
             let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)

@@ -38,6 +38,14 @@ public enum ProfilePolicy {
         }
     }
 
+    /// Whether a section set to `visibility` is shown to a viewer who sees the full profile.
+    public static func showsSection(_ visibility: SectionVisibility, relation: ViewerRelation) -> Bool {
+        switch (visibility, relation) {
+        case (_, .oneself), (.everyone, _), (.connections, .connection): return true
+        case (.connections, _), (.onlyMe, _): return false
+        }
+    }
+
     /// Whether search engines may index the profile page.
     public static func indexable(visibility: ProfileVisibility) -> Bool { visibility == .public }
 

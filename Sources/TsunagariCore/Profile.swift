@@ -76,16 +76,61 @@ public struct ProfileSettings: Hashable, Sendable {
     public var openToWork: OpenToWork
     /// The interface language the member chose; nil follows the browser.
     public var locale: Locale?
+    /// Who sees each section, among those who see the profile.
+    public var sectionVisibility: SectionVisibilities
 
     /// The defaults PRODUCT.md sets for a new member.
     public init(
         profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
-        openToWork: OpenToWork = OpenToWork(), locale: Locale? = nil
+        openToWork: OpenToWork = OpenToWork(), locale: Locale? = nil, sectionVisibility: SectionVisibilities = SectionVisibilities()
     ) {
         self.profileVisibility = profileVisibility
         self.connectionsVisibility = connectionsVisibility
         self.openToWork = openToWork
         self.locale = locale
+        self.sectionVisibility = sectionVisibility
+    }
+}
+
+/// The parts of a profile a member can show to fewer people than the profile itself (PRODUCT.md "each section's
+/// visibility"). Certifications and languages are kept for the sections of the profile still to come.
+public enum ProfileSection: String, Sendable, CaseIterable {
+    case about, positions, educations, skills, certifications, languages
+}
+
+/// Who sees a section: everyone the profile is shown to, the member's connections, or no one but the member.
+public enum SectionVisibility: String, Sendable, CaseIterable {
+    case everyone, connections, onlyMe
+}
+
+/// Each section's visibility; every section is shown to everyone who sees the profile unless set otherwise.
+public struct SectionVisibilities: Hashable, Sendable {
+    private var values: [ProfileSection: SectionVisibility]
+
+    public init(_ values: [ProfileSection: SectionVisibility] = [:]) {
+        self.values = values.filter { $0.value != .everyone }
+    }
+
+    public subscript(section: ProfileSection) -> SectionVisibility {
+        get { values[section] ?? .everyone }
+        set { values[section] = newValue == .everyone ? nil : newValue }
+    }
+
+    /// Stored as `section=visibility` pairs joined by commas, only those not shown to everyone ("" for none).
+    public var stored: String {
+        ProfileSection.allCases.compactMap { section in values[section].map { "\(section.rawValue)=\($0.rawValue)" } }.joined(separator: ",")
+    }
+
+    /// Reads `stored`; a part it does not know is left out (shown to everyone is the safe reading only for
+    /// sections that did not exist, so unknown values of known sections are read as connections).
+    public init(stored: String) {
+        var values: [ProfileSection: SectionVisibility] = [:]
+        for part in stored.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, let section = ProfileSection(rawValue: String(pair[0])) else { continue }
+            values[section] = SectionVisibility(rawValue: String(pair[1])) ?? .connections
+        }
+        self.init(values)
     }
 }
 
@@ -143,6 +188,26 @@ public struct Profile: Hashable, Sendable {
 
     /// Positions held now, the most recently started first.
     public var currentPositions: [Position] { positions.filter(\.isCurrent) }
+
+    /// The profile with the sections `shows` refuses emptied: what a viewer who sees the full profile is shown.
+    public func showing(_ shows: (ProfileSection) -> Bool) -> Profile {
+        var shown = self
+        if !shows(.about) { shown.fields.about = nil }
+        if !shows(.positions) { shown.positions = [] }
+        if !shows(.educations) { shown.educations = [] }
+        if !shows(.skills) { shown.skills = [] }
+        return shown
+    }
+
+    /// The profile as a viewer standing in `relation` to the member sees its sections.
+    public func sections(shownTo relation: ViewerRelation) -> Profile {
+        showing { ProfilePolicy.showsSection(settings.sectionVisibility[$0], relation: relation) }
+    }
+
+    /// The sections shown to everyone who sees the profile: what search indexes and lists of people may name.
+    public var sectionsShownToEveryone: Profile {
+        showing { settings.sectionVisibility[$0] == .everyone }
+    }
 }
 
 public struct Account: Hashable, Sendable {

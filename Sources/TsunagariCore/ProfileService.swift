@@ -77,7 +77,7 @@ public struct ProfileService: Sendable {
                 memberCurrentCompanyIDs: Set(profile.currentPositions.map(\.company.id)))
         }
         return View(
-            profile: profile, access: access, relation: relation, showsOpenToWork: showsOpenToWork,
+            profile: profile.sections(shownTo: relation), access: access, relation: relation, showsOpenToWork: showsOpenToWork,
             indexable: ProfilePolicy.indexable(visibility: profile.settings.profileVisibility))
     }
 
@@ -335,11 +335,14 @@ public struct ProfileService: Sendable {
         public var openToWorkTitles: [String]?
         public var openToWorkLocations: [String]?
         public var locale: Locale??
+        /// Only the sections named change.
+        public var sectionVisibility: [ProfileSection: SectionVisibility]?
 
         public init(
             profileVisibility: ProfileVisibility? = nil, connectionsVisibility: ConnectionsVisibility? = nil,
             openToWorkEnabled: Bool? = nil, openToWorkVisibility: OpenToWorkVisibility? = nil,
-            openToWorkTitles: [String]? = nil, openToWorkLocations: [String]? = nil, locale: Locale?? = nil
+            openToWorkTitles: [String]? = nil, openToWorkLocations: [String]? = nil, locale: Locale?? = nil,
+            sectionVisibility: [ProfileSection: SectionVisibility]? = nil
         ) {
             self.profileVisibility = profileVisibility
             self.connectionsVisibility = connectionsVisibility
@@ -348,6 +351,7 @@ public struct ProfileService: Sendable {
             self.openToWorkTitles = openToWorkTitles
             self.openToWorkLocations = openToWorkLocations
             self.locale = locale
+            self.sectionVisibility = sectionVisibility
         }
     }
 
@@ -363,6 +367,7 @@ public struct ProfileService: Sendable {
             settings.openToWork.locations = try cleanList(value, field: "Open-to-work location")
         }
         if let value = change.locale { settings.locale = value }
+        for (section, visibility) in change.sectionVisibility ?? [:] { settings.sectionVisibility[section] = visibility }
         try await storage.updateSettings(settings, for: member, at: clock.now())
         await changed(member)
         let listHidden = settings.connectionsVisibility == .onlyMe

@@ -94,13 +94,17 @@ public struct SearchAttributes: Hashable, Sendable {
     public var pastCompanies: [SearchCompany]
     public var schools: [String]
     public var skills: [String]
+    /// The ids of the member's current employers, even when their positions are not shown to everyone: only for
+    /// the open-to-work rule (never shown to recruiters at the member's employer), never shown, filtered or counted.
+    public var employerIDs: [String]
 
     public init(
         handle: String, name: String, headline: String? = nil, location: String? = nil, industry: String? = nil, currentTitle: String? = nil,
         profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
         openToWork: OpenToWorkVisibility? = nil, currentCompanies: [SearchCompany] = [], pastCompanies: [SearchCompany] = [],
-        schools: [String] = [], skills: [String] = []
+        schools: [String] = [], skills: [String] = [], employerIDs: [String]? = nil
     ) {
+        self.employerIDs = employerIDs ?? currentCompanies.map(\.id)
         self.handle = handle
         self.name = name
         self.headline = headline
@@ -116,7 +120,10 @@ public struct SearchAttributes: Hashable, Sendable {
         self.skills = skills
     }
 
-    public init(profile: Profile) {
+    /// What search may name of the profile: only the sections shown to everyone who sees it (a section shown to
+    /// connections only is not found by anyone's search, nor counted in facets); the employers, for the rule only.
+    public init(profile full: Profile) {
+        let profile = full.sectionsShownToEveryone
         let current = profile.currentPositions
         func companies(_ positions: [Position]) -> [SearchCompany] {
             var seen: Set<String> = []
@@ -128,7 +135,8 @@ public struct SearchAttributes: Hashable, Sendable {
             profileVisibility: profile.settings.profileVisibility, connectionsVisibility: profile.settings.connectionsVisibility,
             openToWork: profile.settings.openToWork.enabled ? profile.settings.openToWork.visibility : nil,
             currentCompanies: companies(current), pastCompanies: companies(profile.positions.filter { !$0.isCurrent }),
-            schools: profile.educations.map(\.school), skills: profile.skills)
+            schools: profile.educations.map(\.school), skills: profile.skills,
+            employerIDs: Array(Set(full.currentPositions.map(\.company.id))).sorted())
     }
 
     public func card(_ member: MemberID) -> MemberCard {
@@ -149,9 +157,9 @@ public struct SearchAttributes: Hashable, Sendable {
         func list(_ values: [String]) -> String { values.joined(separator: String(Self.item)) }
         func companies(_ values: [SearchCompany]) -> String { list(values.map { $0.id + String(Self.pair) + $0.name }) }
         return [
-            "1", handle, name, headline ?? "", location ?? "", industry ?? "", currentTitle ?? "", profileVisibility.rawValue,
+            "2", handle, name, headline ?? "", location ?? "", industry ?? "", currentTitle ?? "", profileVisibility.rawValue,
             connectionsVisibility.rawValue, openToWork?.rawValue ?? "", companies(currentCompanies), companies(pastCompanies), list(schools),
-            list(skills),
+            list(skills), list(employerIDs),
         ].joined(separator: String(Self.field))
     }
 
@@ -164,7 +172,8 @@ public struct SearchAttributes: Hashable, Sendable {
             bounds.reserveCapacity(15)
             for index in 0..<bytes.count where bytes[index] == 0x1F { bounds.append(index) }
             bounds.append(bytes.count)
-            guard bounds.count == 15 else { return nil }
+            // Version 1 (15 parts) had no employers: its current companies were all of them.
+            guard bounds.count == 15 || bounds.count == 16 else { return nil }
             func string(_ range: Range<Int>) -> String {
                 String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
@@ -190,14 +199,15 @@ public struct SearchAttributes: Hashable, Sendable {
                     return SearchCompany(id: string(item.lowerBound..<split), name: string((split + 1)..<item.upperBound))
                 }
             }
-            guard single(0) == "1", let visibility = ProfileVisibility(rawValue: single(7)),
+            let version = single(0)
+            guard version == "1" && bounds.count == 15 || version == "2" && bounds.count == 16, let visibility = ProfileVisibility(rawValue: single(7)),
                 let connections = ConnectionsVisibility(rawValue: single(8))
             else { return nil }
             return SearchAttributes(
                 handle: single(1), name: single(2), headline: optional(3), location: optional(4), industry: optional(5),
                 currentTitle: optional(6), profileVisibility: visibility, connectionsVisibility: connections,
                 openToWork: OpenToWorkVisibility(rawValue: single(9)), currentCompanies: companies(10), pastCompanies: companies(11),
-                schools: list(12), skills: list(13))
+                schools: list(12), skills: list(13), employerIDs: version == "2" ? list(14) : nil)
         }
         guard let attributes = decoded ?? nil else { return nil }
         self = attributes

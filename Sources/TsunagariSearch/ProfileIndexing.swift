@@ -8,7 +8,10 @@ public enum ProfileIndexing {
     /// CJK substring never matches across them. The analyser never emits it.
     public static let boundary = "\u{E000}"
 
-    public static func entry(for profile: Profile) -> SearchIndexEntry {
+    public static func entry(for full: Profile) -> SearchIndexEntry {
+        // Search finds a member only by what everyone who sees the profile sees: a section shown to connections only
+        // (or to no one) is left out of the index, so no search, filter or facet can reveal it.
+        let profile = full.sectionsShownToEveryone
         var texts: [SearchColumn: [String]] = [:]
         texts[.name] = [profile.name] + [profile.fields.nameReading].compactMap { $0 }
             + [profile.fields.nameReading.map(TextAnalyzer.foldKana)].compactMap { $0 }
@@ -25,7 +28,7 @@ public enum ProfileIndexing {
             let analysed = list.map { TextAnalyzer.indexTerms($0) }.filter { !$0.isEmpty }
             columns[column] = analysed.map { $0.joined(separator: " ") }.joined(separator: " \(boundary) ")
         }
-        let attributes = SearchAttributes(profile: profile)
+        let attributes = SearchAttributes(profile: full)
         columns[.filters] = filterTerms(attributes).joined(separator: " ")
         return SearchIndexEntry(member: profile.memberID, columns: columns, attributes: attributes)
     }

@@ -542,7 +542,7 @@ extension PostgresStorage: NetworkStore {
         // One query whatever the number of ids: they travel as one array parameter.
         return try await rows(
             """
-            SELECT id, handle, name, headline, location, profile_visibility, connections_visibility
+            SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
             FROM members WHERE id = ANY(\(unique)::text[])
             """
         ).map { row in
@@ -552,7 +552,8 @@ extension PostgresStorage: NetworkStore {
                 location: try row["location"].decode(String?.self),
                 profileVisibility: ProfileVisibility(rawValue: try row["profile_visibility"].decode(String.self)) ?? .members,
                 connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
-                    ?? .connections)
+                    ?? .connections,
+                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)))
         }
     }
 

@@ -348,6 +348,14 @@ enum PostgresMigrations {
                 "ALTER TABLE profile_search ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
             ]
         ),
+        (
+            9, "section_visibility",
+            [
+                // Each section's visibility as `section=visibility` pairs; "" shows every section to whoever sees the
+                // profile.
+                "ALTER TABLE members ADD COLUMN section_visibility TEXT NOT NULL DEFAULT ''",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -114,13 +114,14 @@ public final class PostgresStorage: Storage {
             """
             INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
               location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
-              open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at)
+              open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at,
+              section_visibility)
             VALUES (\(a.memberID.rawValue), \(a.email), \(a.passwordHash), \(a.role.rawValue), \(f.name), \(f.nameReading),
               \(f.handle), \(Handle.key(f.handle)), \(f.headline), \(f.location), \(f.industry), \(f.about),
               \(s.profileVisibility.rawValue), \(s.connectionsVisibility.rawValue), \(s.openToWork.enabled),
               \(s.openToWork.visibility.rawValue), \(StoredList.encode(s.openToWork.titles)),
               \(StoredList.encode(s.openToWork.locations)), \(s.locale?.rawValue), \(StoredTime.millis(p.createdAt)),
-              \(StoredTime.millis(p.updatedAt)))
+              \(StoredTime.millis(p.updatedAt)), \(s.sectionVisibility.stored))
             """, logger: logger)
         for draft in member.positions {
             try await savePosition(draft, member: a.memberID, at: p.updatedAt, c, logger)
@@ -225,7 +226,8 @@ public final class PostgresStorage: Storage {
                         ?? .recruitersOnly,
                     titles: StoredList.decode(try row["open_to_work_titles"].decode(String.self)),
                     locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
-                locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:))),
+                locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:)),
+                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self))),
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
             updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
     }
@@ -391,7 +393,7 @@ public final class PostgresStorage: Storage {
                   open_to_work_visibility = \(s.openToWork.visibility.rawValue),
                   open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
                   open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
-                  updated_at = \(StoredTime.millis(date))
+                  section_visibility = \(s.sectionVisibility.stored), updated_at = \(StoredTime.millis(date))
                 WHERE id = \(member.rawValue)
                 """, logger: self.logger)
             if let previous, previous != s.connectionsVisibility.rawValue {

@@ -476,7 +476,7 @@ extension SQLiteStorage: NetworkStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, handle, name, headline, location, profile_visibility, connections_visibility
+                        SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
                         FROM members WHERE id IN (\(marks))
                         """,
                     arguments: StatementArguments(chunk))
@@ -486,7 +486,8 @@ extension SQLiteStorage: NetworkStore {
                             id: MemberID(row["id"]), handle: row["handle"], name: row["name"], headline: row["headline"],
                             location: row["location"],
                             profileVisibility: ProfileVisibility(rawValue: row["profile_visibility"]) ?? .members,
-                            connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections))
+                            connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections,
+                            sectionVisibility: SectionVisibilities(stored: row["section_visibility"])))
                 }
             }
             return cards

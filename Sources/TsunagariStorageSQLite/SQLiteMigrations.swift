@@ -320,6 +320,10 @@ enum SQLiteMigrations {
                     ALTER TABLE search_entries ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("009_section_visibility") { db in
+            // Each section's visibility as `section=visibility` pairs; "" shows every section to whoever sees the profile.
+            try db.execute(sql: "ALTER TABLE members ADD COLUMN section_visibility TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

@@ -82,8 +82,9 @@ public final class SQLiteStorage: Storage {
             sql: """
                 INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
                   location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
-                  open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at,
+                  section_visibility)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 a.memberID.rawValue, a.email, a.passwordHash, a.role.rawValue, p.fields.name, p.fields.nameReading,
@@ -92,6 +93,7 @@ public final class SQLiteStorage: Storage {
                 p.settings.openToWork.enabled, p.settings.openToWork.visibility.rawValue,
                 StoredList.encode(p.settings.openToWork.titles), StoredList.encode(p.settings.openToWork.locations),
                 p.settings.locale?.rawValue, StoredTime.millis(p.createdAt), StoredTime.millis(p.updatedAt),
+                p.settings.sectionVisibility.stored,
             ])
         for draft in member.positions {
             try savePosition(draft, member: a.memberID, at: p.updatedAt, db, renaming: &companies)
@@ -192,7 +194,8 @@ public final class SQLiteStorage: Storage {
                     visibility: OpenToWorkVisibility(rawValue: row["open_to_work_visibility"]) ?? .recruitersOnly,
                     titles: StoredList.decode(row["open_to_work_titles"]),
                     locations: StoredList.decode(row["open_to_work_locations"])),
-                locale: (row["locale"] as String?).flatMap(TsunagariCore.Locale.init(rawValue:))),
+                locale: (row["locale"] as String?).flatMap(TsunagariCore.Locale.init(rawValue:)),
+                sectionVisibility: SectionVisibilities(stored: row["section_visibility"])),
             createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
     }
 
@@ -350,12 +353,13 @@ public final class SQLiteStorage: Storage {
                 sql: """
                     UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
                       open_to_work_visibility = ?, open_to_work_titles = ?, open_to_work_locations = ?, locale = ?,
-                      updated_at = ? WHERE id = ?
+                      section_visibility = ?, updated_at = ? WHERE id = ?
                     """,
                 arguments: [
                     s.profileVisibility.rawValue, s.connectionsVisibility.rawValue, s.openToWork.enabled,
                     s.openToWork.visibility.rawValue, StoredList.encode(s.openToWork.titles),
-                    StoredList.encode(s.openToWork.locations), s.locale?.rawValue, StoredTime.millis(date), member.rawValue,
+                    StoredList.encode(s.openToWork.locations), s.locale?.rawValue, s.sectionVisibility.stored, StoredTime.millis(date),
+                    member.rawValue,
                 ])
             if let previous, previous != s.connectionsVisibility.rawValue {
                 try Self.logChange(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TsunagariCore
 
@@ -110,5 +111,57 @@ struct ProfilePolicyTests {
     func viewer() {
         #expect(Viewer.anonymous.memberID == nil)
         #expect(Viewer.member(MemberID("m1"), .recruiter).memberID == MemberID("m1"))
+    }
+}
+
+@Suite struct SectionVisibilityTests {
+    @Test(arguments: SectionVisibility.allCases)
+    func aSectionIsShownAsItsSettingSays(_ visibility: SectionVisibility) {
+        for relation in ViewerRelation.allCases {
+            let shown = ProfilePolicy.showsSection(visibility, relation: relation)
+            let expected =
+                switch (visibility, relation) {
+                case (_, .oneself): true
+                case (.everyone, _): true
+                case (.connections, .connection): true
+                default: false
+                }
+            #expect(shown == expected, "\(visibility) to \(relation)")
+        }
+    }
+
+    @Test func settingsKeepOnlyWhatIsNotShownToEveryoneAndReadBackWhatTheyStored() {
+        var sections = SectionVisibilities()
+        #expect(sections.stored == "")
+        sections[.positions] = .connections
+        sections[.about] = .onlyMe
+        sections[.skills] = .everyone
+        #expect(sections.stored == "about=onlyMe,positions=connections")
+        #expect(SectionVisibilities(stored: sections.stored) == sections)
+        // An unknown value of a known section is read as the safer connections; unknown sections are left out.
+        let odd = SectionVisibilities(stored: "skills=friends,hobbies=onlyMe,educations=onlyMe")
+        #expect(odd[.skills] == .connections)
+        #expect(odd[.educations] == .onlyMe)
+        #expect(odd[.about] == .everyone)
+    }
+
+    @Test func aProfileShowsEachViewerTheSectionsTheirRelationAllows() {
+        var profile = Profile(
+            memberID: MemberID("m"), role: .member,
+            fields: ProfileFields(name: "N", handle: "n", about: "はじめまして"),
+            positions: [
+                Position(
+                    id: "p", company: CompanyRef(id: "c", name: "株式会社メルカリ"), companyNameAsWritten: "株式会社メルカリ", title: "Engineer",
+                    location: nil, startMonth: YearMonth(year: 2020, month: 1)!, endMonth: nil, description: nil)
+            ],
+            educations: [], skills: ["Swift"], settings: ProfileSettings(), createdAt: Date(), updatedAt: Date())
+        profile.settings.sectionVisibility[.positions] = .connections
+        profile.settings.sectionVisibility[.about] = .onlyMe
+        #expect(profile.sections(shownTo: .oneself) == profile)
+        let connection = profile.sections(shownTo: .connection)
+        #expect(connection.positions.count == 1 && connection.fields.about == nil && connection.skills == ["Swift"])
+        let member = profile.sections(shownTo: .member)
+        #expect(member.positions.isEmpty && member.fields.about == nil && member.skills == ["Swift"])
+        #expect(profile.sectionsShownToEveryone == member)
     }
 }

@@ -891,7 +891,7 @@ struct NetworkContractTests {
             }
             let old = Make.member("old-student")
             let new = Make.member("new-student")
-            try await store.storage.createMembers([old, new])
+            try await store.writeAsFirstVersion([old, new])
             let sql = """
                 INSERT INTO educations (id, member_id, school, degree, field, start_year, end_year, created_at)
                 VALUES ($1, $2, $3, NULL, NULL, 2010, 2014, 0)

@@ -490,7 +490,7 @@ struct SearchIndexContractTests {
             case .postgres: try await #require(store.storage as? PostgresStorage).migrate(through: 7)
             }
             let member = Make.member("before-versions", created: Make.at(0))
-            try await store.storage.createMembers([member])
+            try await store.writeAsFirstVersion([member])
             let id = member.account.memberID
             let old = entry(id, [.title: "engineer"])
             let sql = "INSERT INTO \(kind == .sqlite ? "search_entries" : "profile_search") (member_id, terms, attributes, indexed_at) VALUES ($1, $2, $3, 0)"

@@ -600,6 +600,23 @@ struct StorageContractTests {
         }
     }
 
+    @Test("Section visibility is stored with the settings and given with the cards", arguments: StorageKind.tested)
+    func sectionVisibilityRoundTrip(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = store.storage
+            let member = Make.member("sections")
+            try await s.createMember(member)
+            let id = member.account.memberID
+            var settings = try #require(try await s.profile(id: id)).settings
+            #expect(settings.sectionVisibility == SectionVisibilities())
+            settings.sectionVisibility[.positions] = .connections
+            settings.sectionVisibility[.educations] = .onlyMe
+            try await s.updateSettings(settings, for: id, at: Make.at(5))
+            #expect(try await s.profile(id: id)?.settings.sectionVisibility == settings.sectionVisibility)
+            #expect(try await (try store.network).memberCards(ids: [id]).first?.sectionVisibility == settings.sectionVisibility)
+        }
+    }
+
     @Test("Clearing a key clears the keys below it (key|…) and no other", arguments: StorageKind.tested)
     func clearAttemptsBelowKey(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in

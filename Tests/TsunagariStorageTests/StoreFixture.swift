@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 import Testing
 import TsunagariCore
-import TsunagariStoragePostgres
-import TsunagariStorageSQLite
+@testable import TsunagariStoragePostgres
+@testable import TsunagariStorageSQLite
 
 #if canImport(Glibc)
 import Glibc
@@ -401,4 +401,33 @@ struct PostgresTemplateScope: SuiteTrait, TestScoping {
 
 extension Trait where Self == PostgresTemplateScope {
     static var postgresTemplate: Self { Self() }
+}
+
+extension TestStore {
+    /// Writes members as the first version of the schema had them (no positions or educations): what a test of an
+    /// upgrade finds in the database before the migration it tests. The code of today writes columns that version
+    /// did not have.
+    func writeAsFirstVersion(_ members: [NewMember]) async throws {
+        for member in members {
+            let a = member.account
+            let f = member.profile.fields
+            let s = member.profile.settings
+            let sql = """
+                INSERT INTO members (id, email, password_hash, role, name, handle, handle_key, profile_visibility,
+                  connections_visibility, open_to_work_visibility, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0)
+                """
+            let arguments = [
+                a.memberID.rawValue, a.email, a.passwordHash, a.role.rawValue, f.name, f.handle, Handle.key(f.handle),
+                s.profileVisibility.rawValue, s.connectionsVisibility.rawValue, s.openToWork.visibility.rawValue,
+            ]
+            switch kind {
+            case .sqlite:
+                // SQLite reads ?1, ?2… where PostgreSQL reads $1, $2…
+                try await #require(storage as? SQLiteStorage).execute(sql: sql.replacingOccurrences(of: "$", with: "?"), arguments: arguments)
+            case .postgres:
+                try await #require(storage as? PostgresStorage).execute(sql: sql, arguments: arguments)
+            }
+        }
+    }
 }

@@ -422,3 +422,60 @@ final class ScriptedGraphLog: GraphChangeSource, @unchecked Sendable {
         #expect(cursor.lateSequences(now: t0.addingTimeInterval(6)).isEmpty)
     }
 }
+
+@Suite struct SectionVisibilityHTTPTests {
+    /// Positions shown to connections only: a connection sees them, another member does not — not on the profile,
+    /// not on the company page, not through a search by the company's name — while skills shown to everyone are.
+    @Test func eachSectionIsShownOnlyToWhomItsSettingAllowsInEveryAnswer() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Private", "Colleague", "Outsider"])
+            try await cast.connect(client, "Private", "Colleague")
+            let position = try await client.call(
+                .post, "/api/v1/me/positions", token: cast.tokens["Private"],
+                json: ["company": "秘密商事株式会社", "title": "Strategist", "startMonth": "2021-04"])
+            let companyID = (position.json["company"] as? [String: Any])?["id"] as? String ?? ""
+            _ = try await client.call(.put, "/api/v1/me/skills", token: cast.tokens["Private"], json: ["skills": ["Kubernetes"]])
+            _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens["Private"], json: ["about": "Ask me about growth"])
+            let settings = try await client.call(
+                .patch, "/api/v1/me/settings", token: cast.tokens["Private"],
+                json: ["sectionVisibility": ["positions": "connections", "about": "onlyMe"]])
+            #expect(settings.status == .ok, "\(settings.text)")
+            let sections = settings.json["sectionVisibility"] as? [String: String]
+            #expect(sections?["positions"] == "connections" && sections?["about"] == "onlyMe" && sections?["skills"] == "everyone")
+
+            let id = cast.ids["Private"]!
+            let own = try await client.call(.get, "/api/v1/me", token: cast.tokens["Private"])
+            #expect(own.text.contains("Strategist") && own.text.contains("Ask me about growth"))
+            let byConnection = try await client.call(.get, "/api/v1/members/\(id)", token: cast.tokens["Colleague"])
+            #expect(byConnection.text.contains("Strategist"))
+            #expect(!byConnection.text.contains("Ask me about growth"))
+            let byOutsider = try await client.call(.get, "/api/v1/members/\(id)", token: cast.tokens["Outsider"])
+            #expect(byOutsider.status == .ok)
+            #expect(!byOutsider.text.contains("Strategist") && !byOutsider.text.contains("秘密商事"))
+            #expect(!byOutsider.text.contains("Ask me about growth"))
+            #expect(byOutsider.text.contains("Kubernetes"))
+            let page = try await client.call(.get, "/in/\(cast.handles["Private"]!)", token: nil)
+            #expect(!page.text.contains("Strategist"))
+
+            // Company pages and search name the employer to no one who may not see the positions.
+            let people = try await client.call(.get, "/api/v1/companies/\(companyID)/people", token: cast.tokens["Outsider"])
+            #expect(!names(people).contains("Private"))
+            let peopleForColleague = try await client.call(.get, "/api/v1/companies/\(companyID)/people", token: cast.tokens["Colleague"])
+            #expect(names(peopleForColleague).contains("Private"))
+            for query in ["秘密商事", "Strategist", "growth"] {
+                let found = try await client.call(.get, "/api/v1/search/people?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: cast.tokens["Outsider"])
+                #expect(!names(found).contains("Private"), "\(query)")
+            }
+            let bySkill = try await client.call(.get, "/api/v1/search/people?q=Kubernetes", token: cast.tokens["Outsider"])
+            #expect(names(bySkill).contains("Private"))
+            let byFilter = try await client.call(.get, "/api/v1/search/people?q=Kubernetes&currentCompany=\(companyID)", token: cast.tokens["Outsider"])
+            #expect(!names(byFilter).contains("Private"))
+
+            // Bad input is refused with a message.
+            let unknown = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Private"], json: ["sectionVisibility": ["hobbies": "onlyMe"]])
+            #expect(unknown.status == .unprocessableContent)
+            let bad = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Private"], json: ["sectionVisibility": ["skills": "friends"]])
+            #expect(bad.status == .unprocessableContent)
+        }
+    }
+}

@@ -23,6 +23,8 @@ LINE = trimmed(INNER_WS, True)
 TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, True)
 NONBLANK = trimmed(INNER_WS, False)
 NONBLANK_TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, False)
+SECTIONS = ["about", "positions", "educations", "skills", "certifications", "languages"]
+VISIBILITY = ["everyone", "connections", "onlyMe"]
 def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
 def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
 def ntext(n, **k): return NS(maxLength=n, pattern=TEXT, **k)
@@ -54,8 +56,9 @@ schemas = {
       "profileVisibility": S(enum=["public", "members", "connections"]),
       "connectionsVisibility": S(enum=["connections", "onlyMe"]),
       "openToWork": ref("OpenToWork"),
-      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True}},
-      ["profileVisibility", "connectionsVisibility", "openToWork", "locale"]),
+      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True},
+      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, SECTIONS)},
+      ["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility"]),
   "OwnProfile": obj({
       "id": S(), "handle": S(), "name": S(), "nameReading": NS(), "headline": NS(), "location": NS(), "industry": NS(),
       "about": NS(), "email": S(), "role": S(enum=["member", "recruiter"]),
@@ -107,7 +110,8 @@ schemas = {
       "openToWork": obj({"enabled": {"type": "boolean"}, "visibility": S(enum=["recruitersOnly", "everyone"]),
                          "titles": {"type": "array", "maxItems": 10, "items": line(100)},
                          "locations": {"type": "array", "maxItems": 10, "items": line(100)}}, None, False),
-      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True}}, None, False),
+      "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True},
+      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, None, False)}, None, False),
   "Health": obj({"status": S(enum=["ok"])}, ["status"]),
   "NewInvitation": obj({"inviteeId": S(maxLength=64), "message": NS(maxLength=300, pattern=TEXT)}, ["inviteeId"], False),
   "InvitationCreated": obj({"id": S(), "status": S(enum=["pending", "accepted"])}, ["status"]),
@@ -278,4 +282,29 @@ doc = {
   "components": {"schemas": schemas, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
 }
 doc["paths"]["/api/v1/search/people"]["get"]["parameters"][0]["required"] = True
+
+# Links: where the id an operation takes comes from, so that a client (and the fuzz run's stateful phase) can follow
+# a new member to their profile, connections, follow and block, and an invitation to its answers.
+def link(path, method, status, name, operation, parameters=None, body=None):
+    target = {"operationId": operation}
+    if parameters: target["parameters"] = parameters
+    if body: target["requestBody"] = body
+    doc["paths"][path][method]["responses"][status].setdefault("links", {})[name] = target
+
+NEW_MEMBER = "$response.body#/member/id"
+for name, operation in [("GetMember", "getMember"), ("ListTheirConnections", "listMemberConnections"),
+                        ("ListMutualConnections", "listMutualConnections"), ("Follow", "follow"), ("Unfollow", "unfollow"),
+                        ("Block", "block"), ("Unblock", "unblock")]:
+    link("/api/v1/accounts", "post", "201", name, operation, {"idOrHandle": NEW_MEMBER})
+link("/api/v1/accounts", "post", "201", "GetMemberByHandle", "getMember", {"idOrHandle": "$response.body#/member/handle"})
+for name, operation in [("Paths", "paths"), ("RemoveConnection", "removeConnection"), ("DismissSuggestion", "dismissSuggestion")]:
+    link("/api/v1/accounts", "post", "201", name, operation, {"memberId": NEW_MEMBER})
+link("/api/v1/accounts", "post", "201", "Invite", "invite", body={"inviteeId": NEW_MEMBER})
+for status in ["201"]:
+    for name, operation in [("Withdraw", "withdrawInvitation"), ("Accept", "acceptInvitation"), ("Ignore", "ignoreInvitation")]:
+        link("/api/v1/invitations", "post", status, name, operation, {"id": "$response.body#/id"})
+for name, operation in [("Withdraw", "withdrawInvitation"), ("Accept", "acceptInvitation"), ("Ignore", "ignoreInvitation")]:
+    link("/api/v1/invitations", "get", "200", name, operation, {"id": "$response.body#/items/0/id"})
+for name, operation in [("Forward", "forwardIntroduction"), ("Decline", "declineIntroduction")]:
+    link("/api/v1/introductions", "post", "201", name, operation, {"id": "$response.body#/id"})
 print(json.dumps(doc, indent=2, ensure_ascii=False))

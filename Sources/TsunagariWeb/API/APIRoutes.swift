@@ -161,7 +161,7 @@ struct APIRoutes {
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
         let json = try await body(request, context)
-        try json.allowOnly(["profileVisibility", "connectionsVisibility", "openToWork", "locale"])
+        try json.allowOnly(["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility"])
         var change = ProfileService.SettingsChange(
             profileVisibility: try json.enumValue("profileVisibility", ProfileVisibility.self),
             connectionsVisibility: try json.enumValue("connectionsVisibility", ConnectionsVisibility.self))
@@ -171,6 +171,14 @@ struct APIRoutes {
             change.openToWorkVisibility = try openToWork.enumValue("visibility", OpenToWorkVisibility.self)
             change.openToWorkTitles = try openToWork.stringArray("titles", max: TextLimit.openToWorkEntries)
             change.openToWorkLocations = try openToWork.stringArray("locations", max: TextLimit.openToWorkEntries)
+        }
+        if let sections = try json.object("sectionVisibility") {
+            try sections.allowOnly(Set(ProfileSection.allCases.map(\.rawValue)))
+            var values: [ProfileSection: SectionVisibility] = [:]
+            for section in ProfileSection.allCases {
+                if let value = try sections.enumValue(section.rawValue, SectionVisibility.self) { values[section] = value }
+            }
+            change.sectionVisibility = values
         }
         if let locale = try json.nullableString("locale") {
             if let locale {

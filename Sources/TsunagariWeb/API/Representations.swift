@@ -45,6 +45,8 @@ enum Represent {
             "profileVisibility": .string(s.profileVisibility.rawValue),
             "connectionsVisibility": .string(s.connectionsVisibility.rawValue),
             "openToWork": openToWork(s.openToWork), "locale": .string(s.locale?.rawValue),
+            "sectionVisibility": .object(
+                Dictionary(uniqueKeysWithValues: ProfileSection.allCases.map { ($0.rawValue, JSONValue.string(s.sectionVisibility[$0].rawValue)) })),
         ])
     }
 

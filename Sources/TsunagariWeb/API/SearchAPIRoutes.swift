@@ -97,7 +97,8 @@ struct SearchAPIRoutes {
         var result: [MemberID: [Highlight]] = [:]
         for hit in hits {
             guard let profile = try await storage.profile(id: hit.person.card.id) else { continue }
-            let document = ProfileIndexing.document(for: profile)
+            // From what search indexes: the sections shown to everyone who sees the profile.
+            let document = ProfileIndexing.document(for: profile.sectionsShownToEveryone)
             let fields: [SearchQuery.Field] = [.title, .company, .skill, .school, .name]
             let texts = fields.flatMap { document.fields[$0] ?? [] } + document.other
             var seen: Set<String> = []

@@ -137,6 +137,28 @@ enum AccountPages {
                                 Text.openToWorkLocations(l), name: "openToWorkLocations",
                                 value: settings.openToWork.locations.joined(separator: "\n"), rows: 3, hint: Text.lineSeparated(l))
                         }
+                        el("fieldset", .class("field"), .id("section-visibility")) {
+                            el("legend") { Text.sectionVisibility(l) }
+                            el("p", .class("muted")) { Text.sectionVisibilityHint(l) }
+                            for (section, label) in [
+                                (ProfileSection.about, Text.about(l)), (.positions, Text.experience(l)), (.educations, Text.education(l)),
+                                (.skills, Text.skills(l)),
+                            ] {
+                                el("label", .class("field")) {
+                                    el("span") { label }
+                                    el("select", .name("section_\(section.rawValue)")) {
+                                        for (option, text) in [
+                                            (SectionVisibility.everyone, Text.sectionEveryone(l)), (.connections, Text.sectionConnections(l)),
+                                            (.onlyMe, Text.sectionOnlyMe(l)),
+                                        ] {
+                                            el("option", .value(option.rawValue), .flag("selected", settings.sectionVisibility[section] == option)) {
+                                                text
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                         el("label", .class("field")) {
                             el("span") { Text.language(l) }
                             el("select", .name("locale")) {

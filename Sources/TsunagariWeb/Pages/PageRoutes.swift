@@ -315,7 +315,11 @@ struct PageRoutes {
                 openToWorkEnabled: f["openToWork"] == "on",
                 openToWorkVisibility: f["openToWorkVisibility"].flatMap(OpenToWorkVisibility.init(rawValue:)),
                 openToWorkTitles: lines("openToWorkTitles"), openToWorkLocations: lines("openToWorkLocations"),
-                locale: .some(f["locale"].flatMap(TsunagariCore.Locale.init(rawValue:))))
+                locale: .some(f["locale"].flatMap(TsunagariCore.Locale.init(rawValue:))),
+                sectionVisibility: Dictionary(
+                    uniqueKeysWithValues: ProfileSection.allCases.compactMap { section in
+                        f["section_\(section.rawValue)"].flatMap(SectionVisibility.init(rawValue:)).map { (section, $0) }
+                    }))
             _ = try await services.profiles.updateSettings(member, change)
             return .redirect(to: "/settings?saved=1")
         } catch {

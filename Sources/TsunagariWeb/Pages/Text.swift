@@ -12,6 +12,7 @@ public enum Text: CaseIterable, Sendable {
     case present, viewProfile, publicProfileLink
     case profileVisibility, visibilityPublic, visibilityMembers, visibilityConnections
     case connectionsVisibility, connectionsVisibleToConnections, connectionsVisibleOnlyMe
+    case sectionVisibility, sectionVisibilityHint, sectionEveryone, sectionConnections, sectionOnlyMe
     case openToWork, openToWorkEnabled, openToWorkShownTo, openToWorkRecruitersOnly, openToWorkEveryone, openToWorkTitles, openToWorkLocations
     case language, languageAuto, changePassword, currentPassword, newPassword, passwordChanged
     case deleteAccount, deleteAccountWarning, deleteAccountConfirm, accountDeleted
@@ -106,6 +107,13 @@ public enum Text: CaseIterable, Sendable {
         case .connectionsVisibleOnlyMe: ("Only me", "自分のみ")
         case .openToWork: ("Open to work", "転職意欲あり")
         case .openToWorkEnabled: ("Tell recruiters I am open to work", "転職に関心があることをリクルーターに知らせる")
+        case .sectionVisibility: ("Who sees each section", "各項目の公開範囲")
+        case .sectionVisibilityHint:
+            ("Among those who can see your profile. Search finds you only by sections shown to everyone.",
+             "プロフィールを見られる人のうち、誰に見せるか。検索は全員に公開した項目だけで行われます。")
+        case .sectionEveryone: ("Everyone who can see my profile", "プロフィールを見られる全員")
+        case .sectionConnections: ("My connections", "つながりのみ")
+        case .sectionOnlyMe: ("Only me", "自分のみ")
         case .openToWorkShownTo: ("Who is shown that I am open to work", "転職意欲を表示する相手")
         case .openToWorkRecruitersOnly: ("Recruiters only (never those at my current employer)", "リクルーターのみ（現在の勤務先のリクルーターを除く）")
         case .openToWorkEveryone: ("Everyone who can see my profile", "プロフィールを見られる全員")
