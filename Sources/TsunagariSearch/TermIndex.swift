@@ -341,11 +341,16 @@ public final class TermIndex: @unchecked Sendable {
     /// A query that would do more than its share of work under the lock (`workLimit`).
     public struct TooMuchWork: Error, Equatable, Sendable {}
 
-    /// The most work one query may do, in units of about a nanosecond and a half (a posting read by a merge), so
-    /// that no query holds the lock long: writers wait for the queries running and every later query waits for the
-    /// writers (the lock prefers them). A document checked for a phrase costs 48 units and a quarter of a unit per
-    /// token of its forward list, a merge the postings it reads. A first bound, to be set by measurement.
-    public static let workLimit = 8_000_000
+    /// The most work one query may do under the lock, so that none holds it long: writers wait for the queries
+    /// running, and every later query waits for the writers (the lock prefers them). A unit is a posting read by a
+    /// merge; a document checked for a phrase costs 48 and a quarter per token of its forward list, choosing the
+    /// best 4 a document. Measured at 100,000 profiles (release build, docs/BENCHMARKS.md), a unit took 4–8 ns, and
+    /// the twelve recruiter queries of `tsunagari bench search` spent at most 1.5 M (query 5, `"product manager" OR
+    /// プロダクトマネージャー` in Tokyo), so about 15 M at 1,000,000 profiles, where that query took 79 ms. A query
+    /// stopped at the limit has held the lock for 110–150 ms (p50; p99 up to 200 ms with a build running beside),
+    /// whatever the size of the index: more would let one query stall every search for longer, less would refuse
+    /// query 5 at 1,000,000 profiles.
+    public static let workLimit = 20_000_000
 
     /// Work spent by a query, refused past its limit.
     struct Work {

@@ -292,7 +292,7 @@ private actor EntriesInMemory: SearchEntryStore {
         try await engine.upsertSearchEntries(
             (0..<20_000).map { SearchIndexEntry(member: MemberID(String(format: "m%05d", $0)), columns: [.title: "software engineer"], attributes: attributes) },
             at: Date())
-        let many = IndexQuery.or((0..<16).map { _ in .sequence(["software", "engineer"], column: nil) })
+        let many = IndexQuery.or((0..<32).map { _ in .sequence(["software", "engineer"], column: nil) })
         #expect(engine.index.work(many, among: nil, limit: 1_200) > TermIndex.workLimit)
         await #expect(throws: DomainError(.malformed, code: "too_complex", message: SearchEngine.tooComplex.message)) {
             try await engine.searchCandidates(many, filters: IndexFilters(), limit: 1_200)
