@@ -152,6 +152,29 @@ private func setUp(
 }
 
 @Suite struct SavedSearchTests {
+    /// Saving a search and each background check of it are searches of their owner, counted against the same caps:
+    /// saving and deleting cannot be used to search past them, and a member at the cap is not checked until it frees.
+    @Test func savedSearchesCountAgainstTheSearchCaps() async throws {
+        try await withApp(searchLimits: SearchLimits(perDay: 3, perMonth: 1_000, typeaheadPerDay: 1_000)) { client, services in
+            let cast = try await Cast.make(client, ["Rie", "Bo"])
+            let saved = try await client.call(.post, "/api/v1/search/saved", token: cast.tokens["Rie"], json: ["q": "営業"])
+            #expect(saved.status == .created)
+            for _ in 0..<2 {
+                #expect(try await client.call(.get, "/api/v1/search/people?q=営業".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!, token: cast.tokens["Rie"]).status == .ok)
+            }
+            let refused = try await client.call(.get, "/api/v1/search/people?q=sales", token: cast.tokens["Rie"])
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.errorCode == "search_limit")
+            let again = try await client.call(.post, "/api/v1/search/saved", token: cast.tokens["Rie"], json: ["q": "sales"])
+            #expect(again.status == .tooManyRequests)
+            // Bo starts to match, but Rie is at her cap: the check waits.
+            try await setUp(client, cast, "Bo", title: "営業", company: "Blue Labs", skills: ["英語"], location: "東京")
+            try await Task.sleep(for: .milliseconds(5))
+            #expect(try await services.savedSearches.checkDue(interval: 0) == 0)
+            #expect(try await client.call(.get, "/api/v1/notifications", token: cast.tokens["Rie"]).json["unread"] as? Int == 0)
+        }
+    }
+
     @Test func aSavedSearchAnnouncesNewMatchesOnce() async throws {
         try await withApp { client, services in
             let cast = try await Cast.make(client, ["Rie", "Aki", "Bo", "Cy", "Di", "Eve"])
