@@ -7,6 +7,18 @@ import TsunagariCore
 import TsunagariGraph
 @testable import TsunagariWeb
 
+/// The statuses of `count` requests sent at once.
+func statusesInParallel(
+    _ count: Int, _ request: @escaping @Sendable (Int) async throws -> HTTPResponse.Status
+) async throws -> [HTTPResponse.Status] {
+    try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+        for index in 0..<count { group.addTask { try await request(index) } }
+        var all: [HTTPResponse.Status] = []
+        for try await status in group { all.append(status) }
+        return all
+    }
+}
+
 /// Side doors a careful outsider would try: each test failed before its fix.
 @Suite struct LimitsUnderConcurrencyTests {
     /// Someone fires twenty wrong passwords at once: only the allowance of failures is tried, the rest are refused
@@ -16,15 +28,8 @@ import TsunagariGraph
         limits.failedLoginsPerAccount = Throttle(limit: 5, window: 15 * 60)
         try await withApp(limits: limits) { client, services in
             _ = try await client.signUp("Owner", email: "owner@example.test")
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for index in 0..<20 {
-                    group.addTask {
-                        try await client.call(.post, "/api/v1/sessions", json: ["email": "owner@example.test", "password": "guess number \(index)"]).status
-                    }
-                }
-                var all: [HTTPResponse.Status] = []
-                for try await status in group { all.append(status) }
-                return all
+            let statuses = try await statusesInParallel(20) { index in
+                try await client.call(.post, "/api/v1/sessions", json: ["email": "owner@example.test", "password": "guess number \(index)"]).status
             }
             #expect(statuses.filter { $0 == .unauthorized }.count == 5)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 15)
@@ -61,15 +66,9 @@ import TsunagariGraph
         try await withApp(networkLimits: networkLimits) { client, _ in
             let names = ["Sender"] + (1...8).map { "Invitee\($0)" }
             let cast = try await Cast.make(client, names)
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for name in names.dropFirst() {
-                    group.addTask {
-                        try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Sender"], json: ["inviteeId": cast.ids[name]!]).status
-                    }
-                }
-                var all: [HTTPResponse.Status] = []
-                for try await status in group { all.append(status) }
-                return all
+            let invitees = Array(names.dropFirst())
+            let statuses = try await statusesInParallel(invitees.count) { index in
+                try await client.call(.post, "/api/v1/invitations", token: cast.tokens["Sender"], json: ["inviteeId": cast.ids[invitees[index]]!]).status
             }
             #expect(statuses.filter { $0 == .created }.count == 3)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 5)
@@ -80,13 +79,8 @@ import TsunagariGraph
         let searchLimits = SearchLimits(perDay: 4, perMonth: 1_000, typeaheadPerDay: 1_000)
         try await withApp(searchLimits: searchLimits) { client, _ in
             let cast = try await Cast.make(client, ["Recruiter"])
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<10 {
-                    group.addTask { try await client.call(.get, "/api/v1/search/people?q=engineer", token: cast.tokens["Recruiter"]).status }
-                }
-                var all: [HTTPResponse.Status] = []
-                for try await status in group { all.append(status) }
-                return all
+            let statuses = try await statusesInParallel(10) { _ in
+                try await client.call(.get, "/api/v1/search/people?q=engineer", token: cast.tokens["Recruiter"]).status
             }
             #expect(statuses.filter { $0 == .ok }.count == 4)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 6)
