@@ -46,7 +46,7 @@ public struct NetworkService: Sendable {
         let card = MemberCard(
             id: profile.memberID, handle: profile.handle, name: profile.name, headline: profile.headline,
             location: profile.fields.location, profileVisibility: profile.settings.profileVisibility,
-            connectionsVisibility: profile.settings.connectionsVisibility)
+            connectionsVisibility: profile.settings.connectionsVisibility, sectionVisibility: profile.settings.sectionVisibility)
         guard let member = viewer.memberID else {
             return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0, anonymous: true)
         }

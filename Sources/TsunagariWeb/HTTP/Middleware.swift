@@ -127,7 +127,6 @@ struct ViewerMiddleware: RouterMiddleware {
         }
         return response
     }
-
 }
 
 /// The one error contract: domain errors and HTTP errors become JSON `{"error": {code, message}}` under
