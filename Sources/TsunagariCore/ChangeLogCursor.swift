@@ -39,10 +39,12 @@ public struct ChangeLogCursor: Sendable {
             let since = gapSince ?? now
             gapSince = since
             guard now.timeIntervalSince(since) >= Self.gapWait else { return false }
-            var missing = applied + 1
-            while missing < sequence && late.count < Self.lateLimit {
+            // Nearest first: a long run of missing numbers is mostly rolled back long ago; those just before the
+            // change read are the likeliest still to commit.
+            var missing = sequence - 1
+            while missing > applied && late.count < Self.lateLimit {
                 late[missing] = now
-                missing += 1
+                missing -= 1
             }
         }
         gapSince = nil

@@ -53,8 +53,10 @@ struct LateChangeTests {
             #expect(cursor.applied == start)  // waiting for the uncommitted one
             try await read(at: t0.addingTimeInterval(ChangeLogCursor.gapWait))
             #expect(cursor.applied > start + 1)  // given up on
+            // The held change's number is among those passed over (numbers taken by rolled-back transactions of the
+            // template database may be too).
             let late = cursor.lateSequences(now: t0.addingTimeInterval(3))
-            #expect(late.count == 1)
+            #expect(!late.isEmpty)
             #expect(try await s.graphChanges(sequences: late).isEmpty)  // still not committed
 
             held.commit()
@@ -81,7 +83,7 @@ struct LateChangeTests {
                 }
             }
             let late = cursor.lateSequences(now: t0.addingTimeInterval(3))
-            #expect(late.count == 1)
+            #expect(!late.isEmpty)
             #expect(try await s.searchChanges(sequences: late).isEmpty)
             held.commit()
             try await held.done.value
