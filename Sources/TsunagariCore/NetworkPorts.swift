@@ -36,8 +36,7 @@ public protocol NetworkStore: Sendable {
     func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation?
     /// The latest withdrawal from `from` to `to`, for the re-invite cooldown.
     func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date?
-    /// Invitations `member` sent since `since` (for the weekly limit) and how many of theirs are open.
-    func invitationsSent(by member: MemberID, since: Date) async throws -> Int
+    /// How many of `member`'s invitations are open. (The weekly limit is counted in the throttle store.)
     func openInvitationCount(from member: MemberID) async throws -> Int
     /// Throws conflict `already_invited` if an open invitation exists between them in either direction.
     func createInvitation(_ invitation: Invitation) async throws

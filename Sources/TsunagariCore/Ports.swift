@@ -97,20 +97,21 @@ public struct ProfileFieldsChange: Hashable, Sendable {
             location: .some(fields.location), industry: .some(fields.industry), about: .some(fields.about))
     }
 
-    /// The columns to set, by their names in both databases, with their values (nil for NULL).
-    public var columns: [(column: String, value: String?)] {
-        var columns: [(String, String?)] = []
-        if let name { columns.append(("name", name)) }
-        if let nameReading { columns.append(("name_reading", nameReading)) }
-        if let handle {
-            columns.append(("handle", handle))
-            columns.append(("handle_key", Handle.key(handle)))
-        }
-        if let headline { columns.append(("headline", headline)) }
-        if let location { columns.append(("location", location)) }
-        if let industry { columns.append(("industry", industry)) }
-        if let about { columns.append(("about", about)) }
-        return columns
+    public enum Field: Sendable, CaseIterable {
+        case name, nameReading, handle, headline, location, industry, about
+    }
+
+    /// The fields the change sets, with their values (nil clears one), in a fixed order.
+    public var changed: [(field: Field, value: String?)] {
+        var changed: [(Field, String?)] = []
+        if let name { changed.append((.name, name)) }
+        if let nameReading { changed.append((.nameReading, nameReading)) }
+        if let handle { changed.append((.handle, handle)) }
+        if let headline { changed.append((.headline, headline)) }
+        if let location { changed.append((.location, location)) }
+        if let industry { changed.append((.industry, industry)) }
+        if let about { changed.append((.about, about)) }
+        return changed
     }
 }
 
@@ -185,11 +186,8 @@ public protocol ThrottleStore: Sendable {
     func reserveAttempt(_ reservations: [AttemptReservation], at: Date) async throws -> (index: Int, freedBy: Date)?
     /// Takes back one attempt recorded under `key` at `at` (a reserved attempt that turned out not to count).
     func releaseAttempt(key: String, at: Date) async throws
-    func recordAttempt(key: String, at: Date) async throws
     /// Times of the attempts under `key` since `since`, oldest first.
     func attempts(key: String, since: Date) async throws -> [Date]
-    /// How many attempts under `key` since `since` (a count, for checks made on every request).
-    func attemptCount(key: String, since: Date) async throws -> Int
     /// Deletes the attempts under `key` and under every key that starts with `key|`.
     func clearAttempts(key: String) async throws
     func pruneAttempts(before: Date) async throws

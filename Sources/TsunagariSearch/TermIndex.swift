@@ -431,11 +431,6 @@ public final class TermIndex: @unchecked Sendable {
             try work.spend(Work.merge(docs.count, amongDocs.count))
             docs = Self.intersect(docs, amongDocs)
         }
-        if let since {
-            try work.spend(docs.count)
-            let threshold = Self.millis(since)
-            docs = docs.filter { stamps[Int($0)] >= threshold }
-        }
         var scores = [Float](repeating: 0, count: docs.count)
         if ranked {
             for leaf in leaves { try work.spend(Work.merge(docs.count, leaf.docs.count)) }

@@ -276,12 +276,6 @@ extension PostgresStorage: NetworkStore {
         ).first?["at"].decode(Int64?.self).map(StoredTime.date)
     }
 
-    public func invitationsSent(by member: MemberID, since: Date) async throws -> Int {
-        try await rows(
-            "SELECT COUNT(*) AS n FROM invitations WHERE from_id = \(member.rawValue) AND created_at >= \(StoredTime.millis(since))"
-        ).first?["n"].decode(Int.self) ?? 0
-    }
-
     public func openInvitationCount(from member: MemberID) async throws -> Int {
         try await rows(
             "SELECT COUNT(*) AS n FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')"

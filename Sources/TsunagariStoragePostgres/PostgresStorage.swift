@@ -240,8 +240,8 @@ public final class PostgresStorage: Storage {
     public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
         var bindings = PostgresBindings()
         var assignments: [String] = []
-        // Column names come from `ProfileFieldsChange.columns`, a fixed list; every value is bound.
-        for (column, value) in change.columns {
+        // Column names come from `ProfileColumns`, a fixed list; every value is bound.
+        for (column, value) in ProfileColumns.of(change) {
             if let value { bindings.append(value) } else { bindings.appendNull() }
             assignments.append("\(column) = $\(bindings.count)")
         }
@@ -490,20 +490,10 @@ public final class PostgresStorage: Storage {
             """, logger: logger)
     }
 
-    public func recordAttempt(key: String, at date: Date) async throws {
-        try await client.query(
-            "INSERT INTO throttle_attempts (key, at) VALUES (\(key), \(StoredTime.millis(date)))", logger: logger)
-    }
-
     public func attempts(key: String, since: Date) async throws -> [Date] {
         try await rows(
             "SELECT at FROM throttle_attempts WHERE key = \(key) AND at >= \(StoredTime.millis(since)) ORDER BY at"
         ).map { StoredTime.date(try $0["at"].decode(Int64.self)) }
-    }
-
-    public func attemptCount(key: String, since: Date) async throws -> Int {
-        try await rows("SELECT COUNT(*) AS n FROM throttle_attempts WHERE key = \(key) AND at >= \(StoredTime.millis(since))")
-            .first?["n"].decode(Int.self) ?? 0
     }
 
     public func clearAttempts(key: String) async throws {
@@ -514,6 +504,23 @@ public final class PostgresStorage: Storage {
 
     public func pruneAttempts(before date: Date) async throws {
         try await client.query("DELETE FROM throttle_attempts WHERE at < \(StoredTime.millis(date))", logger: logger)
+    }
+}
+
+/// The `members` columns of the profile's text fields; a handle also sets its key.
+enum ProfileColumns {
+    static func of(_ change: ProfileFieldsChange) -> [(column: String, value: String?)] {
+        change.changed.flatMap { field, value -> [(column: String, value: String?)] in
+            switch field {
+            case .name: [("name", value)]
+            case .nameReading: [("name_reading", value)]
+            case .handle: [("handle", value), ("handle_key", value.map(Handle.key))]
+            case .headline: [("headline", value)]
+            case .location: [("location", value)]
+            case .industry: [("industry", value)]
+            case .about: [("about", value)]
+            }
+        }
     }
 }
 

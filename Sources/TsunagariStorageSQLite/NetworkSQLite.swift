@@ -206,14 +206,6 @@ extension SQLiteStorage: NetworkStore {
         }
     }
 
-    public func invitationsSent(by member: MemberID, since: Date) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND created_at >= ?",
-                arguments: [member.rawValue, StoredTime.millis(since)]) ?? 0
-        }
-    }
-
     public func openInvitationCount(from member: MemberID) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(

@@ -207,7 +207,7 @@ public final class SQLiteStorage: Storage {
     }
 
     public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
-        let columns = change.columns
+        let columns = ProfileColumns.of(change)
         let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
         let values = columns.map(\.value)
         try await write { db in
@@ -461,24 +461,11 @@ public final class SQLiteStorage: Storage {
         }
     }
 
-    public func recordAttempt(key: String, at date: Date) async throws {
-        try await write { db in
-            try db.execute(sql: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [key, StoredTime.millis(date)])
-        }
-    }
-
     public func attempts(key: String, since: Date) async throws -> [Date] {
         try await pool.read { db in
             try Int64.fetchAll(
                 db, sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at", arguments: [key, StoredTime.millis(since)]
             ).map(StoredTime.date)
-        }
-    }
-
-    public func attemptCount(key: String, since: Date) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM throttle_attempts WHERE key = ? AND at >= ?", arguments: [key, StoredTime.millis(since)]) ?? 0
         }
     }
 
@@ -493,6 +480,23 @@ public final class SQLiteStorage: Storage {
 
     public func pruneAttempts(before date: Date) async throws {
         try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+    }
+}
+
+/// The `members` columns of the profile's text fields; a handle also sets its key.
+enum ProfileColumns {
+    static func of(_ change: ProfileFieldsChange) -> [(column: String, value: String?)] {
+        change.changed.flatMap { field, value -> [(column: String, value: String?)] in
+            switch field {
+            case .name: [("name", value)]
+            case .nameReading: [("name_reading", value)]
+            case .handle: [("handle", value), ("handle_key", value.map(Handle.key))]
+            case .headline: [("headline", value)]
+            case .location: [("location", value)]
+            case .industry: [("industry", value)]
+            case .about: [("about", value)]
+            }
+        }
     }
 }
 

@@ -431,3 +431,12 @@ extension TestStore {
         }
     }
 }
+
+extension ThrottleStore {
+    /// Records an attempt whatever the count (a reservation under a limit no test reaches).
+    func recordAttempt(key: String, at date: Date) async throws {
+        _ = try await reserveAttempt([AttemptReservation(key: key, limit: 1_000_000, since: date)], at: date)
+    }
+
+    func attemptCount(key: String, since: Date) async throws -> Int { try await attempts(key: key, since: since).count }
+}
