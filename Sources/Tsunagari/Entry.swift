@@ -11,7 +11,7 @@ struct Tsunagari: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "A self-hostable professional network.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bench.self, Admin.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -72,6 +72,13 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("trusted-proxies"),
         help: "Addresses and CIDR ranges of the trusted proxies, default 127.0.0.0/8,::1 (TSUNAGARI_TRUSTED_PROXIES).")
     var trustedProxies: String?
+    @Option(
+        name: .customLong("recruiter-allowance"),
+        help: "Conversations a recruiter may open with non-connections per month, default 30 (TSUNAGARI_RECRUITER_ALLOWANCE).")
+    var recruiterAllowance: String?
+    @Option(
+        name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats on event streams, default 20 (TSUNAGARI_HEARTBEAT_INTERVAL).")
+    var heartbeatInterval: String?
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
@@ -85,6 +92,8 @@ struct Serve: AsyncParsableCommand {
         flags["--pending-invitations"] = pendingInvitations
         flags["--saved-search-interval"] = savedSearchInterval
         flags["--trusted-proxies"] = trustedProxies
+        flags["--recruiter-allowance"] = recruiterAllowance
+        flags["--heartbeat-interval"] = heartbeatInterval
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)
@@ -124,6 +133,31 @@ struct Demo: AsyncParsableCommand {
             now: SampleData.referenceDate)
         try await store.close()
         print("Wrote \(written) sample members. Log in as member1@example.test with password \(SampleData.password).")
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Operator tasks on the same database as serve (safe while the server runs).", subcommands: [Role.self])
+
+    struct Role: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant or take back the recruiter role: admin role EMAIL recruiter|member.")
+        @Argument(help: "The member's email address.") var email: String
+        @Argument(help: "recruiter or member.") var role: String
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard let role = MemberRole(rawValue: role) else { throw ValidationError("The role must be recruiter or member.") }
+            let configuration = try resolve(storage.flags)
+            let logger = makeLogger(configuration)
+            let store = try await AppServices.openStorage(configuration, logger: logger)
+            defer { Task { try? await store.close() } }
+            guard let canonical = try? EmailAddress.canonical(email), let account = try await store.account(email: canonical) else {
+                throw ValidationError("No member has the email \(email).")
+            }
+            try await store.setRole(role, for: account.memberID)
+            print("\(account.email) is now a \(role.rawValue).")
+        }
     }
 }
 

@@ -9,12 +9,20 @@ public struct ConnectionService: Sendable {
     let graph: any ConnectionGraph
     let clock: any Clock
     let limits: NetworkLimits
+    let notifications: NotificationService?
 
-    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: NetworkLimits) {
+    public init(
+        storage: any Store, graph: any ConnectionGraph, clock: any Clock, limits: NetworkLimits, notifications: NotificationService? = nil
+    ) {
         self.storage = storage
         self.graph = graph
         self.clock = clock
         self.limits = limits
+        self.notifications = notifications
+    }
+
+    private func record(_ happening: Happening) async {
+        await notifications?.record(happening)
     }
 
     /// 404 for a member who does not exist or who blocked the viewer (or was blocked by them).
@@ -86,6 +94,7 @@ public struct ConnectionService: Sendable {
             try? await limiter.release(weekKey, at: reserved)
             throw error
         }
+        await record(.invitationSent(invitation))
         return .sent(invitation)
     }
 
@@ -102,6 +111,7 @@ public struct ConnectionService: Sendable {
             throw DomainError(.conflict, code: "invitation_closed", message: "This invitation is no longer open.")
         }
         graph.apply(GraphChange(sequence: 0, kind: .connected, a: invitation.from, b: invitation.to))
+        await record(.invitationAccepted(invitation))
     }
 
     /// The invitation as the viewer may know it: 404 when they are neither its sender nor its invitee.
@@ -131,6 +141,7 @@ public struct ConnectionService: Sendable {
         }
         guard invitation.status == .pending else { return }
         try await storage.setInvitationStatus(id: invitation.id, .ignored, at: clock.now())
+        await record(.invitationIgnored(invitation))
     }
 
     public func withdraw(invitationID: String, by viewer: MemberID) async throws {
@@ -142,6 +153,7 @@ public struct ConnectionService: Sendable {
             throw DomainError(.conflict, code: "invitation_closed", message: "This invitation is no longer open.")
         }
         try await storage.setInvitationStatus(id: invitation.id, .withdrawn, at: clock.now())
+        await record(.invitationWithdrawn(invitation))
     }
 
     public func invitations(of viewer: MemberID, received: Bool, cursor: String?, limit: Int) async throws -> [Invitation] {
@@ -161,12 +173,14 @@ public struct ConnectionService: Sendable {
             throw DomainError.notFound("Connection")
         }
         graph.apply(GraphChange(sequence: 0, kind: .disconnected, a: viewer, b: other))
+        await record(.connectionRemoved(by: viewer, other: other))
     }
 
     public func setFollow(_ followee: MemberID, by viewer: MemberID, _ on: Bool) async throws {
         guard followee != viewer else { throw DomainError.invalid("cannot_follow_self", "You cannot follow yourself.") }
         try await requireVisible(followee, to: viewer)
         try await storage.setFollow(viewer, followee, on, at: clock.now())
+        if !on { await record(.unfollowed(by: viewer, other: followee)) }
     }
 
     public func isFollowing(_ followee: MemberID, by viewer: MemberID) async throws -> Bool {
@@ -182,6 +196,7 @@ public struct ConnectionService: Sendable {
         // Blocking someone who blocked you changes nothing they could notice; keep the answer the same.
         try await storage.block(viewer, other, at: clock.now())
         graph.apply(GraphChange(sequence: 0, kind: .disconnected, a: viewer, b: other))
+        await record(.blocked(by: viewer, other: other))
     }
 
     public func unblock(_ other: MemberID, by viewer: MemberID) async throws {

@@ -36,3 +36,25 @@ public struct MemberID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public var description: String { rawValue }
     public static func < (a: MemberID, b: MemberID) -> Bool { a.rawValue < b.rawValue }
 }
+
+extension OpaqueID {
+    /// The smallest id that `make(at:)` can return for `date`: every id made at or after it sorts after it.
+    public static func floor(at date: Date) -> String {
+        let id = make(at: date)
+        return String(id.prefix(10)) + String(repeating: "0", count: 16)
+    }
+
+    /// When an id was made (to the millisecond); nil for text that is not an id.
+    public static func date(of id: String) -> Date? {
+        guard isWellFormed(id) else { return nil }
+        var millis: UInt64 = 0
+        for character in id.prefix(10) {
+            guard let value = alphabetIndex[character] else { return nil }
+            millis = millis << 5 | UInt64(value)
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
+    private static let alphabetIndex: [Character: Int] = Dictionary(
+        uniqueKeysWithValues: Array("0123456789abcdefghjkmnpqrstvwxyz").enumerated().map { ($0.element, $0.offset) })
+}

@@ -67,11 +67,14 @@ public struct Introduction: Hashable, Sendable {
     public var forwardNote: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The conversation of the three, opened when the intermediary forwards it.
+    public var conversationID: String?
 
     public init(
         id: String, requester: MemberID, via: MemberID, target: MemberID, message: String, status: IntroductionStatus,
-        forwardNote: String?, createdAt: Date, updatedAt: Date
+        forwardNote: String?, createdAt: Date, updatedAt: Date, conversationID: String? = nil
     ) {
+        self.conversationID = conversationID
         self.id = id
         self.requester = requester
         self.via = via

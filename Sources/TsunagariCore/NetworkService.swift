@@ -4,18 +4,25 @@ import Foundation
 /// their setting allows, people you may know, introduction paths, people at a company and former
 /// colleagues, and introductions. Every answer applies the privacy rules of PRODUCT.md here, once.
 public struct NetworkService: Sendable {
-    public typealias Store = NetworkStore & Storage
+    public typealias Store = NetworkStore & MessagingStore & Storage
 
     let storage: any Store
     let graph: any ConnectionGraph
     let clock: any Clock
     let suggestionReads: WindowCounter
+    let notifications: NotificationService?
+    let events: (any LiveEventChannel)?
 
-    public init(storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter()) {
+    public init(
+        storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter(),
+        notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil
+    ) {
         self.storage = storage
         self.graph = graph
         self.clock = clock
         self.suggestionReads = suggestionReads
+        self.notifications = notifications
+        self.events = events
     }
 
     // MARK: People in lists
@@ -336,6 +343,7 @@ public struct NetworkService: Sendable {
             id: OpaqueID.make(at: now), requester: viewer, via: via, target: target, message: message,
             status: leads ? .pending : .unroutable, forwardNote: nil, createdAt: now, updatedAt: now)
         try await storage.createIntroduction(introduction)
+        await notifications?.record(.introductionRequested(introduction))
         introduction.status = introduction.status(seenBy: viewer)
         return introduction
     }
@@ -361,8 +369,10 @@ public struct NetworkService: Sendable {
         }
     }
 
-    /// The intermediary passes the request on to the target with a note.
-    public func forward(_ id: String, note raw: String?, viewer: MemberID) async throws {
+    /// The intermediary passes the request on to the target with a note: a conversation of the three opens, holding
+    /// the requester's message and the note. Returns the introduction with its conversation.
+    @discardableResult
+    public func forward(_ id: String, note raw: String?, viewer: MemberID) async throws -> Introduction {
         let introduction = try await introduction(id, viewer: viewer)
         guard introduction.via == viewer else {
             throw DomainError(.forbidden, code: "not_intermediary", message: "Only the member asked can forward it.")
@@ -376,7 +386,32 @@ public struct NetworkService: Sendable {
             try await storage.setIntroductionStatus(id: id, .declined, note: nil, at: clock.now())
             throw DomainError(.conflict, code: "introduction_closed", message: "This introduction can no longer be forwarded.")
         }
-        try await storage.setIntroductionStatus(id: id, .forwarded, note: note, at: clock.now())
+        let now = clock.now()
+        let conversation = Conversation(
+            id: OpaqueID.make(at: now), kind: .introduction, creator: viewer,
+            participants: [introduction.requester, viewer, introduction.target], pairKey: nil, createdAt: now, updatedAt: now)
+        var messages = [
+            Message(
+                id: OpaqueID.make(at: now), conversationID: conversation.id, sender: introduction.requester, text: introduction.message,
+                sentAt: now)
+        ]
+        if let note {
+            // A millisecond later, so that the note sorts after the request.
+            messages.append(
+                Message(id: OpaqueID.make(at: now.addingTimeInterval(0.001)), conversationID: conversation.id, sender: viewer, text: note, sentAt: now))
+        }
+        guard try await storage.forwardIntroduction(id: id, note: note, at: now, conversation: conversation, messages: messages) else {
+            throw DomainError(.conflict, code: "introduction_closed", message: "This introduction was already answered.")
+        }
+        var forwarded = introduction
+        forwarded.status = .forwarded
+        forwarded.forwardNote = note
+        forwarded.conversationID = conversation.id
+        await notifications?.record(.introductionForwarded(forwarded))
+        if let last = messages.last {
+            await events?.publish(.message(conversation: conversation.id, message: last.id, recipients: conversation.participants))
+        }
+        return forwarded
     }
 
     /// Declines silently: the requester keeps seeing it pending.
@@ -389,6 +424,7 @@ public struct NetworkService: Sendable {
             throw DomainError(.conflict, code: "introduction_closed", message: "This introduction was already answered.")
         }
         try await storage.setIntroductionStatus(id: id, .declined, note: nil, at: clock.now())
+        await notifications?.record(.introductionDeclined(introduction))
     }
 }
 

@@ -131,6 +131,7 @@ public protocol AccountStore: Sendable {
     func account(email: String) async throws -> Account?
     func account(id: MemberID) async throws -> Account?
     func setPasswordHash(_ hash: String, for member: MemberID) async throws
+    func setRole(_ role: MemberRole, for member: MemberID) async throws
     /// Erases the member and everything they own.
     func deleteMember(_ member: MemberID) async throws
     func memberCount() async throws -> Int

@@ -78,12 +78,16 @@ public struct ProfileSettings: Hashable, Sendable {
     public var locale: Locale?
     /// Who sees each section, among those who see the profile.
     public var sectionVisibility: SectionVisibilities
+    /// Whether recruiters who are not connections may write to the member.
+    public var recruiterMessages: Bool
 
     /// The defaults PRODUCT.md sets for a new member.
     public init(
         profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
-        openToWork: OpenToWork = OpenToWork(), locale: Locale? = nil, sectionVisibility: SectionVisibilities = SectionVisibilities()
+        openToWork: OpenToWork = OpenToWork(), locale: Locale? = nil, sectionVisibility: SectionVisibilities = SectionVisibilities(),
+        recruiterMessages: Bool = true
     ) {
+        self.recruiterMessages = recruiterMessages
         self.profileVisibility = profileVisibility
         self.connectionsVisibility = connectionsVisibility
         self.openToWork = openToWork

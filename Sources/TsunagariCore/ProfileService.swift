@@ -337,13 +337,15 @@ public struct ProfileService: Sendable {
         public var locale: Locale??
         /// Only the sections named change.
         public var sectionVisibility: [ProfileSection: SectionVisibility]?
+        public var recruiterMessages: Bool?
 
         public init(
             profileVisibility: ProfileVisibility? = nil, connectionsVisibility: ConnectionsVisibility? = nil,
             openToWorkEnabled: Bool? = nil, openToWorkVisibility: OpenToWorkVisibility? = nil,
             openToWorkTitles: [String]? = nil, openToWorkLocations: [String]? = nil, locale: Locale?? = nil,
-            sectionVisibility: [ProfileSection: SectionVisibility]? = nil
+            sectionVisibility: [ProfileSection: SectionVisibility]? = nil, recruiterMessages: Bool? = nil
         ) {
+            self.recruiterMessages = recruiterMessages
             self.profileVisibility = profileVisibility
             self.connectionsVisibility = connectionsVisibility
             self.openToWorkEnabled = openToWorkEnabled
@@ -367,6 +369,7 @@ public struct ProfileService: Sendable {
             settings.openToWork.locations = try cleanList(value, field: "Open-to-work location")
         }
         if let value = change.locale { settings.locale = value }
+        if let value = change.recruiterMessages { settings.recruiterMessages = value }
         for (section, visibility) in change.sectionVisibility ?? [:] { settings.sectionVisibility[section] = visibility }
         try await storage.updateSettings(settings, for: member, at: clock.now())
         await changed(member)

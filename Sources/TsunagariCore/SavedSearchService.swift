@@ -12,6 +12,8 @@ public struct SavedSearchService: Sendable {
     let clock: any Clock
     /// Turns the saved query text into what the index evaluates; throws for a syntax error.
     let compile: @Sendable (String) throws -> IndexQuery?
+    /// Told of each notification made, for live delivery.
+    let announce: @Sendable (MemberNotification) async -> Void
 
     /// At most this many saved searches per member.
     public static let maximumPerMember = 50
@@ -38,7 +40,11 @@ public struct SavedSearchService: Sendable {
     /// the previous check ran is not missed (a member already announced is never announced twice).
     static let overlap: TimeInterval = 5
 
-    public init(storage: any Store, search: PeopleSearchService, clock: any Clock, compile: @escaping @Sendable (String) throws -> IndexQuery?) {
+    public init(
+        storage: any Store, search: PeopleSearchService, clock: any Clock, announce: @escaping @Sendable (MemberNotification) async -> Void = { _ in },
+        compile: @escaping @Sendable (String) throws -> IndexQuery?
+    ) {
+        self.announce = announce
         self.storage = storage
         self.search = search
         self.clock = clock
@@ -125,6 +131,7 @@ public struct SavedSearchService: Sendable {
             id: OpaqueID.make(at: now), member: saved.member, kind: .savedSearchMatches, subjectID: saved.id, subjectName: saved.name,
             members: Array(fresh.prefix(Self.namedInNotification)), count: fresh.count, createdAt: now)
         try await storage.recordMatches(of: saved.id, fresh, notification: notification)
+        await announce(notification)
         return true
     }
 }

@@ -491,7 +491,8 @@ extension PostgresStorage: NetworkStore {
             status: IntroductionStatus(rawValue: try row["status"].decode(String.self)) ?? .pending,
             forwardNote: try row["forward_note"].decode(String?.self),
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
-            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)),
+            conversationID: try row["conversation_id"].decode(String?.self))
     }
 
     public func createIntroduction(_ i: Introduction) async throws {

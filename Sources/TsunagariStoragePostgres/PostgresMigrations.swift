@@ -356,6 +356,53 @@ enum PostgresMigrations {
                 "ALTER TABLE members ADD COLUMN section_visibility TEXT NOT NULL DEFAULT ''",
             ]
         ),
+        (
+            10, "messaging",
+            [
+                // Conversations outlive a participant who leaves: the creator and a message's sender are kept as ids
+                // without a reference (shown as a deleted member), participants go with their account. A read marker is
+                // the id of the last message its participant read; "" before any.
+                "ALTER TABLE members ADD COLUMN recruiter_messages BOOLEAN NOT NULL DEFAULT TRUE",
+                "ALTER TABLE introductions ADD COLUMN conversation_id TEXT",
+                "ALTER TABLE notifications ADD COLUMN actor_id TEXT",
+                "ALTER TABLE notifications ADD COLUMN conversation_id TEXT",
+                "ALTER TABLE notifications ADD COLUMN group_key TEXT",
+                "CREATE INDEX notifications_group ON notifications (member_id, group_key) WHERE group_key IS NOT NULL",
+                "CREATE INDEX notifications_unread ON notifications (member_id, id) WHERE NOT read",
+                """
+                CREATE TABLE conversations (
+                  id TEXT PRIMARY KEY,
+                  kind TEXT NOT NULL,
+                  creator_id TEXT NOT NULL,
+                  pair_key TEXT UNIQUE,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL,
+                  last_message_id TEXT NOT NULL DEFAULT '',
+                  credit_spent_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE conversation_participants (
+                  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  ordinal INTEGER NOT NULL,
+                  last_read_id TEXT NOT NULL DEFAULT '',
+                  PRIMARY KEY (conversation_id, member_id)
+                )
+                """,
+                "CREATE INDEX conversation_participants_member ON conversation_participants (member_id)",
+                """
+                CREATE TABLE messages (
+                  id TEXT PRIMARY KEY,
+                  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                  sender_id TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  sent_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX messages_conversation ON messages (conversation_id, id)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

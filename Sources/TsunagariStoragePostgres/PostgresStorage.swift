@@ -154,14 +154,29 @@ public final class PostgresStorage: Storage {
         try await client.query("UPDATE members SET password_hash = \(hash) WHERE id = \(member.rawValue)", logger: logger)
     }
 
+    public func setRole(_ role: MemberRole, for member: MemberID) async throws {
+        try await client.query("UPDATE members SET role = \(role.rawValue) WHERE id = \(member.rawValue)", logger: logger)
+    }
+
     public func deleteMember(_ member: MemberID) async throws {
         try await transaction { c in
             var companies: [String] = []
             for try await (company) in try await c.query(
                 "SELECT DISTINCT company_id FROM positions WHERE member_id = \(member.rawValue)", logger: self.logger
             ).decode(String.self) { companies.append(company) }
+            let conversations = try await Self.collect(
+                "SELECT conversation_id FROM conversation_participants WHERE member_id = \(member.rawValue)", c, self.logger
+            ).map { try $0["conversation_id"].decode(String.self) }
             let deleted = try await Self.collect(
                 "DELETE FROM members WHERE id = \(member.rawValue) RETURNING id", c, self.logger)
+            // Other participants keep their copies; a conversation no one is left in goes.
+            if !conversations.isEmpty {
+                try await c.query(
+                    """
+                    DELETE FROM conversations c WHERE c.id = ANY(\(conversations))
+                      AND NOT EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id)
+                    """, logger: self.logger)
+            }
             for company in companies { try await Self.refreshCompanyName(company, c, self.logger) }
             if !deleted.isEmpty {
                 // The member's connections went with the cascade; every instance's graph index learns it from the log.
@@ -227,7 +242,8 @@ public final class PostgresStorage: Storage {
                     titles: StoredList.decode(try row["open_to_work_titles"].decode(String.self)),
                     locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
                 locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:)),
-                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self))),
+                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)),
+                recruiterMessages: try row["recruiter_messages"].decode(Bool.self)),
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
             updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
     }
@@ -393,7 +409,8 @@ public final class PostgresStorage: Storage {
                   open_to_work_visibility = \(s.openToWork.visibility.rawValue),
                   open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
                   open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
-                  section_visibility = \(s.sectionVisibility.stored), updated_at = \(StoredTime.millis(date))
+                  section_visibility = \(s.sectionVisibility.stored), recruiter_messages = \(s.recruiterMessages),
+                  updated_at = \(StoredTime.millis(date))
                 WHERE id = \(member.rawValue)
                 """, logger: self.logger)
             if let previous, previous != s.connectionsVisibility.rawValue {

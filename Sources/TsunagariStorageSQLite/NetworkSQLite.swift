@@ -407,7 +407,8 @@ extension SQLiteStorage: NetworkStore {
             id: row["id"], requester: MemberID(row["requester_id"]), via: MemberID(row["via_id"]),
             target: MemberID(row["target_id"]), message: row["message"],
             status: IntroductionStatus(rawValue: row["status"]) ?? .pending, forwardNote: row["forward_note"],
-            createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
+            createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]),
+            conversationID: row["conversation_id"])
     }
 
     public func createIntroduction(_ i: Introduction) async throws {

@@ -324,6 +324,47 @@ enum SQLiteMigrations {
             // Each section's visibility as `section=visibility` pairs; "" shows every section to whoever sees the profile.
             try db.execute(sql: "ALTER TABLE members ADD COLUMN section_visibility TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("010_messaging") { db in
+            // Conversations outlive a participant who leaves: the creator and a message's sender are kept as ids without a
+            // reference (shown as a deleted member), participants go with their account. A read marker is the id of the
+            // last message its participant read; "" before any.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN recruiter_messages INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE introductions ADD COLUMN conversation_id TEXT;
+                    ALTER TABLE notifications ADD COLUMN actor_id TEXT;
+                    ALTER TABLE notifications ADD COLUMN conversation_id TEXT;
+                    ALTER TABLE notifications ADD COLUMN group_key TEXT;
+                    CREATE INDEX notifications_group ON notifications (member_id, group_key) WHERE group_key IS NOT NULL;
+                    CREATE INDEX notifications_unread ON notifications (member_id, id) WHERE read = 0;
+                    CREATE TABLE conversations (
+                      id TEXT PRIMARY KEY,
+                      kind TEXT NOT NULL,
+                      creator_id TEXT NOT NULL,
+                      pair_key TEXT UNIQUE,
+                      created_at INTEGER NOT NULL,
+                      updated_at INTEGER NOT NULL,
+                      last_message_id TEXT NOT NULL DEFAULT '',
+                      credit_spent_at INTEGER
+                    );
+                    CREATE TABLE conversation_participants (
+                      conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      ordinal INTEGER NOT NULL,
+                      last_read_id TEXT NOT NULL DEFAULT '',
+                      PRIMARY KEY (conversation_id, member_id)
+                    );
+                    CREATE INDEX conversation_participants_member ON conversation_participants (member_id);
+                    CREATE TABLE messages (
+                      id TEXT PRIMARY KEY,
+                      conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                      sender_id TEXT NOT NULL,
+                      text TEXT NOT NULL,
+                      sent_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX messages_conversation ON messages (conversation_id, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -130,12 +130,27 @@ public final class SQLiteStorage: Storage {
         }
     }
 
+    public func setRole(_ role: MemberRole, for member: MemberID) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE members SET role = ? WHERE id = ?", arguments: [role.rawValue, member.rawValue])
+        }
+    }
+
     public func deleteMember(_ member: MemberID) async throws {
         try await write { db in
             let companies = try String.fetchAll(
                 db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
+            let conversations = try String.fetchAll(
+                db, sql: "SELECT conversation_id FROM conversation_participants WHERE member_id = ?", arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
-            if db.changesCount > 0 {
+            let removed = db.changesCount > 0
+            // Other participants keep their copies; a conversation no one is left in goes.
+            for conversation in conversations {
+                try db.execute(
+                    sql: "DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = ?)",
+                    arguments: [conversation, conversation])
+            }
+            if removed {
                 // The member's connections went with the cascade; every instance's graph index learns it from the log.
                 try Self.logChange(.memberRemoved, member, nil, at: Date(), db)
                 // So does every instance's search index.
@@ -195,7 +210,8 @@ public final class SQLiteStorage: Storage {
                     titles: StoredList.decode(row["open_to_work_titles"]),
                     locations: StoredList.decode(row["open_to_work_locations"])),
                 locale: (row["locale"] as String?).flatMap(TsunagariCore.Locale.init(rawValue:)),
-                sectionVisibility: SectionVisibilities(stored: row["section_visibility"])),
+                sectionVisibility: SectionVisibilities(stored: row["section_visibility"]),
+                recruiterMessages: row["recruiter_messages"]),
             createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
     }
 
@@ -353,12 +369,13 @@ public final class SQLiteStorage: Storage {
                 sql: """
                     UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
                       open_to_work_visibility = ?, open_to_work_titles = ?, open_to_work_locations = ?, locale = ?,
-                      section_visibility = ?, updated_at = ? WHERE id = ?
+                      section_visibility = ?, recruiter_messages = ?, updated_at = ? WHERE id = ?
                     """,
                 arguments: [
                     s.profileVisibility.rawValue, s.connectionsVisibility.rawValue, s.openToWork.enabled,
                     s.openToWork.visibility.rawValue, StoredList.encode(s.openToWork.titles),
-                    StoredList.encode(s.openToWork.locations), s.locale?.rawValue, s.sectionVisibility.stored, StoredTime.millis(date),
+                    StoredList.encode(s.openToWork.locations), s.locale?.rawValue, s.sectionVisibility.stored, s.recruiterMessages,
+                    StoredTime.millis(date),
                     member.rawValue,
                 ])
             if let previous, previous != s.connectionsVisibility.rawValue {

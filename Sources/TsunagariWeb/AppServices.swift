@@ -10,7 +10,7 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore
+    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -26,14 +26,26 @@ public struct AppServices: Sendable {
     public let searchIndexing: SearchIndexing
     public let search: PeopleSearchService
     public let savedSearches: SavedSearchService
+    /// Carries live events between instances (or within this one).
+    public let events: any LiveEventChannel
+    public let notifications: NotificationService
+    public let messaging: MessagingService
+    /// The event streams open on this instance.
+    public let eventHub: EventHub
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
-        configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil
+        configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil,
+        events: (any LiveEventChannel)? = nil
     ) async throws {
         self.configuration = configuration
         self.storage = storage
         self.clock = clock
+        let events = events ?? LocalEventChannel()
+        self.events = events
+        let notifications = NotificationService(storage: storage, events: events, clock: clock)
+        self.notifications = notifications
+        eventHub = EventHub(channel: events, heartbeat: .seconds(configuration.heartbeatInterval))
         let tokens = RandomTokens()
         self.tokens = tokens
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
@@ -48,13 +60,15 @@ public struct AppServices: Sendable {
             storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
             observer: searchIndexing)
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
-        connections = ConnectionService(storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits)
-        network = NetworkService(storage: storage, graph: graph, clock: clock)
+        connections = ConnectionService(
+            storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits, notifications: notifications)
+        network = NetworkService(storage: storage, graph: graph, clock: clock, notifications: notifications, events: events)
+        messaging = MessagingService(storage: storage, graph: graph, clock: clock, events: events, limits: configuration.messagingLimits)
         let search = PeopleSearchService(
             storage: storage, index: searchIndex, graph: graph, clock: clock, limits: configuration.searchLimits,
             filterQueries: ProfileIndexing.filterQueries)
         self.search = search
-        savedSearches = SavedSearchService(storage: storage, search: search, clock: clock) { text in
+        savedSearches = SavedSearchService(storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) }) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))
         }
     }
@@ -70,6 +84,12 @@ public struct AppServices: Sendable {
         }
         try await storage.migrate()
         return storage
+    }
+
+    /// The live event channel for the storage: `LISTEN/NOTIFY` on PostgreSQL, in process on SQLite (one process).
+    public static func eventChannel(for storage: any Store, logger: Logger) -> any LiveEventChannel {
+        if let postgres = storage as? PostgresStorage { return PostgresEventChannel(storage: postgres, logger: logger) }
+        return LocalEventChannel()
     }
 }
 

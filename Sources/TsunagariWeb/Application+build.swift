@@ -42,6 +42,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     APIRoutes(services: services).register(on: router)
     NetworkAPIRoutes(services: services).register(on: router)
     SearchAPIRoutes(services: services).register(on: router)
+    MessagingAPIRoutes(services: services).register(on: router)
+    NotificationAPIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
     NetworkPageRoutes(services: services).register(on: router)
     SearchPageRoutes(services: services).register(on: router)
@@ -88,7 +90,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
             now: SampleData.referenceDate)
         logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
     }
-    let services = try await AppServices(configuration: configuration, storage: storage)
+    let services = try await AppServices(
+        configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger))
     let indexed = try await services.searchIndexing.rebuildIfIncomplete()
     if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
     logger.info(
@@ -108,6 +111,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
             SearchCatchUp(engine: services.searchIndex, logger: logger),
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
+            services.eventHub,
             StorageCloser(storage: storage),
         ],
         logger: logger)

@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: String = "info"
     /// How often each saved search is checked for new matches, in seconds.
     public var savedSearchInterval: Int = 60
+    public var messagingLimits: MessagingLimits = .standard
+    /// Seconds between heartbeats on an idle event stream.
+    public var heartbeatInterval: Int = 20
 
     public init() {}
 
@@ -48,6 +51,10 @@ public struct AppConfiguration: Sendable {
         Setting(
             flag: "--saved-search-interval", environment: "TSUNAGARI_SAVED_SEARCH_INTERVAL",
             meaning: "seconds between checks of a saved search for new matches"),
+        Setting(
+            flag: "--recruiter-allowance", environment: "TSUNAGARI_RECRUITER_ALLOWANCE",
+            meaning: "conversations a recruiter may open with non-connections per month"),
+        Setting(flag: "--heartbeat-interval", environment: "TSUNAGARI_HEARTBEAT_INTERVAL", meaning: "seconds between heartbeats on event streams"),
         Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers from trusted proxies"),
         Setting(
             flag: "--trusted-proxies", environment: "TSUNAGARI_TRUSTED_PROXIES",
@@ -110,10 +117,12 @@ public struct AppConfiguration: Sendable {
                 config.rateLimits = .standard
                 config.networkLimits = .standard
                 config.searchLimits = .standard
+                config.messagingLimits = .standard
             case "relaxed":
                 config.rateLimits = .relaxed
                 config.networkLimits = .relaxed
                 config.searchLimits = .relaxed
+                config.messagingLimits = .relaxed
             default: bad(source, raw, "standard or relaxed")
             }
             if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }
@@ -135,6 +144,17 @@ public struct AppConfiguration: Sendable {
         if let (raw, source) = value("--saved-search-interval") {
             if let seconds = Int(raw), (1...86_400).contains(seconds) { config.savedSearchInterval = seconds } else {
                 bad(source, raw, "a number of seconds 1–86400")
+            }
+        }
+        // Like the invitation limits, the allowance wins over the profile.
+        if let (raw, source) = value("--recruiter-allowance") {
+            if let count = Int(raw), (0...100_000).contains(count) { config.messagingLimits.recruiterAllowance = count } else {
+                bad(source, raw, "a number 0–100000")
+            }
+        }
+        if let (raw, source) = value("--heartbeat-interval") {
+            if let seconds = Int(raw), (1...300).contains(seconds) { config.heartbeatInterval = seconds } else {
+                bad(source, raw, "a number of seconds 1–300")
             }
         }
         if let (raw, source) = value("--trust-proxy") {

@@ -74,7 +74,21 @@ struct APIRoutes {
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
-        return APIResponse.json(Represent.export(try await services.accounts.export(member: member)))
+        guard case .object(var export) = Represent.export(try await services.accounts.export(member: member)) else {
+            throw DomainError.unauthenticated
+        }
+        // Conversations with every message, the other participants' too: they are the member's copy.
+        let conversations = try await services.messaging.export(member: member)
+        let people = try await MessagingPeople.load(
+            for: conversations.map(\.entry) + conversations.flatMap { c in c.messages.map { ConversationEntry(conversation: c.entry.conversation, lastMessage: $0, unreadCount: 0) } },
+            viewer: member, services: services)
+        export["conversations"] = .array(
+            conversations.map { item in
+                guard case .object(var object) = Represent.conversation(item.entry, people: people) else { return .null }
+                object["messages"] = .array(item.messages.map { Represent.message($0, people: people) })
+                return .object(object)
+            })
+        return APIResponse.json(.object(export))
     }
 
     // MARK: Profile
@@ -161,10 +175,11 @@ struct APIRoutes {
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
         let json = try await body(request, context)
-        try json.allowOnly(["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility"])
+        try json.allowOnly(["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility", "recruiterMessages"])
         var change = ProfileService.SettingsChange(
             profileVisibility: try json.enumValue("profileVisibility", ProfileVisibility.self),
-            connectionsVisibility: try json.enumValue("connectionsVisibility", ConnectionsVisibility.self))
+            connectionsVisibility: try json.enumValue("connectionsVisibility", ConnectionsVisibility.self),
+            recruiterMessages: try json.bool("recruiterMessages"))
         if let openToWork = try json.object("openToWork") {
             try openToWork.allowOnly(["enabled", "visibility", "titles", "locations"])
             change.openToWorkEnabled = try openToWork.bool("enabled")

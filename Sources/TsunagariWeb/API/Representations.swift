@@ -47,6 +47,7 @@ enum Represent {
             "openToWork": openToWork(s.openToWork), "locale": .string(s.locale?.rawValue),
             "sectionVisibility": .object(
                 Dictionary(uniqueKeysWithValues: ProfileSection.allCases.map { ($0.rawValue, JSONValue.string(s.sectionVisibility[$0].rawValue)) })),
+            "recruiterMessages": .bool(s.recruiterMessages),
         ])
     }
 
@@ -166,7 +167,7 @@ extension Represent {
             "id": .string(introduction.id), "requester": person(introduction.requester), "via": person(introduction.via),
             "target": person(introduction.target), "message": .string(introduction.message),
             "status": .string(introduction.status.rawValue), "forwardNote": .string(introduction.forwardNote),
-            "createdAt": time(introduction.createdAt),
+            "createdAt": time(introduction.createdAt), "conversationId": .string(introduction.conversationID),
         ])
     }
 }

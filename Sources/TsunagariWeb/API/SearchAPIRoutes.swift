@@ -15,8 +15,6 @@ struct SearchAPIRoutes {
         api.post("search/saved", use: createSaved)
         api.get("search/saved/{id}", use: getSaved)
         api.delete("search/saved/{id}", use: deleteSaved)
-        api.get("notifications", use: listNotifications)
-        api.post("notifications/read", use: markRead)
     }
 
     /// Parses `q`; a syntax error is 400 `bad_query` naming the position and what was expected, a query past the
@@ -204,51 +202,5 @@ struct SearchAPIRoutes {
         let (viewer, _) = try Self.member(context)
         try await services.savedSearches.delete(id: try parameter(context, "id"), viewer: viewer)
         return APIResponse.noContent()
-    }
-
-    /// The people a notification names, as the viewer may see them now (blocks and privacy applied again).
-    static func notificationPeople(_ list: [MemberNotification], viewer: MemberID, services: AppServices) async throws -> [MemberID: PersonSummary] {
-        let ids = Array(Set(list.flatMap(\.members)))
-        let people = try await services.network.summaries(ids, for: .member(viewer, .member))
-        return Dictionary(
-            people.filter { person in
-                let relation: ViewerRelation = person.degree == .first ? .connection : .member
-                return ProfilePolicy.access(visibility: person.card.profileVisibility, relation: relation) == .full
-            }.map { ($0.card.id, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-
-    static func notification(_ n: MemberNotification, people: [MemberID: PersonSummary]) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(n.id), "kind": .string(n.kind.rawValue), "createdAt": Represent.time(n.createdAt), "read": .bool(n.read),
-            "count": .int(n.count), "members": .array(n.members.compactMap { people[$0] }.map(Represent.summary)),
-        ]
-        if n.kind == .savedSearchMatches {
-            object["savedSearch"] = .object(["id": .string(n.subjectID), "name": .string(n.subjectName)])
-        }
-        return .object(object)
-    }
-
-    @Sendable func listNotifications(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (viewer, _) = try Self.member(context)
-        let limit = try NetworkAPIRoutes.limit(request)
-        let cursor = try NetworkAPIRoutes.cursor(request)
-        let list = try await services.storage.notifications(of: viewer, before: cursor, limit: limit + 1)
-        let shown = Array(list.prefix(limit))
-        let people = try await Self.notificationPeople(shown, viewer: viewer, services: services)
-        return APIResponse.json(
-            .object([
-                "items": .array(shown.map { Self.notification($0, people: people) }),
-                "nextCursor": .string(list.count > limit ? shown.last?.id : nil),
-                "unread": .int(try await services.storage.unreadNotificationCount(of: viewer)),
-            ]))
-    }
-
-    @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (viewer, _) = try Self.member(context)
-        let json = try await body(request, context)
-        try json.allowOnly(["upTo"])
-        let upTo = try TextRule.required(try json.requiredString("upTo"), field: "upTo", limit: 100)
-        _ = try await services.storage.markNotificationsRead(of: viewer, upTo: upTo)
-        return APIResponse.json(.object(["unread": .int(try await services.storage.unreadNotificationCount(of: viewer))]))
     }
 }

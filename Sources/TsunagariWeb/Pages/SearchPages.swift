@@ -324,7 +324,7 @@ struct SearchPageRoutes {
     @Sendable func notificationsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
         let list = try await services.storage.notifications(of: viewer, before: nil, limit: 50)
-        let people = try await SearchAPIRoutes.notificationPeople(list, viewer: viewer, services: services)
+        let people = try await NotificationPeople.load(list, viewer: viewer, services: services)
         let searches = Dictionary(try await services.savedSearches.list(viewer: viewer).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let chrome = await PageChromeBuilder.make(services, context, path: request.uri.path)
         return HTMLResponse.make(SearchPages.notifications(chrome, list, people: people, searches: searches))

@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+extension PostgresStorage: MessagingStore {
+    static func message(_ row: PostgresRandomAccessRow) throws -> Message {
+        Message(
+            id: try row["id"].decode(String.self), conversationID: try row["conversation_id"].decode(String.self),
+            sender: MemberID(try row["sender_id"].decode(String.self)), text: try row["text"].decode(String.self),
+            sentAt: StoredTime.date(try row["sent_at"].decode(Int64.self)))
+    }
+
+    static func conversation(_ row: PostgresRandomAccessRow, participants: [MemberID]) throws -> Conversation {
+        let last = try row["last_message_id"].decode(String.self)
+        return Conversation(
+            id: try row["id"].decode(String.self), kind: ConversationKind(rawValue: try row["kind"].decode(String.self)) ?? .group,
+            creator: MemberID(try row["creator_id"].decode(String.self)), participants: participants,
+            pairKey: try row["pair_key"].decode(String?.self), createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)), lastMessageID: last.isEmpty ? nil : last,
+            creditSpentAt: try row["credit_spent_at"].decode(Int64?.self).map(StoredTime.date))
+    }
+
+    /// Runs a read on a connection of a transaction, or on the pool.
+    private func read(_ query: PostgresQuery, _ c: PostgresConnection?) async throws -> [PostgresRandomAccessRow] {
+        if let c { return try await Self.collect(query, c, logger) }
+        return try await rows(query)
+    }
+
+    private func participants(_ conversations: [String], _ c: PostgresConnection? = nil) async throws -> [String: [MemberID]] {
+        guard !conversations.isEmpty else { return [:] }
+        var result: [String: [MemberID]] = [:]
+        for row in try await read(
+            """
+            SELECT conversation_id, member_id FROM conversation_participants WHERE conversation_id = ANY(\(conversations))
+            ORDER BY ordinal
+            """, c)
+        {
+            result[try row["conversation_id"].decode(String.self), default: []].append(MemberID(try row["member_id"].decode(String.self)))
+        }
+        return result
+    }
+
+    private func conversation(_ id: String, _ c: PostgresConnection?) async throws -> Conversation? {
+        guard let row = try await read("SELECT * FROM conversations WHERE id = \(id)", c).first else { return nil }
+        return try Self.conversation(row, participants: try await participants([id], c)[id] ?? [])
+    }
+
+    static func insertMessage(_ m: Message, _ c: PostgresConnection, _ logger: Logger) async throws {
+        // One round trip: the message, the conversation's latest, the sender's read marker.
+        try await c.query(
+            """
+            WITH added AS (
+              INSERT INTO messages (id, conversation_id, sender_id, text, sent_at)
+              VALUES (\(m.id), \(m.conversationID), \(m.sender.rawValue), \(m.text), \(StoredTime.millis(m.sentAt)))
+            ), latest AS (
+              UPDATE conversations SET last_message_id = GREATEST(last_message_id, \(m.id)),
+                updated_at = GREATEST(updated_at, \(StoredTime.millis(m.sentAt)))
+              WHERE id = \(m.conversationID)
+            )
+            UPDATE conversation_participants SET last_read_id = GREATEST(last_read_id, \(m.id))
+            WHERE conversation_id = \(m.conversationID) AND member_id = \(m.sender.rawValue)
+            """, logger: logger)
+    }
+
+    static func insertConversation(_ conversation: Conversation, messages: [Message], _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            """
+            INSERT INTO conversation_participants (conversation_id, member_id, ordinal)
+            SELECT \(conversation.id), member, ordinal - 1 FROM unnest(\(conversation.participants.map(\.rawValue))::text[])
+              WITH ORDINALITY AS t(member, ordinal)
+            """, logger: logger)
+        for message in messages { try await insertMessage(message, c, logger) }
+    }
+
+    public func startConversation(_ conversation: Conversation, messages: [Message]) async throws -> (conversation: Conversation, created: Bool) {
+        try await transaction { c in
+            let inserted = try await Self.collect(
+                """
+                INSERT INTO conversations (id, kind, creator_id, pair_key, created_at, updated_at, credit_spent_at)
+                VALUES (\(conversation.id), \(conversation.kind.rawValue), \(conversation.creator.rawValue), \(conversation.pairKey),
+                  \(StoredTime.millis(conversation.createdAt)), \(StoredTime.millis(conversation.updatedAt)),
+                  \(conversation.creditSpentAt.map(StoredTime.millis)))
+                ON CONFLICT (pair_key) DO NOTHING RETURNING id
+                """, c, self.logger)
+            if inserted.isEmpty, let key = conversation.pairKey {
+                // The pair has a conversation (perhaps committed a moment ago by another request): the messages go there.
+                guard let row = try await Self.collect("SELECT id FROM conversations WHERE pair_key = \(key) FOR UPDATE", c, self.logger).first
+                else { throw DomainError(.conflict, code: "conflict", message: "The conversation changed; try again.") }
+                let id = try row["id"].decode(String.self)
+                for var message in messages {
+                    message.conversationID = id
+                    try await Self.insertMessage(message, c, self.logger)
+                }
+                return (try await self.conversation(id, c)!, false)
+            }
+            try await Self.insertConversation(conversation, messages: messages, c, self.logger)
+            return (try await self.conversation(conversation.id, c)!, true)
+        }
+    }
+
+    public func conversation(id: String) async throws -> Conversation? {
+        try await conversation(id, nil)
+    }
+
+    public func conversation(pairKey: String) async throws -> Conversation? {
+        guard let row = try await rows("SELECT * FROM conversations WHERE pair_key = \(pairKey)").first else { return nil }
+        let id = try row["id"].decode(String.self)
+        return try Self.conversation(row, participants: try await participants([id])[id] ?? [])
+    }
+
+    public func addMessage(_ message: Message) async throws -> Bool {
+        try await transaction { c in
+            // The participant's row is locked until commit, so that leaving (account deletion) and writing do not cross.
+            guard
+                try await !Self.collect(
+                    """
+                    SELECT 1 FROM conversation_participants
+                    WHERE conversation_id = \(message.conversationID) AND member_id = \(message.sender.rawValue) FOR SHARE
+                    """, c, self.logger
+                ).isEmpty
+            else { return false }
+            try await Self.insertMessage(message, c, self.logger)
+            return true
+        }
+    }
+
+    public func message(id: String) async throws -> Message? {
+        try await rows("SELECT * FROM messages WHERE id = \(id)").first.map(Self.message)
+    }
+
+    private func entries(_ rows: [PostgresRandomAccessRow]) async throws -> [ConversationEntry] {
+        let ids = try rows.map { try $0["id"].decode(String.self) }
+        let participants = try await participants(ids)
+        let lastIDs = try rows.map { try $0["last_message_id"].decode(String.self) }.filter { !$0.isEmpty }
+        var last: [String: Message] = [:]
+        if !lastIDs.isEmpty {
+            for row in try await self.rows("SELECT * FROM messages WHERE id = ANY(\(lastIDs))") {
+                let message = try Self.message(row)
+                last[message.conversationID] = message
+            }
+        }
+        return try rows.map { row in
+            let id = try row["id"].decode(String.self)
+            return ConversationEntry(
+                conversation: try Self.conversation(row, participants: participants[id] ?? []), lastMessage: last[id],
+                unreadCount: try row["unread"].decode(Int.self))
+        }
+    }
+
+    public func conversations(of member: MemberID, before cursor: String?, limit: Int) async throws -> [ConversationEntry] {
+        try await entries(
+            try await rows(
+                """
+                SELECT c.*, (SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.id > p.last_read_id
+                  LIMIT \(MessagingLimits.unreadCap)) u)::int AS unread
+                FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+                WHERE p.member_id = \(member.rawValue) AND (\(cursor)::text IS NULL OR c.last_message_id < \(cursor))
+                ORDER BY c.last_message_id DESC LIMIT \(limit)
+                """))
+    }
+
+    public func conversationEntry(id: String, for member: MemberID) async throws -> ConversationEntry? {
+        try await entries(
+            try await rows(
+                """
+                SELECT c.*, (SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.id > p.last_read_id
+                  LIMIT \(MessagingLimits.unreadCap)) u)::int AS unread
+                FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+                WHERE p.member_id = \(member.rawValue) AND c.id = \(id)
+                """)
+        ).first
+    }
+
+    public func messages(in conversation: String, before cursor: String?, limit: Int) async throws -> [Message] {
+        try await rows(
+            """
+            SELECT * FROM messages WHERE conversation_id = \(conversation) AND (\(cursor)::text IS NULL OR id < \(cursor))
+            ORDER BY id DESC LIMIT \(limit)
+            """
+        ).map(Self.message)
+    }
+
+    public func messages(for member: MemberID, after: String, limit: Int) async throws -> [Message] {
+        try await rows(
+            """
+            SELECT m.* FROM conversation_participants p JOIN messages m ON m.conversation_id = p.conversation_id
+            WHERE p.member_id = \(member.rawValue) AND m.id > \(after) ORDER BY m.id LIMIT \(limit)
+            """
+        ).map(Self.message)
+    }
+
+    public func markRead(conversation: String, member: MemberID, upTo: String) async throws -> Bool {
+        try await !rows(
+            """
+            UPDATE conversation_participants SET last_read_id = GREATEST(last_read_id, \(upTo))
+            WHERE conversation_id = \(conversation) AND member_id = \(member.rawValue) RETURNING 1
+            """
+        ).isEmpty
+    }
+
+    public func unreadConversationCount(of member: MemberID) async throws -> Int {
+        try await rows(
+            """
+            SELECT COUNT(*)::int AS n FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+            WHERE p.member_id = \(member.rawValue) AND c.last_message_id > p.last_read_id
+            """
+        ).first?["n"].decode(Int.self) ?? 0
+    }
+
+    public func forwardIntroduction(id: String, note: String?, at date: Date, conversation: Conversation, messages: [Message]) async throws -> Bool {
+        try await transaction { c in
+            let updated = try await Self.collect(
+                """
+                UPDATE introductions SET status = 'forwarded', forward_note = \(note), updated_at = \(StoredTime.millis(date)),
+                  conversation_id = \(conversation.id)
+                WHERE id = \(id) AND status = 'pending' RETURNING id
+                """, c, self.logger)
+            guard !updated.isEmpty else { return false }
+            try await c.query(
+                """
+                INSERT INTO conversations (id, kind, creator_id, pair_key, created_at, updated_at)
+                VALUES (\(conversation.id), \(conversation.kind.rawValue), \(conversation.creator.rawValue), \(conversation.pairKey),
+                  \(StoredTime.millis(conversation.createdAt)), \(StoredTime.millis(conversation.updatedAt)))
+                """, logger: self.logger)
+            try await Self.insertConversation(conversation, messages: messages, c, self.logger)
+            return true
+        }
+    }
+
+    public func returnCredit(conversation: String) async throws -> Date? {
+        // The old value, from the row as it was before the update.
+        try await rows(
+            """
+            UPDATE conversations c SET credit_spent_at = NULL FROM conversations old
+            WHERE c.id = \(conversation) AND old.id = c.id AND c.credit_spent_at IS NOT NULL RETURNING old.credit_spent_at
+            """
+        ).first.map { StoredTime.date(try $0["credit_spent_at"].decode(Int64.self)) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TsunagariCore
+
+/// Live events between instances sharing one PostgreSQL: `NOTIFY` to publish, one `LISTEN` connection per instance
+/// to receive (the instance's own events come back the same way). The database fans out; no instance polls a table.
+/// While the listening connection is lost, events are missed live; streams that reconnect catch up from storage.
+public final class PostgresEventChannel: LiveEventChannel, @unchecked Sendable {
+    public static let channel = "tsunagari_events"
+
+    private let storage: PostgresStorage
+    private let logger: Logger
+    private let local = LocalEventChannel()
+    private let listening = LockedValue<Task<Void, Never>?>(nil)
+
+    public init(storage: PostgresStorage, logger: Logger) {
+        self.storage = storage
+        self.logger = logger
+    }
+
+    public func publish(_ event: LiveEvent) async {
+        do {
+            try await storage.client.query("SELECT pg_notify(\(Self.channel), \(event.encoded))", logger: logger)
+        } catch {
+            logger.warning("could not publish a live event", metadata: ["error": .string("\(type(of: error))")])
+        }
+    }
+
+    public func events() -> AsyncStream<LiveEvent> {
+        let stream = local.events()
+        startListening()
+        return stream
+    }
+
+    /// One listening connection for every consumer, kept open (and reopened after a failure) until `stop`.
+    private func startListening() {
+        listening.withLock { task in
+            guard task == nil else { return }
+            let client = storage.client
+            let logger = logger
+            let local = local
+            task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { connection in
+                            try await connection.listen(on: Self.channel) { notifications in
+                                for try await notification in notifications {
+                                    if let event = LiveEvent(encoded: notification.payload) { await local.publish(event) }
+                                }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.warning("the live event connection was lost; reconnecting", metadata: ["error": .string("\(type(of: error))")])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    public func stop() {
+        listening.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+}
