@@ -11,7 +11,7 @@ import TsunagariStorageSQLite
 /// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
 func withApp(
     limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed, searchLimits: SearchLimits = .relaxed,
-    _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+    messagingLimits: MessagingLimits = .relaxed, _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -22,6 +22,7 @@ func withApp(
     configuration.rateLimits = limits
     configuration.networkLimits = networkLimits
     configuration.searchLimits = searchLimits
+    configuration.messagingLimits = messagingLimits
     let services = try await AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
     var logger = Logger(label: "tsunagari-test")
     logger.logLevel = .warning

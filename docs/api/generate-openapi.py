@@ -24,15 +24,23 @@ TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, True)
 NONBLANK = trimmed(INNER_WS, False)
 NONBLANK_TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, False)
 SECTIONS = ["about", "positions", "educations", "skills", "certifications", "languages"]
+# The ids the server makes (OpaqueID): 26 characters of Crockford's base 32 in lower case, time-ordered. Where the
+# server checks that a value has this shape (read markers, message cursors, Last-Event-ID), the document says so.
+OPAQUE_ID = "^[0-9a-hjkmnp-tv-z]{26}$"
+NOTIFICATION_KINDS = ["invitationReceived", "invitationAccepted", "introductionRequested", "introductionForwarded", "mention",
+                      "comment", "reaction", "repost", "jobApplication", "referralRequested", "referralGiven", "savedSearchMatches"]
+CONVERSATION_KINDS = ["direct", "group", "introduction", "recruiter"]
+MESSAGE_LENGTH = 8000
 VISIBILITY = ["everyone", "connections", "onlyMe"]
 def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
 def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
 def ntext(n, **k): return NS(maxLength=n, pattern=TEXT, **k)
 def req(n, pattern_override=False, **k): return S(maxLength=n, pattern=NONBLANK_TEXT if pattern_override else NONBLANK, **k)
-def obj(props, required=None, additional=True):
+def obj(props, required=None, additional=True, description=None):
     o = {"type": "object", "properties": props}
     if required: o["required"] = required
     if not additional: o["additionalProperties"] = False
+    if description: o["description"] = description
     return o
 schemas = {
   "Error": obj({"error": obj({"code": S(example="not_found"), "message": S()}, ["code", "message"])}, ["error"]),
@@ -57,8 +65,9 @@ schemas = {
       "connectionsVisibility": S(enum=["connections", "onlyMe"]),
       "openToWork": ref("OpenToWork"),
       "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True},
-      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, SECTIONS)},
-      ["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility"]),
+      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, SECTIONS),
+      "recruiterMessages": {"type": "boolean", "description": "Whether recruiters you are not connected to may start a conversation with you (default true)"}},
+      ["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility", "recruiterMessages"]),
   "OwnProfile": obj({
       "id": S(), "handle": S(), "name": S(), "nameReading": NS(), "headline": NS(), "location": NS(), "industry": NS(),
       "about": NS(), "email": S(), "role": S(enum=["member", "recruiter"]),
@@ -85,8 +94,10 @@ schemas = {
       "account": obj({"id": S(), "email": S(), "role": S(), "createdAt": S(format="date-time")}, ["id", "email", "role", "createdAt"]),
       "profile": ref("OwnProfile"),
       "sessions": {"type": "array", "items": obj({"kind": S(enum=["web", "api"]), "createdAt": S(format="date-time"),
-                                                  "expiresAt": S(format="date-time")}, ["kind", "createdAt", "expiresAt"])}},
-      ["exportedAt", "account", "profile", "sessions"]),
+                                                  "expiresAt": S(format="date-time")}, ["kind", "createdAt", "expiresAt"])},
+      "conversations": {"type": "array", "description": "Every conversation you take part in, each with all its messages (oldest first), the other participants' too",
+                        "items": {"allOf": [ref("Conversation"), obj({"messages": {"type": "array", "items": ref("Message")}}, ["messages"])]}}},
+      ["exportedAt", "account", "profile", "sessions", "conversations"]),
   "SignUp": obj({"email": S(maxLength=254, format="email"), "password": S(minLength=10, maxLength=200),
       "name": req(100), "locale": S(enum=["en", "ja"])}, ["email", "password", "name"], False),
   "LogIn": obj({"email": S(), "password": S()}, ["email", "password"], False),
@@ -111,7 +122,8 @@ schemas = {
                          "titles": {"type": "array", "maxItems": 10, "items": line(100)},
                          "locations": {"type": "array", "maxItems": 10, "items": line(100)}}, None, False),
       "locale": {"type": "string", "enum": ["en", "ja", None], "nullable": True},
-      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, None, False)}, None, False),
+      "sectionVisibility": obj({section: S(enum=VISIBILITY) for section in SECTIONS}, None, False),
+      "recruiterMessages": {"type": "boolean", "description": "false: recruiters you are not connected to cannot start a conversation with you"}}, None, False),
   "Health": obj({"status": S(enum=["ok"])}, ["status"]),
   "NewInvitation": obj({"inviteeId": S(maxLength=64), "message": NS(maxLength=300, pattern=TEXT)}, ["inviteeId"], False),
   "InvitationCreated": obj({"id": S(), "status": S(enum=["pending", "accepted"])}, ["status"]),
@@ -133,8 +145,9 @@ schemas = {
       ["targetId", "viaId", "message"], False),
   "Introduction": obj({"id": S(), "requester": {"allOf": [ref("MemberSummary")], "nullable": True},
       "via": {"allOf": [ref("MemberSummary")], "nullable": True}, "target": {"allOf": [ref("MemberSummary")], "nullable": True},
-      "message": S(), "status": S(enum=["pending", "forwarded", "declined"]), "forwardNote": NS(), "createdAt": S(format="date-time")},
-      ["id", "requester", "via", "target", "message", "status", "forwardNote", "createdAt"]),
+      "message": S(), "status": S(enum=["pending", "forwarded", "declined"]), "forwardNote": NS(), "createdAt": S(format="date-time"),
+      "conversationId": NS(description="Once forwarded: the conversation of kind introduction that opened with the three of you")},
+      ["id", "requester", "via", "target", "message", "status", "forwardNote", "createdAt", "conversationId"]),
   "IntroductionList": obj({"items": {"type": "array", "items": ref("Introduction")}, "nextCursor": NS()}, ["items", "nextCursor"]),
   "ForwardNote": obj({"note": NS(maxLength=1000, pattern=TEXT)}, None, False),
   "CompanyListItem": obj({"id": S(), "name": S(), "memberCount": I(minimum=0)}, ["id", "name", "memberCount"]),
@@ -157,12 +170,62 @@ schemas = {
   "SavedSearch": obj({"id": S(), "name": S(), "q": S(), "filters": obj({k: S() for k in ["currentCompany", "pastCompany", "school", "location", "skill", "industry", "degree"]} | {"openToWork": {"type": "boolean"}}),
       "createdAt": S(format="date-time")}, ["id", "name", "q", "filters", "createdAt"]),
   "SavedSearchList": obj({"items": {"type": "array", "items": ref("SavedSearch")}}, ["items"]),
-  "Notification": obj({"id": S(), "kind": S(enum=["savedSearchMatches"]), "createdAt": S(format="date-time"), "read": {"type": "boolean"},
-      "count": I(minimum=0), "members": {"type": "array", "items": ref("MemberSummary")},
-      "savedSearch": obj({"id": NS(), "name": NS()}, ["id", "name"])}, ["id", "kind", "createdAt", "read", "count", "members"]),
-  "NotificationList": obj({"items": {"type": "array", "items": ref("Notification")}, "nextCursor": NS(), "unread": I(minimum=0)}, ["items", "nextCursor", "unread"]),
-  "MarkRead": obj({"upTo": S(minLength=1, maxLength=100, pattern=NONBLANK)}, ["upTo"], False),
-  "Unread": obj({"unread": I(minimum=0)}, ["unread"]),
+  "Notification": obj({"id": S(description="Time-ordered: newer notifications have greater ids"),
+      "kind": S(enum=NOTIFICATION_KINDS, description="introductionRequested goes to the intermediary, introductionForwarded to the target and the "
+                "requester; comment and reaction are on your post, and reactions on one post gather into one notification with a count; "
+                "jobApplication goes to the job's poster"),
+      "createdAt": S(format="date-time"), "read": {"type": "boolean"},
+      "count": I(minimum=0, description="How many things it counts: reactions gathered, new members matching"),
+      "members": {"type": "array", "items": ref("MemberSummary"), "description": "The members it names, as you may see them now: "
+                  "for gathered reactions the latest few, for saved-search matches the first few new members"},
+      "actor": {"allOf": [ref("MemberSummary")], "description": "Who did it (absent for saved-search matches)"},
+      "conversationId": S(description="The conversation it leads to (a forwarded introduction's)"),
+      "savedSearch": obj({"id": NS(), "name": NS()}, ["id", "name"], description="savedSearchMatches: the saved search, with its name when the notification was made"),
+      "introduction": obj({"id": NS()}, ["id"], description="introductionRequested and introductionForwarded"),
+      "invitation": obj({"id": NS()}, ["id"], description="invitationReceived"),
+      "post": obj({"id": NS()}, ["id"], description="mention, comment, reaction and repost"),
+      "comment": obj({"id": NS()}, ["id"], description="comment"),
+      "job": obj({"id": NS(), "title": NS()}, ["id", "title"], description="jobApplication, referralRequested and referralGiven; the title when the notification was made")},
+      ["id", "kind", "createdAt", "read", "count", "members"]),
+  "NotificationList": obj({"items": {"type": "array", "items": ref("Notification")}, "nextCursor": NS(),
+      "unread": I(minimum=0, maximum=100, description="Unread notifications you may see, counted up to 100")}, ["items", "nextCursor", "unread"]),
+  "MarkRead": obj({"upTo": S(pattern=OPAQUE_ID, description="An id: that one and every older one are read")}, ["upTo"], False),
+  "Person": {"allOf": [ref("MemberSummary"), obj({
+      "deleted": {"type": "boolean", "enum": [True], "description": "A member who deleted their account"},
+      "unavailable": {"type": "boolean", "enum": [True], "description": "A member you blocked or who blocked you"}})],
+      "description": "A participant or sender: a MemberSummary when you may see them; otherwise a stand-in that names no one "
+                     "(name \"Deleted member\" or \"Unavailable member\", handle \"\", headline, location and degree null, "
+                     "mutualConnectionCount 0) with deleted or unavailable true"},
+  "Message": obj({"id": S(description="Time-ordered"), "conversationId": S(), "sender": ref("Person"),
+      "text": S(description="As sent, with white space trimmed from both ends"), "sentAt": S(format="date-time")},
+      ["id", "conversationId", "sender", "text", "sentAt"]),
+  "Conversation": obj({"id": S(), "kind": S(enum=CONVERSATION_KINDS, description="direct: two connections; group: up to 50 connections of "
+                "whoever started it; introduction: the three people of a forwarded introduction; recruiter: a recruiter and one member who is "
+                "not their connection"),
+      "participants": {"type": "array", "items": ref("Person"), "description": "Its members now, you included; a member who deleted their account has left"},
+      "lastMessage": {"allOf": [ref("Message")], "nullable": True, "description": "The latest message you may see"},
+      "unreadCount": I(minimum=0, maximum=100, description="Messages after your read marker, counted up to 100"),
+      "updatedAt": S(format="date-time", description="The time of the latest message")},
+      ["id", "kind", "participants", "lastMessage", "unreadCount", "updatedAt"]),
+  "ConversationList": obj({"items": {"type": "array", "items": ref("Conversation")}, "nextCursor": NS(),
+      "unread": I(minimum=0, description="Conversations with unread messages")}, ["items", "nextCursor", "unread"]),
+  "MessageList": obj({"items": {"type": "array", "items": ref("Message")}, "nextCursor": NS(description="Goes back in time")}, ["items", "nextCursor"]),
+  "NewConversation": obj({
+      "participantIds": {"type": "array", "minItems": 1, "maxItems": 49, "uniqueItems": True, "items": S(maxLength=64),
+                         "description": "The other members, 1 to 49 (50 people with you); ids are compared without regard to case"},
+      "text": req(MESSAGE_LENGTH, pattern_override=True, description="The first message")},
+      ["participantIds", "text"], False),
+  "NewMessage": obj({"text": req(MESSAGE_LENGTH, pattern_override=True)}, ["text"], False),
+  "Allowance": obj({"monthly": I(minimum=0, description="Conversations with non-connections a recruiter may open per calendar month (UTC)"),
+      "remaining": I(minimum=0, description="What is left this month; a reply from the recipient within 90 days gives the credit back"),
+      "resetsAt": S(format="date-time", description="The start of next month (UTC)")}, ["monthly", "remaining", "resetsAt"]),
+  # One event of GET /events. Before OpenAPI 3.2 (itemSchema) the schema of a text/event-stream response describes each event,
+  # {event, id, data}, and that is how the fuzz run reads it.
+  "LiveEvent": obj({"event": S(enum=["message", "notification", "unread"]),
+      "id": S(pattern=OPAQUE_ID, description="Send it back as Last-Event-ID to resume"),
+      "data": S(description="One line of JSON: a Message for message, a Notification for notification, "
+                "{\"notifications\": integer, \"messages\": integer} (the unread counts) for unread")},
+      ["event", "data"]),
   "FormerColleagues": obj({"items": {"type": "array", "items": ref("FormerColleague")}, "nextCursor": NS()}, ["items", "nextCursor"]),
 }
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
@@ -180,8 +243,12 @@ def ok(code, desc, schema=None):
     r = {"description": desc}
     if schema: r["content"] = {"application/json": {"schema": schema}}
     return {code: r}
-def op(opid, summary, responses, errors, body=None, auth=True, params=None, tag="Profiles"):
-    o = {"operationId": opid, "summary": summary, "tags": [tag], "responses": {**responses, **{c: ERR[c] for c in errors}}}
+def op(opid, summary, responses, errors, body=None, auth=True, params=None, tag="Profiles", notes=None, desc=None):
+    # notes: what an error means for this operation (its codes), in place of the general description.
+    notes = notes or {}
+    o = {"operationId": opid, "summary": summary, "tags": [tag],
+         "responses": {**responses, **{c: {**ERR[c], "description": notes[c]} if c in notes else ERR[c] for c in errors}}}
+    if desc: o["description"] = desc
     if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
     o["security"] = [{"bearerAuth": []}] if auth else [{}]
     if params: o["parameters"] = params
@@ -192,6 +259,11 @@ def q(name, schema, desc): return {"name": name, "in": "query", "required": Fals
 PAGE = [q("limit", I(minimum=1, maximum=100, default=20), "Page size"), q("cursor", S(maxLength=512, pattern=r"^[^\x00-\x1F\x7F]*$"), "From the previous page's nextCursor (no control characters)")]
 M = path_param("idOrHandle", "Member id or handle")
 NETB = ["400", "401", "404"]
+# Conversations and messages page by their time-ordered ids: a cursor of another shape is 400 bad_cursor.
+ID_PAGE = [PAGE[0], q("cursor", S(pattern="^(" + OPAQUE_ID[1:-1] + ")?$"), "From the previous page's nextCursor")]
+C = path_param("id", "Conversation id")
+LIST_400 = "bad_cursor or bad_limit"
+TEXT_422 = "unknown_field, invalid_type, required (missing or blank text), too_long (over 8,000 characters), invalid_text (a control character)"
 paths = {
   "/healthz": {"get": {**op("health", "Answers 200 once the database answers", ok("200", "Up", ref("Health")), [], auth=False, tag="Operations"),
                          "responses": {**ok("200", "Up", ref("Health")), "503": err("The database does not answer")}}},
@@ -268,8 +340,61 @@ paths = {
   "/api/v1/search/saved/{id}": {
       "get": op("getSavedSearch", "One of your saved searches", ok("200", "Saved search", ref("SavedSearch")), ["401", "404"], params=path_param("id", "Saved search id"), tag="Search"),
       "delete": op("deleteSavedSearch", "Delete a saved search", ok("204", "Deleted"), ["401", "404"], params=path_param("id", "Saved search id"), tag="Search")},
-  "/api/v1/notifications": {"get": op("listNotifications", "Your notifications, newest first", ok("200", "Notifications", ref("NotificationList")), ["400", "401"], tag="Notifications", params=PAGE)},
-  "/api/v1/notifications/read": {"post": op("markNotificationsRead", "Mark notifications up to and including an id as read", ok("200", "Unread count", ref("Unread")), B + ["401"], "MarkRead", tag="Notifications")},
+  "/api/v1/notifications": {"get": op("listNotifications", "Your notifications, newest first", ok("200", "Notifications", ref("NotificationList")), ["400", "401"], tag="Notifications", params=PAGE,
+      notes={"400": LIST_400}, desc="With the unread count. None from or about a member either of you blocked; nothing is ever made for an ignored "
+      "or withdrawn invitation, a removal, an unfollow, a block or a declined introduction. Messages are counted in conversations, not here.")},
+  "/api/v1/notifications/read": {"post": op("markNotificationsRead", "Mark notifications up to and including an id as read", ok("204", "Read"), B + ["401"], "MarkRead", tag="Notifications",
+      desc="Your open event streams get the new unread counts.",
+      notes={"422": "unknown_field, invalid_type, required, bad_id (upTo is not a notification id)"})},
+  "/api/v1/events": {"get": op("streamEvents", "Your live events as Server-Sent Events",
+      {"200": {"description": "An endless event stream (text/event-stream; charset=utf-8). As in OpenAPI before 3.2, the schema describes each "
+               "event: event is message, notification or unread, data one line of JSON",
+               "content": {"text/event-stream": {"schema": ref("LiveEvent")}}}},
+      ["400", "401"], tag="Notifications", notes={"400": "bad_last_event_id: Last-Event-ID or lastEventId is not the id of an event"},
+      desc="First the unread counts, then each message and notification as it comes (within a second on every instance sharing the database), "
+      "each followed by the unread counts; a comment line every heartbeat keeps an idle stream open. Every event is rendered when it is "
+      "delivered, so blocks and privacy apply at that moment. Each event has an id; reconnecting with Last-Event-ID (or lastEventId, for "
+      "clients that cannot set headers) first sends what came after it within the last hour.",
+      params=[{"name": "Last-Event-ID", "in": "header", "required": False, "schema": S(pattern=OPAQUE_ID),
+               "description": "The id of the last event received; wins over lastEventId"},
+              q("lastEventId", S(pattern=OPAQUE_ID), "The id of the last event received, when the Last-Event-ID header cannot be sent")])},
+  "/api/v1/conversations": {
+      "post": {**op("startConversation", "Start a conversation with a first message", {**ok("201", "Started: the conversation with its first message", ref("Conversation")),
+          **ok("200", "The conversation you already have with this member took the message", ref("Conversation"))},
+          B + ["401", "403", "404", "429"], "NewConversation", tag="Messaging",
+          desc="Every other participant must be your connection, except one member written to by a recruiter (kind recruiter, one credit of "
+          "the monthly allowance). A pair keeps one conversation: writing to the same one member again adds the message to the conversation "
+          "you already have.",
+          notes={"403": "not_connected (a participant is not your connection); messages_closed (the member turned recruiter messages off)",
+                 "404": "A member does not exist, or either of you blocked the other",
+                 "422": "unknown_field, invalid_type, missing_field, too_many (over 49 participantIds), participants_required, "
+                        "duplicate_participant, cannot_message_self; and for text: required, too_long, invalid_text",
+                 "429": "allowance_used (the recruiter's monthly allowance; Retry-After runs to the start of next month), conversation_limit "
+                        "(new conversations per day), message_limit (messages per minute)"})},
+      "get": op("listConversations", "Your conversations by latest activity", ok("200", "Conversations", ref("ConversationList")),
+          ["400", "401"], tag="Messaging", params=ID_PAGE, notes={"400": LIST_400},
+          desc="With unread: how many of your conversations have unread messages.")},
+  "/api/v1/conversations/{id}": {"get": op("getConversation", "A conversation you take part in", ok("200", "Conversation", ref("Conversation")),
+      ["401", "404"], tag="Messaging", params=C, notes={"404": "No such conversation, or you do not take part in it"})},
+  "/api/v1/conversations/{id}/messages": {
+      "get": op("listMessages", "Messages, newest first", ok("200", "Messages", ref("MessageList")), ["400", "401", "404"], tag="Messaging", params=C + ID_PAGE,
+          notes={"400": LIST_400, "404": "No such conversation, or you do not take part in it"},
+          desc="nextCursor goes back in time. In a group, messages from a member either of you blocked are left out."),
+      "post": op("sendMessage", "Write in a conversation", ok("201", "Sent", ref("Message")),
+          B + ["401", "403", "404", "409", "429"], "NewMessage", tag="Messaging", params=C,
+          desc="Every participant's event stream gets the message. When the member a recruiter wrote to answers within 90 days, the "
+          "recruiter's credit comes back.",
+          notes={"403": "blocked (in a two-person conversation, either of you blocked the other); messages_closed (a recruiter writing to a "
+                        "member who is not a connection and turned recruiter messages off)",
+                 "404": "No such conversation, or you do not take part in it",
+                 "409": "conversation_ended: the other member of a two-person conversation has left",
+                 "422": TEXT_422, "429": "message_limit: messages per minute"})},
+  "/api/v1/conversations/{id}/read": {"post": op("markConversationRead", "Mark messages up to and including one as read", ok("204", "Read"), B + ["401", "404"], "MarkRead",
+      tag="Messaging", params=C, desc="upTo is a message of this conversation. Your open event streams get the new unread counts.",
+      notes={"404": "No such conversation, or you do not take part in it",
+             "422": "unknown_field, invalid_type, required, unknown_message (upTo is not a message of this conversation)"})},
+  "/api/v1/me/allowance": {"get": op("getAllowance", "A recruiter's monthly allowance of conversations with non-connections",
+      ok("200", "Allowance", ref("Allowance")), ["401", "403"], tag="Messaging", notes={"403": "not_recruiter"})},
   "/api/v1/companies/{id}": {"get": {**op("getCompany", "A company", ok("200", "Company", ref("Company")), ["404"], params=path_param("id", "Company id"), tag="Companies"),
       "security": [{}, {"bearerAuth": []}]}},
 }
@@ -307,4 +432,15 @@ for name, operation in [("Withdraw", "withdrawInvitation"), ("Accept", "acceptIn
     link("/api/v1/invitations", "get", "200", name, operation, {"id": "$response.body#/items/0/id"})
 for name, operation in [("Forward", "forwardIntroduction"), ("Decline", "declineIntroduction")]:
     link("/api/v1/introductions", "post", "201", name, operation, {"id": "$response.body#/id"})
+# A conversation leads to itself, its messages and its read marker (up to the message just sent).
+for status in ["201", "200"]:
+    for name, operation in [("GetConversation", "getConversation"), ("ListMessages", "listMessages"), ("SendMessage", "sendMessage")]:
+        link("/api/v1/conversations", "post", status, name, operation, {"id": "$response.body#/id"})
+    link("/api/v1/conversations", "post", status, "MarkRead", "markConversationRead", {"id": "$response.body#/id"},
+         {"upTo": "$response.body#/lastMessage/id"})
+for name, operation in [("GetConversation", "getConversation"), ("ListMessages", "listMessages"), ("SendMessage", "sendMessage")]:
+    link("/api/v1/conversations", "get", "200", name, operation, {"id": "$response.body#/items/0/id"})
+link("/api/v1/conversations/{id}/messages", "post", "201", "MarkRead", "markConversationRead", {"id": "$response.body#/conversationId"},
+     {"upTo": "$response.body#/id"})
+link("/api/v1/notifications", "get", "200", "MarkRead", "markNotificationsRead", body={"upTo": "$response.body#/items/0/id"})
 print(json.dumps(doc, indent=2, ensure_ascii=False))

@@ -11,6 +11,8 @@ struct NotificationAPIRoutes {
         api.get("notifications", use: list)
         api.post("notifications/read", use: markRead)
         api.get("events", use: events)
+        // The same stream for pages, with the session cookie.
+        router.get("events", use: events)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
