@@ -47,6 +47,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     PageRoutes(services: services).register(on: router)
     NetworkPageRoutes(services: services).register(on: router)
     SearchPageRoutes(services: services).register(on: router)
+    MessagingPageRoutes(services: services).register(on: router)
+    NotificationPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }

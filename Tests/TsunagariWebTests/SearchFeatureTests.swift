@@ -291,7 +291,7 @@ private func setUp(
             #expect(try await browser.post("/notifications/read", ["upTo": upTo]).status == .seeOther)
             let after = try await browser.get("/notifications")
             #expect(!after.text.contains("notification unread"))
-            #expect(!after.text.contains("unread-count"))
+            #expect(after.text.contains("id=\"unread-count\" hidden"))
         }
     }
 }

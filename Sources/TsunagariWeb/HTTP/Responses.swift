@@ -32,7 +32,8 @@ enum PageChromeBuilder {
         if let member = context.viewer.memberID, let profile = try? await services.storage.profile(id: member) {
             chrome.viewerName = profile.name
             chrome.viewerHandle = profile.handle
-            chrome.unreadNotifications = (try? await services.storage.unreadNotificationCount(of: member)) ?? 0
+            chrome.unreadNotifications = (try? await services.notifications.unreadCount(of: member)) ?? 0
+            chrome.unreadMessages = (try? await services.messaging.unreadConversations(of: member)) ?? 0
         }
         return chrome
     }

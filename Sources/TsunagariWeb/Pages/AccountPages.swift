@@ -110,6 +110,15 @@ enum AccountPages {
                                 (ConnectionsVisibility.connections, Text.connectionsVisibleToConnections(l)),
                                 (.onlyMe, Text.connectionsVisibleOnlyMe(l)),
                             ], selected: settings.connectionsVisibility)
+                        el("fieldset", .class("field"), .id("recruiter-messages")) {
+                            el("legend") { Text.recruiterMessages(l) }
+                            // Marks that the form carried the box, so that an unticked box means "off".
+                            el("input", .type("hidden"), .name("recruiterMessagesField"), .value("1"))
+                            el("label", .class("choice")) {
+                                el("input", .type("checkbox"), .name("recruiterMessages"), .value("on"), .flag("checked", settings.recruiterMessages))
+                                el("span") { Text.recruiterMessagesHint(l) }
+                            }
+                        }
                         el("fieldset", .class("field")) {
                             el("legend") { Text.openToWork(l) }
                             el("label", .class("choice")) {

@@ -10,6 +10,8 @@ public struct PageChrome: Sendable {
     public var path: String
     public var notice: String?
     public var unreadNotifications = 0
+    /// Conversations with unread messages.
+    public var unreadMessages = 0
 
     public init(
         locale: TsunagariCore.Locale, viewerName: String? = nil, viewerHandle: String? = nil, csrfToken: String,
@@ -43,7 +45,8 @@ enum Layout {
                     el("link", Attribute("rel", "stylesheet"), .href("/static/app.css"))
                     el("script", Attribute("src", "/static/app.js"), .flag("defer", true)) { "" }
                 }
-                el("body") {
+                // app.js opens the live event stream where the page names it (logged-in pages only).
+                el("body", Attribute("data-events", chrome.isLoggedIn ? "/events" : nil)) {
                     header(chrome)
                     el("main", .class("container"), .id("main")) {
                         if let notice = chrome.notice { el("p", .class("notice"), Attribute("role", "status")) { notice } }
@@ -89,12 +92,15 @@ enum Layout {
                     if let handle = chrome.viewerHandle {
                         el("a", .href("/network"), .id("nav-network")) { Text.myNetwork(l) }
                         el("a", .href("/introductions")) { Text.introductions(l) }
+                        el("a", .href("/messages"), .id("nav-messages")) {
+                            Text.messaging(l)
+                            " "
+                            countBadge(chrome.unreadMessages, id: "message-count")
+                        }
                         el("a", .href("/notifications"), .id("nav-notifications")) {
                             Text.notifications(l)
-                            if chrome.unreadNotifications > 0 {
-                                " "
-                                el("span", .class("count-badge"), .id("unread-count")) { String(chrome.unreadNotifications) }
-                            }
+                            " "
+                            countBadge(chrome.unreadNotifications, id: "unread-count")
                         }
                         el("a", .href("/in/\(handle)")) { Text.myProfile(l) }
                         el("a", .href("/me/edit")) { Text.editProfile(l) }
@@ -106,6 +112,13 @@ enum Layout {
                     }
                 }
             }
+        }
+    }
+
+    /// A count in the header; hidden at zero, kept in the page so that live updates can show it.
+    static func countBadge(_ count: Int, id: String) -> HTML {
+        el("span", .class("count-badge"), .id(id), .flag("hidden", count == 0)) {
+            count >= NotificationService.unreadCap ? "99+" : String(count)
         }
     }
 

@@ -141,8 +141,14 @@ struct NetworkPageRoutes {
         let reachable = try await services.network.people(
             at: companyID, current: true, degrees: [.second, .third], viewer: viewer, cursor: nil, limit: 30)
         let former = try await services.network.formerColleagues(at: companyID, viewer: viewer)
+        // Former colleagues who are not connections: one of the viewer's connections who leads to each.
+        var introducers: [MemberID: [MemberID]] = [:]
+        for colleague in former.prefix(30) where colleague.person.degree == .second || colleague.person.degree == .third {
+            let paths = try await services.network.paths(to: colleague.person.card.id, viewer: viewer)
+            introducers[colleague.person.card.id] = paths.via.map(\.card.id)
+        }
         let model = NetworkPages.CompanyModel(
-            company: company, known: known.entries, reachable: reachable.entries, former: Array(former.prefix(30)))
+            company: company, known: known.entries, reachable: reachable.entries, former: Array(former.prefix(30)), introducers: introducers)
         return HTMLResponse.make(NetworkPages.company(await chrome(request, context), model))
     }
 

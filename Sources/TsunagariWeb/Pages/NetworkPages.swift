@@ -176,12 +176,16 @@ enum NetworkPages {
         var paths: NetworkService.Paths?
         var connectionCount: Int
         var maySeeConnections: Bool
+        var mayMessage = false
     }
 
     static func profileActions(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
         let l = chrome.locale
         let id = model.person.card.id.rawValue
         return el("div", .class("profile-actions"), .id("profile-actions")) {
+            if model.mayMessage {
+                el("a", .class("button small"), .href("/messages/new?to=\(id)"), .id("message-button")) { Text.message(l) }
+            }
             switch model.relationship {
             case .none:
                 el("form", .class("inline-form"), Attribute("method", "post"), Attribute("action", "/network/invite/\(id)"), .id("connect-form")) {
@@ -266,6 +270,8 @@ enum NetworkPages {
         var known: [NetworkService.CompanyPerson]
         var reachable: [NetworkService.CompanyPerson]
         var former: [NetworkService.FormerColleague]
+        /// For former colleagues who are not connections, the viewer's connections who can introduce them.
+        var introducers: [MemberID: [MemberID]] = [:]
     }
 
     static func company(_ chrome: PageChrome, _ model: CompanyModel) -> HTML {
@@ -318,6 +324,14 @@ enum NetworkPages {
                                     return shared.overlap ? "\(place) (\(Text.overlapped(l)))" : place
                                 }.joined(separator: " · ")
                             }
+                            let id = colleague.person.card.id.rawValue
+                            if colleague.person.degree == .first {
+                                el("a", .class("button small"), .href("/messages/new?to=\(id)")) { Text.message(l) }
+                            } else if let via = model.introducers[colleague.person.card.id]?.first {
+                                el("a", .class("button small secondary"), .href("/introductions/new?target=\(id)&via=\(via.rawValue)")) {
+                                    Text.askIntroduction(l)
+                                }
+                            }
                         }
                     }
                 }
@@ -352,6 +366,11 @@ enum NetworkPages {
         }
     }
 
+    static func conversationLink(_ introduction: Introduction, _ l: TsunagariCore.Locale) -> HTML {
+        guard introduction.status == .forwarded, let id = introduction.conversationID else { return .empty }
+        return el("p") { el("a", .class("button small"), .href("/messages/\(id)"), .id("conversation-\(introduction.id)")) { Text.openConversation(l) } }
+    }
+
     static func introductions(_ chrome: PageChrome, viewer: MemberID, _ list: [Introduction], people: [MemberID: PersonSummary]) -> HTML {
         let l = chrome.locale
         func name(_ id: MemberID) -> HTML {
@@ -379,6 +398,7 @@ enum NetworkPages {
                                 Layout.postButton(chrome, action: "/introductions/\(introduction.id)/decline", label: Text.decline(l), style: "button small secondary")
                             } else {
                                 el("p", .class("muted")) { introduction.status == .forwarded ? Text.introductionForwarded(l) : Text.decline(l) }
+                                conversationLink(introduction, l)
                             }
                         } else if introduction.target == viewer {
                             el("p") {
@@ -388,6 +408,7 @@ enum NetworkPages {
                             }
                             el("p", .class("note prewrap")) { introduction.message }
                             if let note = introduction.forwardNote { el("p", .class("note prewrap")) { note } }
+                            conversationLink(introduction, l)
                         } else {
                             el("p") {
                                 "\(Text.youAsked(l)): "
@@ -397,6 +418,7 @@ enum NetworkPages {
                             }
                             el("p", .class("note prewrap")) { introduction.message }
                             el("p", .class("muted")) { introduction.status == .forwarded ? Text.introductionForwarded(l) : Text.pending(l) }
+                            conversationLink(introduction, l)
                         }
                     }
                 }

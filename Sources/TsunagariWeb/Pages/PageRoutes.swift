@@ -136,13 +136,16 @@ struct PageRoutes {
             let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
             let paths = person.degree == .second || person.degree == .third ? try await services.network.paths(to: member, viewer: viewer) : nil
+            // Connections may write; so may a recruiter to a member who takes recruiters' messages.
+            let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
+            let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
             network = NetworkPages.ProfileNetwork(
                 person: person, relationship: try await services.connections.relationship(of: viewer, to: member),
                 invitationID: try await services.connections.openInvitation(of: viewer, with: member)?.id,
                 following: try await services.connections.isFollowing(member, by: viewer),
                 mutual: try await services.network.mutualConnections(with: member, viewer: viewer), paths: paths,
                 connectionCount: services.network.connectionCount(of: member),
-                maySeeConnections: services.network.maySeeList(of: member, viewer: viewer))
+                maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage)
         }
         return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network))
     }
@@ -319,7 +322,8 @@ struct PageRoutes {
                 sectionVisibility: Dictionary(
                     uniqueKeysWithValues: ProfileSection.allCases.compactMap { section in
                         f["section_\(section.rawValue)"].flatMap(SectionVisibility.init(rawValue:)).map { (section, $0) }
-                    }))
+                    }),
+                recruiterMessages: f["recruiterMessagesField"] == nil ? nil : f["recruiterMessages"] == "on")
             _ = try await services.profiles.updateSettings(member, change)
             return .redirect(to: "/settings?saved=1")
         } catch {

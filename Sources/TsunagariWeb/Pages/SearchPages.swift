@@ -205,45 +205,6 @@ enum SearchPages {
             }
         }
     }
-
-    static func notifications(
-        _ chrome: PageChrome, _ list: [MemberNotification], people: [MemberID: PersonSummary], searches: [String: SavedSearch]
-    ) -> HTML {
-        let l = chrome.locale
-        return Layout.page(chrome, title: Text.notifications(l)) {
-            el("div", .class("title-row")) {
-                el("h1") { Text.notifications(l) }
-                if let newest = list.first, list.contains(where: { !$0.read }) {
-                    Layout.form(chrome, action: "/notifications/read", id: "mark-read") {
-                        el("input", .type("hidden"), .name("upTo"), .value(newest.id))
-                        el("button", .type("submit"), .class("button secondary small")) { Text.markAllRead(l) }
-                    }
-                }
-            }
-            el("section", .class("card"), .id("notifications")) {
-                if list.isEmpty { el("p", .class("muted")) { Text.noNotifications(l) } }
-                el("ul", .class("plain-list")) {
-                    for n in list {
-                        el("li", .class(n.read ? "notification" : "notification unread"), Attribute("data-id", n.id)) {
-                            el("p") {
-                                let name = n.subjectName ?? ""
-                                if let id = n.subjectID, let saved = searches[id] {
-                                    l == .ja ? "\(n.count)\(Text.newMatches(l))：" : "\(n.count) \(Text.newMatches(l)): "
-                                    el("a", .href(runLink(saved)), .class("notification-link")) { name }
-                                } else {
-                                    l == .ja ? "\(n.count)\(Text.newMatches(l))：\(name)" : "\(n.count) \(Text.newMatches(l)): \(name)"
-                                }
-                            }
-                            el("p", .class("muted small-text")) { NetworkPages.day(n.createdAt) }
-                            el("ul", .class("people")) {
-                                for id in n.members { if let person = people[id] { NetworkPages.person(person, l) } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 struct SearchPageRoutes {
@@ -258,8 +219,6 @@ struct SearchPageRoutes {
         router.get("search/saved", use: savedPage)
         router.post("search/saved", use: saveSearch)
         router.post("search/saved/{id}/delete", use: deleteSaved)
-        router.get("notifications", use: notificationsPage)
-        router.post("notifications/read", use: markRead)
     }
 
     @Sendable func searchPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -319,21 +278,5 @@ struct SearchPageRoutes {
         let viewer = try context.requireMember()
         try await services.savedSearches.delete(id: try parameter(context, "id"), viewer: viewer)
         return .redirect(to: "/search/saved?done=deleted")
-    }
-
-    @Sendable func notificationsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let viewer = try context.requireMember()
-        let list = try await services.storage.notifications(of: viewer, before: nil, limit: 50)
-        let people = try await NotificationPeople.load(list, viewer: viewer, services: services)
-        let searches = Dictionary(try await services.savedSearches.list(viewer: viewer).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let chrome = await PageChromeBuilder.make(services, context, path: request.uri.path)
-        return HTMLResponse.make(SearchPages.notifications(chrome, list, people: people, searches: searches))
-    }
-
-    @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let viewer = try context.requireMember()
-        let upTo = try TextRule.required(context.form["upTo"] ?? "", field: "upTo", limit: 100)
-        _ = try await services.storage.markNotificationsRead(of: viewer, upTo: upTo)
-        return .redirect(to: "/notifications")
     }
 }

@@ -31,6 +31,11 @@ public enum Text: CaseIterable, Sendable {
     case search, searchPlaceholder, searchHelp, noResults, filterCompany, filterLocation, filterSkill, filterDegree, anyDegree, results
     case degreeBeyond, notifications, noNotifications, markAllRead, savedSearches, saveSearch, savedSearchName, noSavedSearches
     case run, savedSearchCreated, savedSearchDeleted, newMatches, refine, clearFilter, previousPage, nextPage, filterSchool, filterPastCompany
+    case messaging, message, newMessage, send, yourMessage, noConversations, olderMessages, deletedMember, unavailableMember
+    case conversationEnded, youCanNoLongerWrite, openConversation, groupOf, recruiterConversation, introductionConversation, you
+    case recruiterMessages, recruiterMessagesHint, unreadMessages, writeTo, messageSent
+    case notifyInvitationReceived, notifyInvitationAccepted, notifyIntroductionRequested, notifyIntroductionForwarded, notifyMention
+    case notifyComment, notifyReaction, notifyRepost, notifyJobApplication, notifyReferralRequested, notifyReferralGiven, andOthers
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -249,6 +254,40 @@ public enum Text: CaseIterable, Sendable {
         case .nextPage: ("Next", "次へ")
         case .filterSchool: ("School", "学校")
         case .filterPastCompany: ("Past company", "以前の会社")
+        case .messaging: ("Messaging", "メッセージ")
+        case .message: ("Message", "メッセージ")
+        case .newMessage: ("New message", "新しいメッセージ")
+        case .send: ("Send", "送信")
+        case .yourMessage: ("Your message", "メッセージ")
+        case .noConversations: ("No conversations yet. Write to a connection from their profile.", "会話はまだありません。つながりのプロフィールからメッセージを送れます。")
+        case .olderMessages: ("Older messages", "以前のメッセージ")
+        case .deletedMember: ("Deleted member", "退会したメンバー")
+        case .unavailableMember: ("Unavailable member", "表示できないメンバー")
+        case .conversationEnded: ("This conversation has ended.", "この会話は終了しました。")
+        case .youCanNoLongerWrite: ("You can no longer write in this conversation.", "この会話にはもう書き込めません。")
+        case .openConversation: ("Open the conversation", "会話を開く")
+        case .groupOf: ("Group", "グループ")
+        case .recruiterConversation: ("Recruiter message", "リクルーターからのメッセージ")
+        case .introductionConversation: ("Introduction", "紹介")
+        case .you: ("You", "あなた")
+        case .recruiterMessages: ("Messages from recruiters", "リクルーターからのメッセージ")
+        case .recruiterMessagesHint:
+            ("Recruiters who are not your connections may write to you.", "つながりのないリクルーターからのメッセージを受け取ります。")
+        case .unreadMessages: ("unread", "未読")
+        case .writeTo: ("To", "宛先")
+        case .messageSent: ("Message sent.", "メッセージを送信しました。")
+        case .notifyInvitationReceived: ("invited you to connect", "さんからつながりリクエストが届きました")
+        case .notifyInvitationAccepted: ("accepted your invitation", "さんがつながりリクエストを承認しました")
+        case .notifyIntroductionRequested: ("asks you for an introduction", "さんから紹介の依頼が届きました")
+        case .notifyIntroductionForwarded: ("forwarded an introduction; the conversation is open", "さんが紹介を取り次ぎました。会話が始まっています")
+        case .notifyMention: ("mentioned you in a post", "さんが投稿であなたに言及しました")
+        case .notifyComment: ("commented on your post", "さんがあなたの投稿にコメントしました")
+        case .notifyReaction: ("reacted to your post", "さんがあなたの投稿にリアクションしました")
+        case .notifyRepost: ("shared your post", "さんがあなたの投稿をシェアしました")
+        case .notifyJobApplication: ("applied to your job", "さんがあなたの求人に応募しました")
+        case .notifyReferralRequested: ("asks you for a referral", "さんから紹介（リファラル）の依頼が届きました")
+        case .notifyReferralGiven: ("referred you", "さんがあなたを推薦しました")
+        case .andOthers: ("and others", "ほか")
         }
     }
 }

@@ -103,3 +103,102 @@
     if (event.target !== input && !list.contains(event.target)) close();
   });
 })();
+
+// Live updates over the page's event stream (Server-Sent Events): the header's unread counts, and messages
+// arriving in the conversation on screen. Without JavaScript the pages show the same after a reload.
+(function () {
+  var source = document.body && document.body.getAttribute("data-events");
+  if (!source || !window.EventSource) return;
+  var stream = new EventSource(source);
+  var conversation = document.getElementById("conversation");
+  var list = document.getElementById("messages");
+  var composer = document.getElementById("composer");
+
+  function setCount(id, count) {
+    var badge = document.getElementById(id);
+    if (!badge) return;
+    badge.textContent = count >= 100 ? "99+" : String(count);
+    badge.hidden = count === 0;
+  }
+
+  function csrf() {
+    var field = document.querySelector("input[name=_csrf]");
+    return field ? field.value : "";
+  }
+
+  function time(text) {
+    return String(text || "").replace("T", " ").replace("Z", " UTC");
+  }
+
+  // Every value is set as text, never as HTML.
+  function append(message) {
+    var viewer = conversation.getAttribute("data-viewer");
+    var item = document.createElement("li");
+    item.className = message.sender && message.sender.id === viewer ? "message mine" : "message";
+    item.setAttribute("data-id", message.id);
+    var meta = document.createElement("p");
+    meta.className = "message-meta small-text";
+    var sender = document.createElement("span");
+    sender.className = "message-sender";
+    sender.textContent = message.sender && message.sender.id === viewer
+      ? conversation.getAttribute("data-you")
+      : (message.sender ? message.sender.name : "");
+    meta.appendChild(sender);
+    meta.appendChild(document.createTextNode(" · "));
+    var when = document.createElement("time");
+    when.setAttribute("datetime", message.sentAt);
+    when.textContent = time(message.sentAt);
+    meta.appendChild(when);
+    var text = document.createElement("p");
+    text.className = "message-text prewrap";
+    text.textContent = message.text;
+    item.appendChild(meta);
+    item.appendChild(text);
+    list.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  stream.addEventListener("unread", function (event) {
+    var counts = JSON.parse(event.data);
+    setCount("unread-count", counts.notifications);
+    setCount("message-count", counts.messages);
+  });
+
+  stream.addEventListener("message", function (event) {
+    var message = JSON.parse(event.data);
+    if (!conversation || !list || conversation.getAttribute("data-conversation") !== message.conversationId) return;
+    var items = list.querySelectorAll("li[data-id]");
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].getAttribute("data-id") === message.id) return;
+    }
+    append(message);
+    // Seen on screen: read.
+    var body = new URLSearchParams();
+    body.set("_csrf", csrf());
+    body.set("upTo", message.id);
+    fetch("/messages/" + encodeURIComponent(message.conversationId) + "/read", {
+      method: "POST", credentials: "same-origin", body: body
+    }).catch(function () {});
+  });
+
+  // The composer sends without leaving the page while the stream is open; the message comes back on it.
+  if (composer) {
+    composer.addEventListener("submit", function (event) {
+      if (stream.readyState !== EventSource.OPEN) return;
+      event.preventDefault();
+      var field = composer.querySelector("textarea[name=text]");
+      var button = composer.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      fetch(composer.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(composer)) })
+        .then(function (response) {
+          if (response.ok && response.redirected) {
+            field.value = "";
+          } else {
+            composer.submit();
+          }
+        })
+        .catch(function () { composer.submit(); })
+        .then(function () { if (button) button.disabled = false; field.focus(); });
+    });
+  }
+})();
