@@ -322,6 +322,8 @@ public struct MessagingService: Sendable {
 
     static func creditKey(_ recruiter: MemberID) -> String { "recruiter-credit:\(recruiter.rawValue)" }
 
+    public static var utcCalendar: Calendar { utc }
+
     static var utc: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

@@ -60,6 +60,10 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
     company = api.request("GET", f"/members/{me['id']}").json()
     positions = company.get("positions") or []
     company_id = positions[0]["company"]["id"] if positions else None
+    # A conversation with a connection, so that the Messaging pages have something to show.
+    started = api.request("POST", "/conversations", {"participantIds": [connection["id"]], "text": "アクセシビリティの確認です"})
+    assert started.status_code in (200, 201), describe(started)
+    conversation = started.json()["id"]
 
     driver = start_chrome(language=language, window_size=(1280, 900))
     problems: dict[str, list[str]] = {}
@@ -78,6 +82,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             "/network", "/network/connections", "/introductions", f"/introductions/new?target={other['id']}",
             "/search?q=engineer", "/search?q=%E5%96%B6%E6%A5%AD", "/search/saved", "/notifications",
             f"/in/{connection['handle']}/connections", "/settings/password", "/settings/delete",
+            "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")

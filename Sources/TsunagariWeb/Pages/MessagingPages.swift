@@ -38,9 +38,10 @@ enum MessagingPages {
         }
     }
 
+    /// "2026-12-02 11:32" in UTC, as app.js writes a message that arrives live.
     static func time(_ date: Date) -> String {
-        String(date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day().time(includingFractionalSeconds: false)))
-            .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        let c = MessagingService.utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
     static func inbox(_ chrome: PageChrome, viewer: MemberID, _ entries: [ConversationEntry], next: String?, people: People) -> HTML {

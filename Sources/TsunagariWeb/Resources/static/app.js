@@ -127,7 +127,7 @@
   }
 
   function time(text) {
-    return String(text || "").replace("T", " ").replace("Z", " UTC");
+    return String(text || "").slice(0, 16).replace("T", " ");
   }
 
   // Every value is set as text, never as HTML.
