@@ -163,7 +163,7 @@ struct Admin: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, BareServer.self])
+        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -212,6 +212,25 @@ struct SearchBench: AsyncParsableCommand {
             .init(
                 members: members, seed: seed, databaseURL: databaseURL, sqlite: sqlite, repetitions: queries, averageDegree: averageDegree,
                 keep: keep, memberBatch: memberBatch, sqliteFile: sqliteFile))
+    }
+}
+
+struct MessagingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "messaging",
+        abstract: "Messages per second through the messaging service against plain INSERTs, on SQLite and PostgreSQL (docs/BENCHMARKS.md).")
+    @Option(help: "Messages to send in all.") var messages = 20_000
+    @Option(help: "Senders writing at once, each pair in its own conversation.") var senders = 32
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://… of a server where the benchmark may create and drop a database bench_<random>; adds a PostgreSQL run.")
+    var databaseURL: String?
+    @Flag(inversion: .prefixedNo, help: "Run on SQLite (in a temporary folder).") var sqlite = true
+
+    func run() async throws {
+        guard (100...10_000_000).contains(messages) else { throw ValidationError("--messages must be 100–10000000") }
+        guard (1...1_000).contains(senders) else { throw ValidationError("--senders must be 1–1000") }
+        try await MessagingBenchmark.run(.init(messages: messages, senders: senders, databaseURL: databaseURL, sqlite: sqlite))
     }
 }
 

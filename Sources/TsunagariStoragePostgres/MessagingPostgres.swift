@@ -41,9 +41,18 @@ extension PostgresStorage: MessagingStore {
         return result
     }
 
+    /// The conversation with its participants, in one round trip.
     private func conversation(_ id: String, _ c: PostgresConnection?) async throws -> Conversation? {
-        guard let row = try await read("SELECT * FROM conversations WHERE id = \(id)", c).first else { return nil }
-        return try Self.conversation(row, participants: try await participants([id], c)[id] ?? [])
+        guard
+            let row = try await read(
+                """
+                SELECT c.*, ARRAY(SELECT member_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY ordinal)
+                  AS participant_ids
+                FROM conversations c WHERE c.id = \(id)
+                """, c
+            ).first
+        else { return nil }
+        return try Self.conversation(row, participants: try row["participant_ids"].decode([String].self).map(MemberID.init))
     }
 
     static func insertMessage(_ m: Message, _ c: PostgresConnection, _ logger: Logger) async throws {
@@ -109,20 +118,30 @@ extension PostgresStorage: MessagingStore {
         return try Self.conversation(row, participants: try await participants([id])[id] ?? [])
     }
 
+    /// One statement, so one round trip and one commit: the sender's participant row is locked (so that leaving, by
+    /// account deletion, and writing do not cross), and nothing is written unless it is there.
     public func addMessage(_ message: Message) async throws -> Bool {
-        try await transaction { c in
-            // The participant's row is locked until commit, so that leaving (account deletion) and writing do not cross.
-            guard
-                try await !Self.collect(
-                    """
-                    SELECT 1 FROM conversation_participants
-                    WHERE conversation_id = \(message.conversationID) AND member_id = \(message.sender.rawValue) FOR SHARE
-                    """, c, self.logger
-                ).isEmpty
-            else { return false }
-            try await Self.insertMessage(message, c, self.logger)
-            return true
-        }
+        let m = message
+        let rows = try await rows(
+            """
+            WITH member AS (
+              SELECT 1 FROM conversation_participants
+              WHERE conversation_id = \(m.conversationID) AND member_id = \(m.sender.rawValue) FOR SHARE
+            ), added AS (
+              INSERT INTO messages (id, conversation_id, sender_id, text, sent_at)
+              SELECT \(m.id), \(m.conversationID), \(m.sender.rawValue), \(m.text), \(StoredTime.millis(m.sentAt)) WHERE EXISTS (SELECT 1 FROM member)
+              RETURNING id
+            ), latest AS (
+              UPDATE conversations SET last_message_id = GREATEST(last_message_id, \(m.id)),
+                updated_at = GREATEST(updated_at, \(StoredTime.millis(m.sentAt)))
+              WHERE id = \(m.conversationID) AND EXISTS (SELECT 1 FROM added)
+            ), marker AS (
+              UPDATE conversation_participants SET last_read_id = GREATEST(last_read_id, \(m.id))
+              WHERE conversation_id = \(m.conversationID) AND member_id = \(m.sender.rawValue) AND EXISTS (SELECT 1 FROM added)
+            )
+            SELECT COUNT(*)::int AS n FROM added
+            """)
+        return try rows.first?["n"].decode(Int.self) == 1
     }
 
     public func message(id: String) async throws -> Message? {

@@ -128,3 +128,39 @@ def test_search_benchmark_runs_small_and_reports_every_measure():
     assert "Typeahead" in out and "Target query (#3, 3 terms + 1 filter): p50" in out, out[-3000:]
     bad = run("bench", "search", "--members", "10", timeout=60)
     assert bad.returncode != 0 and "--members" in bad.stderr, bad.stderr
+
+
+def test_admin_role_grants_and_takes_back_the_recruiter_role_while_the_server_runs(storage, make_server):
+    """`tsunagari admin role EMAIL recruiter|member` on the same database as a running server: the next request
+    sees the role (the recruiter allowance answers only recruiters)."""
+    server = make_server(storage)
+    api = API(server.url)
+    member = api.sign_up(name="Rie 採用", email="rie.recruiter@example.test")
+    api.token = member["token"]
+    assert api.request("GET", "/me/allowance").status_code == 403
+
+    granted = run("admin", "role", "Rie.Recruiter@example.test", "recruiter", *storage.args(), env=storage.env())
+    assert granted.returncode == 0, granted.stderr
+    assert "recruiter" in granted.stdout
+    allowance = api.request("GET", "/me/allowance")
+    assert allowance.status_code == 200, describe(allowance)
+    assert allowance.json()["remaining"] == allowance.json()["monthly"] == 30
+
+    back = run("admin", "role", "rie.recruiter@example.test", "member", *storage.args(), env=storage.env())
+    assert back.returncode == 0, back.stderr
+    assert api.request("GET", "/me/allowance").status_code == 403
+
+    unknown = run("admin", "role", "nobody@example.test", "recruiter", *storage.args(), env=storage.env())
+    assert unknown.returncode != 0 and "nobody@example.test" in unknown.stderr, unknown.stderr
+    bad_role = run("admin", "role", "rie.recruiter@example.test", "admin", *storage.args(), env=storage.env())
+    assert bad_role.returncode != 0 and "recruiter or member" in bad_role.stderr, bad_role.stderr
+
+
+def test_messaging_benchmark_runs_small_and_reports_the_baseline():
+    result = run("bench", "messaging", "--messages", "200", "--senders", "4", timeout=300)
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
+    out = result.stdout
+    assert "== SQLite: 200 messages by 4 senders" in out, out
+    assert re.search(r"\| MessagingService\.send +\| 200 +\| [\d.]+ +\| [\d,]+/s", out), out
+    assert re.search(r"\| baseline: INSERT by SQL +\| 200 ", out), out
+    assert "has 1 conversation(s) with unread messages" in out, out
