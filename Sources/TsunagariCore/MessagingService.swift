@@ -213,15 +213,23 @@ public struct MessagingService: Sendable {
         guard OpaqueID.isWellFormed(id), let entry = try await storage.conversationEntry(id: id, for: viewer) else {
             throw DomainError.notFound("Conversation")
         }
-        return try await shown(entry, viewer: viewer)
+        return try await shown([entry], viewer: viewer)[0]
     }
 
     /// Messages from a member either of them blocked are not shown to the viewer (in groups; a direct conversation
-    /// with a blocked member shows its history but takes no new messages).
-    private func shown(_ entry: ConversationEntry, viewer: MemberID) async throws -> ConversationEntry {
-        guard entry.conversation.kind == .group, let last = entry.lastMessage else { return entry }
+    /// with a blocked member shows its history but takes no new messages): a group's last message is then the last
+    /// one the viewer may see.
+    private func shown(_ entries: [ConversationEntry], viewer: MemberID) async throws -> [ConversationEntry] {
+        guard entries.contains(where: { $0.conversation.kind == .group }) else { return entries }
         let blocked = try await storage.blockedEitherWay(viewer)
-        guard blocked.contains(last.sender) else { return entry }
+        guard !blocked.isEmpty else { return entries }
+        var result: [ConversationEntry] = []
+        for entry in entries { result.append(try await shown(entry, viewer: viewer, blocked: blocked)) }
+        return result
+    }
+
+    private func shown(_ entry: ConversationEntry, viewer: MemberID, blocked: Set<MemberID>) async throws -> ConversationEntry {
+        guard entry.conversation.kind == .group, let last = entry.lastMessage, blocked.contains(last.sender) else { return entry }
         var entry = entry
         entry.lastMessage = try await messages(in: entry.conversation.id, viewer: viewer, cursor: nil, limit: 1).messages.first
         return entry
@@ -232,8 +240,7 @@ public struct MessagingService: Sendable {
             throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.")
         }
         let rows = try await storage.conversations(of: viewer, before: cursor, limit: limit + 1)
-        var page: [ConversationEntry] = []
-        for row in rows.prefix(limit) { page.append(try await shown(row, viewer: viewer)) }
+        let page = try await shown(Array(rows.prefix(limit)), viewer: viewer)
         return (page, rows.count > limit ? page.last?.conversation.lastMessageID : nil)
     }
 

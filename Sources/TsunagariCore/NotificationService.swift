@@ -120,17 +120,16 @@ public struct NotificationService: Sendable {
         for var notification in list where notification.member == viewer {
             if let actor = notification.actor, blocked.contains(actor) || !present.contains(actor) { continue }
             notification.members = notification.members.filter { !blocked.contains($0) }
-            guard try await subjectVisible(notification, to: viewer) else { continue }
+            guard try await subjectVisible(notification, to: viewer, blocked: blocked) else { continue }
             shown.append(notification)
         }
         return shown
     }
 
-    private func subjectVisible(_ notification: MemberNotification, to viewer: MemberID) async throws -> Bool {
+    private func subjectVisible(_ notification: MemberNotification, to viewer: MemberID, blocked: Set<MemberID>) async throws -> Bool {
         switch notification.kind {
         case .introductionRequested, .introductionForwarded:
             guard let id = notification.subjectID, let introduction = try await storage.introduction(id: id) else { return false }
-            let blocked = try await storage.blockedEitherWay(viewer)
             return introduction.isVisible(to: viewer)
                 && ![introduction.requester, introduction.via, introduction.target].contains(where: blocked.contains)
         case .invitationReceived:

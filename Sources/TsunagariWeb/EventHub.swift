@@ -111,6 +111,8 @@ public final class EventHub: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
+        // Listen from the start, so that the first stream does not wait for the channel to open.
+        startIfNeeded()
         try? await gracefulShutdown()
         closeAll()
     }

@@ -140,6 +140,33 @@ import TsunagariCore
         }
     }
 
+    @Test func inAGroupABlockedMembersMessagesAreNotShown() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ann", "Cat")
+            let id = try await Self.start(client, cast, "Ann", to: ["Ben", "Cat"], "三人で話しましょう").json["id"] as? String ?? ""
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Cat"]!)/block", token: cast.tokens["Ben"]).status == .noContent)
+            let fromCat = try await client.call(.post, "/api/v1/conversations/\(id)/messages", token: cast.tokens["Cat"], json: ["text": "Cat です"])
+            #expect(fromCat.status == .created)
+            func texts(_ member: String) async throws -> [String] {
+                let reply = try await client.call(.get, "/api/v1/conversations/\(id)/messages", token: cast.tokens[member])
+                return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            }
+            #expect(try await texts("Ann") == ["Cat です", "三人で話しましょう"])
+            #expect(try await texts("Ben") == ["三人で話しましょう"])
+            let benList = try await client.call(.get, "/api/v1/conversations", token: cast.tokens["Ben"])
+            let last = (benList.json["items"] as? [[String: Any]])?.first?["lastMessage"] as? [String: Any]
+            #expect(last?["text"] as? String == "三人で話しましょう")
+            let annList = try await client.call(.get, "/api/v1/conversations", token: cast.tokens["Ann"])
+            #expect(((annList.json["items"] as? [[String: Any]])?.first?["lastMessage"] as? [String: Any])?["text"] as? String == "Cat です")
+            // Cat shows to Ben as unavailable among the participants.
+            let seen = try await client.call(.get, "/api/v1/conversations/\(id)", token: cast.tokens["Ben"])
+            let cat = (seen.json["participants"] as? [[String: Any]])?.first { $0["id"] as? String == cast.ids["Cat"] }
+            #expect(cat?["unavailable"] as? Bool == true)
+        }
+    }
+
     @Test func aRemovedConnectionLeavesTheConversationWorking() async throws {
         // A removal is silent: a conversation that stopped working would tell.
         try await withApp { client, _ in

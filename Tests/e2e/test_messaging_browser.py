@@ -8,42 +8,16 @@ Members and connections are made through the API to keep the run short; every me
 
 from __future__ import annotations
 
-import pytest
-
-from browser_support import body_text, click_and_wait, quit_keeping_failure, require_chrome, screenshot, start_chrome, switch_language, wait
-from support import API, Server, Storage, describe
-from test_network_browser import PASSWORD, log_in, sign_up
+from browser_support import body_text, click_and_wait, screenshot, switch_language, wait
+from support import describe
+# The server and the browsers are those of the network journeys (fixtures imported into this module).
+from test_network_browser import browsers, log_in, sign_up, web_server  # noqa: F401
 
 from selenium.webdriver.common.by import By
 
 INTRO_MESSAGE = "千佳さんのチームについて伺いたいです。ご紹介いただけますか？"
 FORWARD_NOTE = "愛子さんは前職の同僚です。"
 REPLY = "はじめまして、千葉です。<b>来週</b>お話ししましょう。"
-
-
-@pytest.fixture(scope="module")
-def web_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("messaging-browser")
-    server = Server(Storage("sqlite", data_dir=folder / "data"), folder / "server.log")
-    server.start()
-    yield server
-    server.terminate()
-
-
-@pytest.fixture
-def browsers(request, web_server):
-    require_chrome()
-    request.node.tsunagari_servers = [web_server]
-    drivers = {}
-
-    def make(label: str):
-        driver = start_chrome(language="en-US", window_size=(1280, 1400))
-        drivers[label] = driver
-        return driver
-
-    yield make
-    for label, driver in drivers.items():
-        quit_keeping_failure(request, driver, label)
 
 
 def connect(a, b) -> None:
@@ -97,7 +71,6 @@ def test_an_introduction_becomes_a_conversation_and_the_reply_arrives_live(brows
     wait(aiko_browser, lambda d: d.execute_script("return document.readyState") == "complete")
 
     # Chika: the notification, the conversation of the three, her reply by the composer.
-    wait(chika_browser, lambda d: True)
     chika_browser.get(base + "/notifications")
     assert "forwarded an introduction" in body_text(chika_browser), body_text(chika_browser)
     click_and_wait(chika_browser, chika_browser.find_element(By.XPATH, "//li[@data-kind='introductionForwarded']//a[@class='notification-link']"))
