@@ -26,7 +26,8 @@ enum MessagingPages {
         let others = conversation.participants.filter { $0 != viewer }
         guard !others.isEmpty else { return Text.conversationEnded(l) }
         let names = others.prefix(3).map { name($0, people, l) }.joined(separator: l == .ja ? "、" : ", ")
-        return others.count > 3 ? "\(names) \(Text.andOthers(l)) \(others.count - 3)" : names
+        guard others.count > 3 else { return names }
+        return l == .ja ? "\(names) ほか\(others.count - 3)人" : "\(names) and \(others.count - 3) more"
     }
 
     static func kindLabel(_ kind: ConversationKind, _ l: TsunagariCore.Locale) -> String? {
