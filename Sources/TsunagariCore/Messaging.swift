@@ -123,6 +123,9 @@ public protocol MessagingStore: Sendable {
     func startConversation(_ conversation: Conversation, messages: [Message]) async throws -> (conversation: Conversation, created: Bool)
     func conversation(id: String) async throws -> Conversation?
     func conversation(pairKey: String) async throws -> Conversation?
+    /// The conversation as `member` takes part in it, with the other participants either of whom blocked the other,
+    /// in one read; nil when `member` is not a participant.
+    func conversation(id: String, participant member: MemberID) async throws -> (conversation: Conversation, blocked: Set<MemberID>)?
     /// Adds a message from a participant: the conversation's latest message and time move, and the sender's read
     /// marker with them. False (nothing written) when the sender is not a participant.
     func addMessage(_ message: Message) async throws -> Bool

@@ -176,17 +176,22 @@ public struct MessagingService: Sendable {
     }
 
     public func send(text raw: String, to conversationID: String, viewer: MemberID) async throws -> Message {
-        let conversation = try await participating(conversationID, viewer: viewer)
-        return try await send(try text(raw), to: conversation, viewer: viewer)
+        let text = try text(raw)
+        // One read: the conversation, and who in it is blocked either way (a message is the busiest write there is).
+        guard OpaqueID.isWellFormed(conversationID), let (conversation, blocked) = try await storage.conversation(id: conversationID, participant: viewer)
+        else { throw DomainError.notFound("Conversation") }
+        return try await send(text, to: conversation, viewer: viewer, blocked: blocked)
     }
 
-    private func send(_ text: String, to conversation: Conversation, viewer: MemberID) async throws -> Message {
+    private func send(_ text: String, to conversation: Conversation, viewer: MemberID, blocked: Set<MemberID>? = nil) async throws -> Message {
         let others = conversation.participants.filter { $0 != viewer }
         if conversation.kind == .direct || conversation.kind == .recruiter {
             guard let other = others.first else {
                 throw DomainError(.conflict, code: "conversation_ended", message: "The other member has left; this conversation has ended.")
             }
-            if try await storage.blockedEitherWay(viewer).contains(other) {
+            var blockedOthers = blocked ?? []
+            if blocked == nil { blockedOthers = try await storage.blockedEitherWay(viewer) }
+            if blockedOthers.contains(other) {
                 throw DomainError(.forbidden, code: "blocked", message: "You can no longer write in this conversation.")
             }
             if conversation.kind == .recruiter && conversation.creator == viewer && !graph.areConnected(viewer, other) {

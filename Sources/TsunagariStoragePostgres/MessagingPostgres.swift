@@ -112,36 +112,26 @@ extension PostgresStorage: MessagingStore {
         try await conversation(id, nil)
     }
 
+    public func conversation(id: String, participant member: MemberID) async throws -> (conversation: Conversation, blocked: Set<MemberID>)? {
+        var found: (conversation: Conversation, blocked: Set<MemberID>)?
+        for try await row in try await client.execute(ConversationForParticipant(id: id, member: member.rawValue), logger: logger) {
+            found = row
+        }
+        guard let found, found.conversation.participants.contains(member) else { return nil }
+        return found
+    }
+
     public func conversation(pairKey: String) async throws -> Conversation? {
         guard let row = try await rows("SELECT * FROM conversations WHERE pair_key = \(pairKey)").first else { return nil }
         let id = try row["id"].decode(String.self)
         return try Self.conversation(row, participants: try await participants([id])[id] ?? [])
     }
 
-    /// One statement, so one round trip and one commit: the sender's participant row is locked (so that leaving, by
-    /// account deletion, and writing do not cross), and nothing is written unless it is there.
+    /// One statement, so one round trip and one commit; nothing is written unless the sender is a participant.
     public func addMessage(_ message: Message) async throws -> Bool {
-        let m = message
-        let rows = try await rows(
-            """
-            WITH member AS (
-              SELECT 1 FROM conversation_participants
-              WHERE conversation_id = \(m.conversationID) AND member_id = \(m.sender.rawValue) FOR SHARE
-            ), added AS (
-              INSERT INTO messages (id, conversation_id, sender_id, text, sent_at)
-              SELECT \(m.id), \(m.conversationID), \(m.sender.rawValue), \(m.text), \(StoredTime.millis(m.sentAt)) WHERE EXISTS (SELECT 1 FROM member)
-              RETURNING id
-            ), latest AS (
-              UPDATE conversations SET last_message_id = GREATEST(last_message_id, \(m.id)),
-                updated_at = GREATEST(updated_at, \(StoredTime.millis(m.sentAt)))
-              WHERE id = \(m.conversationID) AND EXISTS (SELECT 1 FROM added)
-            ), marker AS (
-              UPDATE conversation_participants SET last_read_id = GREATEST(last_read_id, \(m.id))
-              WHERE conversation_id = \(m.conversationID) AND member_id = \(m.sender.rawValue) AND EXISTS (SELECT 1 FROM added)
-            )
-            SELECT COUNT(*)::int AS n FROM added
-            """)
-        return try rows.first?["n"].decode(Int.self) == 1
+        var added = 0
+        for try await count in try await client.execute(AddMessage(message), logger: logger) { added = count }
+        return added == 1
     }
 
     public func message(id: String) async throws -> Message? {
@@ -256,4 +246,80 @@ extension PostgresStorage: MessagingStore {
             """
         ).first.map { StoredTime.date(try $0["credit_spent_at"].decode(Int64.self)) }
     }
+}
+
+/// The statements of sending a message, prepared once per connection: a message is the busiest write there is, and
+/// parsing and planning these on every send cost the database more than running them (docs/BENCHMARKS.md).
+struct ConversationForParticipant: PostgresPreparedStatement {
+    static let sql = """
+        SELECT c.id, c.kind, c.creator_id, c.pair_key, c.created_at, c.updated_at, c.last_message_id, c.credit_spent_at,
+          ARRAY(SELECT member_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY ordinal) AS participant_ids,
+          ARRAY(
+            SELECT b.blocked_id FROM blocks b WHERE b.blocker_id = $2
+              AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.member_id = b.blocked_id)
+            UNION ALL
+            SELECT b.blocker_id FROM blocks b WHERE b.blocked_id = $2
+              AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.member_id = b.blocker_id)
+          ) AS blocked_ids
+        FROM conversations c WHERE c.id = $1
+        """
+    typealias Row = (conversation: Conversation, blocked: Set<MemberID>)
+
+    var id: String
+    var member: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(id)
+        bindings.append(member)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, kind, creator, pairKey, createdAt, updatedAt, last, credit, participants, blocked) = try row.decode(
+            (String, String, String, String?, Int64, Int64, String, Int64?, [String], [String]).self)
+        let conversation = Conversation(
+            id: id, kind: ConversationKind(rawValue: kind) ?? .group, creator: MemberID(creator), participants: participants.map(MemberID.init),
+            pairKey: pairKey, createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt), lastMessageID: last.isEmpty ? nil : last,
+            creditSpentAt: credit.map(StoredTime.date))
+        return (conversation, Set(blocked.map(MemberID.init)))
+    }
+}
+
+/// The message, the conversation's latest message and time, and the sender's read marker, in one statement; nothing
+/// unless the sender is a participant (the marker's row is found, and locked, by the same probe that checks it).
+/// Answers how many messages it added (0 or 1).
+struct AddMessage: PostgresPreparedStatement {
+    static let sql = """
+        WITH marker AS (
+          UPDATE conversation_participants SET last_read_id = GREATEST(last_read_id, $1)
+          WHERE conversation_id = $2 AND member_id = $3
+          RETURNING 1
+        ), added AS (
+          INSERT INTO messages (id, conversation_id, sender_id, text, sent_at)
+          SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM marker)
+          RETURNING id
+        ), latest AS (
+          UPDATE conversations SET last_message_id = GREATEST(last_message_id, $1), updated_at = GREATEST(updated_at, $5)
+          WHERE id = $2 AND EXISTS (SELECT 1 FROM added)
+        )
+        SELECT COUNT(*)::int FROM added
+        """
+    typealias Row = Int
+
+    var message: Message
+
+    init(_ message: Message) { self.message = message }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(message.id)
+        bindings.append(message.conversationID)
+        bindings.append(message.sender.rawValue)
+        bindings.append(message.text)
+        bindings.append(StoredTime.millis(message.sentAt))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
 }

@@ -19,11 +19,40 @@ public final class PostgresEventChannel: LiveEventChannel, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Events waiting to be sent, and whether a task is sending them.
+    private let outbox = LockedValue<(events: [String], sending: Bool)>(([], false))
+
+    /// Queues the event; one task at a time sends what is queued, as one statement per batch. Under load many events
+    /// share a round trip and a commit (NOTIFY takes a lock on the database's one notification queue at commit, so
+    /// one statement per event would queue the senders behind each other), and the request does not wait for it.
+    /// The order is kept: batches go one after another, and within one the notifications are delivered in order.
     public func publish(_ event: LiveEvent) async {
-        do {
-            try await storage.client.query("SELECT pg_notify(\(Self.channel), \(event.encoded))", logger: logger)
-        } catch {
-            logger.warning("could not publish a live event", metadata: ["error": .string("\(type(of: error))")])
+        let start = outbox.withLock { outbox -> Bool in
+            outbox.events.append(event.encoded)
+            guard !outbox.sending else { return false }
+            outbox.sending = true
+            return true
+        }
+        guard start else { return }
+        Task { await self.send() }
+    }
+
+    private func send() async {
+        while true {
+            let batch = outbox.withLock { outbox -> [String] in
+                let batch = Array(outbox.events.prefix(500))
+                outbox.events.removeFirst(batch.count)
+                if batch.isEmpty { outbox.sending = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await storage.client.query(
+                    "SELECT pg_notify(\(Self.channel), payload) FROM unnest(\(batch)::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n",
+                    logger: logger)
+            } catch {
+                logger.warning("could not publish live events", metadata: ["error": .string("\(type(of: error))"), "events": .stringConvertible(batch.count)])
+            }
         }
     }
 

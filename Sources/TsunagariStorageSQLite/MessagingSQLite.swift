@@ -88,6 +88,21 @@ extension SQLiteStorage: MessagingStore {
         try await pool.read { db in try Self.conversation(id, db) }
     }
 
+    public func conversation(id: String, participant member: MemberID) async throws -> (conversation: Conversation, blocked: Set<MemberID>)? {
+        try await pool.read { db in
+            guard let conversation = try Self.conversation(id, db), conversation.participants.contains(member) else { return nil }
+            let blocked = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT p.member_id FROM conversation_participants p JOIN blocks b
+                      ON (b.blocker_id = ? AND b.blocked_id = p.member_id) OR (b.blocked_id = ? AND b.blocker_id = p.member_id)
+                    WHERE p.conversation_id = ?
+                    """,
+                arguments: [member.rawValue, member.rawValue, id])
+            return (conversation, Set(blocked.map(MemberID.init)))
+        }
+    }
+
     public func conversation(pairKey: String) async throws -> Conversation? {
         try await pool.read { db in
             guard let id = try String.fetchOne(db, sql: "SELECT id FROM conversations WHERE pair_key = ?", arguments: [pairKey]) else {

@@ -113,6 +113,28 @@ struct MessagingContractTests {
         }
     }
 
+    @Test("A participant's view names the others blocked either way, and only a participant gets one", arguments: StorageKind.tested)
+    func participantView(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.messaging
+            let ids = try await makeMembers(s, 5)
+            let group = Make.conversation(.group, by: ids[0], with: [ids[1], ids[2], ids[3]], at: 0)
+            _ = try await s.startConversation(group, messages: [Make.message(group.id, from: ids[0], at: 0)])
+            #expect(try await s.conversation(id: group.id, participant: ids[0])?.blocked == [])
+            try await s.block(ids[0], ids[1], at: Make.at(5))
+            try await s.block(ids[2], ids[0], at: Make.at(6))
+            // A block with someone outside the conversation is not named.
+            try await s.block(ids[0], ids[4], at: Make.at(7))
+            let view = try #require(try await s.conversation(id: group.id, participant: ids[0]))
+            #expect(view.blocked == [ids[1], ids[2]])
+            #expect(view.conversation.participants == [ids[0], ids[1], ids[2], ids[3]])
+            #expect(try await s.conversation(id: group.id, participant: ids[3])?.blocked == [])
+            #expect(try await s.conversation(id: group.id, participant: ids[1])?.blocked == [ids[0]])
+            #expect(try await s.conversation(id: group.id, participant: ids[4]) == nil)
+            #expect(try await s.conversation(id: Make.id(), participant: ids[0]) == nil)
+        }
+    }
+
     @Test("Lists go by latest activity with a cursor; read markers only move forward", arguments: StorageKind.tested)
     func listsAndMarkers(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
