@@ -11,7 +11,7 @@ import TsunagariCore
 /// lives, and a connection's task lives as long as the connection: an idle keep-alive connection, or an event stream
 /// held open for hours, would keep the whole middleware chain's frames. In a child task they are freed when the
 /// request is answered (an event stream's body is written later, from the connection's task, near its top). Measured:
-/// 37 KB to NN KB per open event stream (docs/BENCHMARKS.md).
+/// 36.8 KB to 20.4 KB per idle keep-alive connection (docs/BENCHMARKS.md "Messaging").
 struct ShallowConnectionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
