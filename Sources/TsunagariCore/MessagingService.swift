@@ -214,6 +214,14 @@ public struct MessagingService: Sendable {
 
     // MARK: Reading
 
+    /// The conversation the viewer already has with one member, if any (where "write to them" goes on).
+    public func existingConversation(with other: MemberID, viewer: MemberID) async throws -> Conversation? {
+        guard let conversation = try await storage.conversation(pairKey: Conversation.pairKey(viewer, other)),
+            conversation.participants.contains(viewer)
+        else { return nil }
+        return conversation
+    }
+
     public func entry(_ id: String, viewer: MemberID) async throws -> ConversationEntry {
         guard OpaqueID.isWellFormed(id), let entry = try await storage.conversationEntry(id: id, for: viewer) else {
             throw DomainError.notFound("Conversation")

@@ -43,9 +43,7 @@ struct MessagingPageRoutes {
         let viewer = try context.requireMember()
         let to = try await recipient(request.form["to"], viewer: viewer)
         // A pair keeps one conversation: go on in it.
-        if let existing = try await services.storage.conversation(pairKey: Conversation.pairKey(viewer, to.card.id)),
-            existing.participants.contains(viewer)
-        {
+        if let existing = try await services.messaging.existingConversation(with: to.card.id, viewer: viewer) {
             return .redirect(to: "/messages/\(existing.id)#composer")
         }
         return HTMLResponse.make(MessagingPages.newMessage(await chrome(request, context), .init(to: to)))
