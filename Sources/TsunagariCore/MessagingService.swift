@@ -112,6 +112,35 @@ public struct MessagingService: Sendable {
         let conversation = Conversation(
             id: OpaqueID.make(at: now), kind: kind, creator: viewer, participants: [viewer] + others, pairKey: pairKey, createdAt: now,
             updatedAt: now)
+        return try await create(conversation, text: text, viewer: viewer, at: now, reserved: reserved)
+    }
+
+    private func openRecruiterConversation(with other: MemberID, pairKey: String, text: String, viewer: MemberID, at now: Date) async throws -> Started {
+        try checkPace(viewer)
+        var reserved = try await reserveNew(group: false, viewer: viewer)
+        let creditKey = Self.creditKey(viewer)
+        if try await storage.reserveAttempt(
+            [AttemptReservation(key: creditKey, limit: limits.recruiterAllowance, since: Self.monthStart(now))], at: now) != nil
+        {
+            await release(reserved)
+            let seconds = max(1, Int(Self.nextMonth(now).timeIntervalSince(now).rounded(.up)))
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: seconds), code: "allowance_used",
+                message: "You have used this month's recruiter messages; they renew at the start of next month.")
+        }
+        reserved.append((creditKey, now))
+        let conversation = Conversation(
+            id: OpaqueID.make(at: now), kind: .recruiter, creator: viewer, participants: [viewer, other], pairKey: pairKey, createdAt: now,
+            updatedAt: now, creditSpentAt: now)
+        return try await create(conversation, text: text, viewer: viewer, at: now, reserved: reserved)
+    }
+
+    /// Stores the new conversation with its first message and announces it. What was reserved for it (the daily
+    /// limits, a recruiter's credit) is taken back when nothing new was started: the write failed, or a conversation of
+    /// the pair appeared meanwhile and took the message.
+    private func create(
+        _ conversation: Conversation, text: String, viewer: MemberID, at now: Date, reserved: [(String, Date)]
+    ) async throws -> Started {
         let message = Message(id: OpaqueID.make(at: now), conversationID: conversation.id, sender: viewer, text: text, sentAt: now)
         let stored: (conversation: Conversation, created: Bool)
         do {
@@ -121,39 +150,6 @@ public struct MessagingService: Sendable {
             throw error
         }
         if !stored.created { await release(reserved) }
-        await events.publish(.message(conversation: stored.conversation.id, message: message.id, recipients: stored.conversation.participants))
-        return Started(entry: try await entry(stored.conversation.id, viewer: viewer), message: message, created: stored.created)
-    }
-
-    private func openRecruiterConversation(with other: MemberID, pairKey: String, text: String, viewer: MemberID, at now: Date) async throws -> Started {
-        try checkPace(viewer)
-        let reserved = try await reserveNew(group: false, viewer: viewer)
-        let creditKey = Self.creditKey(viewer)
-        let month = Self.monthStart(now)
-        if try await storage.reserveAttempt([AttemptReservation(key: creditKey, limit: limits.recruiterAllowance, since: month)], at: now) != nil {
-            await release(reserved)
-            let seconds = max(1, Int(Self.nextMonth(now).timeIntervalSince(now).rounded(.up)))
-            throw DomainError(
-                .rateLimited(retryAfterSeconds: seconds), code: "allowance_used",
-                message: "You have used this month's recruiter messages; they renew at the start of next month.")
-        }
-        let conversation = Conversation(
-            id: OpaqueID.make(at: now), kind: .recruiter, creator: viewer, participants: [viewer, other], pairKey: pairKey, createdAt: now,
-            updatedAt: now, creditSpentAt: now)
-        let message = Message(id: OpaqueID.make(at: now), conversationID: conversation.id, sender: viewer, text: text, sentAt: now)
-        let stored: (conversation: Conversation, created: Bool)
-        do {
-            stored = try await storage.startConversation(conversation, messages: [message])
-        } catch {
-            await release(reserved)
-            try? await storage.releaseAttempt(key: creditKey, at: now)
-            throw error
-        }
-        if !stored.created {
-            // A conversation of the pair appeared meanwhile: the message went there, and no credit is spent.
-            await release(reserved)
-            try? await storage.releaseAttempt(key: creditKey, at: now)
-        }
         await events.publish(.message(conversation: stored.conversation.id, message: message.id, recipients: stored.conversation.participants))
         return Started(entry: try await entry(stored.conversation.id, viewer: viewer), message: message, created: stored.created)
     }
