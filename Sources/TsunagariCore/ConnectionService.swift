@@ -180,6 +180,7 @@ public struct ConnectionService: Sendable {
         guard followee != viewer else { throw DomainError.invalid("cannot_follow_self", "You cannot follow yourself.") }
         try await requireVisible(followee, to: viewer)
         try await storage.setFollow(viewer, followee, on, at: clock.now())
+        graph.apply(GraphChange(sequence: 0, kind: on ? .followed : .unfollowed, a: viewer, b: followee))
         if !on { await record(.unfollowed(by: viewer, other: followee)) }
     }
 

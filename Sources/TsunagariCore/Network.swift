@@ -108,6 +108,10 @@ public struct GraphChange: Hashable, Sendable {
         case listHidden
         /// `a` now shows their connection list to their connections.
         case listShown
+        /// `a` follows `b` (again).
+        case followed
+        /// `a` no longer follows `b` (the connection, if any, stays).
+        case unfollowed
     }
 
     public var sequence: Int64

@@ -8,12 +8,21 @@ public struct NetworkSnapshot: Sendable {
     public var hiddenLists: [MemberID]
     /// The last change-log sequence the snapshot includes.
     public var sequence: Int64
+    /// (a, b): a is connected to b but does not follow them.
+    public var unfollowedConnections: [(MemberID, MemberID)]
+    /// (a, b): a follows b without a connection.
+    public var followsWithoutConnection: [(MemberID, MemberID)]
 
-    public init(members: [MemberID], connections: [(MemberID, MemberID)], hiddenLists: [MemberID], sequence: Int64) {
+    public init(
+        members: [MemberID], connections: [(MemberID, MemberID)], hiddenLists: [MemberID], sequence: Int64,
+        unfollowedConnections: [(MemberID, MemberID)] = [], followsWithoutConnection: [(MemberID, MemberID)] = []
+    ) {
         self.members = members
         self.connections = connections
         self.hiddenLists = hiddenLists
         self.sequence = sequence
+        self.unfollowedConnections = unfollowedConnections
+        self.followsWithoutConnection = followsWithoutConnection
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// is), gathering, what a member may still see, unread counts, and the live event that follows each one. The
 /// features call `record(_:)` with what happened; the rules below decide.
 public struct NotificationService: Sendable {
-    public typealias Store = NotificationStore & NetworkStore & MessagingStore & Storage
+    public typealias Store = NotificationStore & NetworkStore & MessagingStore & PostStore & Storage
 
     let storage: any Store
     let events: any LiveEventChannel
@@ -136,6 +136,14 @@ public struct NotificationService: Sendable {
             // An invitation withdrawn or answered since no longer asks for anything; one still open does.
             guard let id = notification.subjectID else { return true }
             return try await storage.invitation(id: id).map { $0.to == viewer && ($0.status == .pending || $0.status == .accepted) } ?? false
+        case .mention, .comment, .reaction, .repost:
+            // The post must still be there and still be the viewer's to see (a connections-only post, after the
+            // connection was removed, is not).
+            guard let id = notification.subjectID, let post = try await storage.post(id: id) else { return false }
+            let connected = post.visibility == .connections && post.author != viewer
+                ? try await storage.connectedAt(post.author, viewer) != nil : false
+            return PostPolicy.canSee(
+                visibility: post.visibility, author: post.author, viewer: viewer, connected: connected, blocked: blocked.contains(post.author))
         default:
             return true
         }

@@ -114,12 +114,16 @@ public enum LiveEvent: Hashable, Sendable {
     case notification(id: String, member: MemberID)
     /// The member's unread counts changed (they read something elsewhere).
     case unread(member: MemberID)
+    /// A new post: every stream whose member's feed it reaches is told ("new posts"). It names no one, as those
+    /// members are found from the graph index on each instance.
+    case posted(post: String, author: MemberID)
 
     /// The members whose streams it is for.
     public var members: [MemberID] {
         switch self {
         case .message(_, _, let recipients): recipients
         case .notification(_, let member), .unread(let member): [member]
+        case .posted: []
         }
     }
 
@@ -131,6 +135,7 @@ public enum LiveEvent: Hashable, Sendable {
             "m \(conversation) \(message) " + recipients.map(\.rawValue).joined(separator: ",")
         case .notification(let id, let member): "n \(id) \(member.rawValue)"
         case .unread(let member): "u \(member.rawValue)"
+        case .posted(let post, let author): "p \(post) \(author.rawValue)"
         }
     }
 
@@ -144,6 +149,9 @@ public enum LiveEvent: Hashable, Sendable {
         case ("n", 3):
             guard !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
             self = .notification(id: parts[1], member: MemberID(parts[2]))
+        case ("p", 3):
+            guard !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+            self = .posted(post: parts[1], author: MemberID(parts[2]))
         case ("u", 2):
             guard !parts[1].isEmpty else { return nil }
             self = .unread(member: MemberID(parts[1]))

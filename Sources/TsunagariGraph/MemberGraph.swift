@@ -9,6 +9,21 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     private let directory = LockedValue(Directory())
     private let hidden = LockedValue(Set<Node>())
     private let sequence = LockedValue<Int64>(0)
+    /// Follows that differ from the connections: connections a member does not follow, and members followed
+    /// without a connection. Connecting makes both follow each other, so both are small.
+    private let followExceptionSets = LockedValue(FollowExceptions())
+
+    struct FollowExceptions {
+        var unfollowed: [Node: Set<Node>] = [:]
+        var extra: [Node: Set<Node>] = [:]
+
+        mutating func clear(_ a: Node, _ b: Node) {
+            for (x, y) in [(a, b), (b, a)] {
+                if unfollowed[x]?.remove(y) != nil, unfollowed[x]?.isEmpty == true { unfollowed[x] = nil }
+                if extra[x]?.remove(y) != nil, extra[x]?.isEmpty == true { extra[x] = nil }
+            }
+        }
+    }
 
     struct Directory {
         var nodes: [MemberID: Node] = [:]
@@ -41,12 +56,38 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         self.directory.withLock { $0 = directory }
         hidden.withLock { $0 = hiddenNodes }
         sequence.withLock { $0 = snapshot.sequence }
+        var exceptions = FollowExceptions()
+        for (a, b) in snapshot.unfollowedConnections {
+            exceptions.unfollowed[self.directory.withLock { $0.node(for: a) }, default: []].insert(self.directory.withLock { $0.node(for: b) })
+        }
+        for (a, b) in snapshot.followsWithoutConnection {
+            exceptions.extra[self.directory.withLock { $0.node(for: a) }, default: []].insert(self.directory.withLock { $0.node(for: b) })
+        }
+        followExceptionSets.withLock { $0 = exceptions }
     }
 
     /// The last change-log entry applied.
     public var appliedSequence: Int64 { sequence.withLock { $0 } }
 
     private func node(_ member: MemberID) -> Node? { directory.withLock { $0.nodes[member] } }
+
+    /// The member's node, if they have one.
+    public func nodeOf(_ member: MemberID) -> Node? { node(member) }
+    /// The member's node, given now if they had none.
+    public func assignNode(_ member: MemberID) -> Node { assign(member) }
+    public func membersOf(_ nodes: [Node]) -> [MemberID] { members(nodes) }
+
+    /// The connections the member does not follow, and the members they follow without a connection.
+    public func followExceptions(of node: Node) -> (unfollowed: Set<Node>, extra: Set<Node>) {
+        followExceptionSets.withLock { ($0.unfollowed[node] ?? [], $0.extra[node] ?? []) }
+    }
+
+    /// Whether `follower` follows `followee`: a connection unless unfollowed, or a follow without a connection.
+    public func follows(_ follower: MemberID, _ followee: MemberID) -> Bool {
+        guard let a = node(follower), let b = node(followee) else { return false }
+        let exceptions = followExceptions(of: a)
+        return graph.areConnected(a, b) ? !exceptions.unfollowed.contains(b) : exceptions.extra.contains(b)
+    }
     private func nodes(_ members: [MemberID]) -> [Node?] { directory.withLock { d in members.map { d.nodes[$0] } } }
     private func members(_ nodes: [Node]) -> [MemberID] { directory.withLock { d in nodes.map { d.members[Int($0)] } } }
     private func assign(_ member: MemberID) -> Node {
@@ -61,14 +102,35 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         switch change.kind {
         case .connected:
             guard let b = change.b else { return }
-            graph.connect(assign(change.a), assign(b))
+            let (x, y) = (assign(change.a), assign(b))
+            graph.connect(x, y)
+            // Connecting makes both follow each other.
+            followExceptionSets.withLock { $0.clear(x, y) }
         case .disconnected:
             guard let b = change.b, let x = node(change.a), let y = node(b) else { return }
             graph.disconnect(x, y)
+            // Removing a connection (or blocking) ends the follows both ways.
+            followExceptionSets.withLock { $0.clear(x, y) }
+        case .followed, .unfollowed:
+            guard let b = change.b else { return }
+            let (x, y) = (assign(change.a), assign(b))
+            let connected = graph.areConnected(x, y)
+            let on = change.kind == .followed
+            followExceptionSets.withLock { sets in
+                if connected {
+                    if on { sets.unfollowed[x]?.remove(y) } else { sets.unfollowed[x, default: []].insert(y) }
+                } else {
+                    if on { sets.extra[x, default: []].insert(y) } else { sets.extra[x]?.remove(y) }
+                }
+            }
         case .memberRemoved:
             guard let x = node(change.a) else { return }
             graph.isolate(x)
             hidden.withLock { _ = $0.remove(x) }
+            followExceptionSets.withLock { sets in
+                sets.unfollowed[x] = nil
+                sets.extra[x] = nil
+            }
         case .listHidden:
             let x = assign(change.a)
             hidden.withLock { _ = $0.insert(x) }

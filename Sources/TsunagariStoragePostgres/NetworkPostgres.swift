@@ -140,7 +140,26 @@ extension PostgresStorage: NetworkStore {
             var sequence: Int64 = 0
             for try await value in try await c.query("SELECT COALESCE(MAX(seq), 0) FROM graph_changes", logger: self.logger)
                 .decode(Int64.self) { sequence = value }
-            return NetworkSnapshot(members: members, connections: connections, hiddenLists: hidden, sequence: sequence)
+            func pairs(_ query: PostgresQuery) async throws -> [(MemberID, MemberID)] {
+                var result: [(MemberID, MemberID)] = []
+                for try await (a, b) in try await c.query(query, logger: self.logger).decode((String, String).self) {
+                    result.append((MemberID(a), MemberID(b)))
+                }
+                return result
+            }
+            let unfollowed = try await pairs(
+                """
+                SELECT c.member_id, c.other_id FROM connections c
+                WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = c.member_id AND f.followee_id = c.other_id)
+                """)
+            let extra = try await pairs(
+                """
+                SELECT f.follower_id, f.followee_id FROM follows f
+                WHERE NOT EXISTS (SELECT 1 FROM connections c WHERE c.member_id = f.follower_id AND c.other_id = f.followee_id)
+                """)
+            return NetworkSnapshot(
+                members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
+                followsWithoutConnection: extra)
         }
     }
 
@@ -413,17 +432,20 @@ extension PostgresStorage: NetworkStore {
 
     public func setFollow(_ follower: MemberID, _ followee: MemberID, _ on: Bool, at date: Date) async throws {
         try await transaction { c in
+            let changed: [PostgresRandomAccessRow]
             if on {
-                try await c.query(
+                changed = try await Self.collect(
                     """
                     INSERT INTO follows (follower_id, followee_id, created_at)
                     VALUES (\(follower.rawValue), \(followee.rawValue), \(StoredTime.millis(date))) ON CONFLICT DO NOTHING
-                    """, logger: self.logger)
+                    RETURNING 1 AS one
+                    """, c, self.logger)
             } else {
-                try await c.query(
-                    "DELETE FROM follows WHERE follower_id = \(follower.rawValue) AND followee_id = \(followee.rawValue)",
-                    logger: self.logger)
+                changed = try await Self.collect(
+                    "DELETE FROM follows WHERE follower_id = \(follower.rawValue) AND followee_id = \(followee.rawValue) RETURNING 1 AS one",
+                    c, self.logger)
             }
+            if !changed.isEmpty { try await Self.logChange(on ? .followed : .unfollowed, follower, followee, at: date, c, self.logger) }
         }
     }
 

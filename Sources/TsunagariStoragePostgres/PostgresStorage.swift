@@ -167,6 +167,15 @@ public final class PostgresStorage: Storage {
             let conversations = try await Self.collect(
                 "SELECT conversation_id FROM conversation_participants WHERE member_id = \(member.rawValue)", c, self.logger
             ).map { try $0["conversation_id"].decode(String.self) }
+            // Their posts go, and their reactions and comments elsewhere: every instance's feed index learns it.
+            let touched = try await Self.collect(
+                """
+                SELECT seq FROM posts WHERE author_id = \(member.rawValue)
+                UNION SELECT p.seq FROM post_reactions r JOIN posts p ON p.id = r.post_id WHERE r.member_id = \(member.rawValue)
+                UNION SELECT p.seq FROM post_comments c JOIN posts p ON p.id = c.post_id WHERE c.author_id = \(member.rawValue)
+                UNION SELECT p.seq FROM posts q JOIN posts p ON p.id = q.repost_of WHERE q.author_id = \(member.rawValue)
+                """, c, self.logger
+            ).map { try $0["seq"].decode(Int64.self) }
             let deleted = try await Self.collect(
                 "DELETE FROM members WHERE id = \(member.rawValue) RETURNING id", c, self.logger)
             // Other participants keep their copies; a conversation no one is left in goes.
@@ -178,6 +187,7 @@ public final class PostgresStorage: Storage {
                     """, logger: self.logger)
             }
             for company in companies { try await Self.refreshCompanyName(company, c, self.logger) }
+            if !touched.isEmpty { try await Self.logFeedChanges(touched.map { ($0, member) }, c, self.logger) }
             if !deleted.isEmpty {
                 // The member's connections went with the cascade; every instance's graph index learns it from the log.
                 try await Self.logChange(.memberRemoved, member, nil, at: Date(), c, self.logger)

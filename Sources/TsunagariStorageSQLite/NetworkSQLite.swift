@@ -76,7 +76,22 @@ extension SQLiteStorage: NetworkStore {
                 arguments: [ConnectionsVisibility.onlyMe.rawValue]
             ).map(MemberID.init)
             let sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM graph_changes") ?? 0
-            return NetworkSnapshot(members: members, connections: connections, hiddenLists: hidden, sequence: sequence)
+            func pairs(_ sql: String) throws -> [(MemberID, MemberID)] {
+                try Row.fetchAll(db, sql: sql).map { (MemberID($0[0] as String), MemberID($0[1] as String)) }
+            }
+            let unfollowed = try pairs(
+                """
+                SELECT c.member_id, c.other_id FROM connections c
+                WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = c.member_id AND f.followee_id = c.other_id)
+                """)
+            let extra = try pairs(
+                """
+                SELECT f.follower_id, f.followee_id FROM follows f
+                WHERE NOT EXISTS (SELECT 1 FROM connections c WHERE c.member_id = f.follower_id AND c.other_id = f.followee_id)
+                """)
+            return NetworkSnapshot(
+                members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
+                followsWithoutConnection: extra)
         }
     }
 
@@ -334,6 +349,7 @@ extension SQLiteStorage: NetworkStore {
                     sql: "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?",
                     arguments: [follower.rawValue, followee.rawValue])
             }
+            if db.changesCount > 0 { try Self.logChange(on ? .followed : .unfollowed, follower, followee, at: date, db) }
         }
     }
 

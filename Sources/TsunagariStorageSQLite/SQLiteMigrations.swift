@@ -365,6 +365,72 @@ enum SQLiteMigrations {
                     CREATE INDEX messages_conversation ON messages (conversation_id, id);
                     """)
         }
+        migrator.registerMigration("011_posts") { db in
+            // Posts are numbered (`seq`) for the feed index in memory, which keeps numbers rather than ids. Hashtags and
+            // mentions are kept with the post (space-separated) for showing it; the index in memory answers hashtag pages.
+            // A repost keeps its original's id without a reference, so that it outlives the original and shows it gone.
+            try db.execute(
+                sql: """
+                    CREATE TABLE posts (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      id TEXT NOT NULL UNIQUE,
+                      author_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      text TEXT NOT NULL,
+                      visibility TEXT NOT NULL,
+                      hashtags TEXT NOT NULL DEFAULT '',
+                      mentions TEXT NOT NULL DEFAULT '',
+                      repost_of TEXT,
+                      created_at INTEGER NOT NULL,
+                      edited_at INTEGER,
+                      version INTEGER NOT NULL DEFAULT 1
+                    );
+                    CREATE INDEX posts_author ON posts (author_id, seq);
+                    CREATE INDEX posts_repost_of ON posts (repost_of) WHERE repost_of IS NOT NULL;
+                    CREATE TABLE post_reactions (
+                      post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      type TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (post_id, member_id)
+                    );
+                    CREATE INDEX post_reactions_member ON post_reactions (member_id);
+                    CREATE INDEX post_reactions_time ON post_reactions (created_at);
+                    CREATE TABLE post_comments (
+                      id TEXT PRIMARY KEY,
+                      post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+                      author_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      text TEXT NOT NULL,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX post_comments_post ON post_comments (post_id, id);
+                    CREATE INDEX post_comments_author ON post_comments (author_id, post_id);
+                    CREATE INDEX post_comments_time ON post_comments (created_at);
+                    CREATE TABLE hashtag_follows (
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      tag TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (member_id, tag)
+                    );
+                    CREATE TABLE post_reports (
+                      id TEXT PRIMARY KEY,
+                      post_id TEXT NOT NULL,
+                      comment_id TEXT NOT NULL DEFAULT '',
+                      reporter_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      reason TEXT NOT NULL,
+                      status TEXT NOT NULL DEFAULT 'open',
+                      created_at INTEGER NOT NULL,
+                      UNIQUE (reporter_id, post_id, comment_id)
+                    );
+                    CREATE INDEX post_reports_open ON post_reports (status, id);
+                    CREATE TABLE feed_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      post_seq INTEGER NOT NULL,
+                      actor_id TEXT,
+                      at INTEGER NOT NULL
+                    );
+                    CREATE INDEX feed_changes_at ON feed_changes (at);
+                    """)
+        }
         return migrator
     }
 }

@@ -142,7 +142,17 @@ public final class SQLiteStorage: Storage {
                 db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
             let conversations = try String.fetchAll(
                 db, sql: "SELECT conversation_id FROM conversation_participants WHERE member_id = ?", arguments: [member.rawValue])
+            // Their posts go, and their reactions and comments elsewhere: every instance's feed index learns it.
+            let touched = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT seq FROM posts WHERE author_id = ?1
+                    UNION SELECT p.seq FROM post_reactions r JOIN posts p ON p.id = r.post_id WHERE r.member_id = ?1
+                    UNION SELECT p.seq FROM post_comments c JOIN posts p ON p.id = c.post_id WHERE c.author_id = ?1
+                    UNION SELECT p.seq FROM posts q JOIN posts p ON p.id = q.repost_of WHERE q.author_id = ?1
+                    """, arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
+            for seq in touched { try Self.logFeedChange(seq, actor: member, db) }
             let removed = db.changesCount > 0
             // Other participants keep their copies; a conversation no one is left in goes.
             for conversation in conversations {

@@ -10,7 +10,7 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore
+    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -32,6 +32,11 @@ public struct AppServices: Sendable {
     public let messaging: MessagingService
     /// The event streams open on this instance.
     public let eventHub: EventHub
+    /// The feed index in memory over the graph index.
+    public let feedIndex: FeedIndex
+    /// The post search index in memory.
+    public let postSearch: PostSearchIndex
+    public let posts: PostService
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
@@ -64,6 +69,17 @@ public struct AppServices: Sendable {
             storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits, notifications: notifications)
         network = NetworkService(storage: storage, graph: graph, clock: clock, notifications: notifications, events: events)
         messaging = MessagingService(storage: storage, graph: graph, clock: clock, events: events, limits: configuration.messagingLimits)
+        let feedIndex = FeedIndex(graph: graph)
+        self.feedIndex = feedIndex
+        let postSearch = PostSearchIndex()
+        self.postSearch = postSearch
+        _ = try await PostService.load(
+            storage: storage, index: feedIndex, search: postSearch, since: clock.now().addingTimeInterval(-feedIndex.window.days * 86_400))
+        let posts = PostService(
+            storage: storage, graph: graph, index: feedIndex, search: postSearch, network: network, notifications: notifications, events: events,
+            clock: clock, limits: configuration.postLimits)
+        self.posts = posts
+        eventHub.setPostAudience { author, viewer in posts.reachesFeed(author: author, viewer: viewer) }
         let search = PeopleSearchService(
             storage: storage, index: searchIndex, graph: graph, clock: clock, limits: configuration.searchLimits,
             filterQueries: ProfileIndexing.filterQueries)

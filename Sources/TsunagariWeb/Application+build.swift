@@ -45,6 +45,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     SearchAPIRoutes(services: services).register(on: router)
     MessagingAPIRoutes(services: services).register(on: router)
     NotificationAPIRoutes(services: services).register(on: router)
+    PostAPIRoutes(services: services).register(on: router)
     PageRoutes(services: services).register(on: router)
     NetworkPageRoutes(services: services).register(on: router)
     SearchPageRoutes(services: services).register(on: router)
@@ -112,6 +113,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         services: [
             GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, logger: logger),
             SearchCatchUp(engine: services.searchIndex, logger: logger),
+            FeedCatchUp(posts: services.posts, applied: services.feedIndex.appliedSequence, logger: logger),
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
             services.eventHub,
@@ -137,6 +139,7 @@ protocol GraphChangeSource: Sendable {
     func graphChanges(sequences: [Int64]) async throws -> [GraphChange]
     func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date?
     func hidesList(_ member: MemberID) async throws -> Bool?
+    func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool
 }
 
 struct StoredGraphChanges: GraphChangeSource {
@@ -149,6 +152,8 @@ struct StoredGraphChanges: GraphChangeSource {
     func graphChanges(sequences: [Int64]) async throws -> [GraphChange] { try await storage.graphChanges(sequences: sequences) }
 
     func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? { try await storage.connectedAt(a, b) }
+
+    func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool { try await storage.follows(follower, followee) }
 
     func hidesList(_ member: MemberID) async throws -> Bool? {
         try await storage.profile(id: member).map { $0.settings.connectionsVisibility == .onlyMe }
@@ -201,6 +206,15 @@ struct GraphCatchUp: Service {
             guard let b = change.b else { return }
             let connected = try await source.connectedAt(change.a, b) != nil
             graph.apply(GraphChange(sequence: 0, kind: connected ? .connected : .disconnected, a: change.a, b: b))
+            // Connecting and disconnecting reset the pair's follows; set them as stored now.
+            for (x, y) in [(change.a, b), (b, change.a)] {
+                let follows = try await source.follows(x, y)
+                graph.apply(GraphChange(sequence: 0, kind: follows ? .followed : .unfollowed, a: x, b: y))
+            }
+        case .followed, .unfollowed:
+            guard let b = change.b else { return }
+            let follows = try await source.follows(change.a, b)
+            graph.apply(GraphChange(sequence: 0, kind: follows ? .followed : .unfollowed, a: change.a, b: b))
         case .listHidden, .listShown, .memberRemoved:
             guard let hidden = try await source.hidesList(change.a) else {
                 graph.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: change.a, b: nil))
@@ -233,6 +247,29 @@ struct SearchCatchUp: Service {
     }
 }
 
+/// Replays the feed change log into this instance's feed and post search indexes, so that posts, comments and
+/// reactions made through other instances sharing the database reach feeds here within a second.
+struct FeedCatchUp: Service {
+    let posts: PostService
+    let applied: Int64
+    let logger: Logger
+    static let interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var cursor = ChangeLogCursor(applied: applied, anchored: applied > 0)
+            while !Task.isCancelled {
+                do {
+                    while try await posts.catchUp(&cursor, now: Date()) == 5_000 {}
+                } catch {
+                    logger.warning("could not read the feed change log", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}
+
 /// Drops rate-limit attempts older than the longest window (the monthly search cap) every ten minutes.
 struct ThrottlePruner: Service {
     let storage: any AppServices.Store
@@ -247,6 +284,7 @@ struct ThrottlePruner: Service {
                     // Every instance has caught up with changes older than an hour long ago.
                     try await storage.pruneGraphChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneSearchChanges(before: clock.now().addingTimeInterval(-60 * 60))
+                    try await storage.pruneFeedChanges(before: clock.now().addingTimeInterval(-60 * 60))
                 } catch {
                     logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
                 }

@@ -25,6 +25,7 @@ public struct AppConfiguration: Sendable {
     /// How often each saved search is checked for new matches, in seconds.
     public var savedSearchInterval: Int = 60
     public var messagingLimits: MessagingLimits = .standard
+    public var postLimits: PostLimits = .standard
     /// Seconds between heartbeats on an idle event stream.
     public var heartbeatInterval: Int = 20
 
@@ -118,11 +119,13 @@ public struct AppConfiguration: Sendable {
                 config.networkLimits = .standard
                 config.searchLimits = .standard
                 config.messagingLimits = .standard
+                config.postLimits = .standard
             case "relaxed":
                 config.rateLimits = .relaxed
                 config.networkLimits = .relaxed
                 config.searchLimits = .relaxed
                 config.messagingLimits = .relaxed
+                config.postLimits = .relaxed
             default: bad(source, raw, "standard or relaxed")
             }
             if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }

@@ -23,6 +23,12 @@ public final class EventHub: Service, @unchecked Sendable {
     private let heartbeat: Duration
     private let state = LockedValue(State())
     private let tasks = LockedValue<[Task<Void, Never>]>([])
+    /// Whether a new post by the first member reaches the second's feed (set once the feed is wired).
+    private let postAudience = LockedValue<(@Sendable (MemberID, MemberID) -> Bool)?>(nil)
+
+    public func setPostAudience(_ audience: @escaping @Sendable (MemberID, MemberID) -> Bool) {
+        postAudience.withLock { $0 = audience }
+    }
 
     public init(channel: any LiveEventChannel, heartbeat: Duration) {
         self.channel = channel
@@ -96,6 +102,15 @@ public final class EventHub: Service, @unchecked Sendable {
     }
 
     func deliver(_ event: LiveEvent) {
+        if case .posted(_, let author) = event {
+            // Found on each instance from its own graph index: the streams of members whose feed the post reaches.
+            guard let audience = postAudience.withLock({ $0 }) else { return }
+            let streams = state.withLock { state in state.streams.map { ($0.key, Array($0.value.values)) } }
+            for (member, continuations) in streams where audience(author, member) {
+                for continuation in continuations { continuation.yield(.event(event)) }
+            }
+            return
+        }
         let targets = state.withLock { state in event.members.flatMap { state.streams[$0].map { Array($0.values) } ?? [] } }
         for continuation in targets { continuation.yield(.event(event)) }
     }

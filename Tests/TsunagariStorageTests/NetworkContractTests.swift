@@ -586,7 +586,7 @@ struct NetworkContractTests {
                 case .connected: replayed.insert([change.a, change.b!].sorted())
                 case .disconnected: replayed.remove([change.a, change.b!].sorted())
                 case .memberRemoved: replayed = replayed.filter { !$0.contains(change.a) }
-                case .listHidden, .listShown: break
+                case .listHidden, .listShown, .followed, .unfollowed: break
                 }
             }
             let snapshot = try await s.networkSnapshot()

@@ -387,6 +387,11 @@ final class ScriptedGraphLog: GraphChangeSource, @unchecked Sendable {
     }
 
     func hidesList(_ member: MemberID) async throws -> Bool? { false }
+
+    /// Connected members follow each other, as storage makes them.
+    func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool {
+        try await connectedAt(follower, followee) != nil
+    }
 }
 
 @Suite struct GraphCatchUpGapTests {

@@ -34,7 +34,7 @@ struct NetworkAPIRoutes {
     }
 
     /// A member named by id, or by handle on the routes under `members/{idOrHandle}`.
-    private func member(_ context: AppRequestContext, _ name: String) async throws -> MemberID {
+    func member(_ context: AppRequestContext, _ name: String) async throws -> MemberID {
         guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 64, PathText.isPlain(value) else {
             throw DomainError.notFound("Member")
         }

@@ -57,6 +57,10 @@ struct EventStream {
                         switch item {
                         case .heartbeat:
                             try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        case .event(.posted(let post, _)):
+                            // Not resumable and no count: the page offers to show the new posts.
+                            guard let text = try await renderer.posted(post) else { continue }
+                            try await writer.write(ByteBuffer(string: text))
                         case .event(let event):
                             guard let (id, text) = try await renderer.render(event, skipping: resumed) else { continue }
                             cursor = max(cursor, id ?? cursor)
@@ -106,9 +110,16 @@ struct EventRenderer {
         case .notification(let id, _):
             guard !sent.contains(id), let notification = try await services.notifications.notification(id, viewer: viewer) else { return nil }
             return (id, try await self.notification(notification))
-        case .unread:
+        case .unread, .posted:
             return (nil, "")
         }
+    }
+
+    /// `event: post` with the new post's id, when the viewer may see it.
+    func posted(_ id: String) async throws -> String? {
+        guard (try? await services.posts.get(id, viewer: viewer)) != nil else { return nil }
+        let data = JSONValue.object(["postId": .string(id)])
+        return "event: post\ndata: \(String(decoding: data.encoded(), as: UTF8.self))\n\n"
     }
 
     /// What came after `after`, oldest first.

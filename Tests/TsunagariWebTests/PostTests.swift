@@ -1,0 +1,370 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+/// Posts, comments, reactions, reposts and the feed through the API, with every privacy rule of PRODUCT.md.
+@Suite struct PostTests {
+    static func post(
+        _ client: any TestClientProtocol, _ cast: Cast, _ who: String, _ text: String, visibility: String = "public"
+    ) async throws -> String {
+        let reply = try await client.call(.post, "/api/v1/posts", token: cast.tokens[who], json: ["text": text, "visibility": visibility])
+        #expect(reply.status == .created, "\(who) posts: \(reply.text)")
+        return reply.json["id"] as? String ?? ""
+    }
+
+    static func feed(_ client: any TestClientProtocol, _ cast: Cast, _ who: String, limit: Int = 100) async throws -> [[String: Any]] {
+        let reply = try await client.call(.get, "/api/v1/feed?limit=\(limit)", token: cast.tokens[who])
+        #expect(reply.status == .ok, "\(reply.text)")
+        return reply.json["items"] as? [[String: Any]] ?? []
+    }
+
+    static func ids(_ entries: [[String: Any]]) -> [String] {
+        entries.compactMap { ($0["post"] as? [String: Any])?["id"] as? String }
+    }
+
+    static func notificationKinds(_ client: any TestClientProtocol, _ cast: Cast, _ who: String) async throws -> [String] {
+        let reply = try await client.call(.get, "/api/v1/notifications", token: cast.tokens[who])
+        let postKinds: Set<String> = ["mention", "comment", "reaction", "repost"]
+        return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }.filter(postKinds.contains)
+    }
+
+    @Test func postReactCommentRepostAndTheirNotifications() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho"])
+            try await cast.connect(client, "Ann", "Ben")
+            let created = try await client.call(
+                .post, "/api/v1/posts", token: cast.tokens["Ann"],
+                json: ["text": "#採用 エンジニアを募集しています @\(cast.handles["Ben"]!) https://example.test/jobs #Hiring <script>x</script>"])
+            #expect(created.status == .created, "\(created.text)")
+            let id = created.json["id"] as? String ?? ""
+            #expect(created.json["hashtags"] as? [String] == ["採用", "hiring"])
+            #expect((created.json["mentions"] as? [[String: Any]])?.first?["name"] as? String == "Ben")
+            #expect((created.json["text"] as? String)?.contains("<script>x</script>") == true)
+            #expect(created.json["visibility"] as? String == "public")
+            #expect(created.json["repostOf"] is NSNull)
+            #expect(try await Self.notificationKinds(client, cast, "Ben") == ["mention"])
+
+            // Reactions: one per member, a new type replaces the old, counted per type.
+            let liked = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            #expect(liked.status == .ok)
+            #expect((liked.json["reactionCounts"] as? [String: Any])?["like"] as? Int == 1)
+            #expect(liked.json["viewerReaction"] as? String == "like")
+            let changed = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "celebrate"])
+            #expect((changed.json["reactionCounts"] as? [String: Any])?["like"] as? Int == 0)
+            #expect((changed.json["reactionCounts"] as? [String: Any])?["celebrate"] as? Int == 1)
+            _ = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Cho"], json: ["type": "insightful"])
+            let annKinds = try await Self.notificationKinds(client, cast, "Ann")
+            #expect(annKinds == ["reaction"], "two reactions gather into one: \(annKinds)")
+            let annNotes = try await client.call(.get, "/api/v1/notifications", token: cast.tokens["Ann"])
+            #expect((annNotes.json["items"] as? [[String: Any]])?.first?["count"] as? Int == 2)
+            let bad = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "angry"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(try await client.call(.delete, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Cho"]).status == .noContent)
+
+            // Comments, oldest first; the post's author may delete any, a commenter their own only.
+            let comment = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Cho"], json: ["text": "応募したいです"])
+            #expect(comment.status == .created, "\(comment.text)")
+            let commentID = comment.json["id"] as? String ?? ""
+            _ = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Ben"], json: ["text": "素晴らしい"])
+            let comments = try await client.call(.get, "/api/v1/posts/\(id)/comments", token: cast.tokens["Ann"])
+            #expect((comments.json["items"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String } == ["応募したいです", "素晴らしい"])
+            let benComment = (comments.json["items"] as? [[String: Any]])?.last?["id"] as? String ?? ""
+            #expect(try await client.call(.delete, "/api/v1/posts/\(id)/comments/\(benComment)", token: cast.tokens["Cho"]).status == .forbidden)
+            #expect(try await client.call(.delete, "/api/v1/posts/\(id)/comments/\(commentID)", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(Set(try await Self.notificationKinds(client, cast, "Ann")) == ["reaction", "comment"])
+            let empty = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Cho"], json: ["text": "  "])
+            #expect(empty.status == .unprocessableContent)
+            let long = try await client.call(
+                .post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Cho"], json: ["text": String(repeating: "あ", count: 1_251)])
+            #expect(long.status == .unprocessableContent)
+
+            // A repost with text of its own; the original counts it and its author is told.
+            let repost = try await client.call(.post, "/api/v1/posts/\(id)/reposts", token: cast.tokens["Cho"], json: ["text": "拡散します"])
+            #expect(repost.status == .created, "\(repost.text)")
+            #expect((repost.json["repostOf"] as? [String: Any])?["id"] as? String == id)
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ann"]).json["repostCount"] as? Int == 1)
+            #expect(try await Self.notificationKinds(client, cast, "Ann").contains("repost"))
+
+            // Only the author edits or deletes; the edit shows.
+            let foreign = try await client.call(.patch, "/api/v1/posts/\(id)", token: cast.tokens["Ben"], json: ["text": "改ざん"])
+            #expect(foreign.status == .forbidden)
+            #expect(try await client.call(.delete, "/api/v1/posts/\(id)", token: cast.tokens["Ben"]).status == .forbidden)
+            let edited = try await client.call(.patch, "/api/v1/posts/\(id)", token: cast.tokens["Ann"], json: ["text": "募集は締め切りました #採用"])
+            #expect(edited.status == .ok)
+            #expect(edited.json["editedAt"] is String)
+            #expect(edited.json["hashtags"] as? [String] == ["採用"])
+
+            // Deleted: gone for everyone, its reposts show that it is gone.
+            #expect(try await client.call(.delete, "/api/v1/posts/\(id)", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ann"]).status == .notFound)
+            let orphan = try await client.call(.get, "/api/v1/posts/\(repost.json["id"] as? String ?? "")", token: cast.tokens["Ben"])
+            #expect(orphan.json["repostOf"] is NSNull)
+            #expect(orphan.json["repostDeleted"] as? Bool == true)
+            // Its notifications are no longer shown either.
+            #expect(!(try await Self.notificationKinds(client, cast, "Ann")).contains("reaction"))
+        }
+    }
+
+    @Test func badInputIsAClearError() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            for body in [["text": ""], ["text": String(repeating: "x", count: 3_001)], ["text": "ok", "visibility": "friends"], ["text": 5] as [String: Any]]
+            {
+                let reply = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: body)
+                #expect(reply.status == .unprocessableContent, "\(body): \(reply.status) \(reply.text)")
+                #expect(reply.errorCode != nil)
+            }
+            let unknown = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "x", "jobId": "1"])
+            #expect(unknown.errorCode == "unknown_field")
+            // A mention of a handle no one has is plain text.
+            let plain = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "@nobody-here こんにちは"])
+            #expect(plain.status == .created)
+            #expect((plain.json["mentions"] as? [Any])?.isEmpty == true)
+            for path in ["/api/v1/posts/nonsense", "/api/v1/posts/01HZZZZZZZZZZZZZZZZZZZZZZZ"] {
+                #expect(try await client.call(.get, path, token: cast.tokens["Ann"]).status == .notFound)
+            }
+            #expect(try await client.call(.get, "/api/v1/feed?cursor=garbage!", token: cast.tokens["Ann"]).status == .badRequest)
+            #expect(try await client.call(.get, "/api/v1/feed?cursor=1.zz-", token: cast.tokens["Ann"]).status == .badRequest)
+            #expect(try await client.call(.get, "/api/v1/search/posts?q=%22", token: cast.tokens["Ann"]).errorCode == "bad_query")
+            #expect(try await client.call(.put, "/api/v1/hashtags/%20/follow", token: cast.tokens["Ann"]).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/api/v1/feed").status == .unauthorized)
+        }
+    }
+
+    /// PRODUCT.md: a connections-only post is seen by the author's connections only — not through a repost, a comment
+    /// notification, search, the feed of anyone else, or a mention of someone who may not see it.
+    @Test func aConnectionsOnlyPostNeverReachesASecondDegreeMember() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cho")
+            let id = try await Self.post(
+                client, cast, "Ann", "社内限定の話 #内緒 @\(cast.handles["Cho"]!) @\(cast.handles["Ben"]!) ひみつ", visibility: "connections")
+            #expect(try await Self.notificationKinds(client, cast, "Ben") == ["mention"])
+            #expect(try await Self.notificationKinds(client, cast, "Cho").isEmpty, "Cho may not see it: no mention")
+            // Ben, a connection, sees it and engages.
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ben"]).status == .ok)
+            _ = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            _ = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Ben"], json: ["text": "了解です"])
+            let repost = try await client.call(.post, "/api/v1/posts/\(id)/reposts", token: cast.tokens["Ben"], json: [:])
+            #expect(repost.status == .unprocessableContent)
+            #expect(repost.errorCode == "not_shareable")
+            // Cho, Ben's connection but not Ann's, finds it nowhere.
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Cho"]).status == .notFound)
+            for path in ["/api/v1/posts/\(id)/comments", "/api/v1/posts/\(id)/reaction"] {
+                let method: HTTPRequest.Method = path.hasSuffix("reaction") ? .put : .get
+                let reply = try await client.call(method, path, token: cast.tokens["Cho"], json: method == .put ? ["type": "like"] : nil)
+                #expect(reply.status == .notFound, "\(path)")
+            }
+            #expect(!Self.ids(try await Self.feed(client, cast, "Cho")).contains(id))
+            #expect(Self.ids(try await Self.feed(client, cast, "Ben")).contains(id))
+            let activity = try await client.call(.get, "/api/v1/members/\(cast.ids["Ann"]!)/posts", token: cast.tokens["Cho"])
+            #expect((activity.json["items"] as? [Any])?.isEmpty == true)
+            for q in ["ひみつ", "#内緒", "社内限定"] {
+                let found = try await client.call(.get, "/api/v1/search/posts?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: cast.tokens["Cho"])
+                #expect((found.json["items"] as? [Any])?.isEmpty == true, "\(q): \(found.text)")
+                let mine = try await client.call(.get, "/api/v1/search/posts?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: cast.tokens["Ben"])
+                #expect((mine.json["items"] as? [Any])?.count == 1, "\(q): \(mine.text)")
+            }
+            let tagged = try await client.call(.get, "/api/v1/hashtags/\("内緒".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!)/posts", token: cast.tokens["Cho"])
+            #expect((tagged.json["items"] as? [Any])?.isEmpty == true)
+            #expect(try await Self.notificationKinds(client, cast, "Cho").isEmpty)
+            // Removing the connection ends Ben's view of it, notifications included.
+            #expect(try await client.call(.delete, "/api/v1/connections/\(cast.ids["Ann"]!)", token: cast.tokens["Ben"]).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ben"]).status == .notFound)
+            #expect(!Self.ids(try await Self.feed(client, cast, "Ben")).contains(id))
+            #expect(try await Self.notificationKinds(client, cast, "Ben").isEmpty)
+        }
+    }
+
+    @Test func aBlockHidesEveryPostBothWays() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cho")
+            let id = try await Self.post(client, cast, "Ann", "公開の投稿です #公開")
+            _ = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            #expect(Self.ids(try await Self.feed(client, cast, "Cho")).contains(id))
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ann"]!)/block", token: cast.tokens["Cho"]).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Cho"]).status == .notFound)
+            #expect(!Self.ids(try await Self.feed(client, cast, "Cho")).contains(id))
+            #expect(try await client.call(.get, "/api/v1/members/\(cast.ids["Ann"]!)/posts", token: cast.tokens["Cho"]).status == .notFound)
+            let found = try await client.call(.get, "/api/v1/search/posts?q=%E5%85%AC%E9%96%8B", token: cast.tokens["Cho"])
+            #expect((found.json["items"] as? [Any])?.isEmpty == true)
+            // Nor does Cho's activity reach Ann.
+            let mine = try await Self.post(client, cast, "Cho", "Cho の投稿")
+            _ = try await client.call(.put, "/api/v1/posts/\(mine)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            #expect(!Self.ids(try await Self.feed(client, cast, "Ann")).contains(mine))
+        }
+    }
+
+    @Test func theFeedGivesEachPostOnceWithItsReason() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho", "Dan", "Eve"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await cast.connect(client, "Ben", "Cho")
+            try await cast.connect(client, "Cho", "Eve")
+            let hiring = try await Self.post(client, cast, "Ann", "We are hiring Swift engineers #hiring")
+            _ = try await client.call(.put, "/api/v1/posts/\(hiring)/reaction", token: cast.tokens["Ben"], json: ["type": "celebrate"])
+            let benPost = try await Self.post(client, cast, "Ben", "Ben の近況")
+            let own = try await Self.post(client, cast, "Cho", "Cho の近況")
+            let danPost = try await Self.post(client, cast, "Dan", "Dan writes about Tokyo")
+            let tagPost = try await Self.post(client, cast, "Eve", "Eve's note #kaizen")
+            // Cho follows Dan (no connection) and the hashtag #Kaizen (folded).
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Dan"]!)/follow", token: cast.tokens["Cho"]).status == .noContent)
+            #expect(try await client.call(.put, "/api/v1/hashtags/Kaizen/follow", token: cast.tokens["Cho"]).status == .noContent)
+            let feed = try await Self.feed(client, cast, "Cho")
+            var reasons: [String: String] = [:]
+            for entry in feed { reasons[(entry["post"] as? [String: Any])?["id"] as? String ?? ""] = entry["reason"] as? String }
+            #expect(reasons[hiring] == "connectionReacted")
+            #expect((feed.first { ($0["post"] as? [String: Any])?["id"] as? String == hiring }?["actor"] as? [String: Any])?["name"] as? String == "Ben")
+            #expect(reasons[benPost] == "connectionPosted")
+            #expect(reasons[own] == "own")
+            #expect(reasons[danPost] == "following")
+            #expect(reasons[tagPost] == "connectionPosted", "Eve is a connection: the closer reason wins")
+            #expect(Set(Self.ids(feed)).count == feed.count)
+            // Unfollowing a connection hides their posts and their activity; the connection stays.
+            #expect(try await client.call(.delete, "/api/v1/members/\(cast.ids["Ben"]!)/follow", token: cast.tokens["Cho"]).status == .noContent)
+            let after = Self.ids(try await Self.feed(client, cast, "Cho"))
+            #expect(!after.contains(benPost))
+            #expect(!after.contains(hiring))
+            #expect(try await cast.degree(client, "Cho", of: "Ben") == 1)
+            // The hashtag brings Eve's post once Eve is unfollowed too.
+            _ = try await client.call(.delete, "/api/v1/members/\(cast.ids["Eve"]!)/follow", token: cast.tokens["Cho"])
+            let tagFeed = try await Self.feed(client, cast, "Cho")
+            #expect(tagFeed.first { ($0["post"] as? [String: Any])?["id"] as? String == tagPost }?["reason"] as? String == "hashtag")
+            // Several connections' activity ranks a post above one connection's.
+            #expect(try await client.call(.get, "/api/v1/me/hashtags", token: cast.tokens["Cho"]).json["items"] as? [String] == ["kaizen"])
+        }
+    }
+
+    /// A property of the feed: over random networks, posts and activity, every page holds only posts the viewer may
+    /// see, no post comes twice across pages, and posts written between pages wait for the next first page without
+    /// pushing any post off the pages (no gaps).
+    @Test(arguments: [1, 2, 3])
+    func feedPagesAreVisibleWithoutRepeatsOrGaps(seed: UInt64) async throws {
+        try await withApp { client, services in
+            var random = SeededGenerator(seed: seed)
+            let names = (0..<9).map { "M\($0)" }
+            let cast = try await Cast.make(client, names)
+            var connected: Set<[String]> = []
+            for a in names.indices {
+                for b in names.indices where a < b && Int.random(in: 0..<3, using: &random) == 0 {
+                    try await cast.connect(client, names[a], names[b])
+                    connected.insert([names[a], names[b]])
+                }
+            }
+            func isConnected(_ a: String, _ b: String) -> Bool { connected.contains([a, b].sorted { names.firstIndex(of: $0)! < names.firstIndex(of: $1)! }) }
+            var posts: [(id: String, author: String, visibility: String)] = []
+            for i in 0..<40 {
+                let author = names.randomElement(using: &random)!
+                let visibility = Bool.random(using: &random) ? "public" : "connections"
+                posts.append((try await Self.post(client, cast, author, "post \(i)", visibility: visibility), author, visibility))
+            }
+            var engaged: [String: Set<String>] = [:]
+            for _ in 0..<40 {
+                let post = posts.randomElement(using: &random)!
+                let member = names.randomElement(using: &random)!
+                let reply = try await client.call(.put, "/api/v1/posts/\(post.id)/reaction", token: cast.tokens[member], json: ["type": "like"])
+                if reply.status == .ok { engaged[member, default: []].insert(post.id) }
+            }
+            for viewer in names {
+                func visible(_ p: (id: String, author: String, visibility: String)) -> Bool {
+                    p.author == viewer || p.visibility == "public" || isConnected(p.author, viewer)
+                }
+                // What the feed should hold: own posts, connections' posts, posts connections reacted to — that the viewer may see.
+                let connections = names.filter { isConnected($0, viewer) }
+                let expected = Set(posts.filter { p in
+                    visible(p) && (p.author == viewer || connections.contains(p.author) || connections.contains { engaged[$0]?.contains(p.id) == true })
+                }.map(\.id))
+                var seen: [String] = []
+                var cursor: String?
+                var pages = 0
+                repeat {
+                    let path = "/api/v1/feed?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                    let reply = try await client.call(.get, path, token: cast.tokens[viewer])
+                    #expect(reply.status == .ok)
+                    let page = Self.ids(reply.json["items"] as? [[String: Any]] ?? [])
+                    #expect(page.count <= 3)
+                    for id in page {
+                        let post = posts.first { $0.id == id }
+                        #expect(post.map(visible) ?? false, "\(viewer) got a post they may not see")
+                    }
+                    seen += page
+                    cursor = reply.json["nextCursor"] as? String
+                    // New posts arrive between pages.
+                    if pages == 0 {
+                        let author = connections.first ?? viewer
+                        posts.append((try await Self.post(client, cast, author, "arriving later"), author, "public"))
+                    }
+                    pages += 1
+                } while cursor != nil && pages < 50
+                #expect(Set(seen).count == seen.count, "\(viewer): a post came twice")
+                #expect(Set(seen) == expected, "\(viewer): gaps \(expected.subtracting(seen).count), extra \(Set(seen).subtracting(expected).count)")
+            }
+            _ = services
+        }
+    }
+
+    @Test func searchFindsJapaneseEnglishAndHashtags() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let ja = try await Self.post(client, cast, "Ann", "東京でiOSエンジニアを採用中です #採用")
+            let en = try await Self.post(client, cast, "Ann", "Our Kubernetes platform team is hiring #Hiring")
+            _ = try await Self.post(client, cast, "Ann", "週末の勉強会のレポート")
+            func search(_ q: String) async throws -> [String] {
+                let reply = try await client.call(
+                    .get, "/api/v1/search/posts?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: cast.tokens["Ben"])
+                #expect(reply.status == .ok, "\(q): \(reply.text)")
+                return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["post"] as? [String: Any])?["id"] as? String }
+            }
+            #expect(try await search("エンジニア") == [ja])
+            #expect(try await search("kubernetes AND platform") == [en])
+            #expect(try await search("#hiring") == [en])
+            #expect(try await search("#採用") == [ja])
+            #expect(try await search("採用 OR kubernetes").sorted() == [ja, en].sorted())
+            #expect(try await search("エンジニア -東京").isEmpty)
+            let highlighted = try await client.call(
+                .get, "/api/v1/search/posts?q=\("エンジニア".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: cast.tokens["Ben"])
+            #expect(((highlighted.json["items"] as? [[String: Any]])?.first?["highlights"] as? [String])?.first?.contains("エンジニア") == true)
+        }
+    }
+
+    @Test func reportsGoToTheQueueOnce() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let id = try await Self.post(client, cast, "Ann", "怪しい投稿")
+            let comment = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Ann"], json: ["text": "怪しいコメント"])
+            let commentID = comment.json["id"] as? String ?? ""
+            #expect(try await client.call(.post, "/api/v1/posts/\(id)/report", token: cast.tokens["Ben"], json: ["reason": "spam"]).status == .accepted)
+            #expect(try await client.call(.post, "/api/v1/posts/\(id)/report", token: cast.tokens["Ben"], json: ["reason": "spam"]).status == .accepted)
+            let onComment = try await client.call(
+                .post, "/api/v1/posts/\(id)/comments/\(commentID)/report", token: cast.tokens["Ben"], json: ["reason": "abuse"])
+            #expect(onComment.status == .accepted)
+            #expect(try await client.call(.post, "/api/v1/posts/\(id)/report", token: cast.tokens["Ben"], json: ["reason": ""]).status == .unprocessableContent)
+            let queue = try await services.storage.openReports(limit: 10)
+            #expect(queue.count == 2)
+            #expect(Set(queue.map { $0.commentID ?? "" }) == ["", commentID])
+            // Reported content stays up until an operator acts.
+            #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ben"]).status == .ok)
+        }
+    }
+}
+
+/// A small deterministic generator, so a failing seed can be run again.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
