@@ -51,6 +51,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     SearchPageRoutes(services: services).register(on: router)
     MessagingPageRoutes(services: services).register(on: router)
     NotificationPageRoutes(services: services).register(on: router)
+    PostPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }

@@ -55,7 +55,10 @@ struct PageRoutes {
     // MARK: Accounts
 
     @Sendable func landing(_ request: Request, context: AppRequestContext) async throws -> Response {
-        HTMLResponse.make(AccountPages.landing(await chrome(request, context)))
+        if let viewer = context.viewer.memberID {
+            return try await PostPageRoutes(services: services).home(request, context, viewer: viewer)
+        }
+        return HTMLResponse.make(AccountPages.landing(await chrome(request, context)))
     }
 
     @Sendable func signUpForm(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -147,7 +150,11 @@ struct PageRoutes {
                 connectionCount: services.network.connectionCount(of: member),
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage)
         }
-        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network))
+        var activity: [PostService.View]?
+        if let viewer = context.viewer.memberID {
+            activity = try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
+        }
+        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity))
     }
 
     @Sendable func editProfile(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -7,7 +7,9 @@ enum ProfilePages {
     }
 
     /// `/in/{handle}`: the profile as the viewer may see it.
-    static func show(_ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil) -> HTML {
+    static func show(
+        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [PostService.View]? = nil
+    ) -> HTML {
         let l = chrome.locale
         let p = view.profile
         return Layout.page(chrome, title: p.name, indexable: view.indexable) {
@@ -49,6 +51,24 @@ enum ProfilePages {
                         el("section", .class("card")) {
                             el("h2") { Text.about(l) }
                             el("p", .class("prewrap")) { about }
+                        }
+                    }
+                    if let activity {
+                        // The member's latest posts the viewer may see.
+                        el("section", .class("card"), .id("activity")) {
+                            el("h2") { Text.activity(l) }
+                            if activity.isEmpty { el("p", .class("muted")) { Text.noPosts(l) } }
+                            el("ul", .class("plain-list")) {
+                                for item in activity {
+                                    el("li", .class("activity-item")) {
+                                        el("a", .href("/posts/\(item.post.id)")) {
+                                            item.post.text.isEmpty ? Text.repost(l) : String(item.post.text.prefix(140))
+                                        }
+                                        el("p", .class("muted small-text")) { MessagingPages.time(item.post.createdAt) }
+                                    }
+                                }
+                            }
+                            el("p") { el("a", .href("/in/\(p.handle)/activity"), .id("all-activity")) { Text.seeAllActivity(l) } }
                         }
                     }
                     el("section", .class("card"), .id("experience")) {

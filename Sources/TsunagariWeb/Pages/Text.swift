@@ -36,6 +36,12 @@ public enum Text: CaseIterable, Sendable {
     case recruiterMessages, recruiterMessagesHint, unreadMessages, writeTo, messageSent
     case notifyInvitationReceived, notifyInvitationAccepted, notifyIntroductionRequested, notifyIntroductionForwarded, notifyMention
     case notifyComment, notifyReaction, notifyRepost, notifyJobApplication, notifyReferralRequested, notifyReferralGiven, andOthers
+    case feed, composerLabel, publish, visibilityAnyone, visibilityConnectionsOnly, postVisibility, feedEmpty, morePosts
+    case reasonCommented, reasonReacted, reasonReposted, reasonFollowing, reasonHashtag, edited, connectionsOnlyPost
+    case reactionLike, reactionCelebrate, reactionSupport, reactionInsightful, reactionFunny, reactionLove, removeReaction, reactions
+    case comments, addComment, yourComment, noComments, repost, repostWithText, repostText, postGone, deletePost, editPost, postText
+    case report, reportReason, reportReceived, activity, noPosts, seeAllActivity, hashtagPosts, followHashtag, unfollowHashtag
+    case searchPosts, searchPeople, newPosts, showNewPosts, post, deleteComment, followedHashtags
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -44,6 +50,56 @@ public enum Text: CaseIterable, Sendable {
 
     var strings: (en: String, ja: String) {
         switch self {
+        case .feed: ("Feed", "フィード")
+        case .composerLabel: ("Share something about your work", "仕事について共有しましょう")
+        case .publish: ("Post", "投稿する")
+        case .visibilityAnyone: ("Anyone on Tsunagari", "Tsunagari の全メンバー")
+        case .visibilityConnectionsOnly: ("Connections only", "つながりのみ")
+        case .postVisibility: ("Who can see it", "公開範囲")
+        case .feedEmpty: ("Nothing here yet. Connect with colleagues, follow people and hashtags, or write the first post.", "まだ何もありません。同僚とつながり、人やハッシュタグをフォローするか、最初の投稿をしてみましょう。")
+        case .morePosts: ("More posts", "さらに表示")
+        case .reasonCommented: ("commented on this", "がコメントしました")
+        case .reasonReacted: ("reacted to this", "がリアクションしました")
+        case .reasonReposted: ("reposted this", "がリポストしました")
+        case .reasonFollowing: ("From someone you follow", "フォロー中のメンバーの投稿")
+        case .reasonHashtag: ("From a hashtag you follow", "フォロー中のハッシュタグ")
+        case .edited: ("edited", "編集済み")
+        case .connectionsOnlyPost: ("Connections only", "つながりのみ")
+        case .reactionLike: ("Like", "いいね")
+        case .reactionCelebrate: ("Celebrate", "お祝い")
+        case .reactionSupport: ("Support", "応援")
+        case .reactionInsightful: ("Insightful", "なるほど")
+        case .reactionFunny: ("Funny", "面白い")
+        case .reactionLove: ("Love", "大好き")
+        case .removeReaction: ("Remove reaction", "リアクションを取り消す")
+        case .reactions: ("Reactions", "リアクション")
+        case .comments: ("Comments", "コメント")
+        case .addComment: ("Comment", "コメントする")
+        case .yourComment: ("Your comment", "コメント")
+        case .noComments: ("No comments yet.", "コメントはまだありません。")
+        case .repost: ("Repost", "リポスト")
+        case .repostWithText: ("Repost with your thoughts", "コメントを付けてリポスト")
+        case .repostText: ("Your thoughts (optional)", "コメント（任意）")
+        case .postGone: ("This post is no longer available.", "この投稿は表示できなくなりました。")
+        case .deletePost: ("Delete post", "投稿を削除")
+        case .editPost: ("Edit post", "投稿を編集")
+        case .postText: ("Text", "本文")
+        case .report: ("Report", "報告する")
+        case .reportReason: ("Why are you reporting this?", "報告の理由")
+        case .reportReceived: ("Thank you. An operator will look at it.", "ご報告ありがとうございます。運営者が確認します。")
+        case .activity: ("Activity", "アクティビティ")
+        case .noPosts: ("No posts yet.", "投稿はまだありません。")
+        case .seeAllActivity: ("See all activity", "すべてのアクティビティを見る")
+        case .hashtagPosts: ("Posts with this hashtag", "このハッシュタグの投稿")
+        case .followHashtag: ("Follow hashtag", "ハッシュタグをフォロー")
+        case .unfollowHashtag: ("Unfollow hashtag", "フォローをやめる")
+        case .searchPosts: ("Search posts", "投稿を検索")
+        case .searchPeople: ("Search people", "人を検索")
+        case .newPosts: ("New posts are waiting", "新しい投稿があります")
+        case .showNewPosts: ("Show new posts", "新しい投稿を表示")
+        case .post: ("Post", "投稿")
+        case .deleteComment: ("Delete comment", "コメントを削除")
+        case .followedHashtags: ("Hashtags you follow", "フォロー中のハッシュタグ")
         case .tagline: ("The professional network for work ties", "仕事のつながりのためのプロフェッショナルネットワーク")
         case .heroTitle: ("Keep your work ties in one place", "仕事のつながりを、ひとつの場所に")
         case .heroBody:

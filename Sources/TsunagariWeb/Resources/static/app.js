@@ -158,6 +158,12 @@
     item.scrollIntoView({ block: "nearest" });
   }
 
+  // A new post for this feed: offer to show it (the feed is ranked, so it is not slipped in).
+  var fresh = document.getElementById("new-posts");
+  stream.addEventListener("post", function () {
+    if (fresh) fresh.hidden = false;
+  });
+
   stream.addEventListener("unread", function (event) {
     var counts = JSON.parse(event.data);
     setCount("unread-count", counts.notifications);
@@ -201,4 +207,41 @@
         .then(function () { if (button) button.disabled = false; field.focus(); });
     });
   }
+})();
+
+// Reactions update in place: the same form is sent without leaving the page and the counts come back as JSON.
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("reactions") || !window.fetch) return;
+    var button = event.submitter;
+    if (!button || !button.getAttribute("data-type")) return;
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(form));
+    body.set("type", button.value);
+    fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: body, headers: { Accept: "application/json" }
+    })
+      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
+      .then(function (post) {
+        var buttons = form.querySelectorAll("button[data-type]");
+        for (var i = 0; i < buttons.length; i++) {
+          var type = buttons[i].getAttribute("data-type");
+          var chosen = post.viewerReaction === type;
+          buttons[i].value = chosen ? "none" : type;
+          buttons[i].className = chosen ? "reaction chosen" : "reaction";
+          buttons[i].setAttribute("aria-pressed", chosen ? "true" : "false");
+          var count = buttons[i].querySelector(".reaction-count");
+          if (count) count.textContent = String((post.reactionCounts || {})[type] || 0);
+        }
+      })
+      .catch(function () {
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "type";
+        field.value = button.value;
+        form.appendChild(field);
+        form.submit();
+      });
+  });
 })();

@@ -1,0 +1,358 @@
+import Foundation
+import TsunagariCore
+
+/// The pages of posts: the home feed with its composer, a post with its comments, a member's activity, hashtag pages
+/// and post search. Reactions, comments and reposts are forms that work without JavaScript; app.js updates reactions
+/// in place and announces new posts.
+enum PostPages {
+    static func reactionLabel(_ type: ReactionType, _ l: TsunagariCore.Locale) -> String {
+        switch type {
+        case .like: Text.reactionLike(l)
+        case .celebrate: Text.reactionCelebrate(l)
+        case .support: Text.reactionSupport(l)
+        case .insightful: Text.reactionInsightful(l)
+        case .funny: Text.reactionFunny(l)
+        case .love: Text.reactionLove(l)
+        }
+    }
+
+    static func reactionSymbol(_ type: ReactionType) -> String {
+        switch type {
+        case .like: "👍"
+        case .celebrate: "👏"
+        case .support: "🤝"
+        case .insightful: "💡"
+        case .funny: "😄"
+        case .love: "❤️"
+        }
+    }
+
+    static func tagPath(_ tag: String) -> String {
+        "/hashtags/" + (tag.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? tag)
+    }
+
+    /// The post's text with its links, hashtags and mentions as links; everything else escaped. Links are followed by
+    /// the reader only (`nofollow ugc noopener`); the server never fetches them.
+    static func richText(_ text: String, mentions: [PersonSummary]) -> HTML {
+        let handles = Dictionary(mentions.map { ($0.card.handle.lowercased(), $0.card.handle) }, uniquingKeysWith: { a, _ in a })
+        var parts: [HTML] = []
+        var cursor = text.startIndex
+        func words(_ segment: Substring) {
+            var word = ""
+            func flush() {
+                guard !word.isEmpty else { return }
+                var core = word
+                var trailing = ""
+                while let last = core.last, ".,!?;:)」』、。！？".contains(last) {
+                    trailing = String(last) + trailing
+                    core.removeLast()
+                }
+                if let first = core.first, first == "#" || first == "＃", let tag = PostText.normalizedTag(String(core.dropFirst())) {
+                    parts.append(el("a", .href(tagPath(tag)), .class("hashtag")) { core })
+                    parts.append(HTML(escaping: trailing))
+                } else if let first = core.first, first == "@" || first == "＠", let handle = handles[String(core.dropFirst()).lowercased()] {
+                    parts.append(el("a", .href("/in/\(handle)"), .class("mention")) { core })
+                    parts.append(HTML(escaping: trailing))
+                } else {
+                    parts.append(HTML(escaping: word))
+                }
+                word = ""
+            }
+            for character in segment {
+                if character.isWhitespace {
+                    flush()
+                    parts.append(HTML(escaping: String(character)))
+                } else {
+                    word.append(character)
+                }
+            }
+            flush()
+        }
+        for range in PostText.links(in: text) {
+            words(text[cursor..<range.lowerBound])
+            let url = String(text[range])
+            parts.append(el("a", .href(url), Attribute("rel", "nofollow ugc noopener"), .class("post-link")) { url })
+            cursor = range.upperBound
+        }
+        words(text[cursor...])
+        return HTML.joined(parts)
+    }
+
+    static func authorLine(_ person: PersonSummary, _ post: Post, _ l: TsunagariCore.Locale) -> HTML {
+        el("header", .class("post-head")) {
+            el("div", .class("avatar small"), Attribute("aria-hidden", "true")) { String(person.card.name.prefix(1)) }
+            el("div", .class("post-byline")) {
+                el("p", .class("person-name")) {
+                    el("a", .href("/in/\(person.card.handle)")) { person.card.name }
+                    " "
+                    NetworkPages.badge(person.degree, l)
+                }
+                if let headline = person.card.headline { el("p", .class("muted small-text")) { headline } }
+                el("p", .class("muted small-text")) {
+                    el("a", .href("/posts/\(post.id)"), .class("post-time")) {
+                        el("time", Attribute("datetime", Represent.timeString(post.createdAt))) { MessagingPages.time(post.createdAt) }
+                    }
+                    if post.editedAt != nil { " · \(Text.edited(l))" }
+                    if post.visibility == .connections {
+                        " · "
+                        el("span", .class("tag")) { Text.connectionsOnlyPost(l) }
+                    }
+                }
+            }
+        }
+    }
+
+    static func reasonLine(_ reason: FeedReason, actor: PersonSummary?, _ l: TsunagariCore.Locale) -> HTML {
+        let suffix: String? =
+            switch reason {
+            case .connectionCommented: Text.reasonCommented(l)
+            case .connectionReacted: Text.reasonReacted(l)
+            case .connectionReposted: Text.reasonReposted(l)
+            default: nil
+            }
+        if let suffix, let actor {
+            return el("p", .class("post-reason small-text muted")) {
+                el("a", .href("/in/\(actor.card.handle)")) { actor.card.name }
+                l == .ja ? suffix : " " + suffix
+            }
+        }
+        switch reason {
+        case .following: return el("p", .class("post-reason small-text muted")) { Text.reasonFollowing(l) }
+        case .hashtag: return el("p", .class("post-reason small-text muted")) { Text.reasonHashtag(l) }
+        default: return .empty
+        }
+    }
+
+    /// The reactions as buttons of one form: choosing the one already chosen takes it back.
+    static func reactionForm(_ chrome: PageChrome, _ view: PostService.View, back: String) -> HTML {
+        let l = chrome.locale
+        return el(
+            "form", .class("reactions"), Attribute("method", "post"), Attribute("action", "/posts/\(view.post.id)/react"),
+            Attribute("data-post", view.post.id), Attribute("aria-label", Text.reactions(l))
+        ) {
+            Layout.csrfField(chrome)
+            el("input", .type("hidden"), .name("next"), .value(back))
+            for type in ReactionType.allCases {
+                let chosen = view.viewerReaction == type
+                let count = view.counts.reactions[type] ?? 0
+                el(
+                    "button", .type("submit"), .name("type"), .value(chosen ? "none" : type.rawValue), .class(chosen ? "reaction chosen" : "reaction"),
+                    Attribute("data-type", type.rawValue), Attribute("aria-pressed", chosen ? "true" : "false"),
+                    Attribute("title", chosen ? Text.removeReaction(l) : reactionLabel(type, l))
+                ) {
+                    el("span", Attribute("aria-hidden", "true")) { reactionSymbol(type) }
+                    " "
+                    el("span", .class("reaction-label")) { reactionLabel(type, l) }
+                    " "
+                    el("span", .class("reaction-count")) { String(count) }
+                }
+            }
+        }
+    }
+
+    static func article(
+        _ chrome: PageChrome, _ view: PostService.View, viewer: MemberID, reason: FeedReason? = nil, actor: PersonSummary? = nil, back: String,
+        detail: Bool = false
+    ) -> HTML {
+        let l = chrome.locale
+        let post = view.post
+        return el("article", .class("card post"), .id("post-\(post.id)"), Attribute("data-post", post.id)) {
+            if let reason { reasonLine(reason, actor: actor, l) }
+            authorLine(view.author, post, l)
+            if !post.text.isEmpty { el("div", .class("post-text prewrap")) { richText(post.text, mentions: view.mentions) } }
+            if post.repostOf != nil {
+                if let original = view.repostOf, let author = view.repostAuthor {
+                    el("blockquote", .class("repost")) {
+                        authorLine(author, original, l)
+                        if !original.text.isEmpty { el("div", .class("post-text prewrap")) { richText(original.text, mentions: []) } }
+                    }
+                } else {
+                    el("p", .class("repost muted")) { Text.postGone(l) }
+                }
+            }
+            el("p", .class("post-counts small-text muted")) {
+                "\(view.counts.reactionTotal) \(Text.reactions(l)) · "
+                el("a", .href("/posts/\(post.id)#comments")) { "\(view.counts.comments) \(Text.comments(l))" }
+                " · \(view.counts.reposts) \(Text.repost(l))"
+            }
+            reactionForm(chrome, view, back: back)
+            if !detail {
+                el("p", .class("post-actions")) {
+                    el("a", .href("/posts/\(post.id)#comment-form"), .class("button small secondary")) { Text.addComment(l) }
+                    if post.visibility == .public && !post.isPlainRepost {
+                        " "
+                        Layout.postButton(chrome, action: "/posts/\(post.id)/repost", label: Text.repost(l), style: "button small secondary")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Composer: Sendable {
+        var draft = ""
+        var visibility: PostVisibility = .public
+        var error: String?
+    }
+
+    static func composer(_ chrome: PageChrome, _ composer: Composer) -> HTML {
+        let l = chrome.locale
+        return el("section", .class("card composer")) {
+            Layout.errors(composer.error)
+            Layout.form(chrome, action: "/posts", id: "post-composer") {
+                Layout.textArea(Text.composerLabel(l), name: "text", value: composer.draft, rows: 3, maxLength: PostText.postLength)
+                el("label", .class("field inline-field")) {
+                    el("span") { Text.postVisibility(l) }
+                    el("select", .name("visibility")) {
+                        for (value, label) in [(PostVisibility.public, Text.visibilityAnyone(l)), (.connections, Text.visibilityConnectionsOnly(l))] {
+                            el("option", .value(value.rawValue), .flag("selected", composer.visibility == value)) { label }
+                        }
+                    }
+                }
+                el("button", .type("submit"), .class("button"), .id("publish")) { Text.publish(l) }
+            }
+        }
+    }
+
+    struct FeedModel: Sendable {
+        var entries: [PostService.FeedEntry]
+        var next: String?
+        var composer = Composer()
+        var hashtags: [String] = []
+        var viewer: MemberID
+    }
+
+    static func feed(_ chrome: PageChrome, _ model: FeedModel) -> HTML {
+        let l = chrome.locale
+        return Layout.page(chrome, title: Text.feed(l)) {
+            el("div", .class("feed-layout")) {
+                el("div", .class("feed-main")) {
+                    el("h1", .class("visually-hidden")) { Text.feed(l) }
+                    composer(chrome, model.composer)
+                    el("p", .class("new-posts"), .id("new-posts"), .flag("hidden", true), Attribute("role", "status")) {
+                        el("a", .href("/"), .class("button small")) { Text.showNewPosts(l) }
+                    }
+                    if model.entries.isEmpty { el("p", .class("card muted"), .id("feed-empty")) { Text.feedEmpty(l) } }
+                    el("div", .id("feed")) {
+                        for entry in model.entries {
+                            article(chrome, entry.view, viewer: model.viewer, reason: entry.reason, actor: entry.actor, back: "/#post-\(entry.view.post.id)")
+                        }
+                    }
+                    if let next = model.next {
+                        el("p") { el("a", .href("/feed?cursor=\(next)"), .class("button secondary"), .id("more-posts")) { Text.morePosts(l) } }
+                    }
+                }
+                el("aside", .class("feed-side card")) {
+                    el("h2") { Text.followedHashtags(l) }
+                    if model.hashtags.isEmpty { el("p", .class("muted small-text")) { "—" } }
+                    el("ul", .class("plain-list")) {
+                        for tag in model.hashtags { el("li") { el("a", .href(tagPath(tag))) { "#\(tag)" } } }
+                    }
+                    el("form", Attribute("method", "get"), Attribute("action", "/search/posts"), Attribute("role", "search")) {
+                        el("label", .class("field")) {
+                            el("span") { Text.searchPosts(l) }
+                            el("input", .type("search"), .name("q"))
+                        }
+                        el("button", .type("submit"), .class("button small secondary")) { Text.search(l) }
+                    }
+                }
+            }
+        }
+    }
+
+    struct PostModel: Sendable {
+        var view: PostService.View
+        var comments: [PostService.CommentView]
+        var moreComments: String?
+        var viewer: MemberID
+        var commentDraft = ""
+        var error: String?
+        var notice: String?
+    }
+
+    static func show(_ chrome: PageChrome, _ model: PostModel) -> HTML {
+        let l = chrome.locale
+        let post = model.view.post
+        let mine = post.author == model.viewer
+        return Layout.page(chrome, title: "\(model.view.author.card.name): \(String(post.text.prefix(40)))") {
+            el("p") { el("a", .href("/")) { "← \(Text.feed(l))" } }
+            if let notice = model.notice { el("p", .class("notice"), Attribute("role", "status")) { notice } }
+            article(chrome, model.view, viewer: model.viewer, back: "/posts/\(post.id)", detail: true)
+            el("section", .class("card"), .id("comments")) {
+                el("h2") { Text.comments(l) }
+                if model.comments.isEmpty { el("p", .class("muted")) { Text.noComments(l) } }
+                el("ol", .class("plain-list comments")) {
+                    for item in model.comments {
+                        el("li", .class("comment"), .id("comment-\(item.comment.id)")) {
+                            el("p", .class("message-meta small-text")) {
+                                el("a", .href("/in/\(item.author.card.handle)")) { item.author.card.name }
+                                " · "
+                                el("time", Attribute("datetime", Represent.timeString(item.comment.createdAt))) { MessagingPages.time(item.comment.createdAt) }
+                            }
+                            el("p", .class("prewrap")) { richText(item.comment.text, mentions: []) }
+                            if item.deletable {
+                                Layout.postButton(
+                                    chrome, action: "/posts/\(post.id)/comments/\(item.comment.id)/delete", label: Text.deleteComment(l),
+                                    style: "link-button small-text")
+                            }
+                        }
+                    }
+                }
+                if let more = model.moreComments {
+                    el("p") { el("a", .href("/posts/\(post.id)?after=\(more)#comments")) { Text.nextPage(l) } }
+                }
+                Layout.errors(model.error)
+                Layout.form(chrome, action: "/posts/\(post.id)/comments", id: "comment-form") {
+                    Layout.textArea(Text.yourComment(l), name: "text", value: model.commentDraft, rows: 2, maxLength: PostText.commentLength)
+                    el("button", .type("submit"), .class("button small")) { Text.addComment(l) }
+                }
+            }
+            if post.visibility == .public && !post.isPlainRepost {
+                el("section", .class("card")) {
+                    el("h2") { Text.repostWithText(l) }
+                    Layout.form(chrome, action: "/posts/\(post.id)/repost", id: "repost-form") {
+                        Layout.textArea(Text.repostText(l), name: "text", value: "", rows: 2, maxLength: PostText.postLength)
+                        el("button", .type("submit"), .class("button small secondary")) { Text.repost(l) }
+                    }
+                }
+            }
+            if mine {
+                el("section", .class("card")) {
+                    el("h2") { Text.editPost(l) }
+                    Layout.form(chrome, action: "/posts/\(post.id)/edit", id: "edit-form") {
+                        Layout.textArea(Text.postText(l), name: "text", value: post.text, rows: 4, maxLength: PostText.postLength)
+                        el("button", .type("submit"), .class("button small")) { Text.save(l) }
+                    }
+                    Layout.postButton(chrome, action: "/posts/\(post.id)/delete", label: Text.deletePost(l), style: "button small danger", id: "delete-post")
+                }
+            } else {
+                el("details", .class("card report")) {
+                    el("summary") { Text.report(l) }
+                    Layout.form(chrome, action: "/posts/\(post.id)/report", id: "report-form") {
+                        Layout.field(Text.reportReason(l), name: "reason", value: "", required: true, maxLength: PostText.reportLength)
+                        el("button", .type("submit"), .class("button small secondary")) { Text.report(l) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A list of posts under a heading: a member's activity, a hashtag, search results.
+    static func list(
+        _ chrome: PageChrome, title: String, viewer: MemberID, views: [PostService.View], highlights: [String: String] = [:], more: String?,
+        @HTMLBuilder header: () -> HTML
+    ) -> HTML {
+        let l = chrome.locale
+        return Layout.page(chrome, title: title) {
+            el("section", .class("card")) {
+                el("h1") { title }
+                header()
+            }
+            if views.isEmpty { el("p", .class("card muted")) { Text.noPosts(l) } }
+            for view in views {
+                if let highlight = highlights[view.post.id] { el("p", .class("highlight small-text muted")) { highlight } }
+                article(chrome, view, viewer: viewer, back: "/posts/\(view.post.id)")
+            }
+            if let more { el("p") { el("a", .href(more), .class("button secondary"), .id("more-posts")) { Text.nextPage(l) } } }
+        }
+    }
+}
