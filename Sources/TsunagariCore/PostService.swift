@@ -122,7 +122,7 @@ public struct PostService: Sendable {
 
     public func edit(_ id: String, text raw: String, viewer: MemberID) async throws -> View {
         let post = try await ownPost(id, viewer: viewer)
-        let text = try postText(raw, allowEmpty: post.repostOf != nil)
+        let text = try postText(raw, allowEmpty: false)
         let mentions = try await mentions(in: text)
         guard let edited = try await storage.editPost(id: id, text: text, hashtags: PostText.hashtags(in: text), mentions: mentions, at: clock.now())
         else { throw DomainError.notFound("Post") }

@@ -442,12 +442,16 @@ public struct FeedCursor: Hashable, Sendable {
         var previous: Int64 = 0
         if !halves[1].isEmpty {
             for part in halves[1].split(separator: "-", omittingEmptySubsequences: false) {
-                guard part.count <= 12, let delta = Int64(part, radix: 36), delta > 0 else { return nil }
-                previous += delta
-                shown.append(previous)
+                guard (1...12).contains(part.count), part.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) }),
+                    let delta = Int64(part, radix: 36)
+                else { return nil }
+                // Numbers past any post's are of no use: the rest is ignored, as is anything past the deepest page.
+                let (sum, overflow) = previous.addingReportingOverflow(delta)
+                if overflow || shown.count >= FeedCursor.maximumShown { break }
+                previous = sum
+                if delta > 0 { shown.append(sum) }
             }
         }
-        guard shown.count <= FeedCursor.maximumShown else { return nil }
         self.asOf = Date(timeIntervalSince1970: TimeInterval(millis) / 1000)
         self.shown = shown
     }

@@ -461,9 +461,21 @@ extension PostgresStorage: NetworkStore {
             // The open invitation between them, whichever way it went (there is at most one).
             try await c.query(
                 "DELETE FROM invitations WHERE pair_key = \(InvitationPair.key(blocker, blocked))", logger: self.logger)
-            try await Self.unfollowBothWays(blocker, blocked, c, self.logger)
+            let unfollowed = try await Self.collect(
+                """
+                DELETE FROM follows WHERE (follower_id = \(blocker.rawValue) AND followee_id = \(blocked.rawValue))
+                  OR (follower_id = \(blocked.rawValue) AND followee_id = \(blocker.rawValue))
+                RETURNING follower_id, followee_id
+                """, c, self.logger)
             if disconnected {
                 try await Self.logChange(.disconnected, blocker, blocked, at: date, c, self.logger)
+            } else {
+                // Follows without a connection end too; every instance's graph index learns it.
+                for row in unfollowed {
+                    try await Self.logChange(
+                        .unfollowed, MemberID(try row["follower_id"].decode(String.self)), MemberID(try row["followee_id"].decode(String.self)),
+                        at: date, c, self.logger)
+                }
             }
         }
     }

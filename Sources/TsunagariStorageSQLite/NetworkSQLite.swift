@@ -358,12 +358,22 @@ extension SQLiteStorage: NetworkStore {
             try db.execute(
                 sql: "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [blocker.rawValue, blocked.rawValue, StoredTime.millis(date)])
-            if try Self.disconnect(blocker, blocked, db) {
+            let disconnected = try Self.disconnect(blocker, blocked, db)
+            if disconnected {
                 try Self.logChange(.disconnected, blocker, blocked, at: date, db)
             }
             // The open invitation between them, whichever way it went (there is at most one).
             try db.execute(sql: "DELETE FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(blocker, blocked)])
+            let follows = try Row.fetchAll(
+                db, sql: "SELECT follower_id, followee_id FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
+                arguments: [blocker.rawValue, blocked.rawValue, blocked.rawValue, blocker.rawValue])
             try Self.unfollowBothWays(blocker, blocked, db)
+            if !disconnected {
+                // Follows without a connection end too; every instance's graph index learns it.
+                for row in follows {
+                    try Self.logChange(.unfollowed, MemberID(row["follower_id"] as String), MemberID(row["followee_id"] as String), at: date, db)
+                }
+            }
         }
     }
 

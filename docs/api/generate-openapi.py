@@ -31,6 +31,10 @@ NOTIFICATION_KINDS = ["invitationReceived", "invitationAccepted", "introductionR
                       "comment", "reaction", "repost", "jobApplication", "referralRequested", "referralGiven", "savedSearchMatches"]
 CONVERSATION_KINDS = ["direct", "group", "introduction", "recruiter"]
 MESSAGE_LENGTH = 8000
+POST_LENGTH = 3000
+COMMENT_LENGTH = 1250
+REACTIONS = ["like", "celebrate", "support", "insightful", "funny", "love"]
+FEED_REASONS = ["own", "connectionPosted", "following", "connectionCommented", "connectionReacted", "connectionReposted", "hashtag"]
 VISIBILITY = ["everyone", "connections", "onlyMe"]
 def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
 def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
@@ -221,11 +225,56 @@ schemas = {
       "resetsAt": S(format="date-time", description="The start of next month (UTC)")}, ["monthly", "remaining", "resetsAt"]),
   # One event of GET /events. Before OpenAPI 3.2 (itemSchema) the schema of a text/event-stream response describes each event,
   # {event, id, data}, and that is how the fuzz run reads it.
-  "LiveEvent": obj({"event": S(enum=["message", "notification", "unread"]),
+  "LiveEvent": obj({"event": S(enum=["message", "notification", "unread", "post"]),
       "id": S(pattern=OPAQUE_ID, description="Send it back as Last-Event-ID to resume"),
       "data": S(description="One line of JSON: a Message for message, a Notification for notification, "
-                "{\"notifications\": integer, \"messages\": integer} (the unread counts) for unread")},
+                "{\"notifications\": integer, \"messages\": integer} (the unread counts) for unread, {\"postId\": string} for post (a new "
+                "post for your feed; it has no id)")},
       ["event", "data"]),
+  "ReactionCounts": obj({t: I(minimum=0) for t in REACTIONS}, REACTIONS),
+  "OriginalPost": obj({
+      "id": S(), "author": ref("MemberSummary"), "text": S(), "visibility": S(enum=["public"]), "createdAt": S(format="date-time"),
+      "editedAt": S(format="date-time"), "hashtags": {"type": "array", "items": S()}, "mentions": {"type": "array", "items": ref("MemberSummary")},
+      "reactionCounts": ref("ReactionCounts"), "viewerReaction": NS(enum=REACTIONS + [None]), "commentCount": I(minimum=0),
+      "repostCount": I(minimum=0), "repostOf": {"type": "object", "nullable": True, "enum": [None]}},
+      ["id", "author", "text", "visibility", "createdAt", "hashtags", "mentions", "reactionCounts", "viewerReaction", "commentCount", "repostCount"],
+      description="The post a repost shares, as it stands (only public posts can be reposted)"),
+  "Post": obj({
+      "id": S(), "author": ref("MemberSummary"),
+      "text": S(description="As written, with white space trimmed from both ends; empty only for a plain repost. Shown escaped; links, #hashtags and @mentions are made links on pages"),
+      "visibility": S(enum=["public", "connections"], description="connections: the author's connections and the author only"),
+      "createdAt": S(format="date-time"), "editedAt": S(format="date-time", description="Present once the author has edited it"),
+      "hashtags": {"type": "array", "items": S(), "description": "The #tags of the text, NFKC- and case-folded, without #"},
+      "mentions": {"type": "array", "items": ref("MemberSummary"), "description": "Members mentioned by @handle whom you may see"},
+      "reactionCounts": ref("ReactionCounts"), "viewerReaction": NS(enum=REACTIONS + [None], description="Your reaction, if any"),
+      "commentCount": I(minimum=0), "repostCount": I(minimum=0),
+      "repostOf": {"allOf": [ref("OriginalPost")], "nullable": True, "description": "The original of a repost; null when it is not a repost, or the original is gone"},
+      "repostDeleted": {"type": "boolean", "description": "On a repost: true when its original was deleted or is hidden from you"}},
+      ["id", "author", "text", "visibility", "createdAt", "hashtags", "mentions", "reactionCounts", "viewerReaction", "commentCount", "repostCount", "repostOf"]),
+  "PostList": obj({"items": {"type": "array", "items": ref("Post")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "NewPost": obj({"text": req(POST_LENGTH, pattern_override=True), "visibility": S(enum=["public", "connections"], default="public")}, ["text"], False),
+  "EditPost": obj({"text": req(POST_LENGTH, pattern_override=True)}, ["text"], False),
+  "Repost": obj({"text": S(maxLength=POST_LENGTH, pattern=TEXT, description="Your own words above the original; empty or absent for a plain repost")},
+      None, False),
+  "Comment": obj({"id": S(), "postId": S(), "author": ref("MemberSummary"), "text": S(), "createdAt": S(format="date-time")},
+      ["id", "postId", "author", "text", "createdAt"]),
+  "CommentList": obj({"items": {"type": "array", "items": ref("Comment")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "NewComment": obj({"text": req(COMMENT_LENGTH, pattern_override=True)}, ["text"], False),
+  "Reaction": obj({"type": S(enum=REACTIONS)}, ["type"], False),
+  "Report": obj({"reason": req(1000, pattern_override=True)}, ["reason"], False),
+  "ReportReceived": obj({"status": S(enum=["received"])}, ["status"]),
+  "FeedEntry": obj({"post": ref("Post"), "reason": S(enum=FEED_REASONS, description="own: yours; connectionPosted: a connection's; following: a "
+                "member you follow; connectionCommented, connectionReacted, connectionReposted: a connection's activity brought it (actor); "
+                "hashtag: a hashtag you follow"),
+      "actor": {"allOf": [ref("MemberSummary")], "description": "The connection whose activity brought the post"}}, ["post", "reason"]),
+  "Feed": obj({"items": {"type": "array", "items": ref("FeedEntry")},
+      "nextCursor": NS(description="Carries the posts shown so far: the next page has none of them, and posts written since the first page wait for the next first page")},
+      ["items", "nextCursor"]),
+  "PostSearchResults": obj({"items": {"type": "array", "items": obj({"post": ref("Post"), "highlights": {"type": "array", "items": S()}}, ["post", "highlights"])},
+      "nextCursor": NS()}, ["items", "nextCursor"]),
+  "HashtagPosts": obj({"tag": S(), "following": {"type": "boolean"}, "items": {"type": "array", "items": ref("Post")}, "nextCursor": NS()},
+      ["tag", "following", "items", "nextCursor"]),
+  "Hashtags": obj({"items": {"type": "array", "items": S()}}, ["items"]),
   "FormerColleagues": obj({"items": {"type": "array", "items": ref("FormerColleague")}, "nextCursor": NS()}, ["items", "nextCursor"]),
 }
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
@@ -262,6 +311,8 @@ NETB = ["400", "401", "404"]
 # Conversations and messages page by their time-ordered ids: a cursor of another shape is 400 bad_cursor.
 ID_PAGE = [PAGE[0], q("cursor", S(pattern="^(" + OPAQUE_ID[1:-1] + ")?$"), "From the previous page's nextCursor")]
 C = path_param("id", "Conversation id")
+P = path_param("id", "Post id")
+T = path_param("tag", "A hashtag, without # (percent-encoded)")
 LIST_400 = "bad_cursor or bad_limit"
 TEXT_422 = "unknown_field, invalid_type, required (missing or blank text), too_long (over 8,000 characters), invalid_text (a control character)"
 paths = {
@@ -395,6 +446,59 @@ paths = {
              "422": "unknown_field, invalid_type, required, unknown_message (upTo is not a message of this conversation)"})},
   "/api/v1/me/allowance": {"get": op("getAllowance", "A recruiter's monthly allowance of conversations with non-connections",
       ok("200", "Allowance", ref("Allowance")), ["401", "403"], tag="Messaging", notes={"403": "not_recruiter"})},
+  "/api/v1/posts": {"post": op("createPost", "Write a post", ok("201", "Posted", ref("Post")), B + ["401", "429"], "NewPost", tag="Posts",
+      desc="#tags become hashtags; @handle mentions a member, who is notified only if they may see the post. Your followers' open feeds are told.",
+      notes={"422": "unknown_field, invalid_type, required (blank text), too_long (over 3,000 characters), invalid_text, invalid_value (visibility)",
+             "429": "rate_limited: posts per day"})},
+  "/api/v1/posts/{id}": {
+      "get": op("getPost", "A post you may see", ok("200", "Post", ref("Post")), ["401", "404"], tag="Posts", params=P,
+          notes={"404": "No such post, or you may not see it (a connections-only post of someone not your connection, or a member either of you blocked)"}),
+      "patch": op("editPost", "Change your post's text", ok("200", "Edited", ref("Post")), B + ["401", "403", "404"], "EditPost", tag="Posts", params=P,
+          notes={"403": "not_author", "404": "No such post, or you may not see it", "422": TEXT_422.replace("8,000", "3,000")}),
+      "delete": op("deletePost", "Delete your post, with its comments and reactions", ok("204", "Deleted"), ["401", "403", "404"], tag="Posts", params=P,
+          notes={"403": "not_author", "404": "No such post, or you may not see it"}, desc="Reposts of it show repostOf null and repostDeleted true.")},
+  "/api/v1/posts/{id}/comments": {
+      "post": op("commentOnPost", "Comment on a post", ok("201", "Commented", ref("Comment")), B + ["401", "404", "429"], "NewComment", tag="Posts", params=P,
+          notes={"404": "No such post, or you may not see it", "422": TEXT_422.replace("8,000", "1,250"), "429": "rate_limited: comments per day"}),
+      "get": op("listComments", "A post's comments, oldest first", ok("200", "Comments", ref("CommentList")), ["400", "401", "404"], tag="Posts",
+          params=P + ID_PAGE, notes={"400": LIST_400, "404": "No such post, or you may not see it"},
+          desc="Comments by a member either of you blocked are left out.")},
+  "/api/v1/posts/{id}/comments/{commentId}": {"delete": op("deleteComment", "Delete a comment: yours, or any on your post", ok("204", "Deleted"),
+      ["401", "403", "404"], tag="Posts", params=P + path_param("commentId", "Comment id"), notes={"403": "not_author"})},
+  "/api/v1/posts/{id}/reaction": {
+      "put": op("react", "React to a post (a new type replaces yours)", ok("200", "The post with its counts", ref("Post")), B + ["401", "404"], "Reaction",
+          tag="Posts", params=P, notes={"404": "No such post, or you may not see it"},
+          desc="The author is notified of a first reaction; reactions on one post gather into one notification."),
+      "delete": op("unreact", "Take your reaction back", ok("204", "Done"), ["401", "404"], tag="Posts", params=P)},
+  "/api/v1/posts/{id}/reposts": {"post": op("repost", "Repost a public post, optionally with your own words", ok("201", "Your repost", ref("Post")),
+      B + ["401", "404", "429"], "Repost", tag="Posts", params=P,
+      notes={"422": "not_shareable (a connections-only post), unknown_field, invalid_type, too_long, invalid_text", "429": "rate_limited: posts per day"},
+      desc="Reposting a plain repost reposts its original.")},
+  "/api/v1/posts/{id}/report": {"post": {**op("reportPost", "Report a post to the operators", {"202": {"description": "Received", "content": {"application/json": {"schema": ref("ReportReceived")}}}},
+      B + ["401", "404", "429"], "Report", tag="Posts", params=P, desc="The post stays up until an operator acts. A second report of the same post changes nothing.")}},
+  "/api/v1/posts/{id}/comments/{commentId}/report": {"post": {**op("reportComment", "Report a comment to the operators",
+      {"202": {"description": "Received", "content": {"application/json": {"schema": ref("ReportReceived")}}}},
+      B + ["401", "404", "429"], "Report", tag="Posts", params=P + path_param("commentId", "Comment id"))}},
+  "/api/v1/members/{idOrHandle}/posts": {"get": op("listMemberPosts", "A member's posts you may see, newest first (their activity)",
+      ok("200", "Posts", ref("PostList")), ["400", "401", "404"], tag="Posts",
+      params=M + [PAGE[0], q("cursor", S(pattern="^([1-9][0-9]{0,17})?$"), "From the previous page's nextCursor")], notes={"400": LIST_400})},
+  "/api/v1/feed": {"get": op("feed", "Your feed, best first, each post once with why it is there", ok("200", "Feed", ref("Feed")), ["400", "401"], tag="Posts",
+      params=[PAGE[0], q("cursor", S(maxLength=8192, pattern="^([1-9][0-9]{0,14}\\.([0-9a-z]{1,12}(-[0-9a-z]{1,12})*)?)?$"), "From the previous page's nextCursor")],
+      notes={"400": LIST_400},
+      desc="Posts by you, your connections and members you follow, posts your connections commented on, reacted to or reposted, and posts with "
+      "hashtags you follow; ranked by recency blended with engagement and closeness. Never a post you may not see, never from a member either "
+      "of you blocked, never from a connection you unfollowed.")},
+  "/api/v1/search/posts": {"get": op("searchPosts", "Posts matching a query, best first", ok("200", "Results", ref("PostSearchResults")), ["400", "401"], tag="Search",
+      params=[{"name": "q", "in": "query", "required": True, "schema": S(minLength=1, maxLength=1000),
+               "description": "The people-search language (AND, OR, NOT, -term, \"phrase\", parentheses) in Japanese or English; #tag matches the hashtag"}] + PAGE,
+      notes={"400": "bad_query (with the position of a syntax error), too_complex, bad_cursor or bad_limit"})},
+  "/api/v1/hashtags/{tag}/posts": {"get": op("hashtagPosts", "Posts with a hashtag you may see, newest first", ok("200", "Posts", ref("HashtagPosts")),
+      ["400", "401", "422"], tag="Posts", params=T + [PAGE[0], q("cursor", S(pattern="^([1-9][0-9]{0,17})?$"), "From the previous page's nextCursor")],
+      notes={"422": "bad_hashtag", "400": LIST_400})},
+  "/api/v1/hashtags/{tag}/follow": {
+      "put": op("followHashtag", "Follow a hashtag: its posts come into your feed", ok("204", "Following"), ["401", "422"], tag="Posts", params=T, notes={"422": "bad_hashtag"}),
+      "delete": op("unfollowHashtag", "Stop following a hashtag", ok("204", "Done"), ["401", "422"], tag="Posts", params=T, notes={"422": "bad_hashtag"})},
+  "/api/v1/me/hashtags": {"get": op("listFollowedHashtags", "The hashtags you follow", ok("200", "Hashtags", ref("Hashtags")), ["401"], tag="Posts")},
   "/api/v1/companies/{id}": {"get": {**op("getCompany", "A company", ok("200", "Company", ref("Company")), ["404"], params=path_param("id", "Company id"), tag="Companies"),
       "security": [{}, {"bearerAuth": []}]}},
 }
@@ -442,5 +546,11 @@ for name, operation in [("GetConversation", "getConversation"), ("ListMessages",
     link("/api/v1/conversations", "get", "200", name, operation, {"id": "$response.body#/items/0/id"})
 link("/api/v1/conversations/{id}/messages", "post", "201", "MarkRead", "markConversationRead", {"id": "$response.body#/conversationId"},
      {"upTo": "$response.body#/id"})
+# A new post leads to itself, its comments, reactions, reposts and reports.
+for name, operation in [("GetPost", "getPost"), ("EditPost", "editPost"), ("ListComments", "listComments"), ("Comment", "commentOnPost"),
+                        ("React", "react"), ("Unreact", "unreact"), ("Repost", "repost"), ("Report", "reportPost"), ("DeletePost", "deletePost")]:
+    link("/api/v1/posts", "post", "201", name, operation, {"id": "$response.body#/id"})
+link("/api/v1/posts/{id}/comments", "post", "201", "DeleteComment", "deleteComment", {"id": "$response.body#/postId", "commentId": "$response.body#/id"})
+link("/api/v1/posts/{id}/comments", "post", "201", "ReportComment", "reportComment", {"id": "$response.body#/postId", "commentId": "$response.body#/id"})
 link("/api/v1/notifications", "get", "200", "MarkRead", "markNotificationsRead", body={"upTo": "$response.body#/items/0/id"})
 print(json.dumps(doc, indent=2, ensure_ascii=False))

@@ -143,7 +143,7 @@ struct PostAPIRoutes {
     /// A feed cursor carries the posts shown so far (at most 500), so it may be longer than other cursors.
     static func feedCursor(_ request: Request) throws -> String? {
         guard let raw = request.uri.queryParameters.get("cursor"), !raw.isEmpty else { return nil }
-        guard raw.utf8.count <= 8_192, raw.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+        guard raw.utf8.count <= 8_192, raw.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || $0 == 46 || $0 == 45 }) else {
             throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.")
         }
         return String(raw)
