@@ -163,7 +163,7 @@ struct Admin: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, BareServer.self])
+        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -231,6 +231,32 @@ struct MessagingBench: AsyncParsableCommand {
         guard (100...10_000_000).contains(messages) else { throw ValidationError("--messages must be 100–10000000") }
         guard (1...1_000).contains(senders) else { throw ValidationError("--senders must be 1–1000") }
         try await MessagingBenchmark.run(.init(messages: messages, senders: senders, databaseURL: databaseURL, sqlite: sqlite))
+    }
+}
+
+struct FeedBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feed",
+        abstract: "Time the feed index against a join of connections and posts on SQLite, and writing a post (docs/BENCHMARKS.md).")
+    @Option(help: "Members of the synthetic graph.") var members = 100_000
+    @Option(name: .customLong("average-degree"), help: "Connections per member in the synthetic graph.") var averageDegree = 100
+    @Option(help: "Posts, spread over --days days.") var posts = 1_000_000
+    @Option(help: "Reactions, comments and reposts.") var activities = 3_000_000
+    @Option(help: "Days the posts are spread over.") var days = 60
+    @Option(help: "Seed of the synthetic data.") var seed: UInt64 = 1
+    @Option(help: "Ordinary viewers sampled.") var viewers = 200
+    @Option(name: .customLong("sql-viewers"), help: "Viewers also asked through SQL (0 skips the baseline).") var sqlViewers = 20
+    @Option(help: "Posts written through the service on SQLite (0 skips).") var writes = 200
+
+    func run() async throws {
+        guard (1_000...5_000_000).contains(members) else { throw ValidationError("--members must be 1000–5000000") }
+        guard (1_000...50_000_000).contains(posts) else { throw ValidationError("--posts must be 1000–50000000") }
+        guard (0...200_000_000).contains(activities) else { throw ValidationError("--activities must be 0–200000000") }
+        guard (1...365).contains(days), viewers >= 1, sqlViewers >= 0, writes >= 0 else { throw ValidationError("check --days, --viewers, --sql-viewers, --writes") }
+        try await FeedBenchmark.run(
+            .init(
+                members: members, averageDegree: averageDegree, posts: posts, activities: activities, days: days, seed: seed, viewers: viewers,
+                sqlViewers: sqlViewers, writes: writes))
     }
 }
 

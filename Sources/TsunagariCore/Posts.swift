@@ -227,6 +227,9 @@ public protocol PostStore: Sendable {
     /// The open reports, oldest first (the operators' queue).
     func openReports(limit: Int) async throws -> [PostReport]
 
+    /// Writes sample posts, reactions and comments in one transaction (`tsunagari demo`, before the server starts).
+    func importSampleActivity(_ activity: SampleActivity) async throws
+
     // For the feed index.
     /// Posts' states in pages by `seq`: those after `after`, in order.
     func feedPostStates(after: Int64, limit: Int) async throws -> [FeedPostState]

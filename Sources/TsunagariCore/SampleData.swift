@@ -195,7 +195,8 @@ public struct SampleData {
 
     /// Writes `count` sample members in batches, then their connections; returns how many members were written.
     public static func fill(
-        _ storage: any Storage & NetworkStore, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date
+        _ storage: any Storage & NetworkStore, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date,
+        postsAsOf: Date = Date()
     ) async throws -> Int {
         let members = members(count: count, seed: seed, passwordHash: hasher.hash(password), now: now)
         var index = 0
@@ -209,6 +210,10 @@ public struct SampleData {
         while index < pairs.count {
             _ = try await storage.importConnections(Array(pairs[index..<min(index + 50_000, pairs.count)]))
             index += 50_000
+        }
+        // Posts are dated before `postsAsOf` (the real time by default), so that a newcomer's feed is alive.
+        if let posts = storage as? any PostStore {
+            try await posts.importSampleActivity(SampleActivity.make(for: members, connections: pairs, seed: seed, now: postsAsOf))
         }
         return members.count
     }

@@ -246,6 +246,35 @@ extension PostgresStorage: PostStore {
         }
     }
 
+    public func importSampleActivity(_ activity: SampleActivity) async throws {
+        let posts = activity.posts
+        let reactions = activity.reactions
+        let comments = activity.comments
+        try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO posts (id, author_id, text, visibility, hashtags, created_at)
+                SELECT * FROM unnest(\(posts.map(\.id))::text[], \(posts.map(\.author.rawValue))::text[], \(posts.map(\.text))::text[],
+                  \(posts.map(\.visibility.rawValue))::text[], \(posts.map { $0.hashtags.joined(separator: " ") })::text[],
+                  \(posts.map { StoredTime.millis($0.createdAt) })::bigint[])
+                ORDER BY 6
+                """, logger: self.logger)
+            try await c.query(
+                """
+                INSERT INTO post_reactions (post_id, member_id, type, created_at)
+                SELECT * FROM unnest(\(reactions.map(\.post))::text[], \(reactions.map(\.member.rawValue))::text[],
+                  \(reactions.map(\.type.rawValue))::text[], \(reactions.map { StoredTime.millis($0.at) })::bigint[])
+                ON CONFLICT DO NOTHING
+                """, logger: self.logger)
+            try await c.query(
+                """
+                INSERT INTO post_comments (id, post_id, author_id, text, created_at)
+                SELECT * FROM unnest(\(comments.map(\.id))::text[], \(comments.map(\.postID))::text[], \(comments.map(\.author.rawValue))::text[],
+                  \(comments.map(\.text))::text[], \(comments.map { StoredTime.millis($0.createdAt) })::bigint[])
+                """, logger: self.logger)
+        }
+    }
+
     // MARK: The feed index
 
     static let stateColumns = """

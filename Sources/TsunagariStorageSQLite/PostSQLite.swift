@@ -264,6 +264,30 @@ extension SQLiteStorage: PostStore {
         }
     }
 
+    public func importSampleActivity(_ activity: SampleActivity) async throws {
+        try await write { db in
+            let post = try db.makeStatement(
+                sql: """
+                    INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version)
+                    VALUES (?, ?, ?, ?, ?, '', NULL, ?, 1)
+                    """)
+            for p in activity.posts {
+                try post.execute(arguments: [
+                    p.id, p.author.rawValue, p.text, p.visibility.rawValue, p.hashtags.joined(separator: " "), StoredTime.millis(p.createdAt),
+                ])
+            }
+            let reaction = try db.makeStatement(
+                sql: "INSERT INTO post_reactions (post_id, member_id, type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            for r in activity.reactions {
+                try reaction.execute(arguments: [r.post, r.member.rawValue, r.type.rawValue, StoredTime.millis(r.at)])
+            }
+            let comment = try db.makeStatement(sql: "INSERT INTO post_comments (id, post_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)")
+            for c in activity.comments {
+                try comment.execute(arguments: [c.id, c.postID, c.author.rawValue, c.text, StoredTime.millis(c.createdAt)])
+            }
+        }
+    }
+
     // MARK: The feed index
 
     static let stateColumns = """
