@@ -64,6 +64,11 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
     started = api.request("POST", "/conversations", {"participantIds": [connection["id"]], "text": "アクセシビリティの確認です"})
     assert started.status_code in (200, 201), describe(started)
     conversation = started.json()["id"]
+    # A post with a comment, so that the post pages have something to show.
+    post = api.request("POST", "/posts", {"text": "アクセシビリティの確認 #a11y https://example.com/a11y"})
+    assert post.status_code == 201, describe(post)
+    post_id = post.json()["id"]
+    api.request("POST", f"/posts/{post_id}/comments", {"text": "コメントです"})
 
     driver = start_chrome(language=language, window_size=(1280, 900))
     problems: dict[str, list[str]] = {}
@@ -83,6 +88,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             "/search?q=engineer", "/search?q=%E5%96%B6%E6%A5%AD", "/search/saved", "/notifications",
             f"/in/{connection['handle']}/connections", "/settings/password", "/settings/delete",
             "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
+            f"/posts/{post_id}", f"/in/{me['handle']}/activity", "/hashtags/a11y", "/search/posts?q=%E6%8E%A1%E7%94%A8",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")

@@ -28,7 +28,9 @@ enum NotificationPages {
         case .invitationAccepted: actor.map { "/in/\($0.card.handle)" }
         case .introductionRequested: n.subjectID.map { "/introductions#introduction-\($0)" }
         case .introductionForwarded: n.conversationID.map { "/messages/\($0)" } ?? "/introductions"
-        case .jobApplication, .referralRequested, .referralGiven, .mention, .comment, .reaction, .repost, .savedSearchMatches: nil
+        case .mention, .reaction, .repost: n.subjectID.map { "/posts/\($0)" }
+        case .comment: n.subjectID.map { id in "/posts/\(id)" + (n.subjectName.map { "#comment-\($0)" } ?? "#comments") }
+        case .jobApplication, .referralRequested, .referralGiven, .savedSearchMatches: nil
         }
     }
 
@@ -37,6 +39,7 @@ enum NotificationPages {
         case .invitationReceived: Text.myNetwork(l)
         case .introductionRequested: Text.introductions(l)
         case .introductionForwarded: Text.openConversation(l)
+        case .mention, .comment, .reaction, .repost: Text.post(l)
         default: Text.viewProfile(l)
         }
     }

@@ -211,8 +211,9 @@ struct PostPageRoutes {
                     let page = Page.slice(Array(ranked.enumerated()), key: { String(format: "%06d", $0.offset) }, cursor: cursor, limit: 20)
                     views = try await services.posts.views(page.entries.map(\.element), viewer: viewer)
                     more = page.nextCursor.map { "/search/posts?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&cursor=\($0)" }
+                    // A long post is shown by its excerpt around the words found; a short one whole is enough.
                     let terms = query.map(QueryMatcher.positiveTexts) ?? []
-                    for view in views where !terms.isEmpty {
+                    for view in views where !terms.isEmpty && view.post.text.count > 280 {
                         if let h = Highlighter.highlight(view.post.text, terms: terms, width: 120) { highlights[view.post.id] = h.text }
                     }
                 }

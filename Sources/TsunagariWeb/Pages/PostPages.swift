@@ -16,17 +16,6 @@ enum PostPages {
         }
     }
 
-    static func reactionSymbol(_ type: ReactionType) -> String {
-        switch type {
-        case .like: "👍"
-        case .celebrate: "👏"
-        case .support: "🤝"
-        case .insightful: "💡"
-        case .funny: "😄"
-        case .love: "❤️"
-        }
-    }
-
     static func tagPath(_ tag: String) -> String {
         "/hashtags/" + (tag.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? tag)
     }
@@ -140,8 +129,6 @@ enum PostPages {
                     Attribute("data-type", type.rawValue), Attribute("aria-pressed", chosen ? "true" : "false"),
                     Attribute("title", chosen ? Text.removeReaction(l) : reactionLabel(type, l))
                 ) {
-                    el("span", Attribute("aria-hidden", "true")) { reactionSymbol(type) }
-                    " "
                     el("span", .class("reaction-label")) { reactionLabel(type, l) }
                     " "
                     el("span", .class("reaction-count")) { String(count) }
@@ -177,7 +164,7 @@ enum PostPages {
             }
             reactionForm(chrome, view, back: back)
             if !detail {
-                el("p", .class("post-actions")) {
+                el("div", .class("post-actions")) {
                     el("a", .href("/posts/\(post.id)#comment-form"), .class("button small secondary")) { Text.addComment(l) }
                     if post.visibility == .public && !post.isPlainRepost {
                         " "
