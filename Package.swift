@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TsunagariGraphTests",
-            dependencies: ["TsunagariGraph"],
+            dependencies: ["TsunagariGraph", "TsunagariCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -440,7 +440,10 @@ public struct FeedCursor: Hashable, Sendable {
 
     public init?(encoded text: String) {
         let halves = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard halves.count == 2, halves[0].count <= 15, let millis = Int64(halves[0]), millis > 0 else { return nil }
+        // Digits only, no leading zero: one spelling per time, as the API document's pattern says.
+        guard halves.count == 2, (1...15).contains(halves[0].count), halves[0].utf8.allSatisfy({ (48...57).contains($0) }),
+            halves[0].first != "0", let millis = Int64(halves[0])
+        else { return nil }
         var shown: [Int64] = []
         var previous: Int64 = 0
         if !halves[1].isEmpty {

@@ -32,6 +32,11 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
     // Per member node.
     private var byAuthor: [[UInt32]] = []
     private var activity: [[Activity]] = []
+    /// The newest post and the newest activity of each member (never lowered: a removal leaves it, which costs at most
+    /// a look at a list). A feed skips a member with nothing in its window by one read of these flat arrays, rather
+    /// than opening two lists per connection, which for 30,000 connections is most of the time.
+    private var lastPosted: [UInt32] = []
+    private var lastActed: [UInt32] = []
     // Per hashtag.
     private var tagIDs: [String: UInt32] = [:]
     private var tagged: [[UInt32]] = []
@@ -44,11 +49,17 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         public var activitiesPerMember: Int
         public var postsPerTag: Int
 
-        public init(days: Double = 30, postsPerAuthor: Int = 20, activitiesPerMember: Int = 50, postsPerTag: Int = 500) {
+        /// A viewer who follows more members than this looks back proportionally less at first (at least a day): a
+        /// recruiter with 30,000 connections has plenty of posts in the last day, and reading 30 days of every one of
+        /// them would take hundreds of milliseconds. The window widens when it does not fill a page.
+        public var fullWindowSources: Int
+
+        public init(days: Double = 30, postsPerAuthor: Int = 20, activitiesPerMember: Int = 50, postsPerTag: Int = 500, fullWindowSources: Int = 1_000) {
             self.days = days
             self.postsPerAuthor = postsPerAuthor
             self.activitiesPerMember = activitiesPerMember
             self.postsPerTag = postsPerTag
+            self.fullWindowSources = fullWindowSources
         }
     }
 
@@ -90,8 +101,11 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
     private func grow(node: Node) {
         let needed = Int(node) + 1
         if byAuthor.count < needed {
-            byAuthor.append(contentsOf: repeatElement([], count: needed - byAuthor.count))
-            activity.append(contentsOf: repeatElement([], count: needed - activity.count))
+            let extra = max(needed, byAuthor.count + byAuthor.count / 4) - byAuthor.count
+            byAuthor.append(contentsOf: repeatElement([], count: extra))
+            activity.append(contentsOf: repeatElement([], count: extra))
+            lastPosted.append(contentsOf: repeatElement(0, count: extra))
+            lastActed.append(contentsOf: repeatElement(0, count: extra))
         }
     }
 
@@ -132,6 +146,7 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         }
         authors[s] = node + 1
         created[s] = Self.stamp(state.createdAt)
+        lastPosted[Int(node)] = max(lastPosted[Int(node)], created[s])
         flags[s] = (state.visibility == .public ? 1 : 0) | (state.isPlainRepost ? 2 : 0)
         engagement[s] = UInt32(clamping: state.engagement)
         let old = postTags[seq] ?? []
@@ -174,6 +189,7 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
                 list.insert(entry, at: index)
             }
             if list.count > Self.activityKept { list.removeFirst(list.count - Self.activityKept) }
+            if let last = list.last { lastActed[Int(node)] = max(lastActed[Int(node)], last.at) }
             activity[Int(node)] = list
         }
     }
@@ -184,7 +200,9 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         lock.write {
             for (item, node) in zip(activities, nodes) where item.post > 0 && item.post < Int64(UInt32.max) {
                 grow(node: node)
-                activity[Int(node)].append(Activity(post: UInt32(item.post), at: Self.stamp(item.at), kind: item.kind.rawValue))
+                let at = Self.stamp(item.at)
+                activity[Int(node)].append(Activity(post: UInt32(item.post), at: at, kind: item.kind.rawValue))
+                lastActed[Int(node)] = max(lastActed[Int(node)], at)
             }
             for i in activity.indices where activity[i].count > 1 {
                 activity[i].sort { $0.at < $1.at }
@@ -213,7 +231,20 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
     struct Gathered {
         var reason: FeedReason
         var actor: Node
+        /// Connections whose activity brought the post; -1 before the first reason is merged.
         var actors: Int
+
+        /// Keeps the closest reason, and counts each connection's activity once per reason that names another one.
+        mutating func merge(_ reason: FeedReason, actor: Node) {
+            let activity = reason.isActivity ? 1 : 0
+            if actors < 0 {
+                self = Gathered(reason: reason, actor: actor, actors: activity)
+            } else if FeedScore.closeness(reason) > FeedScore.closeness(self.reason) {
+                self = Gathered(reason: reason, actor: actor, actors: actors + activity)
+            } else if activity == 1 && self.actor != actor {
+                actors += 1
+            }
+        }
     }
 
     public func follows(_ viewer: MemberID, author: MemberID) -> Bool {
@@ -228,73 +259,100 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         let connections = graph.graph.connections(of: v)
         let exceptions = graph.followExceptions(of: v)
         let blocked = Set(question.blocked.compactMap { graph.nodeOf($0) })
+        let sources = connections.count - exceptions.unfollowed.count + exceptions.extra.count
+        var days = min(window.days, max(1, window.days * Double(window.fullWindowSources) / Double(max(1, sources))))
+        while true {
+            let found = feed(question, viewer: v, connections: connections, exceptions: exceptions, blocked: blocked, days: days)
+            if found.count >= question.limit || days >= window.days { return found }
+            days = min(window.days, days * 4)
+        }
+    }
+
+    private func feed(
+        _ question: FeedQuestion, viewer v: Node, connections: [Node], exceptions: (unfollowed: Set<Node>, extra: Set<Node>), blocked: Set<Node>,
+        days: Double
+    ) -> [FeedCandidate] {
         let asOf = Self.stamp(question.asOf)
-        let since = asOf &- UInt32(min(Double(asOf), window.days * 86_400))
+        let since = asOf &- UInt32(min(Double(asOf), days * 86_400))
         let shown = Set(question.shown.compactMap { $0 > 0 && $0 < Int64(UInt32.max) ? UInt32($0) : nil })
         let tags = question.hashtags
         var found: [UInt32: Gathered] = [:]
         found.reserveCapacity(min(200_000, connections.count * 4 + 64))
 
         lock.read {
-            func consider(_ seq: UInt32, _ reason: FeedReason, actor: Node) {
-                if let existing = found[seq] {
-                    if FeedScore.closeness(reason) > FeedScore.closeness(existing.reason) {
-                        found[seq] = Gathered(reason: reason, actor: actor, actors: existing.actors + (reason.isActivity ? 1 : 0))
-                    } else if reason.isActivity && existing.actor != actor {
-                        found[seq]!.actors += 1
+            // Local copies (references, not elements): reading a class's stored arrays in a hot loop pays for an
+            // exclusivity check on every access; the flat arrays are read through their buffers.
+            let byAuthor = self.byAuthor
+            let activity = self.activity
+            let tagged = self.tagged
+            let postsPerAuthor = window.postsPerAuthor
+            let activitiesPerMember = window.activitiesPerMember
+            let unfollowed = exceptions.unfollowed
+            let checkShown = !shown.isEmpty
+            let checkBlocked = !blocked.isEmpty
+            let checkUnfollowed = !unfollowed.isEmpty
+            let lastPosted = self.lastPosted
+            let lastActed = self.lastActed
+            self.created.withUnsafeBufferPointer { created in
+                self.authors.withUnsafeBufferPointer { authors in
+                    func consider(_ seq: UInt32, _ reason: FeedReason, actor: Node) {
+                        found[seq, default: Gathered(reason: reason, actor: actor, actors: -1)].merge(reason, actor: actor)
                     }
-                } else {
-                    found[seq] = Gathered(reason: reason, actor: actor, actors: reason.isActivity ? 1 : 0)
-                }
-            }
-            func posts(of author: Node, _ reason: FeedReason) {
-                guard Int(author) < byAuthor.count else { return }
-                let list = byAuthor[Int(author)]
-                var taken = 0
-                var i = list.count - 1
-                while i >= 0 && taken < window.postsPerAuthor {
-                    let seq = list[i]
-                    i -= 1
-                    let t = created[Int(seq)]
-                    if t > asOf { continue }
-                    if t < since { break }
-                    taken += 1
-                    if !shown.contains(seq) { consider(seq, reason, actor: author) }
-                }
-            }
-            posts(of: v, .own)
-            for c in connections where !blocked.contains(c) {
-                if !exceptions.unfollowed.contains(c) { posts(of: c, .connectionPosted) }
-                // Activity of a connection the viewer unfollowed brings nothing either.
-                guard !exceptions.unfollowed.contains(c), Int(c) < activity.count else { continue }
-                let list = activity[Int(c)]
-                var i = list.count - 1
-                var taken = 0
-                while i >= 0 && taken < window.activitiesPerMember {
-                    let item = list[i]
-                    i -= 1
-                    if item.at > asOf { continue }
-                    if item.at < since { break }
-                    taken += 1
-                    if shown.contains(item.post) { continue }
-                    guard let kind = PostActivityKind(rawValue: item.kind) else { continue }
-                    consider(item.post, kind.reason, actor: c)
-                }
-            }
-            for f in exceptions.extra where !blocked.contains(f) { posts(of: f, .following) }
-            for tag in tags {
-                guard let id = tagIDs[tag] else { continue }
-                let list = tagged[Int(id)]
-                var i = list.count - 1
-                var taken = 0
-                while i >= 0 && taken < window.postsPerTag {
-                    let seq = list[i]
-                    i -= 1
-                    let t = created[Int(seq)]
-                    if t > asOf { continue }
-                    if t < since { break }
-                    taken += 1
-                    if !shown.contains(seq) { consider(seq, .hashtag, actor: authors[Int(seq)] &- 1) }
+                    func posts(of author: Node, _ reason: FeedReason) {
+                        guard Int(author) < byAuthor.count else { return }
+                        byAuthor[Int(author)].withUnsafeBufferPointer { list in
+                            var taken = 0
+                            var i = list.count - 1
+                            while i >= 0 && taken < postsPerAuthor {
+                                let seq = list[i]
+                                i -= 1
+                                let t = created[Int(seq)]
+                                if t > asOf { continue }
+                                if t < since { break }
+                                taken += 1
+                                if !checkShown || !shown.contains(seq) { consider(seq, reason, actor: author) }
+                            }
+                        }
+                    }
+                    posts(of: v, .own)
+                    for c in connections {
+                        if checkBlocked && blocked.contains(c) { continue }
+                        // A connection the viewer unfollowed brings neither posts nor activity.
+                        if checkUnfollowed && unfollowed.contains(c) { continue }
+                        guard Int(c) < activity.count else { continue }
+                        if lastPosted[Int(c)] >= since { posts(of: c, .connectionPosted) }
+                        if lastActed[Int(c)] < since { continue }
+                        activity[Int(c)].withUnsafeBufferPointer { list in
+                            var i = list.count - 1
+                            var taken = 0
+                            while i >= 0 && taken < activitiesPerMember {
+                                let item = list[i]
+                                i -= 1
+                                if item.at > asOf { continue }
+                                if item.at < since { break }
+                                taken += 1
+                                if checkShown && shown.contains(item.post) { continue }
+                                guard let kind = PostActivityKind(rawValue: item.kind) else { continue }
+                                consider(item.post, kind.reason, actor: c)
+                            }
+                        }
+                    }
+                    for f in exceptions.extra where !blocked.contains(f) { posts(of: f, .following) }
+                    for tag in tags {
+                        guard let id = tagIDs[tag] else { continue }
+                        let list = tagged[Int(id)]
+                        var i = list.count - 1
+                        var taken = 0
+                        while i >= 0 && taken < window.postsPerTag {
+                            let seq = list[i]
+                            i -= 1
+                            let t = created[Int(seq)]
+                            if t > asOf { continue }
+                            if t < since { break }
+                            taken += 1
+                            if !shown.contains(seq) { consider(seq, .hashtag, actor: authors[Int(seq)] &- 1) }
+                        }
+                    }
                 }
             }
         }
@@ -306,11 +364,15 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
             a.score != b.score ? a.score < b.score : a.seq < b.seq
         }
         lock.read {
+            let authors = self.authors
+            let flags = self.flags
+            let created = self.created
+            let engagement = self.engagement
             for (seq, gathered) in found {
                 let s = Int(seq)
                 guard s < authors.count, authors[s] != 0 else { continue }
                 let author = authors[s] - 1
-                if blocked.contains(author) { continue }
+                if !blocked.isEmpty && blocked.contains(author) { continue }
                 if flags[s] & 2 != 0 { continue }  // a plain repost is shown through its original
                 if flags[s] & 1 == 0 && author != v && !graph.graph.areConnected(author, v) { continue }
                 let age = Double(asOf > created[s] ? asOf - created[s] : 0) / 3600

@@ -128,7 +128,13 @@ import TsunagariCore
                 #expect(try await client.call(.get, path, token: cast.tokens["Ann"]).status == .notFound)
             }
             #expect(try await client.call(.get, "/api/v1/feed?cursor=garbage!", token: cast.tokens["Ann"]).status == .badRequest)
-            #expect(try await client.call(.get, "/api/v1/feed?cursor=1.zz-", token: cast.tokens["Ann"]).status == .badRequest)
+            for cursor in ["1.zz-", "01.a", "+1.a", ".a", "1.A"] {
+                #expect(try await client.call(.get, "/api/v1/feed?cursor=\(cursor)", token: cast.tokens["Ann"]).status == .badRequest, "\(cursor)")
+            }
+            // Any cursor of the documented shape is taken: numbers past every post are of no use and are ignored.
+            for cursor in ["1.", "1.0", "999999999999999.zzzzzzzzzzzz-zzzzzzzzzzzz-1"] {
+                #expect(try await client.call(.get, "/api/v1/feed?cursor=\(cursor)", token: cast.tokens["Ann"]).status == .ok, "\(cursor)")
+            }
             #expect(try await client.call(.get, "/api/v1/search/posts?q=%22", token: cast.tokens["Ann"]).errorCode == "bad_query")
             #expect(try await client.call(.put, "/api/v1/hashtags/%20/follow", token: cast.tokens["Ann"]).status == .unprocessableContent)
             #expect(try await client.call(.get, "/api/v1/feed").status == .unauthorized)
