@@ -483,7 +483,7 @@ paths = {
       ok("200", "Posts", ref("PostList")), ["400", "401", "404"], tag="Posts",
       params=M + [PAGE[0], q("cursor", S(pattern="^([1-9][0-9]{0,17})?$"), "From the previous page's nextCursor")], notes={"400": LIST_400})},
   "/api/v1/feed": {"get": op("feed", "Your feed, best first, each post once with why it is there", ok("200", "Feed", ref("Feed")), ["400", "401"], tag="Posts",
-      params=[PAGE[0], q("cursor", S(maxLength=8192, pattern="^([1-9][0-9]{0,14}\\.([0-9a-z]{1,12}(-[0-9a-z]{1,12})*)?)?$"), "From the previous page's nextCursor")],
+      params=[PAGE[0], q("cursor", S(maxLength=4096, pattern="^([1-9][0-9]{0,14}\\.([0-9a-z]{1,12}(-[0-9a-z]{1,12})*)?)?$"), "From the previous page's nextCursor")],
       notes={"400": LIST_400},
       desc="Posts by you, your connections and members you follow, posts your connections commented on, reacted to or reposted, and posts with "
       "hashtags you follow; ranked by recency blended with engagement and closeness. Never a post you may not see, never from a member either "

@@ -140,10 +140,11 @@ struct PostAPIRoutes {
         return APIResponse.json(Represent.list(page.items.map(Represent.post), next: page.next))
     }
 
-    /// A feed cursor carries the posts shown so far (at most 500), so it may be longer than other cursors.
+    /// A feed cursor carries the posts shown so far (at most 500: about 3,000 characters), so it may be longer than other
+    /// cursors; at most 4,096, which keeps any request line within what the HTTP parser takes.
     static func feedCursor(_ request: Request) throws -> String? {
         guard let raw = request.uri.queryParameters.get("cursor"), !raw.isEmpty else { return nil }
-        guard raw.utf8.count <= 8_192, raw.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || $0 == 46 || $0 == 45 }) else {
+        guard raw.utf8.count <= 4_096, raw.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || $0 == 46 || $0 == 45 }) else {
             throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.")
         }
         return String(raw)

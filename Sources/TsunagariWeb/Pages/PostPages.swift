@@ -262,6 +262,7 @@ enum PostPages {
         let mine = post.author == model.viewer
         return Layout.page(chrome, title: "\(model.view.author.card.name): \(String(post.text.prefix(40)))") {
             el("p") { el("a", .href("/")) { "← \(Text.feed(l))" } }
+            el("h1", .class("visually-hidden")) { "\(Text.post(l)): \(model.view.author.card.name)" }
             if let notice = model.notice { el("p", .class("notice"), Attribute("role", "status")) { notice } }
             article(chrome, model.view, viewer: model.viewer, back: "/posts/\(post.id)", detail: true)
             el("section", .class("card"), .id("comments")) {
