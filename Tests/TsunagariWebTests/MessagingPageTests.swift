@@ -8,14 +8,6 @@ import TsunagariCore
 
 /// The Messaging and notifications pages, as a browser without JavaScript uses them.
 @Suite struct MessagingPageTests {
-    func browser(_ client: any TestClientProtocol, _ name: String, language: String? = nil) async throws -> Browser {
-        let browser = Browser(client)
-        browser.acceptLanguage = language
-        let reply = try await browser.post("/login", ["email": "\(name.lowercased())@example.test", "password": "correct horse battery"])
-        #expect(reply.status == .seeOther, "\(name) log-in: \(reply.status)")
-        return browser
-    }
-
     static func conversationID(_ location: String?) -> String {
         String((location ?? "").dropFirst("/messages/".count).prefix(26))
     }
@@ -24,7 +16,7 @@ import TsunagariCore
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Ann", "Ben", "Eve"])
             try await cast.connect(client, "Ann", "Ben")
-            let ann = try await browser(client, "Ann")
+            let ann = try await Browser.logIn(client, "Ann")
             let profile = try await ann.get("/in/\(cast.handles["Ben"]!)")
             #expect(profile.text.contains("id=\"message-button\""))
             #expect(profile.text.contains("/messages/new?to=\(cast.ids["Ben"]!)"))
@@ -44,7 +36,7 @@ import TsunagariCore
             // Asking to write to Ben again goes to the same conversation.
             #expect(try await ann.get("/messages/new?to=\(cast.ids["Ben"]!)").header("Location") == "/messages/\(id)#composer")
 
-            let ben = try await browser(client, "Ben", language: "ja")
+            let ben = try await Browser.logIn(client, "Ben", language: "ja")
             let home = try await ben.get("/messages")
             #expect(home.text.contains("id=\"message-count\">1<"))
             #expect(home.text.contains("conversation-item unread"))
@@ -63,7 +55,7 @@ import TsunagariCore
             #expect(tooLong.status == .unprocessableContent)
 
             // Eve sees none of it.
-            let eve = try await browser(client, "Eve")
+            let eve = try await Browser.logIn(client, "Eve")
             #expect(try await eve.get("/messages/\(id)").status == .notFound)
             #expect(try await eve.post("/messages/\(id)", ["text": "やあ"]).status == .notFound)
             #expect(try await eve.get("/messages/new?to=\(cast.ids["Ben"]!)").status == .ok)
@@ -82,13 +74,13 @@ import TsunagariCore
             _ = try await client.call(
                 .post, "/api/v1/introductions", token: cast.tokens["Ann"],
                 json: ["targetId": cast.ids["Cat"]!, "viaId": cast.ids["Ben"]!, "message": "ご紹介ください"])
-            let en = try await browser(client, "Ben", language: "en")
+            let en = try await Browser.logIn(client, "Ben", language: "en")
             let page = try await en.get("/notifications")
             #expect(page.text.contains("invited you to connect"))
             #expect(page.text.contains("accepted your invitation"))
             #expect(page.text.contains("asks you for an introduction"))
             #expect(page.text.contains("id=\"unread-count\">3<"))
-            let ja = try await browser(client, "Ben", language: "ja")
+            let ja = try await Browser.logIn(client, "Ben", language: "ja")
             let japanese = try await ja.get("/notifications")
             #expect(japanese.text.contains("さんから紹介の依頼が届きました"))
             #expect(japanese.text.contains("さんがつながりリクエストを承認しました"))
@@ -97,7 +89,7 @@ import TsunagariCore
             let introductions = try await client.call(.get, "/api/v1/introductions", token: cast.tokens["Ben"])
             let introduction = (introductions.json["items"] as? [[String: Any]])?.first?["id"] as? String ?? ""
             #expect(try await en.post("/introductions/\(introduction)/forward", ["note": "どうぞ"]).status == .seeOther)
-            let cat = try await browser(client, "Cat")
+            let cat = try await Browser.logIn(client, "Cat")
             let catNotices = try await cat.get("/notifications")
             #expect(catNotices.text.contains("forwarded an introduction"))
             let link = catNotices.text.range(of: #"href="/messages/[0-9a-z]{26}""#, options: .regularExpression).map { String(catNotices.text[$0]) }
@@ -116,9 +108,9 @@ import TsunagariCore
         try await withApp { client, services in
             let cast = try await Cast.make(client, ["Rie", "Ann"])
             try await services.storage.setRole(.recruiter, for: MemberID(cast.ids["Rie"]!))
-            let rie = try await browser(client, "Rie")
+            let rie = try await Browser.logIn(client, "Rie")
             #expect(try await rie.get("/in/\(cast.handles["Ann"]!)").text.contains("id=\"message-button\""))
-            let ann = try await browser(client, "Ann")
+            let ann = try await Browser.logIn(client, "Ann")
             let settings = try await ann.get("/settings")
             #expect(settings.text.contains("name=\"recruiterMessages\" value=\"on\" checked"))
             let saved = try await ann.post(

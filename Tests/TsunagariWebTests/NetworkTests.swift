@@ -350,20 +350,13 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
 
 @Suite struct NetworkPageTests {
     /// Logs a browser in as a member made through the API.
-    func browser(_ client: any TestClientProtocol, _ name: String) async throws -> Browser {
-        let browser = Browser(client)
-        let reply = try await browser.post("/login", ["email": "\(name.lowercased())@example.test", "password": "correct horse battery"])
-        #expect(reply.status == .seeOther, "\(name) log-in: \(reply.status)")
-        return browser
-    }
-
     @Test func profilePagesShowDegreesMutualsAndPathsAndHideBlockers() async throws {
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan"])
             try await cast.connect(client, "Ann", "Ben")
             try await cast.connect(client, "Ben", "Cat")
             try await cast.connect(client, "Cat", "Dan")
-            let ann = try await browser(client, "Ann")
+            let ann = try await Browser.logIn(client, "Ann")
             let cat = try await ann.get("/in/\(cast.handles["Cat"]!)")
             #expect(cat.status == .ok)
             #expect(cat.text.contains("class=\"degree degree-2\""))
@@ -377,7 +370,7 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
 
             // Blocked: Ben's pages about Ann are gone.
             _ = try await client.call(.put, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Ann"])
-            let ben = try await browser(client, "Ben")
+            let ben = try await Browser.logIn(client, "Ben")
             #expect(try await ben.get("/in/\(cast.handles["Ann"]!)").status == .notFound)
             #expect(try await ben.get("/in/\(cast.handles["Ann"]!)/connections").status == .notFound)
             let network = try await ben.get("/network")
@@ -388,11 +381,11 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
     @Test func myNetworkAcceptsThroughForms() async throws {
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Ann", "Ben"])
-            let ann = try await browser(client, "Ann")
+            let ann = try await Browser.logIn(client, "Ann")
             let invite = try await ann.post("/network/invite/\(cast.ids["Ben"]!)", ["message": "先日はありがとうございました", "next": "/in/\(cast.handles["Ben"]!)"])
             #expect(invite.status == .seeOther)
             #expect(try await ann.get("/in/\(cast.handles["Ben"]!)").text.contains("id=\"pending-badge\""))
-            let ben = try await browser(client, "Ben")
+            let ben = try await Browser.logIn(client, "Ben")
             let page = try await ben.get("/network")
             #expect(page.text.contains("先日はありがとうございました"))
             let invitationID = page.text.components(separatedBy: "/network/invitations/").dropFirst().first?.prefix(26) ?? ""
@@ -417,7 +410,7 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
                 let reply = try await client.call(.post, "/api/v1/me/positions", token: cast.tokens[name], json: ["company": "株式会社あおぞら", "title": "営業", "startMonth": "2021-04"])
                 company = (reply.json["company"] as? [String: Any])?["id"] as? String ?? ""
             }
-            let ann = try await browser(client, "Ann")
+            let ann = try await Browser.logIn(client, "Ann")
             let page = try await ann.get("/companies/\(company)")
             #expect(page.status == .ok)
             let known = page.text.components(separatedBy: "id=\"people-you-know\"").last?.components(separatedBy: "id=\"reach-others\"").first ?? ""

@@ -8,14 +8,6 @@ import TsunagariCore
 
 /// The feed and post pages, as a browser without JavaScript uses them, in Japanese and English.
 @Suite struct PostPageTests {
-    func browser(_ client: any TestClientProtocol, _ name: String, language: String? = nil) async throws -> Browser {
-        let browser = Browser(client)
-        browser.acceptLanguage = language
-        let reply = try await browser.post("/login", ["email": "\(name.lowercased())@example.test", "password": "correct horse battery"])
-        #expect(reply.status == .seeOther, "\(name) log-in: \(reply.status)")
-        return browser
-    }
-
     static func postID(_ location: String?) -> String {
         String((location ?? "").split(separator: "-").last ?? "")
     }
@@ -25,7 +17,7 @@ import TsunagariCore
             let cast = try await Cast.make(client, ["Ann", "Ben", "Cho"])
             try await cast.connect(client, "Ann", "Ben")
             try await cast.connect(client, "Ben", "Cho")
-            let ann = try await browser(client, "Ann", language: "ja")
+            let ann = try await Browser.logIn(client, "Ann", language: "ja")
             let home = try await ann.get("/")
             #expect(home.text.contains("id=\"post-composer\""))
             #expect(home.text.contains("仕事について共有しましょう"))
@@ -47,7 +39,7 @@ import TsunagariCore
             #expect(page.text.contains("id=\"edit-form\""))
 
             // Ben reacts by form (303 back), then by app.js (JSON with the counts).
-            let ben = try await browser(client, "Ben")
+            let ben = try await Browser.logIn(client, "Ben")
             let reacted = try await ben.post("/posts/\(id)/react", ["type": "like", "next": "/#post-\(id)"])
             #expect(reacted.status == .seeOther)
             #expect(reacted.header("Location") == "/#post-\(id)")
@@ -61,7 +53,7 @@ import TsunagariCore
             #expect(outside.header("Location") == "/posts/\(id)")
 
             // Cho, not Ann's connection, sees it in the feed because Ben reacted, and comments.
-            let cho = try await browser(client, "Cho")
+            let cho = try await Browser.logIn(client, "Cho")
             let feed = try await cho.get("/")
             #expect(feed.text.contains("id=\"post-\(id)\""))
             #expect(feed.text.contains("reacted to this"))
@@ -90,7 +82,7 @@ import TsunagariCore
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Ann", "Ben"])
             _ = try await PostTests.post(client, cast, "Ann", "勉強会のレポートです #Swift勉強会")
-            let ben = try await browser(client, "Ben")
+            let ben = try await Browser.logIn(client, "Ben")
             let tag = "/hashtags/\("swift勉強会".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
             let page = try await ben.get(tag)
             #expect(page.status == .ok)
@@ -116,7 +108,7 @@ import TsunagariCore
             let cho = try await Cast.make(client, ["Cho"])
             _ = cho
             for (language, words) in [("en", ["Share something about your work", "Like", "Comment"]), ("ja", ["仕事について共有しましょう", "いいね", "コメントする"])] {
-                let ben = try await browser(client, "Ben", language: language)
+                let ben = try await Browser.logIn(client, "Ben", language: language)
                 let home = try await ben.get("/")
                 for word in words { #expect(home.text.contains(word), "\(language): \(word)") }
                 #expect(home.text.contains("lang=\"\(language)\""))

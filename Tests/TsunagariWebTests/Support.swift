@@ -86,6 +86,15 @@ final class Browser: @unchecked Sendable {
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
+    /// A browser logged in as a member made by `Cast.make` (their email is their name in lower case), in `language`.
+    static func logIn(_ client: any TestClientProtocol, _ name: String, language: String? = nil) async throws -> Browser {
+        let browser = Browser(client)
+        browser.acceptLanguage = language
+        let reply = try await browser.post("/login", ["email": "\(name.lowercased())@example.test", "password": "correct horse battery"])
+        #expect(reply.status == .seeOther, "\(name) log-in: \(reply.status)")
+        return browser
+    }
+
     private func absorb(_ reply: Reply) {
         for line in reply.setCookies {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
