@@ -56,6 +56,9 @@ def test_posts_and_activity_reach_feeds_on_every_instance(make_storage, make_ser
     connect(ann_a, ben, API(a.url, ben_b.token))
     connect(API(a.url, ben_b.token), cho, cho_a)
 
+    # Instance B learns of the connections made through A from the graph change log (within a second or two under
+    # load); the live notice is decided from B's graph index when the post is announced, so wait for B to know.
+    until(lambda: ben_b.request("GET", f"/members/{ann['id']}").json().get("degree") == 1, timeout=5)
     stream = EventReader(b.url, ben_b.token)
     try:
         assert stream.response.status_code == 200
