@@ -63,8 +63,12 @@ import TsunagariCore
             let reposted = try await cho.post("/posts/\(id)/repost", ["text": "シェアします"])
             #expect(reposted.status == .seeOther)
             #expect(try await cho.get("/in/\(cast.handles["Cho"]!)/activity").text.contains("シェアします"))
-            // The profile shows its latest activity.
+            // The profile shows its latest activity, but not where only the name and headline may be seen.
             #expect(try await cho.get("/in/\(cast.handles["Cho"]!)").text.contains("id=\"all-activity\""))
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Cho"], json: ["profileVisibility": "connections"])
+            #expect(try await ann.get("/in/\(cast.handles["Cho"]!)").status == .ok)
+            #expect(!(try await ann.get("/in/\(cast.handles["Cho"]!)")).text.contains("id=\"activity\""))
+            #expect(try await ben.get("/in/\(cast.handles["Cho"]!)").text.contains("id=\"activity\""))
 
             // Reports are taken with a notice; the post stays.
             let reported = try await cho.post("/posts/\(id)/report", ["reason": "spam"])

@@ -151,7 +151,8 @@ struct PageRoutes {
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage)
         }
         var activity: [PostService.View]?
-        if let viewer = context.viewer.memberID {
+        // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
+        if let viewer = context.viewer.memberID, view.access == .full {
             activity = try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
         }
         return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity))
