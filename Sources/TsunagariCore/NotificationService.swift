@@ -4,7 +4,7 @@ import Foundation
 /// is), gathering, what a member may still see, unread counts, and the live event that follows each one. The
 /// features call `record(_:)` with what happened; the rules below decide.
 public struct NotificationService: Sendable {
-    public typealias Store = NotificationStore & NetworkStore & MessagingStore & PostStore & Storage
+    public typealias Store = NotificationStore & NetworkStore & MessagingStore & PostStore & JobStore & Storage
 
     let storage: any Store
     let events: any LiveEventChannel
@@ -144,6 +144,13 @@ public struct NotificationService: Sendable {
                 ? try await storage.connectedAt(post.author, viewer) != nil : false
             return PostPolicy.canSee(
                 visibility: post.visibility, author: post.author, viewer: viewer, connected: connected, blocked: blocked.contains(post.author))
+        case .jobApplication:
+            // Only the poster is told, while the job is there.
+            guard let id = notification.subjectID, let job = try await storage.job(id: id) else { return false }
+            return job.poster == viewer
+        case .referralRequested, .referralGiven:
+            guard let id = notification.subjectID, let job = try await storage.job(id: id) else { return false }
+            return !blocked.contains(job.poster)
         default:
             return true
         }

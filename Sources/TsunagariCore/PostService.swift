@@ -14,7 +14,7 @@ public enum PostPolicy {
 /// the post page, the feed, a member's activity, hashtag pages, search and the notifications that name a post all
 /// come through `visiblePosts`.
 public struct PostService: Sendable {
-    public typealias Store = PostStore & NetworkStore & NotificationStore & MessagingStore & Storage
+    public typealias Store = PostStore & JobStore & NetworkStore & NotificationStore & MessagingStore & Storage
 
     let storage: any Store
     let graph: any ConnectionGraph
@@ -54,6 +54,10 @@ public struct PostService: Sendable {
         public var repostCounts: PostCounts?
         /// A repost whose original is no longer there (deleted, or no longer visible).
         public var repostGone: Bool
+        /// The job a hiring post shares (nil when there is none, or it is gone or hidden from the viewer).
+        public var job: Job?
+        /// The job the reposted original shares.
+        public var repostJob: Job?
     }
 
     public struct CommentView: Sendable {
@@ -91,14 +95,21 @@ public struct PostService: Sendable {
         return found
     }
 
-    public func create(text raw: String, visibility: PostVisibility, viewer: MemberID) async throws -> View {
+    /// Writes a post; with `jobID`, a hiring post sharing that open job.
+    public func create(text raw: String, visibility: PostVisibility, jobID: String? = nil, viewer: MemberID) async throws -> View {
         let text = try postText(raw, allowEmpty: false)
+        if let jobID {
+            guard OpaqueID.isWellFormed(jobID), let job = try await storage.job(id: jobID),
+                !(try await storage.blockedEitherWay(viewer)).contains(job.poster)
+            else { throw DomainError.notFound("Job") }
+            guard job.status == .open else { throw DomainError(.conflict, code: "job_closed", message: "A closed job cannot be shared.") }
+        }
         try await reserve("posts", limit: limits.postsPerDay, viewer: viewer)
         let now = clock.now()
         let post = try await storage.createPost(
             Post(
                 id: OpaqueID.make(at: now), author: viewer, text: text, visibility: visibility, createdAt: now,
-                hashtags: PostText.hashtags(in: text), mentions: try await mentions(in: text)))
+                hashtags: PostText.hashtags(in: text), mentions: try await mentions(in: text), jobID: jobID))
         await stored(post, newMentions: post.mentions)
         return try await view(post, viewer: viewer)
     }
@@ -345,6 +356,10 @@ public struct PostService: Sendable {
         for post in all { people += [post.author] + post.mentions }
         let cards = Dictionary(
             try await network.summaries(Array(Set(people)), for: .member(viewer, .member)).map { ($0.card.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let jobIDs = Array(Set(all.compactMap(\.jobID)))
+        let blocked = jobIDs.isEmpty ? [] : try await storage.blockedEitherWay(viewer)
+        let jobs = jobIDs.isEmpty
+            ? [:] : Dictionary(try await storage.jobs(ids: jobIDs).filter { !blocked.contains($0.poster) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return posts.compactMap { post in
             guard let author = cards[post.author] else { return nil }
             let original = post.repostOf.flatMap { originals[$0] }
@@ -352,7 +367,8 @@ public struct PostService: Sendable {
                 post: post, author: author, mentions: post.mentions.compactMap { cards[$0] }, counts: counts[post.id]?.counts ?? PostCounts(),
                 viewerReaction: counts[post.id]?.viewerReaction, repostOf: original, repostAuthor: original.flatMap { cards[$0.author] },
                 repostCounts: original.flatMap { counts[$0.id]?.counts },
-                repostGone: post.repostOf != nil && (original == nil || cards[original!.author] == nil))
+                repostGone: post.repostOf != nil && (original == nil || cards[original!.author] == nil), job: post.jobID.flatMap { jobs[$0] },
+                repostJob: original?.jobID.flatMap { jobs[$0] })
         }
     }
 

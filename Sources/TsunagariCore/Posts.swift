@@ -37,11 +37,14 @@ public struct Post: Hashable, Sendable {
     public var repostOf: String?
     /// Raised by every edit (the search index keeps the newest).
     public var version: Int64
+    /// The job a hiring post shares.
+    public var jobID: String?
 
     public init(
         id: String, seq: Int64 = 0, author: MemberID, text: String, visibility: PostVisibility, createdAt: Date, editedAt: Date? = nil,
-        hashtags: [String] = [], mentions: [MemberID] = [], repostOf: String? = nil, version: Int64 = 1
+        hashtags: [String] = [], mentions: [MemberID] = [], repostOf: String? = nil, version: Int64 = 1, jobID: String? = nil
     ) {
+        self.jobID = jobID
         self.id = id
         self.seq = seq
         self.author = author

@@ -215,6 +215,9 @@ public struct SampleData {
         if let posts = storage as? any PostStore {
             try await posts.importSampleActivity(SampleActivity.make(for: members, connections: pairs, seed: seed, now: postsAsOf))
         }
+        if let jobs = storage as? any JobStore & Storage & NetworkStore {
+            _ = try await SampleJobs.fill(jobs, members: members, connections: pairs, seed: seed, now: postsAsOf)
+        }
         return members.count
     }
 }

@@ -59,6 +59,15 @@ public final class TermIndex: @unchecked Sendable {
         lock.read { docOf[member].map { versions[Int($0)] } }
     }
 
+    /// The stored attributes (`SearchAttributes.stored`) of each of these members that is indexed, in one hold of the lock.
+    public func storedAttributes(of members: [MemberID], _ body: (MemberID, String) -> Void) {
+        lock.read {
+            for member in members {
+                if let doc = docOf[member] { body(member, attributes[Int(doc)]) }
+            }
+        }
+    }
+
     /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
     public func indexedAt(_ member: MemberID) -> Date? {
         lock.read { docOf[member].map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }

@@ -28,7 +28,8 @@ extension PostgresStorage: PostStore {
             editedAt: try row["edited_at"].decode(Int64?.self).map(StoredTime.date),
             hashtags: try row["hashtags"].decode(String.self).split(separator: " ").map(String.init),
             mentions: try row["mentions"].decode(String.self).split(separator: " ").map { MemberID(String($0)) },
-            repostOf: try row["repost_of"].decode(String?.self), version: try row["version"].decode(Int64.self))
+            repostOf: try row["repost_of"].decode(String?.self), version: try row["version"].decode(Int64.self),
+            jobID: try row["job_id"].decode(String?.self))
     }
 
     public func createPost(_ post: Post) async throws -> Post {
@@ -36,9 +37,9 @@ extension PostgresStorage: PostStore {
             guard
                 let row = try await Self.collect(
                     """
-                    INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version)
+                    INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version, job_id)
                     VALUES (\(post.id), \(post.author.rawValue), \(post.text), \(post.visibility.rawValue), \(post.hashtags.joined(separator: " ")),
-                      \(post.mentions.map(\.rawValue).joined(separator: " ")), \(post.repostOf), \(StoredTime.millis(post.createdAt)), 1)
+                      \(post.mentions.map(\.rawValue).joined(separator: " ")), \(post.repostOf), \(StoredTime.millis(post.createdAt)), 1, \(post.jobID))
                     RETURNING seq
                     """, c, self.logger
                 ).first

@@ -176,8 +176,12 @@ public final class PostgresStorage: Storage {
                 UNION SELECT p.seq FROM posts q JOIN posts p ON p.id = q.repost_of WHERE q.author_id = \(member.rawValue)
                 """, c, self.logger
             ).map { try $0["seq"].decode(Int64.self) }
+            // Their jobs go too: every instance's job search index learns it.
+            let jobs = try await Self.collect("SELECT id FROM jobs WHERE poster_id = \(member.rawValue)", c, self.logger)
+                .map { try $0["id"].decode(String.self) }
             let deleted = try await Self.collect(
                 "DELETE FROM members WHERE id = \(member.rawValue) RETURNING id", c, self.logger)
+            try await Self.logJobChanges(jobs, c, self.logger)
             // Other participants keep their copies; a conversation no one is left in goes.
             if !conversations.isEmpty {
                 try await c.query(

@@ -16,7 +16,8 @@ extension SQLiteStorage: PostStore {
             id: row["id"], seq: row["seq"], author: MemberID(row["author_id"]), text: row["text"],
             visibility: PostVisibility(rawValue: row["visibility"]) ?? .connections, createdAt: StoredTime.date(row["created_at"]),
             editedAt: (row["edited_at"] as Int64?).map(StoredTime.date), hashtags: hashtags.split(separator: " ").map(String.init),
-            mentions: mentions.split(separator: " ").map { MemberID(String($0)) }, repostOf: row["repost_of"], version: row["version"])
+            mentions: mentions.split(separator: " ").map { MemberID(String($0)) }, repostOf: row["repost_of"], version: row["version"],
+            jobID: row["job_id"])
     }
 
     /// Runs `body` on the values in slices that fit SQLite's limit of bound values.
@@ -33,12 +34,12 @@ extension SQLiteStorage: PostStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version, job_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """,
                 arguments: [
                     post.id, post.author.rawValue, post.text, post.visibility.rawValue, post.hashtags.joined(separator: " "),
-                    post.mentions.map(\.rawValue).joined(separator: " "), post.repostOf, StoredTime.millis(post.createdAt),
+                    post.mentions.map(\.rawValue).joined(separator: " "), post.repostOf, StoredTime.millis(post.createdAt), post.jobID,
                 ])
             var stored = post
             stored.seq = db.lastInsertedRowID

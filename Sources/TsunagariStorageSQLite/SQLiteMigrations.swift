@@ -431,6 +431,65 @@ enum SQLiteMigrations {
                     CREATE INDEX feed_changes_at ON feed_changes (at);
                     """)
         }
+        migrator.registerMigration("012_jobs") { db in
+            // Skills are kept with the job (separated by U+001E, which validated text never holds). A job goes with its
+            // poster's account; its change log lets every instance's job search index catch up.
+            try db.execute(
+                sql: """
+                    CREATE TABLE jobs (
+                      id TEXT PRIMARY KEY,
+                      company_id TEXT NOT NULL REFERENCES companies(id),
+                      company_name TEXT NOT NULL,
+                      poster_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      title TEXT NOT NULL,
+                      location TEXT NOT NULL,
+                      workplace TEXT NOT NULL,
+                      employment_type TEXT NOT NULL,
+                      description TEXT NOT NULL,
+                      skills TEXT NOT NULL DEFAULT '',
+                      salary_min INTEGER,
+                      salary_max INTEGER,
+                      salary_currency TEXT,
+                      salary_period TEXT,
+                      status TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      updated_at INTEGER NOT NULL,
+                      version INTEGER NOT NULL DEFAULT 1
+                    );
+                    CREATE INDEX jobs_company ON jobs (company_id, status, created_at);
+                    CREATE INDEX jobs_poster ON jobs (poster_id, created_at);
+                    CREATE TABLE job_applications (
+                      id TEXT PRIMARY KEY,
+                      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                      member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      note TEXT,
+                      status TEXT NOT NULL,
+                      applied_at INTEGER NOT NULL,
+                      UNIQUE (job_id, member_id)
+                    );
+                    CREATE INDEX job_applications_member ON job_applications (member_id, applied_at);
+                    CREATE TABLE referral_requests (
+                      id TEXT PRIMARY KEY,
+                      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                      requester_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      via_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      note TEXT,
+                      status TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      answered_at INTEGER,
+                      UNIQUE (job_id, requester_id, via_id)
+                    );
+                    CREATE INDEX referral_requests_requester ON referral_requests (requester_id, created_at);
+                    CREATE INDEX referral_requests_via ON referral_requests (via_id, created_at);
+                    CREATE TABLE job_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      job_id TEXT NOT NULL,
+                      at INTEGER NOT NULL
+                    );
+                    CREATE INDEX job_changes_at ON job_changes (at);
+                    ALTER TABLE posts ADD COLUMN job_id TEXT;
+                    """)
+        }
         return migrator
     }
 }

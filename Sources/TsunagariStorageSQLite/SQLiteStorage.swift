@@ -151,8 +151,11 @@ public final class SQLiteStorage: Storage {
                     UNION SELECT p.seq FROM post_comments c JOIN posts p ON p.id = c.post_id WHERE c.author_id = ?1
                     UNION SELECT p.seq FROM posts q JOIN posts p ON p.id = q.repost_of WHERE q.author_id = ?1
                     """, arguments: [member.rawValue])
+            // Their jobs go too: every instance's job search index learns it.
+            let jobs = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE poster_id = ?", arguments: [member.rawValue])
             try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
             for seq in touched { try Self.logFeedChange(seq, actor: member, db) }
+            for job in jobs { try Self.logJobChange(job, db) }
             let removed = db.changesCount > 0
             // Other participants keep their copies; a conversation no one is left in goes.
             for conversation in conversations {

@@ -10,7 +10,7 @@ import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
-    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore
+    public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -37,6 +37,11 @@ public struct AppServices: Sendable {
     /// The post search index in memory.
     public let postSearch: PostSearchIndex
     public let posts: PostService
+    /// The job search index in memory (open jobs).
+    public let jobSearch: JobSearchIndex
+    /// Where the job change log stood when the job search index was filled.
+    public let jobsApplied: Int64
+    public let jobs: JobService
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
@@ -84,6 +89,12 @@ public struct AppServices: Sendable {
             storage: storage, index: searchIndex, graph: graph, clock: clock, limits: configuration.searchLimits,
             filterQueries: ProfileIndexing.filterQueries)
         self.search = search
+        let jobSearch = JobSearchIndex()
+        jobsApplied = try await JobService.load(storage: storage, search: jobSearch)
+        self.jobSearch = jobSearch
+        jobs = JobService(
+            storage: storage, graph: graph, search: jobSearch, employers: searchIndex, network: network, notifications: notifications, clock: clock,
+            limits: configuration.jobLimits)
         savedSearches = SavedSearchService(storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) }) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))
         }

@@ -52,6 +52,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     MessagingPageRoutes(services: services).register(on: router)
     NotificationPageRoutes(services: services).register(on: router)
     PostPageRoutes(services: services).register(on: router)
+    JobAPIRoutes(services: services).register(on: router)
+    JobPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }
@@ -115,6 +117,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
             GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, logger: logger),
             SearchCatchUp(engine: services.searchIndex, logger: logger),
             FeedCatchUp(posts: services.posts, applied: services.feedIndex.appliedSequence, logger: logger),
+            JobCatchUp(jobs: services.jobs, applied: services.jobsApplied, logger: logger),
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
             services.eventHub,
@@ -271,6 +274,28 @@ struct FeedCatchUp: Service {
     }
 }
 
+/// Keeps this instance's job search index current with jobs written on every instance (the job change log).
+struct JobCatchUp: Service {
+    let jobs: JobService
+    let applied: Int64
+    let logger: Logger
+    static let interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var cursor = ChangeLogCursor(applied: applied, anchored: applied > 0)
+            while !Task.isCancelled {
+                do {
+                    while try await jobs.catchUp(&cursor, now: Date()) == 5_000 {}
+                } catch {
+                    logger.warning("could not read the job change log", metadata: ["error": .string("\(type(of: error))")])
+                }
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}
+
 /// Drops rate-limit attempts older than the longest window (the monthly search cap) every ten minutes.
 struct ThrottlePruner: Service {
     let storage: any AppServices.Store
@@ -286,6 +311,7 @@ struct ThrottlePruner: Service {
                     try await storage.pruneGraphChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneSearchChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneFeedChanges(before: clock.now().addingTimeInterval(-60 * 60))
+                    try await storage.pruneJobChanges(before: clock.now().addingTimeInterval(-60 * 60))
                 } catch {
                     logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
                 }

@@ -26,6 +26,7 @@ public struct AppConfiguration: Sendable {
     public var savedSearchInterval: Int = 60
     public var messagingLimits: MessagingLimits = .standard
     public var postLimits: PostLimits = .standard
+    public var jobLimits: JobLimits = .standard
     /// Seconds between heartbeats on an idle event stream.
     public var heartbeatInterval: Int = 20
 
@@ -120,12 +121,14 @@ public struct AppConfiguration: Sendable {
                 config.searchLimits = .standard
                 config.messagingLimits = .standard
                 config.postLimits = .standard
+                config.jobLimits = .standard
             case "relaxed":
                 config.rateLimits = .relaxed
                 config.networkLimits = .relaxed
                 config.searchLimits = .relaxed
                 config.messagingLimits = .relaxed
                 config.postLimits = .relaxed
+                config.jobLimits = .relaxed
             default: bad(source, raw, "standard or relaxed")
             }
             if raw == "standard" || raw == "relaxed" { config.rateLimitProfile = raw }

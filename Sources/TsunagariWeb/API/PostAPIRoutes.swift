@@ -45,9 +45,10 @@ struct PostAPIRoutes {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
         let json = try await body(request, context)
-        try json.allowOnly(["text", "visibility"])
+        try json.allowOnly(["text", "visibility", "jobId"])
         let view = try await services.posts.create(
-            text: try json.requiredString("text"), visibility: try json.enumValue("visibility", PostVisibility.self) ?? .public, viewer: viewer)
+            text: try json.requiredString("text"), visibility: try json.enumValue("visibility", PostVisibility.self) ?? .public,
+            jobID: try json.string("jobId")?.lowercased(), viewer: viewer)
         return APIResponse.json(Represent.post(view), status: .created)
     }
 
@@ -219,9 +220,11 @@ struct PostAPIRoutes {
 extension Represent {
     static func post(_ view: PostService.View) -> JSONValue {
         var object = postFields(view.post, author: view.author, mentions: view.mentions, counts: view.counts, viewerReaction: view.viewerReaction)
+        object["job"] = view.job.map(jobSummary) ?? .null
         if let original = view.repostOf, let author = view.repostAuthor {
             var inner = postFields(original, author: author, mentions: [], counts: view.repostCounts, viewerReaction: nil)
             inner["repostOf"] = .null
+            inner["job"] = view.repostJob.map(jobSummary) ?? .null
             object["repostOf"] = .object(inner)
         } else {
             object["repostOf"] = .null

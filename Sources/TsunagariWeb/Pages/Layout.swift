@@ -92,6 +92,7 @@ enum Layout {
                     if let handle = chrome.viewerHandle {
                         el("a", .href("/network"), .id("nav-network")) { Text.myNetwork(l) }
                         el("a", .href("/introductions")) { Text.introductions(l) }
+                        el("a", .href("/jobs"), .id("nav-jobs")) { Text.jobs(l) }
                         el("a", .href("/messages"), .id("nav-messages")) {
                             Text.messaging(l)
                             " "

@@ -148,7 +148,8 @@ struct NetworkPageRoutes {
             introducers[colleague.person.card.id] = paths.via.map(\.card.id)
         }
         let model = NetworkPages.CompanyModel(
-            company: company, known: known.entries, reachable: reachable.entries, former: Array(former.prefix(30)), introducers: introducers)
+            company: company, known: known.entries, reachable: reachable.entries, former: Array(former.prefix(30)), introducers: introducers,
+            jobs: try await services.jobs.companyJobs(companyID, viewer: viewer, limit: 20))
         return HTMLResponse.make(NetworkPages.company(await chrome(request, context), model))
     }
 

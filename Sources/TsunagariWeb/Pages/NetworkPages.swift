@@ -272,6 +272,7 @@ enum NetworkPages {
         var former: [NetworkService.FormerColleague]
         /// For former colleagues who are not connections, the viewer's connections who can introduce them.
         var introducers: [MemberID: [MemberID]] = [:]
+        var jobs: [Job] = []
     }
 
     static func company(_ chrome: PageChrome, _ model: CompanyModel) -> HTML {
@@ -294,6 +295,7 @@ enum NetworkPages {
                 if model.known.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }
                 el("ul", .class("people")) { for entry in model.known { person(entry.person, l) } }
             }
+            JobPages.companyJobs(model.jobs, l)
             el("section", .class("card"), .id("reach-others")) {
                 el("h2") { Text.reachOthersThere(l) }
                 if model.reachable.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }

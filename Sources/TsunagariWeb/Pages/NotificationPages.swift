@@ -30,7 +30,10 @@ enum NotificationPages {
         case .introductionForwarded: n.conversationID.map { "/messages/\($0)" } ?? "/introductions"
         case .mention, .reaction, .repost: n.subjectID.map { "/posts/\($0)" }
         case .comment: n.subjectID.map { id in "/posts/\(id)" + (n.subjectName.map { "#comment-\($0)" } ?? "#comments") }
-        case .jobApplication, .referralRequested, .referralGiven, .savedSearchMatches: nil
+        case .jobApplication: n.subjectID.map { "/jobs/\($0)/applicants" }
+        case .referralRequested: "/jobs/mine#referrals-to-me"
+        case .referralGiven: n.subjectID.map { "/jobs/\($0)" }
+        case .savedSearchMatches: nil
         }
     }
 
@@ -40,6 +43,9 @@ enum NotificationPages {
         case .introductionRequested: Text.introductions(l)
         case .introductionForwarded: Text.openConversation(l)
         case .mention, .comment, .reaction, .repost: Text.post(l)
+        case .jobApplication: Text.applicants(l)
+        case .referralRequested: Text.myJobs(l)
+        case .referralGiven: Text.viewJob(l)
         default: Text.viewProfile(l)
         }
     }

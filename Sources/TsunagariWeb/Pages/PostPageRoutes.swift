@@ -55,8 +55,9 @@ struct PostPageRoutes {
         let viewer = try context.requireMember()
         let text = context.form["text"] ?? ""
         let visibility = PostVisibility(rawValue: context.form["visibility"] ?? "") ?? .public
+        let jobID = context.form["jobId"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
         do {
-            let view = try await services.posts.create(text: text, visibility: visibility, viewer: viewer)
+            let view = try await services.posts.create(text: text, visibility: visibility, jobID: jobID, viewer: viewer)
             return .redirect(to: "/#post-\(view.post.id)")
         } catch let error as DomainError where error.kind == .invalid {
             return try await home(

@@ -147,11 +147,13 @@ enum PostPages {
             if let reason { reasonLine(reason, actor: actor, l) }
             authorLine(view.author, post, l)
             if !post.text.isEmpty { el("div", .class("post-text prewrap")) { richText(post.text, mentions: view.mentions) } }
+            if let job = view.job { JobPages.embedded(job, l) }
             if post.repostOf != nil {
                 if let original = view.repostOf, let author = view.repostAuthor {
                     el("blockquote", .class("repost")) {
                         authorLine(author, original, l)
                         if !original.text.isEmpty { el("div", .class("post-text prewrap")) { richText(original.text, mentions: []) } }
+                        if let job = view.repostJob { JobPages.embedded(job, l) }
                     }
                 } else {
                     el("p", .class("repost muted")) { Text.postGone(l) }
