@@ -163,7 +163,8 @@ struct Admin: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks and their baselines.", subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, BareServer.self])
+        abstract: "Benchmarks and their baselines.",
+        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -257,6 +258,33 @@ struct FeedBench: AsyncParsableCommand {
             .init(
                 members: members, averageDegree: averageDegree, posts: posts, activities: activities, days: days, seed: seed, viewers: viewers,
                 sqlViewers: sqlViewers, writes: writes))
+    }
+}
+
+struct JobsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "Time job search with people you know against a LIKE scan on SQLite, and indexing jobs (docs/BENCHMARKS.md).")
+    @Option(help: "Members of the synthetic graph, each working at one company.") var members = 100_000
+    @Option(help: "Open jobs to index.") var jobs = 20_000
+    @Option(help: "Companies the members work at and the jobs are posted by (default: members / 50).") var companies: Int?
+    @Option(name: .customLong("average-degree"), help: "Connections per member in the synthetic graph.") var averageDegree = 100
+    @Option(help: "Seed of the synthetic data.") var seed: UInt64 = 1
+    @Option(help: "Runs of each query after the warm-up.") var queries = 30
+    @Option(help: "Seekers sampled (members with connections); the runs take turns among them.") var viewers = 100
+
+    func run() throws {
+        guard (1_000...5_000_000).contains(members) else { throw ValidationError("--members must be 1000–5000000") }
+        guard (1_000...5_000_000).contains(jobs) else { throw ValidationError("--jobs must be 1000–5000000") }
+        let companies = companies ?? max(1, members / 50)
+        guard (1...members).contains(companies) else { throw ValidationError("--companies must be 1–\(members)") }
+        guard (2...1_000).contains(averageDegree) else { throw ValidationError("--average-degree must be 2–1000") }
+        guard (1...10_000).contains(queries) else { throw ValidationError("--queries must be 1–10000") }
+        guard (1...10_000).contains(viewers) else { throw ValidationError("--viewers must be 1–10000") }
+        try JobBenchmark.run(
+            .init(
+                members: members, jobs: jobs, companies: companies, averageDegree: averageDegree, seed: seed, repetitions: queries,
+                viewers: viewers))
     }
 }
 

@@ -277,7 +277,7 @@ public struct JobService: Sendable {
     // MARK: Search
 
     /// For each company, how many of the viewer's connections work there now (as their profiles show everyone).
-    func knownCounts(viewer: MemberID) -> [String: Int] {
+    public static func knownCounts(viewer: MemberID, graph: any ConnectionGraph, employers: any EmployerDirectory) -> [String: Int] {
         var counts: [String: Int] = [:]
         for (_, companies) in employers.currentCompanies(of: graph.connections(of: viewer)) {
             for company in Set(companies) { counts[company, default: 0] += 1 }
@@ -285,28 +285,36 @@ public struct JobService: Sendable {
         return counts
     }
 
-    struct Ranked {
-        var candidate: JobSearchCandidate
-        var known: Int
-        var score: Double
+    public struct Ranked: Sendable {
+        public var candidate: JobSearchCandidate
+        public var known: Int
+        public var score: Double
     }
 
-    /// The index's candidates, ranked; no storage read. Jobs of blocked posters are dropped when loaded.
-    func rank(_ query: IndexQuery?, filters: JobFilters, viewer: MemberID) throws -> [Ranked] {
+    /// The index's candidates for the query and filters (at most `maximumResults`), each with how many of the viewer's
+    /// connections work at its company, best first by `JobScore`. From memory only: no storage read. (Jobs of blocked
+    /// posters are dropped when the page is loaded.)
+    public static func rank(
+        _ query: IndexQuery?, filters: JobFilters, viewer: MemberID, search: any JobSearching, graph: any ConnectionGraph,
+        employers: any EmployerDirectory, now: Date
+    ) throws -> [Ranked] {
         let candidates: [JobSearchCandidate]
         do {
-            candidates = try search.search(query, filters: filters, limit: Self.maximumResults)
+            candidates = try search.search(query, filters: filters, limit: maximumResults)
         } catch {
             throw DomainError(.malformed, code: "too_complex", message: "The query asks for too much work; make it narrower.")
         }
-        let known = knownCounts(viewer: viewer)
-        let now = clock.now()
+        let known = knownCounts(viewer: viewer, graph: graph, employers: employers)
         return candidates.map { c in
             let count = known[c.companyID] ?? 0
             return Ranked(
                 candidate: c, known: count, score: JobScore.score(relevance: c.relevance, known: count, ageDays: now.timeIntervalSince(c.createdAt) / 86_400))
         }
         .sorted { ($0.score, $1.candidate.jobID) > ($1.score, $0.candidate.jobID) }
+    }
+
+    func rank(_ query: IndexQuery?, filters: JobFilters, viewer: MemberID) throws -> [Ranked] {
+        try Self.rank(query, filters: filters, viewer: viewer, search: search, graph: graph, employers: employers, now: clock.now())
     }
 
     /// Loads the jobs of a page of ranked candidates (one query for the jobs, one for the posters' cards).

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TsunagariCore
+import TsunagariSearch
 @testable import TsunagariWeb
 
 /// Jobs, applications and referrals through the API, with every privacy rule of PRODUCT.md.
@@ -361,6 +362,33 @@ import TsunagariCore
             // A job applied to is no longer suggested.
             _ = try await client.call(.post, "/api/v1/jobs/\(job)/applications", token: cast.tokens["Seeker"], json: [:])
             #expect((try await client.call(.get, "/api/v1/me/job-suggestions", token: cast.tokens["Seeker"]).json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func anotherInstanceKeepsItsJobIndexCurrentThroughTheChangeLog() async throws {
+        try await withApp { client, services in
+            // A second instance on the same database, as a second server would be.
+            let other = try await AppServices(configuration: AppConfiguration(), storage: services.storage, hasher: BcryptPasswordHasher(cost: 4))
+            var cursor = ChangeLogCursor(applied: other.jobsApplied, anchored: other.jobsApplied > 0)
+            let cast = try await Cast.make(client, ["Ann"])
+            _ = try await Self.work(client, cast, "Ann", at: "株式会社つながり")
+            let job = try await Self.post(client, cast, "Ann")
+            #expect(other.jobSearch.count == 0)
+            _ = try await other.jobs.catchUp(&cursor, now: Date())
+            #expect(other.jobSearch.count == 1)
+            #expect(try other.jobSearch.search(nil, filters: JobFilters(location: "東京"), limit: 10).map(\.jobID) == [job])
+            _ = try await client.call(.patch, "/api/v1/jobs/\(job)", token: cast.tokens["Ann"], json: ["status": "closed"])
+            _ = try await other.jobs.catchUp(&cursor, now: Date())
+            #expect(other.jobSearch.count == 0)
+            _ = try await client.call(.patch, "/api/v1/jobs/\(job)", token: cast.tokens["Ann"], json: ["status": "open", "title": "Go エンジニア"])
+            _ = try await other.jobs.catchUp(&cursor, now: Date())
+            #expect(try other.jobSearch.search(nil, filters: JobFilters(), limit: 10).count == 1)
+            // Replaying again changes nothing; the account's deletion takes its jobs out everywhere.
+            _ = try await other.jobs.catchUp(&cursor, now: Date())
+            #expect(other.jobSearch.count == 1)
+            try await services.storage.deleteMember(MemberID(cast.ids["Ann"]!))
+            _ = try await other.jobs.catchUp(&cursor, now: Date())
+            #expect(other.jobSearch.count == 0)
         }
     }
 }

@@ -69,6 +69,10 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
     assert post.status_code == 201, describe(post)
     post_id = post.json()["id"]
     api.request("POST", f"/posts/{post_id}/comments", {"text": "コメントです"})
+    # A job of the sample data, so that the job pages have something to show.
+    found = api.request("GET", "/search/jobs?q=engineer OR エンジニア OR 営業").json()["items"]
+    assert found, "the sample data should hold open jobs"
+    job_id = found[0]["job"]["id"]
 
     driver = start_chrome(language=language, window_size=(1280, 900))
     problems: dict[str, list[str]] = {}
@@ -89,6 +93,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             f"/in/{connection['handle']}/connections", "/settings/password", "/settings/delete",
             "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
             f"/posts/{post_id}", f"/in/{me['handle']}/activity", "/hashtags/a11y", "/search/posts?q=%E6%8E%A1%E7%94%A8",
+            "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")

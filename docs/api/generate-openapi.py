@@ -36,6 +36,12 @@ COMMENT_LENGTH = 1250
 REACTIONS = ["like", "celebrate", "support", "insightful", "funny", "love"]
 FEED_REASONS = ["own", "connectionPosted", "following", "connectionCommented", "connectionReacted", "connectionReposted", "hashtag"]
 VISIBILITY = ["everyone", "connections", "onlyMe"]
+WORKPLACES = ["onsite", "hybrid", "remote"]
+EMPLOYMENT_TYPES = ["fullTime", "partTime", "contract", "temporary", "internship"]
+SALARY_PERIODS = ["year", "month", "hour"]
+JOB_STATUS = ["open", "closed"]
+APPLICATION_STATUS = ["submitted", "viewed", "rejected"]
+SALARY_MAX = 1000000000000
 def line(n, **k): return S(maxLength=n, pattern=LINE, **k)
 def nline(n, **k): return NS(maxLength=n, pattern=LINE, **k)
 def ntext(n, **k): return NS(maxLength=n, pattern=TEXT, **k)
@@ -236,7 +242,8 @@ schemas = {
       "id": S(), "author": ref("MemberSummary"), "text": S(), "visibility": S(enum=["public"]), "createdAt": S(format="date-time"),
       "editedAt": S(format="date-time"), "hashtags": {"type": "array", "items": S()}, "mentions": {"type": "array", "items": ref("MemberSummary")},
       "reactionCounts": ref("ReactionCounts"), "viewerReaction": NS(enum=REACTIONS + [None]), "commentCount": I(minimum=0),
-      "repostCount": I(minimum=0), "repostOf": {"type": "object", "nullable": True, "enum": [None]}},
+      "repostCount": I(minimum=0), "repostOf": {"type": "object", "nullable": True, "enum": [None]},
+      "job": {"allOf": [ref("JobSummary")], "nullable": True}},
       ["id", "author", "text", "visibility", "createdAt", "hashtags", "mentions", "reactionCounts", "viewerReaction", "commentCount", "repostCount"],
       description="The post a repost shares, as it stands (only public posts can be reposted)"),
   "Post": obj({
@@ -249,10 +256,12 @@ schemas = {
       "reactionCounts": ref("ReactionCounts"), "viewerReaction": NS(enum=REACTIONS + [None], description="Your reaction, if any"),
       "commentCount": I(minimum=0), "repostCount": I(minimum=0),
       "repostOf": {"allOf": [ref("OriginalPost")], "nullable": True, "description": "The original of a repost; null when it is not a repost, or the original is gone"},
-      "repostDeleted": {"type": "boolean", "description": "On a repost: true when its original was deleted or is hidden from you"}},
+      "repostDeleted": {"type": "boolean", "description": "On a repost: true when its original was deleted or is hidden from you"},
+      "job": {"allOf": [ref("JobSummary")], "nullable": True, "description": "The job a hiring post shares; null otherwise, or when the job is gone or hidden from you"}},
       ["id", "author", "text", "visibility", "createdAt", "hashtags", "mentions", "reactionCounts", "viewerReaction", "commentCount", "repostCount", "repostOf"]),
   "PostList": obj({"items": {"type": "array", "items": ref("Post")}, "nextCursor": NS()}, ["items", "nextCursor"]),
-  "NewPost": obj({"text": req(POST_LENGTH, pattern_override=True), "visibility": S(enum=["public", "connections"], default="public")}, ["text"], False),
+  "NewPost": obj({"text": req(POST_LENGTH, pattern_override=True), "visibility": S(enum=["public", "connections"], default="public"),
+      "jobId": S(maxLength=100, description="Shares an open job: a hiring post")}, ["text"], False),
   "EditPost": obj({"text": req(POST_LENGTH, pattern_override=True)}, ["text"], False),
   "Repost": obj({"text": S(maxLength=POST_LENGTH, pattern=TEXT, description="Your own words above the original; empty or absent for a plain repost")},
       None, False),
@@ -275,6 +284,51 @@ schemas = {
   "HashtagPosts": obj({"tag": S(), "following": {"type": "boolean"}, "items": {"type": "array", "items": ref("Post")}, "nextCursor": NS()},
       ["tag", "following", "items", "nextCursor"]),
   "Hashtags": obj({"items": {"type": "array", "items": S()}}, ["items"]),
+  "JobCompany": obj({"id": S(), "name": S()}, ["id", "name"]),
+  "JobSummary": obj({"id": S(), "company": ref("JobCompany"), "title": S(), "location": S(), "status": S(enum=JOB_STATUS)},
+      ["id", "company", "title", "location", "status"]),
+  "Salary": obj({"min": I(minimum=0, maximum=SALARY_MAX), "max": I(minimum=0, maximum=SALARY_MAX),
+      "currency": S(pattern="^[A-Za-z]{3}$", description="ISO 4217, e.g. JPY; answered in capitals"), "period": S(enum=SALARY_PERIODS)},
+      ["min", "max", "currency", "period"], False, description="min ≤ max"),
+  "Job": obj({"id": S(), "company": ref("JobCompany"), "poster": ref("MemberSummary"), "title": S(), "location": S(),
+      "workplace": S(enum=WORKPLACES), "employmentType": S(enum=EMPLOYMENT_TYPES), "description": S(), "skills": {"type": "array", "items": S()},
+      "salary": ref("Salary"), "status": S(enum=JOB_STATUS), "createdAt": S(format="date-time"),
+      "applicantCount": I(minimum=0, description="For the poster only")},
+      ["id", "company", "poster", "title", "location", "workplace", "employmentType", "description", "skills", "status", "createdAt"]),
+  "Application": obj({"id": S(), "job": ref("JobSummary"), "appliedAt": S(format="date-time"), "status": S(enum=APPLICATION_STATUS),
+      "note": NS()}, ["id", "job", "appliedAt", "status"]),
+  "JobView": {"allOf": [ref("Job"), obj({
+      "peopleYouKnow": {"type": "array", "items": ref("CompanyPerson"), "description": "Your connections at the company now (1st degree first), then 2nd-degree members with the connections who lead to them"},
+      "viewerApplication": {"allOf": [ref("Application")], "nullable": True, "description": "Your application to this job, if any"}},
+      ["peopleYouKnow", "viewerApplication"])]},
+  "NewJob": obj({"company": req(200, description="A company id or name (normalised as company names are) where you work now"),
+      "title": req(200), "location": req(200), "workplace": S(enum=WORKPLACES), "employmentType": S(enum=EMPLOYMENT_TYPES),
+      "description": req(20000, pattern_override=True), "skills": {"type": "array", "maxItems": 50, "items": line(80)},
+      "salary": ref("Salary")}, ["company", "title", "location", "workplace", "employmentType", "description"], False),
+  "JobChange": obj({"title": req(200), "location": req(200), "workplace": S(enum=WORKPLACES), "employmentType": S(enum=EMPLOYMENT_TYPES),
+      "description": req(20000, pattern_override=True), "skills": {"type": "array", "maxItems": 50, "items": line(80)},
+      "salary": {"allOf": [ref("Salary")], "nullable": True, "description": "null removes it"}, "status": S(enum=JOB_STATUS)}, None, False),
+  "JobList": obj({"items": {"type": "array", "items": ref("JobSummary")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "PostedJobList": obj({"items": {"type": "array", "items": {"allOf": [ref("JobSummary"), obj({"applicantCount": I(minimum=0)}, ["applicantCount"])]}},
+      "nextCursor": NS()}, ["items", "nextCursor"]),
+  "FacetValue": obj({"value": S(), "label": S(), "count": I(minimum=0)}, ["value", "label", "count"]),
+  "JobSearchResults": obj({"items": {"type": "array", "items": obj({"job": ref("Job"), "peopleYouKnowCount": I(minimum=0),
+      "highlights": {"type": "array", "items": S()}}, ["job", "peopleYouKnowCount", "highlights"])}, "nextCursor": NS(), "total": I(minimum=0, maximum=1000),
+      "facets": obj({k: {"type": "array", "items": ref("FacetValue")} for k in ["company", "location", "workplace", "employmentType"]},
+          ["company", "location", "workplace", "employmentType"])}, ["items", "nextCursor", "total", "facets"]),
+  "JobSuggestions": obj({"items": {"type": "array", "items": obj({"job": ref("Job"), "peopleYouKnowCount": I(minimum=0)}, ["job", "peopleYouKnowCount"])}},
+      ["items"]),
+  "NewApplication": obj({"note": S(maxLength=2000, pattern=TEXT)}, None, False),
+  "ApplicationList": obj({"items": {"type": "array", "items": ref("Application")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "Applicant": obj({"id": S(), "member": ref("MemberSummary"), "note": NS(), "appliedAt": S(format="date-time"), "status": S(enum=APPLICATION_STATUS),
+      "referredBy": {"type": "array", "items": ref("MemberSummary")}}, ["id", "member", "note", "appliedAt", "status", "referredBy"]),
+  "ApplicantList": obj({"items": {"type": "array", "items": ref("Applicant")}, "nextCursor": NS()}, ["items", "nextCursor"]),
+  "ApplicationStatusChange": obj({"status": S(enum=["viewed", "rejected"])}, ["status"], False),
+  "NewReferralRequest": obj({"viaId": S(minLength=1, maxLength=100), "note": S(maxLength=2000, pattern=TEXT)}, ["viaId"], False),
+  "ReferralRequest": obj({"id": S(), "job": ref("JobSummary"), "requester": ref("MemberSummary"), "via": ref("MemberSummary"), "note": NS(),
+      "status": S(enum=["pending", "accepted", "declined"], description="A declined request looks pending to its requester"),
+      "createdAt": S(format="date-time")}, ["id", "job", "requester", "via", "note", "status", "createdAt"]),
+  "ReferralRequestList": obj({"items": {"type": "array", "items": ref("ReferralRequest")}, "nextCursor": NS()}, ["items", "nextCursor"]),
   "FormerColleagues": obj({"items": {"type": "array", "items": ref("FormerColleague")}, "nextCursor": NS()}, ["items", "nextCursor"]),
 }
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
@@ -313,6 +367,7 @@ ID_PAGE = [PAGE[0], q("cursor", S(pattern="^(" + OPAQUE_ID[1:-1] + ")?$"), "From
 C = path_param("id", "Conversation id")
 P = path_param("id", "Post id")
 T = path_param("tag", "A hashtag, without # (percent-encoded)")
+J = path_param("id", "Job id")
 LIST_400 = "bad_cursor or bad_limit"
 TEXT_422 = "unknown_field, invalid_type, required (missing or blank text), too_long (over 8,000 characters), invalid_text (a control character)"
 paths = {
@@ -446,9 +501,10 @@ paths = {
              "422": "unknown_field, invalid_type, required, unknown_message (upTo is not a message of this conversation)"})},
   "/api/v1/me/allowance": {"get": op("getAllowance", "A recruiter's monthly allowance of conversations with non-connections",
       ok("200", "Allowance", ref("Allowance")), ["401", "403"], tag="Messaging", notes={"403": "not_recruiter"})},
-  "/api/v1/posts": {"post": op("createPost", "Write a post", ok("201", "Posted", ref("Post")), B + ["401", "429"], "NewPost", tag="Posts",
+  "/api/v1/posts": {"post": op("createPost", "Write a post", ok("201", "Posted", ref("Post")), B + ["401", "404", "409", "429"], "NewPost", tag="Posts",
       desc="#tags become hashtags; @handle mentions a member, who is notified only if they may see the post. Your followers' open feeds are told.",
       notes={"422": "unknown_field, invalid_type, required (blank text), too_long (over 3,000 characters), invalid_text, invalid_value (visibility)",
+             "404": "jobId names no job you may see", "409": "job_closed: a closed job cannot be shared",
              "429": "rate_limited: posts per day"})},
   "/api/v1/posts/{id}": {
       "get": op("getPost", "A post you may see", ok("200", "Post", ref("Post")), ["401", "404"], tag="Posts", params=P,
@@ -499,6 +555,54 @@ paths = {
       "put": op("followHashtag", "Follow a hashtag: its posts come into your feed", ok("204", "Following"), ["401", "422"], tag="Posts", params=T, notes={"422": "bad_hashtag"}),
       "delete": op("unfollowHashtag", "Stop following a hashtag", ok("204", "Done"), ["401", "422"], tag="Posts", params=T, notes={"422": "bad_hashtag"})},
   "/api/v1/me/hashtags": {"get": op("listFollowedHashtags", "The hashtags you follow", ok("200", "Hashtags", ref("Hashtags")), ["401"], tag="Posts")},
+  "/api/v1/jobs": {"post": op("createJob", "Post a job at a company where you work now", ok("201", "Posted", ref("Job")), B + ["401", "403", "429"], "NewJob",
+      tag="Jobs", notes={"403": "not_at_company: your current positions are not at that company",
+                         "422": "unknown_field, invalid_type, required, too_long, invalid_text, invalid_value (workplace, employmentType, salary.period), "
+                                "bad_salary (not whole, negative, or min over max), bad_currency, too_many_skills", "429": "rate_limited: jobs per day"})},
+  "/api/v1/jobs/{id}": {
+      "get": op("getJob", "A job, with the people you know at the company", ok("200", "Job", ref("JobView")), ["401", "404"], tag="Jobs", params=J,
+          notes={"404": "No such job, or its poster and you are blocked either way"}),
+      "patch": op("editJob", "Change or close your job", ok("200", "Changed", ref("JobView")), B + ["401", "403", "404"], "JobChange", tag="Jobs", params=J,
+          notes={"403": "not_poster", "422": "immutable_field (company), unknown_field, invalid_type, required (blank text), too_long, invalid_value, bad_salary, bad_currency"},
+          desc="A closed job takes no applications and leaves search; it can be opened again.")},
+  "/api/v1/companies/{id}/jobs": {"get": op("listCompanyJobs", "The company's open jobs, newest first", ok("200", "Jobs", ref("JobList")), ["400", "401", "404"],
+      tag="Jobs", params=path_param("id", "Company id") + PAGE, notes={"400": LIST_400})},
+  "/api/v1/search/jobs": {"get": op("searchJobs", "Open jobs matching a query and filters, best first", ok("200", "Results", ref("JobSearchResults")), ["400", "401", "429"],
+      tag="Search", params=[q("q", S(maxLength=1000), "The people-search language (AND, OR, NOT, -term, \"phrase\", parentheses) over title, description, skills and company; absent: every open job matching the filters"),
+          q("location", S(maxLength=100, pattern=r"^[^\x00-\x1F\x7F]*$"), "Words of the location, in order"),
+          q("company", S(maxLength=100, pattern=r"^[^\x00-\x1F\x7F]*$"), "A company id or name"),
+          q("workplace", S(enum=WORKPLACES + [""]), "Where the work is done"), q("employmentType", S(enum=EMPLOYMENT_TYPES + [""]), "Employment type"),
+          q("postedWithin", S(pattern="^([1-9]|[1-9][0-9]|[1-2][0-9][0-9]|3[0-5][0-9]|36[0-5])?$"), "Days (1–365)"),
+          PAGE[0], q("cursor", S(pattern="^([0-9]{1,3})?$"), "From the previous page's nextCursor (the number of results shown)")],
+      notes={"400": "bad_query (with the position of a syntax error), too_complex, bad_filter, bad_cursor or bad_limit", "429": "rate_limited: searches per day"},
+      desc="Ranked by relevance blended with recency and how many people you know at the company (peopleYouKnowCount: your connections who work there now).")},
+  "/api/v1/jobs/{id}/applications": {
+      "post": op("applyToJob", "Apply with your profile and an optional note", ok("201", "Applied", ref("Application")), B + ["401", "404", "409", "429"],
+          "NewApplication", tag="Jobs", params=J, notes={"409": "already_applied or job_closed", "422": "own_job, unknown_field, invalid_type, too_long, invalid_text",
+          "429": "rate_limited: applications per day"}, desc="The poster is notified. No one else learns of it."),
+      "get": op("listApplicants", "Your job's applicants, oldest first", ok("200", "Applicants", ref("ApplicantList")), ["400", "401", "404"], tag="Jobs",
+          params=J + PAGE, notes={"400": LIST_400, "404": "No such job, or it is not yours"})},
+  "/api/v1/jobs/{id}/applications/{applicationId}": {"patch": op("setApplicationStatus", "Mark an applicant viewed or rejected",
+      ok("200", "The applicant", ref("Applicant")), B + ["401", "404"], "ApplicationStatusChange", tag="Jobs",
+      params=J + path_param("applicationId", "Application id"), notes={"404": "No such application to a job of yours"},
+      desc="The applicant sees the status on their applications; a rejection is never a notification.")},
+  "/api/v1/me/applications": {"get": op("listMyApplications", "Your applications, newest first", ok("200", "Applications", ref("ApplicationList")),
+      ["400", "401"], tag="Jobs", params=PAGE, notes={"400": LIST_400})},
+  "/api/v1/me/jobs": {"get": op("listMyJobs", "The jobs you posted, newest first", ok("200", "Jobs", ref("PostedJobList")), ["400", "401"], tag="Jobs",
+      params=PAGE, notes={"400": LIST_400})},
+  "/api/v1/me/job-suggestions": {"get": op("jobSuggestions", "Jobs you may be interested in (members open to work)", ok("200", "Suggestions", ref("JobSuggestions")),
+      ["401"], tag="Jobs", desc="Open jobs matching the titles of your current (or latest) positions, those near you or remote first; none you posted or applied to.")},
+  "/api/v1/jobs/{id}/referral-requests": {"post": op("requestReferral", "Ask a connection who works at the company now to refer you",
+      ok("201", "Asked", ref("ReferralRequest")), B + ["401", "404", "409", "429"], "NewReferralRequest", tag="Jobs", params=J,
+      notes={"409": "already_requested or job_closed", "422": "not_connected, not_at_company, own_job, unknown_field, invalid_type, too_long",
+             "429": "rate_limited: referral requests per day"})},
+  "/api/v1/referral-requests": {"get": op("listReferralRequests", "Referral requests asked of you and by you, newest first",
+      ok("200", "Requests", ref("ReferralRequestList")), ["400", "401"], tag="Jobs", params=PAGE, notes={"400": LIST_400})},
+  "/api/v1/referral-requests/{id}/accept": {"post": op("acceptReferralRequest", "Refer the requester: their application (made now if absent) carries your referral",
+      ok("200", "Referred", ref("ReferralRequest")), ["401", "404", "409"], tag="Jobs", params=path_param("id", "Referral request id"),
+      notes={"404": "No such request asked of you", "409": "already_answered, or job_closed when there is no application yet"})},
+  "/api/v1/referral-requests/{id}/decline": {"post": op("declineReferralRequest", "Decline: the requester goes on seeing it pending", ok("204", "Declined"),
+      ["401", "404", "409"], tag="Jobs", params=path_param("id", "Referral request id"), notes={"404": "No such request asked of you", "409": "already_answered"})},
   "/api/v1/companies/{id}": {"get": {**op("getCompany", "A company", ok("200", "Company", ref("Company")), ["404"], params=path_param("id", "Company id"), tag="Companies"),
       "security": [{}, {"bearerAuth": []}]}},
 }
@@ -552,5 +656,12 @@ for name, operation in [("GetPost", "getPost"), ("EditPost", "editPost"), ("List
     link("/api/v1/posts", "post", "201", name, operation, {"id": "$response.body#/id"})
 link("/api/v1/posts/{id}/comments", "post", "201", "DeleteComment", "deleteComment", {"id": "$response.body#/postId", "commentId": "$response.body#/id"})
 link("/api/v1/posts/{id}/comments", "post", "201", "ReportComment", "reportComment", {"id": "$response.body#/postId", "commentId": "$response.body#/id"})
+# A new job leads to itself, its applications and referral requests.
+for name, operation in [("GetJob", "getJob"), ("EditJob", "editJob"), ("Apply", "applyToJob"), ("ListApplicants", "listApplicants"),
+                        ("RequestReferral", "requestReferral")]:
+    link("/api/v1/jobs", "post", "201", name, operation, {"id": "$response.body#/id"})
+link("/api/v1/jobs", "post", "201", "SharePost", "createPost", body={"text": "We are hiring", "jobId": "$response.body#/id"})
+for name, operation in [("Accept", "acceptReferralRequest"), ("Decline", "declineReferralRequest")]:
+    link("/api/v1/jobs/{id}/referral-requests", "post", "201", name, operation, {"id": "$response.body#/id"})
 link("/api/v1/notifications", "get", "200", "MarkRead", "markNotificationsRead", body={"upTo": "$response.body#/items/0/id"})
 print(json.dumps(doc, indent=2, ensure_ascii=False))
