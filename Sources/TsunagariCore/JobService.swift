@@ -382,6 +382,16 @@ public struct JobService: Sendable {
         return Array(hits.filter { $0.job.poster != viewer && !applied.contains($0.job.id) }.prefix(Self.suggestionCount))
     }
 
+    /// The open jobs a saved job search finds (nil query: every job matching the filters), those posted at or after
+    /// `since` when given, without counting against the caps; none by a poster either side blocked.
+    public func matches(_ query: IndexQuery?, filters: JobFilters, viewer: MemberID, since: Date?) async throws -> [String] {
+        var filters = filters
+        filters.postedSince = since
+        let ranked = try rank(query, filters: filters, viewer: viewer)
+        let visible = try await jobs(ranked.map(\.candidate.jobID), viewer: viewer)
+        return ranked.map(\.candidate.jobID).filter { visible[$0].map { $0.poster != viewer && $0.status == .open } ?? false }
+    }
+
     // MARK: Applications
 
     public func apply(_ id: String, note raw: String?, viewer: MemberID) async throws -> (application: JobApplication, job: Job) {

@@ -326,3 +326,36 @@ public struct JobLimits: Hashable, Sendable {
     public static let standard = JobLimits(postsPerDay: 20, applicationsPerDay: 50, referralRequestsPerDay: 20, searchesPerDay: 1_000)
     public static let relaxed = JobLimits(postsPerDay: 100_000, applicationsPerDay: 100_000, referralRequestsPerDay: 100_000, searchesPerDay: 10_000_000)
 }
+
+extension JobFilters {
+    /// The filters a saved job search keeps, as the search form writes them (`location=…&workplace=…`); "posted within"
+    /// is not kept, since a saved search looks at what is new anyway.
+    public var formEncoded: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let pairs: [(String, String?)] = [
+            ("location", location), ("company", company), ("workplace", workplace?.rawValue), ("employmentType", employmentType?.rawValue),
+        ]
+        return pairs.compactMap { name, value in
+            guard let value, !value.isEmpty else { return nil }
+            return "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+    }
+
+    public init(formEncoded: String) {
+        self.init()
+        for pair in formEncoded.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = parts[1].removingPercentEncoding, !value.isEmpty else { continue }
+            switch parts[0] {
+            case "location": location = value
+            case "company": company = value
+            case "workplace": workplace = Workplace(rawValue: value)
+            case "employmentType": employmentType = EmploymentType(rawValue: value)
+            default: continue
+            }
+        }
+    }
+
+    public var isEmpty: Bool { location == nil && company == nil && workplace == nil && employmentType == nil && postedSince == nil }
+}

@@ -14,6 +14,8 @@ public struct SavedSearchService: Sendable {
     let compile: @Sendable (String) throws -> IndexQuery?
     /// Told of each notification made, for live delivery.
     let announce: @Sendable (MemberNotification) async -> Void
+    /// For a saved job search: the open jobs it finds, posted since the given moment when there is one.
+    let jobMatches: (@Sendable (SavedSearch, Date?) async throws -> [String])?
 
     /// At most this many saved searches per member.
     public static let maximumPerMember = 50
@@ -42,8 +44,9 @@ public struct SavedSearchService: Sendable {
 
     public init(
         storage: any Store, search: PeopleSearchService, clock: any Clock, announce: @escaping @Sendable (MemberNotification) async -> Void = { _ in },
-        compile: @escaping @Sendable (String) throws -> IndexQuery?
+        jobMatches: (@Sendable (SavedSearch, Date?) async throws -> [String])? = nil, compile: @escaping @Sendable (String) throws -> IndexQuery?
     ) {
+        self.jobMatches = jobMatches
         self.announce = announce
         self.storage = storage
         self.search = search
@@ -76,8 +79,34 @@ public struct SavedSearchService: Sendable {
         return saved
     }
 
-    public func list(viewer: MemberID) async throws -> [SavedSearch] {
-        try await storage.savedSearches(of: viewer)
+    /// Saves a job search: a query (or none) and job filters, at least one of them. The open jobs matching it now are
+    /// recorded as seen; those posted later are announced.
+    public func createJobSearch(name: String?, query: String, filters: JobFilters, viewer: MemberID) async throws -> SavedSearch {
+        guard let jobMatches else { throw DomainError.notFound("Job search") }
+        let query = try TextRule.clean(query, field: "q", limit: 2_000) ?? ""
+        if !query.isEmpty, try compile(query) == nil {
+            throw DomainError(.malformed, code: "bad_query", message: "The query holds no words to search for.")
+        }
+        var kept = filters
+        kept.postedSince = nil
+        guard !query.isEmpty || !kept.isEmpty else {
+            throw DomainError.invalid("required", "A saved job search needs a query or a filter.")
+        }
+        let name = try TextRule.optional(name, field: "name", limit: Self.nameLimit)
+            ?? Self.name(for: query.isEmpty ? kept.formEncoded.removingPercentEncoding ?? kept.formEncoded : query)
+        if try await storage.savedSearches(of: viewer).count >= Self.maximumPerMember {
+            throw DomainError(
+                .invalid, code: "saved_search_limit", message: "You can keep at most \(Self.maximumPerMember) saved searches; delete one first.")
+        }
+        let now = clock.now()
+        let saved = SavedSearch(
+            id: OpaqueID.make(at: now), member: viewer, name: name, query: query, filters: kept.formEncoded, createdAt: now, checkedAt: now, kind: .jobs)
+        try await storage.createSavedSearch(saved, matchingJobs: try await jobMatches(saved, nil))
+        return saved
+    }
+
+    public func list(viewer: MemberID, kind: SavedSearchKind? = nil) async throws -> [SavedSearch] {
+        try await storage.savedSearches(of: viewer).filter { kind == nil || $0.kind == kind }
     }
 
     /// The viewer's saved search; 404 for anyone else's.
@@ -100,6 +129,15 @@ public struct SavedSearchService: Sendable {
         let now = clock.now()
         var made = 0
         for saved in try await storage.savedSearchesDue(before: now.addingTimeInterval(-interval), limit: batch) {
+            if saved.kind == .jobs {
+                guard try await storage.claimSavedSearch(id: saved.id, checkedAt: saved.checkedAt, to: now) else { continue }
+                do {
+                    if try await checkJobs(saved, at: now) { made += 1 }
+                } catch let error as DomainError where error.code == "too_complex" {
+                    continue
+                }
+                continue
+            }
             // Each check is a search of its owner's and counts against their caps; a member at the cap is checked
             // again later, from where the last check left off.
             do {
@@ -117,6 +155,20 @@ public struct SavedSearchService: Sendable {
             }
         }
         return made
+    }
+
+    /// Runs one saved job search over the jobs posted since it was last checked; true when it announced some.
+    func checkJobs(_ saved: SavedSearch, at now: Date) async throws -> Bool {
+        guard let jobMatches, try await storage.account(id: saved.member) != nil else { return false }
+        let found = try await jobMatches(saved, saved.checkedAt.addingTimeInterval(-Self.overlap))
+        let fresh = try await storage.unseenJobMatches(of: saved.id, among: found)
+        guard !fresh.isEmpty else { return false }
+        let notification = MemberNotification(
+            id: OpaqueID.make(at: now), member: saved.member, kind: .savedSearchMatches, subjectID: saved.id, subjectName: saved.name,
+            members: [], count: fresh.count, createdAt: now)
+        try await storage.recordJobMatches(of: saved.id, fresh, notification: notification)
+        await announce(notification)
+        return true
     }
 
     /// Runs one saved search over the entries indexed since it was last checked; true when it announced someone.

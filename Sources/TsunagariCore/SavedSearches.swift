@@ -1,6 +1,12 @@
 import Foundation
 
-/// A search a member keeps: its query and filters, checked now and then for members who newly match.
+/// What a saved search looks for.
+public enum SavedSearchKind: String, Sendable, CaseIterable {
+    case people
+    case jobs
+}
+
+/// A search a member keeps: its query and filters, checked now and then for members (or open jobs) who newly match.
 public struct SavedSearch: Hashable, Sendable {
     public var id: String
     public var member: MemberID
@@ -11,8 +17,12 @@ public struct SavedSearch: Hashable, Sendable {
     public var createdAt: Date
     /// When the index was last asked for new matches; entries indexed since then are checked next.
     public var checkedAt: Date
+    public var kind: SavedSearchKind
 
-    public init(id: String, member: MemberID, name: String, query: String, filters: String, createdAt: Date, checkedAt: Date) {
+    public init(
+        id: String, member: MemberID, name: String, query: String, filters: String, createdAt: Date, checkedAt: Date, kind: SavedSearchKind = .people
+    ) {
+        self.kind = kind
         self.id = id
         self.member = member
         self.name = name
@@ -38,4 +48,10 @@ public protocol SavedSearchStore: Sendable {
     func unseenMatches(of search: String, among members: [MemberID]) async throws -> [MemberID]
     /// Records the members as matching and stores the notification, in one transaction.
     func recordMatches(of search: String, _ members: [MemberID], notification: MemberNotification?) async throws
+    /// Stores a saved job search and the jobs matching it now, which will not be announced as new.
+    func createSavedSearch(_ search: SavedSearch, matchingJobs: [String]) async throws
+    /// Of `jobs`, those not yet recorded as matching the saved job search.
+    func unseenJobMatches(of search: String, among jobs: [String]) async throws -> [String]
+    /// Records the jobs as matching and stores the notification, in one transaction.
+    func recordJobMatches(of search: String, _ jobs: [String], notification: MemberNotification?) async throws
 }

@@ -546,6 +546,20 @@ enum PostgresMigrations {
                 "ALTER TABLE posts ADD COLUMN job_id TEXT",
             ]
         ),
+        (
+            13, "saved_job_searches",
+            [
+                "ALTER TABLE saved_searches ADD COLUMN kind TEXT NOT NULL DEFAULT 'people'",
+                """
+                CREATE TABLE saved_search_job_matches (
+                  search_id TEXT NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+                  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                  PRIMARY KEY (search_id, job_id)
+                )
+                """,
+                "CREATE INDEX saved_search_job_matches_job ON saved_search_job_matches (job_id)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -8,17 +8,55 @@ extension PostgresStorage: SavedSearchStore {
         SavedSearch(
             id: try row["id"].decode(String.self), member: MemberID(try row["member_id"].decode(String.self)),
             name: try row["name"].decode(String.self), query: try row["query"].decode(String.self), filters: try row["filters"].decode(String.self),
-            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)), checkedAt: StoredTime.date(try row["checked_at"].decode(Int64.self)))
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)), checkedAt: StoredTime.date(try row["checked_at"].decode(Int64.self)),
+            kind: SavedSearchKind(rawValue: try row["kind"].decode(String.self)) ?? .people)
+    }
+
+    static func insertSavedSearch(_ search: SavedSearch, _ c: PostgresConnection, _ logger: Logger) async throws {
+        try await c.query(
+            """
+            INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at, kind)
+            VALUES (\(search.id), \(search.member.rawValue), \(search.name), \(search.query), \(search.filters),
+              \(StoredTime.millis(search.createdAt)), \(StoredTime.millis(search.checkedAt)), \(search.kind.rawValue))
+            """, logger: logger)
+    }
+
+    static func insertJobMatches(_ search: String, _ jobs: [String], _ c: PostgresConnection, _ logger: Logger) async throws {
+        guard !jobs.isEmpty else { return }
+        try await c.query(
+            """
+            INSERT INTO saved_search_job_matches (search_id, job_id)
+            SELECT \(search), id FROM jobs WHERE id = ANY(\(jobs))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    public func createSavedSearch(_ search: SavedSearch, matchingJobs: [String]) async throws {
+        try await transaction { c in
+            try await Self.insertSavedSearch(search, c, self.logger)
+            try await Self.insertJobMatches(search.id, matchingJobs, c, self.logger)
+        }
+    }
+
+    public func unseenJobMatches(of search: String, among jobs: [String]) async throws -> [String] {
+        guard !jobs.isEmpty else { return [] }
+        var seen: Set<String> = []
+        for row in try await rows("SELECT job_id FROM saved_search_job_matches WHERE search_id = \(search) AND job_id = ANY(\(jobs))") {
+            seen.insert(try row["job_id"].decode(String.self))
+        }
+        return jobs.filter { !seen.contains($0) }
+    }
+
+    public func recordJobMatches(of search: String, _ jobs: [String], notification: MemberNotification?) async throws {
+        try await transaction { c in
+            try await Self.insertJobMatches(search, jobs, c, self.logger)
+            if let notification { try await Self.insertNotification(notification, c, self.logger) }
+        }
     }
 
     public func createSavedSearch(_ search: SavedSearch, matching: [MemberID]) async throws {
         try await transaction { c in
-            try await c.query(
-                """
-                INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at)
-                VALUES (\(search.id), \(search.member.rawValue), \(search.name), \(search.query), \(search.filters),
-                  \(StoredTime.millis(search.createdAt)), \(StoredTime.millis(search.checkedAt)))
-                """, logger: self.logger)
+            try await Self.insertSavedSearch(search, c, self.logger)
             try await Self.insertMatches(search.id, matching, c, self.logger)
         }
     }

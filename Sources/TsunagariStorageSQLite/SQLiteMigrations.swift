@@ -490,6 +490,20 @@ enum SQLiteMigrations {
                     ALTER TABLE posts ADD COLUMN job_id TEXT;
                     """)
         }
+        migrator.registerMigration("013_saved_job_searches") { db in
+            // A saved search looks for people or for jobs; the jobs a saved job search has announced are kept apart (a
+            // job may go with its poster, and its matches with it).
+            try db.execute(
+                sql: """
+                    ALTER TABLE saved_searches ADD COLUMN kind TEXT NOT NULL DEFAULT 'people';
+                    CREATE TABLE saved_search_job_matches (
+                      search_id TEXT NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+                      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                      PRIMARY KEY (search_id, job_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX saved_search_job_matches_job ON saved_search_job_matches (job_id);
+                    """)
+        }
         return migrator
     }
 }

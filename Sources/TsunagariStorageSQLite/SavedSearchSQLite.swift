@@ -6,19 +6,57 @@ extension SQLiteStorage: SavedSearchStore {
     static func savedSearch(_ row: Row) -> SavedSearch {
         SavedSearch(
             id: row["id"], member: MemberID(row["member_id"]), name: row["name"], query: row["query"], filters: row["filters"],
-            createdAt: StoredTime.date(row["created_at"]), checkedAt: StoredTime.date(row["checked_at"]))
+            createdAt: StoredTime.date(row["created_at"]), checkedAt: StoredTime.date(row["checked_at"]),
+            kind: SavedSearchKind(rawValue: row["kind"]) ?? .people)
+    }
+
+    static func insertSavedSearch(_ search: SavedSearch, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                search.id, search.member.rawValue, search.name, search.query, search.filters, StoredTime.millis(search.createdAt),
+                StoredTime.millis(search.checkedAt), search.kind.rawValue,
+            ])
+    }
+
+    static func insertJobMatches(_ search: String, _ jobs: [String], _ db: Database) throws {
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO saved_search_job_matches (search_id, job_id) SELECT ?, id FROM jobs WHERE id = ?")
+        for job in jobs { try insert.execute(arguments: [search, job]) }
+    }
+
+    public func createSavedSearch(_ search: SavedSearch, matchingJobs: [String]) async throws {
+        try await write { db in
+            try Self.insertSavedSearch(search, db)
+            try Self.insertJobMatches(search.id, matchingJobs, db)
+        }
+    }
+
+    public func unseenJobMatches(of search: String, among jobs: [String]) async throws -> [String] {
+        guard !jobs.isEmpty else { return [] }
+        let seen: Set<String> = try await pool.read { db in
+            Set(
+                try Self.inSlices(jobs) { part, marks in
+                    try String.fetchAll(
+                        db, sql: "SELECT job_id FROM saved_search_job_matches WHERE search_id = ? AND job_id IN (\(marks))",
+                        arguments: StatementArguments([search] + part))
+                })
+        }
+        return jobs.filter { !seen.contains($0) }
+    }
+
+    public func recordJobMatches(of search: String, _ jobs: [String], notification: MemberNotification?) async throws {
+        try await write { db in
+            try Self.insertJobMatches(search, jobs, db)
+            if let notification { try Self.insertNotification(notification, db) }
+        }
     }
 
     public func createSavedSearch(_ search: SavedSearch, matching: [MemberID]) async throws {
         try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    search.id, search.member.rawValue, search.name, search.query, search.filters, StoredTime.millis(search.createdAt),
-                    StoredTime.millis(search.checkedAt),
-                ])
+            try Self.insertSavedSearch(search, db)
             try Self.insertMatches(search.id, matching, db)
         }
     }

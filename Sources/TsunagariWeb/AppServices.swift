@@ -92,10 +92,19 @@ public struct AppServices: Sendable {
         let jobSearch = JobSearchIndex()
         jobsApplied = try await JobService.load(storage: storage, search: jobSearch)
         self.jobSearch = jobSearch
-        jobs = JobService(
+        let jobs = JobService(
             storage: storage, graph: graph, search: jobSearch, employers: searchIndex, network: network, notifications: notifications, clock: clock,
             limits: configuration.jobLimits)
-        savedSearches = SavedSearchService(storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) }) { text in
+        self.jobs = jobs
+        savedSearches = SavedSearchService(
+            storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) },
+            jobMatches: { saved, since in
+                // A saved query that no longer compiles (only punctuation) finds nothing rather than every job.
+                let query = saved.query.isEmpty ? nil : ProfileIndexing.compile(try QueryParser.parse(saved.query))
+                if !saved.query.isEmpty && query == nil { return [] }
+                return try await jobs.matches(query, filters: JobFilters(formEncoded: saved.filters), viewer: saved.member, since: since)
+            }
+        ) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))
         }
     }

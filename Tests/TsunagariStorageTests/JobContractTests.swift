@@ -210,4 +210,35 @@ struct JobContractTests {
             #expect(try await s.post(id: try await s.createPost(Make.post(by: ids[0], at: 3)).id)?.jobID == nil)
         }
     }
+
+    @Test("A saved job search keeps its kind and the jobs it has announced", arguments: StorageKind.tested)
+    func savedJobSearch(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.jobs
+            let saves = try #require(store.storage as? any SavedSearchStore & NotificationStore)
+            let ids = try await makeMembers(s, 2)
+            let acme = try await company(s, member: ids[0])
+            let first = Make.job(by: ids[0], company: acme, at: 1)
+            let second = Make.job(by: ids[0], company: acme, at: 2)
+            try await s.createJob(first)
+            try await s.createJob(second)
+            let saved = SavedSearch(
+                id: Make.id(3), member: ids[1], name: "Swift", query: "Swift", filters: "location=%E6%9D%B1%E4%BA%AC", createdAt: Make.at(3),
+                checkedAt: Make.at(3), kind: .jobs)
+            try await saves.createSavedSearch(saved, matchingJobs: [first.id, Make.id(90)])
+            #expect(try await saves.savedSearch(id: saved.id) == saved)
+            #expect(try await saves.savedSearches(of: ids[1]).map(\.kind) == [.jobs])
+            #expect(try await saves.unseenJobMatches(of: saved.id, among: [first.id, second.id]) == [second.id])
+            let note = MemberNotification(
+                id: Make.id(4), member: ids[1], kind: .savedSearchMatches, subjectID: saved.id, subjectName: saved.name, members: [], count: 1,
+                createdAt: Make.at(4))
+            try await saves.recordJobMatches(of: saved.id, [second.id], notification: note)
+            #expect(try await saves.unseenJobMatches(of: saved.id, among: [first.id, second.id]).isEmpty)
+            #expect(try await saves.notification(id: note.id)?.count == 1)
+            // A people search saved before keeps its kind.
+            let people = SavedSearch(id: Make.id(5), member: ids[1], name: "p", query: "営業", filters: "", createdAt: Make.at(5), checkedAt: Make.at(5))
+            try await saves.createSavedSearch(people, matching: [])
+            #expect(try await saves.savedSearch(id: people.id)?.kind == .people)
+        }
+    }
 }

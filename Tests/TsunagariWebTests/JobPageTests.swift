@@ -27,7 +27,7 @@ import TsunagariCore
             #expect(form.text.contains("<option value=\"株式会社つながり\">"))
             let fields = [
                 "company": "株式会社つながり", "title": "Swift <サーバー> エンジニア", "location": "東京都", "workplace": "hybrid", "employmentType": "fullTime",
-                "description": "Swift でバックエンドを開発します。", "skills": "Swift\nPostgreSQL", "salaryMin": "6000000", "salaryMax": "9000000",
+                "description": "Swift でバックエンドを開発します。", "skills": "Swift\r\nPostgreSQL", "salaryMin": "6000000", "salaryMax": "9000000",
                 "currency": "JPY", "period": "year",
             ]
             var wrong = fields
@@ -49,6 +49,7 @@ import TsunagariCore
             #expect(!page.text.contains("<サーバー>"))
             #expect(page.text.contains("id=\"applicants-link\""))
             #expect(page.text.contains("JPY 6,000,000–9,000,000 / 年"))
+            #expect(page.text.contains("<li class=\"tag\">Swift</li><li class=\"tag\">PostgreSQL</li>"))
 
             // The seeker searches in English, sees who they know, and asks Friend for a referral.
             let seeker = try await Browser.logIn(client, "Seeker", language: "en")

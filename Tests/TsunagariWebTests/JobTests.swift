@@ -391,4 +391,51 @@ import TsunagariSearch
             #expect(other.jobSearch.count == 0)
         }
     }
+
+    @Test func aSavedJobSearchAnnouncesNewJobsOnce() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Seeker"])
+            _ = try await Self.work(client, cast, "Ann", at: "株式会社つながり")
+            _ = try await Self.post(client, cast, "Ann")
+            let saved = try await client.call(
+                .post, "/api/v1/search/jobs/saved", token: cast.tokens["Seeker"],
+                json: ["q": "Swift AND (サーバー OR backend)", "filters": ["location": "東京", "workplace": "hybrid"]])
+            #expect(saved.status == .created, "\(saved.text)")
+            #expect(saved.json["kind"] as? String == "jobs")
+            #expect((saved.json["filters"] as? [String: Any])?["workplace"] as? String == "hybrid")
+            #expect(try await client.call(.post, "/api/v1/search/jobs/saved", token: cast.tokens["Seeker"], json: [:]).errorCode == "required")
+            #expect(try await client.call(.post, "/api/v1/search/jobs/saved", token: cast.tokens["Seeker"], json: ["q": "(Swift"]).errorCode == "bad_query")
+            #expect(
+                try await client.call(.post, "/api/v1/search/jobs/saved", token: cast.tokens["Seeker"], json: ["q": "x", "filters": ["workplace": "moon"]])
+                    .errorCode == "invalid_value")
+            let listed = try await client.call(.get, "/api/v1/search/jobs/saved", token: cast.tokens["Seeker"])
+            #expect((listed.json["items"] as? [Any])?.count == 1)
+            // The job that matched when it was saved is not news; a new one is, once.
+            try await services.savedSearches.checkDue(interval: 0)
+            func matches() async throws -> [[String: Any]] {
+                let items = try await client.call(.get, "/api/v1/notifications", token: cast.tokens["Seeker"]).json["items"] as? [[String: Any]] ?? []
+                return items.filter { $0["kind"] as? String == "savedSearchMatches" }
+            }
+            #expect(try await matches().isEmpty)
+            var another = Self.swiftJob
+            another["title"] = "Backend エンジニア（Swift）"
+            _ = try await Self.post(client, cast, "Ann", another)
+            var elsewhere = Self.swiftJob
+            elsewhere["location"] = "大阪市"
+            _ = try await Self.post(client, cast, "Ann", elsewhere)
+            try await Task.sleep(for: .milliseconds(20))
+            try await services.savedSearches.checkDue(interval: 0)
+            let found = try await matches()
+            #expect(found.count == 1)
+            #expect(found.first?["count"] as? Int == 1)
+            #expect((found.first?["savedSearch"] as? [String: Any])?["id"] as? String == saved.json["id"] as? String)
+            try await services.savedSearches.checkDue(interval: 0)
+            #expect(try await matches().count == 1)
+            // The notification leads to the job search; the saved-searches page lists it with the people searches.
+            let seeker = try await Browser.logIn(client, "Seeker")
+            #expect(try await seeker.get("/notifications").text.contains("href=\"/jobs?q="))
+            #expect(try await seeker.get("/search/saved").text.contains("href=\"/jobs?q="))
+            #expect(try await client.call(.delete, "/api/v1/search/saved/\(saved.json["id"] as? String ?? "")", token: cast.tokens["Seeker"]).status == .noContent)
+        }
+    }
 }

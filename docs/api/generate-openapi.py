@@ -178,7 +178,11 @@ schemas = {
       "degree": S(pattern="^([1-3](,[1-3])*)?$"), "openToWork": {"type": "boolean"}}, None, False),
   "NewSavedSearch": obj({"name": line(100), "q": S(minLength=1, maxLength=1000, pattern=NONBLANK), "filters": ref("SearchFilters")}, ["q"], False),
   "SavedSearch": obj({"id": S(), "name": S(), "q": S(), "filters": obj({k: S() for k in ["currentCompany", "pastCompany", "school", "location", "skill", "industry", "degree"]} | {"openToWork": {"type": "boolean"}}),
-      "createdAt": S(format="date-time")}, ["id", "name", "q", "filters", "createdAt"]),
+      "createdAt": S(format="date-time"), "kind": S(enum=["people", "jobs"], description="jobs: a saved job search, whose filters are location, company, workplace and employmentType")},
+      ["id", "name", "q", "filters", "createdAt"]),
+  "NewSavedJobSearch": obj({"name": line(100), "q": S(maxLength=1000, description="The people-search language; empty or absent: every open job matching the filters"),
+      "filters": obj({"location": line(100), "company": line(100), "workplace": S(enum=WORKPLACES), "employmentType": S(enum=EMPLOYMENT_TYPES)}, None, False)},
+      None, False, description="A query or at least one filter"),
   "SavedSearchList": obj({"items": {"type": "array", "items": ref("SavedSearch")}}, ["items"]),
   "Notification": obj({"id": S(description="Time-ordered: newer notifications have greater ids"),
       "kind": S(enum=NOTIFICATION_KINDS, description="introductionRequested goes to the intermediary, introductionForwarded to the target and the "
@@ -576,6 +580,13 @@ paths = {
           PAGE[0], q("cursor", S(pattern="^([0-9]{1,3})?$"), "From the previous page's nextCursor (the number of results shown)")],
       notes={"400": "bad_query (with the position of a syntax error), too_complex, bad_filter, bad_cursor or bad_limit", "429": "rate_limited: searches per day"},
       desc="Ranked by relevance blended with recency and how many people you know at the company (peopleYouKnowCount: your connections who work there now).")},
+  "/api/v1/search/jobs/saved": {
+      "get": op("listSavedJobSearches", "Your saved job searches, oldest first", ok("200", "Saved job searches", ref("SavedSearchList")), ["401"], tag="Search"),
+      "post": op("saveJobSearch", "Save a job search: jobs posted later that match it are announced in one notification",
+          ok("201", "Saved", ref("SavedSearch")), B + ["401"], "NewSavedJobSearch", tag="Search",
+          notes={"400": "bad_query (with the position of a syntax error) or too_complex",
+                 "422": "required (neither a query nor a filter), saved_search_limit (50, people and job searches together), unknown_field, invalid_type, invalid_value, too_long"},
+          desc="The jobs matching it now are not news. Delete it with DELETE /api/v1/search/saved/{id}.")},
   "/api/v1/jobs/{id}/applications": {
       "post": op("applyToJob", "Apply with your profile and an optional note", ok("201", "Applied", ref("Application")), B + ["401", "404", "409", "429"],
           "NewApplication", tag="Jobs", params=J, notes={"409": "already_applied or job_closed", "422": "own_job, unknown_field, invalid_type, too_long, invalid_text",

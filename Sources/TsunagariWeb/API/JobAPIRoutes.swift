@@ -14,6 +14,8 @@ struct JobAPIRoutes {
         api.patch("jobs/{id}", use: edit)
         api.get("companies/{id}/jobs", use: companyJobs)
         api.get("search/jobs", use: search)
+        api.get("search/jobs/saved", use: listSaved)
+        api.post("search/jobs/saved", use: createSaved)
         api.post("jobs/{id}/applications", use: apply)
         api.get("jobs/{id}/applications", use: applicants)
         api.patch("jobs/{id}/applications/{applicationId}", use: setStatus)
@@ -158,6 +160,29 @@ struct JobAPIRoutes {
         let next = offset + limit < result.total ? String(offset + limit) : nil
         return APIResponse.json(
             .object(["items": .array(items), "nextCursor": .string(next), "total": .int(result.total), "facets": Represent.jobFacets(result.facets)]))
+    }
+
+    @Sendable func listSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.requireMember()
+        return APIResponse.json(.object(["items": .array(try await services.savedSearches.list(viewer: viewer, kind: .jobs).map(SearchAPIRoutes.saved))]))
+    }
+
+    @Sendable func createSaved(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.requireMember()
+        let json = try await body(request, context)
+        try json.allowOnly(["name", "q", "filters"])
+        let q = try json.string("q") ?? ""
+        var filters = JobFilters()
+        if let object = try json.object("filters") {
+            try object.allowOnly(["location", "company", "workplace", "employmentType"])
+            filters.location = try TextRule.optional(try object.string("location"), field: "location", limit: 100)
+            filters.company = try TextRule.optional(try object.string("company"), field: "company", limit: 100)
+            filters.workplace = try object.enumValue("workplace", Workplace.self)
+            filters.employmentType = try object.enumValue("employmentType", EmploymentType.self)
+        }
+        if !q.trimmingCharacters(in: .whitespaces).isEmpty { _ = try SearchAPIRoutes.parse(q) }
+        let saved = try await services.savedSearches.createJobSearch(name: try json.string("name"), query: q, filters: filters, viewer: viewer)
+        return APIResponse.json(SearchAPIRoutes.saved(saved), status: .created)
     }
 
     /// The rank to start from: job search's cursor is the number of results already shown.

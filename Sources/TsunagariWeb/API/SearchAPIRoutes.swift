@@ -154,6 +154,20 @@ struct SearchAPIRoutes {
     }
 
     static func saved(_ saved: SavedSearch) -> JSONValue {
+        if saved.kind == .jobs {
+            let filters = JobFilters(formEncoded: saved.filters)
+            var object: [String: JSONValue] = [:]
+            for (name, value) in [
+                ("location", filters.location), ("company", filters.company), ("workplace", filters.workplace?.rawValue),
+                ("employmentType", filters.employmentType?.rawValue),
+            ] {
+                if let value { object[name] = .string(value) }
+            }
+            return .object([
+                "id": .string(saved.id), "name": .string(saved.name), "q": .string(saved.query), "filters": .object(object),
+                "createdAt": Represent.time(saved.createdAt), "kind": .string(saved.kind.rawValue),
+            ])
+        }
         let filters = SearchFilters(formEncoded: saved.filters)
         var object: [String: JSONValue] = [:]
         for (name, value) in [
@@ -166,7 +180,7 @@ struct SearchAPIRoutes {
         if filters.openToWork { object["openToWork"] = .bool(true) }
         return .object([
             "id": .string(saved.id), "name": .string(saved.name), "q": .string(saved.query), "filters": .object(object),
-            "createdAt": Represent.time(saved.createdAt),
+            "createdAt": Represent.time(saved.createdAt), "kind": .string(saved.kind.rawValue),
         ])
     }
 

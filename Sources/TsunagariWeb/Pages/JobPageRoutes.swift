@@ -13,6 +13,7 @@ struct JobPageRoutes {
         router.get("jobs/new", use: newJob)
         router.post("jobs", use: create)
         router.get("jobs/mine", use: mine)
+        router.post("jobs/saved", use: saveSearch)
         router.get("jobs/{id}", use: show)
         router.get("jobs/{id}/edit", use: editForm)
         router.post("jobs/{id}/edit", use: edit)
@@ -62,6 +63,15 @@ struct JobPageRoutes {
         return HTMLResponse.make(JobPages.search(await chrome(request, context), model), status: status)
     }
 
+    /// Saves the job search shown; its new matches are announced like those of a saved people search.
+    @Sendable func saveSearch(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.requireMember()
+        let form = context.form
+        let input = try JobAPIRoutes.searchInput { form[$0] }
+        _ = try await services.savedSearches.createJobSearch(name: form["name"], query: form["q"] ?? "", filters: input.filters, viewer: viewer)
+        return .redirect(to: "/search/saved?done=saved")
+    }
+
     private func companies(_ viewer: MemberID) async throws -> [CompanyRef] {
         guard let profile = try await services.storage.profile(id: viewer) else { return [] }
         var seen: Set<String> = []
@@ -106,7 +116,7 @@ struct JobPageRoutes {
     }
 
     private func skills(_ model: JobPages.FormModel) -> [String] {
-        model.skills.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," || $0 == "、" }).map {
+        model.skills.split(whereSeparator: { $0.isNewline || $0 == "," || $0 == "、" }).map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
     }

@@ -151,6 +151,19 @@ enum JobPages {
                         if let next = model.next {
                             el("p") { el("a", .href("/jobs?" + model.query(with: ["cursor": next])), .class("button secondary")) { Text.nextPage(l) } }
                         }
+                        el("details", .class("save-search")) {
+                            el("summary") { Text.saveSearch(l) }
+                            Layout.form(chrome, action: "/jobs/saved", id: "save-job-search") {
+                                for (name, value) in [
+                                    ("q", model.q), ("location", model.location), ("company", model.company), ("workplace", model.workplace),
+                                    ("employmentType", model.employmentType),
+                                ] where !value.isEmpty {
+                                    el("input", .type("hidden"), .name(name), .value(value))
+                                }
+                                Layout.field(Text.savedSearchName(l), name: "name", value: model.q, maxLength: 100)
+                                el("button", .type("submit"), .class("button small secondary")) { Text.saveSearch(l) }
+                            }
+                        }
                     }
                     el("aside", .class("card feed-side"), .id("job-facets")) {
                         el("h2") { Text.refine(l) }

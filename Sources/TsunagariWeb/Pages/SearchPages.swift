@@ -165,6 +165,15 @@ enum SearchPages {
     }
 
     static func filtersText(_ saved: SavedSearch, _ l: TsunagariCore.Locale) -> String {
+        if saved.kind == .jobs {
+            let filters = JobFilters(formEncoded: saved.filters)
+            var parts = [Text.jobs(l)]
+            if let location = filters.location { parts.append("\(Text.jobLocation(l)): \(location)") }
+            if let company = filters.company { parts.append("\(Text.company(l)): \(company)") }
+            if let workplace = filters.workplace { parts.append(JobPages.workplaceLabel(workplace, l)) }
+            if let type = filters.employmentType { parts.append(JobPages.typeLabel(type, l)) }
+            return parts.joined(separator: " · ")
+        }
         let filters = SearchFilters(formEncoded: saved.filters)
         var parts: [String] = []
         for (label, value) in [
@@ -178,7 +187,7 @@ enum SearchPages {
     }
 
     static func runLink(_ saved: SavedSearch) -> String {
-        "/search?" + queryString([("q", saved.query)]) + (saved.filters.isEmpty ? "" : "&" + saved.filters)
+        (saved.kind == .jobs ? "/jobs?" : "/search?") + queryString([("q", saved.query)]) + (saved.filters.isEmpty ? "" : "&" + saved.filters)
     }
 
     static func savedSearches(_ chrome: PageChrome, _ list: [SavedSearch]) -> HTML {
