@@ -58,6 +58,10 @@ import TsunagariCore
             #expect(results.text.contains("href=\"/jobs/\(id)\""))
             #expect(results.text.contains("1 people you know work here"))
             #expect(results.text.contains("id=\"job-facets\""))
+            // As a browser sends the form: spaces as '+'.
+            let typed = try await seeker.get("/jobs?q=Swift+AND+%28%E3%82%B5%E3%83%BC%E3%83%90%E3%83%BC+OR+backend%29&location=&workplace=")
+            #expect(typed.text.contains("href=\"/jobs/\(id)\""))
+            #expect(typed.text.contains("value=\"Swift AND (サーバー OR backend)\""))
             let bad = try await seeker.get("/jobs?q=(Swift")
             #expect(bad.status == .badRequest)
             #expect(bad.text.contains("role=\"alert\""))

@@ -143,7 +143,8 @@ struct JobAPIRoutes {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
-        let input = try Self.searchInput { request.uri.queryParameters.get($0) }
+        let form = request.form
+        let input = try Self.searchInput { form[$0] }
         let limit = try NetworkAPIRoutes.limit(request)
         let offset = try Self.offset(try NetworkAPIRoutes.cursor(request))
         guard !input.empty else {

@@ -32,8 +32,9 @@ struct JobPageRoutes {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
-        let query = request.uri.queryParameters
-        func value(_ name: String) -> String { query.get(name).map { String($0) } ?? "" }
+        // Read as a form (a GET form writes spaces as '+').
+        let query = request.form
+        func value(_ name: String) -> String { query[name] ?? "" }
         var model = JobPages.SearchModel(
             q: value("q"), location: value("location"), company: value("company"), workplace: value("workplace"),
             employmentType: value("employmentType"), postedWithin: value("postedWithin"))
@@ -41,10 +42,10 @@ struct JobPageRoutes {
         var status: HTTPResponse.Status = .ok
         if asked {
             do {
-                let input = try JobAPIRoutes.searchInput { query.get($0).map { String($0) } }
+                let input = try JobAPIRoutes.searchInput { query[$0] }
                 model.searched = true
                 if !input.empty {
-                    let offset = try JobAPIRoutes.offset(query.get("cursor").map { String($0) })
+                    let offset = try JobAPIRoutes.offset(query["cursor"])
                     let result = try await services.jobs.searchPage(input.index, filters: input.filters, viewer: viewer, offset: offset, limit: 20)
                     let terms = input.query.map(QueryMatcher.positiveTexts) ?? []
                     model.hits = result.hits
