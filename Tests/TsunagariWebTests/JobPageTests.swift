@@ -56,7 +56,7 @@ import TsunagariCore
             let results = try await seeker.get("/jobs?q=" + "Swift AND (サーバー OR backend)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             #expect(results.status == .ok)
             #expect(results.text.contains("href=\"/jobs/\(id)\""))
-            #expect(results.text.contains("1 people you know work here"))
+            #expect(results.text.contains("1 person you know works here"))
             #expect(results.text.contains("id=\"job-facets\""))
             // As a browser sends the form: spaces as '+'.
             let typed = try await seeker.get("/jobs?q=Swift+AND+%28%E3%82%B5%E3%83%BC%E3%83%90%E3%83%BC+OR+backend%29&location=&workplace=")

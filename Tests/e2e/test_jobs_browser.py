@@ -66,7 +66,7 @@ def test_a_job_posted_in_japanese_is_found_and_a_connection_refers_the_seeker(br
     search.find_element(By.NAME, "q").send_keys("Swift AND (サーバー OR backend)")
     click_and_wait(sota_browser, search.find_element(By.ID, "job-search-submit"))
     results = sota_browser.find_element(By.ID, "job-results")
-    assert "1 people you know work here" in results.text, results.text
+    assert "1 person you know works here" in results.text, results.text
     screenshot(sota_browser, "job-search.png")
     click_and_wait(sota_browser, results.find_element(By.LINK_TEXT, "Swift サーバーサイドエンジニア"))
     assert sota_browser.current_url == job_url, sota_browser.current_url

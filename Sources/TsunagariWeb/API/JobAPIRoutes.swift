@@ -195,11 +195,12 @@ struct JobAPIRoutes {
         return value
     }
 
-    /// Up to two excerpts with the query's words marked: from the title, skills and description, in that order.
+    /// Up to two excerpts with the query's words marked: from the description, skills, company and title, in that order
+    /// (the title is shown anyway; the description says most about why the job matched).
     static func highlights(_ job: Job, terms: [String]) -> [String] {
         guard !terms.isEmpty else { return [] }
         var seen: Set<String> = []
-        return ([job.title, job.skills.joined(separator: ", "), job.company.name, job.description].compactMap {
+        return ([job.description, job.skills.joined(separator: ", "), job.company.name, job.title].compactMap {
             Highlighter.highlight($0, terms: terms, width: 120)?.text
         }).filter { seen.insert($0).inserted }.prefix(2).map { $0 }
     }

@@ -47,7 +47,8 @@ enum JobPages {
     }
 
     static func knownLine(_ count: Int, _ l: TsunagariCore.Locale) -> String {
-        l == .ja ? "\(count)\(Text.peopleYouKnowCount(l))" : "\(count) \(Text.peopleYouKnowCount(l))"
+        if l == .ja { return "\(count)\(Text.peopleYouKnowCount(l))" }
+        return count == 1 ? "1 person you know works here" : "\(count) \(Text.peopleYouKnowCount(l))"
     }
 
     /// A job in a list: title, company, place, kind, and how many people the viewer knows there.
@@ -143,7 +144,7 @@ enum JobPages {
             if model.searched {
                 el("div", .class("feed-layout")) {
                     el("section", .class("card feed-main"), .id("job-results")) {
-                        el("h2") { l == .ja ? "\(Text.results(l)) \(model.total) 件" : "\(model.total) \(Text.results(l))" }
+                        el("h2") { l == .ja ? "\(model.total) \(Text.results(l))" : model.total == 1 ? "1 result" : "\(model.total) \(Text.results(l))" }
                         if model.hits.isEmpty { el("p", .class("muted")) { Text.noResults(l) } }
                         el("ul", .class("plain-list jobs")) {
                             for hit in model.hits { card(hit.job, known: hit.peopleYouKnowCount, l, highlight: model.highlights[hit.job.id]) }
