@@ -241,4 +241,24 @@ struct JobContractTests {
             #expect(try await saves.savedSearch(id: people.id)?.kind == .people)
         }
     }
+
+    @Test("The sample data posts open jobs with applications and an accepted referral", arguments: StorageKind.tested)
+    func sampleJobs(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.jobs
+            _ = try await SampleData.fill(s, hasher: PlainHasher(), members: 400, seed: 3, now: SampleData.referenceDate, postsAsOf: SampleData.referenceDate)
+            let jobs = try await s.openJobs(after: nil, limit: 1_000)
+            #expect(jobs.count >= 3)
+            for job in jobs.prefix(10) {
+                // Posted by a member who works at the company now.
+                let poster = try #require(try await s.profile(id: job.poster))
+                #expect(poster.currentPositions.contains { $0.company.id == job.company.id })
+            }
+            let counts = try await s.applicantCounts(jobs: jobs.map(\.id))
+            #expect(counts.values.reduce(0, +) > 0)
+            var referred = 0
+            for job in jobs { referred += try await s.referrers(job: job.id).count }
+            #expect(referred > 0)
+        }
+    }
 }

@@ -90,3 +90,14 @@ def test_demo_network_is_served(make_storage, make_server):
     assert page.status_code == 200, describe(page)
     body = page.json()
     assert body["name"] == biggest["name"] and body["currentMemberCount"] + body["pastMemberCount"] > 1, describe(page)
+
+    # Open jobs at the sample companies, in Japanese and English, listed on their company pages.
+    jobs = api.request("GET", "/search/jobs", params={"q": "エンジニア OR engineer OR 営業 OR designer OR recruiter OR データ"})
+    assert jobs.status_code == 200, describe(jobs)
+    found = jobs.json()["items"]
+    assert len(found) >= 3, describe(jobs)
+    titles = " ".join(item["job"]["title"] for item in found)
+    assert any("\u3040" <= ch <= "\u30ff" for ch in titles) and any(ch.isascii() and ch.isalpha() for ch in titles), titles
+    job = found[0]["job"]
+    listed = api.request("GET", f"/companies/{job['company']['id']}/jobs")
+    assert job["id"] in [item["id"] for item in listed.json()["items"]], describe(listed)
