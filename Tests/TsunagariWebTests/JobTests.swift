@@ -240,6 +240,13 @@ import TsunagariSearch
             let seekerNotesAfter = (try await client.call(.get, "/api/v1/notifications", token: cast.tokens["Seeker"]).json["items"] as? [Any] ?? []).count
             #expect(seekerNotesAfter == seekerNotesBefore)
 
+            // The applicant's export holds the application; the poster's, the job.
+            let exported = try await client.call(.get, "/api/v1/me/export", token: cast.tokens["Seeker"]).json
+            #expect((exported["applications"] as? [[String: Any]])?.first?["status"] as? String == "rejected")
+            let posterExport = try await client.call(.get, "/api/v1/me/export", token: cast.tokens["Poster"]).json
+            #expect((posterExport["jobs"] as? [[String: Any]])?.first?["applicantCount"] as? Int == 1)
+            #expect((posterExport["applications"] as? [Any])?.isEmpty == true)
+
             // A closed job takes no more applications.
             _ = try await client.call(.patch, "/api/v1/jobs/\(job)", token: cast.tokens["Poster"], json: ["status": "closed"])
             let closed = try await client.call(.post, "/api/v1/jobs/\(job)/applications", token: cast.tokens["Boss"], json: [:])

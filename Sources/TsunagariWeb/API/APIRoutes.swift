@@ -88,6 +88,15 @@ struct APIRoutes {
                 object["messages"] = .array(item.messages.map { Represent.message($0, people: people) })
                 return .object(object)
             })
+        // Jobs posted, applications made and referral requests asked by or of the member.
+        export["jobs"] = .array(
+            try await services.jobs.postings(viewer: member).map { item in
+                var object = Represent.jobSummaryFields(item.job)
+                object["applicantCount"] = .int(item.applicants)
+                return .object(object)
+            })
+        export["applications"] = .array(try await services.jobs.myApplications(viewer: member).map { Represent.application($0.application, job: $0.job) })
+        export["referralRequests"] = .array(try await services.jobs.referralRequests(viewer: member).map(Represent.referral))
         return APIResponse.json(.object(export))
     }
 
