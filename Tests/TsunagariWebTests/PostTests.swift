@@ -118,8 +118,10 @@ import TsunagariCore
                 #expect(reply.status == .unprocessableContent, "\(body): \(reply.status) \(reply.text)")
                 #expect(reply.errorCode != nil)
             }
-            let unknown = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "x", "jobId": "1"])
+            let unknown = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "x", "job": "1"])
             #expect(unknown.errorCode == "unknown_field")
+            // A job id that names no job.
+            #expect(try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "x", "jobId": "1"]).status == .notFound)
             // A mention of a handle no one has is plain text.
             let plain = try await client.call(.post, "/api/v1/posts", token: cast.tokens["Ann"], json: ["text": "@nobody-here こんにちは"])
             #expect(plain.status == .created)
