@@ -22,7 +22,8 @@ public final class JobSearchIndex: JobSearching, @unchecked Sendable {
 
     static func companyTerms(id: String, name: String) -> [String] {
         var terms = [filterTerm(.company, id.lowercased())]
-        let key = CompanyName.key(name)
+        // Company names repeat from job to job: their keys are cached, as for profiles.
+        let key = ProfileIndexing.companyKey(name)
         if !key.isEmpty { terms.append(filterTerm(.company, key)) }
         return terms
     }
@@ -63,11 +64,24 @@ public final class JobSearchIndex: JobSearching, @unchecked Sendable {
     }
 
     public func index(_ jobs: [Job]) {
-        var open: [(entry: SearchIndexEntry, at: Date)] = []
-        for job in jobs {
-            if job.status == .open { open.append((Self.entry(for: job), job.createdAt)) } else { index.remove(MemberID(job.id)) }
+        let open = jobs.filter { $0.status == .open }
+        for job in jobs where job.status != .open { index.remove(MemberID(job.id)) }
+        index.upsert(Self.entries(open))
+    }
+
+    /// The entries of many jobs, analysed on every core when there are enough to share (analysis is most of the cost of
+    /// indexing; the index itself is written under its lock by one thread).
+    static func entries(_ jobs: [Job]) -> [(entry: SearchIndexEntry, at: Date)] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count / 100))
+        guard parts > 1 else { return jobs.map { (entry(for: $0), $0.createdAt) } }
+        let chunk = (jobs.count + parts - 1) / parts
+        let results = LockedValue([[(entry: SearchIndexEntry, at: Date)]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let slice = jobs[min(jobs.count, part * chunk)..<min(jobs.count, (part + 1) * chunk)]
+            let made = slice.map { (entry: entry(for: $0), at: $0.createdAt) }
+            results.withLock { $0[part] = made }
         }
-        index.upsert(open)
+        return results.withLock { $0.flatMap { $0 } }
     }
 
     public func remove(_ jobID: String) {
