@@ -116,8 +116,12 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         services: [
             GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, logger: logger),
             SearchCatchUp(engine: services.searchIndex, logger: logger),
-            FeedCatchUp(posts: services.posts, applied: services.feedIndex.appliedSequence, logger: logger),
-            JobCatchUp(jobs: services.jobs, applied: services.jobsApplied, logger: logger),
+            ChangeLogReplay(log: "feed", applied: services.feedIndex.appliedSequence, logger: logger) { [posts = services.posts] cursor, now in
+                try await posts.catchUp(&cursor, now: now)
+            },
+            ChangeLogReplay(log: "job", applied: services.jobsApplied, logger: logger) { [jobs = services.jobs] cursor, now in
+                try await jobs.catchUp(&cursor, now: now)
+            },
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
             services.eventHub,
@@ -251,44 +255,26 @@ struct SearchCatchUp: Service {
     }
 }
 
-/// Replays the feed change log into this instance's feed and post search indexes, so that posts, comments and
-/// reactions made through other instances sharing the database reach feeds here within a second.
-struct FeedCatchUp: Service {
-    let posts: PostService
+/// Replays a change log into this instance's index in memory every 250 ms (see `ChangeLogCursor`), so that what any
+/// instance writes reaches every instance's feed or job search within a second.
+struct ChangeLogReplay: Service {
+    /// What the log is of, for the log message.
+    let log: String
     let applied: Int64
     let logger: Logger
+    /// Applies the changes after the cursor and returns how many were read (a full batch is read again at once).
+    let replay: @Sendable (inout ChangeLogCursor, Date) async throws -> Int
     static let interval: Duration = .milliseconds(250)
+    static let batch = 5_000
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var cursor = ChangeLogCursor(applied: applied, anchored: applied > 0)
             while !Task.isCancelled {
                 do {
-                    while try await posts.catchUp(&cursor, now: Date()) == 5_000 {}
+                    while try await replay(&cursor, Date()) == Self.batch {}
                 } catch {
-                    logger.warning("could not read the feed change log", metadata: ["error": .string("\(type(of: error))")])
-                }
-                try? await Task.sleep(for: Self.interval)
-            }
-        }
-    }
-}
-
-/// Keeps this instance's job search index current with jobs written on every instance (the job change log).
-struct JobCatchUp: Service {
-    let jobs: JobService
-    let applied: Int64
-    let logger: Logger
-    static let interval: Duration = .milliseconds(250)
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            var cursor = ChangeLogCursor(applied: applied, anchored: applied > 0)
-            while !Task.isCancelled {
-                do {
-                    while try await jobs.catchUp(&cursor, now: Date()) == 5_000 {}
-                } catch {
-                    logger.warning("could not read the job change log", metadata: ["error": .string("\(type(of: error))")])
+                    logger.warning("could not read the \(log) change log", metadata: ["error": .string("\(type(of: error))")])
                 }
                 try? await Task.sleep(for: Self.interval)
             }
