@@ -347,7 +347,7 @@ enum JobPages {
                     if model.jobID == nil {
                         el("label", .class("field")) {
                             el("span") { Text.company(l) }
-                            el("input", .name("company"), .value(model.company), .flag("required", true), Attribute("list", "my-companies"), Attribute("maxlength", "200"))
+                            el("input", .type("text"), .name("company"), .value(model.company), .flag("required", true), Attribute("list", "my-companies"), Attribute("maxlength", "200"))
                             el("small") { Text.jobCompanyHint(l) }
                         }
                         el("datalist", .id("my-companies")) { for company in model.companies { el("option", .value(company.name)) } }
