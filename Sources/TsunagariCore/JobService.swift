@@ -231,6 +231,13 @@ public struct JobService: Sendable {
         return job
     }
 
+    /// The viewer's own job, for the poster's pages (its edit form, its applicants); 404 for anyone else's.
+    public func postedJob(_ id: String, viewer: MemberID) async throws -> Job {
+        let job = try await visibleJob(id, viewer: viewer)
+        guard job.poster == viewer else { throw DomainError.notFound("Job") }
+        return job
+    }
+
     public func get(_ id: String, viewer: MemberID) async throws -> View {
         try await view(try await visibleJob(id, viewer: viewer), viewer: viewer)
     }
@@ -418,8 +425,7 @@ public struct JobService: Sendable {
 
     /// The job's applicants, for its poster only (404 for anyone else), oldest first, each with who referred them.
     public func applicants(_ id: String, viewer: MemberID) async throws -> [Applicant] {
-        let job = try await visibleJob(id, viewer: viewer)
-        guard job.poster == viewer else { throw DomainError.notFound("Job") }
+        let job = try await postedJob(id, viewer: viewer)
         let applications = try await storage.applications(job: job.id)
         let referrers = try await storage.referrers(job: job.id)
         let everyone = Array(Set(applications.map(\.member) + referrers.values.flatMap { $0 }))

@@ -89,6 +89,8 @@ import TsunagariCore
             #expect(applicants.text.contains("推薦者: Friend"))
             #expect(applicants.text.contains(">Seeker</a>"))
             #expect(try await friend.get("/jobs/\(id)/applicants").status == .notFound)
+            #expect(try await friend.get("/jobs/\(id)/edit").status == .notFound)
+            #expect(try await poster.get("/jobs/\(id)/edit").text.contains("value=\"Swift &lt;サーバー&gt; エンジニア\""))
 
             // The poster moves on gently; the seeker reads it on "My jobs".
             let applicationID = try #require(applicants.text.range(of: "/applicants/").map { String(applicants.text[$0.upperBound...].prefix(26)) })

@@ -159,9 +159,8 @@ struct JobPageRoutes {
 
     @Sendable func editForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireMember()
-        let view = try await services.jobs.get(try jobID(context), viewer: viewer)
-        guard view.job.poster == viewer else { throw DomainError.notFound("Job") }
-        let job = view.job
+        // The poster's own job only: the people they know there are not needed for the form.
+        let job = try await services.jobs.postedJob(try jobID(context), viewer: viewer)
         var model = JobPages.FormModel()
         model.jobID = job.id
         model.title = job.title
@@ -239,7 +238,7 @@ struct JobPageRoutes {
         let viewer = try context.requireMember()
         let id = try jobID(context)
         let list = try await services.jobs.applicants(id, viewer: viewer)
-        let job = try await services.jobs.get(id, viewer: viewer).job
+        let job = try await services.jobs.postedJob(id, viewer: viewer)
         return HTMLResponse.make(JobPages.applicants(await chrome(request, context), job: job, list))
     }
 
