@@ -45,16 +45,18 @@ public struct MessagingService: Sendable {
             throw DomainError.invalid(
                 "too_many_participants", "A conversation can have at most \(limits.maximumOthers + 1) people, you included.")
         }
-        guard Set(others).count == others.count else {
-            throw DomainError.invalid("duplicate_participant", "Each member may be named once.")
-        }
         guard !others.contains(viewer) else { throw DomainError.invalid("cannot_message_self", "You cannot write to yourself.") }
         let text = try text(raw)
+        // Unknown members answer 404 before duplicates are counted: strings that are no member's id may still compare
+        // equal (Swift compares canonically: U+2000 is U+2002), and only ids that name members can be duplicates.
         let blocked = try await storage.blockedEitherWay(viewer)
         for other in others {
             guard other.rawValue.utf8.count <= 64, !blocked.contains(other), try await storage.account(id: other) != nil else {
                 throw DomainError.notFound("Member")
             }
+        }
+        guard Set(others).count == others.count else {
+            throw DomainError.invalid("duplicate_participant", "Each member may be named once.")
         }
         let now = clock.now()
         if others.count == 1 {
