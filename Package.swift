@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // The domain: entities, policies, use-case services and storage ports. No web or database module.
@@ -38,6 +41,22 @@ let package = Package(
         .target(
             name: "TsunagariSearch",
             dependencies: ["TsunagariCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The files members bring and take: LinkedIn's export, business cards (CSV, vCard), the export zip.
+        .target(
+            name: "TsunagariDataFiles",
+            dependencies: [
+                "TsunagariCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // QR codes (ISO/IEC 18004) as SVG and PNG: pure Swift, no I/O.
+        .target(
+            name: "TsunagariQR",
+            dependencies: [],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -65,7 +84,10 @@ let package = Package(
                 "TsunagariSearch",
                 "TsunagariStorageSQLite",
                 "TsunagariStoragePostgres",
+                "TsunagariDataFiles",
+                "TsunagariQR",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +148,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TsunagariDataFilesTests",
+            dependencies: [
+                "TsunagariDataFiles", "TsunagariCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariQRTests",
+            dependencies: ["TsunagariQR"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TsunagariWebTests",
             dependencies: [
                 "TsunagariCore",
@@ -133,7 +168,9 @@ let package = Package(
                 "TsunagariGraph",
                 "TsunagariSearch",
                 "TsunagariStorageSQLite",
+                "TsunagariDataFiles",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),

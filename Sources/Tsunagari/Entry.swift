@@ -79,6 +79,10 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats on event streams, default 20 (TSUNAGARI_HEARTBEAT_INTERVAL).")
     var heartbeatInterval: String?
+    @Option(
+        name: .customLong("public-url"),
+        help: "The site's address for QR codes and exported links, default the request's Host (TSUNAGARI_PUBLIC_URL).")
+    var publicURL: String?
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
@@ -94,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         flags["--trusted-proxies"] = trustedProxies
         flags["--recruiter-allowance"] = recruiterAllowance
         flags["--heartbeat-interval"] = heartbeatInterval
+        flags["--public-url"] = publicURL
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)
@@ -138,7 +143,7 @@ struct Demo: AsyncParsableCommand {
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Operator tasks on the same database as serve (safe while the server runs).", subcommands: [Role.self])
+        abstract: "Operator tasks on the same database as serve (safe while the server runs).", subcommands: [Role.self, VerifyEmployer.self])
 
     struct Role: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grant or take back the recruiter role: admin role EMAIL recruiter|member.")
@@ -157,6 +162,40 @@ struct Admin: AsyncParsableCommand {
             }
             try await store.setRole(role, for: account.memberID)
             print("\(account.email) is now a \(role.rawValue).")
+        }
+    }
+
+    struct VerifyEmployer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-employer",
+            abstract: "Record that a member works at a company (for reaching through colleagues): admin verify-employer EMAIL COMPANY.")
+        @Argument(help: "The member's email address.") var email: String
+        @Argument(help: "The company's id or name, as on its company page.") var company: String
+        @Flag(help: "Take the verification back instead.") var clear = false
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let configuration = try resolve(storage.flags)
+            let logger = makeLogger(configuration)
+            let store = try await AppServices.openStorage(configuration, logger: logger)
+            defer { Task { try? await store.close() } }
+            guard let canonical = try? EmailAddress.canonical(email), let account = try await store.account(email: canonical) else {
+                throw ValidationError("No member has the email \(email).")
+            }
+            if clear {
+                try await store.setVerifiedEmployer(nil, for: account.memberID)
+                print("\(account.email) has no verified employer now.")
+                return
+            }
+            let found: CompanyRef?
+            if company.utf8.count <= 64, let byID = try await store.company(id: company) {
+                found = CompanyRef(id: byID.id, name: byID.name)
+            } else {
+                found = try await store.company(key: CompanyName.key(company))
+            }
+            guard let found else { throw ValidationError("No company is named \(company): a member must list it as a position first.") }
+            try await store.setVerifiedEmployer(found.id, for: account.memberID)
+            print("\(account.email) is verified as working at \(found.name) (\(found.id)).")
         }
     }
 }

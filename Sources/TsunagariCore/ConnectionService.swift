@@ -98,6 +98,49 @@ public struct ConnectionService: Sendable {
         return .sent(invitation)
     }
 
+    /// What inviting many members at once did.
+    public struct BulkOutcome: Sendable, Equatable {
+        /// Invitations sent, and members connected at once because they had invited the viewer.
+        public var sent: Int
+        /// Members not invited: already connected or invited, not found, or after a limit was reached.
+        public var skipped: Int
+        /// The code of the limit that stopped the run (`invitation_limit`, `pending_invitation_limit`), if one did.
+        public var stoppedBy: String?
+    }
+
+    /// The most members one bulk invitation names (API.md).
+    public static let bulkInvitationMaximum = 100
+
+    /// Invites each member in turn with the same rules and limits as one invitation. A member who cannot be invited
+    /// is skipped; a limit stops the run (every remaining member is skipped), and when it stops the very first
+    /// invitation the limit's error is thrown, so nothing was sent and the member learns why.
+    public func inviteMany(_ members: [MemberID], from viewer: MemberID, message: String?) async throws -> BulkOutcome {
+        guard members.count <= Self.bulkInvitationMaximum else {
+            throw DomainError.invalid("too_many", "Invite at most \(Self.bulkInvitationMaximum) members at once.")
+        }
+        if let message {
+            _ = try TextRule.clean(message, field: "Message", limit: limits.invitationMessageLength, multiline: true)
+        }
+        var seen: Set<MemberID> = []
+        let unique = members.filter { seen.insert($0).inserted }
+        var outcome = BulkOutcome(sent: 0, skipped: members.count - unique.count, stoppedBy: nil)
+        for (index, member) in unique.enumerated() {
+            do {
+                _ = try await invite(from: viewer, to: member, message: message)
+                outcome.sent += 1
+            } catch let error as DomainError {
+                if case .rateLimited = error.kind, ["invitation_limit", "pending_invitation_limit"].contains(error.code) {
+                    if outcome.sent == 0 { throw error }
+                    outcome.skipped += unique.count - index
+                    outcome.stoppedBy = error.code
+                    break
+                }
+                outcome.skipped += 1
+            }
+        }
+        return outcome
+    }
+
     private func checkCapacity(_ a: MemberID, _ b: MemberID) throws {
         for member in [a, b] where graph.connectionCount(of: member) >= limits.maximumConnections {
             throw DomainError.invalid(

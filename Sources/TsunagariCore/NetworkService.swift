@@ -4,7 +4,7 @@ import Foundation
 /// their setting allows, people you may know, introduction paths, people at a company and former
 /// colleagues, and introductions. Every answer applies the privacy rules of PRODUCT.md here, once.
 public struct NetworkService: Sendable {
-    public typealias Store = NetworkStore & MessagingStore & Storage
+    public typealias Store = NetworkStore & MessagingStore & ContactStore & Storage
 
     let storage: any Store
     let graph: any ConnectionGraph
@@ -163,6 +163,8 @@ public struct NetworkService: Sendable {
             case mutualConnections
             case sameCompany
             case sameSchool
+            /// The member is in the viewer's contacts (an imported connection or a business card).
+            case contact
         }
 
         public var kind: Kind
@@ -213,13 +215,17 @@ public struct NetworkService: Sendable {
                 continue
             }
         }
+        // A card or an imported connection is someone the viewer already knows: the strongest single reason.
+        for match in try await storage.matchedContacts(of: [viewer]) where allowed(match.member) {
+            note(match.member, 3, Reason(kind: .contact))
+        }
         let best = order.sorted { (score[$0]!, $1.rawValue) > (score[$1]!, $0.rawValue) }.prefix(limit)
         let people = try await summaries(Array(best), for: .member(viewer, .member))
         return people.compactMap { person in
             var shown = reasons[person.card.id] ?? []
             shown = shown.filter { reason in
                 switch reason.kind {
-                case .mutualConnections: true
+                case .mutualConnections, .contact: true
                 case .sameCompany: Self.reveals(.positions, of: person)
                 case .sameSchool: Self.reveals(.educations, of: person)
                 }

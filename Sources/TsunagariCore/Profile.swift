@@ -80,14 +80,18 @@ public struct ProfileSettings: Hashable, Sendable {
     public var sectionVisibility: SectionVisibilities
     /// Whether recruiters who are not connections may write to the member.
     public var recruiterMessages: Bool
+    /// Whether colleagues at the member's verified employer may reach people through the member's connections and
+    /// business cards ("Reach through your colleagues"). Off unless the member turns it on.
+    public var shareNetworkWithColleagues: Bool
 
     /// The defaults PRODUCT.md sets for a new member.
     public init(
         profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
         openToWork: OpenToWork = OpenToWork(), locale: Locale? = nil, sectionVisibility: SectionVisibilities = SectionVisibilities(),
-        recruiterMessages: Bool = true
+        recruiterMessages: Bool = true, shareNetworkWithColleagues: Bool = false
     ) {
         self.recruiterMessages = recruiterMessages
+        self.shareNetworkWithColleagues = shareNetworkWithColleagues
         self.profileVisibility = profileVisibility
         self.connectionsVisibility = connectionsVisibility
         self.openToWork = openToWork

@@ -338,14 +338,17 @@ public struct ProfileService: Sendable {
         /// Only the sections named change.
         public var sectionVisibility: [ProfileSection: SectionVisibility]?
         public var recruiterMessages: Bool?
+        public var shareNetworkWithColleagues: Bool?
 
         public init(
             profileVisibility: ProfileVisibility? = nil, connectionsVisibility: ConnectionsVisibility? = nil,
             openToWorkEnabled: Bool? = nil, openToWorkVisibility: OpenToWorkVisibility? = nil,
             openToWorkTitles: [String]? = nil, openToWorkLocations: [String]? = nil, locale: Locale?? = nil,
-            sectionVisibility: [ProfileSection: SectionVisibility]? = nil, recruiterMessages: Bool? = nil
+            sectionVisibility: [ProfileSection: SectionVisibility]? = nil, recruiterMessages: Bool? = nil,
+            shareNetworkWithColleagues: Bool? = nil
         ) {
             self.recruiterMessages = recruiterMessages
+            self.shareNetworkWithColleagues = shareNetworkWithColleagues
             self.profileVisibility = profileVisibility
             self.connectionsVisibility = connectionsVisibility
             self.openToWorkEnabled = openToWorkEnabled
@@ -370,6 +373,7 @@ public struct ProfileService: Sendable {
         }
         if let value = change.locale { settings.locale = value }
         if let value = change.recruiterMessages { settings.recruiterMessages = value }
+        if let value = change.shareNetworkWithColleagues { settings.shareNetworkWithColleagues = value }
         for (section, visibility) in change.sectionVisibility ?? [:] { settings.sectionVisibility[section] = visibility }
         try await storage.updateSettings(settings, for: member, at: clock.now())
         await changed(member)

@@ -560,6 +560,36 @@ enum PostgresMigrations {
                 "CREATE INDEX saved_search_job_matches_job ON saved_search_job_matches (job_id)",
             ]
         ),
+        (
+            14, "contacts",
+            [
+                "ALTER TABLE members ADD COLUMN share_network_with_colleagues BOOLEAN NOT NULL DEFAULT FALSE",
+                "ALTER TABLE members ADD COLUMN verified_company_id TEXT REFERENCES companies(id)",
+                "CREATE INDEX members_verified_company ON members (verified_company_id) WHERE verified_company_id IS NOT NULL",
+                """
+                CREATE TABLE contacts (
+                  id TEXT PRIMARY KEY,
+                  owner_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                  source TEXT NOT NULL,
+                  duplicate_key TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  name_reading TEXT,
+                  company TEXT,
+                  department TEXT,
+                  title TEXT,
+                  emails TEXT NOT NULL DEFAULT '',
+                  phones TEXT NOT NULL DEFAULT '',
+                  profile_url TEXT,
+                  connected_on BIGINT,
+                  matched_member_id TEXT REFERENCES members(id) ON DELETE SET NULL,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (owner_id, duplicate_key)
+                )
+                """,
+                "CREATE INDEX contacts_owner ON contacts (owner_id, created_at)",
+                "CREATE INDEX contacts_matched ON contacts (matched_member_id) WHERE matched_member_id IS NOT NULL",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -257,7 +257,8 @@ public final class PostgresStorage: Storage {
                     locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
                 locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:)),
                 sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)),
-                recruiterMessages: try row["recruiter_messages"].decode(Bool.self)),
+                recruiterMessages: try row["recruiter_messages"].decode(Bool.self),
+                shareNetworkWithColleagues: try row["share_network_with_colleagues"].decode(Bool.self)),
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
             updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
     }
@@ -424,6 +425,7 @@ public final class PostgresStorage: Storage {
                   open_to_work_titles = \(StoredList.encode(s.openToWork.titles)),
                   open_to_work_locations = \(StoredList.encode(s.openToWork.locations)), locale = \(s.locale?.rawValue),
                   section_visibility = \(s.sectionVisibility.stored), recruiter_messages = \(s.recruiterMessages),
+                  share_network_with_colleagues = \(s.shareNetworkWithColleagues),
                   updated_at = \(StoredTime.millis(date))
                 WHERE id = \(member.rawValue)
                 """, logger: self.logger)

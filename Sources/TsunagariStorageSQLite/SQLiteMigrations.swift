@@ -504,6 +504,37 @@ enum SQLiteMigrations {
                     CREATE INDEX saved_search_job_matches_job ON saved_search_job_matches (job_id);
                     """)
         }
+        migrator.registerMigration("014_contacts") { db in
+            // Contacts are their importer's alone and go with them; a matched member who leaves leaves the card as
+            // the importer typed it. The verified employer is set by an operator (or a confirmed work email), never by
+            // a position the member typed.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN share_network_with_colleagues INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE members ADD COLUMN verified_company_id TEXT REFERENCES companies(id);
+                    CREATE INDEX members_verified_company ON members (verified_company_id) WHERE verified_company_id IS NOT NULL;
+                    CREATE TABLE contacts (
+                      id TEXT PRIMARY KEY,
+                      owner_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                      source TEXT NOT NULL,
+                      duplicate_key TEXT NOT NULL,
+                      name TEXT NOT NULL,
+                      name_reading TEXT,
+                      company TEXT,
+                      department TEXT,
+                      title TEXT,
+                      emails TEXT NOT NULL DEFAULT '',
+                      phones TEXT NOT NULL DEFAULT '',
+                      profile_url TEXT,
+                      connected_on INTEGER,
+                      matched_member_id TEXT REFERENCES members(id) ON DELETE SET NULL,
+                      created_at INTEGER NOT NULL,
+                      UNIQUE (owner_id, duplicate_key)
+                    );
+                    CREATE INDEX contacts_owner ON contacts (owner_id, created_at);
+                    CREATE INDEX contacts_matched ON contacts (matched_member_id) WHERE matched_member_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -224,7 +224,7 @@ public final class SQLiteStorage: Storage {
                     locations: StoredList.decode(row["open_to_work_locations"])),
                 locale: (row["locale"] as String?).flatMap(TsunagariCore.Locale.init(rawValue:)),
                 sectionVisibility: SectionVisibilities(stored: row["section_visibility"]),
-                recruiterMessages: row["recruiter_messages"]),
+                recruiterMessages: row["recruiter_messages"], shareNetworkWithColleagues: row["share_network_with_colleagues"]),
             createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
     }
 
@@ -382,12 +382,13 @@ public final class SQLiteStorage: Storage {
                 sql: """
                     UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
                       open_to_work_visibility = ?, open_to_work_titles = ?, open_to_work_locations = ?, locale = ?,
-                      section_visibility = ?, recruiter_messages = ?, updated_at = ? WHERE id = ?
+                      section_visibility = ?, recruiter_messages = ?, share_network_with_colleagues = ?, updated_at = ? WHERE id = ?
                     """,
                 arguments: [
                     s.profileVisibility.rawValue, s.connectionsVisibility.rawValue, s.openToWork.enabled,
                     s.openToWork.visibility.rawValue, StoredList.encode(s.openToWork.titles),
                     StoredList.encode(s.openToWork.locations), s.locale?.rawValue, s.sectionVisibility.stored, s.recruiterMessages,
+                    s.shareNetworkWithColleagues,
                     StoredTime.millis(date),
                     member.rawValue,
                 ])

@@ -11,6 +11,7 @@ import TsunagariStorageSQLite
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
+        & ContactStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -42,6 +43,10 @@ public struct AppServices: Sendable {
     /// Where the job change log stood when the job search index was filled.
     public let jobsApplied: Int64
     public let jobs: JobService
+    /// LinkedIn exports and business cards coming in; contacts.
+    public let dataImport: DataImportService
+    /// "Reach through your colleagues" on company pages.
+    public let colleagueReach: ColleagueReachService
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
@@ -96,6 +101,8 @@ public struct AppServices: Sendable {
             storage: storage, graph: graph, search: jobSearch, employers: searchIndex, network: network, notifications: notifications, clock: clock,
             limits: configuration.jobLimits)
         self.jobs = jobs
+        dataImport = DataImportService(storage: storage, clock: clock, observer: searchIndexing)
+        colleagueReach = ColleagueReachService(storage: storage, graph: graph, network: network)
         savedSearches = SavedSearchService(
             storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) },
             jobMatches: { saved, since in

@@ -53,6 +53,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     NotificationPageRoutes(services: services).register(on: router)
     PostPageRoutes(services: services).register(on: router)
     JobAPIRoutes(services: services).register(on: router)
+    DataAPIRoutes(services: services).register(on: router)
+    DataPageRoutes(services: services).register(on: router)
     JobPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router

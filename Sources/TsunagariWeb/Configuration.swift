@@ -29,6 +29,9 @@ public struct AppConfiguration: Sendable {
     public var jobLimits: JobLimits = .standard
     /// Seconds between heartbeats on an idle event stream.
     public var heartbeatInterval: Int = 20
+    /// The address members reach the site at (`https://tsunagari.example`), written into QR codes and exported
+    /// profile links; nil takes it from each request's Host header.
+    public var publicURL: String?
 
     public init() {}
 
@@ -62,6 +65,9 @@ public struct AppConfiguration: Sendable {
             flag: "--trusted-proxies", environment: "TSUNAGARI_TRUSTED_PROXIES",
             meaning: "addresses and CIDR ranges of the proxies trusted with --trust-proxy"),
         Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
+        Setting(
+            flag: "--public-url", environment: "TSUNAGARI_PUBLIC_URL",
+            meaning: "the site's address for QR codes and exported links (default: the request's Host)"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -172,6 +178,16 @@ public struct AppConfiguration: Sendable {
         if let (raw, source) = value("--log-level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(raw) { config.logLevel = raw } else { bad(source, raw, levels.joined(separator: ", ")) }
+        }
+        if let (raw, source) = value("--public-url") {
+            let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            if let url = URLComponents(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), !(url.host ?? "").isEmpty,
+                url.query == nil, url.fragment == nil
+            {
+                config.publicURL = trimmed
+            } else {
+                bad(source, raw, "an http(s) address such as https://tsunagari.example")
+            }
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config

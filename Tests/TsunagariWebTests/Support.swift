@@ -144,4 +144,30 @@ final class Browser: @unchecked Sendable {
         absorb(reply)
         return reply
     }
+
+    /// Posts a form with one file (`multipart/form-data`), as a file input sends it, with the CSRF token.
+    @discardableResult
+    func postFile(
+        _ path: String, field: String = "file", fileName: String, type: String, _ bytes: [UInt8], fields: [String: String] = [:], csrf: Bool = true
+    ) async throws -> Reply {
+        var fields = fields
+        if csrf { fields["_csrf"] = try await csrfToken() }
+        let boundary = "----tsunagari-test-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        body += bytes
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        var headers = headers
+        headers["Content-Type"] = "multipart/form-data; boundary=\(boundary)"
+        let response = try await client.executeRequest(
+            uri: path, method: .post, headers: HTTPFields(headers.map { HTTPField(name: HTTPField.Name($0.key)!, value: $0.value) }),
+            body: ByteBuffer(bytes: body))
+        let reply = Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        absorb(reply)
+        return reply
+    }
 }

@@ -61,7 +61,9 @@ struct APIRoutes {
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
         let export = try await services.accounts.export(member: member)
-        return APIResponse.json(Represent.ownProfile(export.profile, email: export.account.email))
+        guard case .object(var own) = Represent.ownProfile(export.profile, email: export.account.email) else { throw DomainError.unauthenticated }
+        own["verifiedEmployer"] = try await services.colleagueReach.employer(of: member).map(Represent.companyRef) ?? .null
+        return APIResponse.json(.object(own))
     }
 
     @Sendable func deleteAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -74,30 +76,22 @@ struct APIRoutes {
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
-        guard case .object(var export) = Represent.export(try await services.accounts.export(member: member)) else {
-            throw DomainError.unauthenticated
+        switch request.uri.queryParameters.get("format") ?? "json" {
+        case "json":
+            return APIResponse.json(try await DataExport.document(member: member, services: services))
+        case "zip":
+            let site = ConnectLink.site(request: request, context: context, configuration: services.configuration)
+            let zip = try await DataExport.zip(member: member, site: site, services: services)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/zip", .contentDisposition: "attachment; filename=\"tsunagari-export.zip\"",
+                    .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: zip)))
+        default:
+            throw DomainError.invalid("invalid_value", "format must be json or zip.")
         }
-        // Conversations with every message, the other participants' too: they are the member's copy.
-        let conversations = try await services.messaging.export(member: member)
-        let people = try await MessagingPeople.load(
-            for: conversations.map(\.entry) + conversations.flatMap { c in c.messages.map { ConversationEntry(conversation: c.entry.conversation, lastMessage: $0, unreadCount: 0) } },
-            viewer: member, services: services)
-        export["conversations"] = .array(
-            conversations.map { item in
-                guard case .object(var object) = Represent.conversation(item.entry, people: people) else { return .null }
-                object["messages"] = .array(item.messages.map { Represent.message($0, people: people) })
-                return .object(object)
-            })
-        // Jobs posted, applications made and referral requests asked by or of the member.
-        export["jobs"] = .array(
-            try await services.jobs.postings(viewer: member).map { item in
-                var object = Represent.jobSummaryFields(item.job)
-                object["applicantCount"] = .int(item.applicants)
-                return .object(object)
-            })
-        export["applications"] = .array(try await services.jobs.myApplications(viewer: member).map { Represent.application($0.application, job: $0.job) })
-        export["referralRequests"] = .array(try await services.jobs.referralRequests(viewer: member).map(Represent.referral))
-        return APIResponse.json(.object(export))
     }
 
     // MARK: Profile
@@ -184,11 +178,14 @@ struct APIRoutes {
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
         let json = try await body(request, context)
-        try json.allowOnly(["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility", "recruiterMessages"])
+        try json.allowOnly([
+            "profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility", "recruiterMessages",
+            "shareNetworkWithColleagues",
+        ])
         var change = ProfileService.SettingsChange(
             profileVisibility: try json.enumValue("profileVisibility", ProfileVisibility.self),
             connectionsVisibility: try json.enumValue("connectionsVisibility", ConnectionsVisibility.self),
-            recruiterMessages: try json.bool("recruiterMessages"))
+            recruiterMessages: try json.bool("recruiterMessages"), shareNetworkWithColleagues: try json.bool("shareNetworkWithColleagues"))
         if let openToWork = try json.object("openToWork") {
             try openToWork.allowOnly(["enabled", "visibility", "titles", "locations"])
             change.openToWorkEnabled = try openToWork.bool("enabled")

@@ -47,7 +47,7 @@ enum Represent {
             "openToWork": openToWork(s.openToWork), "locale": .string(s.locale?.rawValue),
             "sectionVisibility": .object(
                 Dictionary(uniqueKeysWithValues: ProfileSection.allCases.map { ($0.rawValue, JSONValue.string(s.sectionVisibility[$0].rawValue)) })),
-            "recruiterMessages": .bool(s.recruiterMessages),
+            "recruiterMessages": .bool(s.recruiterMessages), "shareNetworkWithColleagues": .bool(s.shareNetworkWithColleagues),
         ])
     }
 
@@ -92,6 +92,10 @@ enum Represent {
         members["following"] = .bool(following)
         members["openToWork"] = view.showsOpenToWork ? openToWork(p.settings.openToWork) : .null
         return .object(members)
+    }
+
+    static func companyRef(_ c: CompanyRef) -> JSONValue {
+        .object(["id": .string(c.id), "name": .string(c.name)])
     }
 
     static func company(_ c: Company) -> JSONValue {

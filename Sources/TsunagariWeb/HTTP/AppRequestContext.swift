@@ -17,6 +17,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var csrfToken: String = ""
     /// The parsed `application/x-www-form-urlencoded` body of a page form, after its CSRF check.
     public var form: FormData = FormData()
+    /// Files sent with a page form (`multipart/form-data`, only on the upload pages), by field name.
+    public var uploads: [String: UploadedFile] = [:]
     /// The client's address, from the socket or, behind a trusted proxy, `X-Forwarded-For`.
     public var clientAddress: String = "unknown"
     public var secureTransport = false

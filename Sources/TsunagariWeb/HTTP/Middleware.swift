@@ -210,12 +210,19 @@ struct ErrorMiddleware: RouterMiddleware {
             case .rateLimited(let seconds): return (.tooManyRequests, error.code, error.message, seconds)
             }
         }
+        if let error = error as? DataFileError {
+            switch error.reason {
+            case .tooLarge: return (.contentTooLarge, "too_large", error.description, nil)
+            case .malformed: return (.unprocessableContent, "bad_file", error.description, nil)
+            case .unknownEncoding: return (.unprocessableContent, "unknown_encoding", error.description, nil)
+            }
+        }
         if let error = error as? any HTTPResponseError {
             let status = error.status
             switch status.code {
             case 404: return (status, "not_found", "Nothing is here.", nil)
             case 405: return (status, "method_not_allowed", "This method is not allowed here.", nil)
-            case 413: return (status, "too_large", "The request body is too large (at most 1 MB).", nil)
+            case 413: return (status, "too_large", "The request body is too large (at most 1 MB; uploads at most 50 MB).", nil)
             case 400..<500: return (status, "bad_request", "The request could not be understood.", nil)
             default: break
             }
@@ -240,11 +247,19 @@ struct FormMiddleware: RouterMiddleware {
         }
         var request = request
         var context = context
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        guard let body = String(validating: buffer.readableBytesView, as: UTF8.self) else {
-            throw DomainError(.malformed, code: "malformed_form", message: "The form could not be read.")
+        if MultipartForm.uploadPaths.contains(request.uri.path),
+            let boundary = MultipartForm.boundary(request.headers[.contentType] ?? "")
+        {
+            // An upload page: its form carries a file, as large as an upload may be.
+            let buffer = try await request.collectUpload(limit: DataFileLimits.standard.maximumUploadBytes + 64 * 1024)
+            (context.form, context.uploads) = try MultipartForm.parse(buffer, boundary: boundary)
+        } else {
+            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            guard let body = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                throw DomainError(.malformed, code: "malformed_form", message: "The form could not be read.")
+            }
+            context.form = try FormData.parse(body)
         }
-        context.form = try FormData.parse(body)
         let sent = context.form["_csrf"] ?? ""
         // A logged-in page's token comes from its session; before logging in, it is the double-submit cookie.
         let expected = context.sessionToken != nil ? context.csrfToken : request.cookies[ViewerMiddleware.csrfCookie]?.value ?? ""

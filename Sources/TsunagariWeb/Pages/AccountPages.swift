@@ -94,6 +94,11 @@ enum AccountPages {
         let l = chrome.locale
         return Layout.page(chrome, title: Text.settings(l)) {
             el("h1") { Text.settings(l) }
+            el("nav", .class("settings-links"), Attribute("aria-label", Text.yourData(l))) {
+                el("a", .href("/me/data"), .id("link-your-data")) { Text.yourData(l) }
+                el("a", .href("/me/contacts"), .id("link-contacts")) { Text.contacts(l) }
+                el("a", .href("/me/qr"), .id("link-qr")) { Text.myQRCode(l) }
+            }
             el("div", .class("settings-grid")) {
                 el("section", .class("card")) {
                     Layout.errors(error)
@@ -117,6 +122,16 @@ enum AccountPages {
                             el("label", .class("choice")) {
                                 el("input", .type("checkbox"), .name("recruiterMessages"), .value("on"), .flag("checked", settings.recruiterMessages))
                                 el("span") { Text.recruiterMessagesHint(l) }
+                            }
+                        }
+                        el("fieldset", .class("field"), .id("share-network")) {
+                            el("legend") { Text.shareNetwork(l) }
+                            el("input", .type("hidden"), .name("shareNetworkField"), .value("1"))
+                            el("label", .class("choice")) {
+                                el(
+                                    "input", .type("checkbox"), .name("shareNetworkWithColleagues"), .value("on"),
+                                    .flag("checked", settings.shareNetworkWithColleagues))
+                                el("span") { Text.shareNetworkHint(l) }
                             }
                         }
                         el("fieldset", .class("field")) {

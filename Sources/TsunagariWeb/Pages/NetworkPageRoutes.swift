@@ -149,8 +149,15 @@ struct NetworkPageRoutes {
         }
         let model = NetworkPages.CompanyModel(
             company: company, known: known.entries, reachable: reachable.entries, former: Array(former.prefix(30)), introducers: introducers,
-            jobs: try await services.jobs.companyJobs(companyID, viewer: viewer, limit: 20))
+            jobs: try await services.jobs.companyJobs(companyID, viewer: viewer, limit: 20),
+            reach: try await reach(at: companyID, viewer: viewer))
         return HTMLResponse.make(NetworkPages.company(await chrome(request, context), model))
+    }
+
+    /// "Reach through your colleagues": only for a viewer with a verified employer (others see how to get one).
+    private func reach(at companyID: String, viewer: MemberID) async throws -> DataPages.ReachModel {
+        guard let employer = try await services.colleagueReach.employer(of: viewer) else { return DataPages.ReachModel(employer: nil, entries: []) }
+        return DataPages.ReachModel(employer: employer, entries: try await services.colleagueReach.reach(companyID: companyID, viewer: viewer))
     }
 
     @Sendable func introductions(_ request: Request, context: AppRequestContext) async throws -> Response {

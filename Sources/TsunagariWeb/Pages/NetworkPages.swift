@@ -54,6 +54,7 @@ enum NetworkPages {
             return l == .ja ? "\(count)\(Text.reasonMutual(l))" : "\(count) \(Text.reasonMutual(l))"
         case .sameCompany: return "\(Text.reasonCompany(l)): \(reason.company?.name ?? "")"
         case .sameSchool: return "\(Text.reasonSchool(l)): \(reason.school ?? "")"
+        case .contact: return Text.reasonContact(l)
         }
     }
 
@@ -177,6 +178,8 @@ enum NetworkPages {
         var connectionCount: Int
         var maySeeConnections: Bool
         var mayMessage = false
+        /// Opened from a QR code's link: the invitation form is shown open.
+        var connectReady = false
     }
 
     static func profileActions(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
@@ -190,8 +193,11 @@ enum NetworkPages {
             case .none:
                 el("form", .class("inline-form"), Attribute("method", "post"), Attribute("action", "/network/invite/\(id)"), .id("connect-form")) {
                     Layout.csrfField(chrome)
-                    el("details") {
+                    el("details", .flag("open", model.connectReady)) {
                         el("summary", .class("button small")) { Text.connect(l) }
+                        if model.connectReady {
+                            el("p", .class("small-text"), .id("connect-ready")) { "\(Text.connectWith(l)): \(model.person.card.name)" }
+                        }
                         el("label", .class("field")) {
                             el("span") { Text.inviteNote(l) }
                             el("textarea", .name("message"), Attribute("rows", "3"), Attribute("maxlength", "300")) { "" }
@@ -273,6 +279,8 @@ enum NetworkPages {
         /// For former colleagues who are not connections, the viewer's connections who can introduce them.
         var introducers: [MemberID: [MemberID]] = [:]
         var jobs: [Job] = []
+        /// People here whom colleagues at the viewer's verified employer know.
+        var reach = DataPages.ReachModel(employer: nil, entries: [])
     }
 
     static func company(_ chrome: PageChrome, _ model: CompanyModel) -> HTML {
@@ -296,6 +304,7 @@ enum NetworkPages {
                 el("ul", .class("people")) { for entry in model.known { person(entry.person, l) } }
             }
             JobPages.companyJobs(model.jobs, l)
+            DataPages.reach(chrome, model.reach)
             el("section", .class("card"), .id("reach-others")) {
                 el("h2") { Text.reachOthersThere(l) }
                 if model.reachable.isEmpty { el("p", .class("muted")) { Text.nobodyHere(l) } }

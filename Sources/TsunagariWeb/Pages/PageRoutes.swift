@@ -129,10 +129,16 @@ struct PageRoutes {
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let handle = context.parameters.get("handle") ?? ""
+        // A scanned QR code's link: the invitation form ready, after logging in if need be.
+        let connect = request.uri.queryParameters.get("connect") == "1"
+        if connect, context.viewer.memberID == nil {
+            let back = "/in/\(handle.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")?connect=1"
+            return .redirect(to: "/login?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
         let view = try await services.profiles.view(handle, by: context.viewer)
         if view.profile.handle != handle {
             // One address per profile: ids and other spellings of the handle redirect to it.
-            return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)"])
+            return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)\(connect ? "?connect=1" : "")"])
         }
         var network: NetworkPages.ProfileNetwork?
         if let viewer = context.viewer.memberID, view.relation != .oneself {
@@ -148,7 +154,7 @@ struct PageRoutes {
                 following: try await services.connections.isFollowing(member, by: viewer),
                 mutual: try await services.network.mutualConnections(with: member, viewer: viewer), paths: paths,
                 connectionCount: services.network.connectionCount(of: member),
-                maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage)
+                maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage, connectReady: connect)
         }
         var activity: [PostService.View]?
         // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
@@ -331,7 +337,8 @@ struct PageRoutes {
                     uniqueKeysWithValues: ProfileSection.allCases.compactMap { section in
                         f["section_\(section.rawValue)"].flatMap(SectionVisibility.init(rawValue:)).map { (section, $0) }
                     }),
-                recruiterMessages: f["recruiterMessagesField"] == nil ? nil : f["recruiterMessages"] == "on")
+                recruiterMessages: f["recruiterMessagesField"] == nil ? nil : f["recruiterMessages"] == "on",
+                shareNetworkWithColleagues: f["shareNetworkField"] == nil ? nil : f["shareNetworkWithColleagues"] == "on")
             _ = try await services.profiles.updateSettings(member, change)
             return .redirect(to: "/settings?saved=1")
         } catch {

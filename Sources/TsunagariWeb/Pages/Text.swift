@@ -43,6 +43,7 @@ public enum Text: CaseIterable, Sendable {
     case report, reportReason, reportReceived, activity, noPosts, seeAllActivity, hashtagPosts, followHashtag, unfollowHashtag
     case searchPosts, searchPeople, newPosts, showNewPosts, post, deleteComment, followedHashtags
     case jobs, jobSearch, jobSearchPlaceholder, postJob, myJobs, jobTitle, jobLocation, jobWorkplace, workplaceOnsite, workplaceHybrid, workplaceRemote, employmentTypeLabel, typeFullTime, typePartTime, typeContract, typeTemporary, typeInternship, jobDescription, jobSkills, salary, salaryMin, salaryMax, salaryCurrency, salaryPeriod, periodYear, periodMonth, periodHour, jobCompanyHint, postedWithin, anyTime, pastDay, pastWeek, pastMonth, anyOption, peopleYouKnowCount, apply, applyNote, applied, askReferral, referralVia, referralNote, referralAsked, noOneToAsk, applicants, noApplicants, referredBy, markViewed, markRejected, statusSubmitted, statusViewed, statusRejected, closeJob, reopenJob, jobClosed, myApplications, noApplications, referralRequestsToYou, referralRequestsByYou, noReferralRequests, refer, referralAccepted, referralPending, myPostings, noPostings, jobsYouMayLike, openJobs, noOpenJobs, shareJob, hiringPost, viewJob, postedBy, applicantCountLabel, jobPosted, editJob
+    case yourData, importData, importDataHint, importFile, importButton, importing, importDone, fieldsFilled, positionsAdded, educationsAdded, skillsAdded, connectionsRead, membersFound, downloadData, downloadDataHint, downloadZip, contacts, contactsHint, importCards, importCardsHint, noContacts, sourceLinkedIn, sourceCard, inviteSelected, onTsunagari, notOnSite, alreadyConnected, myQRCode, qrHint, downloadPNG, reachThroughColleagues, reachHint, reachNone, reachUnverified, knownByColleague, viaConnection, viaCard, shareNetwork, shareNetworkHint, reasonContact, connectWith
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -419,6 +420,47 @@ public enum Text: CaseIterable, Sendable {
         case .notifyReferralRequested: ("asks you for a referral", "さんから紹介（リファラル）の依頼が届きました")
         case .notifyReferralGiven: ("referred you", "さんがあなたを推薦しました")
         case .andOthers: ("and others", "ほか")
+        case .yourData: ("Your data", "あなたのデータ")
+        case .importData: ("Import your LinkedIn data", "LinkedIn のデータを取り込む")
+        case .importDataHint: ("On LinkedIn, choose Settings → Data privacy → Get a copy of your data, then upload the .zip you receive (or one of its CSV files). Empty fields of your profile are filled and positions, education and skills you don't have yet are added; importing again adds nothing twice. Your connections become contacts, only for you.", "LinkedIn の「設定」→「データプライバシー」→「データのコピーを入手」で届いた .zip（またはその中の CSV ファイル）をアップロードしてください。プロフィールの空欄が埋まり、まだない職歴・学歴・スキルが追加されます（同じものを二度取り込んでも重複しません）。つながりはあなただけの連絡先になります。")
+        case .importFile: ("File", "ファイル")
+        case .importButton: ("Import", "取り込む")
+        case .importing: ("Importing…", "取り込み中…")
+        case .importDone: ("Your data came in.", "取り込みが完了しました。")
+        case .fieldsFilled: ("Fields filled", "入力された項目")
+        case .positionsAdded: ("Positions added", "追加された職歴")
+        case .educationsAdded: ("Education added", "追加された学歴")
+        case .skillsAdded: ("Skills added", "追加されたスキル")
+        case .connectionsRead: ("Connections read", "読み込んだつながり")
+        case .membersFound: ("Of them members here", "うちメンバー")
+        case .downloadData: ("Download your data", "データをダウンロード")
+        case .downloadDataHint: ("A .zip with your profile, positions, education, skills and connections as LinkedIn-style CSV files (they can be imported here or elsewhere), and tsunagari.json with everything you own: settings, invitations, posts, messages, applications, contacts and saved searches.", "プロフィール・職歴・学歴・スキル・つながりを LinkedIn と同じ形式の CSV で（ここでも他のサービスでも取り込めます）、さらに設定・招待・投稿・メッセージ・応募・連絡先・保存した検索のすべてを tsunagari.json に収めた .zip です。")
+        case .downloadZip: ("Download (.zip)", "ダウンロード（.zip）")
+        case .contacts: ("Contacts", "連絡先")
+        case .contactsHint: ("Business cards and imported connections. They are yours alone: no one is told they were imported, and no member's email is ever shown to you.", "名刺と取り込んだつながりです。あなただけのもので、取り込まれたことが相手に通知されることはなく、メンバーのメールアドレスが表示されることもありません。")
+        case .importCards: ("Import business cards", "名刺を取り込む")
+        case .importCardsHint: ("A CSV file with a header row (名前, 会社名, 役職, メール… or Name, Company, Title, Email…; UTF-8 or Shift_JIS), or a vCard file (.vcf) exported from your phone or card app.", "見出し行のある CSV ファイル（名前・会社名・役職・メールなど。UTF-8 または Shift_JIS）か、スマートフォンや名刺アプリから書き出した vCard ファイル（.vcf）。")
+        case .noContacts: ("No contacts yet. Import business cards or your LinkedIn data.", "連絡先はまだありません。名刺や LinkedIn のデータを取り込んでください。")
+        case .sourceLinkedIn: ("LinkedIn", "LinkedIn")
+        case .sourceCard: ("Business card", "名刺")
+        case .inviteSelected: ("Invite selected", "選択した人を招待")
+        case .onTsunagari: ("Member", "メンバー")
+        case .notOnSite: ("Not a member yet", "未登録")
+        case .alreadyConnected: ("Connected", "つながり済み")
+        case .myQRCode: ("My QR code", "マイ QR コード")
+        case .qrHint: ("Let someone scan this: it opens your profile with the invitation ready.", "相手にスキャンしてもらうと、あなたのプロフィールが開き、すぐにつながりリクエストを送れます。")
+        case .downloadPNG: ("Download PNG", "PNG をダウンロード")
+        case .reachThroughColleagues: ("Reach through your colleagues", "同僚を通じてつながる")
+        case .reachHint: ("People here whom colleagues at your verified employer know, by connection or business card", "確認済みの勤務先の同僚が、つながりや名刺で知っている人")
+        case .reachNone: ("None of the colleagues who share their network know anyone here yet.", "ネットワークを共有している同僚の中に、ここで働く知り合いはまだいません。")
+        case .reachUnverified: ("Members whose employer is verified can see whom their colleagues know here. Ask the site's operator to verify yours.", "勤務先が確認済みのメンバーは、同僚がここで誰を知っているかを見られます。勤務先の確認はサイトの運営者に依頼してください。")
+        case .knownByColleague: ("Known by", "知っている同僚:")
+        case .viaConnection: ("connection", "つながり")
+        case .viaCard: ("business card", "名刺")
+        case .shareNetwork: ("Share my network with colleagues", "同僚とネットワークを共有")
+        case .shareNetworkHint: ("Colleagues at my verified employer may see whom I know at other companies (connections and business cards), to ask me for an introduction.", "確認済みの勤務先の同僚が、私が他社で誰を知っているか（つながり・名刺）を見て紹介を頼めるようにします。")
+        case .reasonContact: ("In your contacts", "連絡先にいます")
+        case .connectWith: ("Send an invitation to connect", "つながりリクエストを送る")
         }
     }
 }
