@@ -105,6 +105,7 @@ let package = Package(
                 "TsunagariSearch",
                 "TsunagariStorageSQLite",
                 "TsunagariStoragePostgres",
+                "TsunagariDataFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

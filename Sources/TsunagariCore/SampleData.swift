@@ -218,6 +218,9 @@ public struct SampleData {
         if let jobs = storage as? any JobStore & Storage & NetworkStore {
             _ = try await SampleJobs.fill(jobs, members: members, connections: pairs, seed: seed, now: postsAsOf)
         }
+        if let contacts = storage as? any ContactStore & Storage {
+            try await SampleContacts.fill(contacts, members: members, connections: pairs, seed: seed, now: postsAsOf)
+        }
         return members.count
     }
 }

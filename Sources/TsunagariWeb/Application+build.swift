@@ -76,17 +76,34 @@ final class RouteTable: @unchecked Sendable {
         entries = byPath.map { (segments: $0.key.split(separator: "/"), methods: $0.value) }
     }
 
-    /// The methods allowed on `path`, or nil if no route has that shape.
+    /// The methods allowed on `path`, or nil if no route has that shape. As in the router, a literal segment wins over
+    /// a parameter at the same place: `/invitations/bulk` takes only what that route takes, not `/invitations/{id}`'s.
     func methods(for path: String) -> Set<String>? {
         let parts = path.split(separator: "/")
         var found: Set<String>?
+        var best: [Bool] = []
         for entry in entries where entry.segments.count == parts.count {
+            var literal: [Bool] = []
             let matches = zip(entry.segments, parts).allSatisfy { pattern, part in
-                (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == part
+                let parameter = pattern.hasPrefix("{") && pattern.hasSuffix("}")
+                literal.append(!parameter)
+                return parameter || pattern == part
             }
-            if matches { found = (found ?? []).union(entry.methods) }
+            guard matches else { continue }
+            if found == nil || Self.moreSpecific(literal, than: best) {
+                found = entry.methods
+                best = literal
+            } else if literal == best {
+                found?.formUnion(entry.methods)
+            }
         }
         return found
+    }
+
+    /// True when, at the first segment where the two shapes differ, `a` has a literal and `b` a parameter.
+    static func moreSpecific(_ a: [Bool], than b: [Bool]) -> Bool {
+        for (x, y) in zip(a, b) where x != y { return x }
+        return false
     }
 }
 

@@ -93,7 +93,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             f"/in/{connection['handle']}/connections", "/settings/password", "/settings/delete",
             "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
             f"/posts/{post_id}", f"/in/{me['handle']}/activity", "/hashtags/a11y", "/search/posts?q=%E6%8E%A1%E7%94%A8",
-            "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}",
+            "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}", "/me/data", "/me/contacts", "/me/qr",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")

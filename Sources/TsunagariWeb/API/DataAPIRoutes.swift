@@ -60,6 +60,9 @@ struct DataAPIRoutes {
         guard let ids = try json.stringArray("memberIds", max: ConnectionService.bulkInvitationMaximum), !ids.isEmpty else {
             throw DomainError.invalid("required", "Name at least one member to invite (memberIds).")
         }
+        guard ids.allSatisfy({ $0.unicodeScalars.count <= 64 }) else {
+            throw DomainError.invalid("invalid_value", "Each of memberIds is a member's id, at most 64 characters.")
+        }
         let outcome = try await services.connections.inviteMany(
             ids.map { MemberID($0.lowercased()) }, from: member, message: try json.string("message"))
         return APIResponse.json(.object(["sent": .int(outcome.sent), "skipped": .int(outcome.skipped)]))

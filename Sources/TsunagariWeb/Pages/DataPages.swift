@@ -218,10 +218,10 @@ enum DataPages {
                 if model.entries.isEmpty {
                     el("p", .class("muted")) { Text.reachNone(l) }
                 } else {
-                    el("ul", .class("people-list")) {
+                    el("ul", .class("people")) {
                         for entry in model.entries {
-                            el("li", .class("person-row")) {
-                                el("div") {
+                            el("li", .class("person")) {
+                                el("div", .class("person-body")) {
                                     el("p", .class("person-name")) { el("a", .href("/in/\(entry.person.card.handle)")) { entry.person.card.name } }
                                     if let headline = entry.person.card.headline { el("p", .class("small-text")) { headline } }
                                     el("p", .class("small-text muted")) {

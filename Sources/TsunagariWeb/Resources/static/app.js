@@ -245,3 +245,17 @@
       });
   });
 })();
+
+// An upload can take a while on a slow line: the button says the file is on its way and cannot be pressed twice.
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("upload-form")) return;
+    var button = form.querySelector("button[data-busy]");
+    if (!button) return;
+    button.textContent = button.getAttribute("data-busy");
+    button.setAttribute("aria-busy", "true");
+    // Disabled after the submission has started, so the browser still sends the form.
+    setTimeout(function () { button.disabled = true; }, 0);
+  });
+})();
