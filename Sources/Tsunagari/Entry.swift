@@ -203,7 +203,7 @@ struct Admin: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks and their baselines.",
-        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, BareServer.self])
+        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -324,6 +324,30 @@ struct JobsBench: ParsableCommand {
             .init(
                 members: members, jobs: jobs, companies: companies, averageDegree: averageDegree, seed: seed, repetitions: queries,
                 viewers: viewers))
+    }
+}
+
+struct DataBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Time importing a business-card CSV (parse, match, write) against plain INSERTs, on SQLite and PostgreSQL (docs/BENCHMARKS.md).")
+    @Option(help: "Members, each working now at one of members / 50 companies.") var members = 100_000
+    @Option(help: "Rows of the business-card CSV imported in each run.") var contacts = 10_000
+    @Option(help: "Runs after one warm-up run; each imports the file for a new member.") var runs = 7
+    @Option(help: "Seed of the members and the cards.") var seed: UInt64 = 1
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://… of a server where the benchmark may create and drop a database bench_<random>; adds a PostgreSQL run.")
+    var databaseURL: String?
+    @Flag(inversion: .prefixedNo, help: "Run on SQLite (in a temporary folder).") var sqlite = true
+
+    func run() async throws {
+        guard (1_000...2_000_000).contains(members) else { throw ValidationError("--members must be 1000–2000000") }
+        guard (10...100_000).contains(contacts) else { throw ValidationError("--contacts must be 10–100000 (a file's row limit)") }
+        guard (1...1_000).contains(runs) else { throw ValidationError("--runs must be 1–1000") }
+        guard contacts * 3 / 10 * 2 <= members else { throw ValidationError("--members must be at least 60% of --contacts (distinct members are named)") }
+        try await DataBenchmark.run(
+            .init(members: members, contacts: contacts, runs: runs, seed: seed, databaseURL: databaseURL, sqlite: sqlite))
     }
 }
 

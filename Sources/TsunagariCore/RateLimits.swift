@@ -25,11 +25,15 @@ public struct RateLimits: Hashable, Sendable {
     /// Sign-up attempts per client address, whether or not they succeed (so `email_taken` cannot be asked of
     /// unlimited addresses).
     public var signupsPerAddress: Throttle
+    /// Imports a member may start (LinkedIn exports and card files together): reading a file takes real work, and no
+    /// one imports their history more than a few times.
+    public var importsPerMember: Throttle
 
     public init(
         failedLoginsPerAccount: Throttle, failedLoginsPerAddress: Throttle, failedLoginsPerAccountEverywhere: Throttle? = nil,
-        signupsPerAddress: Throttle
+        signupsPerAddress: Throttle, importsPerMember: Throttle = Throttle(limit: 20, window: 60 * 60)
     ) {
+        self.importsPerMember = importsPerMember
         self.failedLoginsPerAccount = failedLoginsPerAccount
         self.failedLoginsPerAddress = failedLoginsPerAddress
         self.failedLoginsPerAccountEverywhere =
@@ -50,7 +54,8 @@ public struct RateLimits: Hashable, Sendable {
         failedLoginsPerAccount: Throttle(limit: 5_000, window: 15 * 60),
         failedLoginsPerAddress: Throttle(limit: 1_000_000, window: 15 * 60),
         failedLoginsPerAccountEverywhere: Throttle(limit: 1_000_000, window: 15 * 60),
-        signupsPerAddress: Throttle(limit: 1_000_000, window: 60 * 60)
+        signupsPerAddress: Throttle(limit: 1_000_000, window: 60 * 60),
+        importsPerMember: Throttle(limit: 1_000_000, window: 60 * 60)
     )
 
     /// The longest window of any limit counted in the throttle store (the monthly search cap): attempts older than

@@ -101,7 +101,8 @@ public struct AppServices: Sendable {
             storage: storage, graph: graph, search: jobSearch, employers: searchIndex, network: network, notifications: notifications, clock: clock,
             limits: configuration.jobLimits)
         self.jobs = jobs
-        dataImport = DataImportService(storage: storage, clock: clock, observer: searchIndexing)
+        dataImport = DataImportService(
+            storage: storage, clock: clock, observer: searchIndexing, imports: configuration.rateLimits.importsPerMember)
         colleagueReach = ColleagueReachService(storage: storage, graph: graph, network: network)
         savedSearches = SavedSearchService(
             storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) },

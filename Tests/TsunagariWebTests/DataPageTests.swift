@@ -35,7 +35,7 @@ import TsunagariCore
                 "/me/data/import", fileName: "Positions.csv", type: "text/csv",
                 Array("Company Name,Title,Description,Location,Started On,Finished On\nA,B,,,Never,\n".utf8))
             #expect(broken.status == .unprocessableContent)
-            #expect(broken.text.contains("Positions.csv, line 2"))
+            #expect(broken.text.contains("Positions.csv の 2 行目: 読み取れませんでした"))
             let none = try await browser.postFile("/me/data/import", field: "other", fileName: "x.zip", type: "application/zip", [1, 2, 3])
             #expect(none.status == .unprocessableContent)
         }

@@ -153,6 +153,27 @@ import TsunagariDataFiles
         }
     }
 
+    @Test func importsPerMemberAreLimitedAtomically() async throws {
+        try await withApp(limits: .standard) { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            let card = Array("Name,Company\nZoe,Acme\n".utf8)
+            // 25 imports at once: exactly the 20 an hour allowed go through, whatever the interleaving.
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<25 {
+                    group.addTask { try await Self.upload(client, "/api/v1/me/contacts", token: cast.tokens["Ann"], type: "text/csv", card).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 20)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 5)
+            let refused = try await Self.upload(client, "/api/v1/me/contacts", token: cast.tokens["Ann"], type: "text/csv", card)
+            #expect(refused.errorCode == "import_limit")
+            #expect(refused.header("Retry-After") != nil)
+            // Another member has their own allowance.
+            #expect(try await Self.upload(client, "/api/v1/me/contacts", token: cast.tokens["Ben"], type: "text/csv", card).status == .ok)
+        }
+    }
+
     @Test func aCardMatchesAMemberByEmailWithoutShowingTheEmailOrTellingThem() async throws {
         try await withApp { client, services in
             let cast = try await Cast.make(client, ["Ann", "Ben", "Cid"])

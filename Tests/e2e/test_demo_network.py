@@ -9,7 +9,7 @@ import subprocess
 from support import API, binary, clean_environment, describe
 
 MEMBERS = 300
-REASON_KINDS = {"mutualConnections", "sameCompany", "sameSchool"}
+REASON_KINDS = {"mutualConnections", "sameCompany", "sameSchool", "contact"}
 
 
 def all_items(api: API, path: str, pages: int = 5) -> list[dict]:

@@ -64,7 +64,7 @@ struct DataAPIRoutes {
             throw DomainError.invalid("invalid_value", "Each of memberIds is a member's id, at most 64 characters.")
         }
         let outcome = try await services.connections.inviteMany(
-            ids.map { MemberID($0.lowercased()) }, from: member, message: try json.string("message"))
+            ids.map { MemberID($0.lowercased()) }, from: member, message: try json.nullableString("message") ?? nil)
         return APIResponse.json(.object(["sent": .int(outcome.sent), "skipped": .int(outcome.skipped)]))
     }
 

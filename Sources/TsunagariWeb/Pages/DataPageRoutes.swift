@@ -54,9 +54,20 @@ struct DataPageRoutes {
             return try await yourDataPage(request, context, summary: summary)
         } catch let error as DataFileError {
             return try await yourDataPage(
-                request, context, error: error.description, status: error.reason == .tooLarge ? .contentTooLarge : .unprocessableContent)
+                request, context, error: Self.describe(error, context.locale), status: error.reason == .tooLarge ? .contentTooLarge : .unprocessableContent)
         } catch let error as DomainError where error.kind == .invalid {
             return try await yourDataPage(request, context, error: error.message, status: .unprocessableContent)
+        }
+    }
+
+    /// A file's problem in the page's language: where it is (file and line) and what the reader said.
+    static func describe(_ error: DataFileError, _ l: TsunagariCore.Locale) -> String {
+        guard l == .ja else { return error.description }
+        let place = error.line.map { "\(error.file) の \(String($0)) 行目" } ?? error.file
+        switch error.reason {
+        case .tooLarge: return "\(place): ファイルが大きすぎます（\(error.message)）"
+        case .unknownEncoding: return "\(place): 文字コードを判別できません。UTF-8 か Shift_JIS で保存してください（\(error.message)）"
+        case .malformed: return "\(place): 読み取れませんでした（\(error.message)）"
         }
     }
 
@@ -106,7 +117,7 @@ struct DataPageRoutes {
             return .redirect(to: "/me/contacts?rows=\(summary.rows)&matched=\(summary.matched)")
         } catch let error as DataFileError {
             return try await contactsPage(
-                request, context, error: error.description, status: error.reason == .tooLarge ? .contentTooLarge : .unprocessableContent)
+                request, context, error: Self.describe(error, context.locale), status: error.reason == .tooLarge ? .contentTooLarge : .unprocessableContent)
         } catch let error as DomainError where error.kind == .invalid {
             return try await contactsPage(request, context, error: error.message, status: .unprocessableContent)
         }

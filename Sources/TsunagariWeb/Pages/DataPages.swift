@@ -137,8 +137,12 @@ enum DataPages {
                 } else {
                     el("form", .class("stack"), Attribute("method", "post"), Attribute("action", "/me/contacts/invite"), .id("invite-form")) {
                         Layout.csrfField(chrome)
-                        el("ul", .class("contact-list")) {
-                            for item in model.list.items { contactRow(item, l) }
+                        // One group for the checkboxes that share a name, so that a screen reader says what they choose.
+                        el("fieldset", .class("choices")) {
+                            el("legend", .class("visually-hidden")) { Text.inviteSelected(l) }
+                            el("ul", .class("contact-list")) {
+                                for item in model.list.items { contactRow(item, l) }
+                            }
                         }
                         if !invitable.isEmpty {
                             el("label", .class("field")) {
