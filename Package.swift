@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The domain: entities, policies, use-case services and storage ports. No web or database module.
@@ -57,6 +59,16 @@ let package = Package(
         .target(
             name: "TsunagariQR",
             dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        // Outgoing mail: a small SMTP client on SwiftNIO (STARTTLS, implicit TLS, AUTH). Imports no other module.
+        .target(
+            name: "TsunagariMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -159,6 +171,12 @@ let package = Package(
         .testTarget(
             name: "TsunagariQRTests",
             dependencies: ["TsunagariQR"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariMailTests",
+            dependencies: ["TsunagariMail"],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
