@@ -24,12 +24,15 @@ struct StorageOptions: ParsableArguments {
     var databaseURL: String?
     @Option(name: .customLong("log-level"), help: "trace … critical (TSUNAGARI_LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text or json, a JSON object per line (TSUNAGARI_LOG_FORMAT).")
+    var logFormat: String?
 
     var flags: [String: String] {
         var flags: [String: String] = [:]
         flags["--data-dir"] = dataDir
         flags["--database-url"] = databaseURL
         flags["--log-level"] = logLevel
+        flags["--log-format"] = logFormat
         return flags
     }
 }
@@ -43,6 +46,10 @@ func resolve(_ flags: [String: String]) throws -> AppConfiguration {
 }
 
 func makeLogger(_ configuration: AppConfiguration) -> Logger {
+    if configuration.logFormat == .json {
+        // Every logger of the process, the libraries' too, writes JSON lines from here on.
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+    }
     var logger = Logger(label: "tsunagari")
     logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
     return logger
@@ -80,6 +87,10 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats on event streams, default 20 (TSUNAGARI_HEARTBEAT_INTERVAL).")
     var heartbeatInterval: String?
     @Option(
+        name: .customLong("metrics-token"),
+        help: "Bearer token for GET /metrics (Prometheus text); unset turns it off (TSUNAGARI_METRICS_TOKEN).")
+    var metricsToken: String?
+    @Option(
         name: .customLong("public-url"),
         help: "The site's address for QR codes and exported links, default the request's Host (TSUNAGARI_PUBLIC_URL).")
     var publicURL: String?
@@ -99,6 +110,7 @@ struct Serve: AsyncParsableCommand {
         flags["--recruiter-allowance"] = recruiterAllowance
         flags["--heartbeat-interval"] = heartbeatInterval
         flags["--public-url"] = publicURL
+        flags["--metrics-token"] = metricsToken
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)

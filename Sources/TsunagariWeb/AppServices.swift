@@ -47,6 +47,8 @@ public struct AppServices: Sendable {
     public let dataImport: DataImportService
     /// "Reach through your colleagues" on company pages.
     public let colleagueReach: ColleagueReachService
+    /// When each change log was last replayed to its end (for `/metrics`).
+    public let catchUp = CatchUpMonitor()
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(

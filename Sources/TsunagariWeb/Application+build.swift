@@ -10,6 +10,8 @@ import TsunagariSearch
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     let routeTable = RouteTable()
+    AppMetrics.start()
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ShallowConnectionMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -40,6 +42,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
             status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],
             body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
     }
+    AppMetrics.register(on: router, services: services)
     APIRoutes(services: services).register(on: router)
     NetworkAPIRoutes(services: services).register(on: router)
     SearchAPIRoutes(services: services).register(on: router)
@@ -133,12 +136,13 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
         services: [
-            GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, logger: logger),
-            SearchCatchUp(engine: services.searchIndex, logger: logger),
-            ChangeLogReplay(log: "feed", applied: services.feedIndex.appliedSequence, logger: logger) { [posts = services.posts] cursor, now in
+            GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, monitor: services.catchUp, logger: logger),
+            SearchCatchUp(engine: services.searchIndex, monitor: services.catchUp, logger: logger),
+            ChangeLogReplay(log: "feed", applied: services.feedIndex.appliedSequence, monitor: services.catchUp, logger: logger) {
+                [posts = services.posts] cursor, now in
                 try await posts.catchUp(&cursor, now: now)
             },
-            ChangeLogReplay(log: "job", applied: services.jobsApplied, logger: logger) { [jobs = services.jobs] cursor, now in
+            ChangeLogReplay(log: "job", applied: services.jobsApplied, monitor: services.catchUp, logger: logger) { [jobs = services.jobs] cursor, now in
                 try await jobs.catchUp(&cursor, now: now)
             },
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
@@ -196,6 +200,7 @@ struct StoredGraphChanges: GraphChangeSource {
 struct GraphCatchUp: Service {
     let source: any GraphChangeSource
     let graph: MemberGraph
+    let monitor: CatchUpMonitor
     let logger: Logger
     static let interval: Duration = .milliseconds(250)
 
@@ -205,6 +210,7 @@ struct GraphCatchUp: Service {
             while !Task.isCancelled {
                 do {
                     try await Self.step(&cursor, source: source, graph: graph, now: Date())
+                    monitor.passed("graph")
                 } catch {
                     logger.warning("could not read the graph change log", metadata: ["error": .string("\(type(of: error))")])
                 }
@@ -256,6 +262,7 @@ struct GraphCatchUp: Service {
 /// other instances sharing the database are found here within a second (see `SearchEngine.catchUp`).
 struct SearchCatchUp: Service {
     let engine: SearchEngine
+    let monitor: CatchUpMonitor
     let logger: Logger
     static let interval: Duration = .milliseconds(250)
 
@@ -265,6 +272,7 @@ struct SearchCatchUp: Service {
                 do {
                     // A long backlog (another instance indexing in bulk) is read without pausing.
                     while try await engine.catchUp() == 5_000 {}
+                    monitor.passed("search")
                 } catch {
                     logger.warning("could not read the search change log", metadata: ["error": .string("\(type(of: error))")])
                 }
@@ -280,6 +288,7 @@ struct ChangeLogReplay: Service {
     /// What the log is of, for the log message.
     let log: String
     let applied: Int64
+    let monitor: CatchUpMonitor
     let logger: Logger
     /// Applies the changes after the cursor and returns how many were read (a full batch is read again at once).
     let replay: @Sendable (inout ChangeLogCursor, Date) async throws -> Int
@@ -292,6 +301,7 @@ struct ChangeLogReplay: Service {
             while !Task.isCancelled {
                 do {
                     while try await replay(&cursor, Date()) == Self.batch {}
+                    monitor.passed(log)
                 } catch {
                     logger.warning("could not read the \(log) change log", metadata: ["error": .string("\(type(of: error))")])
                 }

@@ -32,6 +32,12 @@ public struct AppConfiguration: Sendable {
     /// The address members reach the site at (`https://tsunagari.example`), written into QR codes and exported
     /// profile links; nil takes it from each request's Host header.
     public var publicURL: String?
+    /// `text` (one line of `key=value` metadata each) or `json` (a JSON object per line, for log collectors).
+    public var logFormat: LogFormat = .text
+    /// The bearer token `GET /metrics` asks for; nil turns the endpoint off (404).
+    public var metricsToken: String?
+
+    public enum LogFormat: String, Sendable { case text, json }
 
     public init() {}
 
@@ -65,6 +71,10 @@ public struct AppConfiguration: Sendable {
             flag: "--trusted-proxies", environment: "TSUNAGARI_TRUSTED_PROXIES",
             meaning: "addresses and CIDR ranges of the proxies trusted with --trust-proxy"),
         Setting(flag: "--log-level", environment: "TSUNAGARI_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error"),
+        Setting(flag: "--log-format", environment: "TSUNAGARI_LOG_FORMAT", meaning: "text or json (a JSON object per line)"),
+        Setting(
+            flag: "--metrics-token", environment: "TSUNAGARI_METRICS_TOKEN",
+            meaning: "bearer token for GET /metrics (Prometheus); unset turns the endpoint off"),
         Setting(
             flag: "--public-url", environment: "TSUNAGARI_PUBLIC_URL",
             meaning: "the site's address for QR codes and exported links (default: the request's Host)"),
@@ -178,6 +188,17 @@ public struct AppConfiguration: Sendable {
         if let (raw, source) = value("--log-level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(raw) { config.logLevel = raw } else { bad(source, raw, levels.joined(separator: ", ")) }
+        }
+        if let (raw, source) = value("--log-format") {
+            if let format = LogFormat(rawValue: raw) { config.logFormat = format } else { bad(source, raw, "text or json") }
+        }
+        if let (raw, source) = value("--metrics-token") {
+            // Sent in a header by a scraper: printable ASCII, long enough not to be guessed.
+            if raw.count >= 16, raw.count <= 256, raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+                config.metricsToken = raw
+            } else {
+                bad(source, "…", "a token of 16–256 printable ASCII characters without spaces")
+            }
         }
         if let (raw, source) = value("--public-url") {
             let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw

@@ -11,7 +11,8 @@ import TsunagariStorageSQLite
 /// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
 func withApp(
     limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed, searchLimits: SearchLimits = .relaxed,
-    messagingLimits: MessagingLimits = .relaxed, _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+    messagingLimits: MessagingLimits = .relaxed, metricsToken: String? = nil,
+    _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -23,6 +24,7 @@ func withApp(
     configuration.networkLimits = networkLimits
     configuration.searchLimits = searchLimits
     configuration.messagingLimits = messagingLimits
+    configuration.metricsToken = metricsToken
     let services = try await AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
     var logger = Logger(label: "tsunagari-test")
     logger.logLevel = .warning
