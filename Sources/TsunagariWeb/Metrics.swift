@@ -89,7 +89,9 @@ public enum AppMetrics {
     /// `GET /metrics`: 404 unless a token is configured; then 401 without `Authorization: Bearer <token>`.
     static func register(on router: Router<AppRequestContext>, services: AppServices) {
         router.get("metrics") { request, _ -> Response in
-            guard let token = services.configuration.metricsToken else { throw DomainError.notFound("Page") }
+            guard let token = services.configuration.metricsToken else {
+                return APIResponse.error(.notFound, code: "not_found", message: "Metrics are off: no metrics token is configured.")
+            }
             let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
             guard constantTimeEqual(Array(given.utf8), Array(token.utf8)) else {
                 var response = APIResponse.error(.unauthorized, code: "unauthorized", message: "The metrics need the metrics token.")

@@ -418,6 +418,11 @@ TEXT_422 = "unknown_field, invalid_type, required (missing or blank text), too_l
 paths = {
   "/healthz": {"get": {**op("health", "Answers 200 once the database answers", ok("200", "Up", ref("Health")), [], auth=False, tag="Operations"),
                          "responses": {**ok("200", "Up", ref("Health")), "503": err("The database does not answer")}}},
+  "/metrics": {"get": {"operationId": "metrics", "tags": ["Operations"], "summary": "This instance's metrics in Prometheus text format",
+                        "description": "Only with --metrics-token (TSUNAGARI_METRICS_TOKEN): the scraper sends that token as a bearer token. Requests are labelled by route pattern, never by a member's id.",
+                        "security": [{"metricsToken": []}],
+                        "responses": {"200": {"description": "Prometheus text exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                                      "401": err("No token, or not the metrics token"), "404": err("Metrics are off: no token is configured")}}},
   "/openapi.json": {"get": {**op("openAPIDocument", "This document", ok("200", "The OpenAPI document", {"type": "object"}), [], auth=False, tag="Operations")}},
   "/api/v1/accounts": {"post": op("signUp", "Create an account", ok("201", "Created; the token is logged in", ref("AuthResult")), B + ["409", "429"], "SignUp", auth=False, tag="Accounts")},
   "/api/v1/sessions": {"post": op("logIn", "Log in", ok("200", "Logged in", ref("AuthResult")), B + ["401", "429"], "LogIn", auth=False, tag="Accounts")},
@@ -704,7 +709,7 @@ doc = {
            "description": "The JSON API of Tsunagari, a self-hostable professional network. Errors are {\"error\": {\"code\", \"message\"}}. Unknown fields in a request body are rejected with 422."},
   "servers": [{"url": "/"}],
   "paths": paths,
-  "components": {"schemas": schemas, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+  "components": {"schemas": schemas, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}, "metricsToken": {"type": "http", "scheme": "bearer", "description": "The operator's --metrics-token"}}},
 }
 doc["paths"]["/api/v1/search/people"]["get"]["parameters"][0]["required"] = True
 
