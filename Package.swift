@@ -134,6 +134,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore",
                 "TsunagariWeb",
+                "TsunagariStorageSQLite",
                 "TsunagariBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,6 +162,7 @@ let package = Package(
             dependencies: [
                 "TsunagariCore", "TsunagariSearch", "TsunagariStorageSQLite", "TsunagariStoragePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import TsunagariBenchmarks
 import TsunagariCore
+import TsunagariStorageSQLite
 import TsunagariWeb
 
 @main
@@ -11,7 +12,7 @@ struct Tsunagari: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsunagari",
         abstract: "A self-hostable professional network.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Bench.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bench.self, Admin.self, Backup.self, Restore.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -118,6 +119,64 @@ struct Serve: AsyncParsableCommand {
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }
+}
+
+/// What an operator of PostgreSQL uses instead of `backup` and `restore`.
+let postgresBackupAdvice = """
+    With PostgreSQL, back up with its own tools (docs/OPERATIONS.md):
+      pg_dump --format=custom --file=tsunagari.dump "$DATABASE_URL"
+      pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" tsunagari.dump
+    """
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the SQLite database to a new file, consistent while the server writes (PostgreSQL: pg_dump).")
+    @Argument(help: "The backup file to write; it must not exist yet.") var path: String
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try resolve(storage.flags)
+        guard configuration.databaseURL == nil else { throw CommandFailure(postgresBackupAdvice) }
+        let started = Date()
+        do {
+            let summary = try SQLiteBackup.backup(from: SQLiteBackup.databasePath(in: configuration.dataDirectory), to: path)
+            print(
+                "Backed up \(summary.members) members (\(summary.bytes / 1024) KiB, schema \(summary.migrations.last ?? "-")) to \(path) "
+                    + "in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        } catch let failure as SQLiteBackup.Failure {
+            throw CommandFailure(failure.description)
+        }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a backup in place as the SQLite database of --data-dir; stop the server first (PostgreSQL: pg_restore).")
+    @Argument(help: "The backup file made by `tsunagari backup`.") var path: String
+    @Flag(help: "Replace a database already in the folder (it is kept beside, renamed .before-restore-<time>).") var replace = false
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try resolve(storage.flags)
+        guard configuration.databaseURL == nil else { throw CommandFailure(postgresBackupAdvice) }
+        let summary: SQLiteBackup.Summary
+        do {
+            summary = try SQLiteBackup.restore(from: path, into: configuration.dataDirectory, replace: replace)
+        } catch let failure as SQLiteBackup.Failure {
+            throw CommandFailure(failure.description)
+        }
+        // A backup from an older version gets this version's migrations now rather than at the next start.
+        let logger = makeLogger(configuration)
+        let store = try await AppServices.openStorage(configuration, logger: logger)
+        try await store.close()
+        print("Restored \(summary.members) members into \(configuration.dataDirectory); start the server on it.")
+    }
+}
+
+/// A command that could not do its work: the message on standard error, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct Migrate: AsyncParsableCommand {

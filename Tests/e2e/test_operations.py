@@ -1,0 +1,115 @@
+"""What an operator runs: backups while the server writes, restores into a fresh folder, metrics and JSON logs
+from a real server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import requests
+
+from support import API, Storage, describe
+from test_cli import run
+
+
+def test_backup_under_load_restores_every_acknowledged_sign_up(tmp_path, make_storage, make_server):
+    storage = make_storage("sqlite")
+    server = make_server(storage)
+    acknowledged: list[tuple[float, dict]] = []  # (when the answer came, the member) in order
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def sign_ups(worker: int) -> None:
+        api = API(server.url)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                member = api.sign_up(name=f"バックアップ 会員{worker}-{n}", password="backup-password-123")
+            except AssertionError as error:
+                failures.append(str(error))
+                return
+            acknowledged.append((time.monotonic(), member))
+
+    workers = [threading.Thread(target=sign_ups, args=(i,)) for i in range(3)]
+    for worker in workers:
+        worker.start()
+    try:
+        while len(acknowledged) < 30 and not failures:
+            time.sleep(0.05)
+        started = time.monotonic()
+        backup = tmp_path / "tsunagari-backup.sqlite"
+        result = run("backup", str(backup), *storage.args(), timeout=120)
+        assert result.returncode == 0, f"backup exit {result.returncode}: {result.stderr}"
+        assert "Backed up" in result.stdout, result.stdout
+        # Writes go on after the backup: they need not be in it.
+        count = len(acknowledged)
+        while len(acknowledged) < count + 10 and not failures:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+    assert not failures, failures[0]
+    before = [member for when, member in acknowledged if when < started]
+    assert len(before) >= 30
+
+    # A second backup to the same path is refused and leaves the first as it was.
+    size = backup.stat().st_size
+    again = run("backup", str(backup), *storage.args(), timeout=60)
+    assert again.returncode != 0 and "exists already" in again.stderr, again.stderr
+    assert backup.stat().st_size == size
+
+    server.kill()
+    fresh = Storage("sqlite", data_dir=tmp_path / "restored")
+    restored = run("restore", str(backup), *fresh.args(), timeout=120)
+    assert restored.returncode == 0, f"restore exit {restored.returncode}: {restored.stderr}"
+    assert run("restore", str(backup), *fresh.args(), timeout=60).returncode != 0, "a restore over a database needs --replace"
+
+    copy = make_server(fresh)
+    api = API(copy.url)
+    for member in before:
+        login = api.request("POST", "/sessions", {"email": member["email"], "password": member["password"]})
+        assert login.status_code == 200, f"{member['email']}, acknowledged before the backup began: {describe(login)}"
+    # The restored server's search index was built from the restored data (the searcher is not among the results).
+    found = api.request("GET", "/search/people?q=バックアップ", token=login.json()["token"])
+    assert found.status_code == 200 and found.json()["total"] >= len(before) - 1, describe(found)
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all")
+    result = run("restore", str(junk), "--data-dir", str(tmp_path / "data"), timeout=30)
+    assert result.returncode != 0 and "not an SQLite database" in result.stderr, result.stderr
+    assert not (tmp_path / "data" / "tsunagari.sqlite").exists()
+    unwritable = run("backup", "/proc/tsunagari.sqlite", "--data-dir", str(tmp_path / "data"), timeout=30)
+    assert unwritable.returncode != 0 and unwritable.stderr.strip(), unwritable.stderr
+    pg = run("backup", str(tmp_path / "x"), "--database-url", "postgres://nobody@127.0.0.1:1/none", timeout=30)
+    assert pg.returncode != 0 and "pg_dump" in pg.stderr, pg.stderr
+
+
+def test_metrics_and_json_logs_from_a_running_server(make_storage, make_server):
+    storage = make_storage("sqlite")
+    token = "e2e-metrics-token-0123456789"
+    server = make_server(storage, "--metrics-token", token, "--log-format", "json")
+    api = API(server.url)
+    member = api.sign_up(name="計測 花子")
+    assert api.request("GET", f"/members/{member['member']['id']}").status_code == 200
+    assert requests.get(server.url + "/metrics", timeout=10).status_code == 401
+    scraped = requests.get(server.url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert scraped.status_code == 200, describe(scraped)
+    assert 'http_route="/api/v1/members/{idOrHandle}"' in scraped.text
+    assert member["member"]["id"] not in scraped.text
+    # The change logs are being replayed: each was read to its end within the last few seconds.
+    ages = {line.split('log="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+            for line in scraped.text.splitlines() if line.startswith("tsunagari_change_log_age_seconds{")}
+    assert set(ages) == {"graph", "search", "feed", "job"}, ages
+    assert all(0 <= age < 5 for age in ages.values()), ages
+
+    lines = [line for line in server.log_tail(200_000).splitlines() if line.startswith("{")]
+    assert lines, server.log_tail()
+    requests_logged = [json.loads(line) for line in lines if '"message":"request"' in line]
+    assert any(entry.get("path") == "/api/v1/accounts" and entry.get("status") == "201" for entry in requests_logged), lines[-5:]
+    assert all({"time", "level", "label", "message"} <= entry.keys() for entry in requests_logged)
+    assert not any(member["token"] in line for line in lines), "a token reached the log"
