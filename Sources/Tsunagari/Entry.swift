@@ -206,7 +206,7 @@ struct Demo: AsyncParsableCommand {
         let store = try await AppServices.openStorage(configuration, logger: logger)
         let written = try await SampleData.fill(
             store, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: members, seed: seed,
-            now: SampleData.referenceDate)
+            now: SampleData.referenceDate, progress: .shown(to: logger))
         try await store.close()
         print("Wrote \(written) sample members. Log in as member1@example.test with password \(SampleData.password).")
     }

@@ -196,27 +196,37 @@ public struct SampleData {
     /// Writes `count` sample members in batches, then their connections; returns how many members were written.
     public static func fill(
         _ storage: any Storage & NetworkStore, hasher: any PasswordHasher, members count: Int, seed: UInt64, now: Date,
-        postsAsOf: Date = Date()
+        postsAsOf: Date = Date(), progress: ProgressReport = .none
     ) async throws -> Int {
         let members = members(count: count, seed: seed, passwordHash: hasher.hash(password), now: now)
         var index = 0
+        progress("members", 0, of: members.count)
         while index < members.count {
             let batch = Array(members[index..<min(index + 1_000, members.count)])
             try await storage.createMembers(batch)
             index += batch.count
+            progress("members", index, of: members.count)
         }
         let pairs = connections(for: members, seed: seed)
         index = 0
+        progress("connections", 0, of: pairs.count)
         while index < pairs.count {
             _ = try await storage.importConnections(Array(pairs[index..<min(index + 50_000, pairs.count)]))
-            index += 50_000
+            index = min(index + 50_000, pairs.count)
+            progress("connections", index, of: pairs.count)
         }
         // Posts are dated before `postsAsOf` (the real time by default), so that a newcomer's feed is alive.
         if let posts = storage as? any PostStore {
-            try await posts.importSampleActivity(SampleActivity.make(for: members, connections: pairs, seed: seed, now: postsAsOf))
+            let activity = SampleActivity.make(for: members, connections: pairs, seed: seed, now: postsAsOf)
+            let count = activity.posts.count + activity.reactions.count + activity.comments.count
+            progress("posts, reactions and comments", 0, of: count)
+            try await posts.importSampleActivity(activity)
+            progress("posts, reactions and comments", count, of: count)
         }
         if let jobs = storage as? any JobStore & Storage & NetworkStore {
-            _ = try await SampleJobs.fill(jobs, members: members, connections: pairs, seed: seed, now: postsAsOf)
+            progress("jobs", 0)
+            let posted = try await SampleJobs.fill(jobs, members: members, connections: pairs, seed: seed, now: postsAsOf)
+            progress("jobs", posted, of: posted)
         }
         if let contacts = storage as? any ContactStore & Storage {
             try await SampleContacts.fill(contacts, members: members, connections: pairs, seed: seed, now: postsAsOf)

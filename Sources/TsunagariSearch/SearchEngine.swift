@@ -24,10 +24,11 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     /// Fills the index from storage, a page at a time, and returns how many entries it read. Changes made
     /// meanwhile are in the log after the sequence read first, so `catchUp()` applies them.
     @discardableResult
-    public func load(pageSize: Int = 5_000) async throws -> Int {
+    public func load(pageSize: Int = 5_000, expected: Int? = nil, report: ProgressReport = .none) async throws -> Int {
         let sequence = try await store.lastSearchChange()
         let store = self.store
         var count = 0
+        report("search index", 0, of: expected)
         var page = try await store.searchEntries(after: nil, limit: pageSize)
         while let last = page.last {
             // The next page is read while this one goes into memory: reading a page (storage and decoding) takes
@@ -35,8 +36,10 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
             async let next = store.searchEntries(after: last.entry.member, limit: pageSize)
             index.upsert(page.map { ($0.entry, $0.indexedAt) })
             count += page.count
+            report("search index", count, of: expected.map { max($0, count) })
             page = try await next
         }
+        report("search index", count, of: count)
         progress.withLock { $0.advance(to: sequence) }
         return count
     }

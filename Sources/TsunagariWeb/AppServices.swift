@@ -53,7 +53,7 @@ public struct AppServices: Sendable {
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
         configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil,
-        events: (any LiveEventChannel)? = nil
+        events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none
     ) async throws {
         self.configuration = configuration
         self.storage = storage
@@ -65,11 +65,14 @@ public struct AppServices: Sendable {
         eventHub = EventHub(channel: events, heartbeat: .seconds(configuration.heartbeatInterval))
         let tokens = RandomTokens()
         self.tokens = tokens
+        // Each index is built from storage, the longest first; start-up reports each as it completes.
+        progress("graph index", 0)
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
         self.graph = graph
+        progress("graph index", graph.graph.nodeCount, of: graph.graph.nodeCount)
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
         let searchIndex = SearchEngine(store: storage)
-        try await searchIndex.load()
+        try await searchIndex.load(expected: graph.graph.nodeCount, report: progress)
         self.searchIndex = searchIndex
         let searchIndexing = SearchIndexing(storage: storage, index: searchIndex, clock: clock)
         self.searchIndexing = searchIndexing
@@ -85,8 +88,10 @@ public struct AppServices: Sendable {
         self.feedIndex = feedIndex
         let postSearch = PostSearchIndex()
         self.postSearch = postSearch
-        _ = try await PostService.load(
+        progress("feed and post search", 0)
+        let loadedPosts = try await PostService.load(
             storage: storage, index: feedIndex, search: postSearch, since: clock.now().addingTimeInterval(-feedIndex.window.days * 86_400))
+        progress("feed and post search", loadedPosts, of: loadedPosts)
         let posts = PostService(
             storage: storage, graph: graph, index: feedIndex, search: postSearch, network: network, notifications: notifications, events: events,
             clock: clock, limits: configuration.postLimits)
@@ -97,7 +102,9 @@ public struct AppServices: Sendable {
             filterQueries: ProfileIndexing.filterQueries)
         self.search = search
         let jobSearch = JobSearchIndex()
+        progress("job search", 0)
         jobsApplied = try await JobService.load(storage: storage, search: jobSearch)
+        progress("job search", jobSearch.count, of: jobSearch.count)
         self.jobSearch = jobSearch
         let jobs = JobService(
             storage: storage, graph: graph, search: jobSearch, employers: searchIndex, network: network, notifications: notifications, clock: clock,

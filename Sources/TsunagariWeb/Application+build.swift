@@ -113,14 +113,15 @@ final class RouteTable: @unchecked Sendable {
 /// The whole application for `serve`: storage opened and migrated, sample data if asked, the HTTP server.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let storage = try await AppServices.openStorage(configuration, logger: logger)
+    let progress = ProgressReport.shown(to: logger)
     if configuration.demo, try await storage.memberCount() == 0 {
         let members = try await SampleData.fill(
             storage, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: configuration.demoMembers, seed: 1,
-            now: SampleData.referenceDate)
+            now: SampleData.referenceDate, progress: progress)
         logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
     }
     let services = try await AppServices(
-        configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger))
+        configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress)
     let indexed = try await services.searchIndexing.rebuildIfIncomplete()
     if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
     logger.info(

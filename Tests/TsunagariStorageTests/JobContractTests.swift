@@ -246,7 +246,21 @@ struct JobContractTests {
     func sampleJobs(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
             let s = try store.jobs
-            _ = try await SampleData.fill(s, hasher: PlainHasher(), members: 400, seed: 3, now: SampleData.referenceDate, postsAsOf: SampleData.referenceDate)
+            let reports = ReportRecorder()
+            _ = try await SampleData.fill(
+                s, hasher: PlainHasher(), members: 400, seed: 3, now: SampleData.referenceDate, postsAsOf: SampleData.referenceDate,
+                progress: ProgressReport { phase, done, total in reports.add(phase, done, total) })
+            // Progress: every phase ends at its total, and counts only go up (`tsunagari demo` prints these).
+            let phases = reports.all
+            let first = try #require(phases.first)
+            #expect(first.phase == "members" && first.done == 0 && first.total == 400)
+            for phase in ["members", "connections", "posts, reactions and comments", "jobs"] {
+                let seen = phases.filter { $0.phase == phase }
+                let last = try #require(seen.last, "no report of \(phase)")
+                #expect(last.total == last.done && last.done > 0, "\(phase) ended at \(last.done) of \(String(describing: last.total))")
+                let counts = seen.map(\.done)
+                #expect(counts == counts.sorted(), "\(phase) went back")
+            }
             let jobs = try await s.openJobs(after: nil, limit: 1_000)
             #expect(jobs.count >= 3)
             for job in jobs.prefix(10) {
@@ -261,4 +275,16 @@ struct JobContractTests {
             #expect(referred > 0)
         }
     }
+}
+
+final class ReportRecorder: @unchecked Sendable {
+    struct Report: Sendable {
+        let phase: String
+        let done: Int
+        let total: Int?
+    }
+    private let lock = NSLock()
+    private var reports: [Report] = []
+    func add(_ phase: String, _ done: Int, _ total: Int?) { lock.withLock { reports.append(Report(phase: phase, done: done, total: total)) } }
+    var all: [Report] { lock.withLock { reports } }
 }

@@ -4,6 +4,7 @@ from a real server."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -113,3 +114,14 @@ def test_metrics_and_json_logs_from_a_running_server(make_storage, make_server):
     assert any(entry.get("path") == "/api/v1/accounts" and entry.get("status") == "201" for entry in requests_logged), lines[-5:]
     assert all({"time", "level", "label", "message"} <= entry.keys() for entry in requests_logged)
     assert not any(member["token"] in line for line in lines), "a token reached the log"
+
+
+def test_long_commands_report_progress(tmp_path):
+    """`demo` tells how far it has come (a log line every few seconds off a terminal, and one as each phase ends),
+    and so does a server's start-up as it builds its indexes."""
+    result = run("demo", "--members", "300", "--data-dir", str(tmp_path / "data"), timeout=180)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert re.search(r"members: 300 in [0-9.]+ (s|min)", output), output[-2000:]
+    assert re.search(r"connections: [0-9,]+ in ", output), output[-2000:]
+    assert "Wrote 300 sample members" in result.stdout
