@@ -214,16 +214,24 @@ struct Demo: AsyncParsableCommand {
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Operator tasks on the same database as serve (safe while the server runs).", subcommands: [Role.self, VerifyEmployer.self])
+        abstract: "Operator tasks on the same database as serve (safe while the server runs); each is kept in the audit log.",
+        subcommands: [Role.self, VerifyEmployer.self, Reports.self, Resolve.self, Audit.self])
+
+    /// Who runs the command, for the audit log: the user behind sudo, else the user.
+    static var operatorActor: ModerationService.Actor {
+        let environment = ProcessInfo.processInfo.environment
+        return .commandLine(environment["SUDO_USER"] ?? environment["USER"] ?? "uid \(getuid())")
+    }
 
     struct Role: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grant or take back the recruiter role: admin role EMAIL recruiter|member.")
+        static let configuration = CommandConfiguration(
+            abstract: "Grant or take back a role: admin role EMAIL member|recruiter|moderator|admin.")
         @Argument(help: "The member's email address.") var email: String
-        @Argument(help: "recruiter or member.") var role: String
+        @Argument(help: "member, recruiter, moderator or admin.") var role: String
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            guard let role = MemberRole(rawValue: role) else { throw ValidationError("The role must be recruiter or member.") }
+            guard let role = MemberRole(rawValue: role) else { throw ValidationError("The role must be member, recruiter, moderator or admin.") }
             let configuration = try resolve(storage.flags)
             let logger = makeLogger(configuration)
             let store = try await AppServices.openStorage(configuration, logger: logger)
@@ -231,8 +239,75 @@ struct Admin: AsyncParsableCommand {
             guard let canonical = try? EmailAddress.canonical(email), let account = try await store.account(email: canonical) else {
                 throw ValidationError("No member has the email \(email).")
             }
-            try await store.setRole(role, for: account.memberID)
+            try await ModerationService(storage: store, clock: SystemClock()).setRole(role, for: account.memberID, by: Admin.operatorActor)
             print("\(account.email) is now a \(role.rawValue).")
+        }
+    }
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the open reports of posts and comments, oldest first.")
+        @Option(help: "How many, at most (1–500).") var limit = 50
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1–500") }
+            let configuration = try resolve(storage.flags)
+            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
+            defer { Task { try? await store.close() } }
+            let items = try await ModerationService(storage: store, clock: SystemClock()).queue(Admin.operatorActor, limit: limit)
+            if items.isEmpty { print("No open reports.") }
+            for item in items {
+                let what = item.report.commentID.map { "comment \($0) on post \(item.report.postID)" } ?? "post \(item.report.postID)"
+                let text = item.text.map { String($0.replacingOccurrences(of: "\n", with: " ").prefix(120)) } ?? "(gone)"
+                print("\(item.report.id)  \(what) by \(item.author?.rawValue ?? "-")\n    reported: \(item.report.reason)\n    text: \(text)")
+            }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End a report: remove the post or comment, or dismiss the report (others of the same thing end with it).")
+        @Argument(help: "The report's id (from `admin reports`).") var report: String
+        @Argument(help: "remove or dismiss.") var action: String
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let resolution: ReportResolution
+            switch action {
+            case "remove": resolution = .removed
+            case "dismiss": resolution = .dismissed
+            default: throw ValidationError("The action must be remove or dismiss.")
+            }
+            let configuration = try resolve(storage.flags)
+            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
+            defer { Task { try? await store.close() } }
+            do {
+                let done = try await ModerationService(storage: store, clock: SystemClock()).resolve(report, as: resolution, by: Admin.operatorActor)
+                let what = done.commentID.map { "the comment \($0)" } ?? "the post \(done.postID)"
+                switch resolution {
+                case .removed: print(done.removed ? "Removed \(what); \(done.reports) report(s) ended." : "\(what) was gone already; \(done.reports) report(s) ended.")
+                case .dismissed: print("Dismissed \(done.reports) report(s) of \(what).")
+                }
+            } catch let error as DomainError {
+                throw CommandFailure(error.message)
+            }
+        }
+    }
+
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the newest operator actions, from the site and the command line.")
+        @Option(help: "How many, at most (1–1000).") var limit = 50
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be 1–1000") }
+            let configuration = try resolve(storage.flags)
+            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
+            defer { Task { try? await store.close() } }
+            let formatter = ISO8601DateFormatter()
+            for entry in try await ModerationService(storage: store, clock: SystemClock()).audit(Admin.operatorActor, limit: limit) {
+                print("\(formatter.string(from: entry.at))  \(entry.actor)  \(entry.action)  \(entry.subject)  \(entry.detail)")
+            }
         }
     }
 
@@ -255,6 +330,8 @@ struct Admin: AsyncParsableCommand {
             }
             if clear {
                 try await store.setVerifiedEmployer(nil, for: account.memberID)
+                try await ModerationService(storage: store, clock: SystemClock()).record(
+                    "employer.clear", subject: "member \(account.memberID.rawValue)", by: Admin.operatorActor)
                 print("\(account.email) has no verified employer now.")
                 return
             }
@@ -266,6 +343,8 @@ struct Admin: AsyncParsableCommand {
             }
             guard let found else { throw ValidationError("No company is named \(company): a member must list it as a position first.") }
             try await store.setVerifiedEmployer(found.id, for: account.memberID)
+            try await ModerationService(storage: store, clock: SystemClock()).record(
+                "employer.verify", subject: "member \(account.memberID.rawValue)", detail: "company \(found.id)", by: Admin.operatorActor)
             print("\(account.email) is verified as working at \(found.name) (\(found.id)).")
         }
     }

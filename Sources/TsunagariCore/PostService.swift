@@ -156,6 +156,18 @@ public struct PostService: Sendable {
         }
     }
 
+    /// A post or comment a moderator removed: this instance's feed and post search forget it now (other instances read
+    /// the feed change log the removal wrote).
+    public func moderated(_ resolved: ResolvedReport) async {
+        guard let seq = resolved.postSeq else { return }
+        if resolved.commentID == nil {
+            index.removePost(seq)
+            search?.remove(seq)
+        } else {
+            await refresh(post: seq, actor: nil)
+        }
+    }
+
     /// The viewer's own post: someone else's is 404 when the viewer may not see it, 403 when they may.
     private func ownPost(_ id: String, viewer: MemberID) async throws -> Post {
         let post = try await visiblePost(id, viewer: viewer)

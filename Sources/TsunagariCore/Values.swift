@@ -77,4 +77,11 @@ public enum OpenToWorkVisibility: String, Sendable, CaseIterable {
 public enum MemberRole: String, Sendable, CaseIterable {
     case member
     case recruiter
+    /// Works the queue of reported posts and comments.
+    case moderator
+    /// An operator: what a moderator does, from the site.
+    case admin
+
+    /// Whether this role may see and resolve reports.
+    public var moderates: Bool { self == .moderator || self == .admin }
 }

@@ -90,21 +90,22 @@ extension PostgresStorage: PostStore {
     }
 
     public func deletePost(id: String) async throws -> Bool {
-        try await transaction { c in
-            guard
-                let row = try await Self.collect(
-                    "DELETE FROM posts WHERE id = \(id) RETURNING seq, author_id, repost_of", c, self.logger
-                ).first
-            else { return false }
-            var changes: [(post: Int64, actor: MemberID?)] = [(try row["seq"].decode(Int64.self), nil)]
-            if let original = try row["repost_of"].decode(String?.self),
-                let seq = try await Self.collect("SELECT seq FROM posts WHERE id = \(original)", c, self.logger).first
-            {
-                changes.append((try seq["seq"].decode(Int64.self), MemberID(try row["author_id"].decode(String.self))))
-            }
-            try await Self.logFeedChanges(changes, c, self.logger)
-            return true
+        try await transaction { c in try await Self.deletePost(id: id, c, self.logger) }
+    }
+
+    /// Deletes the post in the caller's transaction and logs the feed changes; false when there is no such post.
+    static func deletePost(id: String, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        guard let row = try await collect("DELETE FROM posts WHERE id = \(id) RETURNING seq, author_id, repost_of", c, logger).first else {
+            return false
         }
+        var changes: [(post: Int64, actor: MemberID?)] = [(try row["seq"].decode(Int64.self), nil)]
+        if let original = try row["repost_of"].decode(String?.self),
+            let seq = try await collect("SELECT seq FROM posts WHERE id = \(original)", c, logger).first
+        {
+            changes.append((try seq["seq"].decode(Int64.self), MemberID(try row["author_id"].decode(String.self))))
+        }
+        try await logFeedChanges(changes, c, logger)
+        return true
     }
 
     public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
@@ -175,13 +176,15 @@ extension PostgresStorage: PostStore {
     }
 
     public func deleteComment(id: String, postSeq: Int64) async throws -> Bool {
-        try await transaction { c in
-            guard let row = try await Self.collect("DELETE FROM post_comments WHERE id = \(id) RETURNING author_id", c, self.logger).first else {
-                return false
-            }
-            try await Self.logFeedChanges([(postSeq, MemberID(try row["author_id"].decode(String.self)))], c, self.logger)
-            return true
+        try await transaction { c in try await Self.deleteComment(id: id, postSeq: postSeq, c, self.logger) }
+    }
+
+    static func deleteComment(id: String, postSeq: Int64, _ c: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        guard let row = try await collect("DELETE FROM post_comments WHERE id = \(id) RETURNING author_id", c, logger).first else {
+            return false
         }
+        try await logFeedChanges([(postSeq, MemberID(try row["author_id"].decode(String.self)))], c, logger)
+        return true
     }
 
     public func setReaction(post: String, postSeq: Int64, member: MemberID, type: ReactionType?, at date: Date) async throws -> (exists: Bool, added: Bool) {

@@ -590,6 +590,23 @@ enum PostgresMigrations {
                 "CREATE INDEX contacts_matched ON contacts (matched_member_id) WHERE matched_member_id IS NOT NULL",
             ]
         ),
+        (
+            15, "moderation",
+            [
+                "ALTER TABLE post_reports ADD COLUMN resolved_at BIGINT",
+                "ALTER TABLE post_reports ADD COLUMN resolved_by TEXT",
+                """
+                CREATE TABLE audit_log (
+                  id TEXT PRIMARY KEY,
+                  at BIGINT NOT NULL,
+                  actor TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  detail TEXT NOT NULL DEFAULT ''
+                )
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -89,20 +89,23 @@ extension SQLiteStorage: PostStore {
     }
 
     public func deletePost(id: String) async throws -> Bool {
-        try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, author_id, repost_of, text FROM posts WHERE id = ?", arguments: [id]) else {
-                return false
-            }
-            try db.execute(sql: "DELETE FROM posts WHERE id = ?", arguments: [id])
-            try Self.logFeedChange(row["seq"], actor: nil, db)
-            // The original of a repost counts one fewer, and loses the reposter's activity.
-            if let original: String = row["repost_of"],
-                let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
-            {
-                try Self.logFeedChange(seq, actor: MemberID(row["author_id"] as String), db)
-            }
-            return true
+        try await write { db in try Self.deletePost(id: id, db) }
+    }
+
+    /// Deletes the post in the caller's transaction and logs the feed changes; false when there is no such post.
+    static func deletePost(id: String, _ db: Database) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, author_id, repost_of, text FROM posts WHERE id = ?", arguments: [id]) else {
+            return false
         }
+        try db.execute(sql: "DELETE FROM posts WHERE id = ?", arguments: [id])
+        try logFeedChange(row["seq"], actor: nil, db)
+        // The original of a repost counts one fewer, and loses the reposter's activity.
+        if let original: String = row["repost_of"],
+            let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
+        {
+            try logFeedChange(seq, actor: MemberID(row["author_id"] as String), db)
+        }
+        return true
     }
 
     public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
@@ -189,14 +192,16 @@ extension SQLiteStorage: PostStore {
     }
 
     public func deleteComment(id: String, postSeq: Int64) async throws -> Bool {
-        try await write { db in
-            guard let author = try String.fetchOne(db, sql: "SELECT author_id FROM post_comments WHERE id = ?", arguments: [id]) else {
-                return false
-            }
-            try db.execute(sql: "DELETE FROM post_comments WHERE id = ?", arguments: [id])
-            try Self.logFeedChange(postSeq, actor: MemberID(author), db)
-            return true
+        try await write { db in try Self.deleteComment(id: id, postSeq: postSeq, db) }
+    }
+
+    static func deleteComment(id: String, postSeq: Int64, _ db: Database) throws -> Bool {
+        guard let author = try String.fetchOne(db, sql: "SELECT author_id FROM post_comments WHERE id = ?", arguments: [id]) else {
+            return false
         }
+        try db.execute(sql: "DELETE FROM post_comments WHERE id = ?", arguments: [id])
+        try logFeedChange(postSeq, actor: MemberID(author), db)
+        return true
     }
 
     public func setReaction(post: String, postSeq: Int64, member: MemberID, type: ReactionType?, at date: Date) async throws -> (exists: Bool, added: Bool) {

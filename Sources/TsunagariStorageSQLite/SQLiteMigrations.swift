@@ -535,6 +535,22 @@ enum SQLiteMigrations {
                     CREATE INDEX contacts_matched ON contacts (matched_member_id) WHERE matched_member_id IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("015_moderation") { db in
+            // Reports keep how they ended and who ended them; every operator action is kept in the audit log for good.
+            try db.execute(
+                sql: """
+                    ALTER TABLE post_reports ADD COLUMN resolved_at INTEGER;
+                    ALTER TABLE post_reports ADD COLUMN resolved_by TEXT;
+                    CREATE TABLE audit_log (
+                      id TEXT PRIMARY KEY,
+                      at INTEGER NOT NULL,
+                      actor TEXT NOT NULL,
+                      action TEXT NOT NULL,
+                      subject TEXT NOT NULL,
+                      detail TEXT NOT NULL DEFAULT ''
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -11,7 +11,7 @@ import TsunagariStorageSQLite
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
-        & ContactStore
+        & ContactStore & ModerationStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -47,6 +47,8 @@ public struct AppServices: Sendable {
     public let dataImport: DataImportService
     /// "Reach through your colleagues" on company pages.
     public let colleagueReach: ColleagueReachService
+    /// The moderation queue and operator actions.
+    public let moderation: ModerationService
     /// When each change log was last replayed to its end (for `/metrics`).
     public let catchUp = CatchUpMonitor()
 
@@ -113,6 +115,7 @@ public struct AppServices: Sendable {
         dataImport = DataImportService(
             storage: storage, clock: clock, observer: searchIndexing, imports: configuration.rateLimits.importsPerMember)
         colleagueReach = ColleagueReachService(storage: storage, graph: graph, network: network)
+        moderation = ModerationService(storage: storage, clock: clock) { resolved in await posts.moderated(resolved) }
         savedSearches = SavedSearchService(
             storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) },
             jobMatches: { saved, since in

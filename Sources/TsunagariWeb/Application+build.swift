@@ -59,6 +59,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     DataAPIRoutes(services: services).register(on: router)
     DataPageRoutes(services: services).register(on: router)
     JobPageRoutes(services: services).register(on: router)
+    ModerationPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }

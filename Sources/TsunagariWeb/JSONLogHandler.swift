@@ -23,10 +23,20 @@ public struct JSONLogHandler: LogHandler {
 
     static let reserved: Set<String> = ["time", "level", "label", "message", "source"]
 
+    public func log(event: LogEvent) {
+        var metadata = event.metadata
+        if let error = event.error { metadata = (metadata ?? [:]).merging(["error": .string("\(error)")]) { _, new in new } }
+        emit(level: event.level, message: event.message, metadata: metadata, source: event.source)
+    }
+
     public func log(
         level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String,
         line: UInt
     ) {
+        emit(level: level, message: message, metadata: explicit, source: source)
+    }
+
+    func emit(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String) {
         var line = "{\"time\":\"\(Self.timestamp(Date()))\",\"level\":\"\(level.rawValue)\",\"label\":"
         Self.appendString(label, to: &line)
         line += ",\"message\":"

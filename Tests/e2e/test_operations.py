@@ -125,3 +125,47 @@ def test_long_commands_report_progress(tmp_path):
     assert re.search(r"members: 300 in [0-9.]+ (s|min)", output), output[-2000:]
     assert re.search(r"connections: [0-9,]+ in ", output), output[-2000:]
     assert "Wrote 300 sample members" in result.stdout
+
+
+def test_operators_resolve_reports_from_the_command_line_while_the_server_runs(make_storage, make_server):
+    storage = make_storage("sqlite")
+    server = make_server(storage)
+    author, reporter = API(server.url), API(server.url)
+    author.sign_up(name="投稿 者")
+    reporter.sign_up(name="通報 者")
+    post = author.request("POST", "/posts", {"text": "コマンドラインで削除される投稿"})
+    assert post.status_code == 201, describe(post)
+    post_id = post.json()["id"]
+    reported = reporter.request("POST", f"/posts/{post_id}/report", {"reason": "スパム"})
+    assert reported.status_code < 300, describe(reported)
+
+    listed = run("admin", "reports", *storage.args())
+    assert listed.returncode == 0, listed.stderr
+    assert "コマンドラインで削除される投稿" in listed.stdout and "スパム" in listed.stdout, listed.stdout
+    report_id = listed.stdout.split()[0]
+
+    assert run("admin", "resolve", report_id, "shred", *storage.args()).returncode != 0
+    unknown = run("admin", "resolve", "no-such-report", "remove", *storage.args())
+    assert unknown.returncode != 0 and unknown.stderr.strip(), unknown.stderr
+    done = run("admin", "resolve", report_id, "remove", *storage.args())
+    assert done.returncode == 0, done.stderr
+    assert "Removed" in done.stdout, done.stdout
+    again = run("admin", "resolve", report_id, "remove", *storage.args())
+    assert again.returncode != 0 and "resolved already" in again.stderr, again.stderr
+
+    # The running server no longer shows it (read from the database), and its feed index forgets it within a second.
+    assert reporter.request("GET", f"/posts/{post_id}").status_code == 404
+    deadline = time.monotonic() + 3
+    while post_id in author.request("GET", f"/members/{author.request('GET', '/me').json()['id']}/posts").text:
+        assert time.monotonic() < deadline, "the removed post is still listed"
+        time.sleep(0.1)
+
+    promoted = run("admin", "role", reporter.request("GET", "/me").json()["email"], "moderator", *storage.args())
+    assert promoted.returncode == 0, promoted.stderr
+    assert run("admin", "role", "nobody@example.test", "moderator", *storage.args()).returncode != 0
+    assert run("admin", "role", "nobody@example.test", "king", *storage.args()).returncode != 0
+    audit = run("admin", "audit", *storage.args())
+    assert audit.returncode == 0, audit.stderr
+    lines = audit.stdout.splitlines()
+    assert "role.set" in lines[0] and "moderator" in lines[0], lines
+    assert "report.removed" in lines[1] and "cli:" in lines[1], lines

@@ -81,7 +81,7 @@ schemas = {
       ["profileVisibility", "connectionsVisibility", "openToWork", "locale", "sectionVisibility", "recruiterMessages", "shareNetworkWithColleagues"]),
   "OwnProfile": obj({
       "id": S(), "handle": S(), "name": S(), "nameReading": NS(), "headline": NS(), "location": NS(), "industry": NS(),
-      "about": NS(), "email": S(), "role": S(enum=["member", "recruiter"]),
+      "about": NS(), "email": S(), "role": S(enum=["member", "recruiter", "moderator", "admin"]),
       "positions": {"type": "array", "items": ref("Position")}, "educations": {"type": "array", "items": ref("Education")},
       "skills": {"type": "array", "items": S()}, "settings": ref("Settings"),
       "createdAt": S(format="date-time"), "updatedAt": S(format="date-time"),

@@ -44,6 +44,7 @@ public enum Text: CaseIterable, Sendable {
     case searchPosts, searchPeople, newPosts, showNewPosts, post, deleteComment, followedHashtags
     case jobs, jobSearch, jobSearchPlaceholder, postJob, myJobs, jobTitle, jobLocation, jobWorkplace, workplaceOnsite, workplaceHybrid, workplaceRemote, employmentTypeLabel, typeFullTime, typePartTime, typeContract, typeTemporary, typeInternship, jobDescription, jobSkills, salary, salaryMin, salaryMax, salaryCurrency, salaryPeriod, periodYear, periodMonth, periodHour, jobCompanyHint, postedWithin, anyTime, pastDay, pastWeek, pastMonth, anyOption, peopleYouKnowCount, apply, applyNote, applied, askReferral, referralVia, referralNote, referralAsked, noOneToAsk, applicants, noApplicants, referredBy, markViewed, markRejected, statusSubmitted, statusViewed, statusRejected, closeJob, reopenJob, jobClosed, myApplications, noApplications, referralRequestsToYou, referralRequestsByYou, noReferralRequests, refer, referralAccepted, referralPending, myPostings, noPostings, jobsYouMayLike, openJobs, noOpenJobs, shareJob, hiringPost, viewJob, postedBy, applicantCountLabel, jobPosted, editJob
     case yourData, importData, importDataHint, importFile, importButton, importing, importDone, fieldsFilled, positionsAdded, educationsAdded, skillsAdded, connectionsRead, membersFound, downloadData, downloadDataHint, downloadZip, contacts, contactsHint, importCards, importCardsHint, noContacts, sourceLinkedIn, sourceCard, inviteSelected, onTsunagari, notOnSite, alreadyConnected, myQRCode, qrHint, downloadPNG, reachThroughColleagues, reachHint, reachNone, reachUnverified, knownByColleague, viaConnection, viaCard, shareNetwork, shareNetworkHint, reasonContact, connectWith
+    case moderation, moderationHint, noReports, reportedPost, reportedComment, reportedBy, reportReasonLabel, removeContent, dismissReport, contentGone, reportRemoved, reportDismissed, auditLog
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -461,6 +462,19 @@ public enum Text: CaseIterable, Sendable {
         case .shareNetworkHint: ("Colleagues at my verified employer may see whom I know at other companies (connections and business cards), to ask me for an introduction.", "確認済みの勤務先の同僚が、私が他社で誰を知っているか（つながり・名刺）を見て紹介を頼めるようにします。")
         case .reasonContact: ("In your contacts", "連絡先にいます")
         case .connectWith: ("Send an invitation to connect", "つながりリクエストを送る")
+        case .moderation: ("Moderation", "モデレーション")
+        case .moderationHint: ("Reported posts and comments, oldest first. Removing deletes the post or comment for everyone; dismissing keeps it. Either way every report of it ends, and the action is kept in the audit log. Reporters are not shown to the author.", "通報された投稿とコメント（古い順）。「削除」は投稿・コメントを全員に対して削除し、「問題なし」は残します。どちらでも同じ対象への通報はすべて終了し、操作は監査ログに記録されます。通報者は投稿者には知らされません。")
+        case .noReports: ("No open reports.", "未対応の通報はありません。")
+        case .reportedPost: ("Post", "投稿")
+        case .reportedComment: ("Comment", "コメント")
+        case .reportedBy: ("Reported by", "通報者")
+        case .reportReasonLabel: ("Reason", "理由")
+        case .removeContent: ("Remove", "削除")
+        case .dismissReport: ("Dismiss", "問題なし")
+        case .contentGone: ("(already deleted)", "（削除済み）")
+        case .reportRemoved: ("Removed; the reports of it are closed.", "削除しました。関連する通報は終了しました。")
+        case .reportDismissed: ("Dismissed; the reports of it are closed.", "問題なしとして通報を終了しました。")
+        case .auditLog: ("Recent operator actions", "最近の運営操作")
         }
     }
 }
