@@ -31,6 +31,11 @@ def demo_server(tmp_path_factory):
         [str(binary()), "demo", "--members", str(MEMBERS), *storage.args()], capture_output=True, text=True, timeout=180,
         env=clean_environment(storage.env()), stdin=subprocess.DEVNULL)
     assert result.returncode == 0, f"demo exit {result.returncode}: {result.stderr}"
+    # member1 moderates, so that the moderation queue is among the pages checked.
+    role = subprocess.run(
+        [str(binary()), "admin", "role", "member1@example.test", "moderator", *storage.args()], capture_output=True, text=True,
+        timeout=60, env=clean_environment(storage.env()), stdin=subprocess.DEVNULL)
+    assert role.returncode == 0, f"admin role exit {role.returncode}: {role.stderr}"
     server = Server(storage, tmp_path_factory.mktemp("a11y-logs") / "server.log").start()
     yield server
     server.terminate()
@@ -69,6 +74,8 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
     assert post.status_code == 201, describe(post)
     post_id = post.json()["id"]
     api.request("POST", f"/posts/{post_id}/comments", {"text": "コメントです"})
+    # A report, so that the moderation queue has a row to show.
+    api.request("POST", f"/posts/{post_id}/report", {"reason": "アクセシビリティの確認"})
     # A job of the sample data, so that the job pages have something to show.
     found = api.request("GET", "/search/jobs?q=engineer OR エンジニア OR 営業").json()["items"]
     assert found, "the sample data should hold open jobs"
@@ -93,7 +100,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             f"/in/{connection['handle']}/connections", "/settings/password", "/settings/delete",
             "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
             f"/posts/{post_id}", f"/in/{me['handle']}/activity", "/hashtags/a11y", "/search/posts?q=%E6%8E%A1%E7%94%A8",
-            "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}", "/me/data", "/me/contacts", "/me/qr",
+            "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}", "/me/data", "/me/contacts", "/me/qr", "/moderation",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")
