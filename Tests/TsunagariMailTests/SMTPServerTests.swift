@@ -8,7 +8,10 @@ import Testing
 @Suite(
     "SMTP client against aiosmtpd",
     .enabled(if: AioSMTPD.shouldRun, "aiosmtpd is not installed (pip install aiosmtpd); CI=true runs these and fails"),
-    .timeLimit(.minutes(2))
+    .timeLimit(.minutes(2)),
+    // One server at a time: beside the rest of the suite on two cores, twenty Python servers starting at once (each
+    // making an RSA key) took longer than a server may take to start.
+    .serialized
 )
 struct SMTPServerTests {
     static let subject = "件名：面接のご案内"

@@ -99,7 +99,8 @@ final class SMTPTestServer {
     private var readyFile: URL { directory.appendingPathComponent("port") }
 
     private func waitUntilListening() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: the whole test suite runs beside it on two cores.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: readyFile, encoding: .utf8), let port = Int(text) {
                 self.port = port
