@@ -108,3 +108,16 @@ public protocol ContactStore: Sendable {
     /// A company by the key of its name (`CompanyName.key`).
     func company(key: String) async throws -> CompanyRef?
 }
+
+extension CompanyMember {
+    /// Each (member, company) pair once, in order: a member may hold two current positions at one company, and storage
+    /// reads them without a `DISTINCT` (whose sort cost more than the join).
+    public static func withoutRepeats(_ members: [CompanyMember]) -> [CompanyMember] {
+        var seen = Set<MemberID>(minimumCapacity: members.count)
+        var repeated = Set<MemberID>()
+        for member in members where !seen.insert(member.member).inserted { repeated.insert(member.member) }
+        guard !repeated.isEmpty else { return members }
+        var kept = Set<String>()
+        return members.filter { !repeated.contains($0.member) || kept.insert($0.member.rawValue + "\u{1F}" + $0.companyKey).inserted }
+    }
+}

@@ -126,17 +126,7 @@ extension PostgresStorage: ContactStore {
         } catch where Self.isNULText(error) {
             return []
         }
-        return Self.withoutRepeats(members)
-    }
-
-    /// Each (member, company) pair once: a member may hold two current positions at one company.
-    static func withoutRepeats(_ members: [CompanyMember]) -> [CompanyMember] {
-        var seen = Set<MemberID>(minimumCapacity: members.count)
-        var repeated = Set<MemberID>()
-        for member in members where !seen.insert(member.member).inserted { repeated.insert(member.member) }
-        guard !repeated.isEmpty else { return members }
-        var kept = Set<String>()
-        return members.filter { !repeated.contains($0.member) || kept.insert($0.member.rawValue + "\u{1F}" + $0.companyKey).inserted }
+        return CompanyMember.withoutRepeats(members)
     }
 
     public func setVerifiedEmployer(_ companyID: String?, for member: MemberID) async throws {
