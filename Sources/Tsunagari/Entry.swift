@@ -215,7 +215,9 @@ struct Demo: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator tasks on the same database as serve (safe while the server runs); each is kept in the audit log.",
-        subcommands: [Role.self, VerifyEmployer.self, Reports.self, Resolve.self, Audit.self])
+        subcommands: [
+            Role.self, Suspend.self, RestoreMember.self, Suspended.self, VerifyEmployer.self, Reports.self, Resolve.self, Audit.self,
+        ])
 
     /// Who runs the command, for the audit log: the user behind sudo, else the user.
     static var operatorActor: ModerationService.Actor {
@@ -223,24 +225,106 @@ struct Admin: AsyncParsableCommand {
         return .commandLine(environment["SUDO_USER"] ?? environment["USER"] ?? "uid \(getuid())")
     }
 
+    /// Opens the storage as `serve` would (migrated), runs `body`, and closes it; a refusal from the domain becomes the
+    /// command's message and exit status 1.
+    static func withStore<T>(_ options: StorageOptions, _ body: (any AppServices.Store) async throws -> T) async throws -> T {
+        let configuration = try resolve(options.flags)
+        let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
+        do {
+            let result = try await body(store)
+            try? await store.close()
+            return result
+        } catch let error as DomainError {
+            try? await store.close()
+            throw CommandFailure(error.message)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// The member an argument names: an email address, a handle (with or without @) or a member id.
+    static func member(_ text: String, in store: any AppServices.Store) async throws -> Account {
+        if let canonical = try? EmailAddress.canonical(text), let account = try await store.account(email: canonical) { return account }
+        let handle = text.hasPrefix("@") ? String(text.dropFirst()) : text
+        if handle.utf8.count <= 64, let id = try await store.memberID(handle: handle), let account = try await store.account(id: id) { return account }
+        if text.utf8.count <= 64, let account = try await store.account(id: MemberID(text)) { return account }
+        throw ValidationError("No member has the email, handle or id \(text).")
+    }
+
+    /// The moderation service as the command line uses it: a restored member's search entry is written again here, so
+    /// every running instance finds them (the graph follows from the change log).
+    static func moderation(_ store: any AppServices.Store) -> ModerationService {
+        ModerationService(
+            storage: store, clock: SystemClock(),
+            suspension: { member, suspended in
+                if !suspended { await SearchIndexing.reindex(member, storage: store) }
+            })
+    }
+
     struct Role: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Grant or take back a role: admin role EMAIL member|recruiter|moderator|admin.")
-        @Argument(help: "The member's email address.") var email: String
+            abstract: "Grant or take back a role: admin role MEMBER member|recruiter|moderator|admin.")
+        @Argument(help: "The member's email address, handle or id.") var member: String
         @Argument(help: "member, recruiter, moderator or admin.") var role: String
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
             guard let role = MemberRole(rawValue: role) else { throw ValidationError("The role must be member, recruiter, moderator or admin.") }
-            let configuration = try resolve(storage.flags)
-            let logger = makeLogger(configuration)
-            let store = try await AppServices.openStorage(configuration, logger: logger)
-            defer { Task { try? await store.close() } }
-            guard let canonical = try? EmailAddress.canonical(email), let account = try await store.account(email: canonical) else {
-                throw ValidationError("No member has the email \(email).")
+            try await Admin.withStore(storage) { store in
+                let account = try await Admin.member(member, in: store)
+                try await Admin.moderation(store).setRole(role, for: account.memberID, by: Admin.operatorActor)
+                print("\(account.email) is now a \(role.rawValue).")
             }
-            try await ModerationService(storage: store, clock: SystemClock()).setRole(role, for: account.memberID, by: Admin.operatorActor)
-            print("\(account.email) is now a \(role.rawValue).")
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend a member: they cannot log in and are shown nowhere until restored; nothing is deleted.")
+        @Argument(help: "The member's email address, handle or id.") var member: String
+        @Option(help: "Why (1–500 characters), for the audit log.") var reason: String
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await Admin.withStore(storage) { store in
+                let account = try await Admin.member(member, in: store)
+                try await Admin.moderation(store).suspend(account.memberID, reason: reason, by: Admin.operatorActor)
+                print("\(account.email) is suspended; their sessions have ended.")
+            }
+        }
+    }
+
+    struct RestoreMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore", abstract: "End a member's suspension: they may log in again and are shown as before.")
+        @Argument(help: "The member's email address, handle or id.") var member: String
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await Admin.withStore(storage) { store in
+                let account = try await Admin.member(member, in: store)
+                try await Admin.moderation(store).restore(account.memberID, by: Admin.operatorActor)
+                print("\(account.email) is restored.")
+            }
+        }
+    }
+
+    struct Suspended: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the suspended members, newest suspension first.")
+        @Option(help: "How many, at most (1–1000).") var limit = 100
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be 1–1000") }
+            try await Admin.withStore(storage) { store in
+                let members = try await Admin.moderation(store).suspended(Admin.operatorActor, limit: limit)
+                if members.isEmpty { print("No member is suspended.") }
+                let formatter = ISO8601DateFormatter()
+                for member in members {
+                    print("\(formatter.string(from: member.since))  \(member.email)  @\(member.handle)  \(member.name)\n    reason: \(member.reason)")
+                }
+            }
         }
     }
 
@@ -251,45 +335,55 @@ struct Admin: AsyncParsableCommand {
 
         func run() async throws {
             guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1–500") }
-            let configuration = try resolve(storage.flags)
-            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
-            defer { Task { try? await store.close() } }
-            let items = try await ModerationService(storage: store, clock: SystemClock()).queue(Admin.operatorActor, limit: limit)
-            if items.isEmpty { print("No open reports.") }
-            for item in items {
-                let what = item.report.commentID.map { "comment \($0) on post \(item.report.postID)" } ?? "post \(item.report.postID)"
-                let text = item.text.map { String($0.replacingOccurrences(of: "\n", with: " ").prefix(120)) } ?? "(gone)"
-                print("\(item.report.id)  \(what) by \(item.author?.rawValue ?? "-")\n    reported: \(item.report.reason)\n    text: \(text)")
+            try await Admin.withStore(storage) { store in
+                let items = try await Admin.moderation(store).queue(Admin.operatorActor, limit: limit)
+                if items.isEmpty { print("No open reports.") }
+                let authors = try await Admin.names(Set(items.compactMap(\.author)), in: store)
+                for item in items {
+                    let what = item.report.commentID.map { "comment \($0) on post \(item.report.postID)" } ?? "post \(item.report.postID)"
+                    let text = item.text.map { String($0.replacingOccurrences(of: "\n", with: " ").prefix(120)) } ?? "(gone)"
+                    let author = item.author.map { authors[$0] ?? $0.rawValue } ?? "-"
+                    print("\(item.report.id)  \(what) by \(author)\n    reported: \(item.report.reason)\n    text: \(text)")
+                }
             }
         }
     }
 
+    /// "email (@handle)" for each member that still exists, suspended or not.
+    static func names(_ members: Set<MemberID>, in store: any AppServices.Store) async throws -> [MemberID: String] {
+        var names: [MemberID: String] = [:]
+        for member in members {
+            guard let account = try await store.account(id: member) else { continue }
+            let handle = try await store.profile(id: member, includingSuspended: true)?.handle
+            names[member] = handle.map { "\(account.email) (@\($0))" } ?? account.email
+        }
+        return names
+    }
+
     struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "End a report: remove the post or comment, or dismiss the report (others of the same thing end with it).")
+            abstract: "End a report: remove the post or comment, dismiss the report, or remove and suspend the author (others of the same thing end with it).")
         @Argument(help: "The report's id (from `admin reports`).") var report: String
-        @Argument(help: "remove or dismiss.") var action: String
+        @Argument(help: "remove, dismiss or suspend.") var action: String
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let resolution: ReportResolution
-            switch action {
-            case "remove": resolution = .removed
-            case "dismiss": resolution = .dismissed
-            default: throw ValidationError("The action must be remove or dismiss.")
-            }
-            let configuration = try resolve(storage.flags)
-            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
-            defer { Task { try? await store.close() } }
-            do {
-                let done = try await ModerationService(storage: store, clock: SystemClock()).resolve(report, as: resolution, by: Admin.operatorActor)
+            guard ["remove", "dismiss", "suspend"].contains(action) else { throw ValidationError("The action must be remove, dismiss or suspend.") }
+            try await Admin.withStore(storage) { store in
+                let moderation = Admin.moderation(store)
+                if action == "suspend" {
+                    let (done, author) = try await moderation.removeAndSuspendAuthor(report, by: Admin.operatorActor)
+                    let what = done.commentID.map { "the comment \($0)" } ?? "the post \(done.postID)"
+                    print("Removed \(what); \(done.reports) report(s) ended; " + (author.map { "suspended member \($0.rawValue)." } ?? "the author was gone or suspended already."))
+                    return
+                }
+                let resolution: ReportResolution = action == "remove" ? .removed : .dismissed
+                let done = try await moderation.resolve(report, as: resolution, by: Admin.operatorActor)
                 let what = done.commentID.map { "the comment \($0)" } ?? "the post \(done.postID)"
                 switch resolution {
                 case .removed: print(done.removed ? "Removed \(what); \(done.reports) report(s) ended." : "\(what) was gone already; \(done.reports) report(s) ended.")
                 case .dismissed: print("Dismissed \(done.reports) report(s) of \(what).")
                 }
-            } catch let error as DomainError {
-                throw CommandFailure(error.message)
             }
         }
     }
@@ -301,12 +395,22 @@ struct Admin: AsyncParsableCommand {
 
         func run() async throws {
             guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be 1–1000") }
-            let configuration = try resolve(storage.flags)
-            let store = try await AppServices.openStorage(configuration, logger: makeLogger(configuration))
-            defer { Task { try? await store.close() } }
-            let formatter = ISO8601DateFormatter()
-            for entry in try await ModerationService(storage: store, clock: SystemClock()).audit(Admin.operatorActor, limit: limit) {
-                print("\(formatter.string(from: entry.at))  \(entry.actor)  \(entry.action)  \(entry.subject)  \(entry.detail)")
+            try await Admin.withStore(storage) { store in
+                let formatter = ISO8601DateFormatter()
+                let entries = try await Admin.moderation(store).audit(Admin.operatorActor, limit: limit)
+                // Ids become names where they name members: "member ID" subjects and member actors.
+                var ids = Set<MemberID>()
+                for entry in entries {
+                    if entry.subject.hasPrefix("member ") { ids.insert(MemberID(String(entry.subject.dropFirst(7)))) }
+                    if !entry.actor.hasPrefix("cli:") { ids.insert(MemberID(entry.actor)) }
+                }
+                let names = try await Admin.names(ids, in: store)
+                for entry in entries {
+                    let actor = names[MemberID(entry.actor)] ?? entry.actor
+                    var subject = entry.subject
+                    if subject.hasPrefix("member "), let name = names[MemberID(String(subject.dropFirst(7)))] { subject += " \(name)" }
+                    print("\(formatter.string(from: entry.at))  \(actor)  \(entry.action)  \(subject)  \(entry.detail)")
+                }
             }
         }
     }
@@ -314,38 +418,34 @@ struct Admin: AsyncParsableCommand {
     struct VerifyEmployer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-employer",
-            abstract: "Record that a member works at a company (for reaching through colleagues): admin verify-employer EMAIL COMPANY.")
-        @Argument(help: "The member's email address.") var email: String
+            abstract: "Record that a member works at a company (for reaching through colleagues): admin verify-employer MEMBER COMPANY.")
+        @Argument(help: "The member's email address, handle or id.") var member: String
         @Argument(help: "The company's id or name, as on its company page.") var company: String
         @Flag(help: "Take the verification back instead.") var clear = false
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let configuration = try resolve(storage.flags)
-            let logger = makeLogger(configuration)
-            let store = try await AppServices.openStorage(configuration, logger: logger)
-            defer { Task { try? await store.close() } }
-            guard let canonical = try? EmailAddress.canonical(email), let account = try await store.account(email: canonical) else {
-                throw ValidationError("No member has the email \(email).")
+            try await Admin.withStore(storage) { store in
+                let account = try await Admin.member(member, in: store)
+                if clear {
+                    try await store.setVerifiedEmployer(nil, for: account.memberID)
+                    try await Admin.moderation(store).record(
+                        "employer.clear", subject: "member \(account.memberID.rawValue)", by: Admin.operatorActor)
+                    print("\(account.email) has no verified employer now.")
+                    return
+                }
+                let found: CompanyRef?
+                if company.utf8.count <= 64, let byID = try await store.company(id: company) {
+                    found = CompanyRef(id: byID.id, name: byID.name)
+                } else {
+                    found = try await store.company(key: CompanyName.key(company))
+                }
+                guard let found else { throw ValidationError("No company is named \(company): a member must list it as a position first.") }
+                try await store.setVerifiedEmployer(found.id, for: account.memberID)
+                try await Admin.moderation(store).record(
+                    "employer.verify", subject: "member \(account.memberID.rawValue)", detail: "company \(found.id)", by: Admin.operatorActor)
+                print("\(account.email) is verified as working at \(found.name) (\(found.id)).")
             }
-            if clear {
-                try await store.setVerifiedEmployer(nil, for: account.memberID)
-                try await ModerationService(storage: store, clock: SystemClock()).record(
-                    "employer.clear", subject: "member \(account.memberID.rawValue)", by: Admin.operatorActor)
-                print("\(account.email) has no verified employer now.")
-                return
-            }
-            let found: CompanyRef?
-            if company.utf8.count <= 64, let byID = try await store.company(id: company) {
-                found = CompanyRef(id: byID.id, name: byID.name)
-            } else {
-                found = try await store.company(key: CompanyName.key(company))
-            }
-            guard let found else { throw ValidationError("No company is named \(company): a member must list it as a position first.") }
-            try await store.setVerifiedEmployer(found.id, for: account.memberID)
-            try await ModerationService(storage: store, clock: SystemClock()).record(
-                "employer.verify", subject: "member \(account.memberID.rawValue)", detail: "company \(found.id)", by: Admin.operatorActor)
-            print("\(account.email) is verified as working at \(found.name) (\(found.id)).")
         }
     }
 }

@@ -25,10 +25,15 @@ public struct AccountService: Sendable {
     public static let sessionLifetime: TimeInterval = 60 * 60 * 24 * 30
     public static let tokenLifetime: TimeInterval = 60 * 60 * 24 * 365
 
+    /// Whether new members must verify their email address (outgoing mail is configured); otherwise it counts as
+    /// verified at sign-up, since nothing could verify it.
+    let verifiesEmail: Bool
+
     public init(
         storage: any Storage, hasher: any PasswordHasher, tokens: any TokenIssuer, clock: any Clock, limits: RateLimits,
-        graph: (any ConnectionGraph)? = nil, observer: (any ProfileChangeObserver)? = nil
+        graph: (any ConnectionGraph)? = nil, observer: (any ProfileChangeObserver)? = nil, verifiesEmail: Bool = false
     ) {
+        self.verifiesEmail = verifiesEmail
         self.graph = graph
         self.observer = observer
         self.storage = storage
@@ -62,7 +67,8 @@ public struct AccountService: Sendable {
             let profile = Profile(
                 memberID: id, role: .member, fields: ProfileFields(name: name, handle: handle), positions: [],
                 educations: [], skills: [], settings: ProfileSettings(locale: locale), createdAt: now, updatedAt: now)
-            let account = Account(memberID: id, email: email, passwordHash: passwordHash, role: .member, createdAt: now)
+            let account = Account(
+                memberID: id, email: email, passwordHash: passwordHash, role: .member, createdAt: now, emailVerified: !verifiesEmail)
             do {
                 try await storage.createMember(NewMember(account: account, profile: profile))
                 await observer?.profileChanged(id)
@@ -106,7 +112,16 @@ public struct AccountService: Sendable {
 
         let account = try await storage.account(email: email)
         let valid = await hasher.verifyOffPool(password, hash: account?.passwordHash ?? absentAccountHash) && account != nil
-        guard valid, let account, let profile = try await storage.profile(id: account.memberID) else {
+        guard valid, let account else {
+            throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
+        }
+        // Said only to whoever knows the password.
+        guard account.isActive else {
+            throw DomainError(
+                .forbidden, code: "account_suspended",
+                message: "This account is suspended. Write to the operator of this site if you think this is a mistake.")
+        }
+        guard let profile = try await storage.profile(id: account.memberID) else {
             throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
         }
         // The owner proved themselves from this address: their earlier slips from here are forgotten; failures from

@@ -234,7 +234,7 @@ public struct ConnectionService: Sendable {
     /// Blocking also removes the connection, the invitations both ways and the follows, silently.
     public func block(_ other: MemberID, by viewer: MemberID) async throws {
         guard other != viewer else { throw DomainError.invalid("cannot_block_self", "You cannot block yourself.") }
-        guard other.rawValue.utf8.count <= 64, try await storage.account(id: other) != nil else {
+        guard other.rawValue.utf8.count <= 64, try await storage.account(id: other)?.isActive == true else {
             throw DomainError.notFound("Member")
         }
         // Blocking someone who blocked you changes nothing they could notice; keep the answer the same.

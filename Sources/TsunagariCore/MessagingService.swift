@@ -51,7 +51,7 @@ public struct MessagingService: Sendable {
         // equal (Swift compares canonically: U+2000 is U+2002), and only ids that name members can be duplicates.
         let blocked = try await storage.blockedEitherWay(viewer)
         for other in others {
-            guard other.rawValue.utf8.count <= 64, !blocked.contains(other), try await storage.account(id: other) != nil else {
+            guard other.rawValue.utf8.count <= 64, !blocked.contains(other), try await storage.account(id: other)?.isActive == true else {
                 throw DomainError.notFound("Member")
             }
         }

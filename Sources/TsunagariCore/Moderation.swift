@@ -57,6 +57,33 @@ public protocol ModerationStore: Sendable {
     func recordAudit(_ entry: AuditEntry) async throws
     /// Newest first.
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Suspends the member in one transaction with `audit`: their sessions end, their search entry goes (logged, so
+    /// every instance's index forgets it), and the graph change log says so. False when they were suspended already.
+    func suspendMember(_ member: MemberID, reason: String, audit: AuditEntry) async throws -> Bool
+    /// Ends the suspension, logged for every instance's graph, with `audit`. False when they were not suspended. The
+    /// search entry is written again by the caller, from the profile.
+    func restoreMember(_ member: MemberID, audit: AuditEntry) async throws -> Bool
+    /// Newest suspension first.
+    func suspendedMembers(limit: Int) async throws -> [SuspendedMember]
+}
+
+/// A member an operator suspended, as the moderation page and `admin suspended` list them.
+public struct SuspendedMember: Hashable, Sendable {
+    public var member: MemberID
+    public var name: String
+    public var handle: String
+    public var email: String
+    public var since: Date
+    public var reason: String
+
+    public init(member: MemberID, name: String, handle: String, email: String, since: Date, reason: String) {
+        self.member = member
+        self.name = name
+        self.handle = handle
+        self.email = email
+        self.since = since
+        self.reason = reason
+    }
 }
 
 /// The moderation queue and operator actions, for moderators on the site and operators on the command line. Only a
@@ -69,11 +96,18 @@ public struct ModerationService: Sendable {
     /// Told when a post or comment is removed, so this instance's feed and post search forget it at once (the others
     /// read the feed change log).
     let removed: @Sendable (ResolvedReport) async -> Void
+    /// Told when a member is suspended (true) or restored (false), so this instance's graph and search index follow at
+    /// once (the others read the change logs).
+    let suspension: @Sendable (MemberID, Bool) async -> Void
 
-    public init(storage: any Store, clock: any Clock, removed: @escaping @Sendable (ResolvedReport) async -> Void = { _ in }) {
+    public init(
+        storage: any Store, clock: any Clock, removed: @escaping @Sendable (ResolvedReport) async -> Void = { _ in },
+        suspension: @escaping @Sendable (MemberID, Bool) async -> Void = { _, _ in }
+    ) {
         self.storage = storage
         self.clock = clock
         self.removed = removed
+        self.suspension = suspension
     }
 
     /// An open report with what was reported, as the moderator needs it.
@@ -157,6 +191,76 @@ public struct ModerationService: Sendable {
     public func record(_ action: String, subject: String, detail: String = "", by actor: Actor) async throws {
         let now = clock.now()
         try await storage.recordAudit(AuditEntry(id: OpaqueID.make(at: now), at: now, actor: actor.label, action: action, subject: subject, detail: detail))
+    }
+
+    // MARK: Suspension
+
+    /// Suspends a member: they cannot log in (their sessions end now) and are shown nowhere — profile, search,
+    /// suggestions, lists, feeds, conversations started anew — until restored; nothing of theirs is deleted. A moderator
+    /// suspends members and recruiters; an admin also moderators; nobody on the site suspends an admin or themselves.
+    public func suspend(_ member: MemberID, reason rawReason: String, by actor: Actor) async throws {
+        try authorize(actor)
+        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(reason.count) else {
+            throw DomainError.invalid("bad_reason", "Say why, in 1–500 characters: it is kept in the audit log.")
+        }
+        guard member.rawValue.utf8.count <= 64, let account = try await storage.account(id: member) else { throw DomainError.notFound("Member") }
+        if case .member(let own, let role) = actor {
+            guard own != member else { throw DomainError.invalid("cannot_suspend_self", "You cannot suspend yourself.") }
+            let allowed = account.role == .admin ? false : account.role.moderates ? role == .admin : true
+            guard allowed else {
+                throw DomainError(.forbidden, code: "protected_member", message: "Only an admin suspends a moderator, and only the command line an admin.")
+            }
+        }
+        let now = clock.now()
+        let audit = AuditEntry(
+            id: OpaqueID.make(at: now), at: now, actor: actor.label, action: "member.suspend", subject: "member \(member.rawValue)",
+            detail: reason)
+        guard try await storage.suspendMember(member, reason: reason, audit: audit) else {
+            throw DomainError(.conflict, code: "already_suspended", message: "This member is suspended already.")
+        }
+        await suspension(member, true)
+    }
+
+    /// Ends a suspension: the member may log in again and is shown as before, with every connection, post and setting.
+    public func restore(_ member: MemberID, by actor: Actor) async throws {
+        try authorize(actor)
+        guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil else { throw DomainError.notFound("Member") }
+        let now = clock.now()
+        let audit = AuditEntry(
+            id: OpaqueID.make(at: now), at: now, actor: actor.label, action: "member.restore", subject: "member \(member.rawValue)", detail: "")
+        guard try await storage.restoreMember(member, audit: audit) else {
+            throw DomainError(.conflict, code: "not_suspended", message: "This member is not suspended.")
+        }
+        await suspension(member, false)
+    }
+
+    public func suspended(_ actor: Actor, limit: Int = 100) async throws -> [SuspendedMember] {
+        try authorize(actor)
+        return try await storage.suspendedMembers(limit: max(1, min(limit, 1_000)))
+    }
+
+    /// Removes what was reported (ending its reports) and suspends its author, for the reason the report gave.
+    public func removeAndSuspendAuthor(_ reportID: String, by actor: Actor) async throws -> (ResolvedReport, MemberID?) {
+        try authorize(actor)
+        guard reportID.utf8.count <= 64, let report = try await storage.report(id: reportID) else { throw DomainError.notFound("Report") }
+        let author: MemberID?
+        if let commentID = report.commentID {
+            author = try await storage.comment(id: commentID)?.author
+        } else {
+            author = try await storage.post(id: report.postID)?.author
+        }
+        // Checked before anything is removed, so a refusal changes nothing.
+        if let author, case .member(let own, let role) = actor, let account = try await storage.account(id: author) {
+            guard own != author else { throw DomainError.invalid("cannot_suspend_self", "You cannot suspend yourself.") }
+            guard account.role != .admin, !account.role.moderates || role == .admin else {
+                throw DomainError(.forbidden, code: "protected_member", message: "Only an admin suspends a moderator, and only the command line an admin.")
+            }
+        }
+        let resolved = try await resolve(reportID, as: .removed, by: actor)
+        guard let author, try await storage.account(id: author)?.isActive == true else { return (resolved, nil) }
+        try await suspend(author, reason: "Reported: \(report.reason)".prefix(500).description, by: actor)
+        return (resolved, author)
     }
 
     public func audit(_ actor: Actor, limit: Int = 100) async throws -> [AuditEntry] {

@@ -112,6 +112,10 @@ public struct GraphChange: Hashable, Sendable {
         case followed
         /// `a` no longer follows `b` (the connection, if any, stays).
         case unfollowed
+        /// An operator suspended `a`: the graph shows them with no connections (storage keeps every row).
+        case memberSuspended
+        /// An operator restored `a`: their stored connections count again.
+        case memberRestored
     }
 
     public var sequence: Int64
@@ -154,7 +158,7 @@ public struct NetworkLimits: Hashable, Sendable {
 /// 404 for a member who does not exist, or who blocked the viewer or was blocked by them: one check for
 /// every service that names a member.
 func requireMemberVisible(_ member: MemberID, to viewer: MemberID, in storage: any Storage & NetworkStore) async throws {
-    guard member.rawValue.utf8.count <= 64, try await storage.account(id: member) != nil,
+    guard member.rawValue.utf8.count <= 64, try await storage.account(id: member)?.isActive == true,
         !(try await storage.blockedEitherWay(viewer)).contains(member)
     else { throw DomainError.notFound("Member") }
 }

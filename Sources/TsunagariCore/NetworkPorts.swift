@@ -12,11 +12,15 @@ public struct NetworkSnapshot: Sendable {
     public var unfollowedConnections: [(MemberID, MemberID)]
     /// (a, b): a follows b without a connection.
     public var followsWithoutConnection: [(MemberID, MemberID)]
+    /// Members an operator suspended: their connections are in `connections` but do not count until they are restored.
+    public var suspended: [MemberID]
 
     public init(
         members: [MemberID], connections: [(MemberID, MemberID)], hiddenLists: [MemberID], sequence: Int64,
-        unfollowedConnections: [(MemberID, MemberID)] = [], followsWithoutConnection: [(MemberID, MemberID)] = []
+        unfollowedConnections: [(MemberID, MemberID)] = [], followsWithoutConnection: [(MemberID, MemberID)] = [],
+        suspended: [MemberID] = []
     ) {
+        self.suspended = suspended
         self.members = members
         self.connections = connections
         self.hiddenLists = hiddenLists

@@ -134,11 +134,15 @@ public protocol AccountStore: Sendable {
     func setRole(_ role: MemberRole, for member: MemberID) async throws
     /// Erases the member and everything they own.
     func deleteMember(_ member: MemberID) async throws
+    /// Every member, suspended or not.
     func memberCount() async throws -> Int
+    /// The members search shows: neither suspended nor waiting for their email address to be verified.
+    func searchableMemberCount() async throws -> Int
 }
 
 public protocol ProfileStore: Sendable {
-    func profile(id: MemberID) async throws -> Profile?
+    /// A suspended member's profile only `includingSuspended`: to everything else they are not there.
+    func profile(id: MemberID, includingSuspended: Bool) async throws -> Profile?
     /// Case-insensitive.
     func memberID(handle: String) async throws -> MemberID?
     /// Writes the fields the change names, and no other (a concurrent change of other fields stays). Throws
@@ -229,4 +233,11 @@ extension PasswordHasher {
 public protocol TokenIssuer: Sendable {
     func newToken() -> String
     func digest(_ token: String) -> String
+}
+
+extension ProfileStore {
+    /// The profile of a member who is not suspended.
+    public func profile(id: MemberID) async throws -> Profile? {
+        try await profile(id: id, includingSuspended: false)
+    }
 }

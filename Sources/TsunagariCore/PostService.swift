@@ -387,7 +387,7 @@ public struct PostService: Sendable {
     /// A member's posts the viewer may see, newest first (a profile's Activity).
     public func memberPosts(_ member: MemberID, viewer: MemberID, cursor: String?, limit: Int) async throws -> (items: [View], next: String?) {
         let blocked = try await storage.blockedEitherWay(viewer)
-        guard !blocked.contains(member), try await storage.account(id: member) != nil else { throw DomainError.notFound("Member") }
+        guard !blocked.contains(member), try await storage.account(id: member)?.isActive == true else { throw DomainError.notFound("Member") }
         let before = try cursor.map { text -> Int64 in
             guard let seq = Int64(text), seq > 0 else { throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.") }
             return seq

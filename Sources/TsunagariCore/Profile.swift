@@ -224,14 +224,27 @@ public struct Account: Hashable, Sendable {
     public var passwordHash: String
     public var role: MemberRole
     public var createdAt: Date
+    /// Set while an operator has suspended the member: they cannot log in and are shown nowhere.
+    public var suspendedAt: Date?
+    /// Whether the member proved the address by a link mailed to it (see `MailService`); until then search does not show
+    /// them. True for members who signed up while outgoing mail was off.
+    public var emailVerified: Bool
 
-    public init(memberID: MemberID, email: String, passwordHash: String, role: MemberRole, createdAt: Date) {
+    public init(
+        memberID: MemberID, email: String, passwordHash: String, role: MemberRole, createdAt: Date, suspendedAt: Date? = nil,
+        emailVerified: Bool = true
+    ) {
         self.memberID = memberID
         self.email = email
         self.passwordHash = passwordHash
         self.role = role
         self.createdAt = createdAt
+        self.suspendedAt = suspendedAt
+        self.emailVerified = emailVerified
     }
+
+    /// Not suspended: the member may log in, and others may see and name them.
+    public var isActive: Bool { suspendedAt == nil }
 }
 
 public struct Company: Hashable, Sendable {

@@ -159,7 +159,7 @@ public struct SavedSearchService: Sendable {
 
     /// Runs one saved job search over the jobs posted since it was last checked; true when it announced some.
     func checkJobs(_ saved: SavedSearch, at now: Date) async throws -> Bool {
-        guard let jobMatches, try await storage.account(id: saved.member) != nil else { return false }
+        guard let jobMatches, try await storage.account(id: saved.member)?.isActive == true else { return false }
         let found = try await jobMatches(saved, saved.checkedAt.addingTimeInterval(-Self.overlap))
         let fresh = try await storage.unseenJobMatches(of: saved.id, among: found)
         guard !fresh.isEmpty else { return false }
@@ -173,7 +173,7 @@ public struct SavedSearchService: Sendable {
 
     /// Runs one saved search over the entries indexed since it was last checked; true when it announced someone.
     func check(_ saved: SavedSearch, at now: Date) async throws -> Bool {
-        guard let account = try await storage.account(id: saved.member), let compiled = try? compile(saved.query) else { return false }
+        guard let account = try await storage.account(id: saved.member), account.isActive, let compiled = try? compile(saved.query) else { return false }
         let hits = try await search.matches(
             compiled, filters: SearchFilters(formEncoded: saved.filters), viewer: saved.member, role: account.role,
             changedSince: saved.checkedAt.addingTimeInterval(-Self.overlap))

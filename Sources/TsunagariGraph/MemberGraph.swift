@@ -8,6 +8,9 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     public let graph: SocialGraph
     private let directory = LockedValue(Directory())
     private let hidden = LockedValue(Set<Node>())
+    /// Members an operator suspended: they have no edges here while storage keeps their connections, and nothing
+    /// connects them until they are restored (`restore`). Their follow exceptions stay, for the day they return.
+    private let suspendedNodes = LockedValue(Set<Node>())
     private let sequence = LockedValue<Int64>(0)
     /// Follows that differ from the connections: connections a member does not follow, and members followed
     /// without a connection. Connecting makes both follow each other, so both are small.
@@ -74,6 +77,9 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
             exceptions.extra[self.directory.withLock { $0.node(for: a) }, default: []].insert(self.directory.withLock { $0.node(for: b) })
         }
         followExceptionSets.withLock { $0 = exceptions }
+        let suspended = Set(snapshot.suspended.map { member in self.directory.withLock { $0.node(for: member) } })
+        suspendedNodes.withLock { $0 = suspended }
+        for node in suspended { graph.isolate(node) }
     }
 
     /// The last change-log entry applied.
@@ -108,11 +114,30 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
 
     // MARK: Changes
 
+    /// Whether an operator suspended the member (as far as this instance has heard).
+    public func isSuspended(_ member: MemberID) -> Bool {
+        guard let x = node(member) else { return false }
+        return suspendedNodes.withLock { $0.contains(x) }
+    }
+
+    /// Ends a suspension here: the member's stored connections (to members not suspended themselves) count again.
+    /// Idempotent, like every change.
+    public func restore(_ member: MemberID, connections: [MemberID]) {
+        let x = assign(member)
+        suspendedNodes.withLock { _ = $0.remove(x) }
+        let others = connections.map(assign)
+        let suspended = suspendedNodes.withLock { $0 }
+        // Not `.connected`: that would reset follows that are as stored.
+        for y in others where !suspended.contains(y) { graph.connect(x, y) }
+    }
+
     public func apply(_ change: GraphChange) {
         switch change.kind {
         case .connected:
             guard let b = change.b else { return }
             let (x, y) = (assign(change.a), assign(b))
+            // Storage keeps a connection a suspended member is part of; it counts once they are restored.
+            guard !suspendedNodes.withLock({ $0.contains(x) || $0.contains(y) }) else { return }
             graph.connect(x, y)
             // Connecting makes both follow each other.
             followExceptionSets.withLock { $0.clear(x, y) }
@@ -133,9 +158,18 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
                     if on { sets.extra[x, default: []].insert(y) } else { sets.extra[x]?.remove(y) }
                 }
             }
+        case .memberSuspended:
+            let x = assign(change.a)
+            suspendedNodes.withLock { _ = $0.insert(x) }
+            graph.isolate(x)
+        case .memberRestored:
+            // The connections come from storage: see `restore(_:connections:)`.
+            guard let x = node(change.a) else { return }
+            suspendedNodes.withLock { _ = $0.remove(x) }
         case .memberRemoved:
             guard let x = node(change.a) else { return }
             graph.isolate(x)
+            suspendedNodes.withLock { _ = $0.remove(x) }
             hidden.withLock { _ = $0.remove(x) }
             followExceptionSets.withLock { sets in
                 sets.unfollowed[x] = nil

@@ -66,4 +66,51 @@ extension PostgresStorage: ModerationStore {
                 detail: try row["detail"].decode(String.self))
         }
     }
+
+    public func suspendMember(_ member: MemberID, reason: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction { c in
+            let changed = try await Self.collect(
+                """
+                UPDATE members SET suspended_at = \(StoredTime.millis(audit.at)), suspension_reason = \(reason)
+                WHERE id = \(member.rawValue) AND suspended_at IS NULL RETURNING id
+                """, c, self.logger)
+            guard !changed.isEmpty else { return false }
+            try await c.query("DELETE FROM sessions WHERE member_id = \(member.rawValue)", logger: self.logger)
+            try await c.query("DELETE FROM profile_search WHERE member_id = \(member.rawValue)", logger: self.logger)
+            try await c.query(
+                "INSERT INTO search_changes (member_id, at) VALUES (\(member.rawValue), \(StoredTime.millis(audit.at)))", logger: self.logger)
+            try await Self.logChange(.memberSuspended, member, nil, at: audit.at, c, self.logger)
+            try await Self.insertAudit(audit, c, self.logger)
+            return true
+        }
+    }
+
+    public func restoreMember(_ member: MemberID, audit: AuditEntry) async throws -> Bool {
+        try await transaction { c in
+            let changed = try await Self.collect(
+                """
+                UPDATE members SET suspended_at = NULL, suspension_reason = NULL
+                WHERE id = \(member.rawValue) AND suspended_at IS NOT NULL RETURNING id
+                """, c, self.logger)
+            guard !changed.isEmpty else { return false }
+            try await Self.logChange(.memberRestored, member, nil, at: audit.at, c, self.logger)
+            try await Self.insertAudit(audit, c, self.logger)
+            return true
+        }
+    }
+
+    public func suspendedMembers(limit: Int) async throws -> [SuspendedMember] {
+        try await rows(
+            """
+            SELECT id, name, handle, email, suspended_at, suspension_reason FROM members
+            WHERE suspended_at IS NOT NULL ORDER BY suspended_at DESC, id LIMIT \(max(0, limit))
+            """
+        ).map { row in
+            SuspendedMember(
+                member: MemberID(try row["id"].decode(String.self)), name: try row["name"].decode(String.self),
+                handle: try row["handle"].decode(String.self), email: try row["email"].decode(String.self),
+                since: StoredTime.date(try row["suspended_at"].decode(Int64.self)),
+                reason: try row["suspension_reason"].decode(String?.self) ?? "")
+        }
+    }
 }

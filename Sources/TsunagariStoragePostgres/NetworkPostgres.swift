@@ -154,9 +154,10 @@ extension PostgresStorage: NetworkStore {
                 "SELECT member_id, other_id FROM connections EXCEPT SELECT follower_id, followee_id FROM follows")
             let extra = try await pairs(
                 "SELECT follower_id, followee_id FROM follows EXCEPT SELECT member_id, other_id FROM connections")
+            let suspended = try await Self.memberIDs("SELECT id FROM members WHERE suspended_at IS NOT NULL", c, self.logger)
             return NetworkSnapshot(
                 members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
-                followsWithoutConnection: extra)
+                followsWithoutConnection: extra, suspended: suspended)
         }
     }
 
@@ -569,7 +570,7 @@ extension PostgresStorage: NetworkStore {
         return try await rows(
             """
             SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
-            FROM members WHERE id = ANY(\(unique)::text[])
+            FROM members WHERE id = ANY(\(unique)::text[]) AND suspended_at IS NULL
             """
         ).map { row in
             MemberCard(

@@ -6,7 +6,7 @@ import TsunagariCore
 /// One value of a row written by a multi-row insert.
 enum BulkValue {
     case text(String?)
-    case bigint(Int64)
+    case bigint(Int64?)
     case int(Int?)
     case bool(Bool)
 
@@ -65,7 +65,7 @@ extension PostgresStorage {
                 "id", "email", "password_hash", "role", "name", "name_reading", "handle", "handle_key", "headline", "location",
                 "industry", "about", "profile_visibility", "connections_visibility", "open_to_work_enabled",
                 "open_to_work_visibility", "open_to_work_titles", "open_to_work_locations", "locale", "created_at", "updated_at",
-                "section_visibility",
+                "section_visibility", "email_verified",
             ],
             rows: members.map { member in
                 let a = member.account
@@ -79,7 +79,7 @@ extension PostgresStorage {
                     .bool(s.openToWork.enabled), .text(s.openToWork.visibility.rawValue),
                     .text(StoredList.encode(s.openToWork.titles)), .text(StoredList.encode(s.openToWork.locations)),
                     .text(s.locale?.rawValue), .bigint(StoredTime.millis(p.createdAt)), .bigint(StoredTime.millis(p.updatedAt)),
-                    .text(s.sectionVisibility.stored),
+                    .text(s.sectionVisibility.stored), .bool(a.emailVerified),
                 ]
             }, c, logger)
 

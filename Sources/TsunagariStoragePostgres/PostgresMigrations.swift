@@ -607,6 +607,58 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            16, "suspension",
+            [
+                // A suspended member keeps every row; they cannot log in and are shown nowhere until restored.
+                "ALTER TABLE members ADD COLUMN suspended_at BIGINT",
+                "ALTER TABLE members ADD COLUMN suspension_reason TEXT",
+                "CREATE INDEX members_suspended ON members (suspended_at) WHERE suspended_at IS NOT NULL",
+            ]
+        ),
+        (
+            17, "mail",
+            [
+                // Members before this version count as verified: nothing could verify them. (A default, not an UPDATE:
+                // that would raise every profile's version.)
+                "ALTER TABLE members ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT TRUE",
+                "ALTER TABLE members ADD COLUMN daily_digest BOOLEAN NOT NULL DEFAULT FALSE",
+                "ALTER TABLE members ADD COLUMN last_digest_at BIGINT",
+                "CREATE INDEX members_unverified ON members (created_at) WHERE NOT email_verified",
+                "CREATE INDEX members_digest ON members (id) WHERE daily_digest",
+                """
+                CREATE TABLE email_tokens (
+                  token_hash TEXT PRIMARY KEY,
+                  member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                  purpose TEXT NOT NULL,
+                  email TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL,
+                  used_at BIGINT
+                )
+                """,
+                "CREATE INDEX email_tokens_member ON email_tokens (member_id, purpose)",
+                """
+                CREATE TABLE mail_queue (
+                  id TEXT PRIMARY KEY,
+                  kind TEXT NOT NULL,
+                  member_id TEXT REFERENCES members (id) ON DELETE CASCADE,
+                  recipient TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  text_body TEXT NOT NULL,
+                  html_body TEXT,
+                  created_at BIGINT NOT NULL,
+                  next_attempt_at BIGINT NOT NULL,
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  status TEXT NOT NULL DEFAULT 'queued',
+                  last_error TEXT NOT NULL DEFAULT '',
+                  sent_at BIGINT,
+                  claimed_until BIGINT NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at) WHERE status = 'queued'",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

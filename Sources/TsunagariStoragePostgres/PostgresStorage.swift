@@ -115,13 +115,13 @@ public final class PostgresStorage: Storage {
             INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
               location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
               open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at,
-              section_visibility)
+              section_visibility, email_verified)
             VALUES (\(a.memberID.rawValue), \(a.email), \(a.passwordHash), \(a.role.rawValue), \(f.name), \(f.nameReading),
               \(f.handle), \(Handle.key(f.handle)), \(f.headline), \(f.location), \(f.industry), \(f.about),
               \(s.profileVisibility.rawValue), \(s.connectionsVisibility.rawValue), \(s.openToWork.enabled),
               \(s.openToWork.visibility.rawValue), \(StoredList.encode(s.openToWork.titles)),
               \(StoredList.encode(s.openToWork.locations)), \(s.locale?.rawValue), \(StoredTime.millis(p.createdAt)),
-              \(StoredTime.millis(p.updatedAt)), \(s.sectionVisibility.stored))
+              \(StoredTime.millis(p.updatedAt)), \(s.sectionVisibility.stored), \(a.emailVerified))
             """, logger: logger)
         for draft in member.positions {
             try await savePosition(draft, member: a.memberID, at: p.updatedAt, c, logger)
@@ -133,12 +133,12 @@ public final class PostgresStorage: Storage {
     }
 
     public func account(email: String) async throws -> Account? {
-        try await rows("SELECT id, email, password_hash, role, created_at FROM members WHERE email = \(email)")
+        try await rows("SELECT id, email, password_hash, role, created_at, suspended_at, email_verified FROM members WHERE email = \(email)")
             .first.map(Self.account)
     }
 
     public func account(id: MemberID) async throws -> Account? {
-        try await rows("SELECT id, email, password_hash, role, created_at FROM members WHERE id = \(id.rawValue)")
+        try await rows("SELECT id, email, password_hash, role, created_at, suspended_at, email_verified FROM members WHERE id = \(id.rawValue)")
             .first.map(Self.account)
     }
 
@@ -147,7 +147,9 @@ public final class PostgresStorage: Storage {
             memberID: MemberID(try row["id"].decode(String.self)), email: try row["email"].decode(String.self),
             passwordHash: try row["password_hash"].decode(String.self),
             role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
-            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)))
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            suspendedAt: try row["suspended_at"].decode(Int64?.self).map(StoredTime.date),
+            emailVerified: try row["email_verified"].decode(Bool.self))
     }
 
     public func setPasswordHash(_ hash: String, for member: MemberID) async throws {
@@ -206,10 +208,16 @@ public final class PostgresStorage: Storage {
         try await rows("SELECT COUNT(*) AS n FROM members").first?["n"].decode(Int.self) ?? 0
     }
 
+    public func searchableMemberCount() async throws -> Int {
+        try await rows("SELECT COUNT(*) AS n FROM members WHERE suspended_at IS NULL AND email_verified").first?["n"]
+            .decode(Int.self) ?? 0
+    }
+
     // MARK: Profiles
 
-    public func profile(id: MemberID) async throws -> Profile? {
+    public func profile(id: MemberID, includingSuspended: Bool) async throws -> Profile? {
         guard let row = try await rows("SELECT * FROM members WHERE id = \(id.rawValue)").first else { return nil }
+        if !includingSuspended, try row["suspended_at"].decode(Int64?.self) != nil { return nil }
         let positions = try await rows(
             """
             SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
@@ -464,7 +472,13 @@ public final class PostgresStorage: Storage {
     }
 
     public func session(tokenHash: String) async throws -> Session? {
-        try await rows("SELECT * FROM sessions WHERE token_hash = \(tokenHash)").first.map(Self.session)
+        // A suspended member's sessions are deleted with the suspension; this also refuses one opened meanwhile.
+        try await rows(
+            """
+            SELECT s.* FROM sessions s JOIN members m ON m.id = s.member_id
+            WHERE s.token_hash = \(tokenHash) AND m.suspended_at IS NULL
+            """
+        ).first.map(Self.session)
     }
 
     static func session(_ row: PostgresRandomAccessRow) throws -> Session {

@@ -63,4 +63,48 @@ extension SQLiteStorage: ModerationStore {
             }
         }
     }
+
+    public func suspendMember(_ member: MemberID, reason: String, audit: AuditEntry) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE members SET suspended_at = ?, suspension_reason = ? WHERE id = ? AND suspended_at IS NULL",
+                arguments: [StoredTime.millis(audit.at), reason, member.rawValue])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM sessions WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(sql: "DELETE FROM search_entries WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(
+                sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(audit.at)])
+            try Self.logChange(.memberSuspended, member, nil, at: audit.at, db)
+            try Self.insertAudit(audit, db)
+            return true
+        }
+    }
+
+    public func restoreMember(_ member: MemberID, audit: AuditEntry) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE members SET suspended_at = NULL, suspension_reason = NULL WHERE id = ? AND suspended_at IS NOT NULL",
+                arguments: [member.rawValue])
+            guard db.changesCount > 0 else { return false }
+            try Self.logChange(.memberRestored, member, nil, at: audit.at, db)
+            try Self.insertAudit(audit, db)
+            return true
+        }
+    }
+
+    public func suspendedMembers(limit: Int) async throws -> [SuspendedMember] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, name, handle, email, suspended_at, suspension_reason FROM members
+                    WHERE suspended_at IS NOT NULL ORDER BY suspended_at DESC, id LIMIT ?
+                    """, arguments: [max(0, limit)]
+            ).map { row in
+                SuspendedMember(
+                    member: MemberID(row["id"]), name: row["name"], handle: row["handle"], email: row["email"],
+                    since: StoredTime.date(row["suspended_at"]), reason: row["suspension_reason"] ?? "")
+            }
+        }
+    }
 }

@@ -89,9 +89,10 @@ extension SQLiteStorage: NetworkStore {
                 SELECT f.follower_id, f.followee_id FROM follows f
                 WHERE NOT EXISTS (SELECT 1 FROM connections c WHERE c.member_id = f.follower_id AND c.other_id = f.followee_id)
                 """)
+            let suspended = try String.fetchAll(db, sql: "SELECT id FROM members WHERE suspended_at IS NOT NULL").map(MemberID.init)
             return NetworkSnapshot(
                 members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
-                followsWithoutConnection: extra)
+                followsWithoutConnection: extra, suspended: suspended)
         }
     }
 
@@ -496,7 +497,7 @@ extension SQLiteStorage: NetworkStore {
                     db,
                     sql: """
                         SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
-                        FROM members WHERE id IN (\(marks))
+                        FROM members WHERE id IN (\(marks)) AND suspended_at IS NULL
                         """,
                     arguments: StatementArguments(chunk))
                 for row in rows {

@@ -551,6 +551,54 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("016_suspension") { db in
+            // A suspended member keeps every row; they cannot log in and are shown nowhere until restored.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN suspended_at INTEGER;
+                    ALTER TABLE members ADD COLUMN suspension_reason TEXT;
+                    CREATE INDEX members_suspended ON members (suspended_at) WHERE suspended_at IS NOT NULL;
+                    """)
+        }
+        migrator.registerMigration("017_mail") { db in
+            // Members before this version count as verified: nothing could verify them. (A default, not an UPDATE: that
+            // would raise every profile's version.)
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE members ADD COLUMN daily_digest INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE members ADD COLUMN last_digest_at INTEGER;
+                    CREATE INDEX members_unverified ON members (created_at) WHERE email_verified = 0;
+                    CREATE INDEX members_digest ON members (id) WHERE daily_digest = 1;
+                    CREATE TABLE email_tokens (
+                      token_hash TEXT PRIMARY KEY,
+                      member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                      purpose TEXT NOT NULL,
+                      email TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      expires_at INTEGER NOT NULL,
+                      used_at INTEGER
+                    );
+                    CREATE INDEX email_tokens_member ON email_tokens (member_id, purpose);
+                    CREATE TABLE mail_queue (
+                      id TEXT PRIMARY KEY,
+                      kind TEXT NOT NULL,
+                      member_id TEXT REFERENCES members (id) ON DELETE CASCADE,
+                      recipient TEXT NOT NULL,
+                      subject TEXT NOT NULL,
+                      text_body TEXT NOT NULL,
+                      html_body TEXT,
+                      created_at INTEGER NOT NULL,
+                      next_attempt_at INTEGER NOT NULL,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      status TEXT NOT NULL DEFAULT 'queued',
+                      last_error TEXT NOT NULL DEFAULT '',
+                      sent_at INTEGER,
+                      claimed_until INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at) WHERE status = 'queued';
+                    """)
+        }
         return migrator
     }
 }

@@ -83,8 +83,8 @@ public final class SQLiteStorage: Storage {
                 INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
                   location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
                   open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at,
-                  section_visibility)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  section_visibility, email_verified)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 a.memberID.rawValue, a.email, a.passwordHash, a.role.rawValue, p.fields.name, p.fields.nameReading,
@@ -93,7 +93,7 @@ public final class SQLiteStorage: Storage {
                 p.settings.openToWork.enabled, p.settings.openToWork.visibility.rawValue,
                 StoredList.encode(p.settings.openToWork.titles), StoredList.encode(p.settings.openToWork.locations),
                 p.settings.locale?.rawValue, StoredTime.millis(p.createdAt), StoredTime.millis(p.updatedAt),
-                p.settings.sectionVisibility.stored,
+                p.settings.sectionVisibility.stored, a.emailVerified,
             ])
         for draft in member.positions {
             try savePosition(draft, member: a.memberID, at: p.updatedAt, db, renaming: &companies)
@@ -106,22 +106,26 @@ public final class SQLiteStorage: Storage {
 
     public func account(email: String) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, role, created_at FROM members WHERE email = ?", arguments: [email])
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM members WHERE email = ?", arguments: [email])
                 .map(Self.account)
         }
     }
 
     public func account(id: MemberID) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, password_hash, role, created_at FROM members WHERE id = ?", arguments: [id.rawValue])
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.account)
         }
     }
 
+    static let accountColumns = "id, email, password_hash, role, created_at, suspended_at, email_verified"
+
     static func account(_ row: Row) -> Account {
         Account(
             memberID: MemberID(row["id"]), email: row["email"], passwordHash: row["password_hash"],
-            role: MemberRole(rawValue: row["role"]) ?? .member, createdAt: StoredTime.date(row["created_at"]))
+            role: MemberRole(rawValue: row["role"]) ?? .member, createdAt: StoredTime.date(row["created_at"]),
+            suspendedAt: (row["suspended_at"] as Int64?).map(StoredTime.date),
+            emailVerified: row["email_verified"])
     }
 
     public func setPasswordHash(_ hash: String, for member: MemberID) async throws {
@@ -178,14 +182,22 @@ public final class SQLiteStorage: Storage {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members") ?? 0 }
     }
 
-    // MARK: Profiles
-
-    public func profile(id: MemberID) async throws -> Profile? {
-        try await pool.read { db in try Self.profile(id.rawValue, db) }
+    public func searchableMemberCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members WHERE suspended_at IS NULL AND email_verified") ?? 0
+        }
     }
 
-    static func profile(_ id: String, _ db: Database) throws -> Profile? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]) else { return nil }
+    // MARK: Profiles
+
+    public func profile(id: MemberID, includingSuspended: Bool) async throws -> Profile? {
+        try await pool.read { db in try Self.profile(id.rawValue, db, includingSuspended: includingSuspended) }
+    }
+
+    static func profile(_ id: String, _ db: Database, includingSuspended: Bool = true) throws -> Profile? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]),
+            includingSuspended || (row["suspended_at"] as Int64?) == nil
+        else { return nil }
         let positions = try Row.fetchAll(
             db,
             sql: """
@@ -431,7 +443,14 @@ public final class SQLiteStorage: Storage {
 
     public func session(tokenHash: String) async throws -> Session? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map(Self.session)
+            // A suspended member's sessions are deleted with the suspension; this also refuses one opened meanwhile.
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.* FROM sessions s JOIN members m ON m.id = s.member_id
+                    WHERE s.token_hash = ? AND m.suspended_at IS NULL
+                    """, arguments: [tokenHash]
+            ).map(Self.session)
         }
     }
 

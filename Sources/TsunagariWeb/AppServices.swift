@@ -115,7 +115,18 @@ public struct AppServices: Sendable {
         dataImport = DataImportService(
             storage: storage, clock: clock, observer: searchIndexing, imports: configuration.rateLimits.importsPerMember)
         colleagueReach = ColleagueReachService(storage: storage, graph: graph, network: network)
-        moderation = ModerationService(storage: storage, clock: clock) { resolved in await posts.moderated(resolved) }
+        moderation = ModerationService(
+            storage: storage, clock: clock, removed: { resolved in await posts.moderated(resolved) },
+            suspension: { member, suspended in
+                if suspended {
+                    // Storage has deleted the search entry and logged both changes; this instance follows at once.
+                    graph.apply(GraphChange(sequence: 0, kind: .memberSuspended, a: member, b: nil))
+                    searchIndex.index.remove(member)
+                } else {
+                    graph.restore(member, connections: (try? await storage.connections(of: member).map(\.other)) ?? [])
+                    await searchIndexing.profileChanged(member)
+                }
+            })
         savedSearches = SavedSearchService(
             storage: storage, search: search, clock: clock, announce: { await notifications.announce($0) },
             jobMatches: { saved, since in

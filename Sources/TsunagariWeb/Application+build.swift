@@ -173,6 +173,10 @@ protocol GraphChangeSource: Sendable {
     func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date?
     func hidesList(_ member: MemberID) async throws -> Bool?
     func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool
+    /// Whether an operator suspended the member; nil when there is no such member.
+    func suspended(_ member: MemberID) async throws -> Bool?
+    /// The member's stored connections (a suspended member's too).
+    func storedConnections(of member: MemberID) async throws -> [MemberID]
 }
 
 struct StoredGraphChanges: GraphChangeSource {
@@ -189,7 +193,15 @@ struct StoredGraphChanges: GraphChangeSource {
     func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool { try await storage.follows(follower, followee) }
 
     func hidesList(_ member: MemberID) async throws -> Bool? {
-        try await storage.profile(id: member).map { $0.settings.connectionsVisibility == .onlyMe }
+        try await storage.profile(id: member, includingSuspended: true).map { $0.settings.connectionsVisibility == .onlyMe }
+    }
+
+    func suspended(_ member: MemberID) async throws -> Bool? {
+        try await storage.account(id: member).map { !$0.isActive }
+    }
+
+    func storedConnections(of member: MemberID) async throws -> [MemberID] {
+        try await storage.connections(of: member).map(\.other)
     }
 }
 
@@ -225,7 +237,12 @@ struct GraphCatchUp: Service {
     static func step(_ cursor: inout ChangeLogCursor, source: any GraphChangeSource, graph: MemberGraph, now: Date) async throws {
         for change in try await source.graphChanges(after: cursor.applied, limit: 5_000) {
             guard cursor.admit(change.sequence, now: now) else { break }
-            graph.apply(change)
+            switch change.kind {
+            // Restoring needs the stored connections; a suspension is applied as it stands now, so a restore that
+            // came after it is not undone.
+            case .memberSuspended, .memberRestored: try await applyAsStoredNow(change, source: source, graph: graph)
+            default: graph.apply(change)
+            }
         }
         let late = cursor.lateSequences(now: now)
         guard !late.isEmpty else { return }
@@ -250,6 +267,12 @@ struct GraphCatchUp: Service {
             guard let b = change.b else { return }
             let follows = try await source.follows(change.a, b)
             graph.apply(GraphChange(sequence: 0, kind: follows ? .followed : .unfollowed, a: change.a, b: b))
+        case .memberSuspended, .memberRestored:
+            switch try await source.suspended(change.a) {
+            case nil: graph.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: change.a, b: nil))
+            case true?: graph.apply(GraphChange(sequence: 0, kind: .memberSuspended, a: change.a, b: nil))
+            case false?: graph.restore(change.a, connections: try await source.storedConnections(of: change.a))
+            }
         case .listHidden, .listShown, .memberRemoved:
             guard let hidden = try await source.hidesList(change.a) else {
                 graph.apply(GraphChange(sequence: 0, kind: .memberRemoved, a: change.a, b: nil))

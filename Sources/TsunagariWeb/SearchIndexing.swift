@@ -28,10 +28,16 @@ public struct SearchIndexing: ProfileChangeObserver {
         }
     }
 
+    /// Writes the member's entry to storage from their profile (logged, so every instance's index follows): for a
+    /// process without an index in memory, such as `tsunagari admin`.
+    public static func reindex(_ member: MemberID, storage: any AppServices.Store) async {
+        await SearchIndexing(storage: storage, index: SearchEngine(store: storage), clock: SystemClock()).profileChanged(member)
+    }
+
     /// Indexes every member when the index holds fewer entries than there are members (first start after
     /// an upgrade, sample data, an import). Returns how many were indexed.
     public func rebuildIfIncomplete() async throws -> Int {
-        guard try await storage.searchEntryCount() < storage.memberCount() else { return 0 }
+        guard try await storage.searchEntryCount() < storage.searchableMemberCount() else { return 0 }
         let members = try await storage.networkSnapshot().members
         var start = 0
         while start < members.count {

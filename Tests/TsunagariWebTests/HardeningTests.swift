@@ -388,6 +388,19 @@ final class ScriptedGraphLog: GraphChangeSource, @unchecked Sendable {
 
     func hidesList(_ member: MemberID) async throws -> Bool? { false }
 
+    var suspendedMembers: Set<MemberID> = []
+    func suspended(_ member: MemberID) async throws -> Bool? { lock.withLock { suspendedMembers.contains(member) } }
+
+    func storedConnections(of member: MemberID) async throws -> [MemberID] {
+        lock.withLock {
+            connected.compactMap { key -> MemberID? in
+                let ends = key.split(separator: "|").map(String.init)
+                guard ends.count == 2, ends.contains(member.rawValue) else { return nil }
+                return MemberID(ends[0] == member.rawValue ? ends[1] : ends[0])
+            }
+        }
+    }
+
     /// Connected members follow each other, as storage makes them.
     func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool {
         try await connectedAt(follower, followee) != nil
@@ -419,6 +432,33 @@ final class ScriptedGraphLog: GraphChangeSource, @unchecked Sendable {
         try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0.addingTimeInterval(5))
         #expect(!graph.areConnected(a, b))
         #expect(cursor.lateSequences(now: t0.addingTimeInterval(6)).isEmpty)
+    }
+
+    /// A suspension and a restore made through another instance reach this one from the log; a suspension replayed after
+    /// the restore committed is applied as storage has it now, so the member is not cut off again.
+    @Test func suspensionsAndRestoresArriveFromTheLogAsStoredNow() async throws {
+        let graph = MemberGraph()
+        let (a, b, c) = (MemberID("member-a"), MemberID("member-b"), MemberID("member-c"))
+        let log = ScriptedGraphLog()
+        var cursor = ChangeLogCursor()
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        log.commit(GraphChange(sequence: 1, kind: .connected, a: a, b: b), connectedNow: true)
+        log.commit(GraphChange(sequence: 2, kind: .connected, a: a, b: c), connectedNow: true)
+        log.suspendedMembers = [a]
+        log.commit(GraphChange(sequence: 3, kind: .memberSuspended, a: a, b: nil), connectedNow: false)
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0)
+        #expect(graph.isSuspended(a) && graph.connections(of: a).isEmpty && !graph.areConnected(a, b))
+
+        log.suspendedMembers = []
+        log.commit(GraphChange(sequence: 4, kind: .memberRestored, a: a, b: nil), connectedNow: false)
+        try await GraphCatchUp.step(&cursor, source: log, graph: graph, now: t0.addingTimeInterval(1))
+        #expect(!graph.isSuspended(a) && Set(graph.connections(of: a)) == [b, c])
+
+        // An instance that reads the whole log only now sees the member restored, never suspended at the end.
+        let late = MemberGraph()
+        var fresh = ChangeLogCursor()
+        try await GraphCatchUp.step(&fresh, source: log, graph: late, now: t0.addingTimeInterval(2))
+        #expect(!late.isSuspended(a) && Set(late.connections(of: a)) == [b, c])
     }
 }
 

@@ -169,3 +169,57 @@ def test_operators_resolve_reports_from_the_command_line_while_the_server_runs(m
     lines = audit.stdout.splitlines()
     assert "role.set" in lines[0] and "moderator" in lines[0], lines
     assert "report.removed" in lines[1] and "cli:" in lines[1], lines
+
+
+def wait_until(check, what: str, seconds: float = 3.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def test_a_member_suspended_from_the_command_line_disappears_from_every_instance_and_comes_back(make_storage, make_server):
+    """Two instances on one PostgreSQL database: `admin suspend` (a third process) ends the member's sessions at once and
+    takes them out of both instances' search and graph within a second and a half; `admin restore` brings them back."""
+    storage = make_storage("postgres")
+    a, b = make_server(storage), make_server(storage)
+    suspect, friend = API(a.url), API(a.url)
+    suspect_data = suspect.sign_up(name="Quillon Suspendable")
+    friend.sign_up(name="Friend Ofquillon")
+    suspect_id, handle = suspect_data["member"]["id"], suspect_data["member"]["handle"]
+    sent = suspect.request("POST", "/invitations", {"inviteeId": friend.request("GET", "/me").json()["id"]})
+    assert sent.status_code == 201, describe(sent)
+    assert friend.request("POST", f"/invitations/{sent.json()['id']}/accept").status_code < 300
+    on_b = API(b.url, token=friend.token)
+
+    def found(api: API) -> bool:
+        return suspect_id in api.request("GET", "/search/people", params={"q": "Quillon"}).text
+
+    def connected(api: API) -> bool:
+        return suspect_id in api.request("GET", "/me/connections").text
+
+    wait_until(lambda: found(friend) and found(on_b) and connected(on_b), "the new member is not on both instances")
+
+    assert run("admin", "suspend", "nobody@example.test", "--reason", "x", *storage.args(), env=storage.env()).returncode != 0
+    assert run("admin", "suspend", handle, *storage.args(), env=storage.env()).returncode != 0  # no reason
+    done = run("admin", "suspend", "@" + handle, "--reason", "spam from the command line", *storage.args(), env=storage.env())
+    assert done.returncode == 0, done.stderr
+    assert suspect.request("GET", "/me").status_code == 401
+    login = requests.post(
+        f"{a.url}/api/v1/sessions", json={"email": suspect_data["email"], "password": suspect_data["password"]}, timeout=10)
+    assert login.status_code == 403 and login.json()["error"]["code"] == "account_suspended", describe(login)
+    for api in (friend, on_b):
+        wait_until(lambda: not found(api) and not connected(api), "the suspended member is still shown")
+        assert api.request("GET", f"/members/{suspect_id}").status_code == 404
+    listed = run("admin", "suspended", *storage.args(), env=storage.env())
+    assert "spam from the command line" in listed.stdout and handle in listed.stdout, listed.stdout
+    again = run("admin", "suspend", suspect_id, "--reason", "again", *storage.args(), env=storage.env())
+    assert again.returncode != 0 and "already" in again.stderr, again.stderr
+
+    restored = run("admin", "restore", suspect_id, *storage.args(), env=storage.env())
+    assert restored.returncode == 0, restored.stderr
+    for api in (friend, on_b):
+        wait_until(lambda: found(api) and connected(api), "the restored member is not back")
+    audit = run("admin", "audit", *storage.args(), env=storage.env()).stdout.splitlines()
+    assert "member.restore" in audit[0] and handle in audit[0], audit
+    assert "member.suspend" in audit[1] and "spam from the command line" in audit[1], audit

@@ -34,6 +34,7 @@ enum PageChromeBuilder {
             chrome.viewerHandle = profile.handle
             chrome.unreadNotifications = (try? await services.notifications.unreadCount(of: member)) ?? 0
             chrome.unreadMessages = (try? await services.messaging.unreadConversations(of: member)) ?? 0
+            if case .member(_, let role) = context.viewer { chrome.moderates = role.moderates }
         }
         return chrome
     }

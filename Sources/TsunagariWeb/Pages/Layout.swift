@@ -12,6 +12,8 @@ public struct PageChrome: Sendable {
     public var unreadNotifications = 0
     /// Conversations with unread messages.
     public var unreadMessages = 0
+    /// A moderator or an admin: the header links to the moderation queue.
+    public var moderates = false
 
     public init(
         locale: TsunagariCore.Locale, viewerName: String? = nil, viewerHandle: String? = nil, csrfToken: String,
@@ -106,6 +108,7 @@ enum Layout {
                         el("a", .href("/in/\(handle)")) { Text.myProfile(l) }
                         el("a", .href("/me/edit")) { Text.editProfile(l) }
                         el("a", .href("/settings")) { Text.settings(l) }
+                        if chrome.moderates { el("a", .href("/moderation"), .id("nav-moderation")) { Text.moderation(l) } }
                         postButton(chrome, action: "/logout", label: Text.logOut(l), style: "link-button", id: "logout")
                     } else {
                         el("a", .href("/login")) { Text.logIn(l) }

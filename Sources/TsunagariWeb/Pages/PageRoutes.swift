@@ -101,6 +101,11 @@ struct PageRoutes {
             let page = AccountPages.logIn(
                 await chrome(request, context), .init(email: form["email"] ?? "", next: form["next"], error: text))
             return HTMLResponse.make(page, status: .unauthorized)
+        } catch let error as DomainError where error.code == "account_suspended" {
+            let text = context.locale == .ja ? "このアカウントは利用停止中です。誤りと思われる場合はこのサイトの運営者にご連絡ください。" : error.message
+            let page = AccountPages.logIn(
+                await chrome(request, context), .init(email: form["email"] ?? "", next: form["next"], error: text))
+            return HTMLResponse.make(page, status: .forbidden)
         }
     }
 

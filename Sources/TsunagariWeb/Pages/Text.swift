@@ -45,6 +45,7 @@ public enum Text: CaseIterable, Sendable {
     case jobs, jobSearch, jobSearchPlaceholder, postJob, myJobs, jobTitle, jobLocation, jobWorkplace, workplaceOnsite, workplaceHybrid, workplaceRemote, employmentTypeLabel, typeFullTime, typePartTime, typeContract, typeTemporary, typeInternship, jobDescription, jobSkills, salary, salaryMin, salaryMax, salaryCurrency, salaryPeriod, periodYear, periodMonth, periodHour, jobCompanyHint, postedWithin, anyTime, pastDay, pastWeek, pastMonth, anyOption, peopleYouKnowCount, apply, applyNote, applied, askReferral, referralVia, referralNote, referralAsked, noOneToAsk, applicants, noApplicants, referredBy, markViewed, markRejected, statusSubmitted, statusViewed, statusRejected, closeJob, reopenJob, jobClosed, myApplications, noApplications, referralRequestsToYou, referralRequestsByYou, noReferralRequests, refer, referralAccepted, referralPending, myPostings, noPostings, jobsYouMayLike, openJobs, noOpenJobs, shareJob, hiringPost, viewJob, postedBy, applicantCountLabel, jobPosted, editJob
     case yourData, importData, importDataHint, importFile, importButton, importing, importDone, fieldsFilled, positionsAdded, educationsAdded, skillsAdded, connectionsRead, membersFound, downloadData, downloadDataHint, downloadZip, contacts, contactsHint, importCards, importCardsHint, noContacts, sourceLinkedIn, sourceCard, inviteSelected, onTsunagari, notOnSite, alreadyConnected, myQRCode, qrHint, downloadPNG, reachThroughColleagues, reachHint, reachNone, reachUnverified, knownByColleague, viaConnection, viaCard, shareNetwork, shareNetworkHint, reasonContact, connectWith
     case moderation, moderationHint, noReports, reportedPost, reportedComment, reportedBy, reportReasonLabel, removeContent, dismissReport, contentGone, reportRemoved, reportDismissed, auditLog
+    case removeAndSuspend, suspendedMembers, noSuspendedMembers, restoreMember, memberSuspended, memberRestored, suspendedSince, suspendMember, suspendMemberHint, memberHandle, suspensionReason
 
     public func callAsFunction(_ locale: TsunagariCore.Locale) -> String {
         let pair = strings
@@ -475,6 +476,17 @@ public enum Text: CaseIterable, Sendable {
         case .reportRemoved: ("Removed; the reports of it are closed.", "削除しました。関連する通報は終了しました。")
         case .reportDismissed: ("Dismissed; the reports of it are closed.", "問題なしとして通報を終了しました。")
         case .auditLog: ("Recent operator actions", "最近の運営操作")
+        case .removeAndSuspend: ("Remove and suspend the author", "削除して投稿者を利用停止")
+        case .suspendedMembers: ("Suspended members", "利用停止中のメンバー")
+        case .noSuspendedMembers: ("No member is suspended.", "利用停止中のメンバーはいません。")
+        case .restoreMember: ("Restore", "利用停止を解除")
+        case .memberSuspended: ("Suspended: the member cannot log in and is shown nowhere until restored.", "利用停止しました。解除するまでログインできず、どこにも表示されません。")
+        case .memberRestored: ("Restored: the member can log in and is shown as before.", "利用停止を解除しました。ログインでき、以前どおり表示されます。")
+        case .suspendedSince: ("Since", "停止日時")
+        case .suspendMember: ("Suspend a member", "メンバーを利用停止")
+        case .suspendMemberHint: ("Their sessions end at once; they cannot log in and disappear from profiles, search, suggestions, lists and feeds until restored. Nothing is deleted.", "すぐにログアウトされ、解除するまでログインできず、プロフィール・検索・おすすめ・一覧・フィードから消えます。データは削除されません。")
+        case .memberHandle: ("Handle, email or member id", "ハンドル・メールアドレス・メンバーID")
+        case .suspensionReason: ("Reason (kept in the audit log)", "理由（監査ログに記録されます）")
         }
     }
 }
