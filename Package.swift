@@ -100,6 +100,7 @@ let package = Package(
                 "TsunagariStoragePostgres",
                 "TsunagariDataFiles",
                 "TsunagariQR",
+                "TsunagariMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -95,10 +95,24 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("public-url"),
         help: "The site's address for QR codes and exported links, default the request's Host (TSUNAGARI_PUBLIC_URL).")
     var publicURL: String?
+    @Option(name: .customLong("smtp-host"), help: "SMTP server for outgoing mail; unset sends none (TSUNAGARI_SMTP_HOST).") var smtpHost: String?
+    @Option(name: .customLong("smtp-port"), help: "SMTP port, default by --smtp-security (TSUNAGARI_SMTP_PORT).") var smtpPort: String?
+    @Option(name: .customLong("smtp-security"), help: "starttls (default), tls or none (TSUNAGARI_SMTP_SECURITY).") var smtpSecurity: String?
+    @Option(name: .customLong("smtp-username"), help: "SMTP user name (TSUNAGARI_SMTP_USERNAME).") var smtpUsername: String?
+    @Option(name: .customLong("smtp-password"), help: "SMTP password; prefer TSUNAGARI_SMTP_PASSWORD.") var smtpPassword: String?
+    @Option(name: .customLong("smtp-ca-file"), help: "PEM file of CA certificates for the SMTP server (TSUNAGARI_SMTP_CA_FILE).") var smtpCAFile: String?
+    @Option(name: .customLong("mail-from"), help: "Sender address of outgoing mail (TSUNAGARI_MAIL_FROM).") var mailFrom: String?
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
         var flags = storage.flags
+        flags["--smtp-host"] = smtpHost
+        flags["--smtp-port"] = smtpPort
+        flags["--smtp-security"] = smtpSecurity
+        flags["--smtp-username"] = smtpUsername
+        flags["--smtp-password"] = smtpPassword
+        flags["--smtp-ca-file"] = smtpCAFile
+        flags["--mail-from"] = mailFrom
         flags["--host"] = host
         flags["--port"] = port
         flags["--demo-members"] = demoMembers

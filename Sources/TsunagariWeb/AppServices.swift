@@ -4,6 +4,7 @@ import HummingbirdBcrypt
 import Logging
 import TsunagariCore
 import TsunagariGraph
+import TsunagariMail
 import TsunagariSearch
 import TsunagariStoragePostgres
 import TsunagariStorageSQLite
@@ -11,7 +12,7 @@ import TsunagariStorageSQLite
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
-        & ContactStore & ModerationStore
+        & ContactStore & ModerationStore & MailStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -49,13 +50,17 @@ public struct AppServices: Sendable {
     public let colleagueReach: ColleagueReachService
     /// The moderation queue and operator actions.
     public let moderation: ModerationService
+    /// Verification, password reset and the daily digest; `settings.enabled` is false without an SMTP server.
+    public let mail: MailService
+    /// Where queued mail is sent: an SMTP client for the configured server; nil when mail is off.
+    public let mailTransport: (any MailTransport)?
     /// When each change log was last replayed to its end (for `/metrics`).
     public let catchUp = CatchUpMonitor()
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
         configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil,
-        events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none
+        events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none, mailTransport: (any MailTransport)? = nil
     ) async throws {
         self.configuration = configuration
         self.storage = storage
@@ -78,9 +83,11 @@ public struct AppServices: Sendable {
         self.searchIndex = searchIndex
         let searchIndexing = SearchIndexing(storage: storage, index: searchIndex, clock: clock)
         self.searchIndexing = searchIndexing
+        let mailEnabled = configuration.mail != nil
+        self.mailTransport = mailTransport ?? configuration.mail.map { SMTPClient(configuration: $0.smtp) }
         accounts = AccountService(
             storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
-            observer: searchIndexing)
+            observer: searchIndexing, verifiesEmail: mailEnabled)
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
         connections = ConnectionService(
             storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits, notifications: notifications)
@@ -115,6 +122,13 @@ public struct AppServices: Sendable {
         dataImport = DataImportService(
             storage: storage, clock: clock, observer: searchIndexing, imports: configuration.rateLimits.importsPerMember)
         colleagueReach = ColleagueReachService(storage: storage, graph: graph, network: network)
+        mail = MailService(
+            storage: storage, tokens: tokens, hasher: hasher, clock: clock,
+            settings: MailService.Settings(enabled: mailEnabled, publicURL: configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
+            observer: searchIndexing,
+            unread: { [notifications, messaging = self.messaging] member in
+                (try await notifications.unreadCount(of: member), try await messaging.unreadConversations(of: member))
+            })
         moderation = ModerationService(
             storage: storage, clock: clock, removed: { resolved in await posts.moderated(resolved) },
             suspension: { member, suspended in
@@ -137,6 +151,17 @@ public struct AppServices: Sendable {
             }
         ) { text in
             ProfileIndexing.compile(try QueryParser.parse(text))
+        }
+    }
+
+    /// After a sign-up: with outgoing mail on, the verification link goes out (queued; a failure to queue is logged and
+    /// the sign-up stands: the member can ask again from the banner).
+    public func signedUp(_ member: MemberID, logger: Logger) async {
+        guard mail.settings.enabled else { return }
+        do {
+            try await mail.sendVerification(to: member)
+        } catch {
+            logger.warning("could not queue the verification mail", metadata: ["error": .string("\(error)")])
         }
     }
 

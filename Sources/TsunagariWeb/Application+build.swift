@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TsunagariCore
+import TsunagariMail
 import TsunagariGraph
 import TsunagariSearch
 
@@ -60,6 +61,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     DataPageRoutes(services: services).register(on: router)
     JobPageRoutes(services: services).register(on: router)
     ModerationPageRoutes(services: services).register(on: router)
+    MailAPIRoutes(services: services).register(on: router)
+    MailPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
 }
@@ -149,6 +152,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
             },
             ThrottlePruner(storage: storage, clock: services.clock, logger: logger),
             SavedSearchWatcher(service: services.savedSearches, interval: configuration.savedSearchInterval, logger: logger),
+            MailDelivery(
+                storage: storage, mail: services.mail, transport: services.mailTransport ?? NoMailTransport(),
+                from: MailAddress(configuration.mail?.from ?? "no-reply@localhost", name: configuration.mail?.fromName), logger: logger,
+                enabled: configuration.mail != nil),
             services.eventHub,
             StorageCloser(storage: storage),
         ],

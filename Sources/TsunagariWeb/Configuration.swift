@@ -36,6 +36,28 @@ public struct AppConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// The bearer token `GET /metrics` asks for; nil turns the endpoint off (404).
     public var metricsToken: String?
+    /// Outgoing mail; nil (no `--smtp-host`) sends none.
+    public var mail: MailSettings?
+
+    /// Where outgoing mail goes and whom it is from.
+    public struct MailSettings: Sendable, Equatable {
+        public enum Security: String, Sendable { case none, starttls, tls }
+        public var host: String
+        public var port: Int?
+        public var security: Security = .starttls
+        public var username: String?
+        public var password: String?
+        /// The sender: `Tsunagari <no-reply@tsunagari.example>` is written as address and name.
+        public var from: String
+        public var fromName: String = "Tsunagari"
+        /// A PEM file of CA certificates to trust instead of the system's (a private mail server).
+        public var caFile: String?
+
+        public init(host: String, from: String) {
+            self.host = host
+            self.from = from
+        }
+    }
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -77,7 +99,14 @@ public struct AppConfiguration: Sendable {
             meaning: "bearer token for GET /metrics (Prometheus); unset turns the endpoint off"),
         Setting(
             flag: "--public-url", environment: "TSUNAGARI_PUBLIC_URL",
-            meaning: "the site's address for QR codes and exported links (default: the request's Host)"),
+            meaning: "the site's address for QR codes, exported links and links in mail (default: the request's Host)"),
+        Setting(flag: "--smtp-host", environment: "TSUNAGARI_SMTP_HOST", meaning: "SMTP server for outgoing mail; unset sends no mail"),
+        Setting(flag: "--smtp-port", environment: "TSUNAGARI_SMTP_PORT", meaning: "SMTP port (default 587, 465 with tls, 25 with none)"),
+        Setting(flag: "--smtp-security", environment: "TSUNAGARI_SMTP_SECURITY", meaning: "starttls (default), tls or none (loopback only with credentials)"),
+        Setting(flag: "--smtp-username", environment: "TSUNAGARI_SMTP_USERNAME", meaning: "SMTP user name, if the server asks"),
+        Setting(flag: "--smtp-password", environment: "TSUNAGARI_SMTP_PASSWORD", meaning: "SMTP password (prefer the environment variable)"),
+        Setting(flag: "--smtp-ca-file", environment: "TSUNAGARI_SMTP_CA_FILE", meaning: "PEM file of CA certificates trusted for the SMTP server"),
+        Setting(flag: "--mail-from", environment: "TSUNAGARI_MAIL_FROM", meaning: "sender address of outgoing mail (needed with --smtp-host)"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -209,6 +238,33 @@ public struct AppConfiguration: Sendable {
             } else {
                 bad(source, raw, "an http(s) address such as https://tsunagari.example")
             }
+        }
+        if let (host, source) = value("--smtp-host") {
+            if host.isEmpty || host.utf8.count > 253 || host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                bad(source, host, "a host name or IP address")
+            }
+            var mail = MailSettings(host: host, from: "")
+            if let (raw, source) = value("--smtp-port") {
+                if let port = Int(raw), (1...65_535).contains(port) { mail.port = port } else { bad(source, raw, "a port 1–65535") }
+            }
+            if let (raw, source) = value("--smtp-security") {
+                if let security = MailSettings.Security(rawValue: raw) { mail.security = security } else { bad(source, raw, "starttls, tls or none") }
+            }
+            mail.username = value("--smtp-username")?.0
+            mail.password = value("--smtp-password")?.0
+            if let (raw, source) = value("--smtp-ca-file") {
+                if FileManager.default.isReadableFile(atPath: raw) { mail.caFile = raw } else { bad(source, raw, "a readable PEM file") }
+            }
+            if let (raw, source) = value("--mail-from") {
+                let address = raw.trimmingCharacters(in: .whitespaces)
+                if (try? EmailAddress.canonical(address)) != nil { mail.from = address } else { bad(source, raw, "an email address") }
+            } else {
+                problems.append("--smtp-host needs --mail-from (TSUNAGARI_MAIL_FROM): the address mail is sent from")
+            }
+            if config.publicURL == nil {
+                problems.append("--smtp-host needs --public-url (TSUNAGARI_PUBLIC_URL): links in mail must name the site")
+            }
+            config.mail = mail
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config

@@ -71,6 +71,11 @@ public enum AppMetrics {
         gauge(
             "tsunagari_database_ping_seconds", "How long the database took to answer the scrape's ping.",
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if up, let mail = try? await services.storage.mailQueueCounts() {
+            for (status, count) in [("queued", mail.queued), ("sent", mail.sent), ("failed", mail.failed)] {
+                gauge("tsunagari_mail_queue", "Messages in the outgoing mail queue by status (every instance's).", Double(count), [("status", status)])
+            }
+        }
         gauge("process_resident_memory_bytes", "Resident memory of this process.", Double(residentBytes()))
         gauge("process_start_time_seconds", "When this process started, in seconds since 1970.", processStart.timeIntervalSince1970)
         return registry.emitToBuffer()

@@ -17,7 +17,8 @@ public struct SearchIndexing: ProfileChangeObserver {
     public func profileChanged(_ member: MemberID) async {
         do {
             let version = try await storage.profileVersions(of: [member])[member] ?? 0
-            guard let profile = try await storage.profile(id: member) else {
+            // A member waiting to verify their address is not found yet (nor a suspended or deleted one).
+            guard let profile = try await storage.profile(id: member), try await storage.account(id: member)?.emailVerified == true else {
                 try await index.deleteSearchEntry(member)
                 return
             }

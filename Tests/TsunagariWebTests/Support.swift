@@ -11,7 +11,8 @@ import TsunagariStorageSQLite
 /// An app on a fresh SQLite database, driven in process. Real bcrypt at a low cost keeps tests fast.
 func withApp(
     limits: RateLimits = .relaxed, networkLimits: NetworkLimits = .relaxed, searchLimits: SearchLimits = .relaxed,
-    messagingLimits: MessagingLimits = .relaxed, metricsToken: String? = nil,
+    messagingLimits: MessagingLimits = .relaxed, metricsToken: String? = nil, mail: AppConfiguration.MailSettings? = nil,
+    mailTransport: (any MailTransport)? = nil,
     _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagari-web-\(UUID().uuidString)")
@@ -25,7 +26,10 @@ func withApp(
     configuration.searchLimits = searchLimits
     configuration.messagingLimits = messagingLimits
     configuration.metricsToken = metricsToken
-    let services = try await AppServices(configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4))
+    configuration.mail = mail
+    if mail != nil { configuration.publicURL = "https://tsunagari.test" }
+    let services = try await AppServices(
+        configuration: configuration, storage: storage, hasher: BcryptPasswordHasher(cost: 4), mailTransport: mailTransport)
     var logger = Logger(label: "tsunagari-test")
     logger.logLevel = .warning
     let app = Application(router: buildRouter(services), logger: logger)

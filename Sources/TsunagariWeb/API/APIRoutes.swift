@@ -37,6 +37,7 @@ struct APIRoutes {
         let result = try await services.accounts.signUp(
             email: try json.requiredString("email"), password: try json.requiredString("password"),
             name: try json.requiredString("name"), locale: locale, address: context.clientAddress, kind: .api)
+        await services.signedUp(result.profile.memberID, logger: context.logger)
         return APIResponse.json(
             .object(["token": .string(result.token), "member": Represent.summary(result.profile, viewer: result.profile.memberID)]),
             status: .created)

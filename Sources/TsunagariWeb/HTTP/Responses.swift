@@ -35,6 +35,9 @@ enum PageChromeBuilder {
             chrome.unreadNotifications = (try? await services.notifications.unreadCount(of: member)) ?? 0
             chrome.unreadMessages = (try? await services.messaging.unreadConversations(of: member)) ?? 0
             if case .member(_, let role) = context.viewer { chrome.moderates = role.moderates }
+            if services.mail.settings.enabled, let account = try? await services.storage.account(id: member) {
+                chrome.emailUnverified = !account.emailVerified
+            }
         }
         return chrome
     }

@@ -86,6 +86,9 @@ enum AccountPages {
                     " "
                     el("a", .href("/signup")) { Text.signUp(l) }
                 }
+                el("p", .class("muted")) {
+                    el("a", .href("/forgot-password"), .id("forgot-password")) { l == .ja ? "パスワードをお忘れですか？" : "Forgot your password?" }
+                }
             }
         }
     }
@@ -98,6 +101,7 @@ enum AccountPages {
                 el("a", .href("/me/data"), .id("link-your-data")) { Text.yourData(l) }
                 el("a", .href("/me/contacts"), .id("link-contacts")) { Text.contacts(l) }
                 el("a", .href("/me/qr"), .id("link-qr")) { Text.myQRCode(l) }
+                el("a", .href("/settings/mail"), .id("link-mail")) { l == .ja ? "メール" : "Email" }
             }
             el("div", .class("settings-grid")) {
                 el("section", .class("card")) {

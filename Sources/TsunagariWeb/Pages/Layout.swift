@@ -14,6 +14,8 @@ public struct PageChrome: Sendable {
     public var unreadMessages = 0
     /// A moderator or an admin: the header links to the moderation queue.
     public var moderates = false
+    /// Outgoing mail is on and the member has not confirmed their address yet: every page says so.
+    public var emailUnverified = false
 
     public init(
         locale: TsunagariCore.Locale, viewerName: String? = nil, viewerHandle: String? = nil, csrfToken: String,
@@ -52,6 +54,13 @@ enum Layout {
                     header(chrome)
                     el("main", .class("container"), .id("main")) {
                         if let notice = chrome.notice { el("p", .class("notice"), Attribute("role", "status")) { notice } }
+                        if chrome.emailUnverified, chrome.path != "/settings/mail" {
+                            el("p", .class("notice"), .id("verify-banner")) {
+                                l == .ja ? "メールアドレスを確認すると検索に表示されます。" : "Confirm your email address to appear in search."
+                                " "
+                                el("a", .href("/settings/mail")) { l == .ja ? "確認メールについて" : "About the confirmation mail" }
+                            }
+                        }
                         body
                     }
                     el("footer", .class("site-footer")) {

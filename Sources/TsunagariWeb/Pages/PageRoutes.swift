@@ -72,6 +72,7 @@ struct PageRoutes {
             let result = try await services.accounts.signUp(
                 email: form["email"] ?? "", password: form["password"] ?? "", name: form["name"] ?? "",
                 locale: context.locale, address: context.clientAddress, kind: .web)
+            await services.signedUp(result.profile.memberID, logger: context.logger)
             var response = Response.redirect(to: "/me/edit")
             response.setCookie(sessionCookie(result.token, context))
             return response
