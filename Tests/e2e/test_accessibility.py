@@ -84,7 +84,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
     driver = start_chrome(language=language, window_size=(1280, 900))
     problems: dict[str, list[str]] = {}
     try:
-        for path in ["/", "/login", "/signup", "/search?q=engineer"]:
+        for path in ["/", "/login", "/signup", "/search?q=engineer", "/forgot-password", "/reset-password?token=x", "/verify-email?token=x"]:
             driver.get(base + path)
             problems[f"logged out {path}"] = violations(driver)
 
@@ -101,6 +101,7 @@ def test_every_page_has_no_accessibility_violations(request, demo_server, langua
             "/messages", f"/messages/{conversation}", f"/messages/new?to={other['id']}",
             f"/posts/{post_id}", f"/in/{me['handle']}/activity", "/hashtags/a11y", "/search/posts?q=%E6%8E%A1%E7%94%A8",
             "/jobs", "/jobs?q=Swift", "/jobs/new", "/jobs/mine", f"/jobs/{job_id}", "/me/data", "/me/contacts", "/me/qr", "/moderation",
+            "/settings/mail",
         ]
         if positions:
             pages.append(f"/me/positions/{positions[0]['id']}/edit")

@@ -127,3 +127,48 @@ def test_sign_up_works_while_the_smtp_server_is_down_and_the_mail_follows(make_s
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_member_who_forgot_their_password_resets_it_in_the_browser(request, make_storage, make_server, smtp):
+    """The journey as a person clicks it, in Japanese: log-in page → "forgot your password" → the address → the link in
+    the mail → a new password → logged out elsewhere → log in with the new one."""
+    from selenium.webdriver.common.by import By
+
+    from browser_support import body_text, click_and_wait, quit_keeping_failure, start_chrome, submit_and_wait
+
+    server = make_server(make_storage("sqlite"), *mail_args(smtp["port"]))
+    member = API(server.url)
+    # Her language is Japanese (a member setting), so the mail is in Japanese too.
+    signed = member.request("POST", "/accounts", {"email": "wasure@example.test", "password": "the old passphrase 1", "name": "忘れっぽい 花子", "locale": "ja"})
+    assert signed.status_code == 201, describe(signed)
+    member.token = signed.json()["token"]
+    driver = start_chrome(language="ja", window_size=(1280, 900))
+    try:
+        driver.get(server.url + "/login")
+        click_and_wait(driver, driver.find_element(By.ID, "forgot-password"))
+        assert "パスワードをお忘れですか" in body_text(driver)
+        driver.find_element(By.NAME, "email").send_keys("wasure@example.test")
+        submit_and_wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#forgot-form button[type=submit]").click())
+        assert driver.find_element(By.ID, "reset-sent").is_displayed()
+
+        mail = wait_for_mail(smtp["folder"], "wasure@example.test", "パスワード")
+        token = link_token(mail, "https://tsunagari.test/reset-password")
+        # The link names the public address; the test server listens elsewhere.
+        driver.get(f"{server.url}/reset-password?token={token}")
+        driver.find_element(By.NAME, "password").send_keys("the new passphrase 2")
+        submit_and_wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#reset-form button[type=submit]").click())
+        assert "ほかのすべての端末からログアウト" in driver.find_element(By.ID, "reset-done").text
+        assert member.request("GET", "/me").status_code == 401
+
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "#main a[href='/login']"))
+        driver.find_element(By.NAME, "email").send_keys("wasure@example.test")
+        driver.find_element(By.NAME, "password").send_keys("the new passphrase 2")
+        submit_and_wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click())
+        assert "/in/" in driver.current_url, driver.current_url
+        # The same link again: refused, with the reason.
+        driver.get(f"{server.url}/reset-password?token={token}")
+        driver.find_element(By.NAME, "password").send_keys("a third passphrase 3")
+        submit_and_wait(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#reset-form button[type=submit]").click())
+        assert driver.find_element(By.CSS_SELECTOR, "p.error").is_displayed()
+    finally:
+        quit_keeping_failure(request, driver)
