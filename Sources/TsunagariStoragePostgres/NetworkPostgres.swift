@@ -147,13 +147,22 @@ extension PostgresStorage: NetworkStore {
                 }
                 return result
             }
-            // Set differences, not NOT EXISTS: right after a bulk import, before autovacuum has analysed the tables, the
-            // planner took an anti-join of 200,000 rows for a few and ran it as a nested loop over sequential scans for
-            // many minutes. EXCEPT is always a hash or a sort over each side once.
+            // Anti-joins with nested loops off, for this transaction only: right after a bulk import, before autovacuum has
+            // analysed the tables, the planner took an anti-join of 200,000 rows for a few and ran it as a nested loop over
+            // sequential scans for many minutes. EXCEPT avoided that but sorts both sides whole, spilling to disk: 9.5 s
+            // against 1.4 s for a hash anti-join at 10,000 members with 980,000 connections (docs/BENCHMARKS.md).
+            try await c.query("SET LOCAL enable_nestloop = off", logger: self.logger)
+            try await c.query("SET LOCAL work_mem = '64MB'", logger: self.logger)
             let unfollowed = try await pairs(
-                "SELECT member_id, other_id FROM connections EXCEPT SELECT follower_id, followee_id FROM follows")
+                """
+                SELECT c.member_id, c.other_id FROM connections c
+                WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = c.member_id AND f.followee_id = c.other_id)
+                """)
             let extra = try await pairs(
-                "SELECT follower_id, followee_id FROM follows EXCEPT SELECT member_id, other_id FROM connections")
+                """
+                SELECT f.follower_id, f.followee_id FROM follows f
+                WHERE NOT EXISTS (SELECT 1 FROM connections c WHERE c.member_id = f.follower_id AND c.other_id = f.followee_id)
+                """)
             let suspended = try await Self.memberIDs("SELECT id FROM members WHERE suspended_at IS NOT NULL", c, self.logger)
             return NetworkSnapshot(
                 members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
