@@ -79,7 +79,7 @@ public struct MailService: Sendable {
         try await enqueue(MailTemplates.verification(link: link, site: settings.siteName, locale: locale), kind: .verifyEmail, to: account)
     }
 
-    /// Uses a verification link: 422 `bad_token` when it is unknown, used, expired, or for an address the account no
+    /// Uses a verification link: 404 `bad_token` when it is unknown, used, expired, or for an address the account no
     /// longer has.
     public func verifyEmail(token: String) async throws {
         guard let used = try await use(token, .verifyEmail),
@@ -129,7 +129,9 @@ public struct MailService: Sendable {
         try await storage.emailTokenOwner(hash: hash) ?? MemberID("")
     }
 
-    static let badToken = DomainError.invalid("bad_token", "This link has been used, has expired, or is not one we sent. Ask for a new one.")
+    /// 404: the link names nothing (any more); a well-formed request with a stale link is not malformed.
+    static let badToken = DomainError(
+        .notFound, code: "bad_token", message: "This link has been used, has expired, or is not one we sent. Ask for a new one.")
 
     static func digestIfWellFormed(_ token: String, _ tokens: any TokenIssuer) -> String? {
         guard (20...100).contains(token.utf8.count), token.utf8.allSatisfy({ $0.isBase64URL }) else { return nil }

@@ -103,7 +103,7 @@ def test_verification_and_password_reset_by_mail(storage, make_server, smtp):
     assert done.status_code == 204, describe(done)
     assert newcomer.request("GET", "/me").status_code == 401
     twice = requests.post(f"{server.url}/api/v1/password-resets/confirm", json={"token": token, "password": "another passphrase 2026"}, timeout=10)
-    assert twice.status_code == 422 and twice.json()["error"]["code"] == "bad_token", describe(twice)
+    assert twice.status_code == 404 and twice.json()["error"]["code"] == "bad_token", describe(twice)
     login = requests.post(f"{server.url}/api/v1/sessions", json={"email": "mailinda@example.test", "password": "a fresh passphrase 2026"}, timeout=10)
     assert login.status_code == 200, describe(login)
 

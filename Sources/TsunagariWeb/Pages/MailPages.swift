@@ -192,9 +192,9 @@ struct MailPageRoutes {
         let token = String((context.form["token"] ?? "").prefix(200))
         do {
             try await services.mail.resetPassword(token: token, newPassword: context.form["password"] ?? "")
-        } catch let error as DomainError where error.kind == .invalid {
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .notFound {
             return HTMLResponse.make(
-                MailPages.resetPassword(await chrome(request, context), token: token, done: false, error: error.message), status: .unprocessableContent)
+                MailPages.resetPassword(await chrome(request, context), token: token, done: false, error: error.message), status: Self.status(error))
         }
         return HTMLResponse.make(MailPages.resetPassword(await chrome(request, context), token: "", done: true, error: nil))
     }
@@ -208,9 +208,9 @@ struct MailPageRoutes {
         let token = String((context.form["token"] ?? "").prefix(200))
         do {
             try await services.mail.verifyEmail(token: token)
-        } catch let error as DomainError where error.kind == .invalid {
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .notFound {
             return HTMLResponse.make(
-                MailPages.verifyEmail(await chrome(request, context), token: token, done: false, error: error.message), status: .unprocessableContent)
+                MailPages.verifyEmail(await chrome(request, context), token: token, done: false, error: error.message), status: Self.status(error))
         }
         return HTMLResponse.make(MailPages.verifyEmail(await chrome(request, context), token: "", done: true, error: nil))
     }
