@@ -205,13 +205,7 @@ public struct ModerationService: Sendable {
             throw DomainError.invalid("bad_reason", "Say why, in 1–500 characters: it is kept in the audit log.")
         }
         guard member.rawValue.utf8.count <= 64, let account = try await storage.account(id: member) else { throw DomainError.notFound("Member") }
-        if case .member(let own, let role) = actor {
-            guard own != member else { throw DomainError.invalid("cannot_suspend_self", "You cannot suspend yourself.") }
-            let allowed = account.role == .admin ? false : account.role.moderates ? role == .admin : true
-            guard allowed else {
-                throw DomainError(.forbidden, code: "protected_member", message: "Only an admin suspends a moderator, and only the command line an admin.")
-            }
-        }
+        try Self.check(actor, maySuspend: account)
         let now = clock.now()
         let audit = AuditEntry(
             id: OpaqueID.make(at: now), at: now, actor: actor.label, action: "member.suspend", subject: "member \(member.rawValue)",
@@ -220,6 +214,16 @@ public struct ModerationService: Sendable {
             throw DomainError(.conflict, code: "already_suspended", message: "This member is suspended already.")
         }
         await suspension(member, true)
+    }
+
+    /// Who may suspend whom: on the site, nobody themselves, only an admin a moderator, nobody an admin; the command line
+    /// anyone.
+    static func check(_ actor: Actor, maySuspend account: Account) throws {
+        guard case .member(let own, let role) = actor else { return }
+        guard own != account.memberID else { throw DomainError.invalid("cannot_suspend_self", "You cannot suspend yourself.") }
+        guard account.role != .admin, !account.role.moderates || role == .admin else {
+            throw DomainError(.forbidden, code: "protected_member", message: "Only an admin suspends a moderator, and only the command line an admin.")
+        }
     }
 
     /// Ends a suspension: the member may log in again and is shown as before, with every connection, post and setting.
@@ -251,12 +255,7 @@ public struct ModerationService: Sendable {
             author = try await storage.post(id: report.postID)?.author
         }
         // Checked before anything is removed, so a refusal changes nothing.
-        if let author, case .member(let own, let role) = actor, let account = try await storage.account(id: author) {
-            guard own != author else { throw DomainError.invalid("cannot_suspend_self", "You cannot suspend yourself.") }
-            guard account.role != .admin, !account.role.moderates || role == .admin else {
-                throw DomainError(.forbidden, code: "protected_member", message: "Only an admin suspends a moderator, and only the command line an admin.")
-            }
-        }
+        if let author, let account = try await storage.account(id: author) { try Self.check(actor, maySuspend: account) }
         let resolved = try await resolve(reportID, as: .removed, by: actor)
         guard let author, try await storage.account(id: author)?.isActive == true else { return (resolved, nil) }
         try await suspend(author, reason: "Reported: \(report.reason)".prefix(500).description, by: actor)
