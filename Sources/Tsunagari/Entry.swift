@@ -230,7 +230,8 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator tasks on the same database as serve (safe while the server runs); each is kept in the audit log.",
         subcommands: [
-            Role.self, Suspend.self, RestoreMember.self, Suspended.self, VerifyEmployer.self, Reports.self, Resolve.self, Audit.self,
+            Role.self, Suspend.self, RestoreMember.self, Suspended.self, ResetLink.self, VerifyEmployer.self, Reports.self, Resolve.self,
+            Audit.self,
         ])
 
     /// Who runs the command, for the audit log: the user behind sudo, else the user.
@@ -320,6 +321,30 @@ struct Admin: AsyncParsableCommand {
                 let account = try await Admin.member(member, in: store)
                 try await Admin.moderation(store).restore(account.memberID, by: Admin.operatorActor)
                 print("\(account.email) is restored.")
+            }
+        }
+    }
+
+    struct ResetLink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-link",
+            abstract: "Print a one-time link (an hour) that sets a member's new password, to hand over when the site sends no mail.")
+        @Argument(help: "The member's email address, handle or id.") var member: String
+        @Option(name: .customLong("public-url"), help: "The site's address the link starts with (TSUNAGARI_PUBLIC_URL).") var publicURL: String?
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            var flags = storage.flags
+            flags["--public-url"] = publicURL
+            let configuration = try resolve(flags)
+            try await Admin.withStore(storage) { store in
+                let account = try await Admin.member(member, in: store)
+                let mail = MailService(
+                    storage: store, tokens: RandomTokens(), hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), clock: SystemClock(),
+                    settings: MailService.Settings(enabled: false, publicURL: configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"))
+                let link = try await mail.resetLink(for: account.memberID)
+                try await Admin.moderation(store).record("member.reset-link", subject: "member \(account.memberID.rawValue)", by: Admin.operatorActor)
+                print("A link for \(account.email), valid once within an hour:\n\(link)")
             }
         }
     }

@@ -59,7 +59,8 @@ public struct MailService: Sendable {
     }
 
     static let mailOff = DomainError(
-        .conflict, code: "mail_off", message: "This site sends no mail: its operator has not configured an SMTP server. Ask them for help.")
+        .conflict, code: "mail_off",
+        message: "This site sends no mail: its operator has not configured an SMTP server. The operator can give you a password reset link.")
 
     // MARK: Verification
 
@@ -106,6 +107,14 @@ public struct MailService: Sendable {
         let locale = try await storage.profile(id: account.memberID)?.settings.locale ?? .en
         let link = "\(settings.publicURL)/reset-password?token=\(token)"
         try await enqueue(MailTemplates.passwordReset(link: link, site: settings.siteName, locale: locale), kind: .passwordReset, to: account)
+    }
+
+    /// A reset link made for the operator to hand over (`tsunagari admin reset-link`), mail or no mail: the same one
+    /// use within the hour as a mailed one.
+    public func resetLink(for member: MemberID) async throws -> String {
+        guard let account = try await storage.account(id: member), account.isActive else { throw DomainError.notFound("Member") }
+        let token = try await issue(.passwordReset, for: account, lifetime: Self.resetLifetime)
+        return "\(settings.publicURL)/reset-password?token=\(token)"
     }
 
     /// Sets a new password with a reset link (once, within the hour) and ends every session and token of the member.

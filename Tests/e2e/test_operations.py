@@ -223,3 +223,21 @@ def test_a_member_suspended_from_the_command_line_disappears_from_every_instance
     audit = run("admin", "audit", *storage.args(), env=storage.env()).stdout.splitlines()
     assert "member.restore" in audit[0] and handle in audit[0], audit
     assert "member.suspend" in audit[1] and "spam from the command line" in audit[1], audit
+
+
+def test_an_operator_hands_over_a_reset_link_when_the_site_sends_no_mail(make_storage, make_server):
+    storage = make_storage("sqlite")
+    server = make_server(storage)
+    member = API(server.url)
+    data = member.sign_up(name="Locked Out")
+    assert run("admin", "reset-link", "nobody@example.test", *storage.args()).returncode != 0
+    made = run("admin", "reset-link", data["email"], "--public-url", "https://tsunagari.example", *storage.args())
+    assert made.returncode == 0, made.stderr
+    found = re.search(r"https://tsunagari\.example/reset-password\?token=([A-Za-z0-9_-]+)", made.stdout)
+    assert found, made.stdout
+    done = requests.post(f"{server.url}/api/v1/password-resets/confirm", json={"token": found.group(1), "password": "a new passphrase 2026"}, timeout=10)
+    assert done.status_code == 204, describe(done)
+    assert member.request("GET", "/me").status_code == 401
+    again = requests.post(f"{server.url}/api/v1/password-resets/confirm", json={"token": found.group(1), "password": "a third passphrase 2026"}, timeout=10)
+    assert again.status_code == 404, describe(again)
+    assert "member.reset-link" in run("admin", "audit", *storage.args()).stdout

@@ -10,8 +10,8 @@ enum MailPages {
 
     static func mailOffNote(_ l: TsunagariCore.Locale) -> HTML {
         el("p", .class("notice"), .id("mail-off")) {
-            t(l, "This site sends no mail: its operator has not configured an SMTP server. To reset a password, ask the operator.",
-              "このサイトはメールを送信しません（運営者がSMTPサーバーを設定していません）。パスワードの再設定は運営者にご相談ください。")
+            t(l, "This site sends no mail: its operator has not configured an SMTP server. To reset a password, ask the operator for a reset link.",
+              "このサイトはメールを送信しません（運営者がSMTPサーバーを設定していません）。パスワードの再設定は、運営者に再設定用のリンクを依頼してください。")
         }
     }
 
