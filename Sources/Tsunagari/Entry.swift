@@ -260,11 +260,10 @@ struct Admin: AsyncParsableCommand {
 
     /// The member an argument names: an email address, a handle (with or without @) or a member id.
     static func member(_ text: String, in store: any AppServices.Store) async throws -> Account {
-        if let canonical = try? EmailAddress.canonical(text), let account = try await store.account(email: canonical) { return account }
-        let handle = text.hasPrefix("@") ? String(text.dropFirst()) : text
-        if handle.utf8.count <= 64, let id = try await store.memberID(handle: handle), let account = try await store.account(id: id) { return account }
-        if text.utf8.count <= 64, let account = try await store.account(id: MemberID(text)) { return account }
-        throw ValidationError("No member has the email, handle or id \(text).")
+        guard let account = try await ModerationService.account(named: text, in: store) else {
+            throw ValidationError("No member has the email, handle or id \(text).")
+        }
+        return account
     }
 
     /// The moderation service as the command line uses it: a restored member's search entry is written again here, so

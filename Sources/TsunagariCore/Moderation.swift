@@ -267,3 +267,15 @@ public struct ModerationService: Sendable {
         return try await storage.auditLog(limit: max(1, min(limit, 1_000)))
     }
 }
+
+extension ModerationService {
+    /// The member an operator names, suspended or not: an email address, a handle (with or without @) or a member id.
+    public static func account(named rawText: String, in storage: any Storage) async throws -> Account? {
+        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.utf8.count <= 254 else { return nil }
+        if let canonical = try? EmailAddress.canonical(text), let account = try await storage.account(email: canonical) { return account }
+        let handle = text.hasPrefix("@") ? String(text.dropFirst()) : text
+        if handle.utf8.count <= 64, let id = try await storage.memberID(handle: handle) { return try await storage.account(id: id) }
+        return text.utf8.count <= 64 ? try await storage.account(id: MemberID(text)) : nil
+    }
+}

@@ -149,8 +149,8 @@ struct ModerationPageRoutes {
         let actor = try Self.actor(context)
         let named = (context.form["member"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         do {
-            guard let member = try await memberNamed(named) else { throw DomainError.notFound("Member") }
-            try await services.moderation.suspend(member, reason: context.form["reason"] ?? "", by: actor)
+            guard let account = try await ModerationService.account(named: named, in: services.storage) else { throw DomainError.notFound("Member") }
+            try await services.moderation.suspend(account.memberID, reason: context.form["reason"] ?? "", by: actor)
         } catch let error as DomainError {
             let status: HTTPResponse.Status
             switch error.kind {
@@ -168,16 +168,6 @@ struct ModerationPageRoutes {
         let actor = try Self.actor(context)
         try await services.moderation.restore(MemberID(context.parameters.get("id") ?? ""), by: actor)
         return try await page(request, context, notice: Text.memberRestored(context.locale))
-    }
-
-    /// A handle (with or without @), an email address or a member id; suspended members too.
-    func memberNamed(_ text: String) async throws -> MemberID? {
-        guard !text.isEmpty, text.utf8.count <= 254 else { return nil }
-        if let canonical = try? EmailAddress.canonical(text), let account = try await services.storage.account(email: canonical) { return account.memberID }
-        let handle = text.hasPrefix("@") ? String(text.dropFirst()) : text
-        if handle.utf8.count <= 64, let id = try await services.storage.memberID(handle: handle) { return id }
-        if text.utf8.count <= 64, try await services.storage.account(id: MemberID(text)) != nil { return MemberID(text) }
-        return nil
     }
 
     @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
