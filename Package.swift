@@ -73,6 +73,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libvips loaded at run time (dlopen): the build needs no image library; photos need Debian's libvips42.
+        .target(
+            name: "CVips",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // Member photos and banners: decode, refuse bad input, crop and re-encode without metadata. Imports only CVips.
+        .target(
+            name: "TsunagariPhotos",
+            dependencies: ["CVips"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TsunagariStorageSQLite",
             dependencies: [
@@ -178,6 +189,11 @@ let package = Package(
         .testTarget(
             name: "TsunagariQRTests",
             dependencies: ["TsunagariQR"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TsunagariPhotosTests",
+            dependencies: ["TsunagariPhotos"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
