@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import TsunagariBenchmarks
 import TsunagariCore
+import TsunagariPhotos
 import TsunagariStorageSQLite
 import TsunagariWeb
 
@@ -221,6 +222,7 @@ struct Demo: AsyncParsableCommand {
         let written = try await SampleData.fill(
             store, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: members, seed: seed,
             now: SampleData.referenceDate, progress: .shown(to: logger))
+        try await SamplePhotos.fill(store, count: min(written, 300), logger: logger)
         try await store.close()
         print("Wrote \(written) sample members. Log in as member1@example.test with password \(SampleData.password).")
     }
@@ -491,7 +493,7 @@ struct Admin: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks and their baselines.",
-        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, BareServer.self])
+        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, PhotosBench.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -585,6 +587,23 @@ struct FeedBench: AsyncParsableCommand {
             .init(
                 members: members, averageDegree: averageDegree, posts: posts, activities: activities, days: days, seed: seed, viewers: viewers,
                 sqlViewers: sqlViewers, writes: writes))
+    }
+}
+
+struct PhotosBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "photos",
+        abstract: "Time photo processing (decode, crop, two sizes, encode) and its peak memory (docs/BENCHMARKS.md).",
+        discussion: """
+            synth FILE [WIDTH HEIGHT]              write a generated photograph (default 4000×3000, 12 megapixels)
+            run FILE [RUNS] [photo|banner] [AT-ONCE]   process FILE RUNS times; prints p50/p90/p99 and peak RSS
+            Run `run` in a fresh process: its peak RSS is then processing's own.
+            """)
+    @Argument(help: "synth FILE [WIDTH HEIGHT] | run FILE [RUNS] [KIND] [AT-ONCE]") var arguments: [String]
+
+    func run() throws {
+        let status = PhotoBenchmark.commandLine(arguments)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

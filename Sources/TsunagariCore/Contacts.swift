@@ -76,15 +76,18 @@ public struct ProfileImportPlan: Sendable {
     public var educations: [Education]
     /// The whole new list of skills (those there before come first), or nil when nothing is added.
     public var skills: [String]?
+    /// New certifications, languages, projects and volunteer roles.
+    public var entries: [ProfileEntry]
 
-    public init(fields: ProfileFieldsChange, positions: [PositionDraft], educations: [Education], skills: [String]?) {
+    public init(fields: ProfileFieldsChange, positions: [PositionDraft], educations: [Education], skills: [String]?, entries: [ProfileEntry] = []) {
         self.fields = fields
         self.positions = positions
         self.educations = educations
         self.skills = skills
+        self.entries = entries
     }
 
-    public var isEmpty: Bool { fields.changed.isEmpty && positions.isEmpty && educations.isEmpty && skills == nil }
+    public var isEmpty: Bool { fields.changed.isEmpty && positions.isEmpty && educations.isEmpty && skills == nil && entries.isEmpty }
 }
 
 /// Contacts, imports and the verified employer, in storage.

@@ -17,6 +17,8 @@ public struct ImportedProfile: Hashable, Sendable {
     public var positions: [ImportedPosition]
     public var educations: [ImportedEducation]
     public var skills: [String]
+    /// Certifications.csv, Languages.csv, Projects.csv and Volunteering.csv, as entries without ids yet.
+    public var entries: [ProfileEntry] = []
     /// Rows of Connections.csv: each becomes a contact.
     public var connections: [ContactCard]
     /// The CSV files that were read, in the order read (`Profile.csv`, `Positions.csv`, …).

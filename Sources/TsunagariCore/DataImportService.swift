@@ -31,6 +31,11 @@ public struct DataImportService: Sendable {
         public var positions: Int
         public var educations: Int
         public var skills: Int
+        /// Certifications, languages, projects and volunteer roles added.
+        public var certifications = 0
+        public var languages = 0
+        public var projects = 0
+        public var volunteering = 0
 
         public init(fieldsFilled: [String] = [], positions: Int = 0, educations: Int = 0, skills: Int = 0) {
             self.fieldsFilled = fieldsFilled
@@ -162,9 +167,71 @@ public struct DataImportService: Sendable {
             skills.append(skill)
         }
         summary.skills = skills.count - profile.skills.count
+        let entries = newEntries(for: profile, from: file.entries, now: now)
+        for entry in entries {
+            switch entry.kind {
+            case .certification: summary.certifications += 1
+            case .language: summary.languages += 1
+            case .project: summary.projects += 1
+            case .volunteering: summary.volunteering += 1
+            }
+        }
         let plan = ProfileImportPlan(
-            fields: fields, positions: positions, educations: educations, skills: summary.skills > 0 ? skills : nil)
+            fields: fields, positions: positions, educations: educations, skills: summary.skills > 0 ? skills : nil, entries: entries)
         return (plan, summary)
+    }
+
+    /// The file's certifications, languages, projects and volunteer roles the profile does not have yet (the same name,
+    /// compared as search compares, and for languages the same language), clipped to this site's limits, with ids;
+    /// within each kind's limit. Dates out of order are dropped, not refused: the rest of the history still comes in.
+    static func newEntries(for profile: Profile, from file: [ProfileEntry], now: Date) -> [ProfileEntry] {
+        func key(_ entry: ProfileEntry) -> String {
+            switch entry {
+            case .certification(let c): "c\u{1F}" + Folding.nfkcLowercased(c.name) + "\u{1F}" + (c.obtained?.description ?? "")
+            case .language(let l): "l\u{1F}" + Folding.nfkcLowercased(l.name)
+            case .project(let p): "p\u{1F}" + Folding.nfkcLowercased(p.name)
+            case .volunteering(let v): "v\u{1F}" + Folding.nfkcLowercased(v.organization) + "\u{1F}" + Folding.nfkcLowercased(v.role)
+            }
+        }
+        func url(_ text: String?) -> String? { (try? EntryRule.url(clipped(text, TextLimit.url), field: "URL")) ?? nil }
+        var keys = Set(profile.entries.map(key))
+        var counts: [ProfileEntryKind: Int] = [:]
+        for entry in profile.entries { counts[entry.kind, default: 0] += 1 }
+        var added: [ProfileEntry] = []
+        for (index, raw) in file.enumerated() {
+            let id = OpaqueID.make(at: now.addingTimeInterval(Double(index) / 1000))
+            let entry: ProfileEntry
+            switch raw {
+            case .certification(let c):
+                guard let name = clipped(c.name, TextLimit.certificationName) else { continue }
+                let expires = c.expires.flatMap { expires in c.obtained.map { expires < $0 } == true ? nil : expires }
+                entry = .certification(
+                    Certification(
+                        id: id, name: name, issuer: clipped(c.issuer, TextLimit.issuer), obtained: c.obtained, expires: expires,
+                        credentialID: clipped(c.credentialID, TextLimit.credentialID), url: url(c.url), score: clipped(c.score, TextLimit.score)))
+            case .language(let l):
+                guard let name = clipped(l.name, TextLimit.languageName) else { continue }
+                entry = .language(LanguageSkill(id: id, name: name, level: l.level, jlpt: l.jlpt))
+            case .project(let p):
+                guard let name = clipped(p.name, TextLimit.projectName) else { continue }
+                let end = p.end.flatMap { end in p.start.map { end < $0 } == true ? nil : end }
+                entry = .project(
+                    Project(
+                        id: id, name: name, role: clipped(p.role, TextLimit.title), url: url(p.url), start: p.start, end: end,
+                        description: clipped(p.description, TextLimit.projectDescription, multiline: true)))
+            case .volunteering(let v):
+                guard let organization = clipped(v.organization, TextLimit.companyName), let role = clipped(v.role, TextLimit.title) else { continue }
+                let end = v.end.flatMap { end in v.start.map { end < $0 } == true ? nil : end }
+                entry = .volunteering(
+                    VolunteerRole(
+                        id: id, organization: organization, role: role, cause: clipped(v.cause, TextLimit.cause), start: v.start, end: end,
+                        description: clipped(v.description, TextLimit.projectDescription, multiline: true)))
+            }
+            guard counts[entry.kind, default: 0] < entry.kind.limit, keys.insert(key(entry)).inserted else { continue }
+            counts[entry.kind, default: 0] += 1
+            added.append(entry)
+        }
+        return added
     }
 
     static func positionKey(_ company: String, _ title: String, _ start: YearMonth) -> String {

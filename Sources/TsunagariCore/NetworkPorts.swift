@@ -152,6 +152,8 @@ public struct MemberCard: Hashable, Sendable {
     public var connectionsVisibility: ConnectionsVisibility
     /// Whether lists may name where the member works or studied (their positions and educations sections).
     public var sectionVisibility: SectionVisibilities
+    /// Shown beside the name to viewers who see the full profile; initials otherwise.
+    public var photo: PhotoRef?
 
     public init(
         id: MemberID, handle: String, name: String, headline: String?, location: String?,
@@ -182,7 +184,10 @@ public struct PersonSummary: Hashable, Sendable {
         var card = card
         let relation: ViewerRelation =
             anonymous ? .anonymous : degree == .oneself ? .oneself : degree == .first ? .connection : .member
-        if ProfilePolicy.access(visibility: card.profileVisibility, relation: relation) != .full { card.location = nil }
+        if ProfilePolicy.access(visibility: card.profileVisibility, relation: relation) != .full {
+            card.location = nil
+            card.photo = nil
+        }
         self.card = card
         self.degree = degree
         self.mutualConnectionCount = mutualConnectionCount

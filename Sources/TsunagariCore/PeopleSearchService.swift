@@ -175,7 +175,9 @@ public struct PeopleSearchService: Sendable {
                     memberCurrentCompanyIDs: Set(attributes.employerIDs))
                 if !shown { continue }
             }
+            // Completeness is a small factor (at most 10%): relevance and degree still decide.
             let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)
+                * (1 + ProfileStrength.rankingBoost * Double(min(max(attributes.strength, 0), 100)) / 100)
             let person = PersonSummary(card: attributes.card(candidate.member), degree: degree, mutualConnectionCount: mutuals[index])
             hits.append(Hit(person: person, attributes: attributes, score: score))
             if hits.count >= Self.maximumResults { break }

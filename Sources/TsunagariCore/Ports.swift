@@ -155,6 +155,15 @@ public protocol ProfileStore: Sendable {
     func saveEducation(_ education: Education, for member: MemberID, isNew: Bool, at: Date) async throws -> Bool
     func deleteEducation(id: String, for member: MemberID, at: Date) async throws -> Bool
     func replaceSkills(_ skills: [String], for member: MemberID, at: Date) async throws
+    /// Inserts a new entry (`isNew`) or replaces the member's entry of that kind and id; false if they have none.
+    func saveEntry(_ entry: ProfileEntry, for member: MemberID, isNew: Bool, at: Date) async throws -> Bool
+    func deleteEntry(kind: ProfileEntryKind, id: String, for member: MemberID, at: Date) async throws -> Bool
+    func updateContact(_ contact: ContactInfo, for member: MemberID, at: Date) async throws
+    /// Members whose profile is public, neither suspended nor unverified: the sitemap's pages, by handle.
+    func publicProfileCount() async throws -> Int
+    func publicProfiles(offset: Int, limit: Int) async throws -> [(handle: String, updatedAt: Date)]
+    /// Who gave up this handle less than `Handle.reservation` before `at` (their old address redirects to them).
+    func formerHandleOwner(_ handle: String, at: Date) async throws -> MemberID?
     func updateSettings(_ settings: ProfileSettings, for member: MemberID, at: Date) async throws
     func company(id: String) async throws -> Company?
 }

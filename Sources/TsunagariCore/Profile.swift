@@ -101,9 +101,9 @@ public struct ProfileSettings: Hashable, Sendable {
 }
 
 /// The parts of a profile a member can show to fewer people than the profile itself (PRODUCT.md "each section's
-/// visibility"). Certifications and languages are kept for the sections of the profile still to come.
+/// visibility"). Contact details have an audience of their own per detail (`ContactInfo`).
 public enum ProfileSection: String, Sendable, CaseIterable {
-    case about, positions, educations, skills, certifications, languages
+    case about, positions, educations, skills, certifications, languages, projects, volunteering
 }
 
 /// Who sees a section: everyone the profile is shown to, the member's connections, or no one but the member.
@@ -171,6 +171,15 @@ public struct Profile: Hashable, Sendable {
     public var positions: [Position]
     public var educations: [Education]
     public var skills: [String]
+    public var certifications: [Certification] = []
+    public var languages: [LanguageSkill] = []
+    public var projects: [Project] = []
+    public var volunteering: [VolunteerRole] = []
+    public var contact = ContactInfo()
+    /// The current photo, if the member uploaded one (initials are shown otherwise).
+    public var photo: PhotoRef?
+    /// The banner above the profile, if any.
+    public var banner: PhotoRef?
     public var settings: ProfileSettings
     public var createdAt: Date
     public var updatedAt: Date
@@ -204,17 +213,26 @@ public struct Profile: Hashable, Sendable {
         if !shows(.positions) { shown.positions = [] }
         if !shows(.educations) { shown.educations = [] }
         if !shows(.skills) { shown.skills = [] }
+        if !shows(.certifications) { shown.certifications = [] }
+        if !shows(.languages) { shown.languages = [] }
+        if !shows(.projects) { shown.projects = [] }
+        if !shows(.volunteering) { shown.volunteering = [] }
         return shown
     }
 
-    /// The profile as a viewer standing in `relation` to the member sees its sections.
+    /// The profile as a viewer standing in `relation` to the member sees its sections and contact details.
     public func sections(shownTo relation: ViewerRelation) -> Profile {
-        showing { ProfilePolicy.showsSection(settings.sectionVisibility[$0], relation: relation) }
+        var shown = showing { ProfilePolicy.showsSection(settings.sectionVisibility[$0], relation: relation) }
+        shown.contact = contact.shown(to: relation)
+        return shown
     }
 
     /// The sections shown to everyone who sees the profile: what search indexes and lists of people may name.
+    /// Contact details are never among them.
     public var sectionsShownToEveryone: Profile {
-        showing { settings.sectionVisibility[$0] == .everyone }
+        var shown = showing { settings.sectionVisibility[$0] == .everyone }
+        shown.contact = contact.shown(to: .member)
+        return shown
     }
 }
 

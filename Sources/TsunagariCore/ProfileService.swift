@@ -18,7 +18,7 @@ public struct ProfileService: Sendable {
         self.observer = observer
     }
 
-    private func changed(_ member: MemberID) async {
+    func changed(_ member: MemberID) async {
         await observer?.profileChanged(member)
     }
 
@@ -90,6 +90,13 @@ public struct ProfileService: Sendable {
         }
         guard let id = try await storage.memberID(handle: idOrHandle) else { return nil }
         return try await storage.profile(id: id)
+    }
+
+    /// The current handle of the member who gave up `handle` lately, so that their old address can redirect; nil
+    /// when no one did (or the member is suspended).
+    public func currentHandle(forFormer handle: String) async throws -> String? {
+        guard handle.utf8.count <= 64, let id = try await storage.formerHandleOwner(handle, at: clock.now()) else { return nil }
+        return try await storage.profile(id: id)?.handle
     }
 
     public func company(id: String) async throws -> Company {

@@ -28,11 +28,15 @@ public struct RateLimits: Hashable, Sendable {
     /// Imports a member may start (LinkedIn exports and card files together): reading a file takes real work, and no
     /// one imports their history more than a few times.
     public var importsPerMember: Throttle
+    /// Photo and banner uploads a member may make: each is decoded, which takes tens of milliseconds and megabytes.
+    public var photoUploadsPerMember: Throttle
 
     public init(
         failedLoginsPerAccount: Throttle, failedLoginsPerAddress: Throttle, failedLoginsPerAccountEverywhere: Throttle? = nil,
-        signupsPerAddress: Throttle, importsPerMember: Throttle = Throttle(limit: 20, window: 60 * 60)
+        signupsPerAddress: Throttle, importsPerMember: Throttle = Throttle(limit: 20, window: 60 * 60),
+        photoUploadsPerMember: Throttle = Throttle(limit: 30, window: 60 * 60)
     ) {
+        self.photoUploadsPerMember = photoUploadsPerMember
         self.importsPerMember = importsPerMember
         self.failedLoginsPerAccount = failedLoginsPerAccount
         self.failedLoginsPerAddress = failedLoginsPerAddress
@@ -55,7 +59,8 @@ public struct RateLimits: Hashable, Sendable {
         failedLoginsPerAddress: Throttle(limit: 1_000_000, window: 15 * 60),
         failedLoginsPerAccountEverywhere: Throttle(limit: 1_000_000, window: 15 * 60),
         signupsPerAddress: Throttle(limit: 1_000_000, window: 60 * 60),
-        importsPerMember: Throttle(limit: 1_000_000, window: 60 * 60)
+        importsPerMember: Throttle(limit: 1_000_000, window: 60 * 60),
+        photoUploadsPerMember: Throttle(limit: 1_000_000, window: 60 * 60)
     )
 
     /// The longest window of any limit counted in the throttle store (the monthly search cap): attempts older than

@@ -167,7 +167,7 @@ public struct SampleData {
             let headline = japanese ? "\(latest.companyName)の\(latest.title)" : "\(latest.title) at \(latest.companyName)"
             let visibility: ProfileVisibility = index % 7 == 0 ? .connections : (index % 3 == 0 ? .public : .members)
             let role: MemberRole = index % 50 == 1 ? .recruiter : .member
-            let profile = Profile(
+            var profile = Profile(
                 memberID: id, role: role,
                 fields: ProfileFields(
                     name: name, nameReading: reading, handle: handle, headline: headline,
@@ -180,11 +180,46 @@ public struct SampleData {
                     profileVisibility: visibility, openToWork: OpenToWork(enabled: index % 9 == 0, titles: [latest.title]),
                     locale: japanese ? .ja : (style >= 8 ? nil : .en)),
                 createdAt: created, updatedAt: created)
+            profile.setEntries(sampleEntries(index: index, seed: seed, japanese: japanese, since: positions[0].startMonth))
             let account = Account(
                 memberID: id, email: "member\(index + 1)@example.test", passwordHash: passwordHash, role: role, createdAt: created)
             result.append(NewMember(account: account, profile: profile, positions: positions))
         }
         return result
+    }
+
+    static let certifications: [(name: String, issuer: String, score: ClosedRange<Int>?)] = [
+        ("TOEIC Listening & Reading", "IIBC", 600...990), ("基本情報技術者", "IPA", nil), ("応用情報技術者", "IPA", nil),
+        ("日商簿記検定2級", "日本商工会議所", nil), ("AWS Certified Solutions Architect – Associate", "Amazon Web Services", nil),
+        ("中小企業診断士", "中小企業庁", nil), ("PMP", "Project Management Institute", nil), ("宅地建物取引士", "不動産適正取引推進機構", nil),
+    ]
+
+    /// Certifications and languages for about half the members, from a generator of their own (so the rest of the
+    /// sample data is the same with or without them).
+    static func sampleEntries(index: Int, seed: UInt64, japanese: Bool, since: YearMonth) -> [ProfileEntry] {
+        var g = Generator(seed: seed &* 31 &+ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+        var entries: [ProfileEntry] = []
+        if Double.random(in: 0..<1, using: &g) < 0.55 {
+            for (n, pick) in certifications.shuffled(using: &g).prefix(Int.random(in: 1...3, using: &g)).enumerated() {
+                let year = min(2026, since.year + Int.random(in: 0...8, using: &g))
+                let score = pick.score.map { range in String(Int.random(in: range, using: &g) / 5 * 5) }
+                entries.append(
+                    .certification(
+                        Certification(
+                            id: "s\(index)c\(n)", name: pick.name, issuer: pick.issuer,
+                            obtained: YearMonth(year: year, month: Int.random(in: 1...12, using: &g)), score: score)))
+            }
+        }
+        entries.append(.language(LanguageSkill(id: "s\(index)l0", name: japanese ? "日本語" : "English", level: .native)))
+        if Double.random(in: 0..<1, using: &g) < 0.6 {
+            let level = LanguageLevel.allCases.dropFirst().randomElement(using: &g)!
+            entries.append(
+                .language(
+                    LanguageSkill(
+                        id: "s\(index)l1", name: japanese ? "英語" : "Japanese", level: level,
+                        jlpt: japanese ? nil : [JLPTLevel.n1, .n2, .n3].randomElement(using: &g))))
+        }
+        return entries
     }
 
     /// The moment sample data is made "as of", so that the same seed makes the same ids too.

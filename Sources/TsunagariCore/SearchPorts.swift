@@ -97,13 +97,19 @@ public struct SearchAttributes: Hashable, Sendable {
     /// The ids of the member's current employers, even when their positions are not shown to everyone: only for
     /// the open-to-work rule (never shown to recruiters at the member's employer), never shown, filtered or counted.
     public var employerIDs: [String]
+    /// The photo search results show (to viewers who see the full profile).
+    public var photo: PhotoRef?
+    /// `ProfileStrength.score`, a small factor in ranking.
+    public var strength: Int
 
     public init(
         handle: String, name: String, headline: String? = nil, location: String? = nil, industry: String? = nil, currentTitle: String? = nil,
         profileVisibility: ProfileVisibility = .members, connectionsVisibility: ConnectionsVisibility = .connections,
         openToWork: OpenToWorkVisibility? = nil, currentCompanies: [SearchCompany] = [], pastCompanies: [SearchCompany] = [],
-        schools: [String] = [], skills: [String] = [], employerIDs: [String]? = nil
+        schools: [String] = [], skills: [String] = [], employerIDs: [String]? = nil, photo: PhotoRef? = nil, strength: Int = 0
     ) {
+        self.photo = photo
+        self.strength = strength
         self.employerIDs = employerIDs ?? currentCompanies.map(\.id)
         self.handle = handle
         self.name = name
@@ -136,13 +142,16 @@ public struct SearchAttributes: Hashable, Sendable {
             openToWork: profile.settings.openToWork.enabled ? profile.settings.openToWork.visibility : nil,
             currentCompanies: companies(current), pastCompanies: companies(profile.positions.filter { !$0.isCurrent }),
             schools: profile.educations.map(\.school), skills: profile.skills,
-            employerIDs: Array(Set(full.currentPositions.map(\.company.id))).sorted())
+            employerIDs: Array(Set(full.currentPositions.map(\.company.id))).sorted(), photo: full.photo,
+            strength: ProfileStrength(profile).score)
     }
 
     public func card(_ member: MemberID) -> MemberCard {
-        MemberCard(
+        var card = MemberCard(
             id: member, handle: handle, name: name, headline: headline, location: location,
             profileVisibility: profileVisibility, connectionsVisibility: connectionsVisibility)
+        card.photo = photo
+        return card
     }
 
     // MARK: Stored form
@@ -157,9 +166,9 @@ public struct SearchAttributes: Hashable, Sendable {
         func list(_ values: [String]) -> String { values.joined(separator: String(Self.item)) }
         func companies(_ values: [SearchCompany]) -> String { list(values.map { $0.id + String(Self.pair) + $0.name }) }
         return [
-            "2", handle, name, headline ?? "", location ?? "", industry ?? "", currentTitle ?? "", profileVisibility.rawValue,
+            "3", handle, name, headline ?? "", location ?? "", industry ?? "", currentTitle ?? "", profileVisibility.rawValue,
             connectionsVisibility.rawValue, openToWork?.rawValue ?? "", companies(currentCompanies), companies(pastCompanies), list(schools),
-            list(skills), list(employerIDs),
+            list(skills), list(employerIDs), photo?.id ?? "", String(strength),
         ].joined(separator: String(Self.field))
     }
 
@@ -172,8 +181,9 @@ public struct SearchAttributes: Hashable, Sendable {
             bounds.reserveCapacity(15)
             for index in 0..<bytes.count where bytes[index] == 0x1F { bounds.append(index) }
             bounds.append(bytes.count)
-            // Version 1 (15 parts) had no employers: its current companies were all of them.
-            guard bounds.count == 15 || bounds.count == 16 else { return nil }
+            // Version 1 (15 parts) had no employers: its current companies were all of them. Version 2 (16) had no photo
+            // or strength.
+            guard (15...18).contains(bounds.count) else { return nil }
             func string(_ range: Range<Int>) -> String {
                 String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
@@ -200,14 +210,16 @@ public struct SearchAttributes: Hashable, Sendable {
                 }
             }
             let version = single(0)
-            guard version == "1" && bounds.count == 15 || version == "2" && bounds.count == 16, let visibility = ProfileVisibility(rawValue: single(7)),
+            guard version == "1" && bounds.count == 15 || version == "2" && bounds.count == 16 || version == "3" && bounds.count == 18,
+                let visibility = ProfileVisibility(rawValue: single(7)),
                 let connections = ConnectionsVisibility(rawValue: single(8))
             else { return nil }
             return SearchAttributes(
                 handle: single(1), name: single(2), headline: optional(3), location: optional(4), industry: optional(5),
                 currentTitle: optional(6), profileVisibility: visibility, connectionsVisibility: connections,
                 openToWork: OpenToWorkVisibility(rawValue: single(9)), currentCompanies: companies(10), pastCompanies: companies(11),
-                schools: list(12), skills: list(13), employerIDs: version == "2" ? list(14) : nil)
+                schools: list(12), skills: list(13), employerIDs: version == "1" ? nil : list(14),
+                photo: version == "3" ? optional(15).map(PhotoRef.init) : nil, strength: version == "3" ? Int(single(16)) ?? 0 : 0)
         }
         guard let attributes = decoded ?? nil else { return nil }
         self = attributes

@@ -22,6 +22,21 @@ public enum TextLimit {
     public static let positionCount = 100
     public static let educationCount = 100
     public static let openToWorkEntries = 10
+    public static let certificationName = 150
+    public static let issuer = 150
+    public static let credentialID = 100
+    public static let score = 30
+    public static let url = 500
+    public static let languageName = 50
+    public static let projectName = 150
+    public static let projectDescription = 2_000
+    public static let cause = 100
+    public static let phone = 30
+    public static let websiteLabel = 50
+    public static let websiteCount = 5
+    public static let certificationCount = 50
+    public static let languageCount = 20
+    public static let projectCount = 50
     public static let email = 254
     public static let passwordMinimum = 10
     public static let passwordMaximum = 200
@@ -119,8 +134,12 @@ public enum Handle {
     public static let reserved: Set<String> = [
         "admin", "api", "me", "settings", "login", "logout", "signup", "static", "healthz", "openapi", "in",
         "search", "network", "jobs", "messages", "notifications", "companies", "company", "help", "about",
-        "tsunagari", "root", "support", "security",
+        "tsunagari", "root", "support", "security", "photos", "sitemap", "robots",
     ]
+
+    /// How long a handle a member gave up stays theirs: their old address redirects to the new one meanwhile, and
+    /// no one else may take it.
+    public static let reservation: TimeInterval = 180 * 24 * 60 * 60
 
     /// The key used for case-insensitive uniqueness.
     public static func key(_ handle: String) -> String { handle.lowercased() }

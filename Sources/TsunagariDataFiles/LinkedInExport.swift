@@ -41,7 +41,7 @@ public enum LinkedInExport {
         return imported
     }
 
-    /// LinkedIn's five CSV files for this member, same headers as LinkedIn, so the export imports here or elsewhere.
+    /// LinkedIn's CSV files for this member, same headers as LinkedIn, so the export imports here or elsewhere.
     public static func files(profile: Profile, connections: [ExportedConnection]) -> [(name: String, data: Data)] {
         let name = PersonName.split(profile.name)
         let fields = profile.fields
@@ -65,6 +65,15 @@ public enum LinkedInExport {
                 education.field ?? "", education.degree ?? "", "",
             ]
         }
+        func month(_ value: YearMonth?) -> String { value.map { DateText.format(month: $0) } ?? "" }
+        let certifications = profile.certifications.map { c in
+            [c.name, c.url ?? "", c.issuer ?? "", month(c.obtained), month(c.expires), c.credentialID ?? ""]
+        }
+        let languages = profile.languages.map { [$0.name, $0.level.linkedIn] }
+        let projects = profile.projects.map { p in [p.name, p.description ?? "", p.url ?? "", month(p.start), month(p.end)] }
+        let volunteering = profile.volunteering.map { v in
+            [v.organization, v.role, v.cause ?? "", month(v.start), month(v.end), v.description ?? ""]
+        }
         let connectionRows = connections.map { connection in
             let name = PersonName.split(connection.name)
             return [
@@ -77,6 +86,10 @@ public enum LinkedInExport {
             (LinkedInFile.positions.rawValue, CSVOutput.data(rows: [LinkedInFile.positions.columns] + positions)),
             (LinkedInFile.education.rawValue, CSVOutput.data(rows: [LinkedInFile.education.columns] + educations)),
             (LinkedInFile.skills.rawValue, CSVOutput.data(rows: [LinkedInFile.skills.columns] + profile.skills.map { [$0] })),
+            (LinkedInFile.certifications.rawValue, CSVOutput.data(rows: [LinkedInFile.certifications.columns] + certifications)),
+            (LinkedInFile.languages.rawValue, CSVOutput.data(rows: [LinkedInFile.languages.columns] + languages)),
+            (LinkedInFile.projects.rawValue, CSVOutput.data(rows: [LinkedInFile.projects.columns] + projects)),
+            (LinkedInFile.volunteering.rawValue, CSVOutput.data(rows: [LinkedInFile.volunteering.columns] + volunteering)),
             (
                 LinkedInFile.connections.rawValue,
                 CSVOutput.data(rows: connectionsPreamble + [LinkedInFile.connections.columns] + connectionRows)
@@ -107,6 +120,7 @@ public enum LinkedInExport {
         case .positions: try readPositions(&table, into: &imported)
         case .education: try readEducation(&table, into: &imported)
         case .skills: try readSkills(&table, into: &imported)
+        case .certifications, .languages, .projects, .volunteering: try readEntries(kind, &table, into: &imported)
         case .connections: try readConnections(&table, into: &imported)
         }
         imported.filesRead.append(kind.rawValue)
@@ -162,6 +176,50 @@ public enum LinkedInExport {
         }
     }
 
+    /// Certifications.csv, Languages.csv, Projects.csv, Volunteering.csv. A proficiency this site has no level for reads
+    /// as basic rather than refusing the file; dates read as Positions.csv's do.
+    private static func readEntries(
+        _ kind: LinkedInFile, _ table: inout LinkedInTable, into imported: inout ImportedProfile
+    ) throws(DataFileError) {
+        func column(_ name: String) -> Int? { table.column(name) }
+        while let row = try table.next() {
+            switch kind {
+            case .certifications:
+                guard let name = row[column("Name")] else { throw table.error(row, "a certification needs a name") }
+                imported.entries.append(
+                    .certification(
+                        Certification(
+                            id: "", name: name, issuer: row[column("Authority")],
+                            obtained: try table.month(row, column("Started On"), "Started On"),
+                            expires: try table.month(row, column("Finished On"), "Finished On"), credentialID: row[column("License Number")],
+                            url: row[column("Url")])))
+            case .languages:
+                guard let name = row[column("Name")] else { throw table.error(row, "a language needs a name") }
+                let level = row[column("Proficiency")].flatMap(LanguageLevel.init(linkedIn:)) ?? .basic
+                imported.entries.append(.language(LanguageSkill(id: "", name: name, level: level)))
+            case .projects:
+                guard let title = row[column("Title")] else { throw table.error(row, "a project needs a title") }
+                imported.entries.append(
+                    .project(
+                        Project(
+                            id: "", name: title, url: row[column("Url")], start: try table.month(row, column("Started On"), "Started On"),
+                            end: try table.month(row, column("Finished On"), "Finished On"), description: row[column("Description")])))
+            case .volunteering:
+                guard let organization = row[column("Company Name")], let role = row[column("Role")] else {
+                    throw table.error(row, "volunteer experience needs an organization and a role")
+                }
+                imported.entries.append(
+                    .volunteering(
+                        VolunteerRole(
+                            id: "", organization: organization, role: role, cause: row[column("Cause")],
+                            start: try table.month(row, column("Started On"), "Started On"),
+                            end: try table.month(row, column("Finished On"), "Finished On"), description: row[column("Description")])))
+            default:
+                return
+            }
+        }
+    }
+
     private static func readConnections(_ table: inout LinkedInTable, into imported: inout ImportedProfile) throws(DataFileError) {
         let (first, last, url, email, company, position, connectedOn) = (
             table.column("First Name"), table.column("Last Name"), table.column("URL"), table.column("Email Address"),
@@ -206,6 +264,10 @@ enum LinkedInFile: String, CaseIterable, Hashable, Sendable {
     case positions = "Positions.csv"
     case education = "Education.csv"
     case skills = "Skills.csv"
+    case certifications = "Certifications.csv"
+    case languages = "Languages.csv"
+    case projects = "Projects.csv"
+    case volunteering = "Volunteering.csv"
     case connections = "Connections.csv"
 
     /// The kind of a file named `fileName`; LinkedIn's own names, matched case-insensitively.
@@ -226,6 +288,10 @@ enum LinkedInFile: String, CaseIterable, Hashable, Sendable {
         case .positions: ["Company Name", "Title", "Description", "Location", "Started On", "Finished On"]
         case .education: ["School Name", "Start Date", "End Date", "Notes", "Degree Name", "Activities"]
         case .skills: ["Name"]
+        case .certifications: ["Name", "Url", "Authority", "Started On", "Finished On", "License Number"]
+        case .languages: ["Name", "Proficiency"]
+        case .projects: ["Title", "Description", "Url", "Started On", "Finished On"]
+        case .volunteering: ["Company Name", "Role", "Cause", "Started On", "Finished On", "Description"]
         case .connections: ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
         }
     }
@@ -236,7 +302,9 @@ enum LinkedInFile: String, CaseIterable, Hashable, Sendable {
         case .profile, .connections: ["First Name", "Last Name"]
         case .positions: ["Company Name", "Title"]
         case .education: ["School Name"]
-        case .skills: ["Name"]
+        case .skills, .certifications, .languages: ["Name"]
+        case .projects: ["Title"]
+        case .volunteering: ["Company Name", "Role"]
         }
     }
 }

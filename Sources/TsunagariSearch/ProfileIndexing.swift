@@ -18,10 +18,10 @@ public enum ProfileIndexing {
         texts[.title] = profile.positions.map(\.title)
         texts[.company] = profile.positions.flatMap { [$0.companyNameAsWritten, $0.company.name] }
         texts[.school] = profile.educations.map(\.school)
-        texts[.skill] = profile.skills
+        texts[.skill] = profile.skills + credentialTexts(profile)
         texts[.headline] = [profile.headline].compactMap { $0 }
         texts[.about] = [profile.fields.about].compactMap { $0 } + profile.positions.compactMap(\.description)
-            + profile.educations.compactMap(\.field) + profile.educations.compactMap(\.degree)
+            + profile.educations.compactMap(\.field) + profile.educations.compactMap(\.degree) + activityTexts(profile)
         texts[.location] = [profile.fields.location].compactMap { $0 } + profile.positions.compactMap(\.location)
         var columns: [SearchColumn: String] = [:]
         for (column, list) in texts {
@@ -163,11 +163,28 @@ public enum ProfileIndexing {
                 .title: profile.positions.map(\.title),
                 .company: profile.positions.flatMap { [$0.companyNameAsWritten, $0.company.name] },
                 .school: profile.educations.map(\.school),
-                .skill: profile.skills,
+                .skill: profile.skills + credentialTexts(profile),
             ],
             other: [profile.headline, profile.fields.about, profile.fields.location].compactMap { $0 }
                 + profile.positions.compactMap(\.description) + profile.positions.compactMap(\.location)
-                + profile.educations.compactMap(\.field) + profile.educations.compactMap(\.degree))
+                + profile.educations.compactMap(\.field) + profile.educations.compactMap(\.degree) + activityTexts(profile))
+    }
+
+    /// Certifications (name, issuer and score, so that `TOEIC 905` finds "TOEIC" scored 905) and languages with
+    /// their level, each in Japanese and English (`英語 ビジネス` finds English at business level), searched as
+    /// skills are.
+    static func credentialTexts(_ profile: Profile) -> [String] {
+        profile.certifications.map { [$0.name, $0.issuer, $0.score].compactMap { $0 }.joined(separator: " ") }
+            + profile.languages.map { language in
+                (LanguageNames.variants(of: language.name) + language.level.searchWords + [language.jlpt.map { "JLPT \($0.label)" }]
+                    .compactMap { $0 }).joined(separator: " ")
+            }
+    }
+
+    /// Projects and volunteer work, searched as the rest of the profile's text is.
+    static func activityTexts(_ profile: Profile) -> [String] {
+        profile.projects.flatMap { [$0.name, $0.role, $0.description].compactMap { $0 } }
+            + profile.volunteering.flatMap { [$0.organization, $0.role, $0.cause, $0.description].compactMap { $0 } }
     }
 }
 

@@ -48,6 +48,11 @@ extension PostgresStorage: ContactStore {
                 try await Self.saveEducation(education, member: member, isNew: true, at: date, c, self.logger)
             }
             if let skills = plan.skills { try await Self.replaceSkills(skills, member: member, c, self.logger) }
+            for (offset, entry) in plan.entries.enumerated() {
+                try await Self.saveEntry(
+                    entry, body: try entry.encoded(), member: member, isNew: true, at: date.addingTimeInterval(Double(offset) / 1000), c,
+                    self.logger)
+            }
             if !plan.isEmpty { try await Self.touch(member, date, c, self.logger) }
             // One statement for all the contacts: 10,000 round trips would take seconds.
             var added = 0

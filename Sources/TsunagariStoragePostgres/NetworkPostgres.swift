@@ -578,11 +578,11 @@ extension PostgresStorage: NetworkStore {
         // One query whatever the number of ids: they travel as one array parameter.
         return try await rows(
             """
-            SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
+            SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility, photo_id
             FROM members WHERE id = ANY(\(unique)::text[]) AND suspended_at IS NULL
             """
         ).map { row in
-            MemberCard(
+            var card = MemberCard(
                 id: MemberID(try row["id"].decode(String.self)), handle: try row["handle"].decode(String.self),
                 name: try row["name"].decode(String.self), headline: try row["headline"].decode(String?.self),
                 location: try row["location"].decode(String?.self),
@@ -590,6 +590,8 @@ extension PostgresStorage: NetworkStore {
                 connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
                     ?? .connections,
                 sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)))
+            card.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
+            return card
         }
     }
 

@@ -59,6 +59,16 @@ extension PostgresStorage {
     /// a company per distinct key (created by the first position naming it), then every company renamed to its
     /// most common spelling once all positions are in.
     static func insertMany(_ members: [NewMember], _ c: PostgresConnection, _ logger: Logger) async throws {
+        if let first = members.first {
+            // A handle someone gave up lately stays theirs (`Handle.reservation`).
+            let keys = members.map { Handle.key($0.profile.fields.handle) }
+            let since = StoredTime.millis(first.profile.createdAt.addingTimeInterval(-Handle.reservation))
+            for try await _ in try await c.query(
+                "SELECT 1 FROM handle_history WHERE handle_key = ANY(\(keys)::text[]) AND released_at > \(since) LIMIT 1", logger: logger)
+            {
+                throw DomainError(.conflict, code: "handle_taken", message: "This handle is taken.")
+            }
+        }
         try await insertRows(
             into: "members",
             columns: [
@@ -157,5 +167,22 @@ extension PostgresStorage {
                     [.text(member.account.memberID.rawValue), .int(ordinal), .text(skill)]
                 }
             }, c, logger)
+
+        try await insertRows(
+            into: "profile_entries", columns: ["member_id", "kind", "id", "body", "created_at"],
+            rows: try members.flatMap { member in
+                try member.profile.entries.enumerated().map { offset, entry -> [BulkValue] in
+                    // A millisecond apart, so that they keep their order when read back.
+                    [
+                        .text(member.account.memberID.rawValue), .text(entry.kind.rawValue), .text(entry.id), .text(try entry.encoded()),
+                        .bigint(StoredTime.millis(member.profile.updatedAt) + Int64(offset)),
+                    ]
+                }
+            }, c, logger)
+        for member in members where !member.profile.contact.isEmpty {
+            try await c.query(
+                "UPDATE members SET contact_info = \(member.profile.contact.stored) WHERE id = \(member.account.memberID.rawValue)",
+                logger: logger)
+        }
     }
 }

@@ -110,6 +110,7 @@ public final class PostgresStorage: Storage {
         let p = member.profile
         let f = p.fields
         let s = p.settings
+        try await checkHandleFree(Handle.key(f.handle), for: a.memberID, at: p.createdAt, c, logger)
         try await c.query(
             """
             INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
@@ -130,6 +131,7 @@ public final class PostgresStorage: Storage {
             try await saveEducation(education, member: a.memberID, isNew: true, at: p.updatedAt, c, logger)
         }
         try await replaceSkills(p.skills, member: a.memberID, c, logger)
+        try await insertEntries(p, c, logger)
     }
 
     public func account(email: String) async throws -> Account? {
@@ -245,7 +247,7 @@ public final class PostgresStorage: Storage {
         let skills = try await rows("SELECT name FROM skills WHERE member_id = \(id.rawValue) ORDER BY ordinal").map {
             try $0["name"].decode(String.self)
         }
-        return Profile(
+        var profile = Profile(
             memberID: id, role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
             fields: ProfileFields(
                 name: try row["name"].decode(String.self), nameReading: try row["name_reading"].decode(String?.self),
@@ -269,6 +271,11 @@ public final class PostgresStorage: Storage {
                 shareNetworkWithColleagues: try row["share_network_with_colleagues"].decode(Bool.self)),
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
             updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+        profile.setEntries(try await entries(id))
+        profile.contact = ContactInfo(stored: try row["contact_info"].decode(String.self))
+        profile.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
+        profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
+        return profile
     }
 
     public func memberID(handle: String) async throws -> MemberID? {
@@ -288,7 +295,12 @@ public final class PostgresStorage: Storage {
         assignments.append("updated_at = $\(bindings.count)")
         bindings.append(member.rawValue)
         let query = PostgresQuery(unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)", binds: bindings)
-        try await transaction { c in try await c.query(query, logger: self.logger) }
+        try await transaction { c in
+            if let handle = change.handle {
+                try await Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, c, self.logger)
+            }
+            try await c.query(query, logger: self.logger)
+        }
     }
 
     public func savePosition(_ draft: PositionDraft, for member: MemberID, at date: Date) async throws -> Bool {

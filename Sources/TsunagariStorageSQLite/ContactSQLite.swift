@@ -37,6 +37,10 @@ extension SQLiteStorage: ContactStore {
                 try Self.saveEducation(education, member: member, isNew: true, at: date, db)
             }
             if let skills = plan.skills { try Self.replaceSkills(skills, member: member, db) }
+            for (offset, entry) in plan.entries.enumerated() {
+                try Self.saveEntry(
+                    entry, body: try entry.encoded(), member: member, isNew: true, at: date.addingTimeInterval(Double(offset) / 1000), db)
+            }
             if !plan.isEmpty { try Self.touch(member, date, db) }
             let insert = try db.cachedStatement(
                 sql: """

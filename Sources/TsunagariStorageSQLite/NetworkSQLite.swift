@@ -496,18 +496,20 @@ extension SQLiteStorage: NetworkStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility
+                        SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility,
+                          photo_id
                         FROM members WHERE id IN (\(marks)) AND suspended_at IS NULL
                         """,
                     arguments: StatementArguments(chunk))
                 for row in rows {
-                    cards.append(
-                        MemberCard(
-                            id: MemberID(row["id"]), handle: row["handle"], name: row["name"], headline: row["headline"],
-                            location: row["location"],
-                            profileVisibility: ProfileVisibility(rawValue: row["profile_visibility"]) ?? .members,
-                            connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections,
-                            sectionVisibility: SectionVisibilities(stored: row["section_visibility"])))
+                    var card = MemberCard(
+                        id: MemberID(row["id"]), handle: row["handle"], name: row["name"], headline: row["headline"],
+                        location: row["location"],
+                        profileVisibility: ProfileVisibility(rawValue: row["profile_visibility"]) ?? .members,
+                        connectionsVisibility: ConnectionsVisibility(rawValue: row["connections_visibility"]) ?? .connections,
+                        sectionVisibility: SectionVisibilities(stored: row["section_visibility"]))
+                    card.photo = (row["photo_id"] as String?).map(PhotoRef.init)
+                    cards.append(card)
                 }
             }
             return cards

@@ -599,6 +599,42 @@ enum SQLiteMigrations {
                     CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at) WHERE status = 'queued';
                     """)
         }
+        migrator.registerMigration("018_profile_sections") { db in
+            // Certifications, languages, projects and volunteer work: one row per entry, the entry as JSON (nothing
+            // queries inside one; search reads its own index). Photos are stored in the database, so every instance
+            // of a shared PostgreSQL serves them and backups hold them. A handle given up stays reserved for its
+            // former owner, whose old address redirects, for `Handle.reservation`.
+            try db.execute(
+                sql: """
+                    CREATE TABLE profile_entries (
+                      member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                      kind TEXT NOT NULL,
+                      id TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (member_id, kind, id)
+                    ) WITHOUT ROWID;
+                    ALTER TABLE members ADD COLUMN contact_info TEXT NOT NULL DEFAULT '{}';
+                    ALTER TABLE members ADD COLUMN photo_id TEXT;
+                    ALTER TABLE members ADD COLUMN banner_id TEXT;
+                    CREATE TABLE photos (
+                      id TEXT NOT NULL,
+                      variant TEXT NOT NULL,
+                      member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                      kind TEXT NOT NULL,
+                      bytes BLOB NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      PRIMARY KEY (member_id, kind, variant)
+                    );
+                    CREATE INDEX photos_id ON photos (id, variant);
+                    CREATE TABLE handle_history (
+                      handle_key TEXT PRIMARY KEY,
+                      member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                      released_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX handle_history_member ON handle_history (member_id);
+                    """)
+        }
         return migrator
     }
 }

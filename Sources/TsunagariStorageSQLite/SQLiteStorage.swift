@@ -78,6 +78,7 @@ public final class SQLiteStorage: Storage {
     static func insert(_ member: NewMember, _ db: Database, renaming companies: inout Set<String>) throws {
         let a = member.account
         let p = member.profile
+        try checkHandleFree(Handle.key(p.fields.handle), for: a.memberID, at: p.createdAt, db)
         try db.execute(
             sql: """
                 INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
@@ -102,6 +103,11 @@ public final class SQLiteStorage: Storage {
             try saveEducation(education, member: a.memberID, isNew: true, at: p.updatedAt, db)
         }
         try replaceSkills(p.skills, member: a.memberID, db)
+        try insertEntries(p, db)
+        if !p.contact.isEmpty {
+            try db.execute(
+                sql: "UPDATE members SET contact_info = ? WHERE id = ?", arguments: [p.contact.stored, a.memberID.rawValue])
+        }
     }
 
     public func account(email: String) async throws -> Account? {
@@ -220,7 +226,7 @@ public final class SQLiteStorage: Storage {
                 startYear: row["start_year"], endYear: row["end_year"])
         }
         let skills = try String.fetchAll(db, sql: "SELECT name FROM skills WHERE member_id = ? ORDER BY ordinal", arguments: [id])
-        return Profile(
+        var profile = Profile(
             memberID: MemberID(row["id"]), role: MemberRole(rawValue: row["role"]) ?? .member,
             fields: ProfileFields(
                 name: row["name"], nameReading: row["name_reading"], handle: row["handle"], headline: row["headline"],
@@ -238,6 +244,11 @@ public final class SQLiteStorage: Storage {
                 sectionVisibility: SectionVisibilities(stored: row["section_visibility"]),
                 recruiterMessages: row["recruiter_messages"], shareNetworkWithColleagues: row["share_network_with_colleagues"]),
             createdAt: StoredTime.date(row["created_at"]), updatedAt: StoredTime.date(row["updated_at"]))
+        profile.setEntries(try entries(id, db))
+        profile.contact = ContactInfo(stored: row["contact_info"])
+        profile.photo = (row["photo_id"] as String?).map(PhotoRef.init)
+        profile.banner = (row["banner_id"] as String?).map(PhotoRef.init)
+        return profile
     }
 
     public func memberID(handle: String) async throws -> MemberID? {
@@ -252,6 +263,7 @@ public final class SQLiteStorage: Storage {
         let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
         let values = columns.map(\.value)
         try await write { db in
+            if let handle = change.handle { try Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, db) }
             var arguments = StatementArguments(values)
             arguments += [StoredTime.millis(date), member.rawValue]
             try db.execute(sql: "UPDATE members SET \(assignments) WHERE id = ?", arguments: arguments)

@@ -12,7 +12,7 @@ import TsunagariStorageSQLite
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
-        & ContactStore & ModerationStore & MailStore
+        & ContactStore & ModerationStore & MailStore & PhotoStore
 
     public let configuration: AppConfiguration
     public let storage: any Store
@@ -54,13 +54,18 @@ public struct AppServices: Sendable {
     public let mail: MailService
     /// Where queued mail is sent: an SMTP client for the configured server; nil when mail is off.
     public let mailTransport: (any MailTransport)?
+    /// Profile photos and banners.
+    public let photos: PhotoService
+    /// Photos served lately, by address (they never change under it).
+    let photoCache = PhotoCache()
     /// When each change log was last replayed to its end (for `/metrics`).
     public let catchUp = CatchUpMonitor()
 
     /// Wires the services; the graph and search indexes are built from storage here, before any request.
     public init(
         configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil,
-        events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none, mailTransport: (any MailTransport)? = nil
+        events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none, mailTransport: (any MailTransport)? = nil,
+        photoProcessor: (any PhotoProcessing)? = nil
     ) async throws {
         self.configuration = configuration
         self.storage = storage
@@ -89,6 +94,10 @@ public struct AppServices: Sendable {
             storage: storage, hasher: hasher, tokens: tokens, clock: clock, limits: configuration.rateLimits, graph: graph,
             observer: searchIndexing, verifiesEmail: mailEnabled)
         profiles = ProfileService(storage: storage, clock: clock, graph: graph, observer: searchIndexing)
+        photos = PhotoService(
+            storage: storage, processor: photoProcessor ?? VipsPhotoProcessing(),
+            throttle: configuration.rateLimits.photoUploadsPerMember,
+            clock: clock, observer: searchIndexing)
         connections = ConnectionService(
             storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits, notifications: notifications)
         network = NetworkService(storage: storage, graph: graph, clock: clock, notifications: notifications, events: events)

@@ -62,6 +62,10 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     JobPageRoutes(services: services).register(on: router)
     ModerationPageRoutes(services: services).register(on: router)
     MailAPIRoutes(services: services).register(on: router)
+    ProfileEntriesAPIRoutes(services: services).register(on: router)
+    ProfileEntriesPageRoutes(services: services).register(on: router)
+    PublicProfileRoutes(services: services).register(on: router)
+    PhotoRoutes(services: services).register(on: router)
     MailPageRoutes(services: services).register(on: router)
     routeTable.load(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
@@ -122,7 +126,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         let members = try await SampleData.fill(
             storage, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost), members: configuration.demoMembers, seed: 1,
             now: SampleData.referenceDate, progress: progress)
-        logger.info("filled an empty database with sample data", metadata: ["members": .stringConvertible(members)])
+        let photos = try await SamplePhotos.fill(storage, count: min(members, 300), logger: logger)
+        logger.info(
+            "filled an empty database with sample data", metadata: ["members": .stringConvertible(members), "photos": .stringConvertible(photos)])
     }
     let services = try await AppServices(
         configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress)

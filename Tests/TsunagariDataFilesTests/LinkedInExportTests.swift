@@ -151,7 +151,8 @@ import ZIPFoundation
 @Suite struct LinkedInZipTests {
     @Test func zipWithFilesInAFolderAndIgnoredFiles() throws {
         let imported = try LinkedInExport.read(zip: try LinkedInFixtures.exportZip())
-        #expect(imported.filesRead == LinkedInExport.knownFiles)
+        // The fixture has LinkedIn's Basic export: no certifications, languages, projects or volunteering.
+        #expect(imported.filesRead == ["Profile.csv", "Positions.csv", "Education.csv", "Skills.csv", "Connections.csv"])
         #expect(imported.firstName == "Taro")
         #expect(imported.positions.count == 2)
         #expect(imported.educations.count == 2)
@@ -366,5 +367,68 @@ import ZIPFoundation
         #expect(
             String(decoding: try #require(files["Education.csv"]), as: UTF8.self)
                 == "School Name,Start Date,End Date,Notes,Degree Name,Activities\n東京大学,2008,2012,情報工学,学士,\nNight School,,,,,")
+    }
+}
+
+/// Certifications.csv, Languages.csv, Projects.csv and Volunteering.csv: LinkedIn's columns, read and written.
+@Suite struct LinkedInSectionsTests {
+    @Test func certificationsAndLanguagesAsLinkedInWritesThem() throws {
+        let certifications = try LinkedInExport.read(
+            csv: Data(
+                """
+                Name,Url,Authority,Started On,Finished On,License Number
+                TOEIC Listening & Reading,,IIBC,Jun 2023,,
+                AWS Certified Solutions Architect – Associate,https://aws.amazon.com/certification/,Amazon Web Services (AWS),Feb 2024,Feb 2027,ABC123
+                """.utf8), file: "Certifications.csv")
+        #expect(certifications.filesRead == ["Certifications.csv"])
+        #expect(
+            certifications.entries == [
+                .certification(Certification(id: "", name: "TOEIC Listening & Reading", issuer: "IIBC", obtained: YearMonth("2023-06"))),
+                .certification(
+                    Certification(
+                        id: "", name: "AWS Certified Solutions Architect – Associate", issuer: "Amazon Web Services (AWS)",
+                        obtained: YearMonth("2024-02"), expires: YearMonth("2027-02"), credentialID: "ABC123",
+                        url: "https://aws.amazon.com/certification/")),
+            ])
+        let languages = try LinkedInExport.read(
+            csv: Data("Name,Proficiency\nEnglish,Full professional proficiency\n日本語,Native or bilingual proficiency\nKlingon,\n".utf8),
+            file: "Languages.csv")
+        #expect(
+            languages.entries == [
+                .language(LanguageSkill(id: "", name: "English", level: .business)),
+                .language(LanguageSkill(id: "", name: "日本語", level: .native)),
+                .language(LanguageSkill(id: "", name: "Klingon", level: .basic)),
+            ])
+        #expect(throws: DataFileError.self) {
+            try LinkedInExport.read(csv: Data("Name,Url,Authority,Started On\nX,,,someday\n".utf8), file: "Certifications.csv")
+        }
+    }
+
+    @Test func theFourFilesRoundTrip() throws {
+        var profile = Profile(
+            memberID: MemberID("m"), role: .member, fields: ProfileFields(name: "山田 太郎", handle: "taro"), positions: [], educations: [],
+            skills: [], settings: ProfileSettings(), createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+        profile.certifications = [
+            Certification(id: "c", name: "基本情報技術者", issuer: "IPA", obtained: YearMonth("2019-11"), credentialID: "FE-1", url: "https://www.ipa.go.jp/")
+        ]
+        profile.languages = [LanguageSkill(id: "l", name: "英語", level: .conversational)]
+        profile.projects = [Project(id: "p", name: "決済基盤, 刷新", url: "https://example.test/", start: YearMonth("2021-04"), end: YearMonth("2022-03"), description: "複数行\n説明")]
+        profile.volunteering = [VolunteerRole(id: "v", organization: "子ども食堂", role: "会計", cause: "貧困対策", start: YearMonth("2020-01"))]
+        let files = LinkedInExport.files(profile: profile, connections: [])
+        let text = Dictionary(uniqueKeysWithValues: files.map { ($0.name, String(decoding: $0.data, as: UTF8.self)) })
+        #expect(text["Certifications.csv"]?.hasPrefix("Name,Url,Authority,Started On,Finished On,License Number\n") == true)
+        #expect(text["Languages.csv"] == "Name,Proficiency\n英語,Limited working proficiency")
+        let imported = try LinkedInExport.read(zip: try DataArchive.zip(files))
+        func withoutIDs(_ entries: [ProfileEntry]) -> [ProfileEntry] {
+            entries.map { entry in
+                switch entry {
+                case .certification(var c): c.id = ""; return .certification(c)
+                case .language(var l): l.id = ""; return .language(l)
+                case .project(var p): p.id = ""; return .project(p)
+                case .volunteering(var v): v.id = ""; return .volunteering(v)
+                }
+            }
+        }
+        #expect(imported.entries == withoutIDs(profile.entries))
     }
 }

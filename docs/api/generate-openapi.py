@@ -23,10 +23,14 @@ LINE = trimmed(INNER_WS, True)
 TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, True)
 NONBLANK = trimmed(INNER_WS, False)
 NONBLANK_TEXT = trimmed("\\u0009\\u000A\\u000D" + INNER_WS, False)
-SECTIONS = ["about", "positions", "educations", "skills", "certifications", "languages"]
+SECTIONS = ["about", "positions", "educations", "skills", "certifications", "languages", "projects", "volunteering"]
 # The ids the server makes (OpaqueID): 26 characters of Crockford's base 32 in lower case, time-ordered. Where the
 # server checks that a value has this shape (read markers, message cursors, Last-Event-ID), the document says so.
 OPAQUE_ID = "^[0-9a-hjkmnp-tv-z]{26}$"
+# A web address the server keeps: http or https, a host, no white space.
+URL_PATTERN = "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~:/?@!$&'()*+,;=-]*)?$"
+# A phone number: at least five digits among spaces, +, -, ( ) and dots (full-width forms too).
+PHONE_PATTERN = "^[ \\u3000]*(?:[+＋()（）.．\\- －]*[0-9０-９]){5}[0-9０-９+＋()（）.．\\- －]*[ \\u3000]*$"
 NOTIFICATION_KINDS = ["invitationReceived", "invitationAccepted", "introductionRequested", "introductionForwarded", "mention",
                       "comment", "reaction", "repost", "jobApplication", "referralRequested", "referralGiven", "savedSearchMatches"]
 CONVERSATION_KINDS = ["direct", "group", "introduction", "recruiter"]
@@ -36,6 +40,9 @@ COMMENT_LENGTH = 1250
 REACTIONS = ["like", "celebrate", "support", "insightful", "funny", "love"]
 FEED_REASONS = ["own", "connectionPosted", "following", "connectionCommented", "connectionReacted", "connectionReposted", "hashtag"]
 VISIBILITY = ["everyone", "connections", "onlyMe"]
+CONTACT_VISIBILITY = ["connections", "onlyMe"]
+LANGUAGE_LEVELS = ["native", "business", "conversational", "basic"]
+JLPT_LEVELS = ["N1", "N2", "N3", "N4", "N5"]
 WORKPLACES = ["onsite", "hybrid", "remote"]
 EMPLOYMENT_TYPES = ["fullTime", "partTime", "contract", "temporary", "internship"]
 SALARY_PERIODS = ["year", "month", "hour"]
@@ -57,8 +64,8 @@ schemas = {
   "MemberSummary": obj({
       "id": S(), "handle": S(), "name": S(), "headline": NS(), "location": NS(),
       "degree": NI(minimum=0, maximum=3, description="0 self, 1, 2, 3, or null (further or unknown)"),
-      "mutualConnectionCount": I(minimum=0)},
-      ["id", "handle", "name", "headline", "location", "degree", "mutualConnectionCount"]),
+      "mutualConnectionCount": I(minimum=0), "photo": {"allOf": [ref("PhotoURLs")], "nullable": True}},
+      ["id", "handle", "name", "headline", "location", "degree", "mutualConnectionCount", "photo"]),
   "AuthResult": obj({"token": S(description="Bearer token for the Authorization header"), "member": ref("MemberSummary")}, ["token", "member"]),
   "CompanyRef": obj({"id": S(), "name": S(description="The company's most common spelling")}, ["id", "name"]),
   "Position": obj({
@@ -67,6 +74,21 @@ schemas = {
       ["id", "company", "companyNameAsWritten", "title", "location", "startMonth", "endMonth", "description"]),
   "Education": obj({"id": S(), "school": S(), "degree": NS(), "field": NS(), "startYear": NI(), "endYear": NI()},
       ["id", "school", "degree", "field", "startYear", "endYear"]),
+  "Certification": obj({"id": S(), "name": S(), "issuer": NS(), "obtainedMonth": {**month, "nullable": True},
+      "expiryMonth": {**month, "nullable": True}, "credentialId": NS(), "url": NS(), "score": NS(description="As written: 905, 2級")},
+      ["id", "name", "issuer", "obtainedMonth", "expiryMonth", "credentialId", "url", "score"]),
+  "Language": obj({"id": S(), "name": S(), "level": S(enum=LANGUAGE_LEVELS), "jlpt": {"type": "string", "enum": JLPT_LEVELS + [None], "nullable": True}},
+      ["id", "name", "level", "jlpt"]),
+  "Project": obj({"id": S(), "name": S(), "role": NS(), "url": NS(), "startMonth": {**month, "nullable": True},
+      "endMonth": {**month, "nullable": True}, "description": NS()}, ["id", "name", "role", "url", "startMonth", "endMonth", "description"]),
+  "VolunteerRole": obj({"id": S(), "organization": S(), "role": S(), "cause": NS(), "startMonth": {**month, "nullable": True},
+      "endMonth": {**month, "nullable": True}, "description": NS()}, ["id", "organization", "role", "cause", "startMonth", "endMonth", "description"]),
+  "Website": obj({"url": S(), "label": NS()}, ["url", "label"]),
+  "ContactInfo": obj({"email": NS(), "phone": NS(), "websites": {"type": "array", "items": ref("Website")},
+      "emailVisibility": S(enum=CONTACT_VISIBILITY), "phoneVisibility": S(enum=CONTACT_VISIBILITY), "websitesVisibility": S(enum=CONTACT_VISIBILITY)},
+      ["email", "phone", "websites"], description="The details this viewer may see; the member's own view also names each detail's audience"),
+  "PhotoURLs": obj({"large": S(description="400×400 (a banner: 1584×396)"), "small": S(description="100×100 (a banner: 792×198)")},
+      ["large", "small"], description="Addresses of the processed JPEGs; they change with the picture and may be cached for ever"),
   "OpenToWork": obj({"enabled": {"type": "boolean"}, "visibility": S(enum=["recruitersOnly", "everyone"]),
       "titles": {"type": "array", "items": S()}, "locations": {"type": "array", "items": S()}},
       ["enabled", "visibility", "titles", "locations"]),
@@ -84,21 +106,31 @@ schemas = {
       "about": NS(), "email": S(), "role": S(enum=["member", "recruiter", "moderator", "admin"]),
       "positions": {"type": "array", "items": ref("Position")}, "educations": {"type": "array", "items": ref("Education")},
       "skills": {"type": "array", "items": S()}, "settings": ref("Settings"),
+      "certifications": {"type": "array", "items": ref("Certification")}, "languages": {"type": "array", "items": ref("Language")},
+      "projects": {"type": "array", "items": ref("Project")}, "volunteering": {"type": "array", "items": ref("VolunteerRole")},
+      "photo": {"allOf": [ref("PhotoURLs")], "nullable": True}, "banner": {"allOf": [ref("PhotoURLs")], "nullable": True},
+      "contact": ref("ContactInfo"),
+      
       "createdAt": S(format="date-time"), "updatedAt": S(format="date-time"),
       "verifiedEmployer": {"allOf": [ref("CompanyRef")], "nullable": True,
                            "description": "The employer an operator (or a confirmed work email) verified; only GET /me carries it"}},
       ["id", "handle", "name", "nameReading", "headline", "location", "industry", "about", "email", "role", "positions",
-       "educations", "skills", "settings", "createdAt", "updatedAt"]),
+       "educations", "skills", "certifications", "languages", "projects", "volunteering", "photo", "banner", "contact", "settings",
+       "createdAt", "updatedAt"]),
   "MemberProfile": obj({
       "id": S(), "handle": S(), "name": S(), "headline": NS(),
       "access": S(enum=["full", "limited"], description="limited: the viewer sees name and headline only"),
       "nameReading": NS(), "location": NS(), "industry": NS(), "about": NS(),
       "positions": {"type": "array", "items": ref("Position")}, "educations": {"type": "array", "items": ref("Education")},
       "skills": {"type": "array", "items": S()},
+      "certifications": {"type": "array", "items": ref("Certification")}, "languages": {"type": "array", "items": ref("Language")},
+      "projects": {"type": "array", "items": ref("Project")}, "volunteering": {"type": "array", "items": ref("VolunteerRole")},
+      "photo": {"allOf": [ref("PhotoURLs")], "nullable": True}, "banner": {"allOf": [ref("PhotoURLs")], "nullable": True},
+      "contact": ref("ContactInfo"),
       "openToWork": {"allOf": [ref("OpenToWork")], "nullable": True, "description": "Shown only where the open-to-work rule allows"},
       "degree": NI(minimum=0, maximum=3), "mutualConnectionCount": I(minimum=0),
       "relationship": S(enum=["none", "invitationSent", "invitationReceived", "connected"]), "following": {"type": "boolean"}},
-      ["id", "handle", "name", "headline", "access", "openToWork", "degree", "mutualConnectionCount", "relationship", "following"]),
+      ["id", "handle", "name", "headline", "access", "photo", "openToWork", "degree", "mutualConnectionCount", "relationship", "following"]),
   "Company": obj({"id": S(), "name": S(), "currentMemberCount": I(minimum=0), "pastMemberCount": I(minimum=0)},
       ["id", "name", "currentMemberCount", "pastMemberCount"]),
   "Skills": obj({"skills": {"type": "array", "items": S()}}, ["skills"]),
@@ -124,8 +156,9 @@ schemas = {
        "invitations", "posts", "savedSearches", "contacts"]),
   "ImportSummary": obj({
       "profile": obj({"fieldsFilled": {"type": "array", "items": S(enum=["headline", "about", "industry", "location"])},
-                      "positions": I(minimum=0), "educations": I(minimum=0), "skills": I(minimum=0)},
-                     ["fieldsFilled", "positions", "educations", "skills"]),
+                      "positions": I(minimum=0), "educations": I(minimum=0), "skills": I(minimum=0),
+                      "certifications": I(minimum=0), "languages": I(minimum=0), "projects": I(minimum=0), "volunteering": I(minimum=0)},
+                     ["fieldsFilled", "positions", "educations", "skills", "certifications", "languages", "projects", "volunteering"]),
       "connections": obj({"rows": I(minimum=0), "matched": I(minimum=0), "added": I(minimum=0, description="New contacts (the others you had already)")},
                          ["rows", "matched", "added"]),
       "files": {"type": "array", "items": S(), "description": "The export's files that were read"}},
@@ -171,6 +204,29 @@ schemas = {
       "startYear": NI(minimum=1900, maximum=2100), "endYear": NI(minimum=1900, maximum=2100)}, ["school"], False),
   "EducationChange": obj({"school": req(150), "degree": nline(100), "field": nline(100),
       "startYear": NI(minimum=1900, maximum=2100), "endYear": NI(minimum=1900, maximum=2100)}, None, False),
+  "NewCertification": obj({"name": req(150), "issuer": nline(150), "obtainedMonth": {**month, "nullable": True},
+      "expiryMonth": {**month, "nullable": True, "description": "Not before obtainedMonth"}, "credentialId": nline(100),
+      "url": {**nline(500), "pattern": URL_PATTERN}, "score": nline(30)}, ["name"], False),
+  "CertificationChange": obj({"name": req(150), "issuer": nline(150), "obtainedMonth": {**month, "nullable": True},
+      "expiryMonth": {**month, "nullable": True}, "credentialId": nline(100), "url": {**nline(500), "pattern": URL_PATTERN}, "score": nline(30)},
+      None, False),
+  "NewLanguage": obj({"name": req(50), "level": S(enum=LANGUAGE_LEVELS), "jlpt": {"type": "string", "enum": JLPT_LEVELS + [n.lower() for n in JLPT_LEVELS] + [None], "nullable": True}},
+      ["name", "level"], False),
+  "LanguageChange": obj({"name": req(50), "level": S(enum=LANGUAGE_LEVELS), "jlpt": {"type": "string", "enum": JLPT_LEVELS + [n.lower() for n in JLPT_LEVELS] + [None], "nullable": True}},
+      None, False),
+  "NewProject": obj({"name": req(150), "role": nline(100), "url": {**nline(500), "pattern": URL_PATTERN},
+      "startMonth": {**month, "nullable": True}, "endMonth": {**month, "nullable": True}, "description": ntext(2000)}, ["name"], False),
+  "ProjectChange": obj({"name": req(150), "role": nline(100), "url": {**nline(500), "pattern": URL_PATTERN},
+      "startMonth": {**month, "nullable": True}, "endMonth": {**month, "nullable": True}, "description": ntext(2000)}, None, False),
+  "NewVolunteerRole": obj({"organization": req(100), "role": req(100), "cause": nline(100),
+      "startMonth": {**month, "nullable": True}, "endMonth": {**month, "nullable": True}, "description": ntext(2000)}, ["organization", "role"], False),
+  "VolunteerRoleChange": obj({"organization": req(100), "role": req(100), "cause": nline(100),
+      "startMonth": {**month, "nullable": True}, "endMonth": {**month, "nullable": True}, "description": ntext(2000)}, None, False),
+  "ContactChange": obj({"email": NS(maxLength=254, format="email"), "emailVisibility": S(enum=CONTACT_VISIBILITY),
+      "phone": NS(maxLength=30, pattern=PHONE_PATTERN), "phoneVisibility": S(enum=CONTACT_VISIBILITY),
+      "websites": {"type": "array", "maxItems": 5, "items": obj({"url": {**S(maxLength=500), "pattern": URL_PATTERN}, "label": nline(50)}, ["url"], False)},
+      "websitesVisibility": S(enum=CONTACT_VISIBILITY)}, None, False,
+      description="Only the fields given change; null clears a detail. Each detail is shown to connections or to no one"),
   "SkillsChange": obj({"skills": {"type": "array", "maxItems": 100, "items": line(80)}}, ["skills"], False),
   "SettingsChange": obj({
       "profileVisibility": S(enum=["public", "members", "connections"]),
@@ -455,12 +511,58 @@ paths = {
   "/api/v1/me/export": {"get": {**op("exportData", "Everything the member owns", {}, ["401", "422"], tag="Data",
       params=[q("format", S(enum=["json", "zip"], default="json"), "json: the document; zip: LinkedIn's CSV files and tsunagari.json")],
       notes={"422": "invalid_value: format is neither json nor zip"}),
-      "responses": {"200": {"description": "The export: JSON, or a zip with Profile.csv, Positions.csv, Education.csv, Skills.csv, Connections.csv (LinkedIn's columns) and tsunagari.json",
+      "responses": {"200": {"description": "The export: JSON, or a zip with Profile.csv, Positions.csv, Education.csv, Skills.csv, Certifications.csv, Languages.csv, Projects.csv, Volunteering.csv, Connections.csv (LinkedIn's columns) and tsunagari.json",
                             "content": {"application/json": {"schema": ref("Export")}, "application/zip": {"schema": S(format="binary")}}},
                     "401": ERR["401"], "422": {**ERR["422"], "description": "invalid_value: format is neither json nor zip"}}}},
+  "/api/v1/me/certifications": {"post": op("addCertification", "Add a certification", ok("201", "Certification", ref("Certification")), B + ["401", "409"], "NewCertification",
+      notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field", "409": "language_listed: the language is already on the profile (languages only)"})},
+  "/api/v1/me/certifications/{id}": {
+      "patch": op("updateCertification", "Change a certification", ok("200", "Certification", ref("Certification")), B + ["401", "404"], "CertificationChange", params=path_param("id", "Entry id"),
+          notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field"}),
+      "delete": op("deleteCertification", "Remove a certification", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Entry id"))},
+  "/api/v1/me/languages": {"post": op("addLanguage", "Add a language with its level", ok("201", "Language", ref("Language")), B + ["401", "409"], "NewLanguage",
+      notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field", "409": "language_listed: the language is already on the profile (languages only)"})},
+  "/api/v1/me/languages/{id}": {
+      "patch": op("updateLanguage", "Change a language with its level", ok("200", "Language", ref("Language")), B + ["401", "404"], "LanguageChange", params=path_param("id", "Entry id"),
+          notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field"}),
+      "delete": op("deleteLanguage", "Remove a language with its level", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Entry id"))},
+  "/api/v1/me/projects": {"post": op("addProject", "Add a project", ok("201", "Project", ref("Project")), B + ["401", "409"], "NewProject",
+      notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field", "409": "language_listed: the language is already on the profile (languages only)"})},
+  "/api/v1/me/projects/{id}": {
+      "patch": op("updateProject", "Change a project", ok("200", "Project", ref("Project")), B + ["401", "404"], "ProjectChange", params=path_param("id", "Entry id"),
+          notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field"}),
+      "delete": op("deleteProject", "Remove a project", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Entry id"))},
+  "/api/v1/me/volunteering": {"post": op("addVolunteering", "Add volunteer experience", ok("201", "Volunteering", ref("VolunteerRole")), B + ["401", "409"], "NewVolunteerRole",
+      notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field", "409": "language_listed: the language is already on the profile (languages only)"})},
+  "/api/v1/me/volunteering/{id}": {
+      "patch": op("updateVolunteering", "Change volunteer experience", ok("200", "Volunteering", ref("VolunteerRole")), B + ["401", "404"], "VolunteerRoleChange", params=path_param("id", "Entry id"),
+          notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field"}),
+      "delete": op("deleteVolunteering", "Remove volunteer experience", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Entry id"))},
+  "/api/v1/me/contact": {"put": op("updateContact", "Set contact details and who sees each", ok("200", "Contact details", ref("ContactInfo")),
+      B + ["401"], "ContactChange", notes={"422": "invalid_email, invalid_phone, invalid_url, invalid_value, too_many, unknown_field"})},
+  "/api/v1/me/photo": {
+      "put": {**op("setPhoto", "Upload the photo", ok("201", "Its addresses", ref("PhotoURLs")), ["400", "401", "409", "413", "422", "429"],
+          params=[q("x", I(minimum=0), "Left edge of the chosen square, in pixels of the picture"), q("y", I(minimum=0), "Top edge"), q("size", I(minimum=1), "Side of the square")],
+          desc="The image itself as the body: JPEG, PNG or WebP, still, at most 10 MB and 50 megapixels. It is decoded, cropped (to the given area, else around the centre), "
+          "re-encoded as 400×400 and 100×100 JPEGs with no metadata (no EXIF, no GPS position), and replaces the one before.",
+          notes={"409": "photos_off: this server cannot process images", "413": "too_large: over 10 MB",
+                 "422": "unsupported_type (another content type), not_an_image, unsupported_format (SVG, GIF, HEIC…), too_many_pixels, too_small, animated, corrupt, bad_crop",
+                 "429": "rate_limited: 30 uploads per hour"}),
+          "requestBody": {"required": True, "content": {t: {"schema": S(format="binary")} for t in ["image/jpeg", "image/png", "image/webp"]}}},
+      "delete": op("deletePhoto", "Remove the photo", ok("204", "Removed; initials are shown again"), ["401", "404"])},
+  "/api/v1/me/banner": {
+      "put": {**op("setBanner", "Upload the banner", ok("201", "Its addresses", ref("PhotoURLs")), ["400", "401", "409", "413", "422", "429"],
+          params=[q("x", I(minimum=0), "Left edge of the chosen area"), q("y", I(minimum=0), "Top edge"), q("width", I(minimum=1), "Width"), q("height", I(minimum=1), "Height")],
+          desc="The image itself as the body: JPEG, PNG or WebP, still, at most 10 MB and 50 megapixels. It is decoded, cropped (to the given area, else around the centre), "
+          "re-encoded as 1584×396 and 792×198 JPEGs with no metadata (no EXIF, no GPS position), and replaces the one before.",
+          notes={"409": "photos_off: this server cannot process images", "413": "too_large: over 10 MB",
+                 "422": "unsupported_type (another content type), not_an_image, unsupported_format (SVG, GIF, HEIC…), too_many_pixels, too_small, animated, corrupt, bad_crop",
+                 "429": "rate_limited: 30 uploads per hour"}),
+          "requestBody": {"required": True, "content": {t: {"schema": S(format="binary")} for t in ["image/jpeg", "image/png", "image/webp"]}}},
+      "delete": op("deleteBanner", "Remove the banner", ok("204", "Removed"), ["401", "404"])},
   "/api/v1/me/imports/linkedin": {"post": {**op("importLinkedIn", "Import a LinkedIn data export", ok("200", "What came in", ref("ImportSummary")),
       ["401", "413", "422", "429"], tag="Data",
-      params=[q("file", S(enum=["Profile.csv", "Positions.csv", "Education.csv", "Skills.csv", "Connections.csv"]), "With a text/csv body: which of the export's files it is")],
+      params=[q("file", S(enum=["Profile.csv", "Positions.csv", "Education.csv", "Skills.csv", "Certifications.csv", "Languages.csv", "Projects.csv", "Volunteering.csv", "Connections.csv"]), "With a text/csv body: which of the export's files it is")],
       desc="The .zip LinkedIn sends (Basic or Complete), or one of its CSV files. Fills empty profile fields, adds positions, educations and "
       "skills not there yet (importing twice adds nothing), and makes each row of Connections.csv a contact. One transaction: a bad file changes nothing.",
       notes={"413": "too_large: over 50 MB, or a zip whose entries would expand past 200 MB or list more than 2,000 entries, or a file over 100,000 rows",

@@ -276,6 +276,8 @@ extension Represent {
             "profile": .object([
                 "fieldsFilled": .array(summary.profile.fieldsFilled.map(JSONValue.string)), "positions": .int(summary.profile.positions),
                 "educations": .int(summary.profile.educations), "skills": .int(summary.profile.skills),
+                "certifications": .int(summary.profile.certifications), "languages": .int(summary.profile.languages),
+                "projects": .int(summary.profile.projects), "volunteering": .int(summary.profile.volunteering),
             ]),
             "connections": .object([
                 "rows": .int(summary.connections.rows), "matched": .int(summary.connections.matched), "added": .int(summary.connections.added),

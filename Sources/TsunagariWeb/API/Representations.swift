@@ -14,6 +14,7 @@ enum Represent {
             "id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name),
             "headline": .string(p.headline), "location": .string(p.fields.location),
             "degree": viewer == p.memberID ? .int(0) : .null, "mutualConnectionCount": .int(0),
+            "photo": photo(p.photo),
         ])
     }
 
@@ -58,6 +59,9 @@ enum Represent {
             "location": .string(p.fields.location), "industry": .string(p.fields.industry), "about": .string(p.fields.about),
             "positions": .array(p.positions.map(position)), "educations": .array(p.educations.map(education)),
             "skills": .array(p.skills.map(JSONValue.string)),
+            "certifications": .array(p.certifications.map(certification)), "languages": .array(p.languages.map(language)),
+            "projects": .array(p.projects.map(project)), "volunteering": .array(p.volunteering.map(volunteering)),
+            "photo": photo(p.photo), "banner": photo(p.banner),
         ]
     }
 
@@ -67,6 +71,7 @@ enum Represent {
         members["email"] = .string(email)
         members["role"] = .string(p.role.rawValue)
         members["settings"] = settings(p.settings)
+        members["contact"] = contact(p.contact)
         members["createdAt"] = time(p.createdAt)
         members["updatedAt"] = time(p.updatedAt)
         return .object(members)
@@ -81,8 +86,12 @@ enum Represent {
         switch view.access {
         case .full:
             members = profileSections(p)
+            members["contact"] = contact(p.contact, own: false)
         case .limited:
-            members = ["id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name), "headline": .string(p.headline)]
+            members = [
+                "id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name), "headline": .string(p.headline),
+                "photo": .null,
+            ]
         }
         members["access"] = .string(view.access == .full ? "full" : "limited")
         let degree = person?.degree ?? (view.relation == .oneself ? .oneself : .beyond)
@@ -129,7 +138,7 @@ extension Represent {
             "id": .string(card.id.rawValue), "handle": .string(card.handle), "name": .string(card.name),
             "headline": .string(card.headline), "location": .string(card.location),
             "degree": person.degree == .beyond ? .null : .int(person.degree.rawValue),
-            "mutualConnectionCount": .int(person.mutualConnectionCount),
+            "mutualConnectionCount": .int(person.mutualConnectionCount), "photo": photo(card.photo),
         ])
     }
 

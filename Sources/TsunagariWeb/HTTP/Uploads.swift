@@ -15,7 +15,7 @@ public struct UploadedFile: Sendable {
 /// the files are kept by field name.
 enum MultipartForm {
     /// The paths whose forms carry files, and so may be as large as an upload (every other form stays at 1 MB).
-    static let uploadPaths: Set<String> = ["/me/data/import", "/me/contacts/import"]
+    static let uploadPaths: Set<String> = ["/me/data/import", "/me/contacts/import", "/me/photo", "/me/banner"]
 
     /// The boundary parameter of a `multipart/form-data` content type; nil for any other type.
     static func boundary(_ contentType: String) -> String? {

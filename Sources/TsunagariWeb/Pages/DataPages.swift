@@ -60,6 +60,9 @@ enum DataPages {
                 el("dd", .id("summary-educations")) { String(summary.profile.educations) }
                 el("dt") { Text.skillsAdded(l) }
                 el("dd", .id("summary-skills")) { String(summary.profile.skills) }
+                let added = summary.profile.certifications + summary.profile.languages + summary.profile.projects + summary.profile.volunteering
+                el("dt") { l == .ja ? "追加した資格・語学・プロジェクト・ボランティア" : "Certifications, languages, projects and volunteering added" }
+                el("dd", .id("summary-entries")) { String(added) }
                 el("dt") { Text.connectionsRead(l) }
                 el("dd", .id("summary-connections")) { String(summary.connections.rows) }
                 el("dt") { Text.membersFound(l) }

@@ -31,6 +31,28 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
+    /// A `<script type="application/ld+json">` holding `json` (JSON the server encoded). Inside a script element
+    /// entities are not decoded, so instead of escaping, every `<`, `>` and `&` is written as a JSON escape: no text
+    /// can close the element.
+    static func jsonLD(_ json: String) -> HTML {
+        var safe = ""
+        safe.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            switch scalar {
+            case "<": safe += "\\u003c"
+            case ">": safe += "\\u003e"
+            case "&": safe += "\\u0026"
+            case "\u{2028}": safe += "\\u2028"
+            case "\u{2029}": safe += "\\u2029"
+            default: safe.unicodeScalars.append(scalar)
+            }
+        }
+        return HTML(rendered: "<script type=\"application/ld+json\">\(safe)</script>")
+    }
+
+    /// Several elements as one, for a helper that returns a run of sections.
+    static func group(@HTMLBuilder _ content: () -> HTML) -> HTML { content() }
+
     static func joined(_ parts: [HTML]) -> HTML {
         HTML(rendered: parts.map(\.rendered).joined())
     }

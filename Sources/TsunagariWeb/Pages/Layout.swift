@@ -34,7 +34,7 @@ public struct PageChrome: Sendable {
 
 enum Layout {
     static func page(
-        _ chrome: PageChrome, title: String, indexable: Bool = false, @HTMLBuilder content: () -> HTML
+        _ chrome: PageChrome, title: String, indexable: Bool = false, head: HTML = .empty, @HTMLBuilder content: () -> HTML
     ) -> HTML {
         let l = chrome.locale
         let body = content()
@@ -46,6 +46,7 @@ enum Layout {
                     el("meta", .name("viewport"), Attribute("content", "width=device-width, initial-scale=1"))
                     if !indexable { el("meta", .name("robots"), Attribute("content", "noindex")) }
                     el("title") { "\(title) · Tsunagari" }
+                    head
                     el("link", Attribute("rel", "stylesheet"), .href("/static/app.css"))
                     el("script", Attribute("src", "/static/app.js"), .flag("defer", true)) { "" }
                 }

@@ -19,7 +19,7 @@ enum NetworkPages {
     /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions.
     static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
         el("li", .class("person")) {
-            el("div", .class("avatar small"), Attribute("aria-hidden", "true")) { String(p.card.name.prefix(1)) }
+            PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true)
             el("div", .class("person-body")) {
                 el("p", .class("person-name")) {
                     el("a", .href("/in/\(p.card.handle)")) { p.card.name }

@@ -35,12 +35,12 @@ struct PageRoutes {
         router.post("settings/delete", use: deleteAccount)
     }
 
-    private func chrome(_ request: Request, _ context: AppRequestContext, notice: String? = nil) async -> PageChrome {
+    func chrome(_ request: Request, _ context: AppRequestContext, notice: String? = nil) async -> PageChrome {
         await PageChromeBuilder.make(services, context, path: request.uri.path, notice: notice)
     }
 
     /// A message for a failed form, in the page's language when we have one, else the domain's text.
-    private func message(_ error: any Error) throws -> String {
+    func message(_ error: any Error) throws -> String {
         guard let error = error as? DomainError, error.kind != .unauthenticated, error.kind != .malformed else { throw error }
         if case .rateLimited = error.kind { throw error }
         return error.message
@@ -141,7 +141,14 @@ struct PageRoutes {
             let back = "/in/\(handle.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")?connect=1"
             return .redirect(to: "/login?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         }
-        let view = try await services.profiles.view(handle, by: context.viewer)
+        let view: ProfileService.View
+        do {
+            view = try await services.profiles.view(handle, by: context.viewer)
+        } catch let error as DomainError where error.kind == .notFound {
+            // A handle its member gave up lately: the old address leads to the new one.
+            guard let current = try await services.profiles.currentHandle(forFormer: handle) else { throw error }
+            return Response(status: .movedPermanently, headers: [.location: "/in/\(current)\(connect ? "?connect=1" : "")"])
+        }
         if view.profile.handle != handle {
             // One address per profile: ids and other spellings of the handle redirect to it.
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)\(connect ? "?connect=1" : "")"])
@@ -167,7 +174,8 @@ struct PageRoutes {
         if let viewer = context.viewer.memberID, view.access == .full {
             activity = try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
         }
-        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity))
+        let site = ConnectLink.site(request: request, context: context, configuration: services.configuration)
+        return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity, site: site))
     }
 
     @Sendable func editProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -177,7 +185,7 @@ struct PageRoutes {
     }
 
     /// Re-renders the edit page with the member's input and the error, for the form that failed.
-    private func editFailed(_ request: Request, _ context: AppRequestContext, form: String, error: any Error) async throws -> Response {
+    func editFailed(_ request: Request, _ context: AppRequestContext, form: String, error: any Error) async throws -> Response {
         let member = try context.requireMember()
         var values: [String: String] = [:]
         for (key, list) in context.form.values where key != "_csrf" { values[key] = list.last }

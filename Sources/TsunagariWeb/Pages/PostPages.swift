@@ -69,7 +69,7 @@ enum PostPages {
 
     static func authorLine(_ person: PersonSummary, _ post: Post, _ l: TsunagariCore.Locale) -> HTML {
         el("header", .class("post-head")) {
-            el("div", .class("avatar small"), Attribute("aria-hidden", "true")) { String(person.card.name.prefix(1)) }
+            PhotoPages.avatar(name: person.card.name, photo: person.card.photo, small: true)
             el("div", .class("post-byline")) {
                 el("p", .class("person-name")) {
                     el("a", .href("/in/\(person.card.handle)")) { person.card.name }

@@ -8,14 +8,16 @@ enum ProfilePages {
 
     /// `/in/{handle}`: the profile as the viewer may see it.
     static func show(
-        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [PostService.View]? = nil
+        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [PostService.View]? = nil,
+        site: String = ""
     ) -> HTML {
         let l = chrome.locale
         let p = view.profile
-        return Layout.page(chrome, title: p.name, indexable: view.indexable) {
+        return Layout.page(chrome, title: p.name, indexable: view.indexable, head: PublicProfilePages.head(view, site: site)) {
             el("article", .class("profile")) {
+                if view.access == .full { PhotoPages.banner(p.banner) }
                 el("section", .class("card profile-head")) {
-                    el("div", .class("avatar"), Attribute("aria-hidden", "true")) { String(p.name.prefix(1)) }
+                    PhotoPages.avatar(name: p.name, photo: view.access == .full ? p.photo : nil)
                     el("div") {
                         el("h1", .id("profile-name")) {
                             p.name
@@ -114,6 +116,7 @@ enum ProfilePages {
                             for skill in p.skills { el("li") { skill } }
                         }
                     }
+                    ProfileEntriesPages.show(chrome, p)
                 }
             }
         }
@@ -158,6 +161,8 @@ enum ProfilePages {
                 el("h1") { Text.editProfile(l) }
                 el("a", .class("button secondary small"), .href("/in/\(p.handle)"), .id("view-profile")) { Text.viewProfile(l) }
             }
+            ProfileEntriesPages.strength(chrome, ProfileStrength(p))
+            PhotoPages.edit(chrome, p, error: draft.form == "photo" ? draft.error : nil)
             el("section", .class("card"), .id("intro")) {
                 if draft.form == "profile" { Layout.errors(draft.error) }
                 Layout.form(chrome, action: "/me/profile", id: "profile-form") {
@@ -232,6 +237,7 @@ enum ProfilePages {
                     el("button", .type("submit"), .class("button")) { Text.save(l) }
                 }
             }
+            ProfileEntriesPages.edit(chrome, p, draft: draft)
         }
     }
 

@@ -259,3 +259,76 @@
     setTimeout(function () { button.disabled = true; }, 0);
   });
 })();
+
+// The photo form's crop: without this script the server crops the centre. With it, the chosen picture is shown in a
+// square that the member drags and zooms; the square, in the picture's own pixels, goes with the form.
+(function () {
+  var file = document.getElementById("photo-file");
+  var canvas = document.getElementById("crop-canvas");
+  var zoom = document.getElementById("crop-zoom");
+  if (!file || !canvas || !zoom) return;
+  var box = document.getElementById("crop-preview");
+  var fields = {
+    x: document.getElementById("photo-cropX"),
+    y: document.getElementById("photo-cropY"),
+    size: document.getElementById("photo-cropSize")
+  };
+  var context = canvas.getContext("2d");
+  var image = null, cx = 0, cy = 0, side = 0;
+
+  function clamp() {
+    var w = image.naturalWidth, h = image.naturalHeight;
+    side = Math.min(w, h) / parseFloat(zoom.value || "1");
+    cx = Math.min(Math.max(cx, side / 2), w - side / 2);
+    cy = Math.min(Math.max(cy, side / 2), h - side / 2);
+  }
+
+  function draw() {
+    if (!image) return;
+    clamp();
+    var left = Math.round(cx - side / 2), top = Math.round(cy - side / 2), size = Math.floor(side);
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, left, top, size, size, 0, 0, canvas.width, canvas.height);
+    fields.x.value = String(left);
+    fields.y.value = String(top);
+    fields.size.value = String(size);
+  }
+
+  file.addEventListener("change", function () {
+    var chosen = file.files && file.files[0];
+    for (var key in fields) fields[key].value = "";
+    if (!chosen || !/^image\/(jpeg|png|webp)$/.test(chosen.type)) { box.hidden = true; return; }
+    var url = URL.createObjectURL(chosen);
+    var loading = new Image();
+    loading.onload = function () {
+      image = loading;
+      cx = image.naturalWidth / 2;
+      cy = image.naturalHeight / 2;
+      zoom.value = "1";
+      box.hidden = false;
+      draw();
+    };
+    loading.onerror = function () { box.hidden = true; URL.revokeObjectURL(url); };
+    loading.src = url;
+  });
+
+  zoom.addEventListener("input", draw);
+
+  var dragging = null;
+  canvas.addEventListener("pointerdown", function (event) {
+    if (!image) return;
+    dragging = { x: event.clientX, y: event.clientY };
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", function (event) {
+    if (!dragging || !image) return;
+    // A pointer moved across the preview moves the square the other way, by the preview's scale.
+    var scale = side / canvas.getBoundingClientRect().width;
+    cx -= (event.clientX - dragging.x) * scale;
+    cy -= (event.clientY - dragging.y) * scale;
+    dragging = { x: event.clientX, y: event.clientY };
+    draw();
+  });
+  canvas.addEventListener("pointerup", function () { dragging = null; });
+  canvas.addEventListener("pointercancel", function () { dragging = null; });
+})();

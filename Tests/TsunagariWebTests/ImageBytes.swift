@@ -1,0 +1,1 @@
+../TsunagariPhotosTests/ImageBytes.swift
