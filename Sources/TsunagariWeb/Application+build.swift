@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TsunagariCore
+import TsunagariPhotos
 import TsunagariMail
 import TsunagariGraph
 import TsunagariSearch
@@ -132,6 +133,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     }
     let services = try await AppServices(
         configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress)
+    if let reason = PhotoProcessor.unavailableReason {
+        logger.notice("photo uploads are off; members are shown with initials", metadata: ["reason": .string(reason)])
+    }
     let indexed = try await services.searchIndexing.rebuildIfIncomplete()
     if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
     logger.info(
