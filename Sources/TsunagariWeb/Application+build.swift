@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Crypto
+import CompressNIO
 import TsunagariCore
 import TsunagariPhotos
 import TsunagariMail
@@ -17,6 +19,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     router.add(middleware: ShallowConnectionMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: PageCompressionMiddleware())
     router.add(middleware: ViewerMiddleware(services: services))
     router.add(middleware: ErrorMiddleware(services: services, routes: routeTable))
     router.add(middleware: FormMiddleware(routes: routeTable))
@@ -36,13 +39,26 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
         response.headers[.cacheControl] = "public, max-age=300"
         return response
     }
-    router.get("static/{file}") { _, context -> Response in
+    router.get("static/{file}") { request, context -> Response in
         guard let name = context.parameters.get("file"), let asset = StaticAssets.files[name] else {
             throw DomainError.notFound("File")
         }
-        return Response(
-            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],
-            body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
+        return StaticAssets.response(asset, request: request)
+    }
+    // Readiness, apart from liveness (`/healthz`): the database answers and every index has caught up with its change
+    // log lately, so a load balancer sends requests only to an instance whose answers are current.
+    router.get("readyz") { _, _ -> Response in
+        do {
+            try await services.storage.ping()
+        } catch {
+            return APIResponse.error(.serviceUnavailable, code: "database_unavailable", message: "The database does not answer.")
+        }
+        let behind = services.catchUp.behind(maximumAge: CatchUpMonitor.readinessAge)
+        guard behind.isEmpty else {
+            return APIResponse.error(
+                .serviceUnavailable, code: "not_ready", message: "Catching up with the change logs: \(behind.joined(separator: ", ")).")
+        }
+        return APIResponse.json(.object(["status": .string("ready")]))
     }
     AppMetrics.register(on: router, services: services)
     APIRoutes(services: services).register(on: router)
@@ -404,6 +420,58 @@ enum StaticAssets {
     struct Asset: Sendable {
         let data: [UInt8]
         let contentType: String
+        /// The first 16 hex digits of the content's SHA-256: the ETag, and the `v` of the address pages link to.
+        let version: String
+        /// The same bytes gzip-compressed once at start, for clients that accept it; nil when that saves nothing.
+        let gzipped: [UInt8]?
+
+        init(data: [UInt8], contentType: String) {
+            self.data = data
+            self.contentType = contentType
+            version = SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
+            var buffer = ByteBuffer(bytes: data)
+            let compressed = try? buffer.compress(with: .gzip())
+            gzipped = compressed.flatMap { $0.readableBytes < data.count * 9 / 10 ? Array($0.readableBytesView) : nil }
+        }
+    }
+
+    /// The address pages link to: versioned by content, so it may be cached for ever and changes with the file.
+    static func url(_ name: String) -> String {
+        guard let asset = files[name] else { return "/static/\(name)" }
+        return "/static/\(name)?v=\(asset.version)"
+    }
+
+    /// The asset with its validator: a year and `immutable` when asked by its versioned address (an hour otherwise),
+    /// 304 when the client has it, gzip when the client accepts it.
+    static func response(_ asset: Asset, request: Request) -> Response {
+        let etag = "\"\(asset.version)\""
+        let versioned = request.uri.queryParameters.get("v") == asset.version
+        var headers: HTTPFields = [
+            .contentType: asset.contentType, .eTag: etag, .vary: "Accept-Encoding",
+            .cacheControl: versioned ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+        ]
+        if let sent = request.headers[.ifNoneMatch], sent.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if let gzipped = asset.gzipped, accepts("gzip", request.headers[.acceptEncoding]) {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: gzipped)))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
+    }
+
+    /// Whether an Accept-Encoding header accepts `coding` (named with a non-zero quality, or `*`).
+    static func accepts(_ coding: String, _ header: String?) -> Bool {
+        guard let header else { return false }
+        var star = false
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = pieces.first else { continue }
+            let quality = pieces.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
+            if name == coding { return quality > 0 }
+            if name == "*" { star = quality > 0 }
+        }
+        return star
     }
 
     static let files: [String: Asset] = {

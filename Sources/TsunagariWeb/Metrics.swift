@@ -131,6 +131,15 @@ public final class CatchUpMonitor: Sendable {
         passes.withLock { $0[log] = date }
     }
 
+    /// How lately every log must have been replayed to its end for `/readyz` (each is replayed every 250 ms).
+    static let readinessAge: TimeInterval = 5
+
+    /// The logs not replayed to their end within `maximumAge` (or never yet).
+    func behind(maximumAge: TimeInterval, now: Date = Date()) -> [String] {
+        let known = passes.withLock { $0 }
+        return Self.logs.filter { log in known[log].map { now.timeIntervalSince($0) > maximumAge } ?? true }
+    }
+
     /// Every log, with the time of its last complete pass (nil before the first).
     func lastPasses() -> [(String, Date?)] {
         let known = passes.withLock { $0 }

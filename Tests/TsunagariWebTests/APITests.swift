@@ -275,7 +275,7 @@ import TsunagariStorageSQLite
         let served = Set(
             router.routes
                 .filter { $0.method != .head }
-                .filter { $0.path.description.hasPrefix("/api/") || ["/healthz", "/openapi.json", "/metrics"].contains($0.path.description) }
+                .filter { $0.path.description.hasPrefix("/api/") || ["/healthz", "/readyz", "/openapi.json", "/metrics"].contains($0.path.description) }
                 .map { "\($0.method.rawValue.uppercased()) \($0.path.description)" })
 
         let document = try JSONSerialization.jsonObject(with: Data(StaticAssets.openAPIDocument)) as? [String: Any] ?? [:]

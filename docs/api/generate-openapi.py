@@ -481,6 +481,8 @@ TEXT_422 = "unknown_field, invalid_type, required (missing or blank text), too_l
 paths = {
   "/healthz": {"get": {**op("health", "Answers 200 once the database answers", ok("200", "Up", ref("Health")), [], auth=False, tag="Operations"),
                          "responses": {**ok("200", "Up", ref("Health")), "503": err("The database does not answer")}}},
+  "/readyz": {"get": {**op("ready", "Answers 200 when the database answers and every index has caught up with its change log in the last 5 s", ok("200", "Ready", obj({"status": S(enum=["ready"])}, ["status"])), [], auth=False, tag="Operations"),
+                        "responses": {**ok("200", "Ready", obj({"status": S(enum=["ready"])}, ["status"])), "503": err("database_unavailable, or not_ready: the message names the change logs still behind (at start-up, or when this instance cannot keep up)")}}},
   "/metrics": {"get": {"operationId": "metrics", "tags": ["Operations"], "summary": "This instance's metrics in Prometheus text format",
                         "description": "Only with --metrics-token (TSUNAGARI_METRICS_TOKEN): the scraper sends that token as a bearer token. Requests are labelled by route pattern, never by a member's id.",
                         "security": [{"metricsToken": []}],

@@ -47,8 +47,8 @@ enum Layout {
                     if !indexable { el("meta", .name("robots"), Attribute("content", "noindex")) }
                     el("title") { "\(title) · Tsunagari" }
                     head
-                    el("link", Attribute("rel", "stylesheet"), .href("/static/app.css"))
-                    el("script", Attribute("src", "/static/app.js"), .flag("defer", true)) { "" }
+                    el("link", Attribute("rel", "stylesheet"), .href(StaticAssets.url("app.css")))
+                    el("script", Attribute("src", StaticAssets.url("app.js")), .flag("defer", true)) { "" }
                 }
                 // app.js opens the live event stream where the page names it (logged-in pages only).
                 el("body", Attribute("data-events", chrome.isLoggedIn ? "/events" : nil)) {

@@ -1,0 +1,86 @@
+import CompressNIO
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+/// Static assets cached for ever under versioned addresses and compressed when asked; readiness apart from liveness.
+@Suite("Request path")
+struct RequestPathTests {
+    @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
+        try await withApp { client, _ in
+            let page = try await Browser(client).get("/")
+            let css = try #require(StaticAssets.files["app.css"])
+            let address = "/static/app.css?v=\(css.version)"
+            #expect(page.text.contains("href=\"\(address)\"") && page.text.contains("src=\"/static/app.js?v="))
+
+            let versioned = try await client.executeRequest(uri: address, method: .get, headers: [:], body: nil)
+            #expect(versioned.status == .ok && versioned.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(versioned.headers[.contentEncoding] == nil && Array(versioned.body.readableBytesView) == css.data)
+            let etag = try #require(versioned.headers[.eTag])
+            // Another version's address (or none) may be kept an hour only: it may name an older file.
+            let plain = try await client.executeRequest(uri: "/static/app.css?v=0000", method: .get, headers: [:], body: nil)
+            #expect(plain.headers[.cacheControl] == "public, max-age=3600")
+
+            let again = try await client.executeRequest(uri: address, method: .get, headers: [.ifNoneMatch: "\"x\", \(etag)"], body: nil)
+            #expect(again.status == .notModified && again.body.readableBytes == 0)
+
+            let gzipped = try await client.executeRequest(
+                uri: address, method: .get, headers: [.acceptEncoding: "br;q=1.0, gzip;q=0.8"], body: nil)
+            #expect(gzipped.headers[.contentEncoding] == "gzip" && gzipped.headers[.vary] == "Accept-Encoding")
+            #expect(gzipped.body.readableBytes < css.data.count / 2)
+            var body = gzipped.body
+            let inflated = try body.decompress(with: .gzip())
+            #expect(Array(inflated.readableBytesView) == css.data)
+            let refused = try await client.executeRequest(uri: address, method: .get, headers: [.acceptEncoding: "gzip;q=0, identity"], body: nil)
+            #expect(refused.headers[.contentEncoding] == nil)
+        }
+        #expect(StaticAssets.accepts("gzip", "*"))
+        #expect(!StaticAssets.accepts("gzip", "deflate, br"))
+        #expect(!StaticAssets.accepts("gzip", nil))
+    }
+
+    @Test func readinessWaitsForEveryIndexToCatchUp() async throws {
+        try await withApp { client, services in
+            // No replay has run in this test app: not ready, and it says which logs are behind.
+            let before = try await client.call(.get, "/readyz")
+            #expect(before.status == .serviceUnavailable && before.errorCode == "not_ready" && before.text.contains("graph"))
+            #expect(try await client.call(.get, "/healthz").status == .ok)
+            for log in CatchUpMonitor.logs { services.catchUp.passed(log) }
+            let ready = try await client.call(.get, "/readyz")
+            #expect(ready.status == .ok && ready.json["status"] as? String == "ready")
+            // A log whose last pass is old counts as behind.
+            services.catchUp.passed("search", at: Date().addingTimeInterval(-(CatchUpMonitor.readinessAge + 1)))
+            #expect(services.catchUp.behind(maximumAge: CatchUpMonitor.readinessAge) == ["search"])
+            #expect(try await client.call(.get, "/readyz").status == .serviceUnavailable)
+        }
+    }
+}
+
+@Suite("Page compression")
+struct PageCompressionTests {
+    @Test func pagesAreCompressedOnlyForClientsThatAsk() async throws {
+        try await withApp { client, _ in
+            let plain = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+            #expect(plain.headers[.contentEncoding] == nil && plain.headers[.vary] == "Accept-Encoding")
+            let html = String(buffer: plain.body)
+            #expect(html.hasPrefix("<!doctype html>"))
+            let asked = try await client.executeRequest(uri: "/", method: .get, headers: [.acceptEncoding: "gzip, deflate, br"], body: nil)
+            #expect(asked.headers[.contentEncoding] == "gzip")
+            var body = asked.body
+            #expect(body.readableBytes < plain.body.readableBytes)
+            let inflated = try body.decompress(with: .gzip())
+            // The same page but for its CSRF token, which every response makes anew.
+            let token = /name="_csrf" value="[^"]*"/
+            #expect(String(buffer: inflated).replacing(token, with: "") == html.replacing(token, with: ""))
+            // An error page too; JSON is not compressed.
+            let missing = try await client.executeRequest(uri: "/no-such-page", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(missing.status == .notFound)
+            let api = try await client.executeRequest(uri: "/openapi.json", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(api.headers[.contentEncoding] == nil)
+        }
+    }
+}
