@@ -284,8 +284,9 @@ extension ProfileService {
 
 /// The checks the entries share.
 enum EntryRule {
+    /// nil clears; anything else must be a month (the pages send nil for an empty field).
     static func month(_ raw: String?, field: String) throws -> YearMonth? {
-        guard let raw, !raw.isEmpty else { return nil }
+        guard let raw else { return nil }
         guard let month = YearMonth(raw) else {
             throw DomainError.invalid("invalid_month", "\(field) must be a month written YYYY-MM.")
         }

@@ -33,6 +33,7 @@ struct ProfileSectionsTests {
                 ("/api/v1/me/languages", ["name": "日本語", "level": "native", "jlpt": "N6"], "invalid_value"),
                 ("/api/v1/me/languages", ["name": "英語"], "required"),
                 ("/api/v1/me/projects", ["name": "P", "startMonth": "2022-05", "endMonth": "2021-01"], "invalid_dates"),
+                ("/api/v1/me/projects", ["name": "P", "startMonth": ""], "invalid_month"),
                 ("/api/v1/me/volunteering", ["organization": "NPO"], "required"),
             ]
             for (path, body, code) in cases {
