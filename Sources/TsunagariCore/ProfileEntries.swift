@@ -41,8 +41,8 @@ public enum LanguageLevel: String, Sendable, Codable, CaseIterable {
     /// Words search finds the level by, in both languages ("英語 ビジネス", "English business").
     public var searchWords: [String] {
         switch self {
-        case .native: ["native", "ネイティブ", "母語"]
-        case .business: ["business", "ビジネス", "ビジネスレベル"]
+        case .native: ["native", "ネイティブ"]
+        case .business: ["business", "ビジネス"]
         case .conversational: ["conversational", "日常会話"]
         case .basic: ["basic", "基礎"]
         }

@@ -29,8 +29,8 @@ SECTIONS = ["about", "positions", "educations", "skills", "certifications", "lan
 OPAQUE_ID = "^[0-9a-hjkmnp-tv-z]{26}$"
 # A web address the server keeps: http or https, a host, no white space; or nothing (white space only), which clears it.
 URL_PATTERN = "^(?:[" + WS + "]*|[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~:/?@!$&'()*+,;=-]*)?)$"
-# A phone number: at least five digits among spaces, +, -, ( ) and dots (full-width forms too).
-PHONE_PATTERN = "^[ \\u3000]*(?:[+＋()（）.．\\- －]*[0-9０-９]){5}[0-9０-９+＋()（）.．\\- －]*[ \\u3000]*$"
+# A phone number: at least five digits among spaces, +, -, ( ) and dots (full-width forms too); or nothing, which clears it.
+PHONE_PATTERN = "^(?:[" + WS + "]*|[ \\u3000]*(?:[+＋()（）.．\\- －]*[0-9０-９]){5}[0-9０-９+＋()（）.．\\- －]*[ \\u3000]*)$"
 NOTIFICATION_KINDS = ["invitationReceived", "invitationAccepted", "introductionRequested", "introductionForwarded", "mention",
                       "comment", "reaction", "repost", "jobApplication", "referralRequested", "referralGiven", "savedSearchMatches"]
 CONVERSATION_KINDS = ["direct", "group", "introduction", "recruiter"]
