@@ -158,6 +158,11 @@ struct ProfileSectionsTests {
             let taken = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens["Hanako"], json: ["handle": old])
             #expect(taken.status == .conflict && taken.errorCode == "handle_taken")
             #expect(try await browser.get("/in/nobody-had-this").status == .notFound)
+            // A member Taro blocked is not told where his profile went: the old address names no one for them.
+            let jiro = try await client.signUp("Jiro", email: "jiro@example.test")
+            #expect(try await client.call(.put, "/api/v1/members/\(jiro.id)/block", token: cast.tokens["Taro"]).status.code < 300)
+            let blocked = try await Browser.logIn(client, "Jiro").get("/in/\(old)")
+            #expect(blocked.status == .notFound)
         }
     }
 

@@ -146,7 +146,10 @@ struct PageRoutes {
             view = try await services.profiles.view(handle, by: context.viewer)
         } catch let error as DomainError where error.kind == .notFound {
             // A handle its member gave up lately: the old address leads to the new one.
-            guard let current = try await services.profiles.currentHandle(forFormer: handle) else { throw error }
+            // Only to a profile this viewer may see: a blocked or hidden member's new handle is not told.
+            guard let current = try await services.profiles.currentHandle(forFormer: handle),
+                (try? await services.profiles.view(current, by: context.viewer)) != nil
+            else { throw error }
             return Response(status: .movedPermanently, headers: [.location: "/in/\(current)\(connect ? "?connect=1" : "")"])
         }
         if view.profile.handle != handle {
