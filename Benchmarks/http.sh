@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# GET /api/v1/members/{id} under wrk on SQLite and on PostgreSQL, beside a bare Hummingbird JSON
-# endpoint measured in the same run. Usage:
-#   Benchmarks/http.sh                      # SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set
-#   BENCH_DURATION=30s BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres Benchmarks/http.sh
-# BENCH_DATABASE_URL names a server where this script may create a database (bench_<random>).
+# The request path under wrk, on SQLite and on PostgreSQL: the static stylesheet (the baseline, measured on the same
+# server in the same run), the authenticated reads, a profile page and two writes, each with its ratio to the static
+# file. Usage:
+#   Benchmarks/http.sh                       # SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set
+#   BENCH_DURATION=10s BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres Benchmarks/http.sh
+#   BENCH_ONLY=sqlite Benchmarks/http.sh     # one database only (sqlite or postgres)
+# BENCH_DATABASE_URL names a server where this script may create a database (bench_<random>). Every request asks for
+# gzip, as a browser does. The demo data has 2,000 members unless BENCH_MEMBERS says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${BENCH_DURATION:-30s}
+duration=${BENCH_DURATION:-10s}
+members=${BENCH_MEMBERS:-2000}
 threads=2
 connections=64
-bin=.build-release/release/tsunagari
-if [ ! -x "$bin" ] || [ -n "$(find Sources -newer "$bin" -name '*.swift' | head -n 1)" ]; then
+bin=${TSUNAGARI_BIN:-.build-release/release/tsunagari}
+if [ -z "${TSUNAGARI_BIN:-}" ] && { [ ! -x "$bin" ] || [ -n "$(find Sources -newer "$bin" -name '*.swift' | head -n 1)" ]; }; then
   swift build -c release --scratch-path .build-release --product tsunagari
 fi
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
@@ -21,57 +25,104 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$1/$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; exit 1; }
+wait_up() { for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$1/$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; exit 1; }
 
-run_wrk() { # label url [token]
-  local out
-  if [ -n "${3:-}" ]; then
-    out=$(wrk -t$threads -c$connections -d"$duration" --latency -H "Authorization: Bearer $3" "$2")
-  else
-    out=$(wrk -t$threads -c$connections -d"$duration" --latency "$2")
-  fi
-  local rps p50 p99 errors
+static_rps=""
+run_wrk() { # label url [wrk arguments…]
+  local label=$1 url=$2 out
+  shift 2
+  out=$(WRK_THREADS=$threads wrk -t$threads -c$connections -d"$duration" --latency -H 'Accept-Encoding: gzip' "$@" "$url")
+  local rps p50 p99 errors ratio
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
-  printf '| %-44s | %10s | %8s | %8s | %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-}"
+  [ -z "$static_rps" ] && static_rps=$rps
+  ratio=$(awk -v a="$rps" -v b="$static_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+  printf '| %-46s | %9s | %6s | %8s | %8s | %s\n' "$label" "$rps" "$ratio" "$p50" "$p99" "${errors:-}"
 }
 
-# A token and a member id to read: member2 reads member4's profile (visible to members).
-prepare() { # port
-  local token id
-  token=$(curl -fs -X POST "http://127.0.0.1:$1/api/v1/sessions" -d '{"email":"member2@example.test","password":"tsunagari-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  id=$(curl -fs -X POST "http://127.0.0.1:$1/api/v1/sessions" -d '{"email":"member4@example.test","password":"tsunagari-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["member"]["id"])')
-  echo "$token $id"
+login() { # port email → "token id handle"
+  curl -fs -X POST "http://127.0.0.1:$1/api/v1/sessions" -d "{\"email\":\"$2\",\"password\":\"tsunagari-demo\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["token"], d["member"]["id"], d["member"]["handle"])'
 }
 
-echo "wrk -t$threads -c$connections -d$duration --latency, $(nproc) cores, server and wrk on one machine"
-printf '| %-44s | %10s | %8s | %8s |\n' "endpoint" "req/s" "p50" "p99"
-printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "------------" "----------" "----------"
+web_session() { # port email → the session cookie's value
+  local jar="$work/jar-$1" csrf
+  curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$1/login" >/dev/null
+  csrf=$(awk '$6=="tsg_csrf" {print $7}' "$jar")
+  curl -fs -c "$jar" -b "$jar" -o /dev/null -X POST "http://127.0.0.1:$1/login" \
+    --data-urlencode "_csrf=$csrf" --data-urlencode "email=$2" --data-urlencode "password=tsunagari-demo"
+  awk '$6=="tsg_session" {print $7}' "$jar"
+}
 
-bare=$(free_port)
-"$bin" bench bare-server --port "$bare" & pids+=($!)
-wait_up "$bare" json
-run_wrk "bare Hummingbird JSON (baseline)" "http://127.0.0.1:$bare/json"
+# One server, already filled: every endpoint in turn. `ids` lists every member id, for the invitations.
+measure() { # port database-label ids-file taken-pairs-file
+  local port=$1 db=$2 base="http://127.0.0.1:$1"
+  static_rps=""
+  local reader reader_id reader_handle target target_id target_handle cookie
+  read -r reader reader_id reader_handle < <(login "$port" member2@example.test)
+  read -r target target_id target_handle < <(login "$port" member4@example.test)
+  cookie=$(web_session "$port" member2@example.test)
+  local auth=(-H "Authorization: Bearer $reader")
+  run_wrk "GET /static/app.css (baseline) — $db" "$base/static/app.css"
+  run_wrk "GET /healthz — $db" "$base/healthz"
+  run_wrk "GET /api/v1/me — $db" "$base/api/v1/me" "${auth[@]}"
+  run_wrk "GET /api/v1/members/{handle} — $db" "$base/api/v1/members/$target_handle" "${auth[@]}"
+  run_wrk "GET /api/v1/me/connections — $db" "$base/api/v1/me/connections" "${auth[@]}"
+  run_wrk "GET /api/v1/network/suggestions — $db" "$base/api/v1/network/suggestions" "${auth[@]}"
+  run_wrk "GET /in/{handle} (page) — $db" "$base/in/$target_handle" -H "Cookie: tsg_session=$cookie"
+  run_wrk "GET /feed (page) — $db" "$base/feed" -H "Cookie: tsg_session=$cookie"
+  # Writes: twenty members edit their headline; forty members invite everyone else, each pair once.
+  local tokens=() pairs="$work/pairs-$port" i t id h
+  for i in $(seq 10 29); do read -r t id h < <(login "$port" "member$i@example.test"); tokens+=("$t"); done
+  TOKENS="${tokens[*]}" run_wrk "PATCH /api/v1/me/profile — $db" "$base/api/v1/me/profile" -s Benchmarks/wrk/patch-profile.lua
+  : >"$pairs"
+  local inviters=()
+  for i in $(seq 1000 1039); do read -r t id h < <(login "$port" "member$i@example.test"); inviters+=("$t:$id"); done
+  # Every pair not yet connected or invited either way, so that each request is a new invitation (201).
+  python3 - "$3" "$4" "$pairs" "${inviters[@]}" <<'PY'
+import random, sys
+ids = [line.strip() for line in open(sys.argv[1]) if line.strip()]
+taken = {tuple(sorted(line.split())) for line in open(sys.argv[2]) if line.strip()}
+pairs = []
+for inviter in sys.argv[4:]:
+    token, me = inviter.split(":")
+    pairs += [(token, other) for other in ids if other != me and tuple(sorted((me, other))) not in taken]
+random.Random(1).shuffle(pairs)
+with open(sys.argv[3], "w") as out:
+    for t, i in pairs: out.write(f"{t} {i}\n")
+PY
+  PAIRS="$pairs" run_wrk "POST /api/v1/invitations — $db" "$base/api/v1/invitations" -s Benchmarks/wrk/invite.lua
+}
 
-port=$(free_port)
-"$bin" demo --members 2000 --data-dir "$work/sqlite" >/dev/null
-TSUNAGARI_LOG_LEVEL=warning "$bin" serve --port "$port" --data-dir "$work/sqlite" --rate-limits relaxed & pids+=($!)
-wait_up "$port" healthz
-read -r token id < <(prepare "$port")
-run_wrk "GET /api/v1/members/{id} — SQLite" "http://127.0.0.1:$port/api/v1/members/$id" "$token"
+echo "wrk -t$threads -c$connections -d$duration --latency, $(nproc) cores, server and wrk on one machine, $members demo members"
+printf '| %-46s | %9s | %6s | %8s | %8s |\n' "endpoint" "req/s" "static" "p50" "p99"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..48})" "-----------" "--------" "----------" "----------"
 
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+if [ "${BENCH_ONLY:-}" != postgres ]; then
+  port=$(free_port)
+  "$bin" demo --members "$members" --data-dir "$work/sqlite" >/dev/null
+  sqlite3 "$work/sqlite/tsunagari.sqlite" "SELECT id FROM members" >"$work/ids-sqlite"
+  sqlite3 -separator ' ' "$work/sqlite/tsunagari.sqlite" \
+    "SELECT member_id, other_id FROM connections UNION ALL SELECT from_id, to_id FROM invitations" >"$work/taken-sqlite"
+  TSUNAGARI_LOG_LEVEL=warning "$bin" serve --port "$port" --data-dir "$work/sqlite" --rate-limits relaxed & pids+=($!)
+  wait_up "$port" readyz
+  measure "$port" SQLite "$work/ids-sqlite" "$work/taken-sqlite"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+fi
+
+if [ -n "${BENCH_DATABASE_URL:-}" ] && [ "${BENCH_ONLY:-}" != sqlite ]; then
   db="bench_$RANDOM$RANDOM"
   psql "$BENCH_DATABASE_URL" -qc "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8'"
   url="${BENCH_DATABASE_URL%/*}/$db"
-  DATABASE_URL="$url" "$bin" demo --members 2000 >/dev/null
+  DATABASE_URL="$url" "$bin" demo --members "$members" >/dev/null
+  psql "$url" -Atc "SELECT id FROM members" >"$work/ids-pg"
+  psql "$url" -AtF ' ' -c "SELECT member_id, other_id FROM connections UNION ALL SELECT from_id, to_id FROM invitations" >"$work/taken-pg"
   pgport=$(free_port)
   DATABASE_URL="$url" TSUNAGARI_LOG_LEVEL=warning "$bin" serve --port "$pgport" --rate-limits relaxed & pids+=($!)
-  wait_up "$pgport" healthz
-  read -r token id < <(prepare "$pgport")
-  run_wrk "GET /api/v1/members/{id} — PostgreSQL" "http://127.0.0.1:$pgport/api/v1/members/$id" "$token"
+  wait_up "$pgport" readyz
+  measure "$pgport" PostgreSQL "$work/ids-pg" "$work/taken-pg"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   psql "$BENCH_DATABASE_URL" -qc "DROP DATABASE $db" || true
 fi

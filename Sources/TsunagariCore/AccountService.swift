@@ -195,6 +195,13 @@ public struct AccountService: Sendable {
     }
 
     /// Everything the member owns.
+    /// The member's own account and profile, as `GET /me` shows them (no sessions).
+    public func own(member: MemberID) async throws -> (account: Account, profile: Profile) {
+        guard let account = try await storage.account(id: member), let profile = try await storage.profile(id: member)
+        else { throw DomainError.unauthenticated }
+        return (account, profile)
+    }
+
     public func export(member: MemberID) async throws -> Export {
         guard let account = try await storage.account(id: member), let profile = try await storage.profile(id: member)
         else { throw DomainError.unauthenticated }

@@ -139,11 +139,14 @@ public struct NetworkLimits: Hashable, Sendable {
     /// How long a member who withdrew an invitation must wait before inviting the same member again.
     public var reinviteCooldown: TimeInterval
     public var invitationMessageLength: Int
+    /// How often a member may read their suggestions in an hour (a cap against harvesting the graph through them).
+    public var suggestionReadsPerHour: Int
 
     public init(
         maximumConnections: Int = 30_000, invitationsPerWeek: Int = 100, pendingInvitations: Int = 500,
-        reinviteCooldown: TimeInterval = 21 * 24 * 60 * 60, invitationMessageLength: Int = 300
+        reinviteCooldown: TimeInterval = 21 * 24 * 60 * 60, invitationMessageLength: Int = 300, suggestionReadsPerHour: Int = 600
     ) {
+        self.suggestionReadsPerHour = suggestionReadsPerHour
         self.maximumConnections = maximumConnections
         self.invitationsPerWeek = invitationsPerWeek
         self.pendingInvitations = pendingInvitations
@@ -152,7 +155,7 @@ public struct NetworkLimits: Hashable, Sendable {
     }
 
     public static let standard = NetworkLimits()
-    public static let relaxed = NetworkLimits(invitationsPerWeek: 1_000_000, pendingInvitations: 1_000_000)
+    public static let relaxed = NetworkLimits(invitationsPerWeek: 1_000_000, pendingInvitations: 1_000_000, suggestionReadsPerHour: 1_000_000)
 }
 
 /// 404 for a member who does not exist, or who blocked the viewer or was blocked by them: one check for

@@ -10,13 +10,15 @@ public struct NetworkService: Sendable {
     let graph: any ConnectionGraph
     let clock: any Clock
     let suggestionReads: WindowCounter
+    let suggestionReadsPerHour: Int
     let notifications: NotificationService?
     let events: (any LiveEventChannel)?
 
     public init(
         storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter(),
-        notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil
+        notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil, suggestionReadsPerHour: Int = NetworkLimits.standard.suggestionReadsPerHour
     ) {
+        self.suggestionReadsPerHour = suggestionReadsPerHour
         self.storage = storage
         self.graph = graph
         self.clock = clock
@@ -107,24 +109,103 @@ public struct NetworkService: Sendable {
             let shared = Set(graph.mutualConnections(viewer, member).filter { !graph.hidesList($0) })
             rows = rows.filter { shared.contains($0.other) }
         }
-        let people = try await summaries(rows.map(\.other), for: .member(viewer, .member))
-        let byID = Dictionary(people.map { ($0.card.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var entries = rows.compactMap { row in byID[row.other].map { ConnectionEntry(person: $0, connectedAt: row.connectedAt) } }
-        if let query = query?.trimmingCharacters(in: .whitespaces), !query.isEmpty {
-            let needle = SearchFold.fold(query)
-            entries = entries.filter {
-                SearchFold.fold($0.person.card.name).contains(needle) || SearchFold.fold($0.person.card.headline ?? "").contains(needle)
+        let blocked = try await storage.blockedEitherWay(viewer)
+        let trimmed = query?.trimmingCharacters(in: .whitespaces) ?? ""
+        if sort == .recent && trimmed.isEmpty {
+            return try await recentConnections(rows.filter { !blocked.contains($0.other) }, viewer: viewer, cursor: cursor, limit: limit)
+        }
+        // Cards for the whole list (from memory, mostly): the filter and the order by name need names; degrees and
+        // mutual counts, which cost a walk of the graph each, only for the page shown.
+        let cards = Dictionary(try await storage.memberCards(ids: rows.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var listed: [(card: MemberCard, connectedAt: Date?)] = rows.compactMap { row in
+            guard !blocked.contains(row.other), let card = cards[row.other] else { return nil }
+            return (card, row.connectedAt)
+        }
+        if !trimmed.isEmpty {
+            let needle = SearchFold.fold(trimmed)
+            listed = listed.filter { SearchFold.fold($0.card.name).contains(needle) || SearchFold.fold($0.card.headline ?? "").contains(needle) }
+        }
+        let key: ((card: MemberCard, connectedAt: Date?)) -> String = switch sort {
+        case .recent: { Self.recentKey($0.connectedAt, $0.card.id) }
+        case .name: { SearchFold.fold($0.card.name) + "|" + $0.card.id.rawValue }
+        }
+        let page = Page.slice(listed, key: key, cursor: cursor, limit: limit)
+        return (entries(page.entries, viewer: viewer), page.nextCursor)
+    }
+
+    /// Newest first: the time subtracted from a constant, zero-padded, so that ascending keys run newest to oldest.
+    static func recentKey(_ connectedAt: Date?, _ id: MemberID) -> String {
+        let inverted = String(invertedTime(connectedAt))
+        return String(repeating: "0", count: max(0, 15 - inverted.utf8.count)) + inverted + "|" + id.rawValue
+    }
+
+    static func invertedTime(_ connectedAt: Date?) -> Int64 {
+        100_000_000_000_000 - Int64(((connectedAt?.timeIntervalSince1970 ?? 0) * 1000).rounded())
+    }
+
+    /// The default list (newest first, unfiltered) orders by the connection's time alone, so only the page's cards
+    /// are read: rows in order after the cursor, a page's worth at a time, skipping members without a card
+    /// (suspended, or gone).
+    private func recentConnections(
+        _ rows: [Connection], viewer: MemberID, cursor: String?, limit: Int
+    ) async throws -> (entries: [ConnectionEntry], nextCursor: String?) {
+        // Sorted by number, not by key text: the key is written only for the cursor.
+        func inverted(_ row: Connection) -> Int64 { Self.invertedTime(row.connectedAt) }
+        var keyed = rows.map { (time: inverted($0), id: $0.other.rawValue, row: $0) }
+        keyed.sort { ($0.time, $0.id) < ($1.time, $1.id) }
+        var start = 0
+        if let after = cursor.flatMap(Page.decode) {
+            // The first row after the cursor's key (keys are unique: each ends with the member's id). A key that does
+            // not read as a time starts from the top, as text comparison would put it.
+            let parts = after.split(separator: "|", maxSplits: 1)
+            let time = parts.count == 2 ? Int64(parts[0]) : nil
+            let id = parts.count == 2 ? String(parts[1]) : ""
+            if let time {
+                var high = keyed.count
+                while start < high {
+                    let middle = (start + high) / 2
+                    if (keyed[middle].time, keyed[middle].id) <= (time, id) { start = middle + 1 } else { high = middle }
+                }
             }
         }
-        let key: (ConnectionEntry) -> String
-        switch sort {
-        case .recent:
-            // Newest first: invert the time so that ascending keys run newest to oldest.
-            key = { String(format: "%015.0f", 1e14 - ($0.connectedAt?.timeIntervalSince1970 ?? 0) * 1000) + "|" + $0.person.card.id.rawValue }
-        case .name:
-            key = { SearchFold.fold($0.person.card.name) + "|" + $0.person.card.id.rawValue }
+        var listed: [(card: MemberCard, connectedAt: Date?)] = []
+        var lastKey: String?
+        var next = start
+        while listed.count < limit && next < keyed.count {
+            let window = keyed[next..<min(next + limit - listed.count, keyed.count)]
+            next = window.endIndex
+            let cards = Dictionary(try await storage.memberCards(ids: window.map(\.row.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for entry in window {
+                if let card = cards[entry.row.other] {
+                    listed.append((card, entry.row.connectedAt))
+                    lastKey = Self.recentKey(entry.row.connectedAt, entry.row.other)
+                }
+            }
         }
-        return Page.slice(entries, key: key, cursor: cursor, limit: limit)
+        // More may follow when rows remain; a last page that happens to be full names a cursor that finds nothing,
+        // as `Page.slice` would not, so look one row ahead for a member with a card.
+        var more = false
+        if listed.count == limit {
+            var ahead = next
+            while ahead < keyed.count && !more {
+                let window = keyed[ahead..<min(ahead + limit, keyed.count)]
+                ahead = window.endIndex
+                more = !(try await storage.memberCards(ids: window.map(\.row.other))).isEmpty
+            }
+        }
+        return (entries(listed, viewer: viewer), more ? lastKey.map(Page.encode) : nil)
+    }
+
+    /// Connection entries with each person's degree and mutual count, for a page.
+    private func entries(_ listed: [(card: MemberCard, connectedAt: Date?)], viewer: MemberID) -> [ConnectionEntry] {
+        let ids = listed.map(\.card.id)
+        let degrees = graph.degrees(from: viewer, to: ids)
+        let mutuals = graph.mutualCounts(of: viewer, with: ids)
+        return listed.indices.map { index in
+            ConnectionEntry(
+                person: PersonSummary(card: listed[index].card, degree: degrees[index], mutualConnectionCount: mutuals[index]),
+                connectedAt: listed[index].connectedAt)
+        }
     }
 
     /// Mutual connections the viewer may be shown: each is the viewer's own connection, and the edge to
@@ -181,7 +262,7 @@ public struct NetworkService: Sendable {
     /// Triangle closing weighted by mutual count, plus shared employers with overlapping dates and
     /// shared schools; never connections, open invitations, blocked members, dismissed suggestions or oneself.
     public func suggestions(for viewer: MemberID, limit: Int) async throws -> [Suggestion] {
-        if let retry = suggestionReads.count(viewer.rawValue, window: 60 * 60, limit: Self.suggestionReadsPerHour, now: clock.now()) {
+        if let retry = suggestionReads.count(viewer.rawValue, window: 60 * 60, limit: suggestionReadsPerHour, now: clock.now()) {
             throw DomainError(
                 .rateLimited(retryAfterSeconds: retry), code: "rate_limited", message: "Too many requests for suggestions; try again later.")
         }
@@ -238,7 +319,6 @@ public struct NetworkService: Sendable {
     /// the network by dismissing.
     public static let dismissalsPerDay = 300
     /// Suggestion lists a member may ask for in an hour (counted per instance, like typeahead).
-    public static let suggestionReadsPerHour = 600
 
     public func dismissSuggestion(_ member: MemberID, viewer: MemberID) async throws {
         try await requireVisible(member, to: viewer)

@@ -44,13 +44,16 @@ public struct Session: Hashable, Sendable {
     public var kind: SessionKind
     public var createdAt: Date
     public var expiresAt: Date
+    /// The member's role, read with the session (not stored with it): one read tells who is asking and what they may do.
+    public var role: MemberRole
 
-    public init(tokenHash: String, memberID: MemberID, kind: SessionKind, createdAt: Date, expiresAt: Date) {
+    public init(tokenHash: String, memberID: MemberID, kind: SessionKind, createdAt: Date, expiresAt: Date, role: MemberRole = .member) {
         self.tokenHash = tokenHash
         self.memberID = memberID
         self.kind = kind
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.role = role
     }
 }
 

@@ -573,8 +573,17 @@ extension PostgresStorage: NetworkStore {
     // MARK: People and organisations
 
     public func memberCards(ids: [MemberID]) async throws -> [MemberCard] {
-        let unique = Array(Set(ids.map(\.rawValue)))
-        guard !unique.isEmpty else { return [] }
+        guard !ids.isEmpty else { return [] }
+        await replayCacheChanges()
+        let (found, missing) = cache.cards(Array(Set(ids)))
+        guard !missing.isEmpty else { return found }
+        let generation = cache.generation
+        let read = try await readMemberCards(missing.map(\.rawValue))
+        cache.store(cards: read, generation: generation)
+        return found + read
+    }
+
+    private func readMemberCards(_ unique: [String]) async throws -> [MemberCard] {
         // One query whatever the number of ids: they travel as one array parameter.
         return try await rows(
             """

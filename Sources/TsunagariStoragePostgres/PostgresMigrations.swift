@@ -701,6 +701,60 @@ enum PostgresMigrations {
                 "CREATE INDEX handle_history_member ON handle_history (member_id)",
             ]
         ),
+        (
+            19, "member_cache_changes",
+            [
+                // What an instance keeps in memory of sessions, profiles and cards (`MemberCache`) is dropped when this
+                // log names it: a deleted session, or a member whose row changed (every change to a profile touches it)
+                // or went. Triggers write it, so no statement, process or instance can change these without the log
+                // saying so.
+                """
+                CREATE TABLE member_cache_changes (
+                  seq BIGSERIAL PRIMARY KEY,
+                  member_id TEXT NOT NULL,
+                  token_hash TEXT,
+                  at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX member_cache_changes_at ON member_cache_changes (at)",
+                """
+                CREATE FUNCTION member_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_TABLE_NAME = 'sessions' THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    VALUES (OLD.member_id, OLD.token_hash, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  ELSE
+                    INSERT INTO member_cache_changes (member_id, at)
+                    VALUES (OLD.id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  END IF;
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER sessions_cache_change AFTER DELETE ON sessions
+                FOR EACH ROW EXECUTE FUNCTION member_cache_change()
+                """,
+                """
+                CREATE TRIGGER members_cache_change AFTER UPDATE OR DELETE ON members
+                FOR EACH ROW EXECUTE FUNCTION member_cache_change()
+                """,
+                // A profile also shows its companies' names (the most common spelling, which others' positions can
+                // change): a company's new name names every member who has a position there.
+                """
+                CREATE FUNCTION company_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO member_cache_changes (member_id, at)
+                  SELECT DISTINCT member_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM positions
+                  WHERE company_id = NEW.id;
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER companies_cache_change AFTER UPDATE OF name ON companies
+                FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION company_cache_change()
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.
@@ -756,11 +810,13 @@ extension PostgresStorage {
     /// Applies the migrations up to and including `version` only, so that a test can write data as an older
     /// version did before the next migration runs.
     func migrate(through version: Int) async throws {
-        try await PostgresMigrations.run(client, logger: logger, through: version)
+        defer { cache.reset() }
+        try await PostgresMigrations.run(client.base, logger: logger, through: version)
     }
 
     /// One statement with bound text arguments, outside the storage API: writes rows the way an older version did.
     func execute(sql: String, arguments: [String]) async throws {
+        defer { cache.wrote() }
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { bindings.append(argument) }
         try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)

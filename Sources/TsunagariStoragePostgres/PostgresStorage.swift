@@ -6,16 +6,19 @@ import TsunagariCore
 /// PostgreSQL storage, chosen when `DATABASE_URL` is set. Several app instances may share one database:
 /// everything shared (sessions, throttling) lives here, not in one process's memory.
 public final class PostgresStorage: Storage {
-    let client: PostgresClient
+    let client: TrackedPostgresClient
     let logger: Logger
+    /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
+    let cache: MemberCache
     private let runner: Task<Void, Never>
 
-    public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres")) throws {
+    public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres"), cache: MemberCache = MemberCache()) throws {
         let configuration = try PostgresURL.parse(url)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let base = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        client = TrackedPostgresClient(base: base, cache: cache)
         self.logger = logger
-        let client = self.client
-        runner = Task { await client.run() }
+        self.cache = cache
+        runner = Task { await base.run() }
     }
 
     public func close() async throws {
@@ -27,7 +30,8 @@ public final class PostgresStorage: Storage {
     }
 
     public func migrate() async throws {
-        try await PostgresMigrations.run(client, logger: logger)
+        defer { cache.reset() }
+        try await PostgresMigrations.run(client.base, logger: logger)
     }
 
     /// How many times a transaction is tried when the server aborts it for a deadlock or a serialization failure.
@@ -85,6 +89,7 @@ public final class PostgresStorage: Storage {
 
     /// Runs a read. A lookup by text holding U+0000 finds nothing, as on SQLite, rather than failing.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        defer { if TrackedPostgresClient.writes(query.sql) { cache.wrote() } }
         var result: [PostgresRandomAccessRow] = []
         do {
             for try await row in try await client.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
@@ -218,8 +223,20 @@ public final class PostgresStorage: Storage {
     // MARK: Profiles
 
     public func profile(id: MemberID, includingSuspended: Bool) async throws -> Profile? {
+        // Only active members' profiles are kept in memory; a suspended one is read each time.
+        if !includingSuspended {
+            await replayCacheChanges()
+            if let profile = cache.profile(id) { return profile }
+        }
+        let generation = cache.generation
+        guard let (profile, suspended) = try await readProfile(id: id) else { return nil }
+        if !suspended { cache.store(profile: profile, generation: generation) }
+        return suspended && !includingSuspended ? nil : profile
+    }
+
+    private func readProfile(id: MemberID) async throws -> (Profile, suspended: Bool)? {
         guard let row = try await rows("SELECT * FROM members WHERE id = \(id.rawValue)").first else { return nil }
-        if !includingSuspended, try row["suspended_at"].decode(Int64?.self) != nil { return nil }
+        let suspended = try row["suspended_at"].decode(Int64?.self) != nil
         let positions = try await rows(
             """
             SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
@@ -275,11 +292,13 @@ public final class PostgresStorage: Storage {
         profile.contact = ContactInfo(stored: try row["contact_info"].decode(String.self))
         profile.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
         profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
-        return profile
+        return (profile, suspended)
     }
 
     public func memberID(handle: String) async throws -> MemberID? {
-        try await rows("SELECT id FROM members WHERE handle_key = \(Handle.key(handle))").first
+        await replayCacheChanges()
+        if let id = cache.member(handleKey: Handle.key(handle)) { return id }
+        return try await rows("SELECT id FROM members WHERE handle_key = \(Handle.key(handle))").first
             .map { MemberID(try $0["id"].decode(String.self)) }
     }
 
@@ -484,21 +503,67 @@ public final class PostgresStorage: Storage {
     }
 
     public func session(tokenHash: String) async throws -> Session? {
+        await replayCacheChanges()
+        if let session = cache.session(tokenHash) { return session }
+        let generation = cache.generation
         // A suspended member's sessions are deleted with the suspension; this also refuses one opened meanwhile.
-        try await rows(
+        let session = try await rows(
             """
-            SELECT s.* FROM sessions s JOIN members m ON m.id = s.member_id
+            SELECT s.*, m.role FROM sessions s JOIN members m ON m.id = s.member_id
             WHERE s.token_hash = \(tokenHash) AND m.suspended_at IS NULL
             """
         ).first.map(Self.session)
+        if let session { cache.store(session: session, generation: generation) }
+        return session
     }
+
+    /// Replays `member_cache_changes` into the cache when it is due (see `MemberCache`): after this instance wrote, or
+    /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
+    /// nothing unchecked is answered; the caller reads the database.
+    func replayCacheChanges() async {
+        guard cache.enabled, cache.needsReplay() else { return }
+        let covered = cache.replayStarting()
+        do {
+            guard let cursor = cache.replayCursor else {
+                cache.replayed([], startingAt: try await cacheLogEnd(), writesCovered: covered)
+                return
+            }
+            var changes: [MemberCache.Change] = []
+            for try await (seq, member, token) in try await client.base.query(
+                """
+                SELECT seq, member_id, token_hash FROM member_cache_changes WHERE seq > \(cursor) ORDER BY seq
+                LIMIT \(Self.cacheReplayBatch)
+                """, logger: logger
+            ).decode((Int64, String, String?).self) {
+                changes.append(MemberCache.Change(sequence: seq, member: MemberID(member), tokenHash: token))
+            }
+            if changes.count >= Self.cacheReplayBatch {
+                cache.skip(to: try await cacheLogEnd(), writesCovered: covered)
+            } else {
+                cache.replayed(changes, writesCovered: covered)
+            }
+        } catch {
+            cache.reset()
+        }
+    }
+
+    private func cacheLogEnd() async throws -> Int64 {
+        for try await end in try await client.base.query("SELECT COALESCE(MAX(seq), 0) FROM member_cache_changes", logger: logger)
+            .decode(Int64.self) { return end }
+        return 0
+    }
+
+    /// More changes than this since the last replay (a bulk import) and the cache starts over instead.
+    static let cacheReplayBatch = 1_000
 
     static func session(_ row: PostgresRandomAccessRow) throws -> Session {
         Session(
             tokenHash: try row["token_hash"].decode(String.self), memberID: MemberID(try row["member_id"].decode(String.self)),
             kind: SessionKind(rawValue: try row["kind"].decode(String.self)) ?? .web,
             createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
-            expiresAt: StoredTime.date(try row["expires_at"].decode(Int64.self)))
+            expiresAt: StoredTime.date(try row["expires_at"].decode(Int64.self)),
+            // Read with the session by `session(tokenHash:)` only; lists of sessions have no role.
+            role: row.contains("role") ? try row["role"].decode(String?.self).flatMap(MemberRole.init(rawValue:)) ?? .member : .member)
     }
 
     public func deleteSession(tokenHash: String) async throws {
@@ -598,5 +663,48 @@ enum StoredList {
 
     static func decode(_ text: String) -> [String] {
         (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}
+
+/// The connection pool, telling the member cache of every write made through it (after it is done), so that this
+/// instance's next request replays the cache's change log first (see `MemberCache`).
+struct TrackedPostgresClient: Sendable {
+    let base: PostgresClient
+    let cache: MemberCache
+
+    /// Whether a statement may write: anything but a plain read.
+    static func writes(_ sql: String) -> Bool {
+        let start = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
+        return start != "SELECT" && !start.hasPrefix("WITH")
+    }
+
+    @discardableResult
+    func query(
+        _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> PostgresRowSequence {
+        defer { if Self.writes(query.sql) { cache.wrote() } }
+        return try await base.query(query, logger: logger, file: file, line: line)
+    }
+
+    func execute<Statement: PostgresPreparedStatement, Row>(
+        _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+        defer { if Self.writes(Statement.sql) { cache.wrote() } }
+        return try await base.execute(statement, logger: logger, file: file, line: line)
+    }
+
+    func withTransaction<Result>(
+        logger: Logger, file: String = #file, line: Int = #line, isolation: isolated (any Actor)? = #isolation,
+        _ closure: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        defer { cache.wrote() }
+        return try await base.withTransaction(logger: logger, file: file, line: line, isolation: isolation, closure)
+    }
+
+    func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation, _ closure: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        defer { cache.wrote() }
+        return try await base.withConnection(isolation: isolation, closure)
     }
 }

@@ -26,7 +26,7 @@ extension SQLiteStorage: ContactStore {
                 var arguments = StatementArguments(columns.map(\.value))
                 arguments += [member.rawValue]
                 try db.execute(
-                    sql: "UPDATE members SET \(columns.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ?", arguments: arguments)
+                    cached: "UPDATE members SET \(columns.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ?", arguments: arguments)
             }
             var companies = Set<String>()
             for position in plan.positions {
@@ -65,7 +65,7 @@ extension SQLiteStorage: ContactStore {
     public func contacts(of owner: MemberID) async throws -> [Contact] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM contacts WHERE owner_id = ? ORDER BY created_at DESC, id DESC", arguments: [owner.rawValue]
+                cached: db, sql: "SELECT * FROM contacts WHERE owner_id = ? ORDER BY created_at DESC, id DESC", arguments: [owner.rawValue]
             ).map(Self.contact)
         }
     }
@@ -75,7 +75,7 @@ extension SQLiteStorage: ContactStore {
         return try await pool.read { db in
             try Self.inSlices(owners.map(\.rawValue)) { part, marks in
                 try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT owner_id, matched_member_id, source FROM contacts
                         WHERE owner_id IN (\(marks)) AND matched_member_id IS NOT NULL ORDER BY owner_id, created_at
@@ -91,7 +91,7 @@ extension SQLiteStorage: ContactStore {
         guard !emails.isEmpty else { return [:] }
         let pairs: [(String, MemberID)] = try await pool.read { db in
             try Self.inSlices(emails.map { $0.lowercased() }) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT id, email FROM members WHERE email IN (\(marks))", arguments: StatementArguments(part))
+                try Row.fetchAll(cached: db, sql: "SELECT id, email FROM members WHERE email IN (\(marks))", arguments: StatementArguments(part))
                     .map { row in (row["email"], MemberID(row["id"])) }
             }
         }
@@ -125,14 +125,14 @@ extension SQLiteStorage: ContactStore {
 
     public func setVerifiedEmployer(_ companyID: String?, for member: MemberID) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET verified_company_id = ? WHERE id = ?", arguments: [companyID, member.rawValue])
+            try db.execute(cached: "UPDATE members SET verified_company_id = ? WHERE id = ?", arguments: [companyID, member.rawValue])
         }
     }
 
     public func verifiedEmployer(of member: MemberID) async throws -> CompanyRef? {
         try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT c.id, c.name FROM members m JOIN companies c ON c.id = m.verified_company_id WHERE m.id = ?",
+                cached: db, sql: "SELECT c.id, c.name FROM members m JOIN companies c ON c.id = m.verified_company_id WHERE m.id = ?",
                 arguments: [member.rawValue]
             ).map { CompanyRef(id: $0["id"], name: $0["name"]) }
         }
@@ -141,7 +141,7 @@ extension SQLiteStorage: ContactStore {
     public func sharingColleagues(at companyID: String) async throws -> [MemberID] {
         try await pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM members WHERE verified_company_id = ? AND share_network_with_colleagues ORDER BY id",
+                cached: db, sql: "SELECT id FROM members WHERE verified_company_id = ? AND share_network_with_colleagues ORDER BY id",
                 arguments: [companyID]
             ).map(MemberID.init)
         }
@@ -149,7 +149,7 @@ extension SQLiteStorage: ContactStore {
 
     public func company(key: String) async throws -> CompanyRef? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name FROM companies WHERE name_key = ?", arguments: [key])
+            try Row.fetchOne(cached: db, sql: "SELECT id, name FROM companies WHERE name_key = ?", arguments: [key])
                 .map { CompanyRef(id: $0["id"], name: $0["name"]) }
         }
     }

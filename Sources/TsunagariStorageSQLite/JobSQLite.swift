@@ -6,7 +6,7 @@ extension SQLiteStorage: JobStore {
     static let skillSeparator = "\u{1E}"
 
     static func logJobChange(_ job: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO job_changes (job_id, at) VALUES (?, ?)", arguments: [job, StoredTime.millis(Date())])
+        try db.execute(cached: "INSERT INTO job_changes (job_id, at) VALUES (?, ?)", arguments: [job, StoredTime.millis(Date())])
     }
 
     static func job(_ row: Row) -> Job {
@@ -42,7 +42,7 @@ extension SQLiteStorage: JobStore {
     public func createJob(_ job: Job) async throws {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO jobs (id, company_id, company_name, poster_id, title, location, workplace, employment_type, description, skills,
                       salary_min, salary_max, salary_currency, salary_period, status, created_at, updated_at, version)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
@@ -58,14 +58,14 @@ extension SQLiteStorage: JobStore {
     }
 
     public func job(id: String) async throws -> Job? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.job) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.job) }
     }
 
     public func jobs(ids: [String]) async throws -> [Job] {
         guard !ids.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(ids) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.job)
+                try Row.fetchAll(cached: db, sql: "SELECT * FROM jobs WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.job)
             }
         }
     }
@@ -73,7 +73,7 @@ extension SQLiteStorage: JobStore {
     public func updateJob(_ job: Job, at date: Date) async throws -> Job? {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE jobs SET title = ?, location = ?, workplace = ?, employment_type = ?, description = ?, skills = ?, salary_min = ?,
                       salary_max = ?, salary_currency = ?, salary_period = ?, status = ?, updated_at = ?, version = version + 1
                     WHERE id = ?
@@ -85,14 +85,14 @@ extension SQLiteStorage: JobStore {
                 ])
             guard db.changesCount > 0 else { return nil }
             try Self.logJobChange(job.id, db)
-            return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [job.id]).map(Self.job)
+            return try Row.fetchOne(cached: db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [job.id]).map(Self.job)
         }
     }
 
     public func openJobs(company: String, limit: Int) async throws -> [Job] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM jobs WHERE company_id = ? AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT ?",
+                cached: db, sql: "SELECT * FROM jobs WHERE company_id = ? AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT ?",
                 arguments: [company, max(0, limit)]
             ).map(Self.job)
         }
@@ -100,7 +100,7 @@ extension SQLiteStorage: JobStore {
 
     public func jobs(postedBy member: MemberID) async throws -> [Job] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE poster_id = ? ORDER BY created_at DESC, id DESC", arguments: [member.rawValue])
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM jobs WHERE poster_id = ? ORDER BY created_at DESC, id DESC", arguments: [member.rawValue])
                 .map(Self.job)
         }
     }
@@ -108,14 +108,14 @@ extension SQLiteStorage: JobStore {
     public func openJobs(after: String?, limit: Int) async throws -> [Job] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM jobs WHERE id > ? AND status = 'open' ORDER BY id LIMIT ?", arguments: [after ?? "", max(0, limit)]
+                cached: db, sql: "SELECT * FROM jobs WHERE id > ? AND status = 'open' ORDER BY id LIMIT ?", arguments: [after ?? "", max(0, limit)]
             ).map(Self.job)
         }
     }
 
     public func jobChanges(after sequence: Int64, limit: Int) async throws -> [JobChange] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, job_id FROM job_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, max(0, limit)])
+            try Row.fetchAll(cached: db, sql: "SELECT seq, job_id FROM job_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, max(0, limit)])
                 .map { JobChange(sequence: $0["seq"], jobID: $0["job_id"]) }
         }
     }
@@ -124,30 +124,30 @@ extension SQLiteStorage: JobStore {
         guard !sequences.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(sequences) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT seq, job_id FROM job_changes WHERE seq IN (\(marks))", arguments: StatementArguments(part))
+                try Row.fetchAll(cached: db, sql: "SELECT seq, job_id FROM job_changes WHERE seq IN (\(marks))", arguments: StatementArguments(part))
                     .map { JobChange(sequence: $0["seq"], jobID: $0["job_id"]) }
             }.sorted { $0.sequence < $1.sequence }
         }
     }
 
     public func lastJobChange() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM job_changes") ?? 0 }
+        try await pool.read { db in try Int64.fetchOne(cached: db, sql: "SELECT COALESCE(MAX(seq), 0) FROM job_changes") ?? 0 }
     }
 
     public func pruneJobChanges(before date: Date) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM job_changes WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+        try await write { db in try db.execute(cached: "DELETE FROM job_changes WHERE at < ?", arguments: [StoredTime.millis(date)]) }
     }
 
     // MARK: Applications
 
     public func apply(_ application: JobApplication) async throws -> ApplyOutcome {
         try await write { db in
-            guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [application.jobID]) else {
+            guard let status = try String.fetchOne(cached: db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [application.jobID]) else {
                 return .missing
             }
             guard status == JobStatus.open.rawValue else { return .closed }
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO job_applications (id, job_id, member_id, note, status, applied_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (job_id, member_id) DO NOTHING
                     """,
@@ -161,20 +161,20 @@ extension SQLiteStorage: JobStore {
 
     public func application(id: String) async throws -> JobApplication? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM job_applications WHERE id = ?", arguments: [id]).map(Self.application)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM job_applications WHERE id = ?", arguments: [id]).map(Self.application)
         }
     }
 
     public func application(job: String, member: MemberID) async throws -> JobApplication? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM job_applications WHERE job_id = ? AND member_id = ?", arguments: [job, member.rawValue])
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM job_applications WHERE job_id = ? AND member_id = ?", arguments: [job, member.rawValue])
                 .map(Self.application)
         }
     }
 
     public func applications(job: String) async throws -> [JobApplication] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM job_applications WHERE job_id = ? ORDER BY applied_at, id", arguments: [job])
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM job_applications WHERE job_id = ? ORDER BY applied_at, id", arguments: [job])
                 .map(Self.application)
         }
     }
@@ -182,7 +182,7 @@ extension SQLiteStorage: JobStore {
     public func applications(of member: MemberID) async throws -> [JobApplication] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM job_applications WHERE member_id = ? ORDER BY applied_at DESC, id DESC", arguments: [member.rawValue]
+                cached: db, sql: "SELECT * FROM job_applications WHERE member_id = ? ORDER BY applied_at DESC, id DESC", arguments: [member.rawValue]
             ).map(Self.application)
         }
     }
@@ -192,7 +192,7 @@ extension SQLiteStorage: JobStore {
         return try await pool.read { db in
             let pairs: [(String, Int)] = try Self.inSlices(jobs) { part, marks in
                 try Row.fetchAll(
-                    db, sql: "SELECT job_id, COUNT(*) AS n FROM job_applications WHERE job_id IN (\(marks)) GROUP BY job_id",
+                    cached: db, sql: "SELECT job_id, COUNT(*) AS n FROM job_applications WHERE job_id IN (\(marks)) GROUP BY job_id",
                     arguments: StatementArguments(part)
                 ).map { ($0["job_id"], $0["n"]) }
             }
@@ -202,7 +202,7 @@ extension SQLiteStorage: JobStore {
 
     public func setApplicationStatus(id: String, _ status: ApplicationStatus) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE job_applications SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+            try db.execute(cached: "UPDATE job_applications SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
             return db.changesCount > 0
         }
     }
@@ -212,7 +212,7 @@ extension SQLiteStorage: JobStore {
     public func createReferralRequest(_ request: ReferralRequest) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO referral_requests (id, job_id, requester_id, via_id, note, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (job_id, requester_id, via_id) DO NOTHING
                     """,
@@ -226,14 +226,14 @@ extension SQLiteStorage: JobStore {
 
     public func referralRequest(id: String) async throws -> ReferralRequest? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM referral_requests WHERE id = ?", arguments: [id]).map(Self.referral)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM referral_requests WHERE id = ?", arguments: [id]).map(Self.referral)
         }
     }
 
     public func referralRequests(involving member: MemberID) async throws -> [ReferralRequest] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM referral_requests WHERE requester_id = ?1 OR via_id = ?1 ORDER BY created_at DESC, id DESC",
+                cached: db, sql: "SELECT * FROM referral_requests WHERE requester_id = ?1 OR via_id = ?1 ORDER BY created_at DESC, id DESC",
                 arguments: [member.rawValue]
             ).map(Self.referral)
         }
@@ -241,16 +241,16 @@ extension SQLiteStorage: JobStore {
 
     public func acceptReferral(id: String, application: JobApplication, at date: Date) async throws -> AcceptOutcome {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM referral_requests WHERE id = ?", arguments: [id]) else { return .missing }
+            guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM referral_requests WHERE id = ?", arguments: [id]) else { return .missing }
             let request = Self.referral(row)
             guard request.status == .pending else { return .notPending }
             var made: JobApplication
             if let existing = try Row.fetchOne(
-                db, sql: "SELECT * FROM job_applications WHERE job_id = ? AND member_id = ?", arguments: [request.jobID, request.requester.rawValue])
+                cached: db, sql: "SELECT * FROM job_applications WHERE job_id = ? AND member_id = ?", arguments: [request.jobID, request.requester.rawValue])
             {
                 made = Self.application(existing)
             } else {
-                guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [request.jobID]) else {
+                guard let status = try String.fetchOne(cached: db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [request.jobID]) else {
                     return .missing
                 }
                 guard status == JobStatus.open.rawValue else { return .closed }
@@ -258,13 +258,13 @@ extension SQLiteStorage: JobStore {
                 made.jobID = request.jobID
                 made.member = request.requester
                 try db.execute(
-                    sql: "INSERT INTO job_applications (id, job_id, member_id, note, status, applied_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    cached: "INSERT INTO job_applications (id, job_id, member_id, note, status, applied_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [
                         made.id, made.jobID, made.member.rawValue, made.note, made.status.rawValue, StoredTime.millis(made.appliedAt),
                     ])
             }
             try db.execute(
-                sql: "UPDATE referral_requests SET status = 'accepted', answered_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), id])
+                cached: "UPDATE referral_requests SET status = 'accepted', answered_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), id])
             return .accepted(made)
         }
     }
@@ -272,7 +272,7 @@ extension SQLiteStorage: JobStore {
     public func declineReferral(id: String, at date: Date) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE referral_requests SET status = 'declined', answered_at = ? WHERE id = ? AND status = 'pending'",
+                cached: "UPDATE referral_requests SET status = 'declined', answered_at = ? WHERE id = ? AND status = 'pending'",
                 arguments: [StoredTime.millis(date), id])
             return db.changesCount > 0
         }
@@ -282,7 +282,7 @@ extension SQLiteStorage: JobStore {
         try await pool.read { db in
             var result: [MemberID: [MemberID]] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT requester_id, via_id FROM referral_requests WHERE job_id = ? AND status = 'accepted' ORDER BY answered_at, id",
+                cached: db, sql: "SELECT requester_id, via_id FROM referral_requests WHERE job_id = ? AND status = 'accepted' ORDER BY answered_at, id",
                 arguments: [job])
             {
                 result[MemberID(row["requester_id"] as String), default: []].append(MemberID(row["via_id"] as String))

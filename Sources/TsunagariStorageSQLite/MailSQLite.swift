@@ -6,7 +6,7 @@ extension SQLiteStorage: MailStore {
     public func enqueueMail(_ mail: QueuedMail) async throws {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO mail_queue (id, kind, member_id, recipient, subject, text_body, html_body, created_at, next_attempt_at,
                       attempts, status, last_error)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -29,14 +29,14 @@ extension SQLiteStorage: MailStore {
     public func claimDueMail(now: Date, until: Date, limit: Int) async throws -> [QueuedMail] {
         try await write { db in
             let due = try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT * FROM mail_queue WHERE status = 'queued' AND next_attempt_at <= ? AND claimed_until <= ?
                     ORDER BY next_attempt_at, id LIMIT ?
                     """, arguments: [StoredTime.millis(now), StoredTime.millis(now), max(0, limit)]
             ).map(Self.queuedMail)
             for mail in due {
-                try db.execute(sql: "UPDATE mail_queue SET claimed_until = ? WHERE id = ?", arguments: [StoredTime.millis(until), mail.id])
+                try db.execute(cached: "UPDATE mail_queue SET claimed_until = ? WHERE id = ?", arguments: [StoredTime.millis(until), mail.id])
             }
             return due
         }
@@ -45,7 +45,7 @@ extension SQLiteStorage: MailStore {
     public func markMailSent(id: String, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "UPDATE mail_queue SET status = 'sent', sent_at = ?, attempts = attempts + 1, claimed_until = 0, last_error = '' WHERE id = ?",
+                cached: "UPDATE mail_queue SET status = 'sent', sent_at = ?, attempts = attempts + 1, claimed_until = 0, last_error = '' WHERE id = ?",
                 arguments: [StoredTime.millis(date), id])
         }
     }
@@ -53,7 +53,7 @@ extension SQLiteStorage: MailStore {
     public func markMailFailed(id: String, error: String, retryAt: Date?) async throws {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE mail_queue SET attempts = attempts + 1, last_error = ?, claimed_until = 0,
                       status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'queued' END, next_attempt_at = COALESCE(?, next_attempt_at)
                     WHERE id = ?
@@ -62,19 +62,19 @@ extension SQLiteStorage: MailStore {
     }
 
     public func mail(id: String) async throws -> QueuedMail? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM mail_queue WHERE id = ?", arguments: [id]).map(Self.queuedMail) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM mail_queue WHERE id = ?", arguments: [id]).map(Self.queuedMail) }
     }
 
     public func recentMail(limit: Int) async throws -> [QueuedMail] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM mail_queue ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [max(0, limit)]).map(Self.queuedMail)
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM mail_queue ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [max(0, limit)]).map(Self.queuedMail)
         }
     }
 
     public func mailQueueCounts() async throws -> MailQueueCounts {
         try await pool.read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM mail_queue GROUP BY status") { counts[row["status"]] = row["n"] }
+            for row in try Row.fetchAll(cached: db, sql: "SELECT status, COUNT(*) AS n FROM mail_queue GROUP BY status") { counts[row["status"]] = row["n"] }
             return MailQueueCounts(queued: counts["queued"] ?? 0, sent: counts["sent"] ?? 0, failed: counts["failed"] ?? 0)
         }
     }
@@ -82,7 +82,7 @@ extension SQLiteStorage: MailStore {
     public func createEmailToken(_ token: EmailToken) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO email_tokens (token_hash, member_id, purpose, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                cached: "INSERT INTO email_tokens (token_hash, member_id, purpose, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
                     token.tokenHash, token.member.rawValue, token.purpose.rawValue, token.email, StoredTime.millis(token.createdAt),
                     StoredTime.millis(token.expiresAt),
@@ -92,7 +92,7 @@ extension SQLiteStorage: MailStore {
 
     public func emailTokenOwner(hash: String) async throws -> MemberID? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT member_id FROM email_tokens WHERE token_hash = ?", arguments: [hash]).map(MemberID.init)
+            try String.fetchOne(cached: db, sql: "SELECT member_id FROM email_tokens WHERE token_hash = ?", arguments: [hash]).map(MemberID.init)
         }
     }
 
@@ -100,7 +100,7 @@ extension SQLiteStorage: MailStore {
         try await write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
+                    cached: db,
                     sql: "SELECT * FROM email_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
                     arguments: [hash, purpose.rawValue, StoredTime.millis(date)])
             else { return nil }
@@ -109,7 +109,7 @@ extension SQLiteStorage: MailStore {
                 createdAt: StoredTime.date(row["created_at"]), expiresAt: StoredTime.date(row["expires_at"]))
             // The member's other open links for the same purpose end with this one.
             try db.execute(
-                sql: "UPDATE email_tokens SET used_at = ? WHERE member_id = ? AND purpose = ? AND used_at IS NULL",
+                cached: "UPDATE email_tokens SET used_at = ? WHERE member_id = ? AND purpose = ? AND used_at IS NULL",
                 arguments: [StoredTime.millis(date), token.member.rawValue, purpose.rawValue])
             return token
         }
@@ -117,25 +117,25 @@ extension SQLiteStorage: MailStore {
 
     public func setEmailVerified(_ member: MemberID, email: String) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET email_verified = 1 WHERE id = ? AND email = ?", arguments: [member.rawValue, email])
+            try db.execute(cached: "UPDATE members SET email_verified = 1 WHERE id = ? AND email = ?", arguments: [member.rawValue, email])
             return db.changesCount > 0
         }
     }
 
     public func setDailyDigest(_ member: MemberID, _ on: Bool) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET daily_digest = ? WHERE id = ?", arguments: [on, member.rawValue])
+            try db.execute(cached: "UPDATE members SET daily_digest = ? WHERE id = ?", arguments: [on, member.rawValue])
         }
     }
 
     public func dailyDigest(of member: MemberID) async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT daily_digest FROM members WHERE id = ?", arguments: [member.rawValue]) ?? false }
+        try await pool.read { db in try Bool.fetchOne(cached: db, sql: "SELECT daily_digest FROM members WHERE id = ?", arguments: [member.rawValue]) ?? false }
     }
 
     public func digestDue(before date: Date, limit: Int) async throws -> [MemberID] {
         try await pool.read { db in
             try String.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT id FROM members WHERE daily_digest = 1 AND COALESCE(last_digest_at, 0) < ?
                     ORDER BY COALESCE(last_digest_at, 0), id LIMIT ?
@@ -146,7 +146,7 @@ extension SQLiteStorage: MailStore {
 
     public func markDigestSent(_ member: MemberID, at date: Date) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET last_digest_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), member.rawValue])
+            try db.execute(cached: "UPDATE members SET last_digest_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), member.rawValue])
         }
     }
 }

@@ -10,7 +10,7 @@ extension SQLiteStorage: MessagingStore {
     }
 
     static func conversation(_ id: String, _ db: Database) throws -> Conversation? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]) else { return nil }
         return try conversation(row, participants: participants([id], db)[id] ?? [])
     }
 
@@ -28,7 +28,7 @@ extension SQLiteStorage: MessagingStore {
         let marks = Array(repeating: "?", count: conversations.count).joined(separator: ",")
         var result: [String: [MemberID]] = [:]
         for row in try Row.fetchAll(
-            db,
+            cached: db,
             sql: "SELECT conversation_id, member_id FROM conversation_participants WHERE conversation_id IN (\(marks)) ORDER BY ordinal",
             arguments: StatementArguments(conversations))
         {
@@ -39,19 +39,19 @@ extension SQLiteStorage: MessagingStore {
 
     static func insertMessage(_ m: Message, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO messages (id, conversation_id, sender_id, text, sent_at) VALUES (?, ?, ?, ?, ?)",
+            cached: "INSERT INTO messages (id, conversation_id, sender_id, text, sent_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [m.id, m.conversationID, m.sender.rawValue, m.text, StoredTime.millis(m.sentAt)])
         try db.execute(
-            sql: "UPDATE conversations SET last_message_id = MAX(last_message_id, ?), updated_at = MAX(updated_at, ?) WHERE id = ?",
+            cached: "UPDATE conversations SET last_message_id = MAX(last_message_id, ?), updated_at = MAX(updated_at, ?) WHERE id = ?",
             arguments: [m.id, StoredTime.millis(m.sentAt), m.conversationID])
         try db.execute(
-            sql: "UPDATE conversation_participants SET last_read_id = MAX(last_read_id, ?) WHERE conversation_id = ? AND member_id = ?",
+            cached: "UPDATE conversation_participants SET last_read_id = MAX(last_read_id, ?) WHERE conversation_id = ? AND member_id = ?",
             arguments: [m.id, m.conversationID, m.sender.rawValue])
     }
 
     static func insertConversation(_ c: Conversation, messages: [Message], _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO conversations (id, kind, creator_id, pair_key, created_at, updated_at, credit_spent_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
@@ -61,7 +61,7 @@ extension SQLiteStorage: MessagingStore {
             ])
         for (ordinal, member) in c.participants.enumerated() {
             try db.execute(
-                sql: "INSERT INTO conversation_participants (conversation_id, member_id, ordinal) VALUES (?, ?, ?)",
+                cached: "INSERT INTO conversation_participants (conversation_id, member_id, ordinal) VALUES (?, ?, ?)",
                 arguments: [c.id, member.rawValue, ordinal])
         }
         for message in messages { try insertMessage(message, db) }
@@ -71,7 +71,7 @@ extension SQLiteStorage: MessagingStore {
         try await write { db in
             // SQLite has one writer: no other transaction can take the pair between this look and the insert.
             if let key = conversation.pairKey,
-                let id = try String.fetchOne(db, sql: "SELECT id FROM conversations WHERE pair_key = ?", arguments: [key])
+                let id = try String.fetchOne(cached: db, sql: "SELECT id FROM conversations WHERE pair_key = ?", arguments: [key])
             {
                 for var message in messages {
                     message.conversationID = id
@@ -92,7 +92,7 @@ extension SQLiteStorage: MessagingStore {
         try await pool.read { db in
             guard let conversation = try Self.conversation(id, db), conversation.participants.contains(member) else { return nil }
             let blocked = try String.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT p.member_id FROM conversation_participants p JOIN blocks b
                       ON (b.blocker_id = ? AND b.blocked_id = p.member_id) OR (b.blocked_id = ? AND b.blocker_id = p.member_id)
@@ -105,7 +105,7 @@ extension SQLiteStorage: MessagingStore {
 
     public func conversation(pairKey: String) async throws -> Conversation? {
         try await pool.read { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM conversations WHERE pair_key = ?", arguments: [pairKey]) else {
+            guard let id = try String.fetchOne(cached: db, sql: "SELECT id FROM conversations WHERE pair_key = ?", arguments: [pairKey]) else {
                 return nil
             }
             return try Self.conversation(id, db)
@@ -116,7 +116,7 @@ extension SQLiteStorage: MessagingStore {
         try await write { db in
             guard
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND member_id = ?",
+                    cached: db, sql: "SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND member_id = ?",
                     arguments: [message.conversationID, message.sender.rawValue]) != nil
             else { return false }
             try Self.insertMessage(message, db)
@@ -125,7 +125,7 @@ extension SQLiteStorage: MessagingStore {
     }
 
     public func message(id: String) async throws -> Message? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]).map(Self.message) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]).map(Self.message) }
     }
 
     static let entryColumns = """
@@ -141,7 +141,7 @@ extension SQLiteStorage: MessagingStore {
         var last: [String: Message] = [:]
         if !lastIDs.isEmpty {
             let marks = Array(repeating: "?", count: lastIDs.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(lastIDs)) {
+            for row in try Row.fetchAll(cached: db, sql: "SELECT * FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(lastIDs)) {
                 let message = message(row)
                 last[message.conversationID] = message
             }
@@ -156,7 +156,7 @@ extension SQLiteStorage: MessagingStore {
     public func conversations(of member: MemberID, before cursor: String?, limit: Int) async throws -> [ConversationEntry] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT \(Self.entryColumns)
                     FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
@@ -171,7 +171,7 @@ extension SQLiteStorage: MessagingStore {
     public func conversationEntry(id: String, for member: MemberID) async throws -> ConversationEntry? {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT \(Self.entryColumns)
                     FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
@@ -185,7 +185,7 @@ extension SQLiteStorage: MessagingStore {
     public func messages(in conversation: String, before cursor: String?, limit: Int) async throws -> [Message] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+                cached: db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
                 arguments: [conversation, cursor, cursor, limit]
             ).map(Self.message)
         }
@@ -194,7 +194,7 @@ extension SQLiteStorage: MessagingStore {
     public func messages(for member: MemberID, after: String, limit: Int) async throws -> [Message] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT m.* FROM conversation_participants p JOIN messages m ON m.conversation_id = p.conversation_id
                     WHERE p.member_id = ? AND m.id > ? ORDER BY m.id LIMIT ?
@@ -207,7 +207,7 @@ extension SQLiteStorage: MessagingStore {
     public func markRead(conversation: String, member: MemberID, upTo: String) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE conversation_participants SET last_read_id = MAX(last_read_id, ?) WHERE conversation_id = ? AND member_id = ?",
+                cached: "UPDATE conversation_participants SET last_read_id = MAX(last_read_id, ?) WHERE conversation_id = ? AND member_id = ?",
                 arguments: [upTo, conversation, member.rawValue])
             return db.changesCount > 0
         }
@@ -216,7 +216,7 @@ extension SQLiteStorage: MessagingStore {
     public func unreadConversationCount(of member: MemberID) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(
-                db,
+                cached: db,
                 sql: """
                     SELECT COUNT(*) FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
                     WHERE p.member_id = ? AND c.last_message_id > p.last_read_id
@@ -228,7 +228,7 @@ extension SQLiteStorage: MessagingStore {
     public func forwardIntroduction(id: String, note: String?, at date: Date, conversation: Conversation, messages: [Message]) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE introductions SET status = 'forwarded', forward_note = ?, updated_at = ?, conversation_id = ?
                     WHERE id = ? AND status = 'pending'
                     """,
@@ -243,9 +243,9 @@ extension SQLiteStorage: MessagingStore {
         try await write { db in
             guard
                 let spent = try Int64.fetchOne(
-                    db, sql: "SELECT credit_spent_at FROM conversations WHERE id = ? AND credit_spent_at IS NOT NULL", arguments: [conversation])
+                    cached: db, sql: "SELECT credit_spent_at FROM conversations WHERE id = ? AND credit_spent_at IS NOT NULL", arguments: [conversation])
             else { return nil }
-            try db.execute(sql: "UPDATE conversations SET credit_spent_at = NULL WHERE id = ?", arguments: [conversation])
+            try db.execute(cached: "UPDATE conversations SET credit_spent_at = NULL WHERE id = ?", arguments: [conversation])
             return StoredTime.date(spent)
         }
     }

@@ -5,7 +5,7 @@ import TsunagariCore
 extension SQLiteStorage: ModerationStore {
     public func report(id: String) async throws -> PostReport? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM post_reports WHERE id = ?", arguments: [id]).map { row in
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM post_reports WHERE id = ?", arguments: [id]).map { row in
                 let comment: String = row["comment_id"]
                 return PostReport(
                     id: row["id"], postID: row["post_id"], commentID: comment.isEmpty ? nil : comment, reporter: MemberID(row["reporter_id"]),
@@ -16,11 +16,11 @@ extension SQLiteStorage: ModerationStore {
 
     public func resolveReport(id: String, resolution: ReportResolution, audit: AuditEntry) async throws -> ResolvedReport? {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT post_id, comment_id FROM post_reports WHERE id = ? AND status = 'open'", arguments: [id])
+            guard let row = try Row.fetchOne(cached: db, sql: "SELECT post_id, comment_id FROM post_reports WHERE id = ? AND status = 'open'", arguments: [id])
             else { return nil }
             let postID: String = row["post_id"]
             let commentID: String = row["comment_id"]
-            let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [postID])
+            let seq = try Int64.fetchOne(cached: db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [postID])
             var removed = false
             if resolution == .removed {
                 if commentID.isEmpty {
@@ -33,7 +33,7 @@ extension SQLiteStorage: ModerationStore {
             // same post or comment end together.
             let everyOnPost = resolution == .removed && commentID.isEmpty
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE post_reports SET status = ?, resolved_at = ?, resolved_by = ?
                     WHERE status = 'open' AND post_id = ? AND (? OR comment_id = ?)
                     """,
@@ -50,13 +50,13 @@ extension SQLiteStorage: ModerationStore {
 
     static func insertAudit(_ entry: AuditEntry, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            cached: "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [entry.id, StoredTime.millis(entry.at), entry.actor, entry.action, entry.subject, entry.detail])
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
                 AuditEntry(
                     id: row["id"], at: StoredTime.date(row["at"]), actor: row["actor"], action: row["action"], subject: row["subject"],
                     detail: row["detail"])
@@ -67,13 +67,13 @@ extension SQLiteStorage: ModerationStore {
     public func suspendMember(_ member: MemberID, reason: String, audit: AuditEntry) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE members SET suspended_at = ?, suspension_reason = ? WHERE id = ? AND suspended_at IS NULL",
+                cached: "UPDATE members SET suspended_at = ?, suspension_reason = ? WHERE id = ? AND suspended_at IS NULL",
                 arguments: [StoredTime.millis(audit.at), reason, member.rawValue])
             guard db.changesCount > 0 else { return false }
-            try db.execute(sql: "DELETE FROM sessions WHERE member_id = ?", arguments: [member.rawValue])
-            try db.execute(sql: "DELETE FROM search_entries WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(cached: "DELETE FROM sessions WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(cached: "DELETE FROM search_entries WHERE member_id = ?", arguments: [member.rawValue])
             try db.execute(
-                sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(audit.at)])
+                cached: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(audit.at)])
             try Self.logChange(.memberSuspended, member, nil, at: audit.at, db)
             try Self.insertAudit(audit, db)
             return true
@@ -83,7 +83,7 @@ extension SQLiteStorage: ModerationStore {
     public func restoreMember(_ member: MemberID, audit: AuditEntry) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE members SET suspended_at = NULL, suspension_reason = NULL WHERE id = ? AND suspended_at IS NOT NULL",
+                cached: "UPDATE members SET suspended_at = NULL, suspension_reason = NULL WHERE id = ? AND suspended_at IS NOT NULL",
                 arguments: [member.rawValue])
             guard db.changesCount > 0 else { return false }
             try Self.logChange(.memberRestored, member, nil, at: audit.at, db)
@@ -95,7 +95,7 @@ extension SQLiteStorage: ModerationStore {
     public func suspendedMembers(limit: Int) async throws -> [SuspendedMember] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT id, name, handle, email, suspended_at, suspension_reason FROM members
                     WHERE suspended_at IS NOT NULL ORDER BY suspended_at DESC, id LIMIT ?

@@ -26,7 +26,7 @@ extension SQLiteStorage: NetworkStore {
 
     static func logChange(_ kind: GraphChange.Kind, _ a: MemberID, _ b: MemberID?, at date: Date, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO graph_changes (kind, a, b, at) VALUES (?, ?, ?, ?)",
+            cached: "INSERT INTO graph_changes (kind, a, b, at) VALUES (?, ?, ?, ?)",
             arguments: [kind.rawValue, a.rawValue, b?.rawValue, StoredTime.millis(date)])
     }
 
@@ -34,14 +34,14 @@ extension SQLiteStorage: NetworkStore {
     static func connect(_ a: MemberID, _ b: MemberID, at date: Date, _ db: Database) throws -> Bool {
         let millis = StoredTime.millis(date)
         try db.execute(
-            sql: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            cached: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             arguments: [a.rawValue, b.rawValue, millis])
         guard db.changesCount > 0 else { return false }
         try db.execute(
-            sql: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            cached: "INSERT INTO connections (member_id, other_id, connected_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             arguments: [b.rawValue, a.rawValue, millis])
         try db.execute(
-            sql: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT DO NOTHING",
+            cached: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT DO NOTHING",
             arguments: [a.rawValue, b.rawValue, millis, b.rawValue, a.rawValue, millis])
         return true
     }
@@ -49,14 +49,14 @@ extension SQLiteStorage: NetworkStore {
     /// Removes the connection both ways and the follows between them; false if they were not connected.
     static func disconnect(_ a: MemberID, _ b: MemberID, _ db: Database) throws -> Bool {
         try db.execute(
-            sql: "DELETE FROM connections WHERE (member_id = ? AND other_id = ?) OR (member_id = ? AND other_id = ?)",
+            cached: "DELETE FROM connections WHERE (member_id = ? AND other_id = ?) OR (member_id = ? AND other_id = ?)",
             arguments: [a.rawValue, b.rawValue, b.rawValue, a.rawValue])
         return db.changesCount > 0
     }
 
     static func unfollowBothWays(_ a: MemberID, _ b: MemberID, _ db: Database) throws {
         try db.execute(
-            sql: "DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
+            cached: "DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
             arguments: [a.rawValue, b.rawValue, b.rawValue, a.rawValue])
     }
 
@@ -65,19 +65,19 @@ extension SQLiteStorage: NetworkStore {
     public func networkSnapshot() async throws -> NetworkSnapshot {
         // A read runs in one transaction on one WAL snapshot, so the parts and the sequence agree.
         try await pool.read { db in
-            let members = try String.fetchAll(db, sql: "SELECT id FROM members").map(MemberID.init)
+            let members = try String.fetchAll(cached: db, sql: "SELECT id FROM members").map(MemberID.init)
             var connections: [(MemberID, MemberID)] = []
             let cursor = try Row.fetchCursor(db, sql: "SELECT member_id, other_id FROM connections WHERE member_id < other_id")
             while let row = try cursor.next() {
                 connections.append((MemberID(row[0] as String), MemberID(row[1] as String)))
             }
             let hidden = try String.fetchAll(
-                db, sql: "SELECT id FROM members WHERE connections_visibility = ?",
+                cached: db, sql: "SELECT id FROM members WHERE connections_visibility = ?",
                 arguments: [ConnectionsVisibility.onlyMe.rawValue]
             ).map(MemberID.init)
-            let sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM graph_changes") ?? 0
+            let sequence = try Int64.fetchOne(cached: db, sql: "SELECT COALESCE(MAX(seq), 0) FROM graph_changes") ?? 0
             func pairs(_ sql: String) throws -> [(MemberID, MemberID)] {
-                try Row.fetchAll(db, sql: sql).map { (MemberID($0[0] as String), MemberID($0[1] as String)) }
+                try Row.fetchAll(cached: db, sql: sql).map { (MemberID($0[0] as String), MemberID($0[1] as String)) }
             }
             let unfollowed = try pairs(
                 """
@@ -89,7 +89,7 @@ extension SQLiteStorage: NetworkStore {
                 SELECT f.follower_id, f.followee_id FROM follows f
                 WHERE NOT EXISTS (SELECT 1 FROM connections c WHERE c.member_id = f.follower_id AND c.other_id = f.followee_id)
                 """)
-            let suspended = try String.fetchAll(db, sql: "SELECT id FROM members WHERE suspended_at IS NOT NULL").map(MemberID.init)
+            let suspended = try String.fetchAll(cached: db, sql: "SELECT id FROM members WHERE suspended_at IS NOT NULL").map(MemberID.init)
             return NetworkSnapshot(
                 members: members, connections: connections, hiddenLists: hidden, sequence: sequence, unfollowedConnections: unfollowed,
                 followsWithoutConnection: extra, suspended: suspended)
@@ -99,7 +99,7 @@ extension SQLiteStorage: NetworkStore {
     public func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                cached: db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, max(0, limit)]
             ).compactMap { row in
                 guard let kind = GraphChange.Kind(rawValue: row["kind"]) else { return nil }
@@ -118,7 +118,7 @@ extension SQLiteStorage: NetworkStore {
                 let part = Array(sequences[start..<min(start + 10_000, sequences.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 changes += try Row.fetchAll(
-                    db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq IN (\(marks)) ORDER BY seq",
+                    cached: db, sql: "SELECT seq, kind, a, b FROM graph_changes WHERE seq IN (\(marks)) ORDER BY seq",
                     arguments: StatementArguments(part)
                 ).compactMap { row in
                     guard let kind = GraphChange.Kind(rawValue: row["kind"]) else { return nil }
@@ -132,7 +132,7 @@ extension SQLiteStorage: NetworkStore {
 
     public func pruneGraphChanges(before date: Date) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM graph_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+            try db.execute(cached: "DELETE FROM graph_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
         }
     }
 
@@ -155,28 +155,28 @@ extension SQLiteStorage: NetworkStore {
         // cost is SQLite's, not a statement per row.
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         return try await write { db in
-            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
+            let cacheSize = try Int.fetchOne(cached: db, sql: "PRAGMA cache_size") ?? -2_000
             // A bigger page cache for the duration: the indexes of a large import do not fit in the default 2 MB.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+            try db.execute(cached: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(cached: "PRAGMA cache_size = \(cacheSize)") }
             try db.execute(
-                sql: """
+                cached: """
                     DROP TABLE IF EXISTS temp.imported_pairs;
                     CREATE TEMP TABLE imported_pairs (n INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, at INTEGER NOT NULL);
                     """)
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO temp.imported_pairs (a, b, at)
                     SELECT json_extract(value, '$.a'), json_extract(value, '$.b'), json_extract(value, '$.t') FROM json_each(?)
                     """, arguments: [json])
             // Both directions are always written together, so one direction tells whether a pair is connected.
             try db.execute(
-                sql: """
+                cached: """
                     DELETE FROM temp.imported_pairs
                     WHERE EXISTS (SELECT 1 FROM connections WHERE member_id = imported_pairs.a AND other_id = imported_pairs.b)
                     """)
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO connections (member_id, other_id, connected_at) SELECT a, b, at FROM temp.imported_pairs ORDER BY a, b;
                     INSERT INTO connections (member_id, other_id, connected_at) SELECT b, a, at FROM temp.imported_pairs ORDER BY b, a;
                     INSERT INTO follows (follower_id, followee_id, created_at)
@@ -185,8 +185,8 @@ extension SQLiteStorage: NetworkStore {
                       SELECT b, a, at FROM temp.imported_pairs WHERE true ORDER BY b, a ON CONFLICT DO NOTHING;
                     INSERT INTO graph_changes (kind, a, b, at) SELECT 'connected', a, b, at FROM temp.imported_pairs ORDER BY n;
                     """)
-            let added = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.imported_pairs") ?? 0
-            try db.execute(sql: "DROP TABLE temp.imported_pairs")
+            let added = try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM temp.imported_pairs") ?? 0
+            try db.execute(cached: "DROP TABLE temp.imported_pairs")
             return added
         }
     }
@@ -202,13 +202,13 @@ extension SQLiteStorage: NetworkStore {
 
     public func invitation(id: String) async throws -> Invitation? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE id = ?", arguments: [id]).map(Self.invitation)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM invitations WHERE id = ?", arguments: [id]).map(Self.invitation)
         }
     }
 
     public func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(a, b)])
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(a, b)])
                 .map(Self.invitation)
         }
     }
@@ -216,7 +216,7 @@ extension SQLiteStorage: NetworkStore {
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
         try await pool.read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT MAX(updated_at) FROM invitations WHERE from_id = ? AND to_id = ? AND status = ?",
+                cached: db, sql: "SELECT MAX(updated_at) FROM invitations WHERE from_id = ? AND to_id = ? AND status = ?",
                 arguments: [from.rawValue, to.rawValue, InvitationStatus.withdrawn.rawValue]
             ).map(StoredTime.date)
         }
@@ -225,7 +225,7 @@ extension SQLiteStorage: NetworkStore {
     public func openInvitationCount(from member: MemberID) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')",
+                cached: db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')",
                 arguments: [member.rawValue]) ?? 0
         }
     }
@@ -233,7 +233,7 @@ extension SQLiteStorage: NetworkStore {
     public func createInvitation(_ i: Invitation) async throws {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -249,11 +249,11 @@ extension SQLiteStorage: NetworkStore {
         try await write { db in
             // Only an open invitation changes: one accepted (or withdrawn) a moment ago stays as it is.
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status IN ('pending', 'ignored')", arguments: [id])
+                cached: db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status IN ('pending', 'ignored')", arguments: [id])
             else { return }
             let key = InvitationPair.isOpen(status) ? InvitationPair.key(MemberID(row["from_id"]), MemberID(row["to_id"])) : nil
             try db.execute(
-                sql: "UPDATE invitations SET status = ?, pair_key = ?, updated_at = ? WHERE id = ?",
+                cached: "UPDATE invitations SET status = ?, pair_key = ?, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, key, StoredTime.millis(date), id])
         }
     }
@@ -261,7 +261,7 @@ extension SQLiteStorage: NetworkStore {
     public func acceptInvitation(id: String, at date: Date) async throws -> Bool {
         try await write { db in
             guard let row = try Row.fetchOne(
-                db,
+                cached: db,
                 sql: """
                     SELECT from_id, to_id FROM invitations i WHERE id = ? AND status = ? AND NOT EXISTS (
                       SELECT 1 FROM blocks WHERE (blocker_id = i.from_id AND blocked_id = i.to_id)
@@ -272,7 +272,7 @@ extension SQLiteStorage: NetworkStore {
             let from = MemberID(row["from_id"])
             let to = MemberID(row["to_id"])
             try db.execute(
-                sql: "UPDATE invitations SET status = ?, pair_key = NULL, updated_at = ? WHERE id = ?",
+                cached: "UPDATE invitations SET status = ?, pair_key = NULL, updated_at = ? WHERE id = ?",
                 arguments: [InvitationStatus.accepted.rawValue, StoredTime.millis(date), id])
             if try Self.connect(from, to, at: date, db) {
                 try Self.logChange(.connected, from, to, at: date, db)
@@ -295,7 +295,7 @@ extension SQLiteStorage: NetworkStore {
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.invitation)
+            return try Row.fetchAll(cached: db, sql: sql, arguments: arguments).map(Self.invitation)
         }
     }
 
@@ -304,7 +304,7 @@ extension SQLiteStorage: NetworkStore {
     public func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date? {
         try await pool.read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT connected_at FROM connections WHERE member_id = ? AND other_id = ?",
+                cached: db, sql: "SELECT connected_at FROM connections WHERE member_id = ? AND other_id = ?",
                 arguments: [a.rawValue, b.rawValue]
             ).map(StoredTime.date)
         }
@@ -313,11 +313,12 @@ extension SQLiteStorage: NetworkStore {
     public func connections(of member: MemberID) async throws -> [Connection] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: "SELECT other_id, connected_at FROM connections WHERE member_id = ? ORDER BY connected_at DESC, other_id DESC",
                 arguments: [member.rawValue]
             ).map { row in
-                Connection(member: member, other: MemberID(row["other_id"]), connectedAt: StoredTime.date(row["connected_at"]))
+                // By position: a list of hundreds of rows, read on every request for it.
+                Connection(member: member, other: MemberID(row[0] as String), connectedAt: StoredTime.date(row[1] as Int64))
             }
         }
     }
@@ -334,7 +335,7 @@ extension SQLiteStorage: NetworkStore {
     public func follows(_ follower: MemberID, _ followee: MemberID) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?)",
+                cached: db, sql: "SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?)",
                 arguments: [follower.rawValue, followee.rawValue]) ?? false
         }
     }
@@ -343,11 +344,11 @@ extension SQLiteStorage: NetworkStore {
         try await write { db in
             if on {
                 try db.execute(
-                    sql: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    cached: "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: [follower.rawValue, followee.rawValue, StoredTime.millis(date)])
             } else {
                 try db.execute(
-                    sql: "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?",
+                    cached: "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?",
                     arguments: [follower.rawValue, followee.rawValue])
             }
             if db.changesCount > 0 { try Self.logChange(on ? .followed : .unfollowed, follower, followee, at: date, db) }
@@ -357,16 +358,16 @@ extension SQLiteStorage: NetworkStore {
     public func block(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                cached: "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [blocker.rawValue, blocked.rawValue, StoredTime.millis(date)])
             let disconnected = try Self.disconnect(blocker, blocked, db)
             if disconnected {
                 try Self.logChange(.disconnected, blocker, blocked, at: date, db)
             }
             // The open invitation between them, whichever way it went (there is at most one).
-            try db.execute(sql: "DELETE FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(blocker, blocked)])
+            try db.execute(cached: "DELETE FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(blocker, blocked)])
             let follows = try Row.fetchAll(
-                db, sql: "SELECT follower_id, followee_id FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
+                cached: db, sql: "SELECT follower_id, followee_id FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)",
                 arguments: [blocker.rawValue, blocked.rawValue, blocked.rawValue, blocker.rawValue])
             try Self.unfollowBothWays(blocker, blocked, db)
             if !disconnected {
@@ -381,7 +382,7 @@ extension SQLiteStorage: NetworkStore {
     public func unblock(_ blocker: MemberID, _ blocked: MemberID, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?", arguments: [blocker.rawValue, blocked.rawValue])
+                cached: "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?", arguments: [blocker.rawValue, blocked.rawValue])
         }
     }
 
@@ -389,7 +390,7 @@ extension SQLiteStorage: NetworkStore {
         try await pool.read { db in
             Set(
                 try String.fetchAll(
-                    db,
+                    cached: db,
                     sql: "SELECT blocked_id FROM blocks WHERE blocker_id = ? UNION SELECT blocker_id FROM blocks WHERE blocked_id = ?",
                     arguments: [member.rawValue, member.rawValue]
                 ).map(MemberID.init))
@@ -399,7 +400,7 @@ extension SQLiteStorage: NetworkStore {
     public func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO suggestion_dismissals (member_id, dismissed_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                cached: "INSERT INTO suggestion_dismissals (member_id, dismissed_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [member.rawValue, dismissed.rawValue, StoredTime.millis(date)])
         }
     }
@@ -408,7 +409,7 @@ extension SQLiteStorage: NetworkStore {
         try await pool.read { db in
             Set(
                 try String.fetchAll(
-                    db, sql: "SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = ?", arguments: [member.rawValue]
+                    cached: db, sql: "SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = ?", arguments: [member.rawValue]
                 ).map(MemberID.init))
         }
     }
@@ -417,7 +418,7 @@ extension SQLiteStorage: NetworkStore {
         try await pool.read { db in
             Set(
                 try String.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT to_id FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')
                         UNION SELECT from_id FROM invitations WHERE to_id = ? AND status IN ('pending', 'ignored')
@@ -441,7 +442,7 @@ extension SQLiteStorage: NetworkStore {
     public func createIntroduction(_ i: Introduction) async throws {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO introductions (id, requester_id, via_id, target_id, message, status, forward_note, created_at,
                       updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -454,7 +455,7 @@ extension SQLiteStorage: NetworkStore {
 
     public func introduction(id: String) async throws -> Introduction? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM introductions WHERE id = ?", arguments: [id]).map(Self.introduction)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM introductions WHERE id = ?", arguments: [id]).map(Self.introduction)
         }
     }
 
@@ -462,7 +463,7 @@ extension SQLiteStorage: NetworkStore {
     public func setIntroductionStatus(id: String, _ status: IntroductionStatus, note: String?, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "UPDATE introductions SET status = ?, forward_note = ?, updated_at = ? WHERE id = ? AND status = ?",
+                cached: "UPDATE introductions SET status = ?, forward_note = ?, updated_at = ? WHERE id = ? AND status = ?",
                 arguments: [status.rawValue, note, StoredTime.millis(date), id, IntroductionStatus.pending.rawValue])
         }
     }
@@ -470,7 +471,7 @@ extension SQLiteStorage: NetworkStore {
     public func introductions(involving member: MemberID) async throws -> [Introduction] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT * FROM introductions WHERE requester_id = ? OR via_id = ? OR target_id = ?
                     ORDER BY created_at DESC, id DESC
@@ -483,9 +484,18 @@ extension SQLiteStorage: NetworkStore {
     // MARK: People and organisations
 
     public func memberCards(ids: [MemberID]) async throws -> [MemberCard] {
-        let unique = Array(Set(ids.map(\.rawValue)))
-        guard !unique.isEmpty else { return [] }
-        return try await pool.read { db in
+        guard !ids.isEmpty else { return [] }
+        try await replayCacheChanges()
+        let (found, missing) = cache.cards(Array(Set(ids)))
+        guard !missing.isEmpty else { return found }
+        let generation = cache.generation
+        let read = try await readMemberCards(missing.map(\.rawValue))
+        cache.store(cards: read, generation: generation)
+        return found + read
+    }
+
+    private func readMemberCards(_ unique: [String]) async throws -> [MemberCard] {
+        try await pool.read { db in
             var cards: [MemberCard] = []
             cards.reserveCapacity(unique.count)
             var start = 0
@@ -494,7 +504,7 @@ extension SQLiteStorage: NetworkStore {
                 start += chunk.count
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                 let rows = try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: """
                         SELECT id, handle, name, headline, location, profile_visibility, connections_visibility, section_visibility,
                           photo_id
@@ -527,7 +537,7 @@ extension SQLiteStorage: NetworkStore {
                                 AND q.end_month IS NULL)
                 ORDER BY member_id
                 """
-            return try String.fetchAll(db, sql: sql, arguments: [company]).map(MemberID.init)
+            return try String.fetchAll(cached: db, sql: sql, arguments: [company]).map(MemberID.init)
         }
     }
 
@@ -536,7 +546,7 @@ extension SQLiteStorage: NetworkStore {
             // Months compare as 'YYYY-MM' text, an open end as '9999-12'. A school's years run from the start year
             // (or the end year alone) to the end year (open when only the start is known); no years, no overlap.
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT member, kind, organisation_id, organisation_name, overlap FROM (
                       SELECT q.member_id AS member, 'company' AS kind, c.id AS organisation_id, c.name AS organisation_name,
@@ -573,7 +583,7 @@ extension SQLiteStorage: NetworkStore {
         let key = CompanyName.key(query)
         return try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT c.id, c.name, COUNT(DISTINCT p.member_id) AS members,
                       COUNT(DISTINCT CASE WHEN p.end_month IS NULL THEN p.member_id END) AS current

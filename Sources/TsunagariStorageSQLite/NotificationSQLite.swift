@@ -5,7 +5,7 @@ import TsunagariCore
 extension SQLiteStorage: NotificationStore {
     static func insertNotification(_ n: MemberNotification, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO notifications (id, member_id, kind, actor_id, subject_id, subject_name, conversation_id, members, count,
                   group_key, created_at, read)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -35,11 +35,11 @@ extension SQLiteStorage: NotificationStore {
             var merged = notification
             if let key = notification.groupKey,
                 let earlier = try Row.fetchOne(
-                    db, sql: "SELECT * FROM notifications WHERE member_id = ? AND group_key = ? AND read = 0 ORDER BY id DESC LIMIT 1",
+                    cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND group_key = ? AND read = 0 ORDER BY id DESC LIMIT 1",
                     arguments: [notification.member.rawValue, key]
                 ).flatMap(Self.notification)
             {
-                try db.execute(sql: "DELETE FROM notifications WHERE id = ?", arguments: [earlier.id])
+                try db.execute(cached: "DELETE FROM notifications WHERE id = ?", arguments: [earlier.id])
                 merged.count += earlier.count
                 merged.members = Array((notification.members + earlier.members.filter { !notification.members.contains($0) }).prefix(keep))
             }
@@ -50,14 +50,14 @@ extension SQLiteStorage: NotificationStore {
 
     public func notification(id: String) async throws -> MemberNotification? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM notifications WHERE id = ?", arguments: [id]).flatMap(Self.notification)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM notifications WHERE id = ?", arguments: [id]).flatMap(Self.notification)
         }
     }
 
     public func notifications(of member: MemberID, before cursor: String?, limit: Int) async throws -> [MemberNotification] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM notifications WHERE member_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+                cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
                 arguments: [member.rawValue, cursor, cursor, limit]
             ).compactMap(Self.notification)
         }
@@ -66,7 +66,7 @@ extension SQLiteStorage: NotificationStore {
     public func notifications(of member: MemberID, after: String, limit: Int) async throws -> [MemberNotification] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM notifications WHERE member_id = ? AND id > ? ORDER BY id LIMIT ?",
+                cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [member.rawValue, after, limit]
             ).compactMap(Self.notification)
         }
@@ -75,7 +75,7 @@ extension SQLiteStorage: NotificationStore {
     public func unreadNotifications(of member: MemberID, limit: Int) async throws -> [MemberNotification] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM notifications WHERE member_id = ? AND read = 0 ORDER BY id DESC LIMIT ?",
+                cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND read = 0 ORDER BY id DESC LIMIT ?",
                 arguments: [member.rawValue, limit]
             ).compactMap(Self.notification)
         }
@@ -83,14 +83,14 @@ extension SQLiteStorage: NotificationStore {
 
     public func unreadNotificationCount(of member: MemberID) async throws -> Int {
         try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE member_id = ? AND read = 0", arguments: [member.rawValue]) ?? 0
+            try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM notifications WHERE member_id = ? AND read = 0", arguments: [member.rawValue]) ?? 0
         }
     }
 
     public func markNotificationsRead(of member: MemberID, upTo: String) async throws -> Int {
         try await write { db in
             try db.execute(
-                sql: "UPDATE notifications SET read = 1 WHERE member_id = ? AND id <= ? AND read = 0", arguments: [member.rawValue, upTo])
+                cached: "UPDATE notifications SET read = 1 WHERE member_id = ? AND id <= ? AND read = 0", arguments: [member.rawValue, upTo])
             return db.changesCount
         }
     }

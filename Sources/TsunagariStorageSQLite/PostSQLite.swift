@@ -5,7 +5,7 @@ import TsunagariCore
 extension SQLiteStorage: PostStore {
     static func logFeedChange(_ post: Int64, actor: MemberID?, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO feed_changes (post_seq, actor_id, at) VALUES (?, ?, ?)",
+            cached: "INSERT INTO feed_changes (post_seq, actor_id, at) VALUES (?, ?, ?)",
             arguments: [post, actor?.rawValue, StoredTime.millis(Date())])
     }
 
@@ -33,7 +33,7 @@ extension SQLiteStorage: PostStore {
     public func createPost(_ post: Post) async throws -> Post {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO posts (id, author_id, text, visibility, hashtags, mentions, repost_of, created_at, version, job_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """,
@@ -46,7 +46,7 @@ extension SQLiteStorage: PostStore {
             stored.version = 1
             try Self.logFeedChange(stored.seq, actor: nil, db)
             if let original = post.repostOf, post.text.isEmpty,
-                let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
+                let seq = try Int64.fetchOne(cached: db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
             {
                 try Self.logFeedChange(seq, actor: post.author, db)
             }
@@ -55,14 +55,14 @@ extension SQLiteStorage: PostStore {
     }
 
     public func post(id: String) async throws -> Post? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]).map(Self.post) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]).map(Self.post) }
     }
 
     public func posts(ids: [String]) async throws -> [Post] {
         guard !ids.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(ids) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
+                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
             }
         }
     }
@@ -71,7 +71,7 @@ extension SQLiteStorage: PostStore {
         guard !seqs.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(seqs) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
+                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
             }
         }
     }
@@ -79,9 +79,9 @@ extension SQLiteStorage: PostStore {
     public func editPost(id: String, text: String, hashtags: [String], mentions: [MemberID], at date: Date) async throws -> Post? {
         try await write { db in
             try db.execute(
-                sql: "UPDATE posts SET text = ?, hashtags = ?, mentions = ?, edited_at = ?, version = version + 1 WHERE id = ?",
+                cached: "UPDATE posts SET text = ?, hashtags = ?, mentions = ?, edited_at = ?, version = version + 1 WHERE id = ?",
                 arguments: [text, hashtags.joined(separator: " "), mentions.map(\.rawValue).joined(separator: " "), StoredTime.millis(date), id])
-            guard db.changesCount > 0, let row = try Row.fetchOne(db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]) else { return nil }
+            guard db.changesCount > 0, let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]) else { return nil }
             let post = Self.post(row)
             try Self.logFeedChange(post.seq, actor: nil, db)
             return post
@@ -94,14 +94,14 @@ extension SQLiteStorage: PostStore {
 
     /// Deletes the post in the caller's transaction and logs the feed changes; false when there is no such post.
     static func deletePost(id: String, _ db: Database) throws -> Bool {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, author_id, repost_of, text FROM posts WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT seq, author_id, repost_of, text FROM posts WHERE id = ?", arguments: [id]) else {
             return false
         }
-        try db.execute(sql: "DELETE FROM posts WHERE id = ?", arguments: [id])
+        try db.execute(cached: "DELETE FROM posts WHERE id = ?", arguments: [id])
         try logFeedChange(row["seq"], actor: nil, db)
         // The original of a repost counts one fewer, and loses the reposter's activity.
         if let original: String = row["repost_of"],
-            let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
+            let seq = try Int64.fetchOne(cached: db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [original])
         {
             try logFeedChange(seq, actor: MemberID(row["author_id"] as String), db)
         }
@@ -111,7 +111,7 @@ extension SQLiteStorage: PostStore {
     public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT * FROM posts WHERE author_id = ? AND seq < ? AND (visibility = 'public' OR ?)
                     ORDER BY seq DESC LIMIT ?
@@ -127,29 +127,29 @@ extension SQLiteStorage: PostStore {
             var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
             _ = try Self.inSlices(ids) { part, marks -> [Int] in
                 let args = StatementArguments(part)
-                for id in try String.fetchAll(db, sql: "SELECT id FROM posts WHERE id IN (\(marks))", arguments: args) {
+                for id in try String.fetchAll(cached: db, sql: "SELECT id FROM posts WHERE id IN (\(marks))", arguments: args) {
                     result[id] = (PostCounts(), nil)
                 }
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT post_id, type, COUNT(*) AS n FROM post_reactions WHERE post_id IN (\(marks)) GROUP BY post_id, type",
+                    cached: db, sql: "SELECT post_id, type, COUNT(*) AS n FROM post_reactions WHERE post_id IN (\(marks)) GROUP BY post_id, type",
                     arguments: args)
                 {
                     guard let type = ReactionType(rawValue: row["type"]) else { continue }
                     result[row["post_id"]]?.counts.reactions[type] = row["n"]
                 }
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT post_id, COUNT(*) AS n FROM post_comments WHERE post_id IN (\(marks)) GROUP BY post_id", arguments: args)
+                    cached: db, sql: "SELECT post_id, COUNT(*) AS n FROM post_comments WHERE post_id IN (\(marks)) GROUP BY post_id", arguments: args)
                 {
                     result[row["post_id"]]?.counts.comments = row["n"]
                 }
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT repost_of, COUNT(*) AS n FROM posts WHERE repost_of IN (\(marks)) GROUP BY repost_of", arguments: args)
+                    cached: db, sql: "SELECT repost_of, COUNT(*) AS n FROM posts WHERE repost_of IN (\(marks)) GROUP BY repost_of", arguments: args)
                 {
                     result[row["repost_of"]]?.counts.reposts = row["n"]
                 }
                 if let viewer {
                     for row in try Row.fetchAll(
-                        db, sql: "SELECT post_id, type FROM post_reactions WHERE member_id = ? AND post_id IN (\(marks))",
+                        cached: db, sql: "SELECT post_id, type FROM post_reactions WHERE member_id = ? AND post_id IN (\(marks))",
                         arguments: StatementArguments([viewer.rawValue]) + args)
                     {
                         result[row["post_id"]]?.viewerReaction = ReactionType(rawValue: row["type"])
@@ -163,9 +163,9 @@ extension SQLiteStorage: PostStore {
 
     public func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool {
         try await write { db in
-            guard try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [comment.postID]) != nil else { return false }
+            guard try Int64.fetchOne(cached: db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [comment.postID]) != nil else { return false }
             try db.execute(
-                sql: "INSERT INTO post_comments (id, post_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
+                cached: "INSERT INTO post_comments (id, post_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [comment.id, comment.postID, comment.author.rawValue, comment.text, StoredTime.millis(comment.createdAt)])
             try Self.logFeedChange(postSeq, actor: comment.author, db)
             return true
@@ -179,13 +179,13 @@ extension SQLiteStorage: PostStore {
     }
 
     public func comment(id: String) async throws -> PostComment? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM post_comments WHERE id = ?", arguments: [id]).map(Self.comment) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM post_comments WHERE id = ?", arguments: [id]).map(Self.comment) }
     }
 
     public func comments(on post: String, after: String?, limit: Int) async throws -> [PostComment] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM post_comments WHERE post_id = ? AND id > ? ORDER BY id LIMIT ?",
+                cached: db, sql: "SELECT * FROM post_comments WHERE post_id = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [post, after ?? "", max(0, limit)]
             ).map(Self.comment)
         }
@@ -196,31 +196,31 @@ extension SQLiteStorage: PostStore {
     }
 
     static func deleteComment(id: String, postSeq: Int64, _ db: Database) throws -> Bool {
-        guard let author = try String.fetchOne(db, sql: "SELECT author_id FROM post_comments WHERE id = ?", arguments: [id]) else {
+        guard let author = try String.fetchOne(cached: db, sql: "SELECT author_id FROM post_comments WHERE id = ?", arguments: [id]) else {
             return false
         }
-        try db.execute(sql: "DELETE FROM post_comments WHERE id = ?", arguments: [id])
+        try db.execute(cached: "DELETE FROM post_comments WHERE id = ?", arguments: [id])
         try logFeedChange(postSeq, actor: MemberID(author), db)
         return true
     }
 
     public func setReaction(post: String, postSeq: Int64, member: MemberID, type: ReactionType?, at date: Date) async throws -> (exists: Bool, added: Bool) {
         try await write { db in
-            guard try Int64.fetchOne(db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [post]) != nil else { return (false, false) }
+            guard try Int64.fetchOne(cached: db, sql: "SELECT seq FROM posts WHERE id = ?", arguments: [post]) != nil else { return (false, false) }
             let had = try String.fetchOne(
-                db, sql: "SELECT type FROM post_reactions WHERE post_id = ? AND member_id = ?", arguments: [post, member.rawValue])
+                cached: db, sql: "SELECT type FROM post_reactions WHERE post_id = ? AND member_id = ?", arguments: [post, member.rawValue])
             if let type {
                 if had == nil {
                     try db.execute(
-                        sql: "INSERT INTO post_reactions (post_id, member_id, type, created_at) VALUES (?, ?, ?, ?)",
+                        cached: "INSERT INTO post_reactions (post_id, member_id, type, created_at) VALUES (?, ?, ?, ?)",
                         arguments: [post, member.rawValue, type.rawValue, StoredTime.millis(date)])
                 } else if had != type.rawValue {
                     try db.execute(
-                        sql: "UPDATE post_reactions SET type = ? WHERE post_id = ? AND member_id = ?",
+                        cached: "UPDATE post_reactions SET type = ? WHERE post_id = ? AND member_id = ?",
                         arguments: [type.rawValue, post, member.rawValue])
                 }
             } else if had != nil {
-                try db.execute(sql: "DELETE FROM post_reactions WHERE post_id = ? AND member_id = ?", arguments: [post, member.rawValue])
+                try db.execute(cached: "DELETE FROM post_reactions WHERE post_id = ? AND member_id = ?", arguments: [post, member.rawValue])
             }
             if had != type?.rawValue { try Self.logFeedChange(postSeq, actor: member, db) }
             return (true, had == nil && type != nil)
@@ -229,7 +229,7 @@ extension SQLiteStorage: PostStore {
 
     public func followedHashtags(of member: MemberID) async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT tag FROM hashtag_follows WHERE member_id = ? ORDER BY tag", arguments: [member.rawValue])
+            try String.fetchAll(cached: db, sql: "SELECT tag FROM hashtag_follows WHERE member_id = ? ORDER BY tag", arguments: [member.rawValue])
         }
     }
 
@@ -237,10 +237,10 @@ extension SQLiteStorage: PostStore {
         try await write { db in
             if on {
                 try db.execute(
-                    sql: "INSERT INTO hashtag_follows (member_id, tag, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    cached: "INSERT INTO hashtag_follows (member_id, tag, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: [member.rawValue, tag, StoredTime.millis(date)])
             } else {
-                try db.execute(sql: "DELETE FROM hashtag_follows WHERE member_id = ? AND tag = ?", arguments: [member.rawValue, tag])
+                try db.execute(cached: "DELETE FROM hashtag_follows WHERE member_id = ? AND tag = ?", arguments: [member.rawValue, tag])
             }
         }
     }
@@ -248,7 +248,7 @@ extension SQLiteStorage: PostStore {
     public func createReport(_ report: PostReport) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO post_reports (id, post_id, comment_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """,
@@ -261,7 +261,7 @@ extension SQLiteStorage: PostStore {
 
     public func openReports(limit: Int) async throws -> [PostReport] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM post_reports WHERE status = 'open' ORDER BY id LIMIT ?", arguments: [max(0, limit)]).map {
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM post_reports WHERE status = 'open' ORDER BY id LIMIT ?", arguments: [max(0, limit)]).map {
                 let comment: String = $0["comment_id"]
                 return PostReport(
                     id: $0["id"], postID: $0["post_id"], commentID: comment.isEmpty ? nil : comment, reporter: MemberID($0["reporter_id"]),
@@ -314,7 +314,7 @@ extension SQLiteStorage: PostStore {
     public func feedPostStates(after: Int64, limit: Int) async throws -> [FeedPostState] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(Self.stateColumns) FROM posts p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", arguments: [after, max(0, limit)]
+                cached: db, sql: "SELECT \(Self.stateColumns) FROM posts p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", arguments: [after, max(0, limit)]
             ).map(Self.state)
         }
     }
@@ -323,7 +323,7 @@ extension SQLiteStorage: PostStore {
         guard !seqs.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(seqs) { part, marks in
-                try Row.fetchAll(db, sql: "SELECT \(Self.stateColumns) FROM posts p WHERE p.seq IN (\(marks))", arguments: StatementArguments(part))
+                try Row.fetchAll(cached: db, sql: "SELECT \(Self.stateColumns) FROM posts p WHERE p.seq IN (\(marks))", arguments: StatementArguments(part))
                     .map(Self.state)
             }
         }
@@ -338,7 +338,7 @@ extension SQLiteStorage: PostStore {
         let millis = StoredTime.millis(since)
         return try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT r.member_id AS actor, p.seq AS post, 1 AS kind, r.created_at AS at
                     FROM post_reactions r JOIN posts p ON p.id = r.post_id WHERE r.created_at >= ?1
@@ -356,9 +356,9 @@ extension SQLiteStorage: PostStore {
 
     public func feedActivities(of actor: MemberID, on post: Int64) async throws -> [PostActivity] {
         try await pool.read { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM posts WHERE seq = ?", arguments: [post]) else { return [] }
+            guard let id = try String.fetchOne(cached: db, sql: "SELECT id FROM posts WHERE seq = ?", arguments: [post]) else { return [] }
             return try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT ?1 AS actor, ?2 AS post, 1 AS kind, created_at AS at FROM post_reactions WHERE post_id = ?3 AND member_id = ?1
                     UNION ALL
@@ -371,7 +371,7 @@ extension SQLiteStorage: PostStore {
     }
 
     public func feedChangeSequence() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM feed_changes") ?? 0 }
+        try await pool.read { db in try Int64.fetchOne(cached: db, sql: "SELECT COALESCE(MAX(seq), 0) FROM feed_changes") ?? 0 }
     }
 
     static func feedChange(_ row: Row) -> FeedChange {
@@ -381,7 +381,7 @@ extension SQLiteStorage: PostStore {
     public func feedChanges(after: Int64, limit: Int) async throws -> [FeedChange] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, post_seq, actor_id FROM feed_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, max(0, limit)]
+                cached: db, sql: "SELECT seq, post_seq, actor_id FROM feed_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, max(0, limit)]
             ).map(Self.feedChange)
         }
     }
@@ -391,7 +391,7 @@ extension SQLiteStorage: PostStore {
         return try await pool.read { db in
             try Self.inSlices(sequences) { part, marks in
                 try Row.fetchAll(
-                    db, sql: "SELECT seq, post_seq, actor_id FROM feed_changes WHERE seq IN (\(marks)) ORDER BY seq",
+                    cached: db, sql: "SELECT seq, post_seq, actor_id FROM feed_changes WHERE seq IN (\(marks)) ORDER BY seq",
                     arguments: StatementArguments(part)
                 ).map(Self.feedChange)
             }
@@ -399,6 +399,6 @@ extension SQLiteStorage: PostStore {
     }
 
     public func pruneFeedChanges(before date: Date) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM feed_changes WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+        try await write { db in try db.execute(cached: "DELETE FROM feed_changes WHERE at < ?", arguments: [StoredTime.millis(date)]) }
     }
 }

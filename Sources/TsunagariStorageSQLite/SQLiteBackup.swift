@@ -95,10 +95,10 @@ public enum SQLiteBackup {
         let (result, applied, members): (String, [String], Int)
         do {
             (result, applied, members) = try queue.read { db in
-                let result = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no answer"
+                let result = try String.fetchOne(cached: db, sql: "PRAGMA quick_check") ?? "no answer"
                 guard try db.tableExists("grdb_migrations"), try db.tableExists("members") else { return (result, [], -1) }
-                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
-                return (result, applied, try Int.fetchOne(db, sql: "SELECT count(*) FROM members") ?? 0)
+                let applied = try String.fetchAll(cached: db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                return (result, applied, try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM members") ?? 0)
             }
         } catch {
             throw Failure("\(path) is not an SQLite database, or is damaged (\(describe(error))).")
@@ -127,7 +127,7 @@ public enum SQLiteBackup {
         try source.backup(to: destination)
         try destination.writeWithoutTransaction { db in
             // One self-contained file: the live database's WAL mode is in the copied header.
-            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(cached: "PRAGMA journal_mode = DELETE")
         }
         try destination.close()
     }

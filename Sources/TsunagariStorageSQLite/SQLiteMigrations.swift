@@ -635,6 +635,45 @@ enum SQLiteMigrations {
                     CREATE INDEX handle_history_member ON handle_history (member_id);
                     """)
         }
+        migrator.registerMigration("019_member_cache_changes") { db in
+            // What an instance keeps in memory of sessions, profiles and cards (`MemberCache`) is dropped when this log
+            // names it: a deleted session, or a member whose row changed (every change to a profile touches it) or
+            // went. Triggers write it, so no statement, process or instance can change these without the log saying so.
+            // The profile-version trigger updates the row once more; that second update is not logged twice. A profile
+            // also shows its companies' names (the most common spelling, which others' positions can change): a
+            // company's new name names every member who has a position there.
+            try db.execute(
+                sql: """
+                    CREATE TABLE member_cache_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      member_id TEXT NOT NULL,
+                      token_hash TEXT,
+                      at INTEGER NOT NULL
+                    );
+                    CREATE INDEX member_cache_changes_at ON member_cache_changes (at);
+                    CREATE TRIGGER sessions_cache_change AFTER DELETE ON sessions FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (OLD.member_id, OLD.token_hash, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER members_cache_change AFTER UPDATE ON members FOR EACH ROW
+                    WHEN NEW.profile_version = OLD.profile_version
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER members_cache_delete AFTER DELETE ON members FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER companies_cache_change AFTER UPDATE OF name ON companies FOR EACH ROW
+                    WHEN OLD.name IS NOT NEW.name
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at)
+                      SELECT DISTINCT member_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM positions
+                      WHERE company_id = NEW.id;
+                    END;
+                    """)
+        }
         return migrator
     }
 }
@@ -645,12 +684,14 @@ extension SQLiteStorage {
     /// Applies the migrations up to and including `name` only, so that a test can write data as an older
     /// version did before the next migration runs.
     func migrate(upTo name: String) async throws {
+        defer { cache.reset() }
         try await pool.write { _ in }
         try SQLiteMigrations.migrator.migrate(pool, upTo: name)
     }
 
     /// One statement with bound text arguments, outside the storage API: writes rows the way an older version did.
     func execute(sql: String, arguments: [String]) async throws {
+        defer { cache.wrote() }
         try await pool.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
     }
 }

@@ -7,26 +7,30 @@ import TsunagariCore
 /// and power loss alike).
 public final class SQLiteStorage: Storage {
     let pool: DatabasePool
+    /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
+    let cache: MemberCache
 
-    public init(path: String) throws {
+    public init(path: String, cache: MemberCache = MemberCache()) throws {
+        self.cache = cache
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(cached: "PRAGMA synchronous = FULL")
             // Deleted rows are overwritten, so an erased account does not linger in free pages.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(cached: "PRAGMA secure_delete = ON")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
     }
 
     public func migrate() async throws {
+        defer { cache.reset() }
         try await pool.write { _ in }
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
     public func ping() async throws {
-        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await pool.read { db in try Int.fetchOne(cached: db, sql: "SELECT 1") }
     }
 
     public func close() async throws {
@@ -35,6 +39,7 @@ public final class SQLiteStorage: Storage {
 
     /// Runs `body` in one write transaction, mapping unique-constraint failures to domain conflicts.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { cache.wrote() }
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -80,7 +85,7 @@ public final class SQLiteStorage: Storage {
         let p = member.profile
         try checkHandleFree(Handle.key(p.fields.handle), for: a.memberID, at: p.createdAt, db)
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO members (id, email, password_hash, role, name, name_reading, handle, handle_key, headline,
                   location, industry, about, profile_visibility, connections_visibility, open_to_work_enabled,
                   open_to_work_visibility, open_to_work_titles, open_to_work_locations, locale, created_at, updated_at,
@@ -106,20 +111,20 @@ public final class SQLiteStorage: Storage {
         try insertEntries(p, db)
         if !p.contact.isEmpty {
             try db.execute(
-                sql: "UPDATE members SET contact_info = ? WHERE id = ?", arguments: [p.contact.stored, a.memberID.rawValue])
+                cached: "UPDATE members SET contact_info = ? WHERE id = ?", arguments: [p.contact.stored, a.memberID.rawValue])
         }
     }
 
     public func account(email: String) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM members WHERE email = ?", arguments: [email])
+            try Row.fetchOne(cached: db, sql: "SELECT \(Self.accountColumns) FROM members WHERE email = ?", arguments: [email])
                 .map(Self.account)
         }
     }
 
     public func account(id: MemberID) async throws -> Account? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
+            try Row.fetchOne(cached: db, sql: "SELECT \(Self.accountColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.account)
         }
     }
@@ -136,25 +141,25 @@ public final class SQLiteStorage: Storage {
 
     public func setPasswordHash(_ hash: String, for member: MemberID) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET password_hash = ? WHERE id = ?", arguments: [hash, member.rawValue])
+            try db.execute(cached: "UPDATE members SET password_hash = ? WHERE id = ?", arguments: [hash, member.rawValue])
         }
     }
 
     public func setRole(_ role: MemberRole, for member: MemberID) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE members SET role = ? WHERE id = ?", arguments: [role.rawValue, member.rawValue])
+            try db.execute(cached: "UPDATE members SET role = ? WHERE id = ?", arguments: [role.rawValue, member.rawValue])
         }
     }
 
     public func deleteMember(_ member: MemberID) async throws {
         try await write { db in
             let companies = try String.fetchAll(
-                db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
+                cached: db, sql: "SELECT DISTINCT company_id FROM positions WHERE member_id = ?", arguments: [member.rawValue])
             let conversations = try String.fetchAll(
-                db, sql: "SELECT conversation_id FROM conversation_participants WHERE member_id = ?", arguments: [member.rawValue])
+                cached: db, sql: "SELECT conversation_id FROM conversation_participants WHERE member_id = ?", arguments: [member.rawValue])
             // Their posts go, and their reactions and comments elsewhere: every instance's feed index learns it.
             let touched = try Int64.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT seq FROM posts WHERE author_id = ?1
                     UNION SELECT p.seq FROM post_reactions r JOIN posts p ON p.id = r.post_id WHERE r.member_id = ?1
@@ -162,15 +167,15 @@ public final class SQLiteStorage: Storage {
                     UNION SELECT p.seq FROM posts q JOIN posts p ON p.id = q.repost_of WHERE q.author_id = ?1
                     """, arguments: [member.rawValue])
             // Their jobs go too: every instance's job search index learns it.
-            let jobs = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE poster_id = ?", arguments: [member.rawValue])
-            try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
+            let jobs = try String.fetchAll(cached: db, sql: "SELECT id FROM jobs WHERE poster_id = ?", arguments: [member.rawValue])
+            try db.execute(cached: "DELETE FROM members WHERE id = ?", arguments: [member.rawValue])
             for seq in touched { try Self.logFeedChange(seq, actor: member, db) }
             for job in jobs { try Self.logJobChange(job, db) }
             let removed = db.changesCount > 0
             // Other participants keep their copies; a conversation no one is left in goes.
             for conversation in conversations {
                 try db.execute(
-                    sql: "DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = ?)",
+                    cached: "DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = ?)",
                     arguments: [conversation, conversation])
             }
             if removed {
@@ -178,34 +183,46 @@ public final class SQLiteStorage: Storage {
                 try Self.logChange(.memberRemoved, member, nil, at: Date(), db)
                 // So does every instance's search index.
                 try db.execute(
-                    sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(Date())])
+                    cached: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(Date())])
             }
             for company in companies { try Self.refreshCompanyName(company, db) }
         }
     }
 
     public func memberCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM members") ?? 0 }
     }
 
     public func searchableMemberCount() async throws -> Int {
         try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members WHERE suspended_at IS NULL AND email_verified") ?? 0
+            try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM members WHERE suspended_at IS NULL AND email_verified") ?? 0
         }
     }
 
     // MARK: Profiles
 
     public func profile(id: MemberID, includingSuspended: Bool) async throws -> Profile? {
-        try await pool.read { db in try Self.profile(id.rawValue, db, includingSuspended: includingSuspended) }
+        // Only active members' profiles are kept in memory; a suspended one is read each time.
+        if !includingSuspended {
+            try await replayCacheChanges()
+            if let profile = cache.profile(id) { return profile }
+        }
+        let generation = cache.generation
+        let found = try await pool.read { db in try Self.profile(id.rawValue, db, includingSuspended: false) }
+        if let found {
+            cache.store(profile: found, generation: generation)
+            return found
+        }
+        guard includingSuspended else { return nil }
+        return try await pool.read { db in try Self.profile(id.rawValue, db, includingSuspended: true) }
     }
 
     static func profile(_ id: String, _ db: Database, includingSuspended: Bool = true) throws -> Profile? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]),
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]),
             includingSuspended || (row["suspended_at"] as Int64?) == nil
         else { return nil }
         let positions = try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
                 WHERE p.member_id = ? ORDER BY (p.end_month IS NULL) DESC, p.start_month DESC, p.id DESC
@@ -218,14 +235,14 @@ public final class SQLiteStorage: Storage {
                 endMonth: (row["end_month"] as String?).flatMap(YearMonth.init), description: row["description"])
         }
         let educations = try Row.fetchAll(
-            db, sql: "SELECT * FROM educations WHERE member_id = ? ORDER BY COALESCE(end_year, 9999) DESC, id DESC",
+            cached: db, sql: "SELECT * FROM educations WHERE member_id = ? ORDER BY COALESCE(end_year, 9999) DESC, id DESC",
             arguments: [id]
         ).map { row in
             Education(
                 id: row["id"], school: row["school"], degree: row["degree"], field: row["field"],
                 startYear: row["start_year"], endYear: row["end_year"])
         }
-        let skills = try String.fetchAll(db, sql: "SELECT name FROM skills WHERE member_id = ? ORDER BY ordinal", arguments: [id])
+        let skills = try String.fetchAll(cached: db, sql: "SELECT name FROM skills WHERE member_id = ? ORDER BY ordinal", arguments: [id])
         var profile = Profile(
             memberID: MemberID(row["id"]), role: MemberRole(rawValue: row["role"]) ?? .member,
             fields: ProfileFields(
@@ -252,8 +269,10 @@ public final class SQLiteStorage: Storage {
     }
 
     public func memberID(handle: String) async throws -> MemberID? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM members WHERE handle_key = ?", arguments: [Handle.key(handle)])
+        try await replayCacheChanges()
+        if let id = cache.member(handleKey: Handle.key(handle)) { return id }
+        return try await pool.read { db in
+            try String.fetchOne(cached: db, sql: "SELECT id FROM members WHERE handle_key = ?", arguments: [Handle.key(handle)])
                 .map(MemberID.init)
         }
     }
@@ -266,7 +285,7 @@ public final class SQLiteStorage: Storage {
             if let handle = change.handle { try Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, db) }
             var arguments = StatementArguments(values)
             arguments += [StoredTime.millis(date), member.rawValue]
-            try db.execute(sql: "UPDATE members SET \(assignments) WHERE id = ?", arguments: arguments)
+            try db.execute(cached: "UPDATE members SET \(assignments) WHERE id = ?", arguments: arguments)
         }
     }
 
@@ -288,9 +307,9 @@ public final class SQLiteStorage: Storage {
         _ draft: PositionDraft, member: MemberID, at date: Date, _ db: Database, renaming companies: inout Set<String>
     ) throws -> Bool {
         let previousCompany = try String.fetchOne(
-            db, sql: "SELECT company_id FROM positions WHERE id = ?", arguments: [draft.id])
+            cached: db, sql: "SELECT company_id FROM positions WHERE id = ?", arguments: [draft.id])
         if previousCompany != nil {
-            let owner = try String.fetchOne(db, sql: "SELECT member_id FROM positions WHERE id = ?", arguments: [draft.id])
+            let owner = try String.fetchOne(cached: db, sql: "SELECT member_id FROM positions WHERE id = ?", arguments: [draft.id])
             guard owner == member.rawValue else { return false }
         }
         try db.cachedStatement(
@@ -299,7 +318,7 @@ public final class SQLiteStorage: Storage {
         let companyID = try String.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM companies WHERE name_key = ?"), arguments: [draft.companyKey])!
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO positions (id, member_id, company_id, company_name, title, location, start_month, end_month,
                   description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, company_name = excluded.company_name,
@@ -320,7 +339,7 @@ public final class SQLiteStorage: Storage {
     /// positions: one member with many positions must not rename a company for everyone); ties go to the earliest.
     static func refreshCompanyName(_ company: String, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 UPDATE companies SET name = COALESCE((SELECT company_name FROM positions WHERE company_id = ?
                   GROUP BY company_name
                   ORDER BY COUNT(DISTINCT CASE WHEN end_month IS NULL THEN member_id END) DESC, COUNT(DISTINCT member_id) DESC,
@@ -329,15 +348,15 @@ public final class SQLiteStorage: Storage {
     }
 
     static func touch(_ member: MemberID, _ date: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE members SET updated_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), member.rawValue])
+        try db.execute(cached: "UPDATE members SET updated_at = ? WHERE id = ?", arguments: [StoredTime.millis(date), member.rawValue])
     }
 
     public func deletePosition(id: String, for member: MemberID, at date: Date) async throws -> Bool {
         try await write { db in
             guard let company = try String.fetchOne(
-                db, sql: "SELECT company_id FROM positions WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
+                cached: db, sql: "SELECT company_id FROM positions WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
             else { return false }
-            try db.execute(sql: "DELETE FROM positions WHERE id = ?", arguments: [id])
+            try db.execute(cached: "DELETE FROM positions WHERE id = ?", arguments: [id])
             try Self.refreshCompanyName(company, db)
             try Self.touch(member, date, db)
             return true
@@ -352,7 +371,7 @@ public final class SQLiteStorage: Storage {
     static func saveEducation(_ e: Education, member: MemberID, isNew: Bool, at date: Date, _ db: Database) throws -> Bool {
         if isNew {
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO educations (id, member_id, school, school_key, degree, field, start_year, end_year, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -362,7 +381,7 @@ public final class SQLiteStorage: Storage {
                 ])
         } else {
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE educations SET school = ?, school_key = ?, degree = ?, field = ?, start_year = ?, end_year = ?
                     WHERE id = ? AND member_id = ?
                     """,
@@ -375,7 +394,7 @@ public final class SQLiteStorage: Storage {
 
     public func deleteEducation(id: String, for member: MemberID, at date: Date) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM educations WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
+            try db.execute(cached: "DELETE FROM educations WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
             guard db.changesCount > 0 else { return false }
             try Self.touch(member, date, db)
             return true
@@ -390,10 +409,10 @@ public final class SQLiteStorage: Storage {
     }
 
     static func replaceSkills(_ skills: [String], member: MemberID, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM skills WHERE member_id = ?", arguments: [member.rawValue])
+        try db.execute(cached: "DELETE FROM skills WHERE member_id = ?", arguments: [member.rawValue])
         for (ordinal, skill) in skills.enumerated() {
             try db.execute(
-                sql: "INSERT INTO skills (member_id, ordinal, name) VALUES (?, ?, ?)",
+                cached: "INSERT INTO skills (member_id, ordinal, name) VALUES (?, ?, ?)",
                 arguments: [member.rawValue, ordinal, skill])
         }
     }
@@ -401,9 +420,9 @@ public final class SQLiteStorage: Storage {
     public func updateSettings(_ s: ProfileSettings, for member: MemberID, at date: Date) async throws {
         try await write { db in
             let previous = try String.fetchOne(
-                db, sql: "SELECT connections_visibility FROM members WHERE id = ?", arguments: [member.rawValue])
+                cached: db, sql: "SELECT connections_visibility FROM members WHERE id = ?", arguments: [member.rawValue])
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE members SET profile_visibility = ?, connections_visibility = ?, open_to_work_enabled = ?,
                       open_to_work_visibility = ?, open_to_work_titles = ?, open_to_work_locations = ?, locale = ?,
                       section_visibility = ?, recruiter_messages = ?, share_network_with_colleagues = ?, updated_at = ? WHERE id = ?
@@ -425,15 +444,15 @@ public final class SQLiteStorage: Storage {
 
     public func company(id: String) async throws -> Company? {
         try await pool.read { db in
-            guard let name = try String.fetchOne(db, sql: "SELECT name FROM companies WHERE id = ?", arguments: [id]) else {
+            guard let name = try String.fetchOne(cached: db, sql: "SELECT name FROM companies WHERE id = ?", arguments: [id]) else {
                 return nil
             }
             let current = try Int.fetchOne(
-                db, sql: "SELECT COUNT(DISTINCT member_id) FROM positions WHERE company_id = ? AND end_month IS NULL",
+                cached: db, sql: "SELECT COUNT(DISTINCT member_id) FROM positions WHERE company_id = ? AND end_month IS NULL",
                 arguments: [id]) ?? 0
             // Past members are those with a finished position there and none current.
             let past = try Int.fetchOne(
-                db,
+                cached: db,
                 sql: """
                     SELECT COUNT(DISTINCT member_id) FROM positions p WHERE company_id = ? AND end_month IS NOT NULL
                     AND NOT EXISTS (SELECT 1 FROM positions q WHERE q.company_id = p.company_id AND q.member_id = p.member_id
@@ -448,46 +467,85 @@ public final class SQLiteStorage: Storage {
     public func createSession(_ s: Session) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO sessions (token_hash, member_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                cached: "INSERT INTO sessions (token_hash, member_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [s.tokenHash, s.memberID.rawValue, s.kind.rawValue, StoredTime.millis(s.createdAt), StoredTime.millis(s.expiresAt)])
         }
     }
 
     public func session(tokenHash: String) async throws -> Session? {
-        try await pool.read { db in
+        try await replayCacheChanges()
+        if let session = cache.session(tokenHash) { return session }
+        let generation = cache.generation
+        let session = try await pool.read { db in
             // A suspended member's sessions are deleted with the suspension; this also refuses one opened meanwhile.
             try Row.fetchOne(
-                db,
+                cached: db,
                 sql: """
-                    SELECT s.* FROM sessions s JOIN members m ON m.id = s.member_id
+                    SELECT s.*, m.role FROM sessions s JOIN members m ON m.id = s.member_id
                     WHERE s.token_hash = ? AND m.suspended_at IS NULL
                     """, arguments: [tokenHash]
             ).map(Self.session)
         }
+        if let session { cache.store(session: session, generation: generation) }
+        return session
     }
 
     static func session(_ row: Row) -> Session {
         Session(
             tokenHash: row["token_hash"], memberID: MemberID(row["member_id"]),
             kind: SessionKind(rawValue: row["kind"]) ?? .web, createdAt: StoredTime.date(row["created_at"]),
-            expiresAt: StoredTime.date(row["expires_at"]))
+            expiresAt: StoredTime.date(row["expires_at"]), role: (row["role"] as String?).flatMap(MemberRole.init(rawValue:)) ?? .member)
     }
 
+    /// Replays `member_cache_changes` into the cache when it is due (see `MemberCache`): after this instance wrote, or
+    /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
+    /// nothing unchecked is answered; the caller reads the database.
+    func replayCacheChanges() async throws {
+        guard cache.enabled, cache.needsReplay() else { return }
+        let covered = cache.replayStarting()
+        let cursor = cache.replayCursor
+        do {
+            let (changes, end) = try await pool.read { db -> ([MemberCache.Change], Int64?) in
+                guard let cursor else {
+                    return ([], try Int64.fetchOne(cached: db, sql: "SELECT MAX(seq) FROM member_cache_changes") ?? 0)
+                }
+                let changes = try Row.fetchAll(
+                    cached: db, sql: "SELECT seq, member_id, token_hash FROM member_cache_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [cursor, Self.cacheReplayBatch]
+                ).map { MemberCache.Change(sequence: $0["seq"], member: MemberID($0["member_id"]), tokenHash: $0["token_hash"]) }
+                guard changes.count < Self.cacheReplayBatch else {
+                    return ([], try Int64.fetchOne(cached: db, sql: "SELECT MAX(seq) FROM member_cache_changes") ?? 0)
+                }
+                return (changes, nil)
+            }
+            if let end, cursor != nil {
+                cache.skip(to: end, writesCovered: covered)
+            } else {
+                cache.replayed(changes, startingAt: end, writesCovered: covered)
+            }
+        } catch {
+            cache.reset()
+        }
+    }
+
+    /// More changes than this since the last replay (a bulk import) and the cache starts over instead.
+    static let cacheReplayBatch = 1_000
+
     public func deleteSession(tokenHash: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+        try await write { db in try db.execute(cached: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
     }
 
     public func deleteSessions(of member: MemberID, except tokenHash: String?) async throws {
         try await write { db in
             try db.execute(
-                sql: "DELETE FROM sessions WHERE member_id = ? AND token_hash <> ?",
+                cached: "DELETE FROM sessions WHERE member_id = ? AND token_hash <> ?",
                 arguments: [member.rawValue, tokenHash ?? ""])
         }
     }
 
     public func sessions(of member: MemberID) async throws -> [Session] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE member_id = ? ORDER BY created_at", arguments: [member.rawValue])
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM sessions WHERE member_id = ? ORDER BY created_at", arguments: [member.rawValue])
                 .map(Self.session)
         }
     }
@@ -500,7 +558,7 @@ public final class SQLiteStorage: Storage {
             for (index, reservation) in reservations.enumerated() {
                 guard reservation.limit > 0 else { return (index, date) }
                 if let full = try Int64.fetchOne(
-                    db,
+                    cached: db,
                     sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?",
                     arguments: [reservation.key, StoredTime.millis(reservation.since), reservation.limit - 1])
                 {
@@ -509,7 +567,7 @@ public final class SQLiteStorage: Storage {
             }
             for reservation in reservations {
                 try db.execute(
-                    sql: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [reservation.key, StoredTime.millis(date)])
+                    cached: "INSERT INTO throttle_attempts (key, at) VALUES (?, ?)", arguments: [reservation.key, StoredTime.millis(date)])
             }
             return nil
         }
@@ -518,7 +576,7 @@ public final class SQLiteStorage: Storage {
     public func releaseAttempt(key: String, at date: Date) async throws {
         try await write { db in
             try db.execute(
-                sql: "DELETE FROM throttle_attempts WHERE rowid = (SELECT rowid FROM throttle_attempts WHERE key = ? AND at = ? LIMIT 1)",
+                cached: "DELETE FROM throttle_attempts WHERE rowid = (SELECT rowid FROM throttle_attempts WHERE key = ? AND at = ? LIMIT 1)",
                 arguments: [key, StoredTime.millis(date)])
         }
     }
@@ -526,7 +584,7 @@ public final class SQLiteStorage: Storage {
     public func attempts(key: String, since: Date) async throws -> [Date] {
         try await pool.read { db in
             try Int64.fetchAll(
-                db, sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at", arguments: [key, StoredTime.millis(since)]
+                cached: db, sql: "SELECT at FROM throttle_attempts WHERE key = ? AND at >= ? ORDER BY at", arguments: [key, StoredTime.millis(since)]
             ).map(StoredTime.date)
         }
     }
@@ -535,13 +593,13 @@ public final class SQLiteStorage: Storage {
         let prefix = key + "|"
         try await write { db in
             try db.execute(
-                sql: "DELETE FROM throttle_attempts WHERE key = ? OR substr(key, 1, ?) = ?",
+                cached: "DELETE FROM throttle_attempts WHERE key = ? OR substr(key, 1, ?) = ?",
                 arguments: [key, prefix.unicodeScalars.count, prefix])
         }
     }
 
     public func pruneAttempts(before date: Date) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM throttle_attempts WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+        try await write { db in try db.execute(cached: "DELETE FROM throttle_attempts WHERE at < ?", arguments: [StoredTime.millis(date)]) }
     }
 }
 

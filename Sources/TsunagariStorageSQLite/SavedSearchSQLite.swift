@@ -12,7 +12,7 @@ extension SQLiteStorage: SavedSearchStore {
 
     static func insertSavedSearch(_ search: SavedSearch, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO saved_searches (id, member_id, name, query, filters, created_at, checked_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
@@ -40,7 +40,7 @@ extension SQLiteStorage: SavedSearchStore {
             Set(
                 try Self.inSlices(jobs) { part, marks in
                     try String.fetchAll(
-                        db, sql: "SELECT job_id FROM saved_search_job_matches WHERE search_id = ? AND job_id IN (\(marks))",
+                        cached: db, sql: "SELECT job_id FROM saved_search_job_matches WHERE search_id = ? AND job_id IN (\(marks))",
                         arguments: StatementArguments([search] + part))
                 })
         }
@@ -72,20 +72,20 @@ extension SQLiteStorage: SavedSearchStore {
 
     public func savedSearch(id: String) async throws -> SavedSearch? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM saved_searches WHERE id = ?", arguments: [id]).map(Self.savedSearch)
+            try Row.fetchOne(cached: db, sql: "SELECT * FROM saved_searches WHERE id = ?", arguments: [id]).map(Self.savedSearch)
         }
     }
 
     public func savedSearches(of member: MemberID) async throws -> [SavedSearch] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM saved_searches WHERE member_id = ? ORDER BY id", arguments: [member.rawValue])
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM saved_searches WHERE member_id = ? ORDER BY id", arguments: [member.rawValue])
                 .map(Self.savedSearch)
         }
     }
 
     public func deleteSavedSearch(id: String, of member: MemberID) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM saved_searches WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
+            try db.execute(cached: "DELETE FROM saved_searches WHERE id = ? AND member_id = ?", arguments: [id, member.rawValue])
             return db.changesCount > 0
         }
     }
@@ -93,7 +93,7 @@ extension SQLiteStorage: SavedSearchStore {
     public func savedSearchesDue(before: Date, limit: Int) async throws -> [SavedSearch] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM saved_searches WHERE checked_at < ? ORDER BY checked_at, id LIMIT ?",
+                cached: db, sql: "SELECT * FROM saved_searches WHERE checked_at < ? ORDER BY checked_at, id LIMIT ?",
                 arguments: [StoredTime.millis(before), limit]
             ).map(Self.savedSearch)
         }
@@ -102,7 +102,7 @@ extension SQLiteStorage: SavedSearchStore {
     public func claimSavedSearch(id: String, checkedAt from: Date, to: Date) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE saved_searches SET checked_at = ? WHERE id = ? AND checked_at = ?",
+                cached: "UPDATE saved_searches SET checked_at = ? WHERE id = ? AND checked_at = ?",
                 arguments: [StoredTime.millis(to), id, StoredTime.millis(from)])
             return db.changesCount > 0
         }
@@ -114,7 +114,7 @@ extension SQLiteStorage: SavedSearchStore {
             let json = "[" + members.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
             return Set(
                 try String.fetchAll(
-                    db,
+                    cached: db,
                     sql: "SELECT member_id FROM saved_search_matches WHERE search_id = ? AND member_id IN (SELECT value FROM json_each(?))",
                     arguments: [search, json]))
         }

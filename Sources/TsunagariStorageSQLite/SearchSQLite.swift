@@ -28,10 +28,10 @@ extension SQLiteStorage: SearchEntryStore {
 
     public func deleteSearchEntry(_ member: MemberID) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM search_entries WHERE member_id = ?", arguments: [member.rawValue])
+            try db.execute(cached: "DELETE FROM search_entries WHERE member_id = ?", arguments: [member.rawValue])
             guard db.changesCount > 0 else { return }
             try db.execute(
-                sql: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(Date())])
+                cached: "INSERT INTO search_changes (member_id, at) VALUES (?, ?)", arguments: [member.rawValue, StoredTime.millis(Date())])
         }
     }
 
@@ -41,7 +41,7 @@ extension SQLiteStorage: SearchEntryStore {
         return try await pool.read { db in
             var versions: [MemberID: Int64] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT id, profile_version FROM members WHERE id IN (SELECT value FROM json_each(?))", arguments: [list])
+                cached: db, sql: "SELECT id, profile_version FROM members WHERE id IN (SELECT value FROM json_each(?))", arguments: [list])
             {
                 versions[MemberID(row["id"])] = row["profile_version"]
             }
@@ -50,7 +50,7 @@ extension SQLiteStorage: SearchEntryStore {
     }
 
     public func searchEntryCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_entries") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(cached: db, sql: "SELECT COUNT(*) FROM search_entries") ?? 0 }
     }
 
     static func storedEntry(_ row: Row) -> StoredSearchEntry? {
@@ -65,7 +65,7 @@ extension SQLiteStorage: SearchEntryStore {
     public func searchEntries(after: MemberID?, limit: Int) async throws -> [StoredSearchEntry] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: "SELECT member_id, terms, attributes, indexed_at, version FROM search_entries WHERE member_id > ? ORDER BY member_id LIMIT ?",
                 arguments: [after?.rawValue ?? "", max(0, limit)]
             ).compactMap(Self.storedEntry)
@@ -77,7 +77,7 @@ extension SQLiteStorage: SearchEntryStore {
         let list = String(decoding: try JSONEncoder().encode(members.map(\.rawValue)), as: UTF8.self)
         return try await pool.read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT member_id, terms, attributes, indexed_at, version FROM search_entries
                     WHERE member_id IN (SELECT value FROM json_each(?))
@@ -90,7 +90,7 @@ extension SQLiteStorage: SearchEntryStore {
     public func searchChanges(after sequence: Int64, limit: Int) async throws -> [SearchChange] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, member_id FROM search_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                cached: db, sql: "SELECT seq, member_id FROM search_changes WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, max(0, limit)]
             ).map { SearchChange(sequence: $0["seq"], member: MemberID($0["member_id"])) }
         }
@@ -105,7 +105,7 @@ extension SQLiteStorage: SearchEntryStore {
                 let part = Array(sequences[start..<min(start + 10_000, sequences.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 changes += try Row.fetchAll(
-                    db, sql: "SELECT seq, member_id FROM search_changes WHERE seq IN (\(marks)) ORDER BY seq", arguments: StatementArguments(part)
+                    cached: db, sql: "SELECT seq, member_id FROM search_changes WHERE seq IN (\(marks)) ORDER BY seq", arguments: StatementArguments(part)
                 ).map { SearchChange(sequence: $0["seq"], member: MemberID($0["member_id"])) }
             }
             return changes
@@ -113,12 +113,12 @@ extension SQLiteStorage: SearchEntryStore {
     }
 
     public func lastSearchChange() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM search_changes") ?? 0 }
+        try await pool.read { db in try Int64.fetchOne(cached: db, sql: "SELECT COALESCE(MAX(seq), 0) FROM search_changes") ?? 0 }
     }
 
     public func pruneSearchChanges(before date: Date) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM search_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+            try db.execute(cached: "DELETE FROM search_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
         }
     }
 }

@@ -100,7 +100,9 @@ public struct AppServices: Sendable {
             clock: clock, observer: searchIndexing)
         connections = ConnectionService(
             storage: storage, graph: graph, clock: clock, limits: configuration.networkLimits, notifications: notifications)
-        network = NetworkService(storage: storage, graph: graph, clock: clock, notifications: notifications, events: events)
+        network = NetworkService(
+            storage: storage, graph: graph, clock: clock, notifications: notifications, events: events,
+            suggestionReadsPerHour: configuration.networkLimits.suggestionReadsPerHour)
         messaging = MessagingService(storage: storage, graph: graph, clock: clock, events: events, limits: configuration.messagingLimits)
         let feedIndex = FeedIndex(graph: graph)
         self.feedIndex = feedIndex

@@ -240,6 +240,52 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// The connection list pages newest first (reading only each page's cards) and by name, with cursors that lead
+    /// through every connection once, leaving out a suspended member and ending without a cursor.
+    @Test func connectionListPagesThroughEveryConnectionOnce() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay"])
+            for other in ["Ben", "Cat", "Dan", "Eve", "Fay"] {
+                try await cast.connect(client, "Ann", other)
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await services.moderation.suspend(MemberID(cast.ids["Dan"]!), reason: "spam", by: .commandLine("ops"))
+            func pages(_ sort: String, limit: Int) async throws -> [[String]] {
+                var all: [[String]] = []
+                var cursor: String?
+                repeat {
+                    var path = "/api/v1/me/connections?sort=\(sort)&limit=\(limit)"
+                    if let cursor { path += "&cursor=\(cursor)" }
+                    let page = try await client.call(.get, path, token: cast.tokens["Ann"])
+                    #expect(page.status == .ok)
+                    all.append((page.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["member"] as? [String: Any])?["name"] as? String })
+                    cursor = page.json["nextCursor"] as? String
+                } while cursor != nil && all.count < 10
+                return all
+            }
+            #expect(try await pages("recent", limit: 2) == [["Fay", "Eve"], ["Cat", "Ben"]])
+            #expect(try await pages("recent", limit: 3) == [["Fay", "Eve", "Cat"], ["Ben"]])
+            #expect(try await pages("recent", limit: 10) == [["Fay", "Eve", "Cat", "Ben"]])
+            #expect(try await pages("name", limit: 3) == [["Ben", "Cat", "Eve"], ["Fay"]])
+        }
+    }
+
+    /// Reading suggestions is capped per member and hour (against harvesting the graph through them); the cap is one
+    /// of the network limits, which a load test relaxes.
+    @Test func suggestionReadsAreCappedPerMember() async throws {
+        try await withApp(networkLimits: NetworkLimits(suggestionReadsPerHour: 3)) { client, _ in
+            let cast = try await chain(client)
+            for _ in 0..<3 {
+                #expect(try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"]).status == .ok)
+            }
+            let refused = try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ann"])
+            #expect(refused.status == .tooManyRequests && refused.text.contains("rate_limited"))
+            // Another member has their own allowance.
+            #expect(try await client.call(.get, "/api/v1/network/suggestions", token: cast.tokens["Ben"]).status == .ok)
+        }
+        #expect(NetworkLimits.standard.suggestionReadsPerHour == 600)
+    }
+
     @Test func suggestionsWithReasonsAndDismissal() async throws {
         try await withApp { client, _ in
             let cast = try await chain(client)

@@ -10,6 +10,38 @@ import TsunagariCore
 /// Static assets cached for ever under versioned addresses and compressed when asked; readiness apart from liveness.
 @Suite("Request path")
 struct RequestPathTests {
+    /// The response writer gives byte for byte what `JSONEncoder` (sorted keys, slashes unescaped) gave before it.
+    @Test func jsonWriterMatchesTheEncoderItReplaced() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var random = SystemRandomNumberGenerator()
+        let strings = [
+            "", "plain", "quote \" backslash \\ slash /", "line\nbreak\r\ttab\u{08}\u{0C}", "\u{00}\u{01}\u{1F}\u{7F}",
+            "日本語のテキスト", "emoji 🧑‍💻", "\u{2028}\u{2029}", "<script>&amp;",
+        ]
+        func value(_ depth: Int) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2:
+                return [JSONValue.number(Double(Int.random(in: -1_000_000...1_000_000, using: &random))), .number(0.1), .number(-2.5),
+                    .number(1e-7), .number(123456.789), .number(4e20)].randomElement(using: &random)!
+            case 3: return .string(strings.randomElement(using: &random)!)
+            case 4: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in value(depth + 1) })
+            default:
+                var members: [String: JSONValue] = [:]
+                for _ in 0..<Int.random(in: 0...5, using: &random) { members[strings.randomElement(using: &random)! + "k"] = value(depth + 1) }
+                return .object(members)
+            }
+        }
+        for _ in 0..<500 {
+            let document = value(0)
+            let written = document.bytes()
+            #expect(written == Array(try encoder.encode(document)), "\(String(decoding: written, as: UTF8.self))")
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(written)) == document)
+        }
+    }
+
     @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
         try await withApp { client, _ in
             let page = try await Browser(client).get("/")

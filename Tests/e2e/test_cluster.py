@@ -317,6 +317,66 @@ def test_a_change_made_through_one_instance_is_seen_through_every_other_within_a
         f"{kind} max {max(values):.3f} over {len(values)}" for kind, values in timings.items()))
 
 
+def test_what_instances_keep_in_memory_follows_a_change_made_through_another(running):
+    """Each instance keeps sessions, profiles and people's cards in memory (MemberCache). A logout, a tightened
+    visibility, a block and a new name, each made through one instance, are seen through every other within a second,
+    after each other instance has just answered from memory."""
+    cluster = running
+    instances = cluster.alive
+    eri, fumi, gen = (sign_up(cluster.url, name) for name in ("江藤 絵里", "藤井 文", "玄田 玄"))
+    connect(cluster.url, eri, gen, settle=instances)
+    second_session = API(cluster.url).request("POST", "/sessions", {"email": eri["email"], "password": PASSWORD})
+    assert second_session.status_code == 200, describe(second_session)
+    other_token = {**eri, "token": second_session.json()["token"]}
+    first, *others = instances
+
+    def status(base: str, member: dict, path: str) -> int:
+        return on(base, member).request("GET", path).status_code
+
+    def connection_names(base: str, member: dict) -> list[str]:
+        response = on(base, member).request("GET", "/me/connections")
+        assert response.status_code == 200, describe(response)
+        return [item["member"]["name"] for item in response.json()["items"]]
+
+    # Every instance answers once, so each holds the sessions, the profiles and the cards.
+    for instance in instances:
+        assert status(instance.url, eri, "/me") == 200
+        assert status(instance.url, other_token, "/me") == 200
+        assert status(instance.url, fumi, f"/members/{eri['id']}") == 200
+        assert status(instance.url, gen, f"/members/{fumi['id']}") == 200
+        assert connection_names(instance.url, gen) == ["江藤 絵里"]
+
+    # Logging out through the first instance: the token fails on the others; the member's other session does not.
+    assert on(first.url, eri).request("DELETE", "/sessions/current").status_code == 204
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: status(instance.url, eri, "/me") == 401, SEEN_WITHIN,
+                   f"a logout on instance {first.index} on instance {instance.index}", since=at)
+        assert status(instance.url, other_token, "/me") == 200
+    eri = other_token
+
+    # Profile visible to connections only: fumi (not connected) no longer sees it anywhere.
+    assert on(first.url, eri).request("PATCH", "/me/settings", {"profileVisibility": "connections"}).status_code == 200
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: status(instance.url, fumi, f"/members/{eri['id']}") == 404, SEEN_WITHIN,
+                   f"a narrowed visibility set on instance {first.index} on instance {instance.index}", since=at)
+
+    # A block: the blocked member no longer finds the blocker anywhere.
+    assert on(first.url, fumi).request("PUT", f"/members/{gen['id']}/block").status_code == 204
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: status(instance.url, gen, f"/members/{fumi['id']}") == 404, SEEN_WITHIN,
+                   f"a block on instance {first.index} on instance {instance.index}", since=at)
+
+    # A new name reaches the connection lists every instance draws from its cards.
+    assert on(first.url, eri).request("PATCH", "/me/profile", {"name": "江藤 恵理"}).status_code == 200
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: connection_names(instance.url, gen) == ["江藤 恵理"], SEEN_WITHIN,
+                   f"a new name set on instance {first.index} in a connection list on instance {instance.index}", since=at)
+
+
 # MARK: 2. kill -9 of one instance under load
 
 

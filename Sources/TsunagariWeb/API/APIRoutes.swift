@@ -61,8 +61,8 @@ struct APIRoutes {
 
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
         let member = try context.requireMember()
-        let export = try await services.accounts.export(member: member)
-        guard case .object(var own) = Represent.ownProfile(export.profile, email: export.account.email) else { throw DomainError.unauthenticated }
+        let mine = try await services.accounts.own(member: member)
+        guard case .object(var own) = Represent.ownProfile(mine.profile, email: mine.account.email) else { throw DomainError.unauthenticated }
         own["verifiedEmployer"] = try await services.colleagueReach.employer(of: member).map(Represent.companyRef) ?? .null
         return APIResponse.json(.object(own))
     }

@@ -113,14 +113,14 @@ struct ViewerMiddleware: RouterMiddleware {
             if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
                 let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
                 if let session = try await services.accounts.session(token: token) {
-                    context.viewer = .member(session.memberID, try await services.accounts.role(of: session.memberID))
+                    context.viewer = .member(session.memberID, session.role)
                     context.sessionToken = token
                 }
             }
         } else if let token = request.cookies[Self.sessionCookie]?.value,
             let session = try await services.accounts.session(token: token), session.kind == .web
         {
-            context.viewer = .member(session.memberID, try await services.accounts.role(of: session.memberID))
+            context.viewer = .member(session.memberID, session.role)
             context.sessionToken = token
             preferred = try await services.storage.profile(id: session.memberID)?.settings.locale
         }

@@ -8,7 +8,7 @@ enum APIResponse {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: value.encoded())))
+            body: .init(byteBuffer: ByteBuffer(bytes: value.bytes())))
     }
 
     static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
@@ -60,8 +60,11 @@ enum PageChromeBuilder {
         if let member = context.viewer.memberID, let profile = try? await services.storage.profile(id: member) {
             chrome.viewerName = profile.name
             chrome.viewerHandle = profile.handle
-            chrome.unreadNotifications = (try? await services.notifications.unreadCount(of: member)) ?? 0
-            chrome.unreadMessages = (try? await services.messaging.unreadConversations(of: member)) ?? 0
+            // Two small reads at once: the header waits for the slower, not for both in turn.
+            async let notifications = try? services.notifications.unreadCount(of: member)
+            async let messages = try? services.messaging.unreadConversations(of: member)
+            chrome.unreadNotifications = await notifications ?? 0
+            chrome.unreadMessages = await messages ?? 0
             if case .member(_, let role) = context.viewer { chrome.moderates = role.moderates }
             if services.mail.settings.enabled, let account = try? await services.storage.account(id: member) {
                 chrome.emailUnverified = !account.emailVerified

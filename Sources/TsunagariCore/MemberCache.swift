@@ -1,0 +1,263 @@
+import Foundation
+
+/// What the request path asks the database most, kept in memory by a storage adapter: sessions by token digest, whole
+/// profiles and handles, and the cards lists show. Every request used to read its session, its viewer's role and
+/// locale, and the profiles it showed, each a trip to the database and most of a request's time
+/// (docs/BENCHMARKS.md "Request path").
+///
+/// **Staying current.** Database triggers write a change log (`member_cache_changes`) whenever a session is deleted or
+/// a member's row changes or goes; every change to a profile touches its member's row in the change's transaction
+/// (that is also what raises `profile_version`), so the log names every profile that changed, by whatever statement,
+/// process or instance. An adapter replays the log before it answers from memory:
+/// - after any write of its own (`wrote()`), so this instance's changes are seen by its next request;
+/// - when the last replay is older than `replayInterval`, so another instance's changes (or `tsunagari admin`'s) are
+///   seen within that interval — as a block or removed connection reaches the graph index;
+/// - and an entry is not trusted past `maximumAge`, a bound on any change the log could miss.
+///
+/// **No stale fill.** A read that began before an invalidation must not put what it read into the cache after it:
+/// `generation` counts invalidations and writes, and `store` keeps a value only if none happened since the read began.
+///
+/// The cache holds at most `limit` entries of each kind and starts over when one is full: a simple bound that keeps
+/// the members active now.
+public final class MemberCache: @unchecked Sendable {
+    public struct Limits: Sendable {
+        public var sessions: Int
+        public var profiles: Int
+        public var cards: Int
+
+        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000) {
+            self.sessions = sessions
+            self.profiles = profiles
+            self.cards = cards
+        }
+    }
+
+    /// One row of the change log: a member whose row changed or went (all their sessions, profile and card are
+    /// dropped), or one deleted session.
+    public struct Change: Sendable, Equatable {
+        public var sequence: Int64
+        public var member: MemberID
+        public var tokenHash: String?
+
+        public init(sequence: Int64, member: MemberID, tokenHash: String?) {
+            self.sequence = sequence
+            self.member = member
+            self.tokenHash = tokenHash
+        }
+    }
+
+    public static let replayInterval: Duration = .milliseconds(250)
+    public static let maximumAge: Duration = .seconds(60)
+    /// How long a missing sequence number is waited for before the replay moves past it (see `ChangeLogCursor`). Rows
+    /// after a gap are applied at once and again until then; invalidating twice does no harm.
+    public static let gapWait: Duration = .seconds(2)
+
+    private struct Entry<Value> {
+        var value: Value
+        var stored: ContinuousClock.Instant
+    }
+
+    private let lock = NSLock()
+    private let limits: Limits
+    private var sessions: [String: Entry<Session>] = [:]
+    private var sessionsByMember: [MemberID: Set<String>] = [:]
+    private var profiles: [MemberID: Entry<Profile>] = [:]
+    private var handles: [String: Entry<MemberID>] = [:]
+    private var cards: [MemberID: Entry<MemberCard>] = [:]
+    private var generationCount: UInt64 = 0
+    private var writes: UInt64 = 0
+    private var replayedWrites: UInt64 = 0
+    private var lastReplay: ContinuousClock.Instant?
+    private var cursor: Int64?
+    /// Whether `cursor` names a change seen: a log empty at start names none, and its first change may have any number.
+    private var anchored = false
+    private var gapSince: ContinuousClock.Instant?
+    public let enabled: Bool
+
+    public init(limits: Limits = Limits(), enabled: Bool = true) {
+        self.limits = limits
+        self.enabled = enabled
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: Staying current
+
+    /// The adapter wrote something: the next answer from memory replays the log first.
+    public func wrote() {
+        locked {
+            writes &+= 1
+            generationCount &+= 1
+        }
+    }
+
+    /// Taken before a read from the database; `store` keeps what the read found only if this is still current.
+    public var generation: UInt64 { locked { generationCount } }
+
+    /// Whether the log must be replayed before answering: never replayed, a write since, or the interval passed.
+    public func needsReplay(now: ContinuousClock.Instant = .now) -> Bool {
+        locked {
+            guard let lastReplay, cursor != nil else { return true }
+            return writes != replayedWrites || now - lastReplay >= Self.replayInterval
+        }
+    }
+
+    /// Where the next replay reads from (after this sequence number); nil before the first, which starts at the
+    /// log's end (nothing is cached yet).
+    public var replayCursor: Int64? { locked { cursor } }
+
+    /// Marks what the replay is about to read as covering the writes made so far.
+    public func replayStarting() -> UInt64 { locked { writes } }
+
+    /// Applies the changes read after `replayCursor` (in order), given the log's end when starting afresh.
+    public func replayed(_ changes: [Change], startingAt end: Int64? = nil, writesCovered: UInt64, now: ContinuousClock.Instant = .now) {
+        locked {
+            if cursor == nil {
+                cursor = end ?? 0
+                anchored = (end ?? 0) > 0
+                clearAll()
+            }
+            for change in changes { invalidate(change) }
+            if !changes.isEmpty { generationCount &+= 1 }
+            var next = cursor!
+            for change in changes {
+                if change.sequence == next + 1 || (!anchored && change.sequence > next) {
+                    next = change.sequence
+                    anchored = true
+                } else if change.sequence > next {
+                    let since = gapSince ?? now
+                    gapSince = since
+                    if now - since >= Self.gapWait { next = change.sequence } else { break }
+                }
+            }
+            if next != cursor! {
+                // Moved on: any gap before `next` was closed or waited out.
+                if changes.last.map({ $0.sequence <= next }) ?? true { gapSince = nil }
+                cursor = next
+            }
+            replayedWrites = max(replayedWrites, writesCovered)
+            lastReplay = now
+        }
+    }
+
+    /// Forgets everything and goes on from `end`: the log ran too far ahead to replay row by row (a bulk import),
+    /// and starting over is cheaper.
+    public func skip(to end: Int64, writesCovered: UInt64, now: ContinuousClock.Instant = .now) {
+        locked {
+            clearAll()
+            cursor = end
+            anchored = end > 0
+            gapSince = nil
+            generationCount &+= 1
+            replayedWrites = max(replayedWrites, writesCovered)
+            lastReplay = now
+        }
+    }
+
+    /// Forgets everything (a replay failed: nothing in memory can be trusted until the next one succeeds).
+    public func reset() {
+        locked {
+            clearAll()
+            cursor = nil
+            lastReplay = nil
+            generationCount &+= 1
+        }
+    }
+
+    private func clearAll() {
+        sessions = [:]
+        sessionsByMember = [:]
+        profiles = [:]
+        handles = [:]
+        cards = [:]
+    }
+
+    private func invalidate(_ change: Change) {
+        if let token = change.tokenHash {
+            sessions[token] = nil
+            sessionsByMember[change.member]?.remove(token)
+            return
+        }
+        for token in sessionsByMember.removeValue(forKey: change.member) ?? [] { sessions[token] = nil }
+        if let profile = profiles.removeValue(forKey: change.member) { handles[Handle.key(profile.value.handle)] = nil }
+        cards[change.member] = nil
+    }
+
+    private func fresh<Value>(_ entry: Entry<Value>?, _ now: ContinuousClock.Instant) -> Value? {
+        guard let entry, now - entry.stored < Self.maximumAge else { return nil }
+        return entry.value
+    }
+
+    // MARK: Reading and filling
+
+    public func session(_ tokenHash: String, now: ContinuousClock.Instant = .now) -> Session? {
+        guard enabled else { return nil }
+        return locked { fresh(sessions[tokenHash], now) }
+    }
+
+    public func store(session: Session, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        guard enabled else { return }
+        locked {
+            guard generation == generationCount, cursor != nil else { return }
+            if sessions.count >= limits.sessions {
+                sessions = [:]
+                sessionsByMember = [:]
+            }
+            sessions[session.tokenHash] = Entry(value: session, stored: now)
+            sessionsByMember[session.memberID, default: []].insert(session.tokenHash)
+        }
+    }
+
+    public func profile(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Profile? {
+        guard enabled else { return nil }
+        return locked { fresh(profiles[id], now) }
+    }
+
+    public func member(handleKey: String, now: ContinuousClock.Instant = .now) -> MemberID? {
+        guard enabled else { return nil }
+        return locked { fresh(handles[handleKey], now) }
+    }
+
+    public func store(profile: Profile, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        guard enabled else { return }
+        locked {
+            guard generation == generationCount, cursor != nil else { return }
+            if profiles.count >= limits.profiles {
+                profiles = [:]
+                handles = [:]
+            }
+            profiles[profile.memberID] = Entry(value: profile, stored: now)
+            handles[Handle.key(profile.handle)] = Entry(value: profile.memberID, stored: now)
+        }
+    }
+
+    /// The cards held, and the ids to read from the database.
+    public func cards(_ ids: [MemberID], now: ContinuousClock.Instant = .now) -> (found: [MemberCard], missing: [MemberID]) {
+        guard enabled else { return ([], ids) }
+        return locked {
+            var found: [MemberCard] = []
+            var missing: [MemberID] = []
+            found.reserveCapacity(ids.count)
+            for id in ids {
+                if let card = fresh(cards[id], now) { found.append(card) } else { missing.append(id) }
+            }
+            return (found, missing)
+        }
+    }
+
+    public func store(cards read: [MemberCard], generation: UInt64, now: ContinuousClock.Instant = .now) {
+        guard enabled, !read.isEmpty else { return }
+        locked {
+            guard generation == generationCount, cursor != nil else { return }
+            if cards.count + read.count > limits.cards { cards = [:] }
+            for card in read { cards[card.id] = Entry(value: card, stored: now) }
+        }
+    }
+
+    /// How many entries of each kind are held (for metrics and tests).
+    public var counts: (sessions: Int, profiles: Int, cards: Int) { locked { (sessions.count, profiles.count, cards.count) } }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import TsunagariCore
+
+/// The cache's own rules, apart from any database: what the change log drops, when a replay is due, that a read
+/// begun before a change cannot fill the cache after it, and how a gap in the log's numbers is waited for.
+@Suite("Member cache")
+struct MemberCacheTests {
+    static let t0 = ContinuousClock.now
+    static let x = MemberID("member-x")
+    static let y = MemberID("member-y")
+
+    static func session(_ member: MemberID, _ hash: String) -> Session {
+        Session(tokenHash: hash, memberID: member, kind: .web, createdAt: Date(timeIntervalSince1970: 0), expiresAt: .distantFuture)
+    }
+
+    static func card(_ member: MemberID, _ name: String) -> MemberCard {
+        MemberCard(
+            id: member, handle: member.rawValue, name: name, headline: nil, location: nil, profileVisibility: .members,
+            connectionsVisibility: .connections, sectionVisibility: SectionVisibilities())
+    }
+
+    /// A cache replayed once from an empty log, holding two sessions of x, one of y and both cards.
+    static func filled() -> MemberCache {
+        let cache = MemberCache()
+        cache.replayed([], startingAt: 10, writesCovered: cache.replayStarting(), now: t0)
+        let generation = cache.generation
+        for s in [session(x, "x1"), session(x, "x2"), session(y, "y1")] { cache.store(session: s, generation: generation, now: t0) }
+        cache.store(cards: [card(x, "X"), card(y, "Y")], generation: generation, now: t0)
+        return cache
+    }
+
+    @Test func changesDropWhatTheyName() {
+        let cache = Self.filled()
+        #expect(cache.counts.sessions == 3 && cache.counts.cards == 2)
+        // One deleted session: only that one goes.
+        cache.replayed([.init(sequence: 11, member: Self.x, tokenHash: "x1")], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x1", now: Self.t0) == nil && cache.session("x2", now: Self.t0) != nil)
+        #expect(cache.cards([Self.x], now: Self.t0).found.count == 1)
+        // A member's row changed: every session of theirs and their card go; y's stay.
+        cache.replayed([.init(sequence: 12, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x2", now: Self.t0) == nil && cache.session("y1", now: Self.t0) != nil)
+        #expect(cache.cards([Self.x, Self.y], now: Self.t0).missing == [Self.x])
+        #expect(cache.replayCursor == 12)
+    }
+
+    @Test func aReadBegunBeforeAChangeDoesNotFillTheCache() {
+        let cache = Self.filled()
+        let before = cache.generation
+        // Another request replays a change of y while this one is reading y's old card from the database.
+        cache.replayed([.init(sequence: 11, member: Self.y, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        cache.store(cards: [Self.card(Self.y, "old")], generation: before, now: Self.t0)
+        #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
+        // So does a write of this instance's own.
+        let again = cache.generation
+        cache.wrote()
+        cache.store(session: Self.session(Self.y, "y2"), generation: again, now: Self.t0)
+        #expect(cache.session("y2", now: Self.t0) == nil)
+        // A read begun after both fills it.
+        cache.store(cards: [Self.card(Self.y, "new")], generation: cache.generation, now: Self.t0)
+        #expect(cache.cards([Self.y], now: Self.t0).found.first?.name == "new")
+    }
+
+    @Test func aReplayIsDueAfterAWriteOrTheInterval() {
+        let cache = MemberCache()
+        #expect(cache.needsReplay(now: Self.t0))  // never replayed
+        cache.replayed([], startingAt: 0, writesCovered: cache.replayStarting(), now: Self.t0)
+        #expect(!cache.needsReplay(now: Self.t0 + .milliseconds(100)))
+        #expect(cache.needsReplay(now: Self.t0 + MemberCache.replayInterval))
+        cache.wrote()
+        #expect(cache.needsReplay(now: Self.t0))
+        // A replay that began before the write does not cover it.
+        let covered = cache.replayStarting()
+        cache.wrote()
+        cache.replayed([], writesCovered: covered, now: Self.t0)
+        #expect(cache.needsReplay(now: Self.t0))
+        cache.replayed([], writesCovered: cache.replayStarting(), now: Self.t0)
+        #expect(!cache.needsReplay(now: Self.t0))
+    }
+
+    @Test func entriesAreNotTrustedPastTheirAge() {
+        let cache = Self.filled()
+        #expect(cache.session("x1", now: Self.t0 + .seconds(59)) != nil)
+        #expect(cache.session("x1", now: Self.t0 + MemberCache.maximumAge) == nil)
+        #expect(cache.cards([Self.x], now: Self.t0 + MemberCache.maximumAge).missing == [Self.x])
+    }
+
+    @Test func aGapIsWaitedForThenPassedButWhatFollowsItIsDroppedAtOnce() {
+        let cache = Self.filled()
+        // 11 is not committed yet; 12 is: 12's session goes now, but the cursor waits before 11.
+        cache.replayed([.init(sequence: 12, member: Self.x, tokenHash: "x2")], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x2", now: Self.t0) == nil)
+        #expect(cache.replayCursor == 10)
+        cache.replayed([.init(sequence: 12, member: Self.x, tokenHash: "x2")], writesCovered: 0, now: Self.t0 + .seconds(1))
+        #expect(cache.replayCursor == 10)
+        // 11 commits in time: both are read again, and the cursor passes both.
+        cache.replayed(
+            [.init(sequence: 11, member: Self.y, tokenHash: "y1"), .init(sequence: 12, member: Self.x, tokenHash: "x2")], writesCovered: 0,
+            now: Self.t0 + .seconds(1))
+        #expect(cache.replayCursor == 12 && cache.session("y1", now: Self.t0) == nil)
+        // A gap never filled is passed after `gapWait`.
+        cache.replayed([.init(sequence: 14, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0 + .seconds(2))
+        #expect(cache.replayCursor == 12)
+        cache.replayed([.init(sequence: 14, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0 + .seconds(2) + MemberCache.gapWait)
+        #expect(cache.replayCursor == 14)
+    }
+
+    @Test func aFullCacheStartsOverAndAFailedReplayEmptiesIt() {
+        let cache = MemberCache(limits: .init(sessions: 2, profiles: 2, cards: 2))
+        cache.replayed([], startingAt: 0, writesCovered: 0, now: Self.t0)
+        for hash in ["a", "b", "c"] { cache.store(session: Self.session(Self.x, hash), generation: cache.generation, now: Self.t0) }
+        #expect(cache.counts.sessions == 1 && cache.session("c", now: Self.t0) != nil)
+        cache.reset()
+        #expect(cache.counts.sessions == 0 && cache.replayCursor == nil)
+        // Nothing is kept until a replay succeeds again.
+        cache.store(session: Self.session(Self.x, "d"), generation: cache.generation, now: Self.t0)
+        #expect(cache.session("d", now: Self.t0) == nil)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TsunagariCore
+
+/// Sessions, profiles and cards kept in memory by each store, on SQLite and PostgreSQL alike: a change made through the
+/// same store is seen by its next read, and one made through another store on the same data (another instance, or
+/// `tsunagari admin`) within one replay interval — whatever wrote it.
+@Suite("Member cache storage contract", .postgresTemplate)
+struct MemberCacheContractTests {
+    /// Longer than `MemberCache.replayInterval`: another store's change must be seen after this.
+    static let afterReplay: Duration = MemberCache.replayInterval + .milliseconds(100)
+
+    @Test("A change through one store is seen by its next read, and by another store's within the replay interval", arguments: StorageKind.tested)
+    func changesAreSeen(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = store.storage
+            let b = try store.reopen()
+            defer { Task { try? await b.close() } }
+            let cards = try #require(a as? any NetworkStore)
+            let otherCards = try #require(b as? any NetworkStore)
+            let x = Make.member("cache-x", name: "Before")
+            let y = Make.member("cache-y")
+            try await a.createMembers([x, y])
+            let (xID, yID) = (x.account.memberID, y.account.memberID)
+            try await a.createSession(Make.session(xID, "hash-x1"))
+            try await a.createSession(Make.session(xID, "hash-x2"))
+            try await a.createSession(Make.session(yID, "hash-y"))
+
+            // Both stores read everything once, so each holds it in memory.
+            for s in [a, b] {
+                #expect(try await s.session(tokenHash: "hash-x1")?.role == .member)
+                #expect(try await s.session(tokenHash: "hash-x2") != nil)
+                #expect(try await s.profile(id: xID)?.fields.name == "Before")
+                #expect(try await s.memberID(handle: "CACHE-X") == xID)
+            }
+            #expect(try await cards.memberCards(ids: [xID, yID]).count == 2)
+            #expect(try await otherCards.memberCards(ids: [xID]).first?.name == "Before")
+
+            // A profile edit through `a`: `a` sees it at once, `b` after one replay interval.
+            try await a.updateFields(ProfileFieldsChange(name: "After", handle: "cache-x-new"), for: xID, at: Make.at(10))
+            #expect(try await a.profile(id: xID)?.fields.name == "After")
+            #expect(try await cards.memberCards(ids: [xID]).first?.name == "After")
+            #expect(try await a.memberID(handle: "cache-x-new") == xID)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await b.profile(id: xID)?.fields.name == "After")
+            #expect(try await otherCards.memberCards(ids: [xID]).first?.handle == "cache-x-new")
+            #expect(try await b.memberID(handle: "cache-x-new") == xID)
+            // The old handle is no longer this member's current one (it is only reserved for them).
+            #expect(try await b.memberID(handle: "cache-x") == nil)
+
+            // A session ended through `b` (logging out there) is gone for `a` too; the other session stays.
+            try await b.deleteSession(tokenHash: "hash-x1")
+            #expect(try await b.session(tokenHash: "hash-x1") == nil)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await a.session(tokenHash: "hash-x1") == nil)
+            #expect(try await a.session(tokenHash: "hash-x2") != nil)
+
+            // A role given through `b` reaches the session `a` holds.
+            try await b.setRole(.recruiter, for: xID)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await a.session(tokenHash: "hash-x2")?.role == .recruiter)
+
+            // Suspension through `b`: `a` no longer answers with the session, the profile or the card.
+            guard let moderation = b as? any ModerationStore else { Issue.record("\(kind) has no ModerationStore"); return }
+            #expect(try await a.session(tokenHash: "hash-y") != nil)
+            #expect(try await a.profile(id: yID) != nil)
+            let audit = AuditEntry(id: Make.id(900), at: Make.at(900), actor: "cli:ops", action: "member.suspend", subject: "y", detail: "")
+            #expect(try await moderation.suspendMember(yID, reason: "spam", audit: audit))
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await a.session(tokenHash: "hash-y") == nil)
+            #expect(try await a.profile(id: yID) == nil)
+            #expect(try await a.profile(id: yID, includingSuspended: true) != nil)
+            #expect(try await cards.memberCards(ids: [yID]).isEmpty)
+
+            // A deleted member is gone everywhere, sessions and all.
+            try await a.deleteMember(xID)
+            #expect(try await a.session(tokenHash: "hash-x2") == nil)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await b.session(tokenHash: "hash-x2") == nil)
+            #expect(try await b.profile(id: xID) == nil)
+            #expect(try await otherCards.memberCards(ids: [xID]).isEmpty)
+        }
+    }
+
+    @Test("A statement outside the storage API (an operator's UPDATE) is logged by the database's triggers", arguments: StorageKind.tested)
+    func triggersLogEveryWriter(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = store.storage
+            let x = Make.member("cache-raw", name: "Raw before")
+            try await a.createMembers([x])
+            let xID = x.account.memberID
+            #expect(try await a.profile(id: xID)?.fields.name == "Raw before")
+            // Written by a second store that is then closed, as `tsunagari admin` would from another process.
+            let other = try store.reopen()
+            try await other.setRole(.admin, for: xID)
+            try await other.updateFields(ProfileFieldsChange(name: "Raw after"), for: xID, at: Make.at(20))
+            try await other.close()
+            try await Task.sleep(for: Self.afterReplay)
+            let profile = try await a.profile(id: xID)
+            #expect(profile?.fields.name == "Raw after" && profile?.role == .admin)
+        }
+    }
+}
