@@ -208,6 +208,9 @@ public protocol ThrottleStore: Sendable {
     /// Deletes the attempts under `key` and under every key that starts with `key|`.
     func clearAttempts(key: String) async throws
     func pruneAttempts(before: Date) async throws
+    /// Deletes the member cache's change log (`MemberCache`) older than `before`: every instance replays it within a
+    /// second, so an hour's rows are plenty.
+    func pruneMemberCacheChanges(before: Date) async throws
 }
 
 /// Everything the domain needs from a database.

@@ -629,6 +629,10 @@ public final class PostgresStorage: Storage {
     public func pruneAttempts(before date: Date) async throws {
         try await client.query("DELETE FROM throttle_attempts WHERE at < \(StoredTime.millis(date))", logger: logger)
     }
+
+    public func pruneMemberCacheChanges(before date: Date) async throws {
+        try await client.query("DELETE FROM member_cache_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
+    }
 }
 
 /// The `members` columns of the profile's text fields; a handle also sets its key.

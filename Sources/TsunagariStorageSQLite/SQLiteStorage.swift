@@ -601,6 +601,10 @@ public final class SQLiteStorage: Storage {
     public func pruneAttempts(before date: Date) async throws {
         try await write { db in try db.execute(cached: "DELETE FROM throttle_attempts WHERE at < ?", arguments: [StoredTime.millis(date)]) }
     }
+
+    public func pruneMemberCacheChanges(before date: Date) async throws {
+        try await write { db in try db.execute(cached: "DELETE FROM member_cache_changes WHERE at < ?", arguments: [StoredTime.millis(date)]) }
+    }
 }
 
 /// The `members` columns of the profile's text fields; a handle also sets its key.

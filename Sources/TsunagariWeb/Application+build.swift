@@ -385,6 +385,8 @@ struct ThrottlePruner: Service {
                     try await storage.pruneSearchChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneFeedChanges(before: clock.now().addingTimeInterval(-60 * 60))
                     try await storage.pruneJobChanges(before: clock.now().addingTimeInterval(-60 * 60))
+                    // Its rows are written with the database's clock, not this instance's: an hour covers any skew.
+                    try await storage.pruneMemberCacheChanges(before: Date().addingTimeInterval(-60 * 60))
                 } catch {
                     logger.warning("could not prune rate-limit attempts", metadata: ["error": .string("\(type(of: error))")])
                 }

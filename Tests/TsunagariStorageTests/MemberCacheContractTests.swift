@@ -98,6 +98,14 @@ struct MemberCacheContractTests {
             try await Task.sleep(for: Self.afterReplay)
             let profile = try await a.profile(id: xID)
             #expect(profile?.fields.name == "Raw after" && profile?.role == .admin)
+
+            // The log pruned (every row older than a minute from now): changes after it are still numbered on, and seen.
+            try await a.pruneMemberCacheChanges(before: Date().addingTimeInterval(60))
+            let third = try store.reopen()
+            try await third.updateFields(ProfileFieldsChange(name: "After pruning"), for: xID, at: Make.at(30))
+            try await third.close()
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await a.profile(id: xID)?.fields.name == "After pruning")
         }
     }
 }
