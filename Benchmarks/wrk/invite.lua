@@ -7,7 +7,7 @@ for line in file:lines() do
   if token then pairs_[#pairs_ + 1] = { token, id } end
 end
 file:close()
-local thread_id = 0
+thread_id = 0  -- a global: setup() sets it in each thread
 local threads = 1
 local next_id = 0
 local counter = 0

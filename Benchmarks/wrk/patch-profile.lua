@@ -3,7 +3,7 @@
 local tokens = {}
 for t in string.gmatch(os.getenv("TOKENS") or "", "%S+") do tokens[#tokens + 1] = t end
 local counter = 0
-local thread_id = 0
+thread_id = 0  -- a global: setup() sets it in each thread
 local next_id = 0
 
 function setup(thread)

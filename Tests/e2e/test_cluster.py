@@ -355,11 +355,18 @@ def test_what_instances_keep_in_memory_follows_a_change_made_through_another(run
         assert status(instance.url, other_token, "/me") == 200
     eri = other_token
 
-    # Profile visible to connections only: fumi (not connected) no longer sees it anywhere.
+    def access(base: str, member: dict, other: dict) -> str:
+        response = on(base, member).request("GET", f"/members/{other['id']}")
+        assert response.status_code == 200, describe(response)
+        return response.json()["access"]
+
+    # Profile visible to connections only: fumi (not connected) sees only the name and headline anywhere.
+    for instance in instances:
+        assert access(instance.url, fumi, eri) == "full"
     assert on(first.url, eri).request("PATCH", "/me/settings", {"profileVisibility": "connections"}).status_code == 200
     at = time.monotonic()
     for instance in others:
-        wait_until(lambda: status(instance.url, fumi, f"/members/{eri['id']}") == 404, SEEN_WITHIN,
+        wait_until(lambda: access(instance.url, fumi, eri) == "limited", SEEN_WITHIN,
                    f"a narrowed visibility set on instance {first.index} on instance {instance.index}", since=at)
 
     # A block: the blocked member no longer finds the blocker anywhere.
