@@ -64,6 +64,11 @@ public final class MemberCache: @unchecked Sendable {
     private var profiles: [MemberID: Entry<Profile>] = [:]
     private var handles: [String: Entry<MemberID>] = [:]
     private var cards: [MemberID: Entry<MemberCard>] = [:]
+    /// Row-derived facts read on many requests: the account, the verified employer (nil when none), and everyone
+    /// blocked either way (the block triggers name both members).
+    private var accounts: [MemberID: Entry<Account>] = [:]
+    private var employers: [MemberID: Entry<CompanyRef?>] = [:]
+    private var blocked: [MemberID: Entry<Set<MemberID>>] = [:]
     private var generationCount: UInt64 = 0
     private var writes: UInt64 = 0
     private var replayedWrites: UInt64 = 0
@@ -174,6 +179,9 @@ public final class MemberCache: @unchecked Sendable {
         profiles = [:]
         handles = [:]
         cards = [:]
+        accounts = [:]
+        employers = [:]
+        blocked = [:]
     }
 
     private func invalidate(_ change: Change) {
@@ -185,6 +193,9 @@ public final class MemberCache: @unchecked Sendable {
         for token in sessionsByMember.removeValue(forKey: change.member) ?? [] { sessions[token] = nil }
         if let profile = profiles.removeValue(forKey: change.member) { handles[Handle.key(profile.value.handle)] = nil }
         cards[change.member] = nil
+        accounts[change.member] = nil
+        employers[change.member] = nil
+        blocked[change.member] = nil
     }
 
     private func fresh<Value>(_ entry: Entry<Value>?, _ now: ContinuousClock.Instant) -> Value? {
@@ -255,6 +266,46 @@ public final class MemberCache: @unchecked Sendable {
             guard generation == generationCount, cursor != nil else { return }
             if cards.count + read.count > limits.cards { cards = [:] }
             for card in read { cards[card.id] = Entry(value: card, stored: now) }
+        }
+    }
+
+    public func account(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Account? {
+        guard enabled else { return nil }
+        return locked { fresh(accounts[id], now) }
+    }
+
+    public func store(account: Account, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        keep(account, for: account.memberID, in: \.accounts, generation: generation, now: now)
+    }
+
+    /// The verified employer held: `.some(nil)` for a member known to have none, nil when not held.
+    public func employer(_ id: MemberID, now: ContinuousClock.Instant = .now) -> CompanyRef?? {
+        guard enabled else { return nil }
+        return locked { fresh(employers[id], now) }
+    }
+
+    public func store(employer: CompanyRef?, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        keep(employer, for: id, in: \.employers, generation: generation, now: now)
+    }
+
+    public func blocked(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Set<MemberID>? {
+        guard enabled else { return nil }
+        return locked { fresh(blocked[id], now) }
+    }
+
+    public func store(blocked set: Set<MemberID>, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        keep(set, for: id, in: \.blocked, generation: generation, now: now)
+    }
+
+    private func keep<Value>(
+        _ value: Value, for id: MemberID, in map: ReferenceWritableKeyPath<MemberCache, [MemberID: Entry<Value>]>, generation: UInt64,
+        now: ContinuousClock.Instant
+    ) {
+        guard enabled else { return }
+        locked {
+            guard generation == generationCount, cursor != nil else { return }
+            if self[keyPath: map].count >= limits.profiles { self[keyPath: map] = [:] }
+            self[keyPath: map][id] = Entry(value: value, stored: now)
         }
     }
 

@@ -141,9 +141,14 @@ extension PostgresStorage: ContactStore {
     }
 
     public func verifiedEmployer(of member: MemberID) async throws -> CompanyRef? {
-        try await rows(
+        await replayCacheChanges()
+        if let held = cache.employer(member) { return held }
+        let generation = cache.generation
+        let employer = try await rows(
             "SELECT c.id, c.name FROM members m JOIN companies c ON c.id = m.verified_company_id WHERE m.id = \(member.rawValue)"
         ).first.map { CompanyRef(id: try $0["id"].decode(String.self), name: try $0["name"].decode(String.self)) }
+        cache.store(employer: employer, of: member, generation: generation)
+        return employer
     }
 
     public func sharingColleagues(at companyID: String) async throws -> [MemberID] {

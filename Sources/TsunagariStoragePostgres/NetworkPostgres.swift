@@ -493,12 +493,17 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func blockedEitherWay(_ member: MemberID) async throws -> Set<MemberID> {
-        Set(
+        await replayCacheChanges()
+        if let held = cache.blocked(member) { return held }
+        let generation = cache.generation
+        let blocked = Set(
             try await memberIDs(
                 """
                 SELECT blocked_id FROM blocks WHERE blocker_id = \(member.rawValue)
                 UNION SELECT blocker_id FROM blocks WHERE blocked_id = \(member.rawValue)
                 """))
+        cache.store(blocked: blocked, of: member, generation: generation)
+        return blocked
     }
 
     public func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at date: Date) async throws {

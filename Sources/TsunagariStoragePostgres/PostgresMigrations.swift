@@ -739,19 +739,38 @@ enum PostgresMigrations {
                 FOR EACH ROW EXECUTE FUNCTION member_cache_change()
                 """,
                 // A profile also shows its companies' names (the most common spelling, which others' positions can
-                // change): a company's new name names every member who has a position there.
+                // change): a company's new name names every member who has a position there or works there, verified.
                 """
                 CREATE FUNCTION company_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   INSERT INTO member_cache_changes (member_id, at)
-                  SELECT DISTINCT member_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM positions
-                  WHERE company_id = NEW.id;
+                  SELECT member_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM positions
+                  WHERE company_id = NEW.id
+                  UNION SELECT id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM members
+                  WHERE verified_company_id = NEW.id;
                   RETURN NULL;
                 END $$
                 """,
                 """
                 CREATE TRIGGER companies_cache_change AFTER UPDATE OF name ON companies
                 FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION company_cache_change()
+                """,
+                // A block, made or lifted, names both members (who is blocked either way is kept in memory too).
+                """
+                CREATE FUNCTION block_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  row_ blocks%ROWTYPE;
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN row_ := OLD; ELSE row_ := NEW; END IF;
+                  INSERT INTO member_cache_changes (member_id, at)
+                  VALUES (row_.blocker_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
+                         (row_.blocked_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER blocks_cache_change AFTER INSERT OR DELETE ON blocks
+                FOR EACH ROW EXECUTE FUNCTION block_cache_change()
                 """,
             ]
         ),

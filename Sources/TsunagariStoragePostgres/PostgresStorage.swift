@@ -145,8 +145,14 @@ public final class PostgresStorage: Storage {
     }
 
     public func account(id: MemberID) async throws -> Account? {
-        try await rows("SELECT id, email, password_hash, role, created_at, suspended_at, email_verified FROM members WHERE id = \(id.rawValue)")
-            .first.map(Self.account)
+        await replayCacheChanges()
+        if let account = cache.account(id) { return account }
+        let generation = cache.generation
+        let account = try await rows(
+            "SELECT id, email, password_hash, role, created_at, suspended_at, email_verified FROM members WHERE id = \(id.rawValue)"
+        ).first.map(Self.account)
+        if let account { cache.store(account: account, generation: generation) }
+        return account
     }
 
     static func account(_ row: PostgresRandomAccessRow) throws -> Account {

@@ -130,12 +130,17 @@ extension SQLiteStorage: ContactStore {
     }
 
     public func verifiedEmployer(of member: MemberID) async throws -> CompanyRef? {
-        try await pool.read { db in
+        try await replayCacheChanges()
+        if let held = cache.employer(member) { return held }
+        let generation = cache.generation
+        let employer = try await pool.read { db in
             try Row.fetchOne(
                 cached: db, sql: "SELECT c.id, c.name FROM members m JOIN companies c ON c.id = m.verified_company_id WHERE m.id = ?",
                 arguments: [member.rawValue]
             ).map { CompanyRef(id: $0["id"], name: $0["name"]) }
         }
+        cache.store(employer: employer, of: member, generation: generation)
+        return employer
     }
 
     public func sharingColleagues(at companyID: String) async throws -> [MemberID] {

@@ -387,7 +387,10 @@ extension SQLiteStorage: NetworkStore {
     }
 
     public func blockedEitherWay(_ member: MemberID) async throws -> Set<MemberID> {
-        try await pool.read { db in
+        try await replayCacheChanges()
+        if let held = cache.blocked(member) { return held }
+        let generation = cache.generation
+        let blocked = try await pool.read { db in
             Set(
                 try String.fetchAll(
                     cached: db,
@@ -395,6 +398,8 @@ extension SQLiteStorage: NetworkStore {
                     arguments: [member.rawValue, member.rawValue]
                 ).map(MemberID.init))
         }
+        cache.store(blocked: blocked, of: member, generation: generation)
+        return blocked
     }
 
     public func dismissSuggestion(_ member: MemberID, _ dismissed: MemberID, at date: Date) async throws {

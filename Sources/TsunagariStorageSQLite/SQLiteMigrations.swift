@@ -641,7 +641,8 @@ enum SQLiteMigrations {
             // went. Triggers write it, so no statement, process or instance can change these without the log saying so.
             // The profile-version trigger updates the row once more; that second update is not logged twice. A profile
             // also shows its companies' names (the most common spelling, which others' positions can change): a
-            // company's new name names every member who has a position there.
+            // company's new name names every member who has a position there or works there, verified. A block, made
+            // or lifted, names both members (who is blocked either way is kept in memory too).
             try db.execute(
                 sql: """
                     CREATE TABLE member_cache_changes (
@@ -669,8 +670,22 @@ enum SQLiteMigrations {
                     WHEN OLD.name IS NOT NEW.name
                     BEGIN
                       INSERT INTO member_cache_changes (member_id, at)
-                      SELECT DISTINCT member_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM positions
-                      WHERE company_id = NEW.id;
+                      SELECT member_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM positions
+                      WHERE company_id = NEW.id
+                      UNION SELECT id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM members
+                      WHERE verified_company_id = NEW.id;
+                    END;
+                    CREATE TRIGGER blocks_cache_insert AFTER INSERT ON blocks FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at)
+                      VALUES (NEW.blocker_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+                             (NEW.blocked_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+                    END;
+                    CREATE TRIGGER blocks_cache_delete AFTER DELETE ON blocks FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at)
+                      VALUES (OLD.blocker_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+                             (OLD.blocked_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
                     END;
                     """)
         }

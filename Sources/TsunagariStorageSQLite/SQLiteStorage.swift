@@ -123,10 +123,15 @@ public final class SQLiteStorage: Storage {
     }
 
     public func account(id: MemberID) async throws -> Account? {
-        try await pool.read { db in
+        try await replayCacheChanges()
+        if let account = cache.account(id) { return account }
+        let generation = cache.generation
+        let account = try await pool.read { db in
             try Row.fetchOne(cached: db, sql: "SELECT \(Self.accountColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.account)
         }
+        if let account { cache.store(account: account, generation: generation) }
+        return account
     }
 
     static let accountColumns = "id, email, password_hash, role, created_at, suspended_at, email_verified"

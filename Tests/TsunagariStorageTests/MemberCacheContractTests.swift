@@ -32,6 +32,7 @@ struct MemberCacheContractTests {
                 #expect(try await s.session(tokenHash: "hash-x2") != nil)
                 #expect(try await s.profile(id: xID)?.fields.name == "Before")
                 #expect(try await s.memberID(handle: "CACHE-X") == xID)
+                #expect(try await s.account(id: xID)?.role == .member)
             }
             #expect(try await cards.memberCards(ids: [xID, yID]).count == 2)
             #expect(try await otherCards.memberCards(ids: [xID]).first?.name == "Before")
@@ -59,6 +60,20 @@ struct MemberCacheContractTests {
             try await b.setRole(.recruiter, for: xID)
             try await Task.sleep(for: Self.afterReplay)
             #expect(try await a.session(tokenHash: "hash-x2")?.role == .recruiter)
+
+            // A block through `b`, then lifted: `a`'s answer of who is blocked either way follows, for both members.
+            #expect(try await cards.blockedEitherWay(xID).isEmpty)
+            #expect(try await cards.blockedEitherWay(yID).isEmpty)
+            try await otherCards.block(yID, xID, at: Make.at(20))
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await cards.blockedEitherWay(xID) == [yID])
+            #expect(try await cards.blockedEitherWay(yID) == [xID])
+            try await otherCards.unblock(yID, xID, at: Make.at(21))
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await cards.blockedEitherWay(xID).isEmpty)
+
+            // The account (its role and address as `a` read them) follows too.
+            #expect(try await a.account(id: xID)?.role == .recruiter)
 
             // Suspension through `b`: `a` no longer answers with the session, the profile or the card.
             guard let moderation = b as? any ModerationStore else { Issue.record("\(kind) has no ModerationStore"); return }
