@@ -302,7 +302,7 @@ enum EntryRule {
     /// An http or https address with a host; nil for empty text.
     static func url(_ raw: String?, field: String) throws -> String? {
         guard let text = try TextRule.optional(raw, field: field, limit: TextLimit.url) else { return nil }
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
+        guard text.wholeMatch(of: webAddress) != nil,
             let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
@@ -310,6 +310,12 @@ enum EntryRule {
         }
         return text
     }
+
+    /// The shape of a web address the API document gives (`URL_PATTERN` in docs/api/generate-openapi.py): a host of
+    /// ASCII letters, digits, dots and hyphens, an optional port, and a path of URL characters (percent-escapes
+    /// included). `URLComponents` alone took hosts such as `example*`.
+    nonisolated(unsafe) static let webAddress =
+        #/[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.\-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%\-]*)?/#
 
     /// Digits with the usual separators, as written (full-width digits are read as digits).
     static func phone(_ raw: String?) throws -> String? {

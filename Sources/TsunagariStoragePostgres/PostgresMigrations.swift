@@ -707,7 +707,8 @@ enum PostgresMigrations {
                 // What an instance keeps in memory of sessions, profiles and cards (`MemberCache`) is dropped when this
                 // log names it: a deleted session, or a member whose row changed (every change to a profile touches it)
                 // or went. Triggers write it, so no statement, process or instance can change these without the log
-                // saying so.
+                // saying so; they also notify `tsunagari_cache` (one notification per transaction: PostgreSQL folds
+                // equal ones), so that every instance replays the log at once rather than within 250 ms.
                 """
                 CREATE TABLE member_cache_changes (
                   seq BIGSERIAL PRIMARY KEY,
@@ -727,6 +728,7 @@ enum PostgresMigrations {
                     INSERT INTO member_cache_changes (member_id, at)
                     VALUES (OLD.id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
                   END IF;
+                  PERFORM pg_notify('tsunagari_cache', '');
                   RETURN NULL;
                 END $$
                 """,
@@ -748,6 +750,7 @@ enum PostgresMigrations {
                   WHERE company_id = NEW.id
                   UNION SELECT id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM members
                   WHERE verified_company_id = NEW.id;
+                  PERFORM pg_notify('tsunagari_cache', '');
                   RETURN NULL;
                 END $$
                 """,
@@ -765,6 +768,7 @@ enum PostgresMigrations {
                   INSERT INTO member_cache_changes (member_id, at)
                   VALUES (row_.blocker_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
                          (row_.blocked_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  PERFORM pg_notify('tsunagari_cache', '');
                   RETURN NULL;
                 END $$
                 """,

@@ -11,6 +11,9 @@ public final class PostgresStorage: Storage {
     /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
     let cache: MemberCache
     private let runner: Task<Void, Never>
+    /// Listens on `tsunagari_cache` (the cache log's triggers notify it), so that a change made anywhere is replayed
+    /// by the next request here; until it listens, and whenever it cannot, the 250 ms replay interval stands.
+    private let cacheListener = LockedValue<Task<Void, Never>?>(nil)
 
     public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres"), cache: MemberCache = MemberCache()) throws {
         let configuration = try PostgresURL.parse(url)
@@ -22,7 +25,38 @@ public final class PostgresStorage: Storage {
     }
 
     public func close() async throws {
+        cacheListener.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         runner.cancel()
+    }
+
+    static let cacheChannel = "tsunagari_cache"
+
+    /// Starts the listener once; it reconnects after a failure until the store is closed.
+    private func listenForCacheChanges() {
+        cacheListener.withLock { task in
+            guard task == nil else { return }
+            let (base, cache, logger) = (client.base, cache, logger)
+            task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await base.withConnection { connection in
+                            try await connection.listen(on: Self.cacheChannel) { notifications in
+                                // Listening from now on: whatever came before is in the log, replayed next.
+                                cache.wrote()
+                                for try await _ in notifications { cache.wrote() }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.debug("the member cache's listener was lost; reconnecting", metadata: ["error": .string("\(type(of: error))")])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
     }
 
     public func ping() async throws {
@@ -527,7 +561,9 @@ public final class PostgresStorage: Storage {
     /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
     /// nothing unchecked is answered; the caller reads the database.
     func replayCacheChanges() async {
-        guard cache.enabled, cache.needsReplay() else { return }
+        guard cache.enabled else { return }
+        listenForCacheChanges()
+        guard cache.needsReplay() else { return }
         let covered = cache.replayStarting()
         do {
             guard let cursor = cache.replayCursor else {

@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
 import TsunagariCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys on and `synchronous=FULL`,
 /// so that a write acknowledged to a client is on disk before the answer leaves (it survives kill -9
@@ -10,8 +13,14 @@ public final class SQLiteStorage: Storage {
     /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
     let cache: MemberCache
 
+    /// The write-ahead log's file: every commit, by any process, changes its size or time.
+    let walPath: String
+    private let walSeen = NSLock()
+    nonisolated(unsafe) private var walSignature: [Int] = []
+
     public init(path: String, cache: MemberCache = MemberCache()) throws {
         self.cache = cache
+        walPath = path + "-wal"
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -506,7 +515,10 @@ public final class SQLiteStorage: Storage {
     /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
     /// nothing unchecked is answered; the caller reads the database.
     func replayCacheChanges() async throws {
-        guard cache.enabled, cache.needsReplay() else { return }
+        guard cache.enabled else { return }
+        // Another process (`tsunagari admin`) may have committed since: the next request sees it, not one 250 ms later.
+        if walChanged() { cache.wrote() }
+        guard cache.needsReplay() else { return }
         let covered = cache.replayStarting()
         let cursor = cache.replayCursor
         do {
@@ -535,6 +547,19 @@ public final class SQLiteStorage: Storage {
 
     /// More changes than this since the last replay (a bulk import) and the cache starts over instead.
     static let cacheReplayBatch = 1_000
+
+    /// Whether the write-ahead log's file changed since the last call: a `stat`, no trip to the database.
+    private func walChanged() -> Bool {
+        var info = stat()
+        let signature: [Int] =
+            stat(walPath, &info) == 0
+            ? [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)] : []
+        walSeen.lock()
+        defer { walSeen.unlock() }
+        guard signature != walSignature else { return false }
+        walSignature = signature
+        return true
+    }
 
     public func deleteSession(tokenHash: String) async throws {
         try await write { db in try db.execute(cached: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }

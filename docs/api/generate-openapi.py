@@ -28,7 +28,8 @@ SECTIONS = ["about", "positions", "educations", "skills", "certifications", "lan
 # server checks that a value has this shape (read markers, message cursors, Last-Event-ID), the document says so.
 OPAQUE_ID = "^[0-9a-hjkmnp-tv-z]{26}$"
 # A web address the server keeps: http or https, a host, no white space; or nothing (white space only), which clears it.
-URL_PATTERN = "^(?:[" + WS + "]*|[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~:/?@!$&'()*+,;=-]*)?)$"
+# The server checks the same shape (`ProfileEntriesService.webAddress`): keep the two alike.
+URL_PATTERN = "^(?:[" + WS + "]*|[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]*)?)$"
 # A phone number: at least five digits among spaces, +, -, ( ) and dots (full-width forms too); or nothing, which clears it.
 PHONE_PATTERN = "^(?:[" + WS + "]*|[ \\u3000]*(?:[+＋()（）.．\\- －]*[0-9０-９]){5}[0-9０-９+＋()（）.．\\- －]*[ \\u3000]*)$"
 NOTIFICATION_KINDS = ["invitationReceived", "invitationAccepted", "introductionRequested", "introductionForwarded", "mention",

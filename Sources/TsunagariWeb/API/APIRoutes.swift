@@ -220,8 +220,10 @@ struct APIRoutes {
         var relationship = ConnectionService.Relationship.none
         var following = false
         if let viewer = context.viewer.memberID {
-            relationship = try await services.connections.relationship(of: viewer, to: view.profile.memberID)
-            following = try await services.connections.isFollowing(view.profile.memberID, by: viewer)
+            // Two independent reads at once.
+            async let related = services.connections.relationship(of: viewer, to: view.profile.memberID)
+            async let follows = services.connections.isFollowing(view.profile.memberID, by: viewer)
+            (relationship, following) = try await (related, follows)
         }
         let person = services.network.summary(of: view.profile, for: context.viewer)
         return APIResponse.json(Represent.memberProfile(view, person: person, relationship: relationship, following: following))

@@ -156,27 +156,31 @@ struct PageRoutes {
             // One address per profile: ids and other spellings of the handle redirect to it.
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)\(connect ? "?connect=1" : "")"])
         }
+        // The reads below do not depend on each other: they run at once, and the page waits for the slowest.
+        async let recentActivity: [PostService.View]? = {
+            // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
+            guard let viewer = context.viewer.memberID, view.access == .full else { return nil }
+            return try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
+        }()
         var network: NetworkPages.ProfileNetwork?
         if let viewer = context.viewer.memberID, view.relation != .oneself {
             let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
-            let paths = person.degree == .second || person.degree == .third ? try await services.network.paths(to: member, viewer: viewer) : nil
+            async let paths = person.degree == .second || person.degree == .third ? services.network.paths(to: member, viewer: viewer) : nil
+            async let relationship = services.connections.relationship(of: viewer, to: member)
+            async let invitation = services.connections.openInvitation(of: viewer, with: member)
+            async let following = services.connections.isFollowing(member, by: viewer)
+            async let mutual = services.network.mutualConnections(with: member, viewer: viewer)
             // Connections may write; so may a recruiter to a member who takes recruiters' messages.
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
             network = NetworkPages.ProfileNetwork(
-                person: person, relationship: try await services.connections.relationship(of: viewer, to: member),
-                invitationID: try await services.connections.openInvitation(of: viewer, with: member)?.id,
-                following: try await services.connections.isFollowing(member, by: viewer),
-                mutual: try await services.network.mutualConnections(with: member, viewer: viewer), paths: paths,
+                person: person, relationship: try await relationship, invitationID: try await invitation?.id,
+                following: try await following, mutual: try await mutual, paths: try await paths,
                 connectionCount: services.network.connectionCount(of: member),
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage, connectReady: connect)
         }
-        var activity: [PostService.View]?
-        // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
-        if let viewer = context.viewer.memberID, view.access == .full {
-            activity = try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
-        }
+        let activity = try await recentActivity
         let site = ConnectLink.site(request: request, context: context, configuration: services.configuration)
         return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity, site: site))
     }
