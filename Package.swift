@@ -137,6 +137,7 @@ let package = Package(
                 "TsunagariStorageSQLite",
                 "TsunagariStoragePostgres",
                 "TsunagariDataFiles",
+                "TsunagariWeb",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Foundation
 import TsunagariCore
 import TsunagariGraph
 import TsunagariSearch
+import TsunagariWeb
 
 /// What the search benchmark needs of storage: the product's ports.
 typealias SearchBenchStore = Storage & NetworkStore & SearchEntryStore
@@ -175,6 +176,40 @@ public enum SearchBenchmark {
                 + "database \(megabytes(sizeBefore)) before indexing, \(megabytes(sizeAfter)) after (+\(grouped((sizeAfter - sizeBefore) / max(n, 1))) bytes per profile)")
         let memory = engine.index.approximateBytes
         print("Index in memory: about \(megabytes(memory)) = \(grouped(memory / max(n, 1))) bytes per profile (TermIndex.approximateBytes)")
+
+        // What a restart with a snapshot does instead (as the server does: the snapshot written in the background,
+        // then at start read back, checked against the change log, and followed by it); answers compared below.
+        let snapshotFolder = (NSTemporaryDirectory() as NSString).appendingPathComponent("tsunagari-bench-snapshot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: snapshotFolder) }
+        let files = IndexSnapshotFiles(directory: snapshotFolder)
+        t0 = DispatchTime.now().uptimeNanoseconds
+        let position = try await files.write(files.searchPath) { flush in try await engine.writeSnapshot(flush: flush) }
+        let snapshotWrite = seconds(since: t0)
+        precondition(position != nil, "no snapshot was written")
+        let snapshotBytes = (try FileManager.default.attributesOfItem(atPath: files.searchPath)[.size] as? NSNumber)?.intValue ?? 0
+        t0 = DispatchTime.now().uptimeNanoseconds
+        let restarted = SearchEngine(store: storage)
+        let started = try await restarted.start(from: files, expected: n)
+        let snapshotStart = seconds(since: t0)
+        guard case .snapshot = started else { throw SearchBenchError("the snapshot was not used: \(started)") }
+        precondition(restarted.index.count == n, "the restored index holds \(restarted.index.count) entries for \(n) profiles")
+        for query in data.queries {
+            let narrowing = ProfileIndexing.filterQueries(query.filters)
+            let indexQuery: IndexQuery = narrowing.isEmpty ? query.compiled : .and([query.compiled] + narrowing)
+            let expected = try await engine.searchCandidates(indexQuery, filters: IndexFilters(), limit: candidateLimit)
+            let found = try await restarted.searchCandidates(indexQuery, filters: IndexFilters(), limit: candidateLimit)
+            guard expected.map(\.member) == found.map(\.member) else { throw SearchBenchError("the restored index answers \(query.text) otherwise") }
+        }
+        restarted.index.removeAll()
+        print("")
+        print("Start-up from a snapshot (docs/ARCHITECTURE.md, Start-up):")
+        printTable(
+            ["step", "time", "profiles/s"],
+            [
+                ["snapshot written (\(megabytes(snapshotBytes)), \(grouped(snapshotBytes / max(n, 1))) bytes per profile)", String(format: "%.1f s", snapshotWrite), rate(n, snapshotWrite)],
+                ["start-up: the index read from the snapshot, checked, the log replayed", String(format: "%.1f s", snapshotStart), rate(n, snapshotStart)],
+                ["start-up: the index filled from storage (above)", String(format: "%.1f s", loadSeconds), rate(n, loadSeconds)],
+            ])
 
         // 3. Queries through the service.
         let graph = MemberGraph(snapshot: try await storage.networkSnapshot())

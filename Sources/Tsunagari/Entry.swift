@@ -89,6 +89,10 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("heartbeat-interval"), help: "Seconds between heartbeats on event streams, default 20 (TSUNAGARI_HEARTBEAT_INTERVAL).")
     var heartbeatInterval: String?
     @Option(
+        name: .customLong("index-snapshot-interval"),
+        help: "Seconds between snapshots of the search index for a quick restart, default 600; 0 turns them off (TSUNAGARI_INDEX_SNAPSHOT_INTERVAL).")
+    var indexSnapshotInterval: String?
+    @Option(
         name: .customLong("metrics-token"),
         help: "Bearer token for GET /metrics (Prometheus text); unset turns it off (TSUNAGARI_METRICS_TOKEN).")
     var metricsToken: String?
@@ -125,6 +129,7 @@ struct Serve: AsyncParsableCommand {
         flags["--trusted-proxies"] = trustedProxies
         flags["--recruiter-allowance"] = recruiterAllowance
         flags["--heartbeat-interval"] = heartbeatInterval
+        flags["--index-snapshot-interval"] = indexSnapshotInterval
         flags["--public-url"] = publicURL
         flags["--metrics-token"] = metricsToken
         if demo { flags["--demo"] = "true" }

@@ -331,6 +331,6 @@ public protocol SearchEntryStore: Sendable {
     func searchChanges(sequences: [Int64]) async throws -> [SearchChange]
     /// The sequence of the last change (0 when there is none).
     func lastSearchChange() async throws -> Int64
-    /// Forgets changes logged before `date`.
+    /// Forgets changes logged before `date`, except the last one (a snapshot of the index is checked against it).
     func pruneSearchChanges(before date: Date) async throws
 }

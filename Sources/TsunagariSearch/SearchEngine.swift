@@ -12,7 +12,9 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     let store: any Store
     /// How far the change log is applied, and the numbers passed over at gaps (asked for again; see
     /// `ChangeLogCursor`).
-    private let progress = LockedValue(ChangeLogCursor())
+    let progress = LockedValue(ChangeLogCursor())
+    /// This instance's writes in memory that storage has not yet acknowledged (a snapshot waits for none).
+    let ownWrites = LockedValue(0)
 
     public init(store: any Store) {
         self.store = store
@@ -93,6 +95,8 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     /// back into memory, so that it holds nothing storage does not, and the error is thrown.
     public func upsertSearchEntries(_ entries: [SearchIndexEntry], at date: Date) async throws {
         let store = self.store
+        ownWrites.withLock { $0 += 1 }
+        defer { ownWrites.withLock { $0 -= 1 } }
         async let stored: Void = store.upsertSearchEntries(entries, at: date)
         index.upsert(entries, at: date)
         do {

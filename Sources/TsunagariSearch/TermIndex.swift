@@ -25,29 +25,29 @@ public final class TermIndex: @unchecked Sendable {
     static let markBase: UInt32 = UInt32.max - 64
     static let boundaryToken: UInt32 = UInt32.max
 
-    private let lock = ReadWriteLock()
+    let lock = ReadWriteLock()
 
     // Terms.
-    private var termIDs: [TermKey: Term] = [:]
-    private var termText: [String] = []
-    private var postings: [[Doc]] = []
-    private var frequencies: [[UInt16]] = []
+    var termIDs: [TermKey: Term] = [:]
+    var termText: [String] = []
+    var postings: [[Doc]] = []
+    var frequencies: [[UInt16]] = []
     /// For typeahead: the documents holding each term in the name column, and those terms sorted.
-    private var namePostings: [Term: [Doc]] = [:]
-    private var nameTerms: [String] = []
-    private var nameTermIDs: [Term] = []
+    var namePostings: [Term: [Doc]] = [:]
+    var nameTerms: [String] = []
+    var nameTermIDs: [Term] = []
 
     // Documents.
-    private var docOf: [MemberID: Doc] = [:]
-    private var members: [MemberID?] = []
-    private var forward: [[UInt32]] = []
-    private var lengths: [Float] = []
-    private var attributes: [String] = []
-    private var stamps: [Double] = []
+    var docOf: [MemberID: Doc] = [:]
+    var members: [MemberID?] = []
+    var forward: [[UInt32]] = []
+    var lengths: [Float] = []
+    var attributes: [String] = []
+    var stamps: [Double] = []
     /// The profile version each entry was made from: an entry of a lower version does not replace it.
-    private var versions: [Int64] = []
-    private var liveCount = 0
-    private var totalLength: Double = 0
+    var versions: [Int64] = []
+    var liveCount = 0
+    var totalLength: Double = 0
 
     public init() {}
 
@@ -112,6 +112,28 @@ public final class TermIndex: @unchecked Sendable {
                 for entry in prepared { apply(entry, boundary: boundary, newNameTerms: &newNameTerms) }
                 mergeNameTerms(newNameTerms)
             }
+        }
+    }
+
+    /// Empties the index.
+    public func removeAll() {
+        lock.write {
+            termIDs = [:]
+            termText = []
+            postings = []
+            frequencies = []
+            namePostings = [:]
+            nameTerms = []
+            nameTermIDs = []
+            docOf = [:]
+            members = []
+            forward = []
+            lengths = []
+            attributes = []
+            stamps = []
+            versions = []
+            liveCount = 0
+            totalLength = 0
         }
     }
 

@@ -127,6 +127,8 @@ extension PostgresStorage: SearchEntryStore {
     }
 
     public func pruneSearchChanges(before date: Date) async throws {
-        try await client.query("DELETE FROM search_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
+        // The last change is kept: a snapshot of the index taken at it is checked against it.
+        try await client.query(
+            "DELETE FROM search_changes WHERE at < \(StoredTime.millis(date)) AND seq < (SELECT max(seq) FROM search_changes)", logger: logger)
     }
 }

@@ -118,7 +118,9 @@ extension SQLiteStorage: SearchEntryStore {
 
     public func pruneSearchChanges(before date: Date) async throws {
         try await write { db in
-            try db.execute(cached: "DELETE FROM search_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+            // The last change is kept: a snapshot of the index taken at it is checked against it.
+            try db.execute(
+                cached: "DELETE FROM search_changes WHERE at < ? AND seq < (SELECT max(seq) FROM search_changes)", arguments: [StoredTime.millis(date)])
         }
     }
 }

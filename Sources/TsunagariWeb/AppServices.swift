@@ -19,6 +19,8 @@ public struct AppServices: Sendable {
     public let graph: MemberGraph
     /// The search index in memory over storage's entries.
     public let searchIndex: SearchEngine
+    /// Whether the search index came from a snapshot or from storage at start.
+    public let searchStart: SearchIndexStart
     public let clock: any Clock
     public let tokens: any TokenIssuer
     public let accounts: AccountService
@@ -65,7 +67,7 @@ public struct AppServices: Sendable {
     public init(
         configuration: AppConfiguration, storage: any Store, clock: any Clock = SystemClock(), hasher: (any PasswordHasher)? = nil,
         events: (any LiveEventChannel)? = nil, progress: ProgressReport = .none, mailTransport: (any MailTransport)? = nil,
-        photoProcessor: (any PhotoProcessing)? = nil
+        photoProcessor: (any PhotoProcessing)? = nil, snapshots: IndexSnapshotFiles? = nil
     ) async throws {
         self.configuration = configuration
         self.storage = storage
@@ -84,7 +86,7 @@ public struct AppServices: Sendable {
         progress("graph index", graph.graph.nodeCount, of: graph.graph.nodeCount)
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
         let searchIndex = SearchEngine(store: storage)
-        try await searchIndex.load(expected: graph.graph.nodeCount, report: progress)
+        searchStart = try await searchIndex.start(from: snapshots, expected: graph.graph.nodeCount, report: progress)
         self.searchIndex = searchIndex
         let searchIndexing = SearchIndexing(storage: storage, index: searchIndex, clock: clock)
         self.searchIndexing = searchIndexing

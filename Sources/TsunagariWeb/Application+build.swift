@@ -147,8 +147,25 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         logger.info(
             "filled an empty database with sample data", metadata: ["members": .stringConvertible(members), "photos": .stringConvertible(photos)])
     }
+    let snapshots = configuration.indexSnapshotInterval > 0 ? IndexSnapshotFiles(dataDirectory: configuration.dataDirectory) : nil
     let services = try await AppServices(
-        configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress)
+        configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress,
+        snapshots: snapshots)
+    var snapshotAt: Int64?
+    switch services.searchStart {
+    case .snapshot(let position, let replayed):
+        snapshotAt = position.sequence
+        logger.info(
+            "search index loaded from its snapshot",
+            metadata: [
+                "sequence": .stringConvertible(position.sequence), "changes replayed": .stringConvertible(replayed),
+                "snapshot age seconds": .stringConvertible(Int(Date().timeIntervalSince(position.takenAt))),
+            ])
+    case .storage(let reason?):
+        logger.info("search index filled from storage", metadata: ["snapshot not used": .string(reason)])
+    case .storage(nil):
+        break
+    }
     if let reason = PhotoProcessor.unavailableReason {
         logger.notice("photo uploads are off; members are shown with initials", metadata: ["reason": .string(reason)])
     }
@@ -169,6 +186,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         services: [
             GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, monitor: services.catchUp, logger: logger),
             SearchCatchUp(engine: services.searchIndex, monitor: services.catchUp, logger: logger),
+            SearchSnapshotWriter(
+                engine: services.searchIndex, files: snapshots ?? IndexSnapshotFiles(dataDirectory: configuration.dataDirectory),
+                interval: .seconds(configuration.indexSnapshotInterval), startedAt: snapshotAt, logger: logger, enabled: snapshots != nil),
             ChangeLogReplay(log: "feed", applied: services.feedIndex.appliedSequence, monitor: services.catchUp, logger: logger) {
                 [posts = services.posts] cursor, now in
                 try await posts.catchUp(&cursor, now: now)

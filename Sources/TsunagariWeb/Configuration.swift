@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var jobLimits: JobLimits = .standard
     /// Seconds between heartbeats on an idle event stream.
     public var heartbeatInterval: Int = 20
+    /// Seconds between snapshots of the search index in the data directory (when it changed); 0 writes and reads none.
+    public var indexSnapshotInterval: Int = 600
     /// The address members reach the site at (`https://tsunagari.example`), written into QR codes and exported
     /// profile links; nil takes it from each request's Host header.
     public var publicURL: String?
@@ -88,6 +90,9 @@ public struct AppConfiguration: Sendable {
             flag: "--recruiter-allowance", environment: "TSUNAGARI_RECRUITER_ALLOWANCE",
             meaning: "conversations a recruiter may open with non-connections per month"),
         Setting(flag: "--heartbeat-interval", environment: "TSUNAGARI_HEARTBEAT_INTERVAL", meaning: "seconds between heartbeats on event streams"),
+        Setting(
+            flag: "--index-snapshot-interval", environment: "TSUNAGARI_INDEX_SNAPSHOT_INTERVAL",
+            meaning: "seconds between snapshots of the search index for a quick restart; 0 turns them off"),
         Setting(flag: "--trust-proxy", environment: "TSUNAGARI_TRUST_PROXY", meaning: "trust X-Forwarded-* headers from trusted proxies"),
         Setting(
             flag: "--trusted-proxies", environment: "TSUNAGARI_TRUSTED_PROXIES",
@@ -206,6 +211,11 @@ public struct AppConfiguration: Sendable {
         if let (raw, source) = value("--heartbeat-interval") {
             if let seconds = Int(raw), (1...300).contains(seconds) { config.heartbeatInterval = seconds } else {
                 bad(source, raw, "a number of seconds 1–300")
+            }
+        }
+        if let (raw, source) = value("--index-snapshot-interval") {
+            if let seconds = Int(raw), (0...86_400).contains(seconds) { config.indexSnapshotInterval = seconds } else {
+                bad(source, raw, "a number of seconds 0–86400")
             }
         }
         if let (raw, source) = value("--trust-proxy") {

@@ -241,3 +241,44 @@ def test_an_operator_hands_over_a_reset_link_when_the_site_sends_no_mail(make_st
     again = requests.post(f"{server.url}/api/v1/password-resets/confirm", json={"token": found.group(1), "password": "a third passphrase 2026"}, timeout=10)
     assert again.status_code == 404, describe(again)
     assert "member.reset-link" in run("admin", "audit", *storage.args()).stdout
+
+
+def test_a_restart_loads_the_search_index_from_its_snapshot_and_what_changed_while_it_was_down(make_storage, make_server):
+    """The server writes a snapshot of its search index; after a restart it loads it instead of reading every stored
+    entry, replays what changed while it was down (a suspension from the command line), and answers as before; a
+    snapshot damaged on disk is refused and the index is built from storage."""
+    storage = make_storage("sqlite")
+    server = make_server(storage, "--index-snapshot-interval", "1")
+    kept, gone, searcher = API(server.url), API(server.url), API(server.url)
+    searcher.sign_up(name="検索 する人")
+    kept_id = kept.sign_up(name="Snapshot Keeper")["member"]["id"]
+    gone_handle = gone.sign_up(name="Snapshot Leaver")["member"]["handle"]
+    def snapshots() -> int:
+        return server.log_tail(200_000).count("search index snapshot written")
+
+    wait_until(lambda: snapshots() >= 1, "no snapshot was written", seconds=20)
+    before = snapshots()
+    assert kept.request("PATCH", "/me/profile", {"headline": "スナップショット エンジニア"}).status_code == 200
+    wait_until(lambda: snapshots() > before, "no snapshot after the edit", seconds=20)
+    server.terminate()
+
+    done = run("admin", "suspend", "@" + gone_handle, "--reason", "while the server was down", *storage.args(), env=storage.env())
+    assert done.returncode == 0, done.stderr
+    again = make_server(storage, "--index-snapshot-interval", "1")
+    assert "search index loaded from its snapshot" in again.log_tail(), again.log_tail()
+    on_again = API(again.url, token=searcher.token)
+    found = on_again.request("GET", "/search/people", params={"q": "スナップショット"})
+    assert found.status_code == 200 and kept_id in found.text, describe(found)
+    others = on_again.request("GET", "/search/people", params={"q": "Snapshot"}).text
+    assert kept_id in others and "Leaver" not in others, others
+    again.terminate()
+
+    snapshot = storage.data_dir / "snapshots" / "search.snapshot"
+    damaged = bytearray(snapshot.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    snapshot.write_bytes(bytes(damaged))
+    third = make_server(storage, "--index-snapshot-interval", "1")
+    log = third.log_tail()
+    assert "search index filled from storage" in log and "checksum" in log, log
+    found = API(third.url, token=searcher.token).request("GET", "/search/people", params={"q": "スナップショット"})
+    assert found.status_code == 200 and kept_id in found.text, describe(found)

@@ -47,7 +47,9 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         response.headers[.init("X-Request-Id")!] = context.id
         let elapsed = ContinuousClock.now - start
-        let level: Logger.Level = response.status.code >= 500 ? .error : .info
+        // A 503 from /readyz is an instance catching up (start-up, a long backlog), which a load balancer asks about
+        // every few seconds: expected, not an error.
+        let level: Logger.Level = response.status.code >= 500 && !(response.status == .serviceUnavailable && request.uri.path == "/readyz") ? .error : .info
         context.logger.log(
             level: level, "request",
             metadata: [
