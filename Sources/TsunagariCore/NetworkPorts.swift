@@ -39,6 +39,7 @@ public protocol NetworkStore: Sendable {
     func graphChanges(after sequence: Int64, limit: Int) async throws -> [GraphChange]
     /// The changes with these sequence numbers, those that exist (numbers passed over earlier, asked for again).
     func graphChanges(sequences: [Int64]) async throws -> [GraphChange]
+    /// Forgets changes logged before `before`, except the last one (a snapshot of the graph index is checked against it).
     func pruneGraphChanges(before: Date) async throws
     /// Connects many pairs at once (sample data, imports), following each other, logging each; pairs
     /// already connected are skipped. Every id must be a member's. Returns how many were new.

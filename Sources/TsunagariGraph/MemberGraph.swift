@@ -6,15 +6,15 @@ import TsunagariCore
 /// log is replayed, which is how instances sharing one database catch up with each other.
 public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     public let graph: SocialGraph
-    private let directory = LockedValue(Directory())
-    private let hidden = LockedValue(Set<Node>())
+    let directory = LockedValue(Directory())
+    let hidden = LockedValue(Set<Node>())
     /// Members an operator suspended: they have no edges here while storage keeps their connections, and nothing
     /// connects them until they are restored (`restore`). Their follow exceptions stay, for the day they return.
-    private let suspendedNodes = LockedValue(Set<Node>())
-    private let sequence = LockedValue<Int64>(0)
+    let suspendedNodes = LockedValue(Set<Node>())
+    let sequence = LockedValue<Int64>(0)
     /// Follows that differ from the connections: connections a member does not follow, and members followed
     /// without a connection. Connecting makes both follow each other, so both are small.
-    private let followExceptionSets = LockedValue(FollowExceptions())
+    let followExceptionSets = LockedValue(FollowExceptions())
 
     struct FollowExceptions {
         var unfollowed: [Node: Set<Node>] = [:]

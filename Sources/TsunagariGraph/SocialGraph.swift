@@ -23,9 +23,9 @@ public enum Distance: UInt8, Sendable, Comparable {
 /// neighbourhoods use stamped scratch arrays from a pool, so no query clears or allocates a
 /// member-sized buffer.
 public final class SocialGraph: @unchecked Sendable {
-    private var adjacency: [[Node]]
-    private var undirectedEdges = 0
-    private let lock = ReadWriteLock()
+    var adjacency: [[Node]]
+    var undirectedEdges = 0
+    let lock = ReadWriteLock()
     private let scratchPool = LockedValue<[Scratch]>([])
 
     public init(nodeCount: Int = 0) {

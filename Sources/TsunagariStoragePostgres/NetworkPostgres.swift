@@ -194,7 +194,9 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func pruneGraphChanges(before date: Date) async throws {
-        try await client.query("DELETE FROM graph_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
+        // The last change is kept: a snapshot of the graph index taken at it is checked against it.
+        try await client.query(
+            "DELETE FROM graph_changes WHERE at < \(StoredTime.millis(date)) AND seq < (SELECT max(seq) FROM graph_changes)", logger: logger)
     }
 
     /// Pairs go to the server in batches of this many, as three arrays.

@@ -132,7 +132,9 @@ extension SQLiteStorage: NetworkStore {
 
     public func pruneGraphChanges(before date: Date) async throws {
         try await write { db in
-            try db.execute(cached: "DELETE FROM graph_changes WHERE at < ?", arguments: [StoredTime.millis(date)])
+            // The last change is kept: a snapshot of the graph index taken at it is checked against it.
+            try db.execute(
+                cached: "DELETE FROM graph_changes WHERE at < ? AND seq < (SELECT max(seq) FROM graph_changes)", arguments: [StoredTime.millis(date)])
         }
     }
 

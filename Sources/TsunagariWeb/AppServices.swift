@@ -17,6 +17,10 @@ public struct AppServices: Sendable {
     public let configuration: AppConfiguration
     public let storage: any Store
     public let graph: MemberGraph
+    /// How far the graph change log is replayed into `graph` (by `GraphCatchUp`).
+    public let graphReplay: LockedValue<ChangeLogCursor>
+    /// Whether the graph index came from a snapshot or from storage at start.
+    public let graphStart: GraphIndexStart
     /// The search index in memory over storage's entries.
     public let searchIndex: SearchEngine
     /// Whether the search index came from a snapshot or from storage at start.
@@ -81,8 +85,11 @@ public struct AppServices: Sendable {
         self.tokens = tokens
         // Each index is built from storage, the longest first; start-up reports each as it completes.
         progress("graph index", 0)
-        let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
+        let (graph, graphCursor, graphStart) = try await GraphSnapshot.start(
+            storage: storage, source: StoredGraphChanges(storage: storage), files: snapshots)
         self.graph = graph
+        graphReplay = LockedValue(graphCursor)
+        self.graphStart = graphStart
         progress("graph index", graph.graph.nodeCount, of: graph.graph.nodeCount)
         let hasher = hasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost)
         let searchIndex = SearchEngine(store: storage)

@@ -151,10 +151,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let services = try await AppServices(
         configuration: configuration, storage: storage, events: AppServices.eventChannel(for: storage, logger: logger), progress: progress,
         snapshots: snapshots)
-    var snapshotAt: Int64?
+    var searchSnapshotAt: Int64?
     switch services.searchStart {
     case .snapshot(let position, let replayed):
-        snapshotAt = position.sequence
+        searchSnapshotAt = position.sequence
         logger.info(
             "search index loaded from its snapshot",
             metadata: [
@@ -166,8 +166,20 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     case .storage(nil):
         break
     }
-    if let reason = PhotoProcessor.unavailableReason {
-        logger.notice("photo uploads are off; members are shown with initials", metadata: ["reason": .string(reason)])
+    var graphSnapshotAt: Int64?
+    switch services.graphStart {
+    case .snapshot(let sequence, let takenAt, let replayedTo):
+        graphSnapshotAt = sequence
+        logger.info(
+            "graph index loaded from its snapshot",
+            metadata: [
+                "sequence": .stringConvertible(sequence), "replayed to": .stringConvertible(replayedTo),
+                "snapshot age seconds": .stringConvertible(Int(Date().timeIntervalSince(takenAt))),
+            ])
+    case .storage(let reason?):
+        logger.info("graph index built from storage", metadata: ["snapshot not used": .string(reason)])
+    case .storage(nil):
+        break
     }
     let indexed = try await services.searchIndexing.rebuildIfIncomplete()
     if indexed > 0 { logger.info("search index rebuilt", metadata: ["members": .stringConvertible(indexed)]) }
@@ -184,11 +196,16 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
         services: [
-            GraphCatchUp(source: StoredGraphChanges(storage: storage), graph: services.graph, monitor: services.catchUp, logger: logger),
+            GraphCatchUp(
+                source: StoredGraphChanges(storage: storage), graph: services.graph, replay: services.graphReplay, monitor: services.catchUp,
+                logger: logger),
             SearchCatchUp(engine: services.searchIndex, monitor: services.catchUp, logger: logger),
-            SearchSnapshotWriter(
-                engine: services.searchIndex, files: snapshots ?? IndexSnapshotFiles(dataDirectory: configuration.dataDirectory),
-                interval: .seconds(configuration.indexSnapshotInterval), startedAt: snapshotAt, logger: logger, enabled: snapshots != nil),
+            IndexSnapshotWriter(
+                engine: services.searchIndex, graph: services.graph, graphReplay: services.graphReplay,
+                graphSource: StoredGraphChanges(storage: storage),
+                files: snapshots ?? IndexSnapshotFiles(dataDirectory: configuration.dataDirectory),
+                interval: .seconds(configuration.indexSnapshotInterval), searchStartedAt: searchSnapshotAt, graphStartedAt: graphSnapshotAt,
+                logger: logger, enabled: snapshots != nil),
             ChangeLogReplay(log: "feed", applied: services.feedIndex.appliedSequence, monitor: services.catchUp, logger: logger) {
                 [posts = services.posts] cursor, now in
                 try await posts.catchUp(&cursor, now: now)
@@ -267,16 +284,20 @@ struct StoredGraphChanges: GraphChangeSource {
 struct GraphCatchUp: Service {
     let source: any GraphChangeSource
     let graph: MemberGraph
+    /// How far the log is replayed; shared with the snapshot writer, which stands a snapshot there.
+    let replay: LockedValue<ChangeLogCursor>
     let monitor: CatchUpMonitor
     let logger: Logger
     static let interval: Duration = .milliseconds(250)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var cursor = ChangeLogCursor(applied: graph.appliedSequence, anchored: graph.appliedSequence > 0)
             while !Task.isCancelled {
                 do {
+                    var cursor = replay.withLock { $0 }
                     try await Self.step(&cursor, source: source, graph: graph, now: Date())
+                    let done = cursor
+                    replay.withLock { $0 = done }
                     monitor.passed("graph")
                 } catch {
                     logger.warning("could not read the graph change log", metadata: ["error": .string("\(type(of: error))")])

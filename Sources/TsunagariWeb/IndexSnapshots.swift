@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TsunagariCore
+import TsunagariGraph
 import TsunagariSearch
 
 #if canImport(Glibc)
@@ -26,6 +27,7 @@ public struct IndexSnapshotFiles: Sendable {
     }
 
     public var searchPath: String { (directory as NSString).appendingPathComponent("search.snapshot") }
+    public var graphPath: String { (directory as NSString).appendingPathComponent("graph.snapshot") }
 
     /// Writes a snapshot to `path` through `body`, which hands its bytes to the flush it is given; the file replaces
     /// the old one only when `body` returns a value (nil: nothing worth writing now). Returns `body`'s value.
@@ -157,16 +159,111 @@ extension SearchEngine {
     }
 }
 
-/// Writes the search index's snapshot every `interval` when the index has changed since the last, and once soon
-/// after a start that built the index from storage (the next restart is then quick). The bytes are written on a
-/// thread of their own: at 1,000,000 profiles a snapshot takes seconds, too long for a thread of the pool that
-/// serves requests.
-struct SearchSnapshotWriter: Service {
+/// How the graph index was filled at start.
+public enum GraphIndexStart: Sendable, Equatable {
+    /// From a snapshot standing at change `sequence`, then the change log after it.
+    case snapshot(sequence: Int64, takenAt: Date, replayedTo: Int64)
+    /// From storage; `reason` says why no snapshot was used (nil: snapshots are off).
+    case storage(reason: String?)
+}
+
+/// The graph index's snapshot: its place in the graph change log (the sequence and a description of the change
+/// there, checked against the log at start), then `MemberGraph.writeSnapshot`.
+enum GraphSnapshot {
+    static func describe(_ change: GraphChange) -> String {
+        "\(change.kind.rawValue) \(change.a.rawValue) \(change.b?.rawValue ?? "")"
+    }
+
+    /// Writes the graph through `flush`, standing where `replay` has replayed the log to (before any number passed
+    /// over at a gap). Nil, having written nothing, when the change there is not in the log.
+    static func write(
+        _ graph: MemberGraph, replay: LockedValue<ChangeLogCursor>, source: any GraphChangeSource, now: Date = Date(), on queue: DispatchQueue?,
+        flush: @escaping @Sendable ([UInt8]) throws -> Void
+    ) async throws -> Int64? {
+        let cursor = replay.withLock { $0 }
+        var sequence = cursor.applied
+        if let earliest = cursor.lateSequences(now: now).first { sequence = min(sequence, earliest - 1) }
+        var anchor = ""
+        if sequence > 0 {
+            guard let change = try await source.graphChanges(sequences: [sequence]).first else { return nil }
+            anchor = describe(change)
+        }
+        let write: @Sendable () throws -> Void = { [sequence, anchor] in
+            var writer = SnapshotWriter(kind: MemberGraph.snapshotKind, format: MemberGraph.snapshotFormat, flush: flush)
+            writer.write(sequence)
+            writer.write(anchor)
+            writer.write(now.timeIntervalSince1970)
+            graph.writeSnapshot(to: &writer)
+            try writer.finish()
+        }
+        guard let queue else {
+            try write()
+            return sequence
+        }
+        let position = sequence
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try write() }.map { position }) }
+        }
+    }
+
+    /// The graph from the snapshot in `files` when there is one that fits this database's graph change log, replayed
+    /// to the log's end; else built from storage. Returns the graph, how far the log is replayed, and which it did.
+    static func start(
+        storage: any AppServices.Store, source: any GraphChangeSource, files: IndexSnapshotFiles?
+    ) async throws -> (MemberGraph, ChangeLogCursor, GraphIndexStart) {
+        var reason: String?
+        if let files {
+            do {
+                if let file = try files.map(files.graphPath) {
+                    var reader = try SnapshotReader(file.bytes, kind: MemberGraph.snapshotKind, formats: MemberGraph.snapshotFormat...MemberGraph.snapshotFormat)
+                    let sequence = try reader.read(Int64.self)
+                    let anchor = try reader.readString()
+                    let takenAt = Date(timeIntervalSince1970: try reader.readDouble())
+                    if sequence > 0 {
+                        guard let change = try await source.graphChanges(sequences: [sequence]).first else {
+                            throw SnapshotError("graph change \(sequence), where the snapshot was taken, is not in the log")
+                        }
+                        guard describe(change) == anchor else { throw SnapshotError("the graph snapshot is of another database") }
+                    } else if let first = try await source.graphChanges(after: 0, limit: 1).first, first.sequence != 1 {
+                        throw SnapshotError("the graph changes since the snapshot are no longer all in the log")
+                    }
+                    let graph = try MemberGraph(snapshot: &reader, sequence: sequence)
+                    var cursor = ChangeLogCursor()
+                    cursor.advance(to: sequence)
+                    while true {
+                        let before = cursor.applied
+                        try await GraphCatchUp.step(&cursor, source: source, graph: graph, now: Date())
+                        if cursor.applied - before < 5_000 { break }
+                    }
+                    return (graph, cursor, .snapshot(sequence: sequence, takenAt: takenAt, replayedTo: cursor.applied))
+                } else {
+                    reason = "there is no snapshot yet"
+                }
+            } catch let error as SnapshotError {
+                reason = error.description
+            } catch let error as SnapshotFileError {
+                reason = error.description
+            }
+        }
+        let graph = MemberGraph(snapshot: try await storage.networkSnapshot())
+        return (graph, ChangeLogCursor(applied: graph.appliedSequence, anchored: graph.appliedSequence > 0), .storage(reason: reason))
+    }
+}
+
+/// Writes the snapshots of the search and graph indexes every `interval` when the index has moved along its change
+/// log since the last, and soon after a start that built it from storage (the next restart is then quick). The bytes
+/// are written on a thread of their own: at 1,000,000 members a snapshot takes seconds, too long for a thread of the
+/// pool that serves requests.
+struct IndexSnapshotWriter: Service {
     let engine: SearchEngine
+    let graph: MemberGraph
+    let graphReplay: LockedValue<ChangeLogCursor>
+    let graphSource: any GraphChangeSource
     let files: IndexSnapshotFiles
     let interval: Duration
-    /// Where the index started from: a snapshot at this sequence needs no new one until the index moves past it.
-    let startedAt: Int64?
+    /// Where each index started from: a snapshot at this sequence needs no new one until the index moves past it.
+    let searchStartedAt: Int64?
+    let graphStartedAt: Int64?
     let logger: Logger
     /// False when snapshots are off: the service then only waits for shutdown.
     var enabled = true
@@ -179,42 +276,57 @@ struct SearchSnapshotWriter: Service {
             return
         }
         await cancelWhenGracefulShutdown {
-            var written = startedAt
-            // The first soon after start, unless the index came from a snapshot.
-            var wait = written == nil ? min(interval, .seconds(30)) : interval
+            var written: [String: Int64] = [:]
+            if let searchStartedAt { written["search"] = searchStartedAt }
+            if let graphStartedAt { written["graph"] = graphStartedAt }
+            // The first soon after start, unless both indexes came from snapshots.
+            var wait = written.count < 2 ? min(interval, .seconds(30)) : interval
             while !Task.isCancelled {
                 try? await Task.sleep(for: wait)
                 wait = interval
-                guard !Task.isCancelled, engine.appliedSequence != written || written == nil else { continue }
-                do {
-                    let started = ContinuousClock.now
-                    let position = try await writeOnce()
-                    if let position {
-                        written = position.sequence
-                        logger.info(
-                            "search index snapshot written",
-                            metadata: [
-                                "sequence": .stringConvertible(position.sequence), "members": .stringConvertible(engine.index.count),
-                                "seconds": .string(String(format: "%.2f", (ContinuousClock.now - started).seconds)),
-                            ])
-                    } else {
-                        wait = .seconds(5)
+                guard !Task.isCancelled else { break }
+                for kind in ["search", "graph"] {
+                    let applied = kind == "search" ? engine.appliedSequence : graphReplay.withLock { $0.applied }
+                    if let last = written[kind], last == applied { continue }
+                    do {
+                        let started = ContinuousClock.now
+                        if let sequence = try await writeOnce(kind) {
+                            written[kind] = sequence
+                            logger.info(
+                                "\(kind) index snapshot written",
+                                metadata: [
+                                    "sequence": .stringConvertible(sequence),
+                                    "seconds": .string(String(format: "%.2f", (ContinuousClock.now - started).seconds)),
+                                ])
+                        } else {
+                            wait = .seconds(5)
+                        }
+                    } catch {
+                        logger.warning("could not write the \(kind) index snapshot", metadata: ["error": .string("\(error)")])
                     }
-                } catch {
-                    logger.warning("could not write the search index snapshot", metadata: ["error": .string("\(error)")])
                 }
             }
         }
     }
 
-    func writeOnce() async throws -> SearchEngine.SnapshotPosition? {
-        try await Self.write(engine, to: files)
+    func writeOnce(_ kind: String) async throws -> Int64? {
+        if kind == "search" { return try await Self.write(engine, to: files)?.sequence }
+        return try await Self.write(graph, replay: graphReplay, source: graphSource, to: files)
     }
 
     /// One snapshot of `engine` into `files`, written on the snapshot thread.
     static func write(_ engine: SearchEngine, to files: IndexSnapshotFiles) async throws -> SearchEngine.SnapshotPosition? {
         try await files.write(files.searchPath) { flush in
             try await engine.writeSnapshot(on: queue, flush: flush)
+        }
+    }
+
+    /// One snapshot of `graph` into `files`, written on the snapshot thread.
+    static func write(
+        _ graph: MemberGraph, replay: LockedValue<ChangeLogCursor>, source: any GraphChangeSource, to files: IndexSnapshotFiles
+    ) async throws -> Int64? {
+        try await files.write(files.graphPath) { flush in
+            try await GraphSnapshot.write(graph, replay: replay, source: source, on: queue, flush: flush)
         }
     }
 }

@@ -62,6 +62,19 @@ struct SearchSnapshotContractTests {
             #expect(try await source.lastSearchChange() == last)
         }
     }
+
+    @Test("Pruning the graph change log keeps its last change", arguments: StorageKind.tested)
+    func pruningKeepsTheLastGraphChange(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let network = try #require(store.storage as? any NetworkStore)
+            let ids = try await makeMembers(store.storage, 3)
+            _ = try await network.importConnections([(ids[0], ids[1], Date()), (ids[1], ids[2], Date())])
+            let all = try await network.graphChanges(after: 0, limit: 100)
+            #expect(all.count >= 2)
+            try await network.pruneGraphChanges(before: Date().addingTimeInterval(3600))
+            #expect(try await network.graphChanges(after: 0, limit: 100).map(\.sequence) == [all.last!.sequence])
+        }
+    }
 }
 
 /// Async work over bytes (an array lends its buffer only to synchronous code).
