@@ -65,6 +65,12 @@ public struct ChangeLogCursor: Sendable {
         late.filter { now.timeIntervalSince($0.value) < Self.lateWindow }.keys.sorted()
     }
 
+    /// Where a snapshot of what this cursor has replayed stands: before the first number passed over at a gap that may
+    /// still commit, so that an instance restarted from the snapshot asks for it again.
+    public func snapshotSequence(now: Date) -> Int64 {
+        lateSequences(now: now).first.map { min(applied, $0 - 1) } ?? applied
+    }
+
     /// A late change was found and applied.
     public mutating func found(_ sequence: Int64) {
         late[sequence] = nil

@@ -96,6 +96,25 @@ public struct SnapshotWriter {
     }
 }
 
+extension SnapshotWriter {
+    /// Writes a whole snapshot: the header, what `body` writes, the checksum; on `queue` when given (a snapshot of
+    /// 1,000,000 members takes seconds of one core, too long for a thread of Swift's pool, which serves requests).
+    public static func write(
+        kind: String, format: UInt32, on queue: DispatchQueue?, flush: @escaping @Sendable ([UInt8]) throws -> Void,
+        _ body: @escaping @Sendable (inout SnapshotWriter) -> Void
+    ) async throws {
+        let write: @Sendable () throws -> Void = {
+            var writer = SnapshotWriter(kind: kind, format: format, flush: flush)
+            body(&writer)
+            try writer.finish()
+        }
+        guard let queue else { return try write() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async { continuation.resume(with: Result { try write() }) }
+        }
+    }
+}
+
 /// Reads what `SnapshotWriter` wrote, checking every length against the bytes left.
 public struct SnapshotReader {
     private let bytes: UnsafeRawBufferPointer

@@ -204,11 +204,9 @@ extension SearchEngine {
     public func writeSnapshot(
         now: Date = Date(), on queue: DispatchQueue? = nil, flush: @escaping @Sendable ([UInt8]) throws -> Void
     ) async throws -> SnapshotPosition? {
-        let cursor = progress.withLock { $0 }
-        var sequence = cursor.applied
         // Numbers passed over at a gap may still commit: the snapshot stands before the first of them, so that a
         // restarted instance asks for them again.
-        if let earliest = cursor.lateSequences(now: now).first { sequence = min(sequence, earliest - 1) }
+        let sequence = progress.withLock { $0 }.snapshotSequence(now: now)
         var anchor = ""
         if sequence > 0 {
             guard let change = try await store.searchChanges(sequences: [sequence]).first else { return nil }
@@ -216,24 +214,13 @@ extension SearchEngine {
         }
         let index = self.index
         guard let frozen = ownWrites.withLock({ $0 == 0 ? index.frozen() : nil }) else { return nil }
-        let position = SnapshotPosition(sequence: sequence, anchor: anchor, takenAt: now)
-        let write: @Sendable () throws -> Void = { [sequence, anchor] in
-            var writer = SnapshotWriter(kind: TermIndex.snapshotKind, format: TermIndex.snapshotFormat, flush: flush)
+        try await SnapshotWriter.write(kind: TermIndex.snapshotKind, format: TermIndex.snapshotFormat, on: queue, flush: flush) { [anchor] writer in
             writer.write(sequence)
             writer.write(anchor)
             writer.write(now.timeIntervalSince1970)
             TermIndex.write(frozen, to: &writer)
-            try writer.finish()
         }
-        guard let queue else {
-            try write()
-            return position
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try write() }.map { position })
-            }
-        }
+        return SnapshotPosition(sequence: sequence, anchor: anchor, takenAt: now)
     }
 
     /// Fills the index from a snapshot instead of from every stored entry, after checking that it belongs to this

@@ -37,7 +37,7 @@ public struct IndexSnapshotFiles: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw SnapshotFileError("could not create \(temporary): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw SnapshotError("could not create \(temporary): \(String(cString: strerror(errno)))") }
         var closed = false
         defer {
             if !closed { close(descriptor) }
@@ -50,17 +50,17 @@ public struct IndexSnapshotFiles: Sendable {
                     let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw SnapshotFileError("could not write \(temporary): \(String(cString: strerror(errno)))")
+                        throw SnapshotError("could not write \(temporary): \(String(cString: strerror(errno)))")
                     }
                     offset += n
                 }
             }
         }
         guard let written else { return nil }
-        guard fsync(descriptor) == 0 else { throw SnapshotFileError("could not sync \(temporary): \(String(cString: strerror(errno)))") }
+        guard fsync(descriptor) == 0 else { throw SnapshotError("could not sync \(temporary): \(String(cString: strerror(errno)))") }
         close(descriptor)
         closed = true
-        guard rename(temporary, path) == 0 else { throw SnapshotFileError("could not rename \(temporary): \(String(cString: strerror(errno)))") }
+        guard rename(temporary, path) == 0 else { throw SnapshotError("could not rename \(temporary): \(String(cString: strerror(errno)))") }
         // The rename itself survives a crash once the folder is synced.
         let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 {
@@ -85,18 +85,18 @@ public final class MappedFile: @unchecked Sendable {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
-            throw SnapshotFileError("could not open \(path): \(String(cString: strerror(errno)))")
+            throw SnapshotError("could not open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw SnapshotFileError("could not read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(descriptor, &status) == 0 else { throw SnapshotError("could not read \(path): \(String(cString: strerror(errno)))") }
         let size = Int(status.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-            throw SnapshotFileError("could not map \(path): \(String(cString: strerror(errno)))")
+            throw SnapshotError("could not map \(path): \(String(cString: strerror(errno)))")
         }
         // Read front to back once: ask the kernel to read ahead.
         madvise(address, size, MADV_SEQUENTIAL)
@@ -106,11 +106,6 @@ public final class MappedFile: @unchecked Sendable {
     deinit {
         if let address = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: address), bytes.count) }
     }
-}
-
-struct SnapshotFileError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// How the search index was filled at start, for the log and `bench`.
@@ -149,8 +144,6 @@ extension SearchEngine {
                 }
             } catch let error as SnapshotError {
                 reason = error.description
-            } catch let error as SnapshotFileError {
-                reason = error.description
             }
             reset()
         }
@@ -180,30 +173,19 @@ enum GraphSnapshot {
         _ graph: MemberGraph, replay: LockedValue<ChangeLogCursor>, source: any GraphChangeSource, now: Date = Date(), on queue: DispatchQueue?,
         flush: @escaping @Sendable ([UInt8]) throws -> Void
     ) async throws -> Int64? {
-        let cursor = replay.withLock { $0 }
-        var sequence = cursor.applied
-        if let earliest = cursor.lateSequences(now: now).first { sequence = min(sequence, earliest - 1) }
+        let sequence = replay.withLock { $0 }.snapshotSequence(now: now)
         var anchor = ""
         if sequence > 0 {
             guard let change = try await source.graphChanges(sequences: [sequence]).first else { return nil }
             anchor = describe(change)
         }
-        let write: @Sendable () throws -> Void = { [sequence, anchor] in
-            var writer = SnapshotWriter(kind: MemberGraph.snapshotKind, format: MemberGraph.snapshotFormat, flush: flush)
+        try await SnapshotWriter.write(kind: MemberGraph.snapshotKind, format: MemberGraph.snapshotFormat, on: queue, flush: flush) { [anchor] writer in
             writer.write(sequence)
             writer.write(anchor)
             writer.write(now.timeIntervalSince1970)
             graph.writeSnapshot(to: &writer)
-            try writer.finish()
         }
-        guard let queue else {
-            try write()
-            return sequence
-        }
-        let position = sequence
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try write() }.map { position }) }
-        }
+        return sequence
     }
 
     /// The graph from the snapshot in `files` when there is one that fits this database's graph change log, replayed
@@ -240,8 +222,6 @@ enum GraphSnapshot {
                     reason = "there is no snapshot yet"
                 }
             } catch let error as SnapshotError {
-                reason = error.description
-            } catch let error as SnapshotFileError {
                 reason = error.description
             }
         }

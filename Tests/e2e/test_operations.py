@@ -243,16 +243,20 @@ def test_an_operator_hands_over_a_reset_link_when_the_site_sends_no_mail(make_st
     assert "member.reset-link" in run("admin", "audit", *storage.args()).stdout
 
 
-def test_a_restart_loads_the_search_index_from_its_snapshot_and_what_changed_while_it_was_down(make_storage, make_server):
-    """The server writes a snapshot of its search index; after a restart it loads it instead of reading every stored
-    entry, replays what changed while it was down (a suspension from the command line), and answers as before; a
-    snapshot damaged on disk is refused and the index is built from storage."""
+def test_a_restart_loads_its_indexes_from_snapshots_and_what_changed_while_it_was_down(make_storage, make_server):
+    """The server writes snapshots of its search and graph indexes; after a restart it loads them instead of reading
+    every stored entry and connection, replays what changed while it was down (a suspension from the command line),
+    and answers as before; a snapshot damaged on disk is refused and that index is built from storage."""
     storage = make_storage("sqlite")
     server = make_server(storage, "--index-snapshot-interval", "1")
     kept, gone, searcher = API(server.url), API(server.url), API(server.url)
     searcher.sign_up(name="検索 する人")
     kept_id = kept.sign_up(name="Snapshot Keeper")["member"]["id"]
     gone_handle = gone.sign_up(name="Snapshot Leaver")["member"]["handle"]
+    sent = kept.request("POST", "/invitations", {"inviteeId": searcher.request("GET", "/me").json()["id"]})
+    assert sent.status_code == 201, describe(sent)
+    assert searcher.request("POST", f"/invitations/{sent.json()['id']}/accept").status_code < 300
+
     def snapshots() -> int:
         return server.log_tail(200_000).count("search index snapshot written")
 
@@ -266,11 +270,13 @@ def test_a_restart_loads_the_search_index_from_its_snapshot_and_what_changed_whi
     assert done.returncode == 0, done.stderr
     again = make_server(storage, "--index-snapshot-interval", "1")
     assert "search index loaded from its snapshot" in again.log_tail(), again.log_tail()
+    assert "graph index loaded from its snapshot" in again.log_tail(), again.log_tail()
     on_again = API(again.url, token=searcher.token)
     found = on_again.request("GET", "/search/people", params={"q": "スナップショット"})
     assert found.status_code == 200 and kept_id in found.text, describe(found)
     others = on_again.request("GET", "/search/people", params={"q": "Snapshot"}).text
     assert kept_id in others and "Leaver" not in others, others
+    assert kept_id in on_again.request("GET", "/me/connections").text
     again.terminate()
 
     snapshot = storage.data_dir / "snapshots" / "search.snapshot"
@@ -280,5 +286,6 @@ def test_a_restart_loads_the_search_index_from_its_snapshot_and_what_changed_whi
     third = make_server(storage, "--index-snapshot-interval", "1")
     log = third.log_tail()
     assert "search index filled from storage" in log and "checksum" in log, log
+    assert "graph index loaded from its snapshot" in log, log  # only the search snapshot was damaged
     found = API(third.url, token=searcher.token).request("GET", "/search/people", params={"q": "スナップショット"})
     assert found.status_code == 200 and kept_id in found.text, describe(found)
