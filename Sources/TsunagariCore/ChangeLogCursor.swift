@@ -71,6 +71,27 @@ public struct ChangeLogCursor: Sendable {
         lateSequences(now: now).first.map { min(applied, $0 - 1) } ?? applied
     }
 
+    /// Replays a log to its end at start, after loading a snapshot: `pass` applies the changes after the cursor at the
+    /// time it is given and returns how many it applied. A gap is passed as the running replay passes it after
+    /// `gapWait` (the time handed to `pass` moves on by that much, and the numbers are asked for again later), so a
+    /// number rolled back long ago does not hold up the start. Returns how many changes were applied.
+    public static func replayToEnd(from start: Date = Date(), _ pass: (Date) async throws -> Int) async throws -> Int {
+        var clock = start
+        var total = 0
+        var idle = 0
+        while idle < 2 {
+            let applied = try await pass(clock)
+            total += applied
+            if applied == 0 {
+                idle += 1
+                clock = clock.addingTimeInterval(gapWait)
+            } else {
+                idle = 0
+            }
+        }
+        return total
+    }
+
     /// A late change was found and applied.
     public mutating func found(_ sequence: Int64) {
         late[sequence] = nil

@@ -127,12 +127,7 @@ extension SearchEngine {
                 if let file = try files.map(files.searchPath) {
                     report("search index (snapshot)", 0)
                     let position = try await restore(from: file.bytes)
-                    var replayed = 0
-                    while true {
-                        let applied = try await catchUp()
-                        replayed += applied
-                        if applied < 5_000 { break }
-                    }
+                    let replayed = try await ChangeLogCursor.replayToEnd { now in try await catchUp(now: now) }
                     let stored = try await searchEntryCount()
                     if stored == index.count {
                         report("search index (snapshot)", index.count, of: index.count)
@@ -212,10 +207,10 @@ enum GraphSnapshot {
                     let graph = try MemberGraph(snapshot: &reader, sequence: sequence)
                     var cursor = ChangeLogCursor()
                     cursor.advance(to: sequence)
-                    while true {
+                    _ = try await ChangeLogCursor.replayToEnd { now in
                         let before = cursor.applied
-                        try await GraphCatchUp.step(&cursor, source: source, graph: graph, now: Date())
-                        if cursor.applied - before < 5_000 { break }
+                        try await GraphCatchUp.step(&cursor, source: source, graph: graph, now: now)
+                        return Int(cursor.applied - before)
                     }
                     return (graph, cursor, .snapshot(sequence: sequence, takenAt: takenAt, replayedTo: cursor.applied))
                 } else {

@@ -38,3 +38,34 @@ import TsunagariCore
         #expect(cursor.applied == 100)
     }
 }
+
+@Suite struct ReplayToEndTests {
+    /// A log with a number that never commits (3): the start-up replay passes it as the running replay would after its
+    /// wait, reads on to the end, and keeps 3 to ask for again.
+    @Test func aGapIsPassedAndTheLogIsReadToItsEnd() async throws {
+        let log: [Int64] = [1, 2, 4, 5, 6]
+        var cursor = ChangeLogCursor()
+        var applied: [Int64] = []
+        var passes = 0
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let total = try await ChangeLogCursor.replayToEnd(from: t0) { now in
+            passes += 1
+            var count = 0
+            for sequence in log where sequence > cursor.applied {
+                guard cursor.admit(sequence, now: now) else { break }
+                applied.append(sequence)
+                count += 1
+            }
+            return count
+        }
+        #expect(total == 5 && applied == log)
+        #expect(cursor.lateSequences(now: t0.addingTimeInterval(10)) == [3])
+        #expect(passes <= 6)
+    }
+
+    @Test func anEmptyLogEndsAtOnce() async throws {
+        var passes = 0
+        #expect(try await ChangeLogCursor.replayToEnd { _ in passes += 1; return 0 } == 0)
+        #expect(passes == 2)
+    }
+}
