@@ -39,7 +39,7 @@ start() { # label
   curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/search/people?q=%E8%8B%B1%E8%AA%9E%20%E5%96%B6%E6%A5%AD" >/dev/null
   answered=$(now)
   printf '%-52s ready %6.1f s   first search answered %6.1f s\n' "$1" "$(echo "$ready - $t0" | bc)" "$(echo "$answered - $t0" | bc)"
-  grep -E "index (loaded from its snapshot|filled from storage|built from storage)|graph index built|search index in memory" "$log" |
+  grep -E "index (loaded from its snapshot|filled from storage|built from storage)|graph index built|search index in memory|(index|search|snapshot\)): [0-9,]+ in [0-9.]+ (s|min)" "$log" |
     sed -E 's/^[^ ]+ //; s/^/    /' || true
 }
 
