@@ -5,6 +5,7 @@
 #   Benchmarks/http.sh                       # SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set
 #   BENCH_DURATION=10s BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres Benchmarks/http.sh
 #   BENCH_ONLY=sqlite Benchmarks/http.sh     # one database only (sqlite or postgres)
+#   BENCH_PAGES=1 Benchmarks/http.sh         # instead: each page's server time, one request at a time
 # BENCH_DATABASE_URL names a server where this script may create a database (bench_<random>). Every request asks for
 # gzip, as a browser does. The demo data has 2,000 members unless BENCH_MEMBERS says otherwise.
 set -euo pipefail
@@ -96,9 +97,42 @@ PY
   PAIRS="$pairs" run_wrk "POST /api/v1/invitations — $db" "$base/api/v1/invitations" -s Benchmarks/wrk/invite.lua
 }
 
+# Each page, one request at a time (wrk -c1): the latency is the server's time for the page plus a loopback round
+# trip, so p50 is the page's server time. Signed in as member2 (841 connections, Japanese), gzip asked for.
+measure_pages() { # port database-label
+  local port=$1 db=$2 base="http://127.0.0.1:$1" cookie target target_id target_handle company post job conversation
+  read -r target target_id target_handle < <(login "$port" member4@example.test)
+  cookie=$(web_session "$port" member2@example.test)
+  local jar=(-H "Cookie: tsg_session=$cookie" -H 'Accept-Encoding: gzip')
+  company=$(curl -fs "${jar[@]:0:2}" "$base/in/$target_handle" --compressed | grep -oE '/companies/[^"?#]+' | head -n 1 || true)
+  post=$(curl -fs "${jar[@]:0:2}" "$base/feed" --compressed | grep -oE '/posts/[^"?#/]+' | head -n 1 || true)
+  job=$(curl -fs "${jar[@]:0:2}" "$base/jobs" --compressed | grep -oE '/jobs/[0-9a-z]{10,}' | head -n 1 || true)
+  conversation=$(curl -fs "${jar[@]:0:2}" "$base/messages" --compressed | grep -oE '/messages/[0-9a-z]{10,}' | head -n 1 || true)
+  local pages=(/feed "/in/$target_handle" "/in/$target_handle/connections" "/in/$target_handle/activity" /network
+    /network/connections /messages /notifications /jobs /jobs/mine /search "/search?q=%E5%96%B6%E6%A5%AD" /me/edit /me/data
+    /me/contacts /settings /introductions /login)
+  for page in "$company" "$post" "$job" "$conversation"; do [ -n "$page" ] && pages+=("$page"); done
+  local page out p50 p99 rps status
+  for page in "${pages[@]}"; do
+    status=$(curl -s -o /dev/null -w '%{http_code}' "${jar[@]:0:2}" "$base$page")
+    out=$(wrk -t1 -c1 -d"$duration" --latency "${jar[@]}" "$base$page")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    printf '| %-46s | %6s | %8s | %8s | %9s |\n' "GET $page — $db" "$status" "$p50" "$p99" "$rps"
+  done
+}
+
+if [ -n "${BENCH_PAGES:-}" ]; then
+  measure() { measure_pages "$1" "$2"; }
+  echo "wrk -t1 -c1 -d$duration --latency per page, $(nproc) cores, server and wrk on one machine, $members demo members"
+  printf '| %-46s | %6s | %8s | %8s | %9s |\n' "page" "status" "p50" "p99" "req/s"
+  printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..48})" "--------" "----------" "----------" "-----------"
+else
 echo "wrk -t$threads -c$connections -d$duration --latency, $(nproc) cores, server and wrk on one machine, $members demo members"
 printf '| %-46s | %9s | %6s | %8s | %8s |\n' "endpoint" "req/s" "static" "p50" "p99"
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..48})" "-----------" "--------" "----------" "----------"
+fi
 
 if [ "${BENCH_ONLY:-}" != postgres ]; then
   port=$(free_port)
