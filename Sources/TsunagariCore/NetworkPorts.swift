@@ -64,6 +64,9 @@ public protocol NetworkStore: Sendable {
     func connectedAt(_ a: MemberID, _ b: MemberID) async throws -> Date?
     /// `member`'s connections with the time of connecting, newest first.
     func connections(of member: MemberID) async throws -> [Connection]
+    /// A page of `member`'s connections, newest first and, at one time, by the other member's id ascending: the
+    /// `limit` rows after `after` (the time and id of the previous page's last row), read without the rest.
+    func connections(of member: MemberID, after: (connectedAt: Date, other: MemberID)?, limit: Int) async throws -> [Connection]
     /// Removes the connection (both directions) and logs it; false if there was none.
     func removeConnection(_ a: MemberID, _ b: MemberID, at: Date) async throws -> Bool
 

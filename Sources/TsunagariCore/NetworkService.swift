@@ -104,16 +104,28 @@ public struct NetworkService: Sendable {
         of member: MemberID, viewer: MemberID, query: String?, sort: ConnectionSort, cursor: String?, limit: Int
     ) async throws -> (entries: [ConnectionEntry], nextCursor: String?) {
         try await requireVisible(member, to: viewer)
-        var rows = try await storage.connections(of: member)
-        if !maySeeList(of: member, viewer: viewer) {
-            let shared = Set(graph.mutualConnections(viewer, member).filter { !graph.hidesList($0) })
-            rows = rows.filter { shared.contains($0.other) }
-        }
+        // Only the connections the viewer shares with `member` when the list is not theirs to see.
+        let shared: Set<MemberID>? = maySeeList(of: member, viewer: viewer)
+            ? nil : Set(graph.mutualConnections(viewer, member).filter { !graph.hidesList($0) })
         let blocked = try await storage.blockedEitherWay(viewer)
         let trimmed = query?.trimmingCharacters(in: .whitespaces) ?? ""
         if sort == .recent && trimmed.isEmpty {
-            return try await recentConnections(rows.filter { !blocked.contains($0.other) }, viewer: viewer, cursor: cursor, limit: limit)
+            guard let shared else {
+                // The whole list: a page at a time from storage, however long it is.
+                return try await recentConnections(viewer: viewer, blocked: blocked, cursor: cursor, limit: limit) { after, count in
+                    try await self.storage.connections(of: member, after: after, limit: count)
+                }
+            }
+            let rows = try await storage.connections(of: member).filter { shared.contains($0.other) }
+                .sorted { (Self.invertedTime($0.connectedAt), $0.other) < (Self.invertedTime($1.connectedAt), $1.other) }
+            return try await recentConnections(viewer: viewer, blocked: blocked, cursor: cursor, limit: limit) { after, count in
+                guard let after else { return Array(rows.prefix(count)) }
+                let position = (Self.invertedTime(after.connectedAt), after.other)
+                return Array(rows.drop { (Self.invertedTime($0.connectedAt), $0.other) <= position }.prefix(count))
+            }
         }
+        var rows = try await storage.connections(of: member)
+        if let shared { rows = rows.filter { shared.contains($0.other) } }
         // Cards for the whole list (from memory, mostly): the filter and the order by name need names; degrees and
         // mutual counts, which cost a walk of the graph each, only for the page shown.
         let cards = Dictionary(try await storage.memberCards(ids: rows.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -143,57 +155,51 @@ public struct NetworkService: Sendable {
         100_000_000_000_000 - Int64(((connectedAt?.timeIntervalSince1970 ?? 0) * 1000).rounded())
     }
 
-    /// The default list (newest first, unfiltered) orders by the connection's time alone, so only the page's cards
-    /// are read: rows in order after the cursor, a page's worth at a time, skipping members without a card
-    /// (suspended, or gone).
+    /// The default list (newest first, unfiltered) orders by the connection's time alone, so only the page's rows and
+    /// cards are read: rows in order after the cursor, a page's worth at a time from `rows` (newest first, then by id),
+    /// skipping blocked members and members without a card (suspended, or gone).
     private func recentConnections(
-        _ rows: [Connection], viewer: MemberID, cursor: String?, limit: Int
+        viewer: MemberID, blocked: Set<MemberID>, cursor: String?, limit: Int,
+        rows: (_ after: (connectedAt: Date, other: MemberID)?, _ limit: Int) async throws -> [Connection]
     ) async throws -> (entries: [ConnectionEntry], nextCursor: String?) {
-        // Sorted by number, not by key text: the key is written only for the cursor.
-        func inverted(_ row: Connection) -> Int64 { Self.invertedTime(row.connectedAt) }
-        var keyed = rows.map { (time: inverted($0), id: $0.other.rawValue, row: $0) }
-        keyed.sort { ($0.time, $0.id) < ($1.time, $1.id) }
-        var start = 0
-        if let after = cursor.flatMap(Page.decode) {
-            // The first row after the cursor's key (keys are unique: each ends with the member's id). A key that does
-            // not read as a time starts from the top, as text comparison would put it.
-            let parts = after.split(separator: "|", maxSplits: 1)
-            let time = parts.count == 2 ? Int64(parts[0]) : nil
-            let id = parts.count == 2 ? String(parts[1]) : ""
-            if let time {
-                var high = keyed.count
-                while start < high {
-                    let middle = (start + high) / 2
-                    if (keyed[middle].time, keyed[middle].id) <= (time, id) { start = middle + 1 } else { high = middle }
-                }
-            }
-        }
+        // A key that does not read as a time and an id starts from the top, as text comparison would put it.
+        var position = cursor.flatMap(Page.decode).flatMap(Self.recentPosition)
         var listed: [(card: MemberCard, connectedAt: Date?)] = []
         var lastKey: String?
-        var next = start
-        while listed.count < limit && next < keyed.count {
-            let window = keyed[next..<min(next + limit - listed.count, keyed.count)]
-            next = window.endIndex
-            let cards = Dictionary(try await storage.memberCards(ids: window.map(\.row.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            for entry in window {
-                if let card = cards[entry.row.other] {
-                    listed.append((card, entry.row.connectedAt))
-                    lastKey = Self.recentKey(entry.row.connectedAt, entry.row.other)
-                }
+        var exhausted = false
+        /// The next window's rows that may be shown, with their cards; moves `position` past the window.
+        func window(_ count: Int) async throws -> [(row: Connection, card: MemberCard)] {
+            let fetched = try await rows(position, count)
+            exhausted = fetched.count < count
+            guard let last = fetched.last else { return [] }
+            position = (last.connectedAt, last.other)
+            let visible = fetched.filter { !blocked.contains($0.other) }
+            let cards = Dictionary(try await storage.memberCards(ids: visible.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            return visible.compactMap { row in cards[row.other].map { (row, $0) } }
+        }
+        while listed.count < limit && !exhausted {
+            for (row, card) in try await window(limit - listed.count) {
+                listed.append((card, row.connectedAt))
+                lastKey = Self.recentKey(row.connectedAt, row.other)
             }
         }
         // More may follow when rows remain; a last page that happens to be full names a cursor that finds nothing,
-        // as `Page.slice` would not, so look one row ahead for a member with a card.
+        // as `Page.slice` would not, so look ahead for a member who would be shown.
         var more = false
         if listed.count == limit {
-            var ahead = next
-            while ahead < keyed.count && !more {
-                let window = keyed[ahead..<min(ahead + limit, keyed.count)]
-                ahead = window.endIndex
-                more = !(try await storage.memberCards(ids: window.map(\.row.other))).isEmpty
+            while !more && !exhausted {
+                more = !(try await window(limit)).isEmpty
             }
         }
         return (entries(listed, viewer: viewer), more ? lastKey.map(Page.encode) : nil)
+    }
+
+    /// The time and member a `recentKey` names.
+    static func recentPosition(_ key: String) -> (connectedAt: Date, other: MemberID)? {
+        let parts = key.split(separator: "|", maxSplits: 1)
+        guard parts.count == 2, let inverted = Int64(parts[0]) else { return nil }
+        let millis = 100_000_000_000_000 - inverted
+        return (Date(timeIntervalSince1970: Double(millis) / 1000), MemberID(String(parts[1])))
     }
 
     /// Connection entries with each person's degree and mutual count, for a page.

@@ -423,6 +423,29 @@ extension PostgresStorage: NetworkStore {
         return result
     }
 
+    public func connections(of member: MemberID, after: (connectedAt: Date, other: MemberID)?, limit: Int) async throws -> [Connection] {
+        let query: PostgresQuery
+        if let after {
+            let time = StoredTime.millis(after.connectedAt)
+            query = """
+                SELECT other_id, connected_at FROM connections
+                WHERE member_id = \(member.rawValue)
+                  AND (connected_at < \(time) OR (connected_at = \(time) AND other_id COLLATE "C" > \(after.other.rawValue)))
+                ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT \(limit)
+                """
+        } else {
+            query = """
+                SELECT other_id, connected_at FROM connections WHERE member_id = \(member.rawValue)
+                ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT \(limit)
+                """
+        }
+        var result: [Connection] = []
+        for try await (other, at) in try await client.query(query, logger: logger).decode((String, Int64).self) {
+            result.append(Connection(member: member, other: MemberID(other), connectedAt: StoredTime.date(at)))
+        }
+        return result
+    }
+
     public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
         try await transaction { c in
             try await Self.lockPair(a, b, c, self.logger)

@@ -778,6 +778,14 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            20, "connections_recent",
+            [
+                // A page of someone's connections, newest first, read without the rest of the list (a recruiter's may
+                // be tens of thousands long).
+                #"CREATE INDEX connections_recent ON connections (member_id, connected_at DESC, other_id COLLATE "C")"#
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -325,6 +325,29 @@ extension SQLiteStorage: NetworkStore {
         }
     }
 
+    public func connections(of member: MemberID, after: (connectedAt: Date, other: MemberID)?, limit: Int) async throws -> [Connection] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let after {
+                let time = StoredTime.millis(after.connectedAt)
+                rows = try Row.fetchAll(
+                    cached: db,
+                    sql: """
+                        SELECT other_id, connected_at FROM connections
+                        WHERE member_id = ? AND (connected_at < ? OR (connected_at = ? AND other_id > ?))
+                        ORDER BY connected_at DESC, other_id LIMIT ?
+                        """,
+                    arguments: [member.rawValue, time, time, after.other.rawValue, limit])
+            } else {
+                rows = try Row.fetchAll(
+                    cached: db,
+                    sql: "SELECT other_id, connected_at FROM connections WHERE member_id = ? ORDER BY connected_at DESC, other_id LIMIT ?",
+                    arguments: [member.rawValue, limit])
+            }
+            return rows.map { Connection(member: member, other: MemberID($0[0] as String), connectedAt: StoredTime.date($0[1] as Int64)) }
+        }
+    }
+
     public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
         try await write { db in
             guard try Self.disconnect(a, b, db) else { return false }

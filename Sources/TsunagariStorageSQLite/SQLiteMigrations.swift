@@ -689,6 +689,11 @@ enum SQLiteMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("020_connections_recent") { db in
+            // A page of someone's connections, newest first, read without the rest of the list (a recruiter's may be
+            // tens of thousands long).
+            try db.execute(sql: "CREATE INDEX connections_recent ON connections (member_id, connected_at DESC, other_id)")
+        }
         return migrator
     }
 }

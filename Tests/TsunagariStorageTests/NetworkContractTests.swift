@@ -316,6 +316,39 @@ struct NetworkContractTests {
         }
     }
 
+    @Test("A page of connections is read newest first after a position, ties by id", arguments: StorageKind.tested)
+    func connectionPages(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.network
+            let ids = try await makeMembers(s, 8)
+            let me = ids[0]
+            // Three at one time (ties order by id ascending), the rest apart; the other member's rows are left out.
+            let pairs = [
+                (me, ids[1], Make.at(10)), (ids[2], me, Make.at(30)), (me, ids[3], Make.at(30)), (ids[4], me, Make.at(30)),
+                (me, ids[5], Make.at(50)), (ids[6], me, Make.at(20)), (ids[6], ids[7], Make.at(60)),
+            ]
+            #expect(try await s.importConnections(pairs) == 7)
+            let tied = [ids[2], ids[3], ids[4]].sorted()
+            let expected = [ids[5]] + tied + [ids[6], ids[1]]
+            #expect(try await s.connections(of: me, after: nil, limit: 100).map(\.other) == expected)
+            // Walked two at a time from each page's last row, the pages join up to the whole list.
+            var walked: [MemberID] = []
+            var after: (connectedAt: Date, other: MemberID)?
+            while true {
+                let page = try await s.connections(of: me, after: after, limit: 2)
+                #expect(page.count <= 2 && page.allSatisfy { $0.member == me })
+                guard let last = page.last else { break }
+                walked += page.map(\.other)
+                after = (last.connectedAt, last.other)
+            }
+            #expect(walked == expected)
+            // A position inside the tie starts after that member; one at a time nobody has starts at the next older.
+            #expect(try await s.connections(of: me, after: (Make.at(30), tied[0]), limit: 3).map(\.other) == [tied[1], tied[2], ids[6]])
+            #expect(try await s.connections(of: me, after: (Make.at(40), ids[0]), limit: 1).map(\.other) == [tied[0]])
+            #expect(try await s.connections(of: me, after: nil, limit: 1).first?.connectedAt == Make.at(50))
+        }
+    }
+
     @Test("Follows are set, kept once and unset", arguments: StorageKind.tested)
     func follows(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in

@@ -270,6 +270,39 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// Another member's list pages the same way: without those who blocked the viewer, and, when the list is hidden,
+    /// through the connections the two share only.
+    @Test func anotherMembersListPagesWithoutBlockersAndSharedOnlyWhenHidden() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay"])
+            for other in ["Ben", "Cat", "Dan", "Eve", "Fay"] {
+                try await cast.connect(client, "Ann", other)
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            for other in ["Cat", "Eve", "Fay"] { try await cast.connect(client, "Ben", other) }
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Eve"]!)/block", token: cast.tokens["Ben"]).status == .noContent)
+            func pages(_ viewer: String, limit: Int) async throws -> [[String]] {
+                var all: [[String]] = []
+                var cursor: String?
+                repeat {
+                    var path = "/api/v1/members/\(cast.ids["Ann"]!)/connections?limit=\(limit)"
+                    if let cursor { path += "&cursor=\(cursor)" }
+                    let page = try await client.call(.get, path, token: cast.tokens[viewer])
+                    #expect(page.status == .ok)
+                    all.append((page.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["member"] as? [String: Any])?["name"] as? String })
+                    cursor = page.json["nextCursor"] as? String
+                } while cursor != nil && all.count < 10
+                return all
+            }
+            // Eve, blocked by Ben, is skipped inside a page; Ben himself is on Ann's list.
+            #expect(try await pages("Ben", limit: 2) == [["Fay", "Dan"], ["Cat", "Ben"]])
+            #expect(try await pages("Cat", limit: 2) == [["Fay", "Eve"], ["Dan", "Cat"], ["Ben"]])
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Ann"], json: ["connectionsVisibility": "onlyMe"])
+            // Hidden: Ben sees only the connections he shares with Ann (Cat and Fay), newest first.
+            #expect(try await pages("Ben", limit: 1) == [["Fay"], ["Cat"]])
+        }
+    }
+
     /// Reading suggestions is capped per member and hour (against harvesting the graph through them); the cap is one
     /// of the network limits, which a load test relaxes.
     @Test func suggestionReadsAreCappedPerMember() async throws {
