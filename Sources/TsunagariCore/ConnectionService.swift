@@ -227,8 +227,9 @@ public struct ConnectionService: Sendable {
         if !on { await record(.unfollowed(by: viewer, other: followee)) }
     }
 
-    public func isFollowing(_ followee: MemberID, by viewer: MemberID) async throws -> Bool {
-        try await storage.follows(viewer, followee)
+    /// From the graph index, which holds follows too (kept current as connections are).
+    public func isFollowing(_ followee: MemberID, by viewer: MemberID) -> Bool {
+        graph.follows(viewer, followee)
     }
 
     /// Blocking also removes the connection, the invitations both ways and the follows, silently.
@@ -266,10 +267,17 @@ public struct ConnectionService: Sendable {
     }
 
     public func relationship(of viewer: MemberID, to other: MemberID) async throws -> Relationship {
-        if viewer == other { return .none }
-        if graph.areConnected(viewer, other) { return .connected }
-        guard let open = try await storage.openInvitation(between: viewer, and: other) else { return .none }
-        if open.from == viewer { return .invitationSent }
-        return open.status == .pending ? .invitationReceived : .none
+        try await relation(of: viewer, to: other).relationship
+    }
+
+    /// The relationship and the open invitation as the viewer may know it (`openInvitation`), from one read of
+    /// storage, and none between connections.
+    public func relation(of viewer: MemberID, to other: MemberID) async throws -> (relationship: Relationship, invitation: Invitation?) {
+        if viewer == other { return (.none, nil) }
+        if graph.areConnected(viewer, other) { return (.connected, nil) }
+        guard let open = try await storage.openInvitation(between: viewer, and: other) else { return (.none, nil) }
+        let known = open.to == viewer && open.status == .ignored ? nil : open
+        if open.from == viewer { return (.invitationSent, known) }
+        return (open.status == .pending ? .invitationReceived : .none, known)
     }
 }

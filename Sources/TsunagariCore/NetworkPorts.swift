@@ -122,6 +122,8 @@ public protocol ConnectionGraph: Sendable {
     func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int]
     func connectionCount(of member: MemberID) -> Int
     func areConnected(_ a: MemberID, _ b: MemberID) -> Bool
+    /// Whether `follower` follows `followee` (connections follow each other unless one unfollows).
+    func follows(_ follower: MemberID, _ followee: MemberID) -> Bool
     /// `member`'s connections, in no particular order.
     func connections(of member: MemberID) -> [MemberID]
     /// Whether `member` hides their connection list from everyone.

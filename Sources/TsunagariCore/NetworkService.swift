@@ -289,7 +289,9 @@ public struct NetworkService: Sendable {
         }
         // Only through connections whose lists the viewer may see: a suggestion found through one who hides theirs
         // would name their connections one by one (dismiss, ask again, and so on through the whole list).
-        for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { !allowed($0) }, disclosedOnly: true) {
+        // Triangle candidates are neither the viewer nor their connections already (and the graph is not asked again
+        // while it answers).
+        for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { excluded.contains($0) }, disclosedOnly: true) {
             note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: candidate.mutualCount))
         }
         for shared in try await storage.sharedAffiliations(of: viewer, limit: limit * 10) where allowed(shared.member) {

@@ -22,7 +22,12 @@ public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var description: String {
-        String(format: "%04d-%02d", year, month)
+        // Not String(format:): a profile writes a few of these per position, on every read of it.
+        let digits: [UInt8] = [
+            UInt8(48 + year / 1000 % 10), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10), 45,
+            UInt8(48 + month / 10 % 10), UInt8(48 + month % 10),
+        ]
+        return String(decoding: digits, as: UTF8.self)
     }
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool {

@@ -207,6 +207,15 @@ public final class SocialGraph: @unchecked Sendable {
                 scratch.beginBits(count: adjacency.count)
                 let first = adjacency[Int(viewer)]
                 for node in first { scratch.first.insert(node) }
+                // A few targets (a profile, a page of people) are cheaper asked one by one, through their own lists,
+                // than by marking the whole second degree; the work either way is counted before it is done.
+                var expansion = 0
+                for node in first { expansion += adjacency[Int(node)].count }
+                var direct = 0
+                for target in targets where Int(target) < adjacency.count { direct += adjacency[Int(target)].count }
+                if direct < expansion, let answers = directDistances(from: viewer, to: targets, first: scratch.first, budget: expansion - direct) {
+                    return answers
+                }
                 // The hot loop: hundreds of thousands of inserts through recruiters' lists.
                 scratch.second.withWords { words in
                     adjacency.withUnsafeBufferPointer { lists in
@@ -229,6 +238,31 @@ public final class SocialGraph: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Each target's distance through its own list: 2nd when it shares a connection with the viewer (`first` marks
+    /// the viewer's), 3rd when one of its connections does. nil when the third degree would cost more than `budget`
+    /// list entries: marking the viewer's second degree is then cheaper.
+    private func directDistances(from viewer: Node, to targets: [Node], first: Bitset, budget: Int) -> [Distance]? {
+        var budget = budget
+        var answers: [Distance] = []
+        answers.reserveCapacity(targets.count)
+        for target in targets {
+            guard Int(target) < adjacency.count else { answers.append(.beyond); continue }
+            if target == viewer { answers.append(.oneself); continue }
+            if first.contains(target) { answers.append(.first); continue }
+            let own = adjacency[Int(target)]
+            if own.contains(where: { first.contains($0) }) { answers.append(.second); continue }
+            var third = false
+            for neighbour in own where neighbour != viewer {
+                let next = adjacency[Int(neighbour)]
+                budget -= next.count
+                if budget < 0 { return nil }
+                if next.contains(where: { first.contains($0) }) { third = true; break }
+            }
+            answers.append(third ? .third : .beyond)
+        }
+        return answers
     }
 
     /// How many members are exactly two steps from `viewer`.
@@ -355,10 +389,12 @@ public final class SocialGraph: @unchecked Sendable {
                 }
                 var ranked: [(node: Node, mutualCount: Int)] = []
                 ranked.reserveCapacity(min(candidates.count, limit * 4))
-                // Keep the best `limit` with a small sorted buffer; candidates can number millions.
-                for node in candidates where !excluded(node) {
+                // Keep the best `limit` with a small sorted buffer; candidates can number millions. Whether one is
+                // excluded is asked only of those good enough to enter it.
+                for node in candidates {
                     let entry = (node: node, mutualCount: Int(scratch.count[Int(node)]))
                     if ranked.count == limit, let last = ranked.last, !Self.better(entry, than: last) { continue }
+                    if excluded(node) { continue }
                     let index = ranked.firstIndex { Self.better(entry, than: $0) } ?? ranked.count
                     ranked.insert(entry, at: index)
                     if ranked.count > limit { ranked.removeLast() }

@@ -70,6 +70,11 @@ public enum Highlighter {
     /// Finds the query's words in `text` the way search does (width, case and NFKC folded) and returns an
     /// excerpt of about `width` characters around the first, with every occurrence in it marked.
     public static func highlight(_ text: String, terms: [String], width: Int = 80) -> Highlight? {
+        // Most fields hold none of the words: the whole text folded at once tells, before the fold character by
+        // character (one normalisation per character) that maps a match back to the text as written.
+        let needles = terms.map { TextAnalyzer.normalize($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let whole = TextAnalyzer.normalize(text)
+        guard needles.contains(where: { whole.contains($0) }) else { return nil }
         let characters = Array(text)
         // Fold character by character so that a match maps back to the text as written.
         var folded = ""

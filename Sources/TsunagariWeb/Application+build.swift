@@ -471,7 +471,7 @@ enum StaticAssets {
         init(data: [UInt8], contentType: String) {
             self.data = data
             self.contentType = contentType
-            version = SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
+            version = SHA256.hash(data: data).prefix(8).hexString
             var buffer = ByteBuffer(bytes: data)
             let compressed = try? buffer.compress(with: .gzip())
             gzipped = compressed.flatMap { $0.readableBytes < data.count * 9 / 10 ? Array($0.readableBytesView) : nil }

@@ -29,7 +29,7 @@ struct VipsPhotoProcessing: PhotoProcessing {
             images[variant] = rendition.jpeg
             digest.update(data: rendition.jpeg)
         }
-        let id = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        let id = digest.finalize().hexString
         return TsunagariCore.ProcessedPhoto(id: id, images: images)
     }
 

@@ -15,6 +15,17 @@ struct YearMonthTests {
         #expect(YearMonth(year: row.1, month: row.2) == month)
     }
 
+    @Test("Every month writes as String(format:) wrote it and reads back")
+    func everyMonthRoundTrips() throws {
+        for year in 1900...2100 {
+            for number in 1...12 {
+                let month = try #require(YearMonth(year: year, month: number))
+                #expect(month.description == String(format: "%04d-%02d", year, number))
+                #expect(YearMonth(month.description) == month)
+            }
+        }
+    }
+
     @Test("Rejects everything else", arguments: [
         "2020-13", "2020-1", "20-01", "2020-00", "2020/01", "2020-001", "02020-01", "", "2020", "2020-", "-2020-01",
         "abcd-ef", "２０２０-０１", " 2020-01", "2020-01 ", "1899-12", "2101-01", "2020-1a", "+020-01", "2020--1", "2020-01-01",

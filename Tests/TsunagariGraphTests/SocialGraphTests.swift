@@ -97,6 +97,13 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
             let want = expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond
             #expect(distance == want, "viewer \(viewer) target \(target): \(distance) vs \(want)")
         }
+        // One or two at a time: through the targets' own lists rather than the viewer's second degree.
+        for (index, target) in targets.prefix(30).enumerated() {
+            let pair = [target, targets[(index + 7) % targets.count]]
+            let want = pair.map { expected[$0].map { Distance(rawValue: UInt8($0))! } ?? .beyond }
+            #expect(graph.distances(from: viewer, to: [pair[0]]) == [want[0]], "viewer \(viewer) target \(target) alone")
+            #expect(graph.distances(from: viewer, to: pair) == want, "viewer \(viewer) targets \(pair)")
+        }
         let counts = graph.mutualCounts(of: viewer, with: targets)
         for (target, count) in zip(targets, counts) {
             #expect(count == reference.mutuals(viewer, target).count)

@@ -41,6 +41,15 @@ import Testing
         let highlight = Highlighter.highlight("ＳＷＩＦＴでiOSアプリの職務経歴があります", terms: ["swift", "職務経歴"])
         #expect(highlight?.text == "ＳＷＩＦＴでiOSアプリの職務経歴があります")
         #expect(highlight?.marks == [0..<5, 13..<17])
+        // Text written in other forms of the same characters is still found and marked where it is written.
+        for (text, term, marked) in [
+            ("ｴﾝｼﾞﾆｱ募集", "エンジニア", "ｴﾝｼﾞﾆｱ"), ("Ｐｙｔｈｏｎ開発", "python", "Ｐｙｔｈｏｎ"),
+            ("か\u{3099}くせい", "がくせい", "か\u{3099}くせい"), ("ＣＥＯ室", "ceo", "ＣＥＯ"),
+        ] {
+            let found = Highlighter.highlight(text, terms: [term])
+            let characters = Array(found?.text ?? "")
+            #expect(found?.marks.map { String(characters[$0]) } == [marked], "\(text)")
+        }
         #expect(Highlighter.highlight("nothing here", terms: ["swift"]) == nil)
         let long = String(repeating: "あ", count: 200) + "英語" + String(repeating: "い", count: 200)
         let excerpt = Highlighter.highlight(long, terms: ["英語"], width: 40)

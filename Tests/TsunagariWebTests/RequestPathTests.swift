@@ -11,6 +11,15 @@ import TsunagariCore
 @Suite("Request path")
 struct RequestPathTests {
     /// The response writer gives byte for byte what `JSONEncoder` (sorted keys, slashes unescaped) gave before it.
+    @Test func hexDigitsMatchTheFormatTheyReplaced() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 2, 8, 32, 33] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(bytes.hexString == bytes.map { String(format: "%02x", $0) }.joined())
+        }
+        #expect([UInt8](0...255).hexString == (0...255).map { String(format: "%02x", $0) }.joined())
+    }
+
     @Test func jsonWriterMatchesTheEncoderItReplaced() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

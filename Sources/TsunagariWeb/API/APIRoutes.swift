@@ -220,10 +220,8 @@ struct APIRoutes {
         var relationship = ConnectionService.Relationship.none
         var following = false
         if let viewer = context.viewer.memberID {
-            // Two independent reads at once.
-            async let related = services.connections.relationship(of: viewer, to: view.profile.memberID)
-            async let follows = services.connections.isFollowing(view.profile.memberID, by: viewer)
-            (relationship, following) = try await (related, follows)
+            relationship = try await services.connections.relationship(of: viewer, to: view.profile.memberID)
+            following = services.connections.isFollowing(view.profile.memberID, by: viewer)
         }
         let person = services.network.summary(of: view.profile, for: context.viewer)
         return APIResponse.json(Represent.memberProfile(view, person: person, relationship: relationship, following: following))

@@ -167,16 +167,14 @@ struct PageRoutes {
             let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
             async let paths = person.degree == .second || person.degree == .third ? services.network.paths(to: member, viewer: viewer) : nil
-            async let relationship = services.connections.relationship(of: viewer, to: member)
-            async let invitation = services.connections.openInvitation(of: viewer, with: member)
-            async let following = services.connections.isFollowing(member, by: viewer)
+            async let relation = services.connections.relation(of: viewer, to: member)
             async let mutual = services.network.mutualConnections(with: member, viewer: viewer)
             // Connections may write; so may a recruiter to a member who takes recruiters' messages.
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
             network = NetworkPages.ProfileNetwork(
-                person: person, relationship: try await relationship, invitationID: try await invitation?.id,
-                following: try await following, mutual: try await mutual, paths: try await paths,
+                person: person, relationship: try await relation.relationship, invitationID: try await relation.invitation?.id,
+                following: services.connections.isFollowing(member, by: viewer), mutual: try await mutual, paths: try await paths,
                 connectionCount: services.network.connectionCount(of: member),
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage, connectReady: connect)
         }
