@@ -25,10 +25,14 @@ public final class MemberCache: @unchecked Sendable {
         public var profiles: Int
         public var cards: Int
 
-        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000) {
+        /// Organisations whose members are held (each list every member there, past and present).
+        public var organisations: Int
+
+        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000, organisations: Int = 5_000) {
             self.sessions = sessions
             self.profiles = profiles
             self.cards = cards
+            self.organisations = organisations
         }
     }
 
@@ -69,6 +73,14 @@ public final class MemberCache: @unchecked Sendable {
     private var accounts: [MemberID: Entry<Account>] = [:]
     private var employers: [MemberID: Entry<CompanyRef?>] = [:]
     private var blocked: [MemberID: Entry<Set<MemberID>>] = [:]
+    /// Shared affiliations (`SharedAffiliations`): each member's own employers and schools, and everyone at an
+    /// organisation. A change to a member drops their own rows and their rows in the lists held; the organisations they
+    /// may have joined are not known without a read, so the member is noted and the lists are mended from their rows
+    /// as they are now before the next answer (`changedAffiliations`, `mend`).
+    private var memberAffiliations: [MemberID: Entry<[AffiliationRow]>] = [:]
+    private var organisations: [AffiliationRow.Key: Entry<[AffiliationRow]>] = [:]
+    private var organisationsByMember: [MemberID: Set<AffiliationRow.Key>] = [:]
+    private var changedSinceMended: Set<MemberID> = []
     private var generationCount: UInt64 = 0
     private var writes: UInt64 = 0
     private var replayedWrites: UInt64 = 0
@@ -182,6 +194,14 @@ public final class MemberCache: @unchecked Sendable {
         accounts = [:]
         employers = [:]
         blocked = [:]
+        memberAffiliations = [:]
+        clearOrganisations()
+    }
+
+    private func clearOrganisations() {
+        organisations = [:]
+        organisationsByMember = [:]
+        changedSinceMended = []
     }
 
     private func invalidate(_ change: Change) {
@@ -196,6 +216,15 @@ public final class MemberCache: @unchecked Sendable {
         accounts[change.member] = nil
         employers[change.member] = nil
         blocked[change.member] = nil
+        memberAffiliations[change.member] = nil
+        if !organisations.isEmpty {
+            for key in organisationsByMember.removeValue(forKey: change.member) ?? [] {
+                organisations[key]?.value.removeAll { $0.member == change.member }
+            }
+            changedSinceMended.insert(change.member)
+            // Far more changes than mending is for (a bulk import): starting over is cheaper.
+            if changedSinceMended.count > limits.organisations { clearOrganisations() }
+        }
     }
 
     private func fresh<Value>(_ entry: Entry<Value>?, _ now: ContinuousClock.Instant) -> Value? {
@@ -295,6 +324,110 @@ public final class MemberCache: @unchecked Sendable {
 
     public func store(blocked set: Set<MemberID>, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
         keep(set, for: id, in: \.blocked, generation: generation, now: now)
+    }
+
+    // MARK: Shared affiliations
+
+    public func affiliations(of id: MemberID, now: ContinuousClock.Instant = .now) -> [AffiliationRow]? {
+        guard enabled else { return nil }
+        return locked { fresh(memberAffiliations[id], now) }
+    }
+
+    public func store(affiliations rows: [AffiliationRow], of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        keep(rows, for: id, in: \.memberAffiliations, generation: generation, now: now)
+    }
+
+    /// Everyone's rows at the organisation, when held.
+    public func organisation(_ key: AffiliationRow.Key, now: ContinuousClock.Instant = .now) -> [AffiliationRow]? {
+        guard enabled else { return nil }
+        return locked { fresh(organisations[key], now) }
+    }
+
+    public func store(organisation key: AffiliationRow.Key, rows: [AffiliationRow], generation: UInt64, now: ContinuousClock.Instant = .now) {
+        guard enabled else { return }
+        locked {
+            guard generation == generationCount, cursor != nil else { return }
+            if organisations.count >= limits.organisations { clearOrganisations() }
+            // By member, as `SharedAffiliations` reads them.
+            organisations[key] = Entry(value: rows.sorted { $0.member.rawValue < $1.member.rawValue }, stored: now)
+            for row in rows { organisationsByMember[row.member, default: []].insert(key) }
+        }
+    }
+
+    /// The members changed since the lists were last mended; the caller reads their rows and passes them to `mend`.
+    public func changedAffiliations() -> [MemberID] {
+        guard enabled else { return [] }
+        return locked {
+            let changed = Array(changedSinceMended)
+            changedSinceMended = []
+            return changed
+        }
+    }
+
+    /// Puts the changed members' rows as they are now (`rows`) into the lists held.
+    public func mend(_ members: [MemberID], rows: [AffiliationRow]) {
+        guard enabled, !members.isEmpty else { return }
+        locked {
+            for member in members {
+                for key in organisationsByMember.removeValue(forKey: member) ?? [] {
+                    organisations[key]?.value.removeAll { $0.member == member }
+                }
+            }
+            for row in rows where organisations[row.key] != nil {
+                let list = organisations[row.key]!.value
+                var low = 0
+                var high = list.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if list[middle].member.rawValue <= row.member.rawValue { low = middle + 1 } else { high = middle }
+                }
+                organisations[row.key]!.value.insert(row, at: low)
+                organisationsByMember[row.member, default: []].insert(row.key)
+            }
+        }
+    }
+
+    /// Mending failed (a read of the changed members' rows): no list can be trusted.
+    public func forgetOrganisations() {
+        locked { clearOrganisations() }
+    }
+
+    /// `SharedAffiliations` from what is held, reading what is not: `rows(of:)` the rows of some members, `rows(at:)`
+    /// everyone's rows at some organisations. The adapter has replayed the change log first.
+    public func sharedAffiliations(
+        of member: MemberID, limit: Int,
+        rowsOf: ([MemberID]) async throws -> [AffiliationRow], rowsAt: ([AffiliationRow.Key]) async throws -> [AffiliationRow]
+    ) async throws -> [SharedAffiliation] {
+        let changed = changedAffiliations()
+        if !changed.isEmpty {
+            do {
+                mend(changed, rows: try await rowsOf(changed))
+            } catch {
+                forgetOrganisations()
+                throw error
+            }
+        }
+        let generation = self.generation
+        let mine: [AffiliationRow]
+        if let held = affiliations(of: member) {
+            mine = held
+        } else {
+            mine = try await rowsOf([member])
+            store(affiliations: mine, of: member, generation: generation)
+        }
+        var lists: [AffiliationRow.Key: [AffiliationRow]] = [:]
+        var missing: [AffiliationRow.Key] = []
+        for key in Set(mine.map(\.key)) {
+            if let held = organisation(key) { lists[key] = held } else { missing.append(key) }
+        }
+        if !missing.isEmpty {
+            let read = Dictionary(grouping: try await rowsAt(missing), by: \.key)
+            for key in missing {
+                lists[key] = read[key] ?? []
+                store(organisation: key, rows: read[key] ?? [], generation: generation)
+            }
+        }
+        return SharedAffiliations.shared(of: member, mine: mine, lists: lists, limit: limit)
     }
 
     private func keep<Value>(

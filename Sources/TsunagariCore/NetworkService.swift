@@ -166,29 +166,40 @@ public struct NetworkService: Sendable {
         var position = cursor.flatMap(Page.decode).flatMap(Self.recentPosition)
         var listed: [(card: MemberCard, connectedAt: Date?)] = []
         var lastKey: String?
+        // Rows read but not yet looked at, and whether storage holds none after them. Each read asks for one row more
+        // than needed, so that a full page usually knows whether another follows without a second read.
+        var buffered: ArraySlice<Connection> = []
         var exhausted = false
-        /// The next window's rows that may be shown, with their cards; moves `position` past the window.
+        /// The next `count` rows that may be shown, with their cards (fewer where some are skipped).
         func window(_ count: Int) async throws -> [(row: Connection, card: MemberCard)] {
-            let fetched = try await rows(position, count)
-            exhausted = fetched.count < count
-            guard let last = fetched.last else { return [] }
-            position = (last.connectedAt, last.other)
-            let visible = fetched.filter { !blocked.contains($0.other) }
+            if buffered.count < count && !exhausted {
+                let wanted = count - buffered.count + 1
+                let fetched = try await rows(position, wanted)
+                exhausted = fetched.count < wanted
+                if let last = fetched.last { position = (last.connectedAt, last.other) }
+                buffered += fetched
+            }
+            let taken = buffered.prefix(count)
+            buffered = buffered.dropFirst(taken.count)
+            let visible = taken.filter { !blocked.contains($0.other) }
             let cards = Dictionary(try await storage.memberCards(ids: visible.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             return visible.compactMap { row in cards[row.other].map { (row, $0) } }
         }
-        while listed.count < limit && !exhausted {
+        var done: Bool { buffered.isEmpty && exhausted }
+        while listed.count < limit && !done {
             for (row, card) in try await window(limit - listed.count) {
                 listed.append((card, row.connectedAt))
                 lastKey = Self.recentKey(row.connectedAt, row.other)
             }
         }
         // More may follow when rows remain; a last page that happens to be full names a cursor that finds nothing,
-        // as `Page.slice` would not, so look ahead for a member who would be shown.
+        // as `Page.slice` would not, so look ahead for a member who would be shown: the row read ahead first.
         var more = false
         if listed.count == limit {
-            while !more && !exhausted {
-                more = !(try await window(limit)).isEmpty
+            var ahead = 1
+            while !more && !done {
+                more = !(try await window(ahead)).isEmpty
+                ahead = limit
             }
         }
         return (entries(listed, viewer: viewer), more ? lastKey.map(Page.encode) : nil)
@@ -308,8 +319,10 @@ public struct NetworkService: Sendable {
         for match in try await storage.matchedContacts(of: [viewer]) where allowed(match.member) {
             note(match.member, 3, Reason(kind: .contact))
         }
-        let best = order.sorted { (score[$0]!, $1.rawValue) > (score[$1]!, $0.rawValue) }.prefix(limit)
-        let people = try await summaries(Array(best), for: .member(viewer, .member))
+        // Scores looked up once each, not in every comparison.
+        let best = order.map { (member: $0, score: score[$0]!) }
+            .sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit).map(\.member)
+        let people = try await summaries(best, for: .member(viewer, .member))
         return people.compactMap { person in
             var shown = reasons[person.card.id] ?? []
             shown = shown.filter { reason in

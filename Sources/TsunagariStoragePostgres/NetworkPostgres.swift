@@ -651,7 +651,70 @@ extension PostgresStorage: NetworkStore {
             """)
     }
 
+    /// From the member cache's lists of who is at each organisation (`MemberCache`, `SharedAffiliations`), read once
+    /// and mended as members change; `sharedAffiliationsBySQL` answers the same in one query, every time.
     public func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
+        guard cache.enabled else { return try await sharedAffiliationsBySQL(of: member, limit: limit) }
+        await replayCacheChanges()
+        return try await cache.sharedAffiliations(
+            of: member, limit: limit,
+            rowsOf: { members in
+                try await self.affiliationRows(
+                    positions: "p.member_id = ANY($1::text[])", educations: "member_id = ANY($1::text[])", members.map(\.rawValue))
+            },
+            rowsAt: { keys in
+                var companies: [String] = []
+                var schools: [String] = []
+                for key in keys {
+                    switch key {
+                    case .company(let id): companies.append(id)
+                    case .school(let key): schools.append(key)
+                    }
+                }
+                var rows: [AffiliationRow] = []
+                if !companies.isEmpty { rows += try await self.affiliationRows(positions: "p.company_id = ANY($1::text[])", educations: nil, companies) }
+                if !schools.isEmpty { rows += try await self.affiliationRows(positions: nil, educations: "school_key = ANY($1::text[])", schools) }
+                return rows
+            })
+    }
+
+    /// Positions and schools matching the conditions, each on one array parameter ($1).
+    private func affiliationRows(positions: String?, educations: String?, _ values: [String]) async throws -> [AffiliationRow] {
+        var rows: [AffiliationRow] = []
+        if let positions {
+            var bindings = PostgresBindings()
+            bindings.append(values)
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT p.member_id, p.company_id, c.name, p.start_month, p.end_month
+                    FROM positions p JOIN companies c ON c.id = p.company_id WHERE \(positions)
+                    """, binds: bindings)
+            for try await (member, company, name, start, end) in try await client.query(query, logger: logger)
+                .decode((String, String, String, String, String?).self)
+            {
+                rows.append(.position(member: MemberID(member), companyID: company, name: name, start: start, end: end))
+            }
+        }
+        if let educations {
+            var bindings = PostgresBindings()
+            bindings.append(values)
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT member_id, school_key, school, start_year, end_year FROM educations
+                    WHERE \(educations) AND school_key IS NOT NULL AND school_key <> ''
+                    """, binds: bindings)
+            for try await (member, key, school, start, end) in try await client.query(query, logger: logger)
+                .decode((String, String, String, Int?, Int?).self)
+            {
+                rows.append(.education(member: MemberID(member), schoolKey: key, school: school, startYear: start, endYear: end))
+            }
+        }
+        return rows
+    }
+
+    /// The same question as `sharedAffiliations`, asked of the database each time (the cache turned off; the
+    /// baseline its answers are compared with).
+    public func sharedAffiliationsBySQL(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
         // Months compare as 'YYYY-MM' text, an open end as '9999-12'. A school's years run from the start year
         // (or the end year alone) to the end year (open when only the start is known); no years, no overlap.
         var result: [SharedAffiliation] = []

@@ -571,7 +571,90 @@ extension SQLiteStorage: NetworkStore {
         }
     }
 
+    /// From the member cache's lists of who is at each organisation (`MemberCache`, `SharedAffiliations`), read once
+    /// and mended as members change; `sharedAffiliationsBySQL` answers the same in one query, every time.
     public func sharedAffiliations(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
+        guard cache.enabled else { return try await sharedAffiliationsBySQL(of: member, limit: limit) }
+        try await replayCacheChanges()
+        return try await cache.sharedAffiliations(
+            of: member, limit: limit, rowsOf: { try await self.affiliationRows(members: $0.map(\.rawValue)) },
+            rowsAt: { try await self.affiliationRows(at: $0) })
+    }
+
+    /// The employers and schools of these members.
+    private func affiliationRows(members ids: [String]) async throws -> [AffiliationRow] {
+        try await pool.read { db in
+            var rows: [AffiliationRow] = []
+            for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
+                let chunk = Array(ids[start..<min(start + Self.idsPerQuery, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                rows += try Self.affiliationRows(
+                    db, positionsWhere: "p.member_id IN (\(marks))", educationsWhere: "member_id IN (\(marks))", StatementArguments(chunk))
+            }
+            return rows
+        }
+    }
+
+    /// Everyone's rows at these organisations.
+    private func affiliationRows(at keys: [AffiliationRow.Key]) async throws -> [AffiliationRow] {
+        var companies: [String] = []
+        var schools: [String] = []
+        for key in keys {
+            switch key {
+            case .company(let id): companies.append(id)
+            case .school(let key): schools.append(key)
+            }
+        }
+        return try await pool.read { [companies, schools] db in
+            var rows: [AffiliationRow] = []
+            for start in stride(from: 0, to: companies.count, by: Self.idsPerQuery) {
+                let chunk = Array(companies[start..<min(start + Self.idsPerQuery, companies.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                rows += try Self.affiliationRows(db, positionsWhere: "p.company_id IN (\(marks))", educationsWhere: nil, StatementArguments(chunk))
+            }
+            for start in stride(from: 0, to: schools.count, by: Self.idsPerQuery) {
+                let chunk = Array(schools[start..<min(start + Self.idsPerQuery, schools.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                rows += try Self.affiliationRows(db, positionsWhere: nil, educationsWhere: "school_key IN (\(marks))", StatementArguments(chunk))
+            }
+            return rows
+        }
+    }
+
+    private static func affiliationRows(
+        _ db: Database, positionsWhere: String?, educationsWhere: String?, _ arguments: StatementArguments
+    ) throws -> [AffiliationRow] {
+        var rows: [AffiliationRow] = []
+        if let positionsWhere {
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.member_id, p.company_id, c.name, p.start_month, p.end_month
+                    FROM positions p JOIN companies c ON c.id = p.company_id WHERE \(positionsWhere)
+                    """, arguments: arguments)
+            {
+                rows.append(
+                    .position(member: MemberID(row[0] as String), companyID: row[1], name: row[2], start: row[3], end: row[4]))
+            }
+        }
+        if let educationsWhere {
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT member_id, school_key, school, start_year, end_year FROM educations
+                    WHERE \(educationsWhere) AND school_key IS NOT NULL AND school_key <> ''
+                    """, arguments: arguments)
+            {
+                rows.append(
+                    .education(member: MemberID(row[0] as String), schoolKey: row[1], school: row[2], startYear: row[3], endYear: row[4]))
+            }
+        }
+        return rows
+    }
+
+    /// The same question as `sharedAffiliations`, asked of the database each time (the cache turned off; the
+    /// baseline its answers are compared with).
+    public func sharedAffiliationsBySQL(of member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
         try await pool.read { db in
             // Months compare as 'YYYY-MM' text, an open end as '9999-12'. A school's years run from the start year
             // (or the end year alone) to the end year (open when only the start is known); no years, no overlap.

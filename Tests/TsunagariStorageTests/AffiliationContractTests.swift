@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TsunagariCore
+@testable import TsunagariStoragePostgres
+@testable import TsunagariStorageSQLite
+
+/// Shared affiliations answered from the member cache's lists (read once, mended as members change) against the same
+/// question asked of the database each time.
+@Suite("Shared affiliations from memory")
+struct AffiliationContractTests {
+    func bySQL(_ kind: StorageKind, _ store: TestStore, _ member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
+        switch kind {
+        case .sqlite: try await #require(store.storage as? SQLiteStorage).sharedAffiliationsBySQL(of: member, limit: limit)
+        case .postgres: try await #require(store.storage as? PostgresStorage).sharedAffiliationsBySQL(of: member, limit: limit)
+        }
+    }
+
+    @Test("Random histories answer as SQL does, before and after each change", arguments: StorageKind.tested)
+    func matchesSQL(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.network
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            func next(_ bound: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(bound))
+            }
+            let companies = ["株式会社さくら", "Acme Inc.", "メルカリ", "Sony"]
+            let schools = ["東京大学", "京都大学", "Stanford University", "東京大学　"]
+            func position() -> PositionDraft {
+                let start = 2005 + next(18)
+                let end = next(3) == 0 ? nil : String(format: "%04d-%02d", start + next(4), 1 + next(12))
+                return Make.draft(companies[next(companies.count)], start: String(format: "%04d-%02d", start, 1 + next(12)), end: end)
+            }
+            func education() -> Education {
+                let start = next(4) == 0 ? nil : 2000 + next(15)
+                let end = next(3) == 0 ? nil : (start ?? 2005) + next(5)
+                return Make.education(schools[next(schools.count)], start: start, end: end)
+            }
+            var members: [NewMember] = []
+            for index in 0..<24 {
+                members.append(
+                    Make.member(
+                        "m\(index)", positions: (0..<next(4)).map { _ in position() }, educations: (0..<next(3)).map { _ in education() },
+                        created: Make.at(index)))
+            }
+            try await s.createMembers(members)
+            let ids = members.map(\.account.memberID)
+            func compareAll(_ when: String) async throws {
+                for id in ids {
+                    let fromMemory = try await s.sharedAffiliations(of: id, limit: 500)
+                    #expect(fromMemory == (try await bySQL(kind, store, id, limit: 500)), "\(when): \(id)")
+                    #expect(try await s.sharedAffiliations(of: id, limit: 3) == Array(fromMemory.prefix(3)))
+                }
+            }
+            try await compareAll("at first")
+            // Everyone's lists are held now. Someone joins a company; someone leaves one; a school is added and one
+            // removed; a member goes.
+            let joiner = ids[5]
+            let joined = Make.draft(companies[0], start: "2015-04")
+            #expect(try await s.savePosition(joined, for: joiner, at: Make.at(100)))
+            try await compareAll("after joining")
+            let leaver = try #require(members.first { !$0.positions.isEmpty })
+            #expect(try await s.deletePosition(id: leaver.positions[0].id, for: leaver.account.memberID, at: Make.at(101)))
+            try await compareAll("after leaving")
+            #expect(try await s.saveEducation(Make.education(schools[1], start: 2009, end: 2013), for: ids[7], isNew: true, at: Make.at(102)))
+            if let studied = members.first(where: { !$0.profile.educations.isEmpty }) {
+                #expect(try await s.deleteEducation(id: studied.profile.educations[0].id, for: studied.account.memberID, at: Make.at(103)))
+            }
+            try await compareAll("after school changes")
+            try await s.deleteMember(ids[9])
+            for id in ids where id != ids[9] {
+                let fromMemory = try await s.sharedAffiliations(of: id, limit: 500)
+                #expect(!fromMemory.contains { $0.member == ids[9] })
+                #expect(fromMemory == (try await bySQL(kind, store, id, limit: 500)), "after a member went: \(id)")
+            }
+        }
+    }
+
+    @Test("A change through another store (another instance) is seen within the replay interval", arguments: StorageKind.tested)
+    func anotherInstancesChangeIsSeen(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = try store.network
+            let b = try #require(try store.reopen() as? any NetworkStorage)
+            defer { Task { try? await b.close() } }
+            let me = Make.member("aff-me", positions: [Make.draft("株式会社さくら", start: "2018-04")])
+            let other = Make.member("aff-other", positions: [Make.draft("Acme Inc.", start: "2019-01")], created: Make.at(1))
+            try await a.createMembers([me, other])
+            let (meID, otherID) = (me.account.memberID, other.account.memberID)
+            // `b` holds the lists: nobody else at さくら.
+            #expect(try await b.sharedAffiliations(of: meID, limit: 10).isEmpty)
+            // The other member joins さくら through `a`, then changes their dates.
+            #expect(try await a.savePosition(Make.draft("さくら", start: "2020-01"), for: otherID, at: Make.at(10)))
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            let seen = try await b.sharedAffiliations(of: meID, limit: 10)
+            #expect(seen.map(\.member) == [otherID] && seen.first?.overlap == true)
+            #expect(seen == (try await bySQL(kind, store, meID, limit: 10)))
+            // They leave it again: gone from `b`'s answer too.
+            let position = try #require(try await a.profile(id: otherID)?.positions.first { $0.startMonth == Make.month("2020-01") })
+            #expect(try await a.deletePosition(id: position.id, for: otherID, at: Make.at(11)))
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await b.sharedAffiliations(of: meID, limit: 10).isEmpty)
+        }
+    }
+}
