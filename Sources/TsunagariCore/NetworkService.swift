@@ -32,12 +32,18 @@ public struct NetworkService: Sendable {
     /// Cards with degree and mutual count for a whole list, in one batch: one query for the cards, one
     /// pass over the graph for the degrees, one for the mutual counts. Blocked members are left out;
     /// the order of `ids` is kept.
-    public func summaries(_ ids: [MemberID], for viewer: Viewer) async throws -> [PersonSummary] {
+    /// The people the viewer may be shown among `ids`, with degree and mutual count; with `limit`, only the first so
+    /// many (in `ids`' order, or by `order` of their cards), and the graph is asked about those alone.
+    public func summaries(
+        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, order: ((MemberCard, MemberCard) -> Bool)? = nil
+    ) async throws -> [PersonSummary] {
         guard !ids.isEmpty else { return [] }
         let cards = Dictionary(try await storage.memberCards(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var blocked: Set<MemberID> = []
         if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
-        let shown = ids.filter { cards[$0] != nil && !blocked.contains($0) }
+        var shown = ids.filter { cards[$0] != nil && !blocked.contains($0) }
+        if let order { shown.sort { order(cards[$0]!, cards[$1]!) } }
+        if shown.count > limit { shown = Array(shown.prefix(limit)) }
         guard let member = viewer.memberID else {
             return shown.map { PersonSummary(card: cards[$0]!, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
@@ -227,12 +233,13 @@ public struct NetworkService: Sendable {
 
     /// Mutual connections the viewer may be shown: each is the viewer's own connection, and the edge to
     /// `member` is disclosed only when that connection's list (or `member`'s) is visible to the viewer.
-    public func mutualConnections(with member: MemberID, viewer: MemberID) async throws -> [PersonSummary] {
+    /// By name; with `limit`, the first so many (a profile page shows a few).
+    public func mutualConnections(with member: MemberID, viewer: MemberID, limit: Int = .max) async throws -> [PersonSummary] {
         try await requireVisible(member, to: viewer)
         guard member != viewer else { return [] }
         let listVisible = maySeeList(of: member, viewer: viewer)
         let mutual = graph.mutualConnections(viewer, member).filter { listVisible || !graph.hidesList($0) }
-        return try await summaries(mutual, for: .member(viewer, .member)).sorted { $0.card.name < $1.card.name }
+        return try await summaries(mutual, for: .member(viewer, .member), limit: limit, order: { $0.name < $1.name })
     }
 
     // MARK: Paths
@@ -243,7 +250,8 @@ public struct NetworkService: Sendable {
         public var via: [PersonSummary]
     }
 
-    public func paths(to target: MemberID, viewer: MemberID) async throws -> Paths {
+    /// With `limit`, only the first so many of those who lead there (a profile page shows a few).
+    public func paths(to target: MemberID, viewer: MemberID, limit: Int = .max) async throws -> Paths {
         try await requireVisible(target, to: viewer)
         let (degree, via) = graph.introducers(from: viewer, to: target)
         var shown = via
@@ -251,7 +259,7 @@ public struct NetworkService: Sendable {
             // Naming a mutual connection discloses their tie to the target.
             shown = via.filter { !graph.hidesList($0) }
         }
-        return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member)))
+        return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member), limit: limit))
     }
 
     // MARK: People you may know

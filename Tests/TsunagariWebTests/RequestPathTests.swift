@@ -11,6 +11,31 @@ import TsunagariCore
 @Suite("Request path")
 struct RequestPathTests {
     /// The response writer gives byte for byte what `JSONEncoder` (sorted keys, slashes unescaped) gave before it.
+    /// Escaping byte by byte writes what the escape scalar by scalar wrote, for text with and without the five.
+    @Test func escapingMatchesTheScalarEscapeItReplaced() {
+        func reference(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                case "'": out += "&#39;"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
+        }
+        let pieces = ["a", "営業", "&", "<", ">", "\"", "'", "é", "e\u{301}", "😀", " ", "&amp;", "ｶﾞ", "\u{0}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(HTML(escaping: text).rendered == reference(text), "\(text)")
+        }
+        #expect(HTML(escaping: "<a href='x'>\"&\"</a>").rendered == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
+    }
+
     @Test func hexDigitsMatchTheFormatTheyReplaced() {
         var generator = SystemRandomNumberGenerator()
         for length in [0, 1, 2, 8, 32, 33] {

@@ -16,19 +16,23 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
     public var description: String { rendered }
 
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+        // Byte by byte: the five are ASCII, and no byte of a multi-byte UTF-8 sequence is. Most text has none of them
+        // and is returned as it is, without a copy.
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 32)
+        for byte in utf8 {
+            switch byte {
+            case 0x26: out.append(contentsOf: "&amp;".utf8)
+            case 0x3C: out.append(contentsOf: "&lt;".utf8)
+            case 0x3E: out.append(contentsOf: "&gt;".utf8)
+            case 0x22: out.append(contentsOf: "&quot;".utf8)
+            case 0x27: out.append(contentsOf: "&#39;".utf8)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A `<script type="application/ld+json">` holding `json` (JSON the server encoded). Inside a script element
@@ -60,17 +64,30 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
     private static let voidElements: Set<String> = ["input", "meta", "link", "br", "img", "hr"]
 
     static func element(_ name: String, _ attributes: [Attribute], _ content: HTML) -> HTML {
-        var out = "<" + name
+        var out = "<"
+        out.reserveCapacity(content.rendered.utf8.count + 2 * name.utf8.count + 64)
+        out += name
         for attribute in attributes {
             switch attribute.value {
             case .none: continue
-            case .some(nil): out += " " + attribute.name
-            case .some(.some(let value)): out += " \(attribute.name)=\"\(escape(value))\""
+            case .some(nil):
+                out += " "
+                out += attribute.name
+            case .some(.some(let value)):
+                out += " "
+                out += attribute.name
+                out += "=\""
+                out += escape(value)
+                out += "\""
             }
         }
         out += ">"
         if voidElements.contains(name) { return HTML(rendered: out) }
-        return HTML(rendered: out + content.rendered + "</\(name)>")
+        out += content.rendered
+        out += "</"
+        out += name
+        out += ">"
+        return HTML(rendered: out)
     }
 }
 

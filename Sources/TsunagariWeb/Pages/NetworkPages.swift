@@ -229,6 +229,10 @@ enum NetworkPages {
         }
     }
 
+    /// How many mutual connections and introducers a profile page names.
+    static let mutualShown = 6
+    static let pathsShown = 10
+
     static func profileNetwork(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
         let l = chrome.locale
         return HTML.joined([
@@ -236,7 +240,7 @@ enum NetworkPages {
                 el("h2") { Text.mutualConnections(l) }
                 if model.mutual.isEmpty { el("p", .class("muted")) { "—" } }
                 el("ul", .class("people compact")) {
-                    for person in model.mutual.prefix(6) { NetworkPages.person(person, l) }
+                    for person in model.mutual.prefix(mutualShown) { NetworkPages.person(person, l) }
                 }
                 if model.maySeeConnections {
                     el("p") {
@@ -259,7 +263,7 @@ enum NetworkPages {
             el("h2") { Text.howConnected(l) }
             if paths.via.isEmpty { el("p", .class("muted")) { Text.noPath(l) } }
             el("ul", .class("people compact")) {
-                for via in paths.via.prefix(10) {
+                for via in paths.via.prefix(pathsShown) {
                     person(via, l) {
                         el(
                             "a", .class("button small secondary"),

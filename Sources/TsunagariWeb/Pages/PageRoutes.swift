@@ -166,9 +166,12 @@ struct PageRoutes {
         if let viewer = context.viewer.memberID, view.relation != .oneself {
             let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
-            async let paths = person.degree == .second || person.degree == .third ? services.network.paths(to: member, viewer: viewer) : nil
+            // The page names a few of each (NetworkPages.profileNetwork): only those are summarised.
+            async let paths =
+                person.degree == .second || person.degree == .third
+                ? services.network.paths(to: member, viewer: viewer, limit: NetworkPages.pathsShown) : nil
             async let relation = services.connections.relation(of: viewer, to: member)
-            async let mutual = services.network.mutualConnections(with: member, viewer: viewer)
+            async let mutual = services.network.mutualConnections(with: member, viewer: viewer, limit: NetworkPages.mutualShown)
             // Connections may write; so may a recruiter to a member who takes recruiters' messages.
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
