@@ -73,6 +73,8 @@ public final class MemberCache: @unchecked Sendable {
     private var accounts: [MemberID: Entry<Account>] = [:]
     private var employers: [MemberID: Entry<CompanyRef?>] = [:]
     private var blocked: [MemberID: Entry<Set<MemberID>>] = [:]
+    /// Each member's open invitations, sent and received (the invitation triggers name both members).
+    private var openInvitations: [MemberID: Entry<[Invitation]>] = [:]
     /// Shared affiliations (`SharedAffiliations`): each member's own employers and schools, and everyone at an
     /// organisation. A change to a member drops their own rows and their rows in the lists held; the organisations they
     /// may have joined are not known without a read, so the member is noted and the lists are mended from their rows
@@ -194,6 +196,7 @@ public final class MemberCache: @unchecked Sendable {
         accounts = [:]
         employers = [:]
         blocked = [:]
+        openInvitations = [:]
         memberAffiliations = [:]
         clearOrganisations()
     }
@@ -216,6 +219,7 @@ public final class MemberCache: @unchecked Sendable {
         accounts[change.member] = nil
         employers[change.member] = nil
         blocked[change.member] = nil
+        openInvitations[change.member] = nil
         memberAffiliations[change.member] = nil
         if !organisations.isEmpty {
             for key in organisationsByMember.removeValue(forKey: change.member) ?? [] {
@@ -324,6 +328,16 @@ public final class MemberCache: @unchecked Sendable {
 
     public func store(blocked set: Set<MemberID>, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
         keep(set, for: id, in: \.blocked, generation: generation, now: now)
+    }
+
+    /// The member's open invitations (pending or ignored), sent and received.
+    public func openInvitations(of id: MemberID, now: ContinuousClock.Instant = .now) -> [Invitation]? {
+        guard enabled else { return nil }
+        return locked { fresh(openInvitations[id], now) }
+    }
+
+    public func store(openInvitations list: [Invitation], of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
+        keep(list, for: id, in: \.openInvitations, generation: generation, now: now)
     }
 
     // MARK: Shared affiliations

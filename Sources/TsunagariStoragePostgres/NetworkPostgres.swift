@@ -291,8 +291,22 @@ extension PostgresStorage: NetworkStore {
         try await rows("SELECT * FROM invitations WHERE id = \(id)").first.map(Self.invitation)
     }
 
+    /// From `a`'s open invitations, held in the member cache (a profile asks on every view).
     public func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation? {
-        try await rows("SELECT * FROM invitations WHERE pair_key = \(InvitationPair.key(a, b))").first.map(Self.invitation)
+        guard cache.enabled else {
+            return try await rows("SELECT * FROM invitations WHERE pair_key = \(InvitationPair.key(a, b))").first.map(Self.invitation)
+        }
+        await replayCacheChanges()
+        if let held = cache.openInvitations(of: a) { return held.first { $0.from == b || $0.to == b } }
+        let generation = cache.generation
+        let open = try await rows(
+            """
+            SELECT * FROM invitations WHERE from_id = \(a.rawValue) AND pair_key IS NOT NULL
+            UNION ALL SELECT * FROM invitations WHERE to_id = \(a.rawValue) AND pair_key IS NOT NULL
+            """
+        ).map(Self.invitation)
+        cache.store(openInvitations: open, of: a, generation: generation)
+        return open.first { $0.from == b || $0.to == b }
     }
 
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {

@@ -786,6 +786,30 @@ enum PostgresMigrations {
                 #"CREATE INDEX connections_recent ON connections (member_id, connected_at DESC, other_id COLLATE "C")"#
             ]
         ),
+        (
+            21, "invitation_cache_changes",
+            [
+                // The open invitations between two members are kept in memory too (`MemberCache`): every insert, update
+                // or delete of an invitation names both members in the change log.
+                """
+                CREATE FUNCTION invitation_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  row_ invitations%ROWTYPE;
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN row_ := OLD; ELSE row_ := NEW; END IF;
+                  INSERT INTO member_cache_changes (member_id, at)
+                  VALUES (row_.from_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
+                         (row_.to_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  PERFORM pg_notify('tsunagari_cache', '');
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER invitations_cache_change AFTER INSERT OR UPDATE OR DELETE ON invitations
+                FOR EACH ROW EXECUTE FUNCTION invitation_cache_change()
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -208,11 +208,29 @@ extension SQLiteStorage: NetworkStore {
         }
     }
 
+    /// From `a`'s open invitations, held in the member cache (a profile asks on every view).
     public func openInvitation(between a: MemberID, and b: MemberID) async throws -> Invitation? {
-        try await pool.read { db in
-            try Row.fetchOne(cached: db, sql: "SELECT * FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(a, b)])
-                .map(Self.invitation)
+        guard cache.enabled else {
+            return try await pool.read { db in
+                try Row.fetchOne(cached: db, sql: "SELECT * FROM invitations WHERE pair_key = ?", arguments: [InvitationPair.key(a, b)])
+                    .map(Self.invitation)
+            }
         }
+        try await replayCacheChanges()
+        if let held = cache.openInvitations(of: a) { return held.first { $0.from == b || $0.to == b } }
+        let generation = cache.generation
+        let open = try await pool.read { db in
+            try Row.fetchAll(
+                cached: db,
+                sql: """
+                    SELECT * FROM invitations WHERE from_id = ? AND pair_key IS NOT NULL
+                    UNION ALL SELECT * FROM invitations WHERE to_id = ? AND pair_key IS NOT NULL
+                    """,
+                arguments: [a.rawValue, a.rawValue]
+            ).map(Self.invitation)
+        }
+        cache.store(openInvitations: open, of: a, generation: generation)
+        return open.first { $0.from == b || $0.to == b }
     }
 
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {

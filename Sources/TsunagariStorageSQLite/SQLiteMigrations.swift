@@ -694,6 +694,26 @@ enum SQLiteMigrations {
             // tens of thousands long).
             try db.execute(sql: "CREATE INDEX connections_recent ON connections (member_id, connected_at DESC, other_id)")
         }
+        migrator.registerMigration("021_invitation_cache_changes") { db in
+            // The open invitations between two members are kept in memory too (`MemberCache`): every insert, update or
+            // delete of an invitation names both members in the change log.
+            let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER invitations_cache_insert AFTER INSERT ON invitations FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (NEW.from_id, \(now)), (NEW.to_id, \(now));
+                    END;
+                    CREATE TRIGGER invitations_cache_update AFTER UPDATE ON invitations FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (NEW.from_id, \(now)), (NEW.to_id, \(now));
+                    END;
+                    CREATE TRIGGER invitations_cache_delete AFTER DELETE ON invitations FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (OLD.from_id, \(now)), (OLD.to_id, \(now));
+                    END;
+                    """)
+        }
         return migrator
     }
 }

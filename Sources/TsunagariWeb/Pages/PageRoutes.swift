@@ -166,18 +166,19 @@ struct PageRoutes {
         if let viewer = context.viewer.memberID, view.relation != .oneself {
             let person = services.network.summary(of: view.profile, for: context.viewer)
             let member = view.profile.memberID
-            // The page names a few of each (NetworkPages.profileNetwork): only those are summarised.
-            async let paths =
-                person.degree == .second || person.degree == .third
-                ? services.network.paths(to: member, viewer: viewer, limit: NetworkPages.pathsShown) : nil
             async let relation = services.connections.relation(of: viewer, to: member)
-            async let mutual = services.network.mutualConnections(with: member, viewer: viewer, limit: NetworkPages.mutualShown)
+            // From memory (the graph, cached cards): asked in turn, as a task each would cost more than it saves. The
+            // page names a few of each (NetworkPages.profileNetwork): only those are summarised.
+            let paths =
+                person.degree == .second || person.degree == .third
+                ? try await services.network.paths(to: member, viewer: viewer, limit: NetworkPages.pathsShown) : nil
+            let mutual = try await services.network.mutualConnections(with: member, viewer: viewer, limit: NetworkPages.mutualShown)
             // Connections may write; so may a recruiter to a member who takes recruiters' messages.
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
             network = NetworkPages.ProfileNetwork(
                 person: person, relationship: try await relation.relationship, invitationID: try await relation.invitation?.id,
-                following: services.connections.isFollowing(member, by: viewer), mutual: try await mutual, paths: try await paths,
+                following: services.connections.isFollowing(member, by: viewer), mutual: mutual, paths: paths,
                 connectionCount: services.network.connectionCount(of: member),
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage, connectReady: connect)
         }

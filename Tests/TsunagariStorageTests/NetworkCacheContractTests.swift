@@ -6,8 +6,8 @@ import TsunagariCore
 
 /// Shared affiliations answered from the member cache's lists (read once, mended as members change) against the same
 /// question asked of the database each time.
-@Suite("Shared affiliations from memory")
-struct AffiliationContractTests {
+@Suite("Shared affiliations and open invitations from memory")
+struct NetworkCacheContractTests {
     func bySQL(_ kind: StorageKind, _ store: TestStore, _ member: MemberID, limit: Int) async throws -> [SharedAffiliation] {
         switch kind {
         case .sqlite: try await #require(store.storage as? SQLiteStorage).sharedAffiliationsBySQL(of: member, limit: limit)
@@ -99,6 +99,42 @@ struct AffiliationContractTests {
             #expect(try await a.deletePosition(id: position.id, for: otherID, at: Make.at(11)))
             try await Task.sleep(for: MemberCacheContractTests.afterReplay)
             #expect(try await b.sharedAffiliations(of: meID, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("Open invitations held in memory follow every change, through this store and another", arguments: StorageKind.tested)
+    func openInvitationsFollowChanges(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = try store.network
+            let b = try #require(try store.reopen() as? any NetworkStorage)
+            defer { Task { try? await b.close() } }
+            let ids = try await makeMembers(a, 3, prefix: "inv")
+            // Both stores hold "none" for the pair first.
+            for s in [a, b] { #expect(try await s.openInvitation(between: ids[0], and: ids[1]) == nil) }
+            let invitation = Make.invitation(ids[0], ids[1], at: 1)
+            try await a.createInvitation(invitation)
+            #expect(try await a.openInvitation(between: ids[0], and: ids[1])?.id == invitation.id)
+            #expect(try await a.openInvitation(between: ids[1], and: ids[0])?.id == invitation.id)
+            #expect(try await a.openInvitation(between: ids[0], and: ids[2]) == nil)
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await b.openInvitation(between: ids[1], and: ids[0])?.status == .pending)
+            // Ignored is still open; withdrawn is not.
+            try await a.setInvitationStatus(id: invitation.id, .ignored, at: Make.at(2))
+            #expect(try await a.openInvitation(between: ids[0], and: ids[1])?.status == .ignored)
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await b.openInvitation(between: ids[0], and: ids[1])?.status == .ignored)
+            try await b.setInvitationStatus(id: invitation.id, .withdrawn, at: Make.at(3))
+            #expect(try await b.openInvitation(between: ids[0], and: ids[1]) == nil)
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await a.openInvitation(between: ids[1], and: ids[0]) == nil)
+            // Accepted: no longer open, on both.
+            let again = Make.invitation(ids[2], ids[0], at: 4)
+            try await a.createInvitation(again)
+            #expect(try await a.openInvitation(between: ids[0], and: ids[2])?.id == again.id)
+            #expect(try await a.acceptInvitation(id: again.id, at: Make.at(5)))
+            #expect(try await a.openInvitation(between: ids[0], and: ids[2]) == nil)
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await b.openInvitation(between: ids[2], and: ids[0]) == nil)
         }
     }
 }
