@@ -39,6 +39,9 @@ public final class MemberCache: @unchecked Sendable {
     /// One row of the change log: a member whose row changed or went (all their sessions, profile and card are
     /// dropped), or one deleted session.
     public struct Change: Sendable, Equatable {
+        /// The `tokenHash` of a change to a member's invitations alone (no session's hash looks like it).
+        public static let invitations = "~invitations"
+
         public var sequence: Int64
         public var member: MemberID
         public var tokenHash: String?
@@ -208,6 +211,10 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     private func invalidate(_ change: Change) {
+        if change.tokenHash == Change.invitations {
+            openInvitations[change.member] = nil
+            return
+        }
         if let token = change.tokenHash {
             sessions[token] = nil
             sessionsByMember[change.member]?.remove(token)

@@ -790,16 +790,17 @@ enum PostgresMigrations {
             21, "invitation_cache_changes",
             [
                 // The open invitations between two members are kept in memory too (`MemberCache`): every insert, update
-                // or delete of an invitation names both members in the change log.
+                // or delete of an invitation names both members in the change log, marked as a change of their
+                // invitations alone (`MemberCache.Change.invitations`), so that their sessions and profiles stay held.
                 """
                 CREATE FUNCTION invitation_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                   row_ invitations%ROWTYPE;
                 BEGIN
                   IF TG_OP = 'DELETE' THEN row_ := OLD; ELSE row_ := NEW; END IF;
-                  INSERT INTO member_cache_changes (member_id, at)
-                  VALUES (row_.from_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
-                         (row_.to_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  INSERT INTO member_cache_changes (member_id, token_hash, at)
+                  VALUES (row_.from_id, '\(MemberCache.Change.invitations)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
+                         (row_.to_id, '\(MemberCache.Change.invitations)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
                   PERFORM pg_notify('tsunagari_cache', '');
                   RETURN NULL;
                 END $$

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TsunagariCore
 
 /// Append-only, numbered migrations. Never edit one that has shipped: add the next.
 enum SQLiteMigrations {
@@ -696,21 +697,26 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration("021_invitation_cache_changes") { db in
             // The open invitations between two members are kept in memory too (`MemberCache`): every insert, update or
-            // delete of an invitation names both members in the change log.
+            // delete of an invitation names both members in the change log, marked as a change of their invitations
+            // alone (`MemberCache.Change.invitations`), so that their sessions and profiles stay held.
             let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            let mark = "'\(MemberCache.Change.invitations)'"
             try db.execute(
                 sql: """
                     CREATE TRIGGER invitations_cache_insert AFTER INSERT ON invitations FOR EACH ROW
                     BEGIN
-                      INSERT INTO member_cache_changes (member_id, at) VALUES (NEW.from_id, \(now)), (NEW.to_id, \(now));
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (NEW.from_id, \(mark), \(now)), (NEW.to_id, \(mark), \(now));
                     END;
                     CREATE TRIGGER invitations_cache_update AFTER UPDATE ON invitations FOR EACH ROW
                     BEGIN
-                      INSERT INTO member_cache_changes (member_id, at) VALUES (NEW.from_id, \(now)), (NEW.to_id, \(now));
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (NEW.from_id, \(mark), \(now)), (NEW.to_id, \(mark), \(now));
                     END;
                     CREATE TRIGGER invitations_cache_delete AFTER DELETE ON invitations FOR EACH ROW
                     BEGIN
-                      INSERT INTO member_cache_changes (member_id, at) VALUES (OLD.from_id, \(now)), (OLD.to_id, \(now));
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (OLD.from_id, \(mark), \(now)), (OLD.to_id, \(mark), \(now));
                     END;
                     """)
         }

@@ -44,6 +44,49 @@ struct MemberCacheTests {
         #expect(cache.replayCursor == 12)
     }
 
+    /// A change of a member's invitations drops their open invitations alone: their sessions and card stay held.
+    @Test func anInvitationChangeDropsOnlyOpenInvitations() {
+        let cache = Self.filled()
+        let invitation = Invitation(
+            id: "i1", from: Self.x, to: Self.y, message: nil, status: .pending, createdAt: Date(timeIntervalSince1970: 0),
+            updatedAt: Date(timeIntervalSince1970: 0))
+        for member in [Self.x, Self.y] { cache.store(openInvitations: [invitation], of: member, generation: cache.generation, now: Self.t0) }
+        cache.replayed([.init(sequence: 11, member: Self.x, tokenHash: MemberCache.Change.invitations)], writesCovered: 0, now: Self.t0)
+        #expect(cache.openInvitations(of: Self.x, now: Self.t0) == nil)
+        #expect(cache.openInvitations(of: Self.y, now: Self.t0)?.map(\.id) == ["i1"])
+        #expect(cache.session("x1", now: Self.t0) != nil && cache.session("x2", now: Self.t0) != nil)
+        #expect(cache.cards([Self.x], now: Self.t0).found.count == 1)
+        // A change of the member's row drops them too.
+        cache.replayed([.init(sequence: 12, member: Self.y, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        #expect(cache.openInvitations(of: Self.y, now: Self.t0) == nil)
+    }
+
+    /// Shared affiliations: a changed member's rows leave the lists held at once, and their rows as they are now are
+    /// mended in (kept in member order); lists not held are left alone.
+    @Test func affiliationListsAreMendedFromTheChangedMembersRows() {
+        let cache = Self.filled()
+        let z = MemberID("member-z")
+        func row(_ member: MemberID, _ company: String) -> AffiliationRow {
+            .position(member: member, companyID: company, name: company, start: "2020-01", end: nil)
+        }
+        cache.store(organisation: .company("c1"), rows: [row(z, "c1"), row(Self.x, "c1")], generation: cache.generation, now: Self.t0)
+        #expect(cache.organisation(.company("c1"), now: Self.t0)?.map(\.member) == [Self.x, z])
+        // y joins c1 and c2 (c2 not held); x leaves c1.
+        cache.replayed(
+            [.init(sequence: 11, member: Self.y, tokenHash: nil), .init(sequence: 12, member: Self.x, tokenHash: nil)], writesCovered: 0,
+            now: Self.t0)
+        #expect(cache.organisation(.company("c1"), now: Self.t0)?.map(\.member) == [z])
+        let changed = cache.changedAffiliations()
+        #expect(Set(changed) == [Self.x, Self.y])
+        cache.mend(changed, rows: [row(Self.y, "c1"), row(Self.y, "c2")])
+        #expect(cache.organisation(.company("c1"), now: Self.t0)?.map(\.member) == [Self.y, z])
+        #expect(cache.organisation(.company("c2"), now: Self.t0) == nil)
+        #expect(cache.changedAffiliations().isEmpty)
+        // Invitation changes do not touch the lists.
+        cache.replayed([.init(sequence: 13, member: z, tokenHash: MemberCache.Change.invitations)], writesCovered: 0, now: Self.t0)
+        #expect(cache.organisation(.company("c1"), now: Self.t0)?.count == 2 && cache.changedAffiliations().isEmpty)
+    }
+
     @Test func aReadBegunBeforeAChangeDoesNotFillTheCache() {
         let cache = Self.filled()
         let before = cache.generation
