@@ -185,31 +185,53 @@ public struct PeopleSearchService: Sendable {
         return hits.sorted { ($0.score, $1.person.card.id.rawValue) > ($1.score, $0.person.card.id.rawValue) }
     }
 
+    /// A string hashed and compared by its UTF-8 bytes. Swift's own String hashing normalises non-ASCII text first,
+    /// which was most of counting Japanese facet values; the keys here are folded (NFKC) already, and the texts
+    /// folded are looked up as stored, so equal bytes are what equal means.
+    struct ByteKey: Hashable {
+        let text: String
+
+        func hash(into hasher: inout Hasher) {
+            let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            if hashed == nil { for byte in text.utf8 { hasher.combine(byte) } }
+        }
+
+        static func == (a: ByteKey, b: ByteKey) -> Bool {
+            let (x, y) = (a.text.utf8, b.text.utf8)
+            guard x.count == y.count else { return false }
+            let equal = x.withContiguousStorageIfAvailable { left in
+                y.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
+            }
+            return (equal ?? nil) ?? x.elementsEqual(y)
+        }
+    }
+
     static func facets(_ hits: [Hit]) -> SearchFacets {
         // Each distinct text is folded once (NFKC is the cost here).
-        var folded: [String: String] = [:]
-        func fold(_ text: String) -> String {
-            if let known = folded[text] { return known }
-            let value = PeopleSearchService.fold(text)
-            folded[text] = value
+        var folded: [ByteKey: ByteKey] = [:]
+        func fold(_ text: String) -> ByteKey {
+            if let known = folded[ByteKey(text: text)] { return known }
+            let value = ByteKey(text: PeopleSearchService.fold(text))
+            folded[ByteKey(text: text)] = value
             return value
         }
-        func top(_ counts: [String: (label: String, count: Int)]) -> [SearchFacets.Value] {
-            counts.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
+        func top(_ counts: [ByteKey: (label: String, count: Int)]) -> [SearchFacets.Value] {
+            counts.map { SearchFacets.Value(value: $0.key.text, label: $0.value.label, count: $0.value.count) }
                 .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
                 .prefix(facetValues).map { $0 }
         }
-        var companies: [String: (label: String, count: Int)] = [:]
-        var locations: [String: (label: String, count: Int)] = [:]
-        var skills: [String: (label: String, count: Int)] = [:]
+        var companies: [ByteKey: (label: String, count: Int)] = [:]
+        var locations: [ByteKey: (label: String, count: Int)] = [:]
+        var skills: [ByteKey: (label: String, count: Int)] = [:]
         var degrees: [String: (label: String, count: Int)] = [:]
+        var seen: Set<ByteKey> = []
         for hit in hits {
-            for company in hit.attributes.currentCompanies { companies[company.id, default: (company.name, 0)].count += 1 }
+            for company in hit.attributes.currentCompanies { companies[ByteKey(text: company.id), default: (company.name, 0)].count += 1 }
             if let location = hit.attributes.location {
                 let key = fold(location)
-                if !key.isEmpty { locations[key, default: (location, 0)].count += 1 }
+                if !key.text.isEmpty { locations[key, default: (location, 0)].count += 1 }
             }
-            var seen: Set<String> = []
+            seen.removeAll(keepingCapacity: true)
             for skill in hit.attributes.skills {
                 let key = fold(skill)
                 if seen.insert(key).inserted { skills[key, default: (skill, 0)].count += 1 }

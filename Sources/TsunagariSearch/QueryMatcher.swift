@@ -67,20 +67,51 @@ public struct Highlight: Equatable, Sendable {
 }
 
 public enum Highlighter {
+    /// A character folded as search folds text: ASCII lower-cased, and kana and ideographs, which the fold leaves as
+    /// they are, without asking Unicode's tables; anything else by `TextAnalyzer.normalize`.
+    /// The whole text folded without Unicode's tables when every character is one `foldedCharacter` takes on itself
+    /// (most profile text: ASCII, kana and ideographs); nil otherwise.
+    static func quickFold(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: out.append(UInt8(scalar.value + 0x20))
+            case 0x20...0x40, 0x5B...0x7E: out.append(UInt8(scalar.value))
+            case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: out.append(contentsOf: String(scalar).utf8)
+            default: return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func foldedCharacter(_ character: Character) -> String {
+        let scalars = character.unicodeScalars
+        if scalars.count == 1, let scalar = scalars.first {
+            switch scalar.value {
+            case 0x41...0x5A: return String(Character(Unicode.Scalar(scalar.value + 0x20)!))
+            case 0x20...0x40, 0x5B...0x7E: return String(character)
+            case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: return String(character)
+            default: break
+            }
+        }
+        return TextAnalyzer.normalize(String(character))
+    }
+
     /// Finds the query's words in `text` the way search does (width, case and NFKC folded) and returns an
     /// excerpt of about `width` characters around the first, with every occurrence in it marked.
     public static func highlight(_ text: String, terms: [String], width: Int = 80) -> Highlight? {
         // Most fields hold none of the words: the whole text folded at once tells, before the fold character by
         // character (one normalisation per character) that maps a match back to the text as written.
         let needles = terms.map { TextAnalyzer.normalize($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let whole = TextAnalyzer.normalize(text)
+        let whole = quickFold(text) ?? TextAnalyzer.normalize(text)
         guard needles.contains(where: { whole.contains($0) }) else { return nil }
         let characters = Array(text)
         // Fold character by character so that a match maps back to the text as written.
         var folded = ""
         var owner: [Int] = []
         for (index, character) in characters.enumerated() {
-            let piece = TextAnalyzer.normalize(String(character))
+            let piece = foldedCharacter(character)
             folded += piece
             owner.append(contentsOf: repeatElement(index, count: piece.count))
         }
@@ -91,7 +122,7 @@ public enum Highlighter {
             guard !needle.isEmpty, needle.count <= foldedCharacters.count else { continue }
             var start = 0
             while start + needle.count <= foldedCharacters.count {
-                if Array(foldedCharacters[start..<(start + needle.count)]) == needle {
+                if foldedCharacters[start..<(start + needle.count)].elementsEqual(needle) {
                     let from = owner[start]
                     let to = owner[start + needle.count - 1] + 1
                     marks.append(from..<to)

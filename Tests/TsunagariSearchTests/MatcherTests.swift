@@ -41,6 +41,15 @@ import Testing
         let highlight = Highlighter.highlight("ＳＷＩＦＴでiOSアプリの職務経歴があります", terms: ["swift", "職務経歴"])
         #expect(highlight?.text == "ＳＷＩＦＴでiOSアプリの職務経歴があります")
         #expect(highlight?.marks == [0..<5, 13..<17])
+        // The quick fold of common characters is the fold search uses, for every character it takes on itself.
+        for value in Array(0x20...0x7E) + Array(0x3041...0x3096) + Array(0x30A1...0x30FA) + Array(stride(from: 0x3400, through: 0x9FFF, by: 7)) {
+            let character = Character(Unicode.Scalar(UInt32(value))!)
+            #expect(Highlighter.foldedCharacter(character) == TextAnalyzer.normalize(String(character)), "U+\(String(value, radix: 16))")
+        }
+        for text in ["Swift で iOS アプリ開発 (5年)", "営業部長・東京", "ABC-def 123", "ｴﾝｼﾞﾆｱ", "Ｓｗｉｆｔ", "café", ""] {
+            if let quick = Highlighter.quickFold(text) { #expect(quick == TextAnalyzer.normalize(text), "\(text)") }
+        }
+        #expect(Highlighter.quickFold("ｴﾝｼﾞﾆｱ") == nil && Highlighter.quickFold("Swift で開発") == "swift で開発")
         // Text written in other forms of the same characters is still found and marked where it is written.
         for (text, term, marked) in [
             ("ｴﾝｼﾞﾆｱ募集", "エンジニア", "ｴﾝｼﾞﾆｱ"), ("Ｐｙｔｈｏｎ開発", "python", "Ｐｙｔｈｏｎ"),
