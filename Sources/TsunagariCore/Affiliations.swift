@@ -21,6 +21,19 @@ public struct AffiliationRow: Sendable, Equatable {
             case .company(let id), .school(let id): id
             }
         }
+
+        /// The company ids and the school keys among `keys`, for a storage read of each kind.
+        public static func split(_ keys: [Key]) -> (companies: [String], schools: [String]) {
+            var companies: [String] = []
+            var schools: [String] = []
+            for key in keys {
+                switch key {
+                case .company(let id): companies.append(id)
+                case .school(let key): schools.append(key)
+                }
+            }
+            return (companies, schools)
+        }
     }
 
     public var member: MemberID

@@ -677,14 +677,7 @@ extension PostgresStorage: NetworkStore {
                     positions: "p.member_id = ANY($1::text[])", educations: "member_id = ANY($1::text[])", members.map(\.rawValue))
             },
             rowsAt: { keys in
-                var companies: [String] = []
-                var schools: [String] = []
-                for key in keys {
-                    switch key {
-                    case .company(let id): companies.append(id)
-                    case .school(let key): schools.append(key)
-                    }
-                }
+                let (companies, schools) = AffiliationRow.Key.split(keys)
                 var rows: [AffiliationRow] = []
                 if !companies.isEmpty { rows += try await self.affiliationRows(positions: "p.company_id = ANY($1::text[])", educations: nil, companies) }
                 if !schools.isEmpty { rows += try await self.affiliationRows(positions: nil, educations: "school_key = ANY($1::text[])", schools) }

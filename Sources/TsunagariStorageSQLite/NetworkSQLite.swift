@@ -615,15 +615,8 @@ extension SQLiteStorage: NetworkStore {
 
     /// Everyone's rows at these organisations.
     private func affiliationRows(at keys: [AffiliationRow.Key]) async throws -> [AffiliationRow] {
-        var companies: [String] = []
-        var schools: [String] = []
-        for key in keys {
-            switch key {
-            case .company(let id): companies.append(id)
-            case .school(let key): schools.append(key)
-            }
-        }
-        return try await pool.read { [companies, schools] db in
+        let (companies, schools) = AffiliationRow.Key.split(keys)
+        return try await pool.read { db in
             var rows: [AffiliationRow] = []
             for start in stride(from: 0, to: companies.count, by: Self.idsPerQuery) {
                 let chunk = Array(companies[start..<min(start + Self.idsPerQuery, companies.count)])
