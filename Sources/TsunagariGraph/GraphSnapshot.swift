@@ -26,6 +26,9 @@ extension SocialGraph {
         lock.write {
             adjacency = lists
             undirectedEdges = total / 2
+            // Every list may differ: no stamp taken before stays valid.
+            layout &+= 1
+            versions = [UInt32](repeating: 0, count: lists.count)
         }
     }
 }

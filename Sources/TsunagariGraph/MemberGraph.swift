@@ -245,18 +245,51 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         node(viewer).map(graph.secondDegreeCount(of:)) ?? 0
     }
 
+    /// Triangle closing through only the viewer's connections who do not hide their lists (`disclosedOnly`) is what
+    /// people-you-may-know asks on every visit: its ranking, before exclusions, is kept per viewer while their
+    /// neighbourhood stays as it was (`SocialGraph.neighbourhoodStamp`, which counts who hides their list too), with
+    /// room for this many excluded members beyond the limit.
+    static let rankingSpare = 100
+    /// Viewers whose ranking is kept; the map starts over when full.
+    static let rankingsKept = 10_000
+    private let rankings = LockedValue([Node: (stamp: UInt64, limit: Int, ranked: [(node: Node, mutualCount: Int)])]())
+
     public func triangleCandidates(
         of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool, disclosedOnly: Bool
     ) -> [(member: MemberID, mutualCount: Int)] {
         guard let v = node(viewer) else { return [] }
         let snapshot = directory.withLock { $0.members }
         var through: ((Node) -> Bool)?
+        var hiddenNodes: Set<Node> = []
         if disclosedOnly {
-            let hiddenNodes = hidden.withLock { $0 }
-            if !hiddenNodes.isEmpty { through = { !hiddenNodes.contains($0) } }
+            hiddenNodes = hidden.withLock { $0 }
+            if !hiddenNodes.isEmpty { through = { [hiddenNodes] in !hiddenNodes.contains($0) } }
         }
-        let ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: { excluded(snapshot[Int($0)]) }, through: through)
-        return ranked.map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
+        func isExcluded(_ node: Node) -> Bool { excluded(snapshot[Int(node)]) }
+        guard disclosedOnly else {
+            let ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: isExcluded, through: through)
+            return ranked.map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
+        }
+        // The stamp is taken before the ranking is computed: a change in between makes the next stamp differ.
+        let stamp = graph.neighbourhoodStamp(of: v, flagged: { hiddenNodes.contains($0) })
+        let wanted = limit + Self.rankingSpare
+        var ranked: [(node: Node, mutualCount: Int)]
+        if let kept = rankings.withLock({ $0[v] }), kept.stamp == stamp, kept.limit >= wanted {
+            ranked = kept.ranked
+        } else {
+            ranked = graph.mostMutualStrangers(of: v, limit: wanted, excluded: { _ in false }, through: through)
+            rankings.withLock { kept in
+                if kept.count >= Self.rankingsKept { kept = [:] }
+                kept[v] = (stamp, wanted, ranked)
+            }
+        }
+        let cut = ranked.count == wanted
+        ranked = ranked.filter { !isExcluded($0.node) }
+        if ranked.count < limit && cut {
+            // More excluded than the spare: asked afresh, exclusions applied as the ranking is made.
+            ranked = graph.mostMutualStrangers(of: v, limit: limit, excluded: isExcluded, through: through)
+        }
+        return ranked.prefix(limit).map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
     }
 
     public func introducers(from viewer: MemberID, to target: MemberID) -> (degree: Degree, via: [MemberID]) {

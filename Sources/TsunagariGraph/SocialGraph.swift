@@ -25,6 +25,10 @@ public enum Distance: UInt8, Sendable, Comparable {
 public final class SocialGraph: @unchecked Sendable {
     var adjacency: [[Node]]
     var undirectedEdges = 0
+    /// Per node, how many times its list changed; with `layout` (raised when every list is replaced) they tell
+    /// whether a neighbourhood is as it was when an answer about it was cached (`neighbourhoodStamp`).
+    var versions: [UInt32] = []
+    var layout: UInt64 = 0
     let lock = ReadWriteLock()
     private let scratchPool = LockedValue<[Scratch]>([])
 
@@ -104,6 +108,33 @@ public final class SocialGraph: @unchecked Sendable {
         if Int(node) >= adjacency.count {
             adjacency.append(contentsOf: repeatElement([], count: Int(node) + 1 - adjacency.count))
         }
+        if versions.count < adjacency.count { versions.append(contentsOf: repeatElement(0, count: adjacency.count - versions.count)) }
+    }
+
+    private func changed(_ node: Node) {
+        if versions.count < adjacency.count { versions.append(contentsOf: repeatElement(0, count: adjacency.count - versions.count)) }
+        versions[Int(node)] &+= 1
+    }
+
+    /// A number that changes whenever the list of `node` or of any of its connections changes, or whether one of
+    /// its connections is `flagged` (hides their list, say): an answer computed from that neighbourhood after the
+    /// stamp was taken is still right while the stamp is the same. Versions only grow, so a stamp does not come back.
+    public func neighbourhoodStamp(of node: Node, flagged: (Node) -> Bool = { _ in false }) -> UInt64 {
+        lock.read {
+            func mix(_ node: Node, _ version: UInt32, _ flag: Bool) -> UInt64 {
+                var x = UInt64(node) << 32 | UInt64(version)
+                x = (x ^ (flag ? 0xA5A5_A5A5_A5A5_A5A5 : 0)) &* 0x9E37_79B9_7F4A_7C15
+                x ^= x >> 29
+                x &*= 0xBF58_476D_1CE4_E5B9
+                return x ^ (x >> 32)
+            }
+            var stamp = layout &* 0xD6E8_FEB8_6659_FD93
+            guard Int(node) < adjacency.count else { return stamp }
+            func version(_ n: Node) -> UInt32 { Int(n) < versions.count ? versions[Int(n)] : 0 }
+            stamp ^= mix(node, version(node), false)
+            for other in adjacency[Int(node)] { stamp &+= mix(other, version(other), flagged(other)) }
+            return stamp
+        }
     }
 
     /// Adds the connection; false if it was already there or `a == b`.
@@ -115,6 +146,8 @@ public final class SocialGraph: @unchecked Sendable {
             guard Self.insert(b, into: &adjacency[Int(a)]) else { return false }
             Self.insert(a, into: &adjacency[Int(b)])
             undirectedEdges += 1
+            changed(a)
+            changed(b)
             return true
         }
     }
@@ -126,6 +159,8 @@ public final class SocialGraph: @unchecked Sendable {
             guard Int(max(a, b)) < adjacency.count, Self.remove(b, from: &adjacency[Int(a)]) else { return false }
             Self.remove(a, from: &adjacency[Int(b)])
             undirectedEdges -= 1
+            changed(a)
+            changed(b)
             return true
         }
     }
@@ -134,9 +169,13 @@ public final class SocialGraph: @unchecked Sendable {
     public func isolate(_ node: Node) {
         lock.write {
             guard Int(node) < adjacency.count else { return }
-            for other in adjacency[Int(node)] { Self.remove(node, from: &adjacency[Int(other)]) }
+            for other in adjacency[Int(node)] {
+                Self.remove(node, from: &adjacency[Int(other)])
+                changed(other)
+            }
             undirectedEdges -= adjacency[Int(node)].count
             adjacency[Int(node)] = []
+            changed(node)
         }
     }
 
