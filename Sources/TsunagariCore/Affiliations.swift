@@ -102,13 +102,14 @@ public enum SharedAffiliations {
             var index = 0
             while index < rows.count {
                 let other = rows[index].member
+                let first = index
                 var name = rows[index].name
                 var overlap = false
                 while index < rows.count && rows[index].member == other {
                     let row = rows[index]
                     // The company's name is one; of a school's names as written, the least in byte order (names are
                     // not normalised).
-                    if row.name.utf8.lexicographicallyPrecedes(name.utf8) { name = row.name }
+                    if index > first && row.name.utf8.lexicographicallyPrecedes(name.utf8) { name = row.name }
                     overlap = overlap || own.contains { $0.overlaps(row) }
                     index += 1
                 }

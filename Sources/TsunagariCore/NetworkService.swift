@@ -295,8 +295,10 @@ public struct NetworkService: Sendable {
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
         let excluded = blocked.union(dismissed).union(pending)
+        // The viewer's connections once, rather than the graph asked (and locked) for each of hundreds of candidates.
+        let connected = Set(graph.connections(of: viewer))
         func allowed(_ member: MemberID) -> Bool {
-            member != viewer && !excluded.contains(member) && !graph.areConnected(viewer, member)
+            member != viewer && !excluded.contains(member) && !connected.contains(member)
         }
         var score: [MemberID: Double] = [:]
         var reasons: [MemberID: [Reason]] = [:]
