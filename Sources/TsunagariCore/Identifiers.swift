@@ -5,9 +5,51 @@ import Foundation
 public enum OpaqueID {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
 
+    /// The last id made in this process's latest millisecond: ids made in the same millisecond follow it, so that
+    /// their order is the order they were made in (two messages of a conversation sent within a millisecond).
+    private static let last = LockedValue<(millis: UInt64, high: UInt16, low: UInt64)?>(nil)
+
     public static func make(at date: Date) -> String {
         var generator = SystemRandomNumberGenerator()
-        return make(at: date, using: &generator)
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let (high, low) = last.withLock { last -> (UInt16, UInt64) in
+            var next = (high: UInt16(truncatingIfNeeded: generator.next()), low: generator.next())
+            if let previous = last {
+                // An earlier millisecond (an import's dates, say) is left alone: it sorts before the last anyway.
+                if millis < previous.millis { return next }
+                if previous.millis == millis {
+                    // One more than the last, in the 80 bits the sixteen characters hold (wrapping past the top, which
+                    // random bits reach once in 2⁸⁰).
+                    next = (previous.high, previous.low &+ 1)
+                    if next.low == 0 { next.high &+= 1 }
+                }
+            }
+            last = (millis, next.high, next.low)
+            return next
+        }
+        return format(millis: millis, high: high, low: low)
+    }
+
+    /// The time's ten characters, then the 80 bits `high` (16) and `low` (64) as sixteen.
+    static func format(millis: UInt64, high: UInt16, low: UInt64) -> String {
+        var chars: [Character] = []
+        chars.reserveCapacity(26)
+        for shift in stride(from: 45, through: 0, by: -5) {
+            chars.append(alphabet[Int((millis >> UInt64(shift)) & 31)])
+        }
+        // Bits 79…64 are `high`, 63…0 `low`; five at a time from the top.
+        for shift in stride(from: 75, through: 0, by: -5) {
+            let value: UInt64
+            if shift >= 64 {
+                value = UInt64(high) >> UInt64(shift - 64)
+            } else if shift > 59 {
+                value = (low >> UInt64(shift)) | (UInt64(high) << UInt64(64 - shift))
+            } else {
+                value = low >> UInt64(shift)
+            }
+            chars.append(alphabet[Int(value & 31)])
+        }
+        return String(chars)
     }
 
     public static func make<G: RandomNumberGenerator>(at date: Date, using generator: inout G) -> String {

@@ -36,6 +36,27 @@ struct OpaqueIDTests {
         #expect(MemberID(early) < MemberID(late))
     }
 
+    /// Two messages of one conversation sent within a millisecond must keep the order they were sent in: ids made in
+    /// one millisecond by this process follow one another, each one more than the last in its last sixteen characters.
+    @Test("Ids made in the same millisecond sort in the order they were made")
+    func sameMillisecond() async {
+        // Later than any other test's times: ids of an earlier millisecond made meanwhile by other tests leave it be.
+        let date = Date(timeIntervalSince1970: 4_100_000_000.345)
+        let ids = (0..<2_000).map { _ in OpaqueID.make(at: date) }
+        #expect(ids.sorted() == ids && Set(ids).count == ids.count)
+        #expect(Set(ids.map { $0.prefix(10) }).count == 1 && ids.allSatisfy(OpaqueID.isWellFormed))
+        // Made at once from several tasks: still all different, all of the same millisecond.
+        let concurrent = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<500).map { _ in OpaqueID.make(at: date) } } }
+            var all: [String] = []
+            for await part in group { all += part }
+            return all
+        }
+        #expect(Set(concurrent).count == 2_000)
+        // Another millisecond starts from random bits again, and earlier times still sort first.
+        #expect(OpaqueID.make(at: date.addingTimeInterval(-1)) < ids[0])
+    }
+
     @Test("The first ten characters are the millisecond; the rest is random")
     func timePrefix() {
         let a = OpaqueID.make(at: Self.start)
