@@ -67,8 +67,14 @@ public struct Highlight: Equatable, Sendable {
 }
 
 public enum Highlighter {
-    /// A character folded as search folds text: ASCII lower-cased, and kana and ideographs, which the fold leaves as
-    /// they are, without asking Unicode's tables; anything else by `TextAnalyzer.normalize`.
+    /// Kana and ideographs, which the fold leaves as they are.
+    static func foldsToItself(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: true
+        default: false
+        }
+    }
+
     /// The whole text folded without Unicode's tables when every character is one `foldedCharacter` takes on itself
     /// (most profile text: ASCII, kana and ideographs); nil otherwise.
     static func quickFold(_ text: String) -> String? {
@@ -78,20 +84,22 @@ public enum Highlighter {
             switch scalar.value {
             case 0x41...0x5A: out.append(UInt8(scalar.value + 0x20))
             case 0x20...0x40, 0x5B...0x7E: out.append(UInt8(scalar.value))
-            case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: out.append(contentsOf: String(scalar).utf8)
+            case let value where foldsToItself(value): out.append(contentsOf: String(scalar).utf8)
             default: return nil
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A character folded as search folds text: ASCII lower-cased, and kana and ideographs as they are, without
+    /// asking Unicode's tables; anything else by `TextAnalyzer.normalize`.
     static func foldedCharacter(_ character: Character) -> String {
         let scalars = character.unicodeScalars
         if scalars.count == 1, let scalar = scalars.first {
             switch scalar.value {
             case 0x41...0x5A: return String(Character(Unicode.Scalar(scalar.value + 0x20)!))
             case 0x20...0x40, 0x5B...0x7E: return String(character)
-            case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: return String(character)
+            case let value where foldsToItself(value): return String(character)
             default: break
             }
         }
