@@ -41,6 +41,10 @@ public final class MemberCache: @unchecked Sendable {
     public struct Change: Sendable, Equatable {
         /// The `tokenHash` of a change to a member's invitations alone (no session's hash looks like it).
         public static let invitations = "~invitations"
+        /// The `tokenHash` of a change to a member's profile alone: their row changed, but not a column of the account
+        /// (email, password, role, creation, suspension, verification), so their sessions, account, blocks and
+        /// invitations stay held.
+        public static let profile = "~profile"
 
         public var sequence: Int64
         public var member: MemberID
@@ -132,6 +136,9 @@ public final class MemberCache: @unchecked Sendable {
     /// log's end (nothing is cached yet).
     public var replayCursor: Int64? { locked { cursor } }
 
+    /// How many writes the adapter has told of: a replay begun when this was already counted covers them.
+    public var writeCount: UInt64 { locked { writes } }
+
     /// Marks what the replay is about to read as covering the writes made so far.
     public func replayStarting() -> UInt64 { locked { writes } }
 
@@ -215,18 +222,20 @@ public final class MemberCache: @unchecked Sendable {
             openInvitations[change.member] = nil
             return
         }
-        if let token = change.tokenHash {
+        if let token = change.tokenHash, token != Change.profile {
             sessions[token] = nil
             sessionsByMember[change.member]?.remove(token)
             return
         }
-        for token in sessionsByMember.removeValue(forKey: change.member) ?? [] { sessions[token] = nil }
+        if change.tokenHash == nil {
+            for token in sessionsByMember.removeValue(forKey: change.member) ?? [] { sessions[token] = nil }
+            accounts[change.member] = nil
+            blocked[change.member] = nil
+            openInvitations[change.member] = nil
+        }
         if let profile = profiles.removeValue(forKey: change.member) { handles[Handle.key(profile.value.handle)] = nil }
         cards[change.member] = nil
-        accounts[change.member] = nil
         employers[change.member] = nil
-        blocked[change.member] = nil
-        openInvitations[change.member] = nil
         memberAffiliations[change.member] = nil
         if !organisations.isEmpty {
             for key in organisationsByMember.removeValue(forKey: change.member) ?? [] {

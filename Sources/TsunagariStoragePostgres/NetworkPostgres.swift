@@ -296,8 +296,13 @@ extension PostgresStorage: NetworkStore {
         guard cache.enabled else {
             return try await rows("SELECT * FROM invitations WHERE pair_key = \(InvitationPair.key(a, b))").first.map(Self.invitation)
         }
+        return try await openInvitations(of: a).first { $0.from == b || $0.to == b }
+    }
+
+    /// A member's open invitations, sent and received: from the member cache, read into it when not held.
+    func openInvitations(of a: MemberID) async throws -> [Invitation] {
         await replayCacheChanges()
-        if let held = cache.openInvitations(of: a) { return held.first { $0.from == b || $0.to == b } }
+        if let held = cache.openInvitations(of: a) { return held }
         let generation = cache.generation
         let open = try await rows(
             """
@@ -306,7 +311,7 @@ extension PostgresStorage: NetworkStore {
             """
         ).map(Self.invitation)
         cache.store(openInvitations: open, of: a, generation: generation)
-        return open.first { $0.from == b || $0.to == b }
+        return open
     }
 
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
@@ -319,21 +324,20 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func openInvitationCount(from member: MemberID) async throws -> Int {
-        try await rows(
+        if cache.enabled { return try await openInvitations(of: member).count { $0.from == member } }
+        return try await rows(
             "SELECT COUNT(*) AS n FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')"
         ).first?["n"].decode(Int.self) ?? 0
     }
 
     public func createInvitation(_ i: Invitation) async throws {
         let key = InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil
-        try await transaction { c in
-            try await c.query(
-                """
-                INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
-                VALUES (\(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message), \(i.status.rawValue), \(key),
-                  \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt)))
-                """, logger: self.logger)
-        }
+        try await statement(
+            """
+            INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
+            VALUES (\(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message), \(i.status.rawValue), \(key),
+              \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt)))
+            """)
     }
 
     public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {

@@ -5,14 +5,17 @@ import TsunagariCore
 
 extension PostgresStorage: NotificationStore {
     static func insertNotification(_ n: MemberNotification, _ c: PostgresConnection, _ logger: Logger) async throws {
-        try await c.query(
-            """
-            INSERT INTO notifications (id, member_id, kind, actor_id, subject_id, subject_name, conversation_id, members, count, group_key,
-              created_at, read)
-            VALUES (\(n.id), \(n.member.rawValue), \(n.kind.rawValue), \(n.actor?.rawValue), \(n.subjectID), \(n.subjectName),
-              \(n.conversationID), \(n.members.map(\.rawValue).joined(separator: " ")), \(n.count), \(n.groupKey),
-              \(StoredTime.millis(n.createdAt)), \(n.read))
-            """, logger: logger)
+        try await c.query(insertion(n), logger: logger)
+    }
+
+    static func insertion(_ n: MemberNotification) -> PostgresQuery {
+        """
+        INSERT INTO notifications (id, member_id, kind, actor_id, subject_id, subject_name, conversation_id, members, count, group_key,
+          created_at, read)
+        VALUES (\(n.id), \(n.member.rawValue), \(n.kind.rawValue), \(n.actor?.rawValue), \(n.subjectID), \(n.subjectName),
+          \(n.conversationID), \(n.members.map(\.rawValue).joined(separator: " ")), \(n.count), \(n.groupKey),
+          \(StoredTime.millis(n.createdAt)), \(n.read))
+        """
     }
 
     static func notification(_ row: PostgresRandomAccessRow) throws -> MemberNotification? {
@@ -27,7 +30,7 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func createNotification(_ notification: MemberNotification) async throws {
-        try await transaction { c in try await Self.insertNotification(notification, c, self.logger) }
+        try await statement(Self.insertion(notification), logged: false)
     }
 
     public func gatherNotification(_ notification: MemberNotification, keep: Int) async throws -> MemberNotification {

@@ -811,6 +811,62 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            22, "one_round_trip_writes",
+            [
+                // A reservation under rate limits in one round trip instead of five (`BEGIN`, a lock per key, a count per
+                // key, the inserts, `COMMIT`): the same steps in one statement's transaction. Keys are locked in one order
+                // (bytewise), so two reservations of the same keys cannot deadlock. Returns the first refused key's
+                // position (from 0) and when its oldest counted attempt leaves the window, or no row when every key
+                // had room and the attempt was recorded under each.
+                """
+                CREATE FUNCTION reserve_attempts(keys TEXT[], limits INT[], since BIGINT[], stamp BIGINT)
+                RETURNS TABLE (refused INT, freed_by BIGINT) LANGUAGE plpgsql AS $$
+                DECLARE
+                  k TEXT;
+                  found_at BIGINT;
+                BEGIN
+                  FOR k IN SELECT DISTINCT u COLLATE "C" FROM unnest(keys) AS u ORDER BY 1 LOOP
+                    PERFORM pg_advisory_xact_lock(hashtextextended(k, 7));
+                  END LOOP;
+                  FOR i IN 1 .. coalesce(array_length(keys, 1), 0) LOOP
+                    IF limits[i] <= 0 THEN
+                      RETURN QUERY SELECT i - 1, stamp;
+                      RETURN;
+                    END IF;
+                    SELECT t.at INTO found_at FROM throttle_attempts t WHERE t.key = keys[i] AND t.at >= since[i]
+                    ORDER BY t.at DESC LIMIT 1 OFFSET limits[i] - 1;
+                    IF FOUND THEN
+                      RETURN QUERY SELECT i - 1, found_at;
+                      RETURN;
+                    END IF;
+                  END LOOP;
+                  INSERT INTO throttle_attempts (key, at) SELECT u, stamp FROM unnest(keys) AS u;
+                END $$
+                """,
+                // A change of a member's profile alone (the account's columns as they were) is logged as such
+                // (`MemberCache.Change.profile`): their sessions, account, blocks and invitations stay held, so that the
+                // request after a profile edit does not read its session and account again.
+                """
+                CREATE OR REPLACE FUNCTION member_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_TABLE_NAME = 'sessions' THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    VALUES (OLD.member_id, OLD.token_hash, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  ELSIF TG_OP = 'UPDATE' AND (OLD.id, OLD.email, OLD.password_hash, OLD.role, OLD.created_at, OLD.suspended_at, OLD.email_verified)
+                    IS NOT DISTINCT FROM (NEW.id, NEW.email, NEW.password_hash, NEW.role, NEW.created_at, NEW.suspended_at, NEW.email_verified) THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    VALUES (OLD.id, '\(MemberCache.Change.profile)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  ELSE
+                    INSERT INTO member_cache_changes (member_id, at)
+                    VALUES (OLD.id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  END IF;
+                  PERFORM pg_notify('tsunagari_cache', '');
+                  RETURN NULL;
+                END $$
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -14,6 +14,8 @@ public final class PostgresStorage: Storage {
     /// Listens on `tsunagari_cache` (the cache log's triggers notify it), so that a change made anywhere is replayed
     /// by the next request here; until it listens, and whenever it cannot, the 250 ms replay interval stands.
     private let cacheListener = LockedValue<Task<Void, Never>?>(nil)
+    /// The replay of the cache's log under way, if any: its number and the writes it covers (`replayCacheChanges`).
+    private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
 
     public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres"), cache: MemberCache = MemberCache()) throws {
         let configuration = try PostgresURL.parse(url)
@@ -89,6 +91,29 @@ public final class PostgresStorage: Storage {
             guard attempt < Self.transactionAttempts, Self.isTransient(failure) else { throw Self.mapped(failure) }
             attempt += 1
             try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
+        }
+    }
+
+    /// One write statement in a transaction of its own (PostgreSQL runs every statement outside `BEGIN` atomically): one
+    /// round trip instead of `transaction`'s three (`BEGIN`, the statement, `COMMIT`), with the same error mapping and
+    /// retries. Returns the rows the statement returns.
+    /// `logged`: whether the statement may write a table whose triggers log changes for the member cache (sessions,
+    /// members, companies, blocks, invitations); when not (the search entries, rate limits, notifications), the next
+    /// read from memory need not replay the log first.
+    @discardableResult
+    func statement(_ query: PostgresQuery, logged: Bool = true) async throws -> [PostgresRandomAccessRow] {
+        defer { if logged { cache.wrote() } }
+        var attempt = 1
+        while true {
+            do {
+                var result: [PostgresRandomAccessRow] = []
+                for try await row in try await client.base.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
+                return result
+            } catch {
+                guard attempt < Self.transactionAttempts, Self.isTransient(error) else { throw Self.mapped(error) }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
+            }
         }
     }
 
@@ -274,65 +299,14 @@ public final class PostgresStorage: Storage {
         return suspended && !includingSuspended ? nil : profile
     }
 
+    /// The whole profile in one round trip (a prepared statement: `ProfileRead`).
     private func readProfile(id: MemberID) async throws -> (Profile, suspended: Bool)? {
-        guard let row = try await rows("SELECT * FROM members WHERE id = \(id.rawValue)").first else { return nil }
-        let suspended = try row["suspended_at"].decode(Int64?.self) != nil
-        let positions = try await rows(
-            """
-            SELECT p.*, c.name AS company_display_name FROM positions p JOIN companies c ON c.id = p.company_id
-            WHERE p.member_id = \(id.rawValue) ORDER BY (p.end_month IS NULL) DESC, p.start_month DESC, p.id DESC
-            """
-        ).map { row in
-            Position(
-                id: try row["id"].decode(String.self),
-                company: CompanyRef(
-                    id: try row["company_id"].decode(String.self), name: try row["company_display_name"].decode(String.self)),
-                companyNameAsWritten: try row["company_name"].decode(String.self), title: try row["title"].decode(String.self),
-                location: try row["location"].decode(String?.self),
-                startMonth: YearMonth(try row["start_month"].decode(String.self)) ?? YearMonth(year: 1900, month: 1)!,
-                endMonth: try row["end_month"].decode(String?.self).flatMap(YearMonth.init),
-                description: try row["description"].decode(String?.self))
+        do {
+            for try await read in try await client.base.execute(ProfileRead(id: id), logger: logger) { return read }
+            return nil
+        } catch where Self.isNULText(error) {
+            return nil
         }
-        let educations = try await rows(
-            "SELECT * FROM educations WHERE member_id = \(id.rawValue) ORDER BY COALESCE(end_year, 9999) DESC, id DESC"
-        ).map { row in
-            Education(
-                id: try row["id"].decode(String.self), school: try row["school"].decode(String.self),
-                degree: try row["degree"].decode(String?.self), field: try row["field"].decode(String?.self),
-                startYear: try row["start_year"].decode(Int?.self), endYear: try row["end_year"].decode(Int?.self))
-        }
-        let skills = try await rows("SELECT name FROM skills WHERE member_id = \(id.rawValue) ORDER BY ordinal").map {
-            try $0["name"].decode(String.self)
-        }
-        var profile = Profile(
-            memberID: id, role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
-            fields: ProfileFields(
-                name: try row["name"].decode(String.self), nameReading: try row["name_reading"].decode(String?.self),
-                handle: try row["handle"].decode(String.self), headline: try row["headline"].decode(String?.self),
-                location: try row["location"].decode(String?.self), industry: try row["industry"].decode(String?.self),
-                about: try row["about"].decode(String?.self)),
-            positions: positions, educations: educations, skills: skills,
-            settings: ProfileSettings(
-                profileVisibility: ProfileVisibility(rawValue: try row["profile_visibility"].decode(String.self)) ?? .members,
-                connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
-                    ?? .connections,
-                openToWork: OpenToWork(
-                    enabled: try row["open_to_work_enabled"].decode(Bool.self),
-                    visibility: OpenToWorkVisibility(rawValue: try row["open_to_work_visibility"].decode(String.self))
-                        ?? .recruitersOnly,
-                    titles: StoredList.decode(try row["open_to_work_titles"].decode(String.self)),
-                    locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
-                locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:)),
-                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)),
-                recruiterMessages: try row["recruiter_messages"].decode(Bool.self),
-                shareNetworkWithColleagues: try row["share_network_with_colleagues"].decode(Bool.self)),
-            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
-            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
-        profile.setEntries(try await entries(id))
-        profile.contact = ContactInfo(stored: try row["contact_info"].decode(String.self))
-        profile.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
-        profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
-        return (profile, suspended)
     }
 
     public func memberID(handle: String) async throws -> MemberID? {
@@ -354,10 +328,12 @@ public final class PostgresStorage: Storage {
         assignments.append("updated_at = $\(bindings.count)")
         bindings.append(member.rawValue)
         let query = PostgresQuery(unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)", binds: bindings)
+        guard let handle = change.handle else {
+            try await statement(query)
+            return
+        }
         try await transaction { c in
-            if let handle = change.handle {
-                try await Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, c, self.logger)
-            }
+            try await Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, c, self.logger)
             try await c.query(query, logger: self.logger)
         }
     }
@@ -560,11 +536,28 @@ public final class PostgresStorage: Storage {
     /// Replays `member_cache_changes` into the cache when it is due (see `MemberCache`): after this instance wrote, or
     /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
     /// nothing unchecked is answered; the caller reads the database.
+    ///
+    /// Requests that need a replay while one is under way that began after their writes wait for it rather than each
+    /// reading the log: under a load of writes nearly every request needs one, and they came to a round trip each.
     func replayCacheChanges() async {
         guard cache.enabled else { return }
         listenForCacheChanges()
         guard cache.needsReplay() else { return }
-        let covered = cache.replayStarting()
+        let wanted = cache.writeCount
+        let task = replays.withLock { current -> Task<Void, Never> in
+            if let current, current.covered >= wanted { return current.task }
+            let covered = cache.replayStarting()
+            let number = (current?.number ?? 0) &+ 1
+            let task = Task { await self.replayOnce(covered: covered, number: number) }
+            current = (number, covered, task)
+            return task
+        }
+        await task.value
+    }
+
+    /// One read of the log; `number` names it among `replays`, which forgets it when it is done.
+    private func replayOnce(covered: UInt64, number: UInt64) async {
+        defer { replays.withLock { current in if current?.number == number { current = nil } } }
         do {
             guard let cursor = cache.replayCursor else {
                 cache.replayed([], startingAt: try await cacheLogEnd(), writesCovered: covered)
@@ -624,28 +617,17 @@ public final class PostgresStorage: Storage {
     // MARK: Throttling
 
     public func reserveAttempt(_ reservations: [AttemptReservation], at date: Date) async throws -> (index: Int, freedBy: Date)? {
-        let logger = self.logger
-        let at = StoredTime.millis(date)
-        return try await transaction { connection -> (index: Int, freedBy: Date)? in
-            // Instances count and insert under a lock per key (held to the end of the transaction), taken in one
-            // order so two reservations of the same keys cannot deadlock.
-            for key in Set(reservations.map(\.key)).sorted() {
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 7))", logger: logger)
-            }
-            for (index, reservation) in reservations.enumerated() {
-                guard reservation.limit > 0 else { return (index, date) }
-                let rows = try await connection.query(
-                    """
-                    SELECT at FROM throttle_attempts WHERE key = \(reservation.key) AND at >= \(StoredTime.millis(reservation.since))
-                    ORDER BY at DESC LIMIT 1 OFFSET \(reservation.limit - 1)
-                    """, logger: logger)
-                for try await row in rows { return (index, StoredTime.date(try row.decode(Int64.self))) }
-            }
-            for reservation in reservations {
-                try await connection.query("INSERT INTO throttle_attempts (key, at) VALUES (\(reservation.key), \(at))", logger: logger)
-            }
-            return nil
-        }
+        guard !reservations.isEmpty else { return nil }
+        // The count and the insert under a lock per key, in one statement (the function of migration 22): instances
+        // reserving the same keys at once queue on the locks, which are held to the statement's end.
+        let keys = reservations.map(\.key)
+        let limits = reservations.map { Int32(clamping: $0.limit) }
+        let since = reservations.map { StoredTime.millis($0.since) }
+        let rows = try await statement(
+            "SELECT refused, freed_by FROM reserve_attempts(\(keys)::text[], \(limits)::int[], \(since)::bigint[], \(StoredTime.millis(date)))",
+            logged: false)
+        guard let row = rows.first else { return nil }
+        return (try row["refused"].decode(Int.self), StoredTime.date(try row["freed_by"].decode(Int64.self)))
     }
 
     public func releaseAttempt(key: String, at date: Date) async throws {
@@ -752,5 +734,106 @@ struct TrackedPostgresClient: Sendable {
     ) async throws -> sending Result {
         defer { cache.wrote() }
         return try await base.withConnection(isolation: isolation, closure)
+    }
+}
+
+/// A member's whole profile in one statement, prepared once per connection: the member's row with their positions,
+/// educations, skills and entries as flat arrays of texts, a fixed number per item in the item's order. It was five
+/// statements, each a round trip parsed and planned anew, and a profile is read after every edit (for the search
+/// index) and on every profile not held in the member cache (docs/BENCHMARKS.md "Request path, round 3").
+/// - PostgresNIO's arrays cannot hold NULL, so an optional text travels as `""` for none and `"=" + text` for one
+///   (`ProfileRead.optional`); years as their digits or `""`.
+/// - JSON arrays were tried first: decoding them took a fifth of the request's time in Swift.
+/// - The columns are named, not `m.*`: a prepared statement whose result changes shape (a column added by another
+///   instance's migration) fails.
+struct ProfileRead: PostgresPreparedStatement {
+    static let sql = """
+        SELECT m.role, m.name, m.name_reading, m.handle, m.headline, m.location, m.industry, m.about, m.profile_visibility,
+          m.connections_visibility, m.open_to_work_enabled, m.open_to_work_visibility, m.open_to_work_titles,
+          m.open_to_work_locations, m.locale, m.section_visibility, m.recruiter_messages, m.share_network_with_colleagues,
+          m.created_at, m.updated_at, m.contact_info, m.photo_id, m.banner_id, m.suspended_at IS NOT NULL AS suspended,
+          ARRAY(
+            SELECT u.v FROM positions p JOIN companies c ON c.id = p.company_id,
+              unnest(ARRAY[p.id, p.company_id, c.name, p.company_name, p.title, COALESCE('=' || p.location, ''), p.start_month,
+                COALESCE('=' || p.end_month, ''), COALESCE('=' || p.description, '')]) WITH ORDINALITY AS u(v, k)
+            WHERE p.member_id = m.id ORDER BY (p.end_month IS NULL) DESC, p.start_month DESC, p.id DESC, u.k
+          ) AS positions,
+          ARRAY(
+            SELECT u.v FROM educations e,
+              unnest(ARRAY[e.id, e.school, COALESCE('=' || e.degree, ''), COALESCE('=' || e.field, ''),
+                COALESCE(e.start_year::text, ''), COALESCE(e.end_year::text, '')]) WITH ORDINALITY AS u(v, k)
+            WHERE e.member_id = m.id ORDER BY COALESCE(e.end_year, 9999) DESC, e.id DESC, u.k
+          ) AS educations,
+          ARRAY(SELECT s.name FROM skills s WHERE s.member_id = m.id ORDER BY s.ordinal) AS skills,
+          ARRAY(
+            SELECT u.v FROM profile_entries x, unnest(ARRAY[x.kind, x.body]) WITH ORDINALITY AS u(v, k)
+            WHERE x.member_id = m.id ORDER BY x.created_at, x.id COLLATE "C", u.k
+          ) AS entries
+        FROM members m WHERE m.id = $1
+        """
+    typealias Row = (Profile, suspended: Bool)
+
+    var id: MemberID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id.rawValue)
+        return bindings
+    }
+
+    /// An optional text as the statement writes it: `""` for none, else the text after its `=`.
+    static func optional(_ text: String) -> String? { text.isEmpty ? nil : String(text.dropFirst()) }
+
+    /// A flat array cut into items of `width` texts.
+    static func items(_ texts: [String], width: Int) -> [ArraySlice<String>] {
+        stride(from: 0, to: texts.count - width + 1, by: width).map { texts[$0..<$0 + width] }
+    }
+
+    func decodeRow(_ postgresRow: PostgresRow) throws -> Row {
+        let row = postgresRow.makeRandomAccess()
+        let positions = Self.items(try row["positions"].decode([String].self), width: 9).map { p in
+            let f = Array(p)
+            return Position(
+                id: f[0], company: CompanyRef(id: f[1], name: f[2]), companyNameAsWritten: f[3], title: f[4],
+                location: Self.optional(f[5]), startMonth: YearMonth(f[6]) ?? YearMonth(year: 1900, month: 1)!,
+                endMonth: Self.optional(f[7]).flatMap(YearMonth.init), description: Self.optional(f[8]))
+        }
+        let educations = Self.items(try row["educations"].decode([String].self), width: 6).map { e in
+            let f = Array(e)
+            return Education(
+                id: f[0], school: f[1], degree: Self.optional(f[2]), field: Self.optional(f[3]), startYear: Int(f[4]), endYear: Int(f[5]))
+        }
+        let entries = Self.items(try row["entries"].decode([String].self), width: 2).compactMap { x in
+            ProfileEntry.decode(kind: x[x.startIndex], body: x[x.startIndex + 1])
+        }
+        var profile = Profile(
+            memberID: id, role: MemberRole(rawValue: try row["role"].decode(String.self)) ?? .member,
+            fields: ProfileFields(
+                name: try row["name"].decode(String.self), nameReading: try row["name_reading"].decode(String?.self),
+                handle: try row["handle"].decode(String.self), headline: try row["headline"].decode(String?.self),
+                location: try row["location"].decode(String?.self), industry: try row["industry"].decode(String?.self),
+                about: try row["about"].decode(String?.self)),
+            positions: positions, educations: educations, skills: try row["skills"].decode([String].self),
+            settings: ProfileSettings(
+                profileVisibility: ProfileVisibility(rawValue: try row["profile_visibility"].decode(String.self)) ?? .members,
+                connectionsVisibility: ConnectionsVisibility(rawValue: try row["connections_visibility"].decode(String.self))
+                    ?? .connections,
+                openToWork: OpenToWork(
+                    enabled: try row["open_to_work_enabled"].decode(Bool.self),
+                    visibility: OpenToWorkVisibility(rawValue: try row["open_to_work_visibility"].decode(String.self))
+                        ?? .recruitersOnly,
+                    titles: StoredList.decode(try row["open_to_work_titles"].decode(String.self)),
+                    locations: StoredList.decode(try row["open_to_work_locations"].decode(String.self))),
+                locale: try row["locale"].decode(String?.self).flatMap(TsunagariCore.Locale.init(rawValue:)),
+                sectionVisibility: SectionVisibilities(stored: try row["section_visibility"].decode(String.self)),
+                recruiterMessages: try row["recruiter_messages"].decode(Bool.self),
+                shareNetworkWithColleagues: try row["share_network_with_colleagues"].decode(Bool.self)),
+            createdAt: StoredTime.date(try row["created_at"].decode(Int64.self)),
+            updatedAt: StoredTime.date(try row["updated_at"].decode(Int64.self)))
+        profile.setEntries(entries)
+        profile.contact = ContactInfo(stored: try row["contact_info"].decode(String.self))
+        profile.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
+        profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
+        return (profile, try row["suspended"].decode(Bool.self))
     }
 }

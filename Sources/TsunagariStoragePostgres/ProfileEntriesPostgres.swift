@@ -58,15 +58,6 @@ extension PostgresStorage {
         }
     }
 
-    /// The member's entries in the order they were added.
-    func entries(_ member: MemberID) async throws -> [ProfileEntry] {
-        try await rows(
-            "SELECT kind, body FROM profile_entries WHERE member_id = \(member.rawValue) ORDER BY created_at, id COLLATE \"C\""
-        ).compactMap { row in
-            ProfileEntry.decode(kind: try row["kind"].decode(String.self), body: try row["body"].decode(String.self))
-        }
-    }
-
     /// Writes a new member's entries and contact details.
     static func insertEntries(_ profile: Profile, _ c: PostgresConnection, _ logger: Logger) async throws {
         // A millisecond apart, so that they keep their order when read back; the profile keeps its own time.

@@ -20,42 +20,47 @@ extension PostgresStorage: SearchEntryStore {
             latest[entry.member] = index
         }
         let unique = latest.values.sorted().map { entries[$0] }
+        // An entry older than the one stored changes nothing, and nothing is logged: only the rows written are returned
+        // to the log's insert.
+        func upsert(_ batch: ArraySlice<SearchIndexEntry>) -> PostgresQuery {
+            let members = batch.map(\.member.rawValue)
+            let terms = batch.map(\.storedColumns)
+            let attributes = batch.map(\.attributes.stored)
+            let versions = batch.map(\.version)
+            return """
+                WITH written AS (
+                  INSERT INTO profile_search (member_id, terms, attributes, indexed_at, version)
+                  SELECT m, t, a, \(stamp), v FROM unnest(\(members)::text[], \(terms)::text[], \(attributes)::text[], \(versions)::bigint[]) AS u(m, t, a, v)
+                  ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at,
+                    version = EXCLUDED.version
+                  WHERE EXCLUDED.version >= profile_search.version
+                  RETURNING member_id
+                )
+                INSERT INTO search_changes (member_id, at) SELECT member_id, \(stamp) FROM written
+                """
+        }
+        // One batch (a profile edit) is one statement, atomic by itself: one round trip.
+        guard unique.count > Self.searchEntryBatch else {
+            try await statement(upsert(unique[...]), logged: false)
+            return
+        }
         try await transaction { c in
             var start = 0
             while start < unique.count {
                 let batch = unique[start..<min(start + Self.searchEntryBatch, unique.count)]
-                let members = batch.map(\.member.rawValue)
-                let terms = batch.map(\.storedColumns)
-                let attributes = batch.map(\.attributes.stored)
-                let versions = batch.map(\.version)
-                // An entry older than the one stored changes nothing, and nothing is logged: only the rows written are
-                // returned to the log's insert.
-                try await c.query(
-                    """
-                    WITH written AS (
-                      INSERT INTO profile_search (member_id, terms, attributes, indexed_at, version)
-                      SELECT m, t, a, \(stamp), v FROM unnest(\(members)::text[], \(terms)::text[], \(attributes)::text[], \(versions)::bigint[]) AS u(m, t, a, v)
-                      ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at,
-                        version = EXCLUDED.version
-                      WHERE EXCLUDED.version >= profile_search.version
-                      RETURNING member_id
-                    )
-                    INSERT INTO search_changes (member_id, at) SELECT member_id, \(stamp) FROM written
-                    """, logger: self.logger)
+                try await c.query(upsert(batch), logger: self.logger)
                 start += batch.count
             }
         }
     }
 
     public func deleteSearchEntry(_ member: MemberID) async throws {
-        try await transaction { c in
-            let deleted = try await c.query(
-                "DELETE FROM profile_search WHERE member_id = \(member.rawValue) RETURNING member_id", logger: self.logger
-            ).collect()
-            guard !deleted.isEmpty else { return }
-            try await c.query(
-                "INSERT INTO search_changes (member_id, at) VALUES (\(member.rawValue), \(StoredTime.millis(Date())))", logger: self.logger)
-        }
+        // The change is logged only when an entry went.
+        try await statement(
+            """
+            WITH deleted AS (DELETE FROM profile_search WHERE member_id = \(member.rawValue) RETURNING member_id)
+            INSERT INTO search_changes (member_id, at) SELECT member_id, \(StoredTime.millis(Date())) FROM deleted
+            """, logged: false)
     }
 
     public func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] {

@@ -216,8 +216,13 @@ extension SQLiteStorage: NetworkStore {
                     .map(Self.invitation)
             }
         }
+        return try await openInvitations(of: a).first { $0.from == b || $0.to == b }
+    }
+
+    /// A member's open invitations, sent and received: from the member cache, read into it when not held.
+    func openInvitations(of a: MemberID) async throws -> [Invitation] {
         try await replayCacheChanges()
-        if let held = cache.openInvitations(of: a) { return held.first { $0.from == b || $0.to == b } }
+        if let held = cache.openInvitations(of: a) { return held }
         let generation = cache.generation
         let open = try await pool.read { db in
             try Row.fetchAll(
@@ -230,7 +235,7 @@ extension SQLiteStorage: NetworkStore {
             ).map(Self.invitation)
         }
         cache.store(openInvitations: open, of: a, generation: generation)
-        return open.first { $0.from == b || $0.to == b }
+        return open
     }
 
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
@@ -243,7 +248,8 @@ extension SQLiteStorage: NetworkStore {
     }
 
     public func openInvitationCount(from member: MemberID) async throws -> Int {
-        try await pool.read { db in
+        if cache.enabled { return try await openInvitations(of: member).count { $0.from == member } }
+        return try await pool.read { db in
             try Int.fetchOne(
                 cached: db, sql: "SELECT COUNT(*) FROM invitations WHERE from_id = ? AND status IN ('pending', 'ignored')",
                 arguments: [member.rawValue]) ?? 0

@@ -720,6 +720,31 @@ enum SQLiteMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("022_profile_cache_changes") { db in
+            // A change of a member's profile alone (the account's columns as they were) is logged as such
+            // (`MemberCache.Change.profile`): their sessions, account, blocks and invitations stay held, so that the
+            // request after a profile edit does not read its session and account again. As before, the profile-version
+            // trigger's own update of the row is not logged twice.
+            let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            let same = """
+                NEW.id IS OLD.id AND NEW.email IS OLD.email AND NEW.password_hash IS OLD.password_hash AND NEW.role IS OLD.role
+                AND NEW.created_at IS OLD.created_at AND NEW.suspended_at IS OLD.suspended_at AND NEW.email_verified IS OLD.email_verified
+                """
+            try db.execute(
+                sql: """
+                    DROP TRIGGER members_cache_change;
+                    CREATE TRIGGER members_cache_change AFTER UPDATE ON members FOR EACH ROW
+                    WHEN NEW.profile_version = OLD.profile_version AND NOT (\(same))
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, at) VALUES (OLD.id, \(now));
+                    END;
+                    CREATE TRIGGER members_profile_cache_change AFTER UPDATE ON members FOR EACH ROW
+                    WHEN NEW.profile_version = OLD.profile_version AND (\(same))
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.id, '\(MemberCache.Change.profile)', \(now));
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -61,6 +61,29 @@ struct MemberCacheTests {
         #expect(cache.openInvitations(of: Self.y, now: Self.t0) == nil)
     }
 
+    /// A change of a member's profile alone drops what shows the profile (profile, card, employer, affiliations) and
+    /// keeps what comes from the account and other tables (sessions, account, blocks, invitations).
+    @Test func aProfileChangeKeepsSessionsAndAccount() {
+        let cache = Self.filled()
+        let generation = cache.generation
+        let account = Account(memberID: Self.x, email: "x@example.test", passwordHash: "h", role: .member, createdAt: Date(timeIntervalSince1970: 0))
+        cache.store(account: account, generation: generation, now: Self.t0)
+        cache.store(employer: CompanyRef(id: "c1", name: "C1"), of: Self.x, generation: generation, now: Self.t0)
+        cache.store(blocked: [Self.y], of: Self.x, generation: generation, now: Self.t0)
+        cache.store(openInvitations: [], of: Self.x, generation: generation, now: Self.t0)
+        cache.replayed([.init(sequence: 11, member: Self.x, tokenHash: MemberCache.Change.profile)], writesCovered: 0, now: Self.t0)
+        #expect(cache.cards([Self.x], now: Self.t0).found.isEmpty)
+        #expect(cache.employer(Self.x, now: Self.t0) == nil)
+        #expect(cache.session("x1", now: Self.t0) != nil && cache.session("x2", now: Self.t0) != nil)
+        #expect(cache.account(Self.x, now: Self.t0) == account)
+        #expect(cache.blocked(Self.x, now: Self.t0) == [Self.y])
+        #expect(cache.openInvitations(of: Self.x, now: Self.t0) == [])
+        // A change of the account's columns (a full change) drops those too.
+        cache.replayed([.init(sequence: 12, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x1", now: Self.t0) == nil && cache.account(Self.x, now: Self.t0) == nil)
+        #expect(cache.blocked(Self.x, now: Self.t0) == nil && cache.openInvitations(of: Self.x, now: Self.t0) == nil)
+    }
+
     /// Shared affiliations: a changed member's rows leave the lists held at once, and their rows as they are now are
     /// mended in (kept in member order); lists not held are left alone.
     @Test func affiliationListsAreMendedFromTheChangedMembersRows() {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TsunagariCore
+@testable import TsunagariStoragePostgres
+@testable import TsunagariStorageSQLite
 
 /// Sessions, profiles and cards kept in memory by each store, on SQLite and PostgreSQL alike: a change made through the
 /// same store is seen by its next read, and one made through another store on the same data (another instance, or
@@ -94,6 +96,45 @@ struct MemberCacheContractTests {
             #expect(try await b.session(tokenHash: "hash-x2") == nil)
             #expect(try await b.profile(id: xID) == nil)
             #expect(try await otherCards.memberCards(ids: [xID]).isEmpty)
+        }
+    }
+
+    /// A session's expiry changed behind the cache's back (an UPDATE the triggers do not log) shows whether the session
+    /// was read again: a profile edit keeps it held, a change of the account's columns does not.
+    @Test("A profile edit keeps the member's sessions held; a change of the account drops them", arguments: StorageKind.tested)
+    func profileEditsKeepSessions(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = store.storage
+            let x = Make.member("cache-keep", name: "Keep")
+            try await a.createMembers([x])
+            let xID = x.account.memberID
+            let session = Make.session(xID, "hash-keep")
+            try await a.createSession(session)
+            // Read twice, the second after the store's listener began (its start counts as a write): held from then on.
+            #expect(try await a.session(tokenHash: "hash-keep")?.expiresAt == session.expiresAt)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await a.session(tokenHash: "hash-keep")?.expiresAt == session.expiresAt)
+            #expect(try await a.account(id: xID)?.role == .member)
+            let later = session.expiresAt.addingTimeInterval(3600)
+            let millis = String(Int64((later.timeIntervalSince1970 * 1000).rounded()))
+            switch kind {
+            case .sqlite:
+                try await #require(a as? SQLiteStorage).execute(
+                    sql: "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", arguments: [millis, "hash-keep"])
+            case .postgres:
+                try await #require(a as? PostgresStorage).execute(
+                    sql: "UPDATE sessions SET expires_at = $1::bigint WHERE token_hash = $2", arguments: [millis, "hash-keep"])
+            }
+            #expect(try await a.session(tokenHash: "hash-keep")?.expiresAt == session.expiresAt, "the session is held")
+            // A profile edit: the profile is read again, the session is not.
+            try await a.updateFields(ProfileFieldsChange(headline: .some("Edited")), for: xID, at: Make.at(10))
+            #expect(try await a.profile(id: xID)?.fields.headline == "Edited")
+            #expect(try await a.session(tokenHash: "hash-keep")?.expiresAt == session.expiresAt)
+            // A role given (a column of the account): the session is read again, with the role and the new expiry.
+            try await a.setRole(.recruiter, for: xID)
+            let reread = try await a.session(tokenHash: "hash-keep")
+            #expect(reread?.role == .recruiter && reread?.expiresAt == later)
+            #expect(try await a.account(id: xID)?.role == .recruiter)
         }
     }
 
