@@ -225,7 +225,14 @@ public struct ContactInfo: Hashable, Sendable, Codable {
 
     /// Reads `stored`; a value this version cannot read is read as no details, shown to no one.
     public init(stored: String) {
-        self = (try? JSONDecoder().decode(ContactInfo.self, from: Data(stored.utf8)))
+        // Most members store no details ("{}"), read on every profile read: decoded once.
+        self = stored == "{}" ? Self.storedEmpty : Self.decoded(stored)
+    }
+
+    private static let storedEmpty = decoded("{}")
+
+    private static func decoded(_ stored: String) -> ContactInfo {
+        (try? JSONDecoder().decode(ContactInfo.self, from: Data(stored.utf8)))
             ?? ContactInfo(emailVisibility: .onlyMe, phoneVisibility: .onlyMe, websitesVisibility: .onlyMe)
     }
 

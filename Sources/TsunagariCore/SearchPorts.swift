@@ -307,6 +307,14 @@ public struct SearchChange: Hashable, Sendable {
     }
 }
 
+/// A member's profile with the version it is at, read at once: what indexing one change needs, in one read where
+/// the two were two (`SearchEntryStore.profileVersions`, then the profile). Read together, the version is no newer
+/// than what the profile holds, as the order of the two reads ensured.
+public protocol VersionedProfileReading: Sendable {
+    /// Nil for a member who does not exist or is suspended.
+    func versionedProfile(id: MemberID) async throws -> (profile: Profile, version: Int64)?
+}
+
 /// Storage's side of the search index: it keeps each member's entry (the record the index in memory is filled
 /// from at start) and a log of the members whose entry changed, written in the same transaction as the change,
 /// so that every instance's index can catch up with the others. Each method is one transaction.

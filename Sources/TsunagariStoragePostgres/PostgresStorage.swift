@@ -5,7 +5,7 @@ import TsunagariCore
 
 /// PostgreSQL storage, chosen when `DATABASE_URL` is set. Several app instances may share one database:
 /// everything shared (sessions, throttling) lives here, not in one process's memory.
-public final class PostgresStorage: Storage {
+public final class PostgresStorage: Storage, VersionedProfileReading {
     let client: TrackedPostgresClient
     let logger: Logger
     /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
@@ -294,13 +294,21 @@ public final class PostgresStorage: Storage {
             if let profile = cache.profile(id) { return profile }
         }
         let generation = cache.generation
-        guard let (profile, suspended) = try await readProfile(id: id) else { return nil }
-        if !suspended { cache.store(profile: profile, generation: generation) }
-        return suspended && !includingSuspended ? nil : profile
+        guard let read = try await readProfile(id: id) else { return nil }
+        if !read.suspended { cache.store(profile: read.profile, generation: generation) }
+        return read.suspended && !includingSuspended ? nil : read.profile
+    }
+
+    public func versionedProfile(id: MemberID) async throws -> (profile: Profile, version: Int64)? {
+        await replayCacheChanges()
+        let generation = cache.generation
+        guard let read = try await readProfile(id: id), !read.suspended else { return nil }
+        cache.store(profile: read.profile, generation: generation)
+        return (read.profile, read.version)
     }
 
     /// The whole profile in one round trip (a prepared statement: `ProfileRead`).
-    private func readProfile(id: MemberID) async throws -> (Profile, suspended: Bool)? {
+    private func readProfile(id: MemberID) async throws -> ProfileRead.Row? {
         do {
             for try await read in try await client.base.execute(ProfileRead(id: id), logger: logger) { return read }
             return nil
@@ -689,8 +697,10 @@ enum StoredList {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Most lists are empty, read on every profile read: those without the decoder.
     static func decode(_ text: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+        if text == "[]" { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }
 
@@ -752,6 +762,7 @@ struct ProfileRead: PostgresPreparedStatement {
           m.connections_visibility, m.open_to_work_enabled, m.open_to_work_visibility, m.open_to_work_titles,
           m.open_to_work_locations, m.locale, m.section_visibility, m.recruiter_messages, m.share_network_with_colleagues,
           m.created_at, m.updated_at, m.contact_info, m.photo_id, m.banner_id, m.suspended_at IS NOT NULL AS suspended,
+          m.profile_version,
           ARRAY(
             SELECT u.v FROM positions p JOIN companies c ON c.id = p.company_id,
               unnest(ARRAY[p.id, p.company_id, c.name, p.company_name, p.title, COALESCE('=' || p.location, ''), p.start_month,
@@ -771,7 +782,7 @@ struct ProfileRead: PostgresPreparedStatement {
           ) AS entries
         FROM members m WHERE m.id = $1
         """
-    typealias Row = (Profile, suspended: Bool)
+    typealias Row = (profile: Profile, suspended: Bool, version: Int64)
 
     var id: MemberID
 
@@ -834,6 +845,6 @@ struct ProfileRead: PostgresPreparedStatement {
         profile.contact = ContactInfo(stored: try row["contact_info"].decode(String.self))
         profile.photo = try row["photo_id"].decode(String?.self).map(PhotoRef.init)
         profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
-        return (profile, try row["suspended"].decode(Bool.self))
+        return (profile, try row["suspended"].decode(Bool.self), try row["profile_version"].decode(Int64.self))
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 /// The embedded default: one SQLite file in WAL mode with foreign keys on and `synchronous=FULL`,
 /// so that a write acknowledged to a client is on disk before the answer leaves (it survives kill -9
 /// and power loss alike).
-public final class SQLiteStorage: Storage {
+public final class SQLiteStorage: Storage, VersionedProfileReading {
     let pool: DatabasePool
     /// Sessions, profiles and cards in memory, kept current from `member_cache_changes` (see `MemberCache`).
     let cache: MemberCache
@@ -229,6 +229,20 @@ public final class SQLiteStorage: Storage {
         }
         guard includingSuspended else { return nil }
         return try await pool.read { db in try Self.profile(id.rawValue, db, includingSuspended: true) }
+    }
+
+    public func versionedProfile(id: MemberID) async throws -> (profile: Profile, version: Int64)? {
+        try await replayCacheChanges()
+        let generation = cache.generation
+        // One read transaction: the version and the profile as of one moment.
+        let found = try await pool.read { db -> (Profile, Int64)? in
+            guard let profile = try Self.profile(id.rawValue, db, includingSuspended: false),
+                let version = try Int64.fetchOne(cached: db, sql: "SELECT profile_version FROM members WHERE id = ?", arguments: [id.rawValue])
+            else { return nil }
+            return (profile, version)
+        }
+        if let found { cache.store(profile: found.0, generation: generation) }
+        return found
     }
 
     static func profile(_ id: String, _ db: Database, includingSuspended: Bool = true) throws -> Profile? {
@@ -667,7 +681,9 @@ enum StoredList {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Most lists are empty, read on every profile read: those without the decoder.
     static func decode(_ text: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+        if text == "[]" { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }

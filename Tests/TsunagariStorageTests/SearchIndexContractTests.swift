@@ -52,6 +52,32 @@ private func foundSet(_ s: any SearchIndexStore, _ query: IndexQuery, limit: Int
 /// What the search index must do, in memory over SQLite and over PostgreSQL alike.
 @Suite("Search index contract", .postgresTemplate)
 struct SearchIndexContractTests {
+    @Test("A versioned profile is the profile with its version, read at once; none for a suspended member", arguments: StorageKind.tested)
+    func versionedProfiles(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let storage = store.storage
+            let reader = try #require(storage as? any VersionedProfileReading)
+            let x = Make.member("versioned-x", name: "Versioned")
+            try await storage.createMembers([x])
+            let id = x.account.memberID
+            _ = try await storage.savePosition(Make.draft("Sony Corp.", title: "Engineer", start: "2018-04", end: nil), for: id, at: Make.at(5))
+            try await storage.updateFields(ProfileFieldsChange(headline: .some("First")), for: id, at: Make.at(10))
+            let first = try #require(try await reader.versionedProfile(id: id))
+            #expect(first.version == (try await store.entries.profileVersions(of: [id]))[id])
+            #expect(first.profile == (try await storage.profile(id: id)))
+            #expect(first.profile.fields.headline == "First" && first.profile.positions.count == 1)
+            // Every change raises the version, and the profile read with it holds the change.
+            try await storage.updateFields(ProfileFieldsChange(headline: .some("Second")), for: id, at: Make.at(11))
+            let second = try #require(try await reader.versionedProfile(id: id))
+            #expect(second.version > first.version && second.profile.fields.headline == "Second")
+            #expect(try await reader.versionedProfile(id: MemberID("no-such-member")) == nil)
+            let moderation = try #require(storage as? any ModerationStore)
+            let audit = AuditEntry(id: Make.id(901), at: Make.at(901), actor: "cli:ops", action: "member.suspend", subject: "x", detail: "")
+            #expect(try await moderation.suspendMember(id, reason: "spam", audit: audit))
+            #expect(try await reader.versionedProfile(id: id) == nil)
+        }
+    }
+
     @Test("Single words are found in any column", arguments: StorageKind.tested)
     func singleWords(_ kind: StorageKind) async throws {
         try await withSearchStore(kind) { store, s in
