@@ -43,8 +43,8 @@ public struct ConnectionService: Sendable {
         if let rawMessage {
             message = try TextRule.clean(rawMessage, field: "Message", limit: limits.invitationMessageLength, multiline: true)
         }
-        let connectedInStorage = try await storage.connectedAt(viewer, invitee) != nil
-        if graph.areConnected(viewer, invitee) || connectedInStorage {
+        // A connection made a moment ago by another instance, not yet in this one's graph, is refused by the insert.
+        if graph.areConnected(viewer, invitee) {
             throw DomainError(.conflict, code: "already_connected", message: "You are already connected.")
         }
         if let open = try await storage.openInvitation(between: viewer, and: invitee) {

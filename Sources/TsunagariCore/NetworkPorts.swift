@@ -52,7 +52,9 @@ public protocol NetworkStore: Sendable {
     func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date?
     /// How many of `member`'s invitations are open. (The weekly limit is counted in the throttle store.)
     func openInvitationCount(from member: MemberID) async throws -> Int
-    /// Throws conflict `already_invited` if an open invitation exists between them in either direction.
+    /// Throws conflict `already_invited` if an open invitation exists between them in either direction, and
+    /// `already_connected` if they are connected (checked in the insert itself, so that a connection another instance
+    /// made a moment ago, not yet in this one's graph, is seen).
     func createInvitation(_ invitation: Invitation) async throws
     func setInvitationStatus(id: String, _ status: InvitationStatus, at: Date) async throws
     /// Accepts: marks the invitation accepted, connects both, makes both follow each other, logs the change.

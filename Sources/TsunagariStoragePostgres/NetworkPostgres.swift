@@ -332,12 +332,15 @@ extension PostgresStorage: NetworkStore {
 
     public func createInvitation(_ i: Invitation) async throws {
         let key = InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil
-        try await statement(
+        let inserted = try await statement(
             """
             INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
-            VALUES (\(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message), \(i.status.rawValue), \(key),
-              \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt)))
+            SELECT \(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message)::text, \(i.status.rawValue), \(key)::text,
+              \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt))
+            WHERE NOT EXISTS (SELECT 1 FROM connections WHERE member_id = \(i.from.rawValue) AND other_id = \(i.to.rawValue))
+            RETURNING id
             """)
+        if inserted.isEmpty { throw DomainError(.conflict, code: "already_connected", message: "You are already connected.") }
     }
 
     public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {

@@ -257,18 +257,20 @@ extension SQLiteStorage: NetworkStore {
     }
 
     public func createInvitation(_ i: Invitation) async throws {
-        try await write { db in
+        let inserted = try await write { db -> Bool in
             try db.execute(
                 cached: """
                     INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM connections WHERE member_id = ? AND other_id = ?)
                     """,
                 arguments: [
                     i.id, i.from.rawValue, i.to.rawValue, i.message, i.status.rawValue,
                     InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil, StoredTime.millis(i.createdAt),
-                    StoredTime.millis(i.updatedAt),
+                    StoredTime.millis(i.updatedAt), i.from.rawValue, i.to.rawValue,
                 ])
+            return db.changesCount > 0
         }
+        if !inserted { throw DomainError(.conflict, code: "already_connected", message: "You are already connected.") }
     }
 
     public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {

@@ -574,6 +574,24 @@ struct NetworkContractTests {
         }
     }
 
+    @Test("An invitation between connected members is refused by the insert, and nothing is written", arguments: StorageKind.tested)
+    func invitationBetweenConnectedMembers(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let s = try store.network
+            let ids = try await makeMembers(s, 3)
+            #expect(try await s.importConnections([(ids[0], ids[1], Make.at(1))]) == 1)
+            for (a, b) in [(ids[0], ids[1]), (ids[1], ids[0])] {
+                await #expect(throws: DomainError(.conflict, code: "already_connected", message: "You are already connected.")) {
+                    try await s.createInvitation(Make.invitation(a, b, at: 2))
+                }
+                #expect(try await s.openInvitation(between: a, and: b) == nil)
+            }
+            // Not connected: written.
+            try await s.createInvitation(Make.invitation(ids[0], ids[2], at: 3))
+            #expect(try await s.openInvitation(between: ids[2], and: ids[0])?.from == ids[0])
+        }
+    }
+
     @Test("Concurrent writers of the graph finish, and replaying the log gives the stored connections", arguments: StorageKind.tested)
     func concurrentGraphWriters(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
@@ -599,7 +617,7 @@ struct NetworkContractTests {
                             case 3:
                                 do {
                                     try await s.createInvitation(Make.invitation(a, b, at: step))
-                                } catch let error as DomainError where error.code == "already_invited" {}
+                                } catch let error as DomainError where ["already_invited", "already_connected"].contains(error.code) {}
                                 if let open = try await s.openInvitation(between: a, and: b) {
                                     _ = try await s.acceptInvitation(id: open.id, at: at)
                                 }
