@@ -106,14 +106,64 @@ public enum Highlighter {
         return TextAnalyzer.normalize(String(character))
     }
 
+    /// The query's words folded once, for highlighting many texts (a results page asks of every field of every result).
+    public struct Needles: Sendable {
+        /// Each word folded, in the query's order (an empty one kept, so that the marks are made as before).
+        let folded: [[Character]]
+        /// The non-empty words.
+        let strings: [String]
+        /// Their UTF-8 bytes, when every word is of the characters `quickFold` takes (one scalar each, no combining
+        /// marks): in a text of such characters a word is found exactly where its bytes are; nil otherwise.
+        let bytes: [[UInt8]]?
+
+        public init(_ terms: [String]) {
+            folded = terms.map { Array(TextAnalyzer.normalize($0).trimmingCharacters(in: .whitespaces)) }
+            strings = folded.filter { !$0.isEmpty }.map { String($0) }
+            bytes = strings.allSatisfy { quickFold($0) == $0 } ? strings.map { Array($0.utf8) } : nil
+        }
+    }
+
     /// Finds the query's words in `text` the way search does (width, case and NFKC folded) and returns an
     /// excerpt of about `width` characters around the first, with every occurrence in it marked.
     public static func highlight(_ text: String, terms: [String], width: Int = 80) -> Highlight? {
+        highlight(text, needles: Needles(terms), width: width)
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte.
+    static func contains(_ haystack: String.UTF8View, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var haystack = haystack
+        return haystack.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count >= needle.count else { return false }
+            var index = 0
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == first {
+                    var matched = 1
+                    while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
+        } ?? {
+            var copy = String(haystack)
+            copy.makeContiguousUTF8()
+            haystack = copy.utf8
+            return contains(haystack, needle)
+        }()
+    }
+
+    public static func highlight(_ text: String, needles: Needles, width: Int = 80) -> Highlight? {
         // Most fields hold none of the words: the whole text folded at once tells, before the fold character by
-        // character (one normalisation per character) that maps a match back to the text as written.
-        let needles = terms.map { TextAnalyzer.normalize($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let whole = quickFold(text) ?? TextAnalyzer.normalize(text)
-        guard needles.contains(where: { whole.contains($0) }) else { return nil }
+        // character (one normalisation per character) that maps a match back to the text as written. When the text
+        // and the words are all of one-scalar characters, comparing bytes tells the same as comparing characters.
+        if let quick = quickFold(text), let bytes = needles.bytes {
+            guard bytes.contains(where: { contains(quick.utf8, $0) }) else { return nil }
+        } else {
+            let whole = TextAnalyzer.normalize(text)
+            guard needles.strings.contains(where: { whole.contains($0) }) else { return nil }
+        }
         let characters = Array(text)
         // Fold character by character so that a match maps back to the text as written.
         var folded = ""
@@ -125,8 +175,7 @@ public enum Highlighter {
         }
         let foldedCharacters = Array(folded)
         var marks: [Range<Int>] = []
-        for term in terms {
-            let needle = Array(TextAnalyzer.normalize(term).trimmingCharacters(in: .whitespaces))
+        for needle in needles.folded {
             guard !needle.isEmpty, needle.count <= foldedCharacters.count else { continue }
             var start = 0
             while start + needle.count <= foldedCharacters.count {

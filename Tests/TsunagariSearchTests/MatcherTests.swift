@@ -60,6 +60,17 @@ import Testing
             #expect(found?.marks.map { String(characters[$0]) } == [marked], "\(text)")
         }
         #expect(Highlighter.highlight("nothing here", terms: ["swift"]) == nil)
+        // The byte-wise prefilter agrees with String's own search on random texts of ASCII, kana and ideographs.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab 営業英語えいごアイ1")
+        for _ in 0..<2_000 {
+            let text = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let needle = String((0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(Highlighter.contains(text.utf8, Array(needle.utf8)) == text.contains(needle), "\(text) / \(needle)")
+        }
+        // Needles made once give what the terms give.
+        let needles = Highlighter.Needles(["swift", "職務経歴"])
+        #expect(Highlighter.highlight("ＳＷＩＦＴでiOSアプリの職務経歴", needles: needles) == Highlighter.highlight("ＳＷＩＦＴでiOSアプリの職務経歴", terms: ["swift", "職務経歴"]))
         let long = String(repeating: "あ", count: 200) + "英語" + String(repeating: "い", count: 200)
         let excerpt = Highlighter.highlight(long, terms: ["英語"], width: 40)
         #expect(excerpt?.text.count == 40)

@@ -91,7 +91,7 @@ struct SearchAPIRoutes {
     static func highlights(
         _ hits: [PeopleSearchService.Hit], query: SearchQuery, storage: any AppServices.Store
     ) async throws -> [MemberID: [Highlight]] {
-        let terms = QueryMatcher.positiveTexts(query)
+        let needles = Highlighter.Needles(QueryMatcher.positiveTexts(query))
         var result: [MemberID: [Highlight]] = [:]
         for hit in hits {
             guard let profile = try await storage.profile(id: hit.person.card.id) else { continue }
@@ -100,7 +100,7 @@ struct SearchAPIRoutes {
             let fields: [SearchQuery.Field] = [.title, .company, .skill, .school, .name]
             let texts = fields.flatMap { document.fields[$0] ?? [] } + document.other
             var seen: Set<String> = []
-            result[hit.person.card.id] = texts.compactMap { Highlighter.highlight($0, terms: terms) }
+            result[hit.person.card.id] = texts.compactMap { Highlighter.highlight($0, needles: needles) }
                 .filter { seen.insert($0.text).inserted }.prefix(3).map { $0 }
         }
         return result
