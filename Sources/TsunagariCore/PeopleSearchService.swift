@@ -216,7 +216,10 @@ public struct PeopleSearchService: Sendable {
             return value
         }
         func top(_ counts: [ByteKey: (label: String, count: Int)]) -> [SearchFacets.Value] {
-            counts.map { SearchFacets.Value(value: $0.key.text, label: $0.value.label, count: $0.value.count) }
+            // Only values counted at least as often as the `facetValues`-th most frequent can be shown: those are
+            // sorted (labels compared only among them; most values share the smallest counts).
+            let threshold = counts.count <= facetValues ? 0 : counts.values.map(\.count).sorted(by: >)[facetValues - 1]
+            return counts.compactMap { $0.value.count >= threshold ? SearchFacets.Value(value: $0.key.text, label: $0.value.label, count: $0.value.count) : nil }
                 .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
                 .prefix(facetValues).map { $0 }
         }
