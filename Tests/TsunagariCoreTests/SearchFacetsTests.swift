@@ -6,7 +6,7 @@ import Testing
 @Suite("Search facets")
 struct SearchFacetsTests {
     @Test func theTopValuesAreThoseOfAFullSort() {
-        var generator = SplitMix(seed: 7)
+        var generator = SampleData.Generator(seed: 7)
         let skills = ["英語", "営業", "Swift", "swift", "SWIFT", "経理", "法人営業", "Python", "Go", "簿記", "中国語", "AWS"]
         let locations = ["東京都", "大阪府", "Tokyo", "福岡県", "京都府", "北海道", "愛知県", "神奈川県", "埼玉県", "千葉県"]
         for round in 0..<50 {
@@ -36,18 +36,5 @@ struct SearchFacetsTests {
             #expect(facets.skills == reference(hits.map(\.attributes.skills)), "round \(round)")
             #expect(facets.locations == reference(hits.map { $0.attributes.location.map { [$0] } ?? [] }), "round \(round)")
         }
-    }
-}
-
-/// A small seeded generator, so that a failure can be run again.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
