@@ -304,23 +304,18 @@ extension PostgresStorage: NetworkStore {
         await replayCacheChanges()
         if let held = cache.openInvitations(of: a) { return held }
         let generation = cache.generation
-        let open = try await rows(
-            """
-            SELECT * FROM invitations WHERE from_id = \(a.rawValue) AND pair_key IS NOT NULL
-            UNION ALL SELECT * FROM invitations WHERE to_id = \(a.rawValue) AND pair_key IS NOT NULL
-            """
-        ).map(Self.invitation)
+        var values = Values()
+        values.add(a.rawValue)
+        let open = try await read(OpenInvitationsOf.self, values).map(Self.invitation)
         cache.store(openInvitations: open, of: a, generation: generation)
         return open
     }
 
     public func lastWithdrawal(from: MemberID, to: MemberID) async throws -> Date? {
-        try await rows(
-            """
-            SELECT MAX(updated_at) AS at FROM invitations
-            WHERE from_id = \(from.rawValue) AND to_id = \(to.rawValue) AND status = \(InvitationStatus.withdrawn.rawValue)
-            """
-        ).first?["at"].decode(Int64?.self).map(StoredTime.date)
+        var values = Values()
+        values.add(from.rawValue)
+        values.add(to.rawValue)
+        return try await read(LastWithdrawal.self, values).first?["at"].decode(Int64?.self).map(StoredTime.date)
     }
 
     public func openInvitationCount(from member: MemberID) async throws -> Int {
@@ -332,14 +327,16 @@ extension PostgresStorage: NetworkStore {
 
     public func createInvitation(_ i: Invitation) async throws {
         let key = InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil
-        let inserted = try await statement(
-            """
-            INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
-            SELECT \(i.id), \(i.from.rawValue), \(i.to.rawValue), \(i.message)::text, \(i.status.rawValue), \(key)::text,
-              \(StoredTime.millis(i.createdAt)), \(StoredTime.millis(i.updatedAt))
-            WHERE NOT EXISTS (SELECT 1 FROM connections WHERE member_id = \(i.from.rawValue) AND other_id = \(i.to.rawValue))
-            RETURNING id
-            """)
+        var values = Values()
+        values.add(i.id)
+        values.add(i.from.rawValue)
+        values.add(i.to.rawValue)
+        values.add(i.message)
+        values.add(i.status.rawValue)
+        values.add(key)
+        values.add(StoredTime.millis(i.createdAt))
+        values.add(StoredTime.millis(i.updatedAt))
+        let inserted = try await write(InsertInvitation.self, values)
         if inserted.isEmpty { throw DomainError(.conflict, code: "already_connected", message: "You are already connected.") }
     }
 
@@ -782,4 +779,29 @@ extension PostgresStorage: NetworkStore {
         }
         return result
     }
+}
+
+/// A member's open invitations, sent and received (the member cache holds them).
+enum OpenInvitationsOf: FixedSQL {
+    static let sql = """
+        SELECT * FROM invitations WHERE from_id = $1::text AND pair_key IS NOT NULL
+        UNION ALL SELECT * FROM invitations WHERE to_id = $1::text AND pair_key IS NOT NULL
+        """
+}
+
+/// When `from` last withdrew an invitation to `to` (the cooldown before inviting them again).
+enum LastWithdrawal: FixedSQL {
+    static let sql = """
+        SELECT MAX(updated_at) AS at FROM invitations WHERE from_id = $1::text AND to_id = $2::text AND status = 'withdrawn'
+        """
+}
+
+/// A new invitation, unless the two are connected: its id, or no row.
+enum InsertInvitation: FixedSQL {
+    static let sql = """
+        INSERT INTO invitations (id, from_id, to_id, message, status, pair_key, created_at, updated_at)
+        SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::bigint
+        WHERE NOT EXISTS (SELECT 1 FROM connections WHERE member_id = $2::text AND other_id = $3::text)
+        RETURNING id
+        """
 }

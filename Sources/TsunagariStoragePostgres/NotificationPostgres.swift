@@ -5,17 +5,25 @@ import TsunagariCore
 
 extension PostgresStorage: NotificationStore {
     static func insertNotification(_ n: MemberNotification, _ c: PostgresConnection, _ logger: Logger) async throws {
-        try await c.query(insertion(n), logger: logger)
+        for try await _ in try await c.execute(Prepared<InsertNotification>(bindings: values(n).bindings), logger: logger) {}
     }
 
-    static func insertion(_ n: MemberNotification) -> PostgresQuery {
-        """
-        INSERT INTO notifications (id, member_id, kind, actor_id, subject_id, subject_name, conversation_id, members, count, group_key,
-          created_at, read)
-        VALUES (\(n.id), \(n.member.rawValue), \(n.kind.rawValue), \(n.actor?.rawValue), \(n.subjectID), \(n.subjectName),
-          \(n.conversationID), \(n.members.map(\.rawValue).joined(separator: " ")), \(n.count), \(n.groupKey),
-          \(StoredTime.millis(n.createdAt)), \(n.read))
-        """
+    /// `InsertNotification`'s values.
+    static func values(_ n: MemberNotification) -> Values {
+        var values = Values()
+        values.add(n.id)
+        values.add(n.member.rawValue)
+        values.add(n.kind.rawValue)
+        values.add(n.actor?.rawValue)
+        values.add(n.subjectID)
+        values.add(n.subjectName)
+        values.add(n.conversationID)
+        values.add(n.members.map(\.rawValue).joined(separator: " "))
+        values.add(n.count)
+        values.add(n.groupKey)
+        values.add(StoredTime.millis(n.createdAt))
+        values.add(n.read)
+        return values
     }
 
     static func notification(_ row: PostgresRandomAccessRow) throws -> MemberNotification? {
@@ -30,7 +38,7 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func createNotification(_ notification: MemberNotification) async throws {
-        try await statement(Self.insertion(notification), logged: false)
+        try await write(InsertNotification.self, Self.values(notification), logged: false)
     }
 
     public func gatherNotification(_ notification: MemberNotification, keep: Int) async throws -> MemberNotification {
@@ -92,4 +100,13 @@ extension PostgresStorage: NotificationStore {
             "UPDATE notifications SET read = TRUE WHERE member_id = \(member.rawValue) AND id <= \(upTo) AND NOT read RETURNING id"
         ).count
     }
+}
+
+/// A new notification.
+enum InsertNotification: FixedSQL {
+    static let sql = """
+        INSERT INTO notifications (id, member_id, kind, actor_id, subject_id, subject_name, conversation_id, members, count, group_key,
+          created_at, read)
+        VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::int, $10::text, $11::bigint, $12::bool)
+        """
 }

@@ -530,13 +530,9 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         await replayCacheChanges()
         if let session = cache.session(tokenHash) { return session }
         let generation = cache.generation
-        // A suspended member's sessions are deleted with the suspension; this also refuses one opened meanwhile.
-        let session = try await rows(
-            """
-            SELECT s.*, m.role FROM sessions s JOIN members m ON m.id = s.member_id
-            WHERE s.token_hash = \(tokenHash) AND m.suspended_at IS NULL
-            """
-        ).first.map(Self.session)
+        var values = Values()
+        values.add(tokenHash)
+        let session = try await read(SessionByToken.self, values).first.map(Self.session)
         if let session { cache.store(session: session, generation: generation) }
         return session
     }
@@ -572,13 +568,14 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
                 return
             }
             var changes: [MemberCache.Change] = []
-            for try await (seq, member, token) in try await client.base.query(
-                """
-                SELECT seq, member_id, token_hash FROM member_cache_changes WHERE seq > \(cursor) ORDER BY seq
-                LIMIT \(Self.cacheReplayBatch)
-                """, logger: logger
-            ).decode((Int64, String, String?).self) {
-                changes.append(MemberCache.Change(sequence: seq, member: MemberID(member), tokenHash: token))
+            var values = Values()
+            values.add(cursor)
+            values.add(Int64(Self.cacheReplayBatch))
+            for row in try await read(CacheChangesAfter.self, values) {
+                changes.append(
+                    MemberCache.Change(
+                        sequence: try row["seq"].decode(Int64.self), member: MemberID(try row["member_id"].decode(String.self)),
+                        tokenHash: try row["token_hash"].decode(String?.self)))
             }
             if changes.count >= Self.cacheReplayBatch {
                 cache.skip(to: try await cacheLogEnd(), writesCovered: covered)
@@ -631,9 +628,12 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         let keys = reservations.map(\.key)
         let limits = reservations.map { Int32(clamping: $0.limit) }
         let since = reservations.map { StoredTime.millis($0.since) }
-        let rows = try await statement(
-            "SELECT refused, freed_by FROM reserve_attempts(\(keys)::text[], \(limits)::int[], \(since)::bigint[], \(StoredTime.millis(date)))",
-            logged: false)
+        var values = Values()
+        values.add(keys)
+        values.add(limits)
+        values.add(since)
+        values.add(StoredTime.millis(date))
+        let rows = try await write(ReserveAttempts.self, values, logged: false)
         guard let row = rows.first else { return nil }
         return (try row["refused"].decode(Int.self), StoredTime.date(try row["freed_by"].decode(Int64.self)))
     }
@@ -847,4 +847,23 @@ struct ProfileRead: PostgresPreparedStatement {
         profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
         return (profile, try row["suspended"].decode(Bool.self), try row["profile_version"].decode(Int64.self))
     }
+}
+
+/// The member cache's log after a sequence number, in order (`replayCacheChanges`: after every write and every 250 ms).
+enum CacheChangesAfter: FixedSQL {
+    static let sql = "SELECT seq, member_id, token_hash FROM member_cache_changes WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint"
+}
+
+/// A session with its member's role, unless the member is suspended (a suspended member's sessions are deleted with
+/// the suspension; this also refuses one opened meanwhile).
+enum SessionByToken: FixedSQL {
+    static let sql = """
+        SELECT s.*, m.role FROM sessions s JOIN members m ON m.id = s.member_id
+        WHERE s.token_hash = $1::text AND m.suspended_at IS NULL
+        """
+}
+
+/// A reservation under rate limits (the function of migration 22).
+enum ReserveAttempts: FixedSQL {
+    static let sql = "SELECT refused, freed_by FROM reserve_attempts($1::text[], $2::int[], $3::bigint[], $4::bigint)"
 }

@@ -20,35 +20,26 @@ extension PostgresStorage: SearchEntryStore {
             latest[entry.member] = index
         }
         let unique = latest.values.sorted().map { entries[$0] }
-        // An entry older than the one stored changes nothing, and nothing is logged: only the rows written are returned
-        // to the log's insert.
-        func upsert(_ batch: ArraySlice<SearchIndexEntry>) -> PostgresQuery {
-            let members = batch.map(\.member.rawValue)
-            let terms = batch.map(\.storedColumns)
-            let attributes = batch.map(\.attributes.stored)
-            let versions = batch.map(\.version)
-            return """
-                WITH written AS (
-                  INSERT INTO profile_search (member_id, terms, attributes, indexed_at, version)
-                  SELECT m, t, a, \(stamp), v FROM unnest(\(members)::text[], \(terms)::text[], \(attributes)::text[], \(versions)::bigint[]) AS u(m, t, a, v)
-                  ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at,
-                    version = EXCLUDED.version
-                  WHERE EXCLUDED.version >= profile_search.version
-                  RETURNING member_id
-                )
-                INSERT INTO search_changes (member_id, at) SELECT member_id, \(stamp) FROM written
-                """
+        // An entry older than the one stored changes nothing, and nothing is logged (`UpsertSearchEntries`).
+        func values(_ batch: ArraySlice<SearchIndexEntry>) -> Values {
+            var values = Values()
+            values.add(stamp)
+            values.add(batch.map(\.member.rawValue))
+            values.add(batch.map(\.storedColumns))
+            values.add(batch.map(\.attributes.stored))
+            values.add(batch.map(\.version))
+            return values
         }
-        // One batch (a profile edit) is one statement, atomic by itself: one round trip.
+        // One batch (a profile edit) is one statement, atomic by itself: one round trip, prepared.
         guard unique.count > Self.searchEntryBatch else {
-            try await statement(upsert(unique[...]), logged: false)
+            try await write(UpsertSearchEntries.self, values(unique[...]), logged: false)
             return
         }
         try await transaction { c in
             var start = 0
             while start < unique.count {
                 let batch = unique[start..<min(start + Self.searchEntryBatch, unique.count)]
-                try await c.query(upsert(batch), logger: self.logger)
+                for try await _ in try await c.execute(Prepared<UpsertSearchEntries>(bindings: values(batch).bindings), logger: self.logger) {}
                 start += batch.count
             }
         }
@@ -136,4 +127,20 @@ extension PostgresStorage: SearchEntryStore {
         try await client.query(
             "DELETE FROM search_changes WHERE at < \(StoredTime.millis(date)) AND seq < (SELECT max(seq) FROM search_changes)", logger: logger)
     }
+}
+
+/// `upsertSearchEntries`' statement with its values as arrays: $1 the time, then members, terms, attributes, versions.
+/// Only the rows written are returned to the log's insert.
+enum UpsertSearchEntries: FixedSQL {
+    static let sql = """
+        WITH written AS (
+          INSERT INTO profile_search (member_id, terms, attributes, indexed_at, version)
+          SELECT m, t, a, $1::bigint, v FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(m, t, a, v)
+          ON CONFLICT (member_id) DO UPDATE SET terms = EXCLUDED.terms, attributes = EXCLUDED.attributes, indexed_at = EXCLUDED.indexed_at,
+            version = EXCLUDED.version
+          WHERE EXCLUDED.version >= profile_search.version
+          RETURNING member_id
+        )
+        INSERT INTO search_changes (member_id, at) SELECT member_id, $1::bigint FROM written
+        """
 }
