@@ -41,15 +41,17 @@ public struct NetworkService: Sendable {
         let cards = Dictionary(try await storage.memberCards(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var blocked: Set<MemberID> = []
         if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
-        var shown = ids.filter { cards[$0] != nil && !blocked.contains($0) }
-        if let order { shown.sort { order(cards[$0]!, cards[$1]!) } }
+        // The cards themselves are sorted, not their ids (a lookup per comparison was a tenth of this).
+        var shown = ids.compactMap { id in blocked.contains(id) ? nil : cards[id] }
+        if let order { shown.sort(by: order) }
         if shown.count > limit { shown = Array(shown.prefix(limit)) }
         guard let member = viewer.memberID else {
-            return shown.map { PersonSummary(card: cards[$0]!, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
+            return shown.map { PersonSummary(card: $0, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
-        let degrees = graph.degrees(from: member, to: shown)
-        let mutuals = graph.mutualCounts(of: member, with: shown)
-        return shown.indices.map { PersonSummary(card: cards[shown[$0]]!, degree: degrees[$0], mutualConnectionCount: mutuals[$0]) }
+        let ids = shown.map(\.id)
+        let degrees = graph.degrees(from: member, to: ids)
+        let mutuals = graph.mutualCounts(of: member, with: ids)
+        return shown.indices.map { PersonSummary(card: shown[$0], degree: degrees[$0], mutualConnectionCount: mutuals[$0]) }
     }
 
     public func summary(_ id: MemberID, for viewer: Viewer) async throws -> PersonSummary? {

@@ -337,9 +337,13 @@ public enum ProfileEntry: Hashable, Sendable {
 
     /// Reads a stored entry; nil for a kind or body this version does not know (left out rather than failing the
     /// whole profile).
+    /// One decoder for every stored entry (a profile read decodes each of its entries; the decoder holds no state
+    /// between calls).
+    private static let storedDecoder = JSONDecoder()
+
     public static func decode(kind: String, body: String) -> ProfileEntry? {
         guard let kind = ProfileEntryKind(rawValue: kind) else { return nil }
-        let decoder = JSONDecoder()
+        let decoder = storedDecoder
         let data = Data(body.utf8)
         switch kind {
         case .certification: return (try? decoder.decode(Certification.self, from: data)).map(ProfileEntry.certification)
