@@ -442,26 +442,22 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func connections(of member: MemberID, after: (connectedAt: Date, other: MemberID)?, limit: Int) async throws -> [Connection] {
-        let query: PostgresQuery
+        var values = Values()
+        values.add(member.rawValue)
+        values.add(Int64(limit))
+        let rows: [PostgresRandomAccessRow]
         if let after {
-            let time = StoredTime.millis(after.connectedAt)
-            query = """
-                SELECT other_id, connected_at FROM connections
-                WHERE member_id = \(member.rawValue)
-                  AND (connected_at < \(time) OR (connected_at = \(time) AND other_id COLLATE "C" > \(after.other.rawValue)))
-                ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT \(limit)
-                """
+            values.add(StoredTime.millis(after.connectedAt))
+            values.add(after.other.rawValue)
+            rows = try await read(ConnectionsAfter.self, values)
         } else {
-            query = """
-                SELECT other_id, connected_at FROM connections WHERE member_id = \(member.rawValue)
-                ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT \(limit)
-                """
+            rows = try await read(NewestConnections.self, values)
         }
-        var result: [Connection] = []
-        for try await (other, at) in try await client.query(query, logger: logger).decode((String, Int64).self) {
-            result.append(Connection(member: member, other: MemberID(other), connectedAt: StoredTime.date(at)))
+        return try rows.map { row in
+            Connection(
+                member: member, other: MemberID(try row["other_id"].decode(String.self)),
+                connectedAt: StoredTime.date(try row["connected_at"].decode(Int64.self)))
         }
-        return result
     }
 
     public func removeConnection(_ a: MemberID, _ b: MemberID, at date: Date) async throws -> Bool {
@@ -803,5 +799,22 @@ enum InsertInvitation: FixedSQL {
         SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::bigint
         WHERE NOT EXISTS (SELECT 1 FROM connections WHERE member_id = $2::text AND other_id = $3::text)
         RETURNING id
+        """
+}
+
+/// A member's newest connections (the first page of their list; the index `connections_recent`).
+enum NewestConnections: FixedSQL {
+    static let sql = """
+        SELECT other_id, connected_at FROM connections WHERE member_id = $1::text
+        ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT $2::bigint
+        """
+}
+
+/// The page of a member's connections after a position (time, then id), newest first.
+enum ConnectionsAfter: FixedSQL {
+    static let sql = """
+        SELECT other_id, connected_at FROM connections
+        WHERE member_id = $1::text AND (connected_at < $3::bigint OR (connected_at = $3::bigint AND other_id COLLATE "C" > $4::text))
+        ORDER BY connected_at DESC, other_id COLLATE "C" LIMIT $2::bigint
         """
 }
