@@ -45,7 +45,7 @@ public struct ConnectionService: Sendable {
         }
         // A connection made a moment ago by another instance, not yet in this one's graph, is refused by the insert.
         if graph.areConnected(viewer, invitee) {
-            throw DomainError(.conflict, code: "already_connected", message: "You are already connected.")
+            throw DomainError.alreadyConnected
         }
         if let open = try await storage.openInvitation(between: viewer, and: invitee) {
             if open.from == viewer {

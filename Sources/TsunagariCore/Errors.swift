@@ -42,4 +42,7 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public static let unauthenticated = DomainError(
         .unauthenticated, code: "unauthenticated", message: "Log in to continue.")
+
+    /// An invitation between members already connected (refused by the service, or by storage's insert).
+    public static let alreadyConnected = DomainError(.conflict, code: "already_connected", message: "You are already connected.")
 }

@@ -130,28 +130,19 @@ public enum Highlighter {
     }
 
     /// Whether `needle` occurs in `haystack`, byte for byte.
-    static func contains(_ haystack: String.UTF8View, _ needle: [UInt8]) -> Bool {
+    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }
         var haystack = haystack
-        return haystack.withContiguousStorageIfAvailable { bytes -> Bool in
+        haystack.makeContiguousUTF8()  // nothing to do for a native string
+        return haystack.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard bytes.count >= needle.count else { return false }
-            var index = 0
-            let last = bytes.count - needle.count
-            while index <= last {
-                if bytes[index] == first {
-                    var matched = 1
-                    while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count { return true }
-                }
-                index += 1
+            for index in 0...(bytes.count - needle.count) where bytes[index] == first {
+                var matched = 1
+                while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
             }
             return false
-        } ?? {
-            var copy = String(haystack)
-            copy.makeContiguousUTF8()
-            haystack = copy.utf8
-            return contains(haystack, needle)
-        }()
+        } ?? false
     }
 
     public static func highlight(_ text: String, needles: Needles, width: Int = 80) -> Highlight? {
@@ -159,7 +150,7 @@ public enum Highlighter {
         // character (one normalisation per character) that maps a match back to the text as written. When the text
         // and the words are all of one-scalar characters, comparing bytes tells the same as comparing characters.
         if let quick = quickFold(text), let bytes = needles.bytes {
-            guard bytes.contains(where: { contains(quick.utf8, $0) }) else { return nil }
+            guard bytes.contains(where: { contains(quick, $0) }) else { return nil }
         } else {
             let whole = TextAnalyzer.normalize(text)
             guard needles.strings.contains(where: { whole.contains($0) }) else { return nil }

@@ -337,7 +337,7 @@ extension PostgresStorage: NetworkStore {
         values.add(StoredTime.millis(i.createdAt))
         values.add(StoredTime.millis(i.updatedAt))
         let inserted = try await write(InsertInvitation.self, values)
-        if inserted.isEmpty { throw DomainError(.conflict, code: "already_connected", message: "You are already connected.") }
+        if inserted.isEmpty { throw DomainError.alreadyConnected }
     }
 
     public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {

@@ -5,7 +5,7 @@ import TsunagariCore
 
 extension PostgresStorage: NotificationStore {
     static func insertNotification(_ n: MemberNotification, _ c: PostgresConnection, _ logger: Logger) async throws {
-        for try await _ in try await c.execute(Prepared<InsertNotification>(bindings: values(n).bindings), logger: logger) {}
+        try await c.run(InsertNotification.self, values(n), logger: logger)
     }
 
     /// `InsertNotification`'s values.

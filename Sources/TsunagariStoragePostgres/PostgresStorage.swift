@@ -102,13 +102,21 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// read from memory need not replay the log first.
     @discardableResult
     func statement(_ query: PostgresQuery, logged: Bool = true) async throws -> [PostgresRandomAccessRow] {
+        try await retried(logged: logged) {
+            var result: [PostgresRandomAccessRow] = []
+            for try await row in try await self.client.base.query(query, logger: self.logger) { result.append(row.makeRandomAccess()) }
+            return result
+        }
+    }
+
+    /// Runs one write statement, again after a deadlock or serialization failure as `transaction` does, its errors
+    /// mapped; tells the member cache of the write when `logged`.
+    func retried<T>(logged: Bool, _ body: () async throws -> T) async throws -> T {
         defer { if logged { cache.wrote() } }
         var attempt = 1
         while true {
             do {
-                var result: [PostgresRandomAccessRow] = []
-                for try await row in try await client.base.query(query, logger: logger) { result.append(row.makeRandomAccess()) }
-                return result
+                return try await body()
             } catch {
                 guard attempt < Self.transactionAttempts, Self.isTransient(error) else { throw Self.mapped(error) }
                 attempt += 1

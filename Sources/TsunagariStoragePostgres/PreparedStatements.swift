@@ -53,18 +53,19 @@ extension PostgresStorage {
     /// One write statement, prepared, in a transaction of its own (as `statement(_:logged:)`).
     @discardableResult
     func write<Text: FixedSQL>(_ text: Text.Type, _ values: Values, logged: Bool = true) async throws -> [PostgresRandomAccessRow] {
-        defer { if logged { cache.wrote() } }
-        var attempt = 1
-        while true {
-            do {
-                var rows: [PostgresRandomAccessRow] = []
-                for try await row in try await client.base.execute(Prepared<Text>(bindings: values.bindings), logger: logger) { rows.append(row) }
-                return rows
-            } catch {
-                guard attempt < Self.transactionAttempts, Self.isTransient(error) else { throw Self.mapped(error) }
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
+        try await retried(logged: logged) {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await self.client.base.execute(Prepared<Text>(bindings: values.bindings), logger: self.logger) {
+                rows.append(row)
             }
+            return rows
         }
+    }
+}
+
+extension PostgresConnection {
+    /// A prepared statement run inside a transaction, its rows (if any) passed over.
+    func run<Text: FixedSQL>(_ text: Text.Type, _ values: Values, logger: Logger) async throws {
+        for try await _ in try await execute(Prepared<Text>(bindings: values.bindings), logger: logger) {}
     }
 }

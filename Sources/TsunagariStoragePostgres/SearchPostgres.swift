@@ -39,7 +39,7 @@ extension PostgresStorage: SearchEntryStore {
             var start = 0
             while start < unique.count {
                 let batch = unique[start..<min(start + Self.searchEntryBatch, unique.count)]
-                for try await _ in try await c.execute(Prepared<UpsertSearchEntries>(bindings: values(batch).bindings), logger: self.logger) {}
+                try await c.run(UpsertSearchEntries.self, values(batch), logger: self.logger)
                 start += batch.count
             }
         }

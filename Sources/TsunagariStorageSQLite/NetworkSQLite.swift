@@ -270,7 +270,7 @@ extension SQLiteStorage: NetworkStore {
                 ])
             return db.changesCount > 0
         }
-        if !inserted { throw DomainError(.conflict, code: "already_connected", message: "You are already connected.") }
+        if !inserted { throw DomainError.alreadyConnected }
     }
 
     public func setInvitationStatus(id: String, _ status: InvitationStatus, at date: Date) async throws {

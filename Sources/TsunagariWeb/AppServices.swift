@@ -12,7 +12,7 @@ import TsunagariStorageSQLite
 /// The domain services wired to one storage, shared by every request.
 public struct AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
-        & ContactStore & ModerationStore & MailStore & PhotoStore
+        & ContactStore & ModerationStore & MailStore & PhotoStore & VersionedProfileReading
 
     public let configuration: AppConfiguration
     public let storage: any Store

@@ -16,13 +16,7 @@ public struct SearchIndexing: ProfileChangeObserver {
     /// the index in memory replaces an entry with one of a lower version.
     public func profileChanged(_ member: MemberID) async {
         do {
-            let found: (profile: Profile, version: Int64)?
-            if let reader = storage as? any VersionedProfileReading {
-                found = try await reader.versionedProfile(id: member)
-            } else {
-                let version = try await storage.profileVersions(of: [member])[member] ?? 0
-                found = try await storage.profile(id: member).map { ($0, version) }
-            }
+            let found = try await storage.versionedProfile(id: member)
             // A member waiting to verify their address is not found yet (nor a suspended or deleted one).
             guard let (profile, version) = found, try await storage.account(id: member)?.emailVerified == true else {
                 try await index.deleteSearchEntry(member)

@@ -581,7 +581,7 @@ struct NetworkContractTests {
             let ids = try await makeMembers(s, 3)
             #expect(try await s.importConnections([(ids[0], ids[1], Make.at(1))]) == 1)
             for (a, b) in [(ids[0], ids[1]), (ids[1], ids[0])] {
-                await #expect(throws: DomainError(.conflict, code: "already_connected", message: "You are already connected.")) {
+                await #expect(throws: DomainError.alreadyConnected) {
                     try await s.createInvitation(Make.invitation(a, b, at: 2))
                 }
                 #expect(try await s.openInvitation(between: a, and: b) == nil)
