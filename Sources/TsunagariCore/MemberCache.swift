@@ -14,8 +14,16 @@ import Foundation
 ///   seen within that interval — as a block or removed connection reaches the graph index;
 /// - and an entry is not trusted past `maximumAge`, a bound on any change the log could miss.
 ///
-/// **No stale fill.** A read that began before an invalidation must not put what it read into the cache after it:
-/// `generation` counts invalidations and writes, and `store` keeps a value only if none happened since the read began.
+/// **No stale fill.** A read that began before an invalidation of what it read must not put it into the cache after
+/// it: `generation` counts invalidations, each member keeps the count at their last one, and `store` keeps a value only
+/// if its member was not invalidated (nor everything cleared) since the read began. A write is not an invalidation by
+/// itself: the replay that must follow it before any answer from memory invalidates what it changed, so a read of a
+/// member the write did not touch still fills the cache (under many writers at once, a count raised by every write
+/// refused nearly every fill).
+///
+/// **Writes whose changes are known.** A write that knows what its triggers log (a profile edit, an invitation) tells
+/// `wroteKnown`: those members are invalidated at once and no replay is needed for this instance's next request; the log
+/// rows are replayed later like any others (invalidating twice does no harm).
 ///
 /// The cache holds at most `limit` entries of each kind and starts over when one is full: a simple bound that keeps
 /// the members active now.
@@ -62,6 +70,8 @@ public final class MemberCache: @unchecked Sendable {
     /// How long a missing sequence number is waited for before the replay moves past it (see `ChangeLogCursor`). Rows
     /// after a gap are applied at once and again until then; invalidating twice does no harm.
     public static let gapWait: Duration = .seconds(2)
+    /// Members whose last invalidation is remembered; past this, every fill begun before is refused instead.
+    static let invalidationsKept = 100_000
 
     private struct Entry<Value> {
         var value: Value
@@ -91,6 +101,11 @@ public final class MemberCache: @unchecked Sendable {
     private var organisationsByMember: [MemberID: Set<AffiliationRow.Key>] = [:]
     private var changedSinceMended: Set<MemberID> = []
     private var generationCount: UInt64 = 0
+    /// `generationCount` at each member's last invalidation, and at the last clearing of everything (which also
+    /// forgets `invalidated`, so it stays bounded); `lastInvalidation` at the last of either, for lists of many members.
+    private var invalidated: [MemberID: UInt64] = [:]
+    private var clearedAt: UInt64 = 0
+    private var lastInvalidation: UInt64 = 0
     private var writes: UInt64 = 0
     private var replayedWrites: UInt64 = 0
     private var lastReplay: ContinuousClock.Instant?
@@ -115,9 +130,15 @@ public final class MemberCache: @unchecked Sendable {
 
     /// The adapter wrote something: the next answer from memory replays the log first.
     public func wrote() {
+        locked { writes &+= 1 }
+    }
+
+    /// The adapter wrote something whose log rows it knows (`changes`, sequence numbers aside): they are applied now,
+    /// and the next answer from memory needs no replay for this write.
+    public func wroteKnown(_ changes: [Change]) {
         locked {
-            writes &+= 1
             generationCount &+= 1
+            for change in changes { invalidate(change) }
         }
     }
 
@@ -150,8 +171,8 @@ public final class MemberCache: @unchecked Sendable {
                 anchored = (end ?? 0) > 0
                 clearAll()
             }
-            for change in changes { invalidate(change) }
             if !changes.isEmpty { generationCount &+= 1 }
+            for change in changes { invalidate(change) }
             var next = cursor!
             for change in changes {
                 if change.sequence == next + 1 || (!anchored && change.sequence > next) {
@@ -181,7 +202,6 @@ public final class MemberCache: @unchecked Sendable {
             cursor = end
             anchored = end > 0
             gapSince = nil
-            generationCount &+= 1
             replayedWrites = max(replayedWrites, writesCovered)
             lastReplay = now
         }
@@ -193,11 +213,14 @@ public final class MemberCache: @unchecked Sendable {
             clearAll()
             cursor = nil
             lastReplay = nil
-            generationCount &+= 1
         }
     }
 
     private func clearAll() {
+        generationCount &+= 1
+        clearedAt = generationCount
+        lastInvalidation = generationCount
+        invalidated = [:]
         sessions = [:]
         sessionsByMember = [:]
         profiles = [:]
@@ -217,7 +240,19 @@ public final class MemberCache: @unchecked Sendable {
         changedSinceMended = []
     }
 
+    /// Whether a value of `member` read when `generation` was current may be kept.
+    private func current(_ generation: UInt64, _ member: MemberID) -> Bool {
+        cursor != nil && generation >= clearedAt && (invalidated[member] ?? 0) <= generation
+    }
+
+    /// Called with `generationCount` already raised for this change (or batch of changes).
     private func invalidate(_ change: Change) {
+        lastInvalidation = generationCount
+        if invalidated.count >= Self.invalidationsKept {
+            invalidated = [:]
+            clearedAt = generationCount
+        }
+        invalidated[change.member] = generationCount
         if change.tokenHash == Change.invitations {
             openInvitations[change.member] = nil
             return
@@ -262,7 +297,7 @@ public final class MemberCache: @unchecked Sendable {
     public func store(session: Session, generation: UInt64, now: ContinuousClock.Instant = .now) {
         guard enabled else { return }
         locked {
-            guard generation == generationCount, cursor != nil else { return }
+            guard current(generation, session.memberID) else { return }
             if sessions.count >= limits.sessions {
                 sessions = [:]
                 sessionsByMember = [:]
@@ -285,7 +320,7 @@ public final class MemberCache: @unchecked Sendable {
     public func store(profile: Profile, generation: UInt64, now: ContinuousClock.Instant = .now) {
         guard enabled else { return }
         locked {
-            guard generation == generationCount, cursor != nil else { return }
+            guard current(generation, profile.memberID) else { return }
             if profiles.count >= limits.profiles {
                 profiles = [:]
                 handles = [:]
@@ -312,9 +347,8 @@ public final class MemberCache: @unchecked Sendable {
     public func store(cards read: [MemberCard], generation: UInt64, now: ContinuousClock.Instant = .now) {
         guard enabled, !read.isEmpty else { return }
         locked {
-            guard generation == generationCount, cursor != nil else { return }
             if cards.count + read.count > limits.cards { cards = [:] }
-            for card in read { cards[card.id] = Entry(value: card, stored: now) }
+            for card in read where current(generation, card.id) { cards[card.id] = Entry(value: card, stored: now) }
         }
     }
 
@@ -376,7 +410,8 @@ public final class MemberCache: @unchecked Sendable {
     public func store(organisation key: AffiliationRow.Key, rows: [AffiliationRow], generation: UInt64, now: ContinuousClock.Instant = .now) {
         guard enabled else { return }
         locked {
-            guard generation == generationCount, cursor != nil else { return }
+            // Everyone's rows: kept only if no one was invalidated since (a changed member is mended from then on).
+            guard cursor != nil, generation >= lastInvalidation else { return }
             if organisations.count >= limits.organisations { clearOrganisations() }
             // By member, as `SharedAffiliations` reads them.
             organisations[key] = Entry(value: rows.sorted { $0.member.rawValue < $1.member.rawValue }, stored: now)
@@ -466,7 +501,7 @@ public final class MemberCache: @unchecked Sendable {
     ) {
         guard enabled else { return }
         locked {
-            guard generation == generationCount, cursor != nil else { return }
+            guard current(generation, id) else { return }
             if self[keyPath: map].count >= limits.profiles { self[keyPath: map] = [:] }
             self[keyPath: map][id] = Entry(value: value, stored: now)
         }

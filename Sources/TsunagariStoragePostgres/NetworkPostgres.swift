@@ -336,7 +336,10 @@ extension PostgresStorage: NetworkStore {
         values.add(key)
         values.add(StoredTime.millis(i.createdAt))
         values.add(StoredTime.millis(i.updatedAt))
-        let inserted = try await write(InsertInvitation.self, values)
+        // The trigger logs a change of both members' invitations (migration 21).
+        let inserted = try await write(
+            InsertInvitation.self, values,
+            logs: .known([i.from, i.to].map { MemberCache.Change(sequence: 0, member: $0, tokenHash: MemberCache.Change.invitations) }))
         if inserted.isEmpty { throw DomainError.alreadyConnected }
     }
 

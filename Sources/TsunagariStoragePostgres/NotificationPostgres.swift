@@ -38,7 +38,7 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func createNotification(_ notification: MemberNotification) async throws {
-        try await write(InsertNotification.self, Self.values(notification), logged: false)
+        try await write(InsertNotification.self, Self.values(notification), logs: .none)
     }
 
     public func gatherNotification(_ notification: MemberNotification, keep: Int) async throws -> MemberNotification {

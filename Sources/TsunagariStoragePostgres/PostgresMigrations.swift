@@ -867,6 +867,71 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            23, "cache_notifications_name_their_instance",
+            [
+                // The cache log's notifications carry the writing connection's `application_name`, which names its
+                // instance (`PostgresStorage.instanceName`): an instance passes over its own, since it applies its own
+                // writes itself (`MemberCache.wroteKnown`) or replays after them, and another instance's still make
+                // it replay at once. The functions are those of migrations 19, 21 and 22 with that payload.
+                """
+                CREATE OR REPLACE FUNCTION member_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_TABLE_NAME = 'sessions' THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    VALUES (OLD.member_id, OLD.token_hash, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  ELSIF TG_OP = 'UPDATE' AND (OLD.id, OLD.email, OLD.password_hash, OLD.role, OLD.created_at, OLD.suspended_at, OLD.email_verified)
+                    IS NOT DISTINCT FROM (NEW.id, NEW.email, NEW.password_hash, NEW.role, NEW.created_at, NEW.suspended_at, NEW.email_verified) THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    VALUES (OLD.id, '\(MemberCache.Change.profile)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  ELSE
+                    INSERT INTO member_cache_changes (member_id, at)
+                    VALUES (OLD.id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  END IF;
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE OR REPLACE FUNCTION company_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO member_cache_changes (member_id, at)
+                  SELECT member_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM positions
+                  WHERE company_id = NEW.id
+                  UNION SELECT id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT FROM members
+                  WHERE verified_company_id = NEW.id;
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE OR REPLACE FUNCTION block_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  row_ blocks%ROWTYPE;
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN row_ := OLD; ELSE row_ := NEW; END IF;
+                  INSERT INTO member_cache_changes (member_id, at)
+                  VALUES (row_.blocker_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
+                         (row_.blocked_id, (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE OR REPLACE FUNCTION invitation_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  row_ invitations%ROWTYPE;
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN row_ := OLD; ELSE row_ := NEW; END IF;
+                  INSERT INTO member_cache_changes (member_id, token_hash, at)
+                  VALUES (row_.from_id, '\(MemberCache.Change.invitations)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT),
+                         (row_.to_id, '\(MemberCache.Change.invitations)', (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT);
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -17,8 +17,14 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// The replay of the cache's log under way, if any: its number and the writes it covers (`replayCacheChanges`).
     private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
 
+    /// This instance's connections' `application_name`, which the cache log's notifications carry (migration 23).
+    let instanceName: String
+
     public init(url: String, logger: Logger = Logger(label: "tsunagari.postgres"), cache: MemberCache = MemberCache()) throws {
-        let configuration = try PostgresURL.parse(url)
+        var configuration = try PostgresURL.parse(url)
+        let name = "tsunagari-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        configuration.options.additionalStartupParameters.append(("application_name", name))
+        instanceName = name
         let base = PostgresClient(configuration: configuration, backgroundLogger: logger)
         client = TrackedPostgresClient(base: base, cache: cache)
         self.logger = logger
@@ -40,7 +46,7 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     private func listenForCacheChanges() {
         cacheListener.withLock { task in
             guard task == nil else { return }
-            let (base, cache, logger) = (client.base, cache, logger)
+            let (base, cache, logger, me) = (client.base, cache, logger, instanceName)
             task = Task {
                 while !Task.isCancelled {
                     do {
@@ -48,7 +54,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
                             try await connection.listen(on: Self.cacheChannel) { notifications in
                                 // Listening from now on: whatever came before is in the log, replayed next.
                                 cache.wrote()
-                                for try await _ in notifications { cache.wrote() }
+                                // This instance's own writes told the cache themselves.
+                                for try await notification in notifications where notification.payload != me { cache.wrote() }
                             }
                         }
                     } catch {
@@ -68,6 +75,18 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     public func migrate() async throws {
         defer { cache.reset() }
         try await PostgresMigrations.run(client.base, logger: logger)
+    }
+
+    /// What a write statement's triggers write to the member cache's log (`member_cache_changes`).
+    enum CacheLogging: Sendable {
+        /// Nothing: it writes only tables the cache does not follow (search entries, rate limits, notifications), so
+        /// the next answer from memory need not replay the log first.
+        case none
+        /// Something not known here (sessions, members, companies, blocks, invitations): the next answer from memory
+        /// replays the log first.
+        case unknown
+        /// These changes, sequence numbers aside: applied to the cache at once, so no replay is needed for them.
+        case known([MemberCache.Change])
     }
 
     /// How many times a transaction is tried when the server aborts it for a deadlock or a serialization failure.
@@ -97,12 +116,10 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// One write statement in a transaction of its own (PostgreSQL runs every statement outside `BEGIN` atomically): one
     /// round trip instead of `transaction`'s three (`BEGIN`, the statement, `COMMIT`), with the same error mapping and
     /// retries. Returns the rows the statement returns.
-    /// `logged`: whether the statement may write a table whose triggers log changes for the member cache (sessions,
-    /// members, companies, blocks, invitations); when not (the search entries, rate limits, notifications), the next
-    /// read from memory need not replay the log first.
+    /// `logs`: what the statement's triggers write to the member cache's log (`CacheLogging`).
     @discardableResult
-    func statement(_ query: PostgresQuery, logged: Bool = true) async throws -> [PostgresRandomAccessRow] {
-        try await retried(logged: logged) {
+    func statement(_ query: PostgresQuery, logs: CacheLogging = .unknown) async throws -> [PostgresRandomAccessRow] {
+        try await retried(logs: logs) {
             var result: [PostgresRandomAccessRow] = []
             for try await row in try await self.client.base.query(query, logger: self.logger) { result.append(row.makeRandomAccess()) }
             return result
@@ -110,14 +127,21 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     }
 
     /// Runs one write statement, again after a deadlock or serialization failure as `transaction` does, its errors
-    /// mapped; tells the member cache of the write when `logged`.
-    func retried<T>(logged: Bool, _ body: () async throws -> T) async throws -> T {
-        defer { if logged { cache.wrote() } }
+    /// mapped; tells the member cache what it logged (`logs`).
+    func retried<T>(logs: CacheLogging, _ body: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await body()
+                let result = try await body()
+                switch logs {
+                case .none: break
+                case .unknown: cache.wrote()
+                case .known(let changes): cache.wroteKnown(changes)
+                }
+                return result
             } catch {
+                // Whether a failed statement wrote cannot always be told (a connection lost after its commit).
+                if case .none = logs {} else { cache.wrote() }
                 guard attempt < Self.transactionAttempts, Self.isTransient(error) else { throw Self.mapped(error) }
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
@@ -345,7 +369,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         bindings.append(member.rawValue)
         let query = PostgresQuery(unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)", binds: bindings)
         guard let handle = change.handle else {
-            try await statement(query)
+            // The member's row changes, not the account's columns: a change of the profile alone (migration 22).
+            try await statement(query, logs: .known([MemberCache.Change(sequence: 0, member: member, tokenHash: MemberCache.Change.profile)]))
             return
         }
         try await transaction { c in
@@ -641,7 +666,7 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         values.add(limits)
         values.add(since)
         values.add(StoredTime.millis(date))
-        let rows = try await write(ReserveAttempts.self, values, logged: false)
+        let rows = try await write(ReserveAttempts.self, values, logs: .none)
         guard let row = rows.first else { return nil }
         return (try row["refused"].decode(Int.self), StoredTime.date(try row["freed_by"].decode(Int64.self)))
     }

@@ -50,10 +50,10 @@ extension PostgresStorage {
         }
     }
 
-    /// One write statement, prepared, in a transaction of its own (as `statement(_:logged:)`).
+    /// One write statement, prepared, in a transaction of its own (as `statement(_:logs:)`).
     @discardableResult
-    func write<Text: FixedSQL>(_ text: Text.Type, _ values: Values, logged: Bool = true) async throws -> [PostgresRandomAccessRow] {
-        try await retried(logged: logged) {
+    func write<Text: FixedSQL>(_ text: Text.Type, _ values: Values, logs: CacheLogging = .unknown) async throws -> [PostgresRandomAccessRow] {
+        try await retried(logs: logs) {
             var rows: [PostgresRandomAccessRow] = []
             for try await row in try await self.client.base.execute(Prepared<Text>(bindings: values.bindings), logger: self.logger) {
                 rows.append(row)

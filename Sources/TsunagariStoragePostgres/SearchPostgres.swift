@@ -32,7 +32,7 @@ extension PostgresStorage: SearchEntryStore {
         }
         // One batch (a profile edit) is one statement, atomic by itself: one round trip, prepared.
         guard unique.count > Self.searchEntryBatch else {
-            try await write(UpsertSearchEntries.self, values(unique[...]), logged: false)
+            try await write(UpsertSearchEntries.self, values(unique[...]), logs: .none)
             return
         }
         try await transaction { c in
@@ -51,7 +51,7 @@ extension PostgresStorage: SearchEntryStore {
             """
             WITH deleted AS (DELETE FROM profile_search WHERE member_id = \(member.rawValue) RETURNING member_id)
             INSERT INTO search_changes (member_id, at) SELECT member_id, \(StoredTime.millis(Date())) FROM deleted
-            """, logged: false)
+            """, logs: .none)
     }
 
     public func profileVersions(of members: [MemberID]) async throws -> [MemberID: Int64] {

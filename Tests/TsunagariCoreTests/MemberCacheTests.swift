@@ -115,16 +115,59 @@ struct MemberCacheTests {
         let before = cache.generation
         // Another request replays a change of y while this one is reading y's old card from the database.
         cache.replayed([.init(sequence: 11, member: Self.y, tokenHash: nil)], writesCovered: 0, now: Self.t0)
-        cache.store(cards: [Self.card(Self.y, "old")], generation: before, now: Self.t0)
+        cache.store(cards: [Self.card(Self.y, "old"), Self.card(Self.x, "X2")], generation: before, now: Self.t0)
         #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
-        // So does a write of this instance's own.
+        // x did not change: what was read of x is kept.
+        #expect(cache.cards([Self.x], now: Self.t0).found.first?.name == "X2")
+        // A list of everyone at an organisation may hold anyone's old row: refused after any change.
+        let row = AffiliationRow.position(member: Self.x, companyID: "c9", name: "c9", start: "2020-01", end: nil)
+        cache.store(organisation: .company("c9"), rows: [row], generation: before, now: Self.t0)
+        #expect(cache.organisation(.company("c9"), now: Self.t0) == nil)
+        // A write of this instance's own refuses nothing by itself; the replay it calls for does, for what it changed.
         let again = cache.generation
         cache.wrote()
         cache.store(session: Self.session(Self.y, "y2"), generation: again, now: Self.t0)
+        #expect(cache.needsReplay(now: Self.t0))
+        let covered = cache.replayStarting()
+        cache.replayed([.init(sequence: 12, member: Self.y, tokenHash: nil)], writesCovered: covered, now: Self.t0)
         #expect(cache.session("y2", now: Self.t0) == nil)
+        cache.store(session: Self.session(Self.y, "y3"), generation: again, now: Self.t0)
+        #expect(cache.session("y3", now: Self.t0) == nil)
         // A read begun after both fills it.
         cache.store(cards: [Self.card(Self.y, "new")], generation: cache.generation, now: Self.t0)
         #expect(cache.cards([Self.y], now: Self.t0).found.first?.name == "new")
+    }
+
+    @Test func aWriteWhoseChangesAreKnownDropsThemAtOnce() {
+        let cache = Self.filled()
+        let before = cache.generation
+        cache.wroteKnown([.init(sequence: 0, member: Self.y, tokenHash: MemberCache.Change.profile)])
+        // No replay is needed for it; y's card is gone now and a fill of it begun before stays out, while y's sessions
+        // (a profile change) and x's card stay.
+        #expect(!cache.needsReplay(now: Self.t0))
+        #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
+        #expect(cache.session("y1", now: Self.t0) != nil)
+        cache.store(cards: [Self.card(Self.y, "old"), Self.card(Self.x, "X2")], generation: before, now: Self.t0)
+        #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
+        #expect(cache.cards([Self.x], now: Self.t0).found.first?.name == "X2")
+        // The log's row of that write, replayed later, drops y again.
+        cache.store(cards: [Self.card(Self.y, "new")], generation: cache.generation, now: Self.t0)
+        cache.replayed([.init(sequence: 11, member: Self.y, tokenHash: MemberCache.Change.profile)], writesCovered: 0, now: Self.t0)
+        #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
+    }
+
+    @Test func pastTheInvalidationsRememberedEveryEarlierFillIsRefused() {
+        let cache = Self.filled()
+        let before = cache.generation
+        let others = (0...MemberCache.invalidationsKept).map {
+            MemberCache.Change(sequence: Int64(11 + $0), member: MemberID("other-\($0)"), tokenHash: nil)
+        }
+        cache.replayed(others, writesCovered: 0, now: Self.t0)
+        // x was not among them, but whether it was can no longer be told.
+        cache.store(cards: [Self.card(Self.x, "X2")], generation: before, now: Self.t0)
+        #expect(cache.cards([Self.x], now: Self.t0).found.first?.name == "X")
+        cache.store(cards: [Self.card(Self.x, "X3")], generation: cache.generation, now: Self.t0)
+        #expect(cache.cards([Self.x], now: Self.t0).found.first?.name == "X3")
     }
 
     @Test func aReplayIsDueAfterAWriteOrTheInterval() {

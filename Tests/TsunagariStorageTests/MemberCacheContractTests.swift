@@ -99,6 +99,47 @@ struct MemberCacheContractTests {
         }
     }
 
+    /// PostgreSQL's instances learn of each other's writes by the cache log's notifications, which name the writing
+    /// instance: each counts another's as a write (its next read replays) and passes over its own, since its own writes
+    /// told its cache already. Notifications reach a listener in order, so once `a` has counted `b`'s, the one of its own
+    /// sent before would have been counted too.
+    @Test("An instance's cache counts other instances' notifications and passes over its own", arguments: StorageKind.tested.filter { $0 == .postgres })
+    func notificationsNameTheirInstance(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = try #require(store.storage as? PostgresStorage)
+            let b = try #require(try store.reopen() as? PostgresStorage)
+            defer { Task { try? await b.close() } }
+            #expect(a.instanceName != b.instanceName)
+            let x = Make.member("notify-x")
+            let y = Make.member("notify-y")
+            try await a.createMembers([x, y])
+            let (xID, yID) = (x.account.memberID, y.account.memberID)
+            // Both listen (the first read starts the listener) and are replayed past its start.
+            for s in [a, b] { _ = try await s.profile(id: xID) }
+            try await Task.sleep(for: Self.afterReplay)
+            for s in [a, b] { _ = try await s.profile(id: xID) }
+
+            func counted(_ s: PostgresStorage, beyond count: UInt64) async throws -> Bool {
+                for _ in 0..<100 {
+                    if s.cache.writeCount > count { return true }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return false
+            }
+            let (aBefore, bBefore) = (a.cache.writeCount, b.cache.writeCount)
+            // A profile edit through `a` (its change known to `a`'s cache): `b` counts it, `a` does not.
+            try await a.updateFields(ProfileFieldsChange(headline: .some("From a")), for: xID, at: Make.at(10))
+            #expect(a.cache.writeCount == aBefore)
+            #expect(try await counted(b, beyond: bBefore))
+            #expect(try await b.profile(id: xID)?.fields.headline == "From a")
+            // Then one through `b`: `a` counts that one alone.
+            try await b.updateFields(ProfileFieldsChange(headline: .some("From b")), for: yID, at: Make.at(11))
+            #expect(try await counted(a, beyond: aBefore))
+            #expect(a.cache.writeCount == aBefore + 1)
+            #expect(try await a.profile(id: yID)?.fields.headline == "From b")
+        }
+    }
+
     /// A session's expiry changed behind the cache's back (an UPDATE the triggers do not log) shows whether the session
     /// was read again: a profile edit keeps it held, a change of the account's columns does not.
     @Test("A profile edit keeps the member's sessions held; a change of the account drops them", arguments: StorageKind.tested)
