@@ -78,6 +78,12 @@ public final class MemberCache: @unchecked Sendable {
         var stored: ContinuousClock.Instant
     }
 
+    private struct SharedAnswer {
+        var limit: Int
+        var versions: [AffiliationRow.Key: UInt64]
+        var answer: [SharedAffiliation]
+    }
+
     private let lock = NSLock()
     private let limits: Limits
     private var sessions: [String: Entry<Session>] = [:]
@@ -99,6 +105,12 @@ public final class MemberCache: @unchecked Sendable {
     private var memberAffiliations: [MemberID: Entry<[AffiliationRow]>] = [:]
     private var organisations: [AffiliationRow.Key: Entry<[AffiliationRow]>] = [:]
     private var organisationsByMember: [MemberID: Set<AffiliationRow.Key>] = [:]
+    /// Each list's version, raised whenever its rows change (stored, a member's rows dropped or mended in).
+    private var organisationVersions: [AffiliationRow.Key: UInt64] = [:]
+    private var organisationVersionCount: UInt64 = 0
+    /// Answers of `sharedAffiliations`, by member: good while the member's own rows are held unchanged and each list
+    /// they were made from is held at the version recorded.
+    private var sharedAnswers: [MemberID: SharedAnswer] = [:]
     private var changedSinceMended: Set<MemberID> = []
     private var generationCount: UInt64 = 0
     /// `generationCount` at each member's last invalidation, and at the last clearing of everything (which also
@@ -238,6 +250,14 @@ public final class MemberCache: @unchecked Sendable {
         organisations = [:]
         organisationsByMember = [:]
         changedSinceMended = []
+        organisationVersions = [:]
+        sharedAnswers = [:]
+    }
+
+    /// The list at `key` changed: answers made from it are no longer good.
+    private func listChanged(_ key: AffiliationRow.Key) {
+        organisationVersionCount &+= 1
+        organisationVersions[key] = organisationVersionCount
     }
 
     /// Whether a value of `member` read when `generation` was current may be kept.
@@ -272,9 +292,11 @@ public final class MemberCache: @unchecked Sendable {
         cards[change.member] = nil
         employers[change.member] = nil
         memberAffiliations[change.member] = nil
+        sharedAnswers[change.member] = nil
         if !organisations.isEmpty {
             for key in organisationsByMember.removeValue(forKey: change.member) ?? [] {
                 organisations[key]?.value.removeAll { $0.member == change.member }
+                listChanged(key)
             }
             changedSinceMended.insert(change.member)
             // Far more changes than mending is for (a bulk import): starting over is cheaper.
@@ -407,15 +429,21 @@ public final class MemberCache: @unchecked Sendable {
         return locked { fresh(organisations[key], now) }
     }
 
-    public func store(organisation key: AffiliationRow.Key, rows: [AffiliationRow], generation: UInt64, now: ContinuousClock.Instant = .now) {
-        guard enabled else { return }
-        locked {
+    /// Returns the list's version when kept.
+    @discardableResult
+    public func store(
+        organisation key: AffiliationRow.Key, rows: [AffiliationRow], generation: UInt64, now: ContinuousClock.Instant = .now
+    ) -> UInt64? {
+        guard enabled else { return nil }
+        return locked {
             // Everyone's rows: kept only if no one was invalidated since (a changed member is mended from then on).
-            guard cursor != nil, generation >= lastInvalidation else { return }
+            guard cursor != nil, generation >= lastInvalidation else { return nil }
             if organisations.count >= limits.organisations { clearOrganisations() }
             // By member, as `SharedAffiliations` reads them.
             organisations[key] = Entry(value: rows.sorted { $0.member.rawValue < $1.member.rawValue }, stored: now)
             for row in rows { organisationsByMember[row.member, default: []].insert(key) }
+            listChanged(key)
+            return organisationVersions[key]
         }
     }
 
@@ -436,9 +464,11 @@ public final class MemberCache: @unchecked Sendable {
             for member in members {
                 for key in organisationsByMember.removeValue(forKey: member) ?? [] {
                     organisations[key]?.value.removeAll { $0.member == member }
+                    listChanged(key)
                 }
             }
             for row in rows where organisations[row.key] != nil {
+                listChanged(row.key)
                 let list = organisations[row.key]!.value
                 var low = 0
                 var high = list.count
@@ -458,7 +488,9 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     /// `SharedAffiliations` from what is held, reading what is not: `rows(of:)` the rows of some members, `rows(at:)`
-    /// everyone's rows at some organisations. The adapter has replayed the change log first.
+    /// everyone's rows at some organisations. The adapter has replayed the change log first. The answer is kept and
+    /// given again (or its prefix, for a lower limit) while the member's own rows and every list it was made from are
+    /// held unchanged.
     public func sharedAffiliations(
         of member: MemberID, limit: Int,
         rowsOf: ([MemberID]) async throws -> [AffiliationRow], rowsAt: ([AffiliationRow.Key]) async throws -> [AffiliationRow]
@@ -472,27 +504,73 @@ public final class MemberCache: @unchecked Sendable {
                 throw error
             }
         }
+        if let answer = heldAnswer(of: member, limit: limit) { return answer }
         let generation = self.generation
         let mine: [AffiliationRow]
+        var keepable = true
         if let held = affiliations(of: member) {
             mine = held
         } else {
             mine = try await rowsOf([member])
             store(affiliations: mine, of: member, generation: generation)
+            keepable = affiliations(of: member) != nil
         }
         var lists: [AffiliationRow.Key: [AffiliationRow]] = [:]
+        var versions: [AffiliationRow.Key: UInt64] = [:]
         var missing: [AffiliationRow.Key] = []
         for key in Set(mine.map(\.key)) {
-            if let held = organisation(key) { lists[key] = held } else { missing.append(key) }
+            if let (held, version) = heldList(key) {
+                lists[key] = held
+                versions[key] = version
+            } else {
+                missing.append(key)
+            }
         }
         if !missing.isEmpty {
             let read = Dictionary(grouping: try await rowsAt(missing), by: \.key)
             for key in missing {
                 lists[key] = read[key] ?? []
-                store(organisation: key, rows: read[key] ?? [], generation: generation)
+                if let version = store(organisation: key, rows: read[key] ?? [], generation: generation) {
+                    versions[key] = version
+                } else {
+                    keepable = false
+                }
             }
         }
-        return SharedAffiliations.shared(of: member, mine: mine, lists: lists, limit: limit)
+        let answer = SharedAffiliations.shared(of: member, mine: mine, lists: lists, limit: limit)
+        if keepable { keep(answer, of: member, limit: limit, versions: versions, generation: generation) }
+        return answer
+    }
+
+    private func heldAnswer(of member: MemberID, limit: Int, now: ContinuousClock.Instant = .now) -> [SharedAffiliation]? {
+        guard enabled else { return nil }
+        return locked {
+            guard let kept = sharedAnswers[member], kept.limit >= limit, fresh(memberAffiliations[member], now) != nil else { return nil }
+            for (key, version) in kept.versions where organisationVersions[key] != version || fresh(organisations[key], now) == nil {
+                return nil
+            }
+            // The answer is a prefix of one order: a shorter one is its prefix.
+            return kept.answer.count > limit ? Array(kept.answer.prefix(max(0, limit))) : kept.answer
+        }
+    }
+
+    private func heldList(_ key: AffiliationRow.Key, now: ContinuousClock.Instant = .now) -> ([AffiliationRow], UInt64)? {
+        guard enabled else { return nil }
+        return locked {
+            guard let list = fresh(organisations[key], now), let version = organisationVersions[key] else { return nil }
+            return (list, version)
+        }
+    }
+
+    private func keep(
+        _ answer: [SharedAffiliation], of member: MemberID, limit: Int, versions: [AffiliationRow.Key: UInt64], generation: UInt64
+    ) {
+        locked {
+            guard current(generation, member), memberAffiliations[member] != nil else { return }
+            for (key, version) in versions where organisationVersions[key] != version { return }
+            if sharedAnswers.count >= limits.profiles { sharedAnswers = [:] }
+            sharedAnswers[member] = SharedAnswer(limit: limit, versions: versions, answer: answer)
+        }
     }
 
     private func keep<Value>(

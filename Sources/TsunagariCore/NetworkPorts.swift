@@ -124,6 +124,8 @@ public protocol ConnectionGraph: Sendable {
     func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int]
     func connectionCount(of member: MemberID) -> Int
     func areConnected(_ a: MemberID, _ b: MemberID) -> Bool
+    /// Those of `candidates` connected to `member`: a few hundred asked at once.
+    func connected(to member: MemberID, among candidates: [MemberID]) -> Set<MemberID>
     /// Whether `follower` follows `followee` (connections follow each other unless one unfollows).
     func follows(_ follower: MemberID, _ followee: MemberID) -> Bool
     /// `member`'s connections, in no particular order.

@@ -297,8 +297,11 @@ public struct NetworkService: Sendable {
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
         let excluded = blocked.union(dismissed).union(pending)
-        // The viewer's connections once, rather than the graph asked (and locked) for each of hundreds of candidates.
-        let connected = Set(graph.connections(of: viewer))
+        let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10)
+        let contacts = try await storage.matchedContacts(of: [viewer])
+        // The graph asked once for all of these candidates (not the viewer's whole list put into a set: a recruiter's
+        // is tens of thousands long).
+        let connected = graph.connected(to: viewer, among: shared.map(\.member) + contacts.map(\.member))
         func allowed(_ member: MemberID) -> Bool {
             member != viewer && !excluded.contains(member) && !connected.contains(member)
         }
@@ -317,7 +320,7 @@ public struct NetworkService: Sendable {
         for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { excluded.contains($0) }, disclosedOnly: true) {
             note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: candidate.mutualCount))
         }
-        for shared in try await storage.sharedAffiliations(of: viewer, limit: limit * 10) where allowed(shared.member) {
+        for shared in shared where allowed(shared.member) {
             switch shared.kind {
             case .company where shared.overlap:
                 note(shared.member, 2, Reason(kind: .sameCompany, company: CompanyRef(id: shared.organisationID, name: shared.organisationName)))
@@ -328,7 +331,7 @@ public struct NetworkService: Sendable {
             }
         }
         // A card or an imported connection is someone the viewer already knows: the strongest single reason.
-        for match in try await storage.matchedContacts(of: [viewer]) where allowed(match.member) {
+        for match in contacts where allowed(match.member) {
             note(match.member, 3, Reason(kind: .contact))
         }
         // Scores looked up once each, not in every comparison.

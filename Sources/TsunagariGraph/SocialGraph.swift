@@ -219,6 +219,11 @@ public final class SocialGraph: @unchecked Sendable {
         lock.read { contains(a, b) }
     }
 
+    /// For each of `others` (nil: no node), whether it is connected to `a`; under one lock.
+    public func areConnected(_ a: Node, _ others: [Node?]) -> [Bool] {
+        lock.read { others.map { other in other.map { contains(a, $0) } ?? false } }
+    }
+
     private func contains(_ a: Node, _ b: Node) -> Bool {
         guard Int(max(a, b)) < adjacency.count else { return false }
         let list = adjacency[Int(a)]

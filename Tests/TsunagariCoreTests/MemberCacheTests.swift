@@ -110,6 +110,54 @@ struct MemberCacheTests {
         #expect(cache.organisation(.company("c1"), now: Self.t0)?.count == 2 && cache.changedAffiliations().isEmpty)
     }
 
+    /// A shared-affiliation answer is given again without a read while the member's rows and its lists are held
+    /// unchanged; a change of anyone at one of those organisations, or of the member, makes it anew.
+    @Test func sharedAffiliationAnswersAreKeptWhileTheirListsAre() async throws {
+        let cache = MemberCache()
+        cache.replayed([], startingAt: 10, writesCovered: cache.replayStarting())
+        let (x, y, z) = (Self.x, Self.y, MemberID("member-z"))
+        func row(_ member: MemberID, _ company: String) -> AffiliationRow {
+            .position(member: member, companyID: company, name: company, start: "2020-01", end: nil)
+        }
+        var table = [row(x, "c1"), row(y, "c1"), row(z, "c2")]
+        var reads = 0
+        func ask(_ limit: Int = 10) async throws -> [(MemberID, String)] {
+            try await cache.sharedAffiliations(
+                of: x, limit: limit,
+                rowsOf: { ids in
+                    reads += 1
+                    return table.filter { ids.contains($0.member) }
+                },
+                rowsAt: { keys in
+                    reads += 1
+                    return table.filter { keys.contains($0.key) }
+                }
+            ).map { ($0.member, $0.organisationID) }
+        }
+        #expect(try await ask().elementsEqual([(y, "c1")], by: ==))
+        #expect(reads == 2)
+        #expect(try await ask().elementsEqual([(y, "c1")], by: ==))
+        #expect(try await ask(0).isEmpty)
+        #expect(reads == 2, "kept")
+        // z joins c1: mended in (one read of z's rows), and the answer is made anew from the lists held.
+        table.append(row(z, "c1"))
+        cache.replayed([.init(sequence: 11, member: z, tokenHash: nil)], writesCovered: 0)
+        #expect(try await ask().elementsEqual([(y, "c1"), (z, "c1")], by: ==))
+        #expect(reads == 3)
+        #expect(try await ask(1).elementsEqual([(y, "c1")], by: ==))
+        #expect(reads == 3, "kept")
+        // x leaves c1 for c2: x's rows and c2's list are read.
+        table.removeAll { $0.member == x }
+        table.append(row(x, "c2"))
+        cache.replayed([.init(sequence: 12, member: x, tokenHash: nil)], writesCovered: 0)
+        #expect(try await ask().elementsEqual([(z, "c2")], by: ==))
+        #expect(reads == 6)
+        // A change of invitations alone keeps it.
+        cache.replayed([.init(sequence: 13, member: z, tokenHash: MemberCache.Change.invitations)], writesCovered: 0)
+        #expect(try await ask().elementsEqual([(z, "c2")], by: ==))
+        #expect(reads == 6, "kept")
+    }
+
     @Test func aReadBegunBeforeAChangeDoesNotFillTheCache() {
         let cache = Self.filled()
         let before = cache.generation

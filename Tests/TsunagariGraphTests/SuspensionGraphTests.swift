@@ -21,6 +21,7 @@ import TsunagariCore
         #expect(g.isSuspended(ids[0]) && !g.isSuspended(ids[1]))
         #expect(g.connections(of: ids[0]).isEmpty)
         #expect(!g.areConnected(ids[0], ids[1]))
+        #expect(g.connected(to: ids[1], among: ids + [MemberID("unknown")]) == [ids[3]])
         #expect(g.degrees(from: ids[1], to: [ids[0], ids[2], ids[3]]) == [.beyond, .beyond, .first])
         #expect(g.mutualConnections(ids[1], ids[2]).isEmpty)
         // Replayed again: the same.
@@ -59,5 +60,29 @@ import TsunagariCore
         #expect(g.degrees(from: ids[0], to: [ids[2]]) == [.beyond])
         g.restore(ids[1], connections: [ids[0], ids[2]])
         #expect(g.degrees(from: ids[0], to: [ids[2]]) == [.second])
+    }
+}
+
+/// Many candidates asked at once give the answers asked one by one.
+@Suite struct ConnectedAmongTests {
+    @Test func connectedAmongMatchesAreConnected() {
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let ids = (0..<60).map { MemberID("m\($0)") }
+        let graph = MemberGraph()
+        for _ in 0..<300 {
+            let (a, b) = (next(ids.count), next(ids.count))
+            if a != b { graph.apply(GraphChange(sequence: 0, kind: .connected, a: ids[a], b: ids[b])) }
+        }
+        let strangers = (0..<5).map { MemberID("stranger-\($0)") }
+        for member in ids + strangers.prefix(1) {
+            let candidates = (0..<40).map { _ in ids[next(ids.count)] } + strangers
+            let expected = Set(candidates.filter { graph.areConnected(member, $0) })
+            #expect(graph.connected(to: member, among: candidates) == expected)
+        }
+        #expect(graph.connected(to: ids[0], among: []).isEmpty)
     }
 }
