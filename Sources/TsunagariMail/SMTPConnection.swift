@@ -63,6 +63,8 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let failure {
             return eventLoop.makeFailedFuture(failure)
         }
+        // Out of the pipeline without a failure seen: the connection is gone all the same.
+        guard context != nil else { return eventLoop.makeFailedFuture(SMTPError.connectionClosed) }
         let promise = eventLoop.makePromise(of: SMTPReply.self)
         waiter = promise
         self.timeout = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
@@ -136,6 +138,9 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
 /// An open SMTP connection: commands go out one at a time, each answered by one reply.
 struct SMTPConnection: Sendable {
     let channel: any Channel
+    /// Held here rather than looked up in the pipeline: once the connection closes the pipeline is empty, and the
+    /// handler still knows why it closed (a failed TLS handshake, not merely a closed connection).
+    let replies: NIOLoopBound<SMTPReplyHandler>
     let commandTimeout: TimeAmount
 
     static func connect(
@@ -146,7 +151,14 @@ struct SMTPConnection: Sendable {
         implicitTLS: NIOSSLContext?
     ) async throws(SMTPError) -> SMTPConnection {
         let serverHostname = tlsServerHostname(host)
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let replies: NIOLoopBound<SMTPReplyHandler>
+        do {
+            replies = try await loop.submit { NIOLoopBound(SMTPReplyHandler(), eventLoop: loop) }.get()
+        } catch {
+            throw .connectionFailed("\(error)")
+        }
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -155,12 +167,12 @@ struct SMTPConnection: Sendable {
                         let tls = try NIOSSLClientHandler(context: implicitTLS, serverHostname: serverHostname)
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
-                    try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
+                    try channel.pipeline.syncOperations.addHandler(replies.value)
                 }
             }
         do {
             let channel = try await bootstrap.connect(host: host, port: port).get()
-            return SMTPConnection(channel: channel, commandTimeout: commandTimeout)
+            return SMTPConnection(channel: channel, replies: replies, commandTimeout: commandTimeout)
         } catch let error as ChannelError {
             if case .connectTimeout = error { throw .timedOut }
             throw .connectionFailed("\(host):\(port): \(error)")
@@ -198,10 +210,10 @@ struct SMTPConnection: Sendable {
     func startTLS(_ context: NIOSSLContext, host: String) async throws(SMTPError) {
         let channel = self.channel
         let serverHostname = Self.tlsServerHostname(host)
+        let replies = self.replies
         do {
             try await channel.eventLoop.submit {
-                let handler = try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self)
-                try handler.startTLS(NIOSSLClientHandler(context: context, serverHostname: serverHostname))
+                try replies.value.startTLS(NIOSSLClientHandler(context: context, serverHostname: serverHostname))
             }.get()
         } catch {
             throw Self.map(error)
@@ -213,16 +225,11 @@ struct SMTPConnection: Sendable {
     }
 
     private func exchange(_ text: String?, timeout: TimeAmount) async throws(SMTPError) -> SMTPReply {
-        let channel = self.channel
+        let (channel, replies) = (self.channel, self.replies)
         do {
             return try await channel.eventLoop.flatSubmit {
-                do {
-                    let handler = try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self)
-                    let bytes = text.map { channel.allocator.buffer(string: $0) }
-                    return handler.nextReply(writing: bytes, timeout: timeout, eventLoop: channel.eventLoop)
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(SMTPError.connectionClosed)
-                }
+                let bytes = text.map { channel.allocator.buffer(string: $0) }
+                return replies.value.nextReply(writing: bytes, timeout: timeout, eventLoop: channel.eventLoop)
             }.get()
         } catch {
             throw Self.map(error)
