@@ -36,6 +36,72 @@ struct RequestPathTests {
         #expect(HTML(escaping: "<a href='x'>\"&\"</a>").rendered == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
     }
 
+    /// A page written in one pass from its tree is what nesting strings wrote: random trees of elements (void ones
+    /// too), attributes (flags, left out, values to escape), text and trusted markup, against that way rebuilt here.
+    @Test func treesWriteWhatNestedStringsWrote() {
+        struct Reference {
+            var html: HTML
+            var text: String
+        }
+        func escaped(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                case "'": out += "&#39;"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
+        }
+        var generator = SystemRandomNumberGenerator()
+        let words = ["営業", "a&b", "<script>", "\"q\"", "it's", "", "東京 Tokyo", "😀"]
+        let names = ["div", "p", "a", "span", "input", "br", "img", "section"]
+        func random(_ depth: Int) -> Reference {
+            switch Int.random(in: 0..<(depth > 3 ? 2 : 5), using: &generator) {
+            case 0:
+                let word = words.randomElement(using: &generator)!
+                return Reference(html: HTML(escaping: word), text: escaped(word))
+            case 1:
+                return Reference(html: .trusted("<hr>&nbsp;"), text: "<hr>&nbsp;")
+            case 2:
+                let parts = (0..<Int.random(in: 0...4, using: &generator)).map { _ in random(depth + 1) }
+                return Reference(html: HTML.joined(parts.map(\.html)), text: parts.map(\.text).joined())
+            default:
+                let name = names.randomElement(using: &generator)!
+                var attributes: [Attribute] = []
+                var open = "<" + name
+                for index in 0..<Int.random(in: 0...3, using: &generator) {
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0:
+                        attributes.append(.flag("required"))
+                        open += " required"
+                    case 1:
+                        attributes.append(.flag("hidden", false))
+                    default:
+                        let value = words.randomElement(using: &generator)!
+                        attributes.append(Attribute("data-\(index)", value))
+                        open += " data-\(index)=\"\(escaped(value))\""
+                    }
+                }
+                open += ">"
+                let content = random(depth + 1)
+                let html = HTML.element(name, attributes, content.html)
+                if ["input", "br", "img"].contains(name) { return Reference(html: html, text: open) }
+                return Reference(html: html, text: open + content.text + "</\(name)>")
+            }
+        }
+        for _ in 0..<300 {
+            let tree = random(0)
+            #expect(tree.html.rendered == tree.text)
+            #expect(tree.html.bytes == Array(tree.text.utf8))
+        }
+        #expect(HTML.empty.bytes.isEmpty && HTML.joined([]) == .empty)
+    }
+
     @Test func hexDigitsMatchTheFormatTheyReplaced() {
         var generator = SystemRandomNumberGenerator()
         for length in [0, 1, 2, 8, 32, 33] {

@@ -22,7 +22,7 @@ enum HTMLResponse {
     /// The page, gzip-compressed when the client accepts it (`PageCompression`) and it is worth it.
     static func make(_ html: HTML, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .vary: "Accept-Encoding"]
-        var body = ByteBuffer(string: html.rendered)
+        var body = ByteBuffer(bytes: html.bytes)
         if PageCompression.accepted, body.readableBytes >= PageCompression.minimumBytes,
             let compressed = try? body.compress(with: .gzip(configuration: PageCompression.level))
         {

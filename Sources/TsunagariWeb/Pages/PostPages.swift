@@ -25,8 +25,20 @@ enum PostPages {
     static func richText(_ text: String, mentions: [PersonSummary]) -> HTML {
         let handles = Dictionary(mentions.map { ($0.card.handle.lowercased(), $0.card.handle) }, uniquingKeysWith: { a, _ in a })
         var parts: [HTML] = []
+        // Plain text between links, tags and mentions goes out as one run (escaping a run or its pieces writes the same).
+        var plain = ""
+        func flushPlain() {
+            guard !plain.isEmpty else { return }
+            parts.append(HTML(escaping: plain))
+            plain = ""
+        }
         var cursor = text.startIndex
         func words(_ segment: Substring) {
+            // Without a tag's or a mention's mark no word can be either.
+            guard segment.unicodeScalars.contains(where: { $0 == "#" || $0 == "＃" || $0 == "@" || $0 == "＠" }) else {
+                plain += segment
+                return
+            }
             var word = ""
             func flush() {
                 guard !word.isEmpty else { return }
@@ -37,20 +49,22 @@ enum PostPages {
                     core.removeLast()
                 }
                 if let first = core.first, first == "#" || first == "＃", let tag = PostText.normalizedTag(String(core.dropFirst())) {
+                    flushPlain()
                     parts.append(el("a", .href(tagPath(tag)), .class("hashtag")) { core })
-                    parts.append(HTML(escaping: trailing))
+                    plain = trailing
                 } else if let first = core.first, first == "@" || first == "＠", let handle = handles[String(core.dropFirst()).lowercased()] {
+                    flushPlain()
                     parts.append(el("a", .href("/in/\(handle)"), .class("mention")) { core })
-                    parts.append(HTML(escaping: trailing))
+                    plain = trailing
                 } else {
-                    parts.append(HTML(escaping: word))
+                    plain += word
                 }
                 word = ""
             }
             for character in segment {
                 if character.isWhitespace {
                     flush()
-                    parts.append(HTML(escaping: String(character)))
+                    plain.append(character)
                 } else {
                     word.append(character)
                 }
@@ -60,10 +74,12 @@ enum PostPages {
         for range in PostText.links(in: text) {
             words(text[cursor..<range.lowerBound])
             let url = String(text[range])
+            flushPlain()
             parts.append(el("a", .href(url), Attribute("rel", "nofollow ugc noopener"), .class("post-link")) { url })
             cursor = range.upperBound
         }
         words(text[cursor...])
+        flushPlain()
         return HTML.joined(parts)
     }
 

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TsunagariCore
+@testable import TsunagariWeb
+
+/// A post's text as HTML: links, tags and mentions become links, everything else is escaped text. Plain text is
+/// written as runs; the markup is what writing it word by word and space by space gave (that way kept here).
+@Suite("Rich text")
+struct RichTextTests {
+    static func reference(_ text: String, mentions: [PersonSummary]) -> HTML {
+        let handles = Dictionary(mentions.map { ($0.card.handle.lowercased(), $0.card.handle) }, uniquingKeysWith: { a, _ in a })
+        var parts: [HTML] = []
+        var cursor = text.startIndex
+        func words(_ segment: Substring) {
+            var word = ""
+            func flush() {
+                guard !word.isEmpty else { return }
+                var core = word
+                var trailing = ""
+                while let last = core.last, ".,!?;:)」』、。！？".contains(last) {
+                    trailing = String(last) + trailing
+                    core.removeLast()
+                }
+                if let first = core.first, first == "#" || first == "＃", let tag = PostText.normalizedTag(String(core.dropFirst())) {
+                    parts.append(el("a", .href(PostPages.tagPath(tag)), .class("hashtag")) { core })
+                    parts.append(HTML(escaping: trailing))
+                } else if let first = core.first, first == "@" || first == "＠", let handle = handles[String(core.dropFirst()).lowercased()] {
+                    parts.append(el("a", .href("/in/\(handle)"), .class("mention")) { core })
+                    parts.append(HTML(escaping: trailing))
+                } else {
+                    parts.append(HTML(escaping: word))
+                }
+                word = ""
+            }
+            for character in segment {
+                if character.isWhitespace {
+                    flush()
+                    parts.append(HTML(escaping: String(character)))
+                } else {
+                    word.append(character)
+                }
+            }
+            flush()
+        }
+        for range in PostText.links(in: text) {
+            words(text[cursor..<range.lowerBound])
+            let url = String(text[range])
+            parts.append(el("a", .href(url), Attribute("rel", "nofollow ugc noopener"), .class("post-link")) { url })
+            cursor = range.upperBound
+        }
+        words(text[cursor...])
+        return HTML.joined(parts)
+    }
+
+    @Test func runsOfPlainTextWriteWhatWordByWordWrote() {
+        let card = MemberCard(
+            id: MemberID("m1"), handle: "Sato-Hanako", name: "佐藤花子", headline: nil, location: nil, profileVisibility: .members,
+            connectionsVisibility: .connections, sectionVisibility: SectionVisibilities())
+        let mentions = [PersonSummary(card: card, degree: .first, mutualConnectionCount: 0)]
+        let pieces = [
+            "営業", " ", "　", "\n", "#採用", "＃エンジニア", "#", "@sato-hanako", "＠Sato-Hanako", "@nobody", "https://example.com/a?b=1&c=2",
+            "。", "!", "a&b", "<b>", "\"", "'", "#tag.", "(", ")", "e\u{301}", "#\u{20E3}", "😀", "www.example.jp",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(PostPages.richText(text, mentions: mentions).rendered == Self.reference(text, mentions: mentions).rendered, "\(text)")
+        }
+        let tagged = PostPages.richText("Hello #採用 @sato-hanako!", mentions: mentions).rendered
+        #expect(tagged.contains("class=\"hashtag\"") && tagged.contains("href=\"/in/Sato-Hanako\""))
+    }
+}
