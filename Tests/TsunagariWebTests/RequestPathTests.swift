@@ -125,7 +125,8 @@ struct RequestPathTests {
             case 1: return .bool(Bool.random(using: &random))
             case 2:
                 return [JSONValue.number(Double(Int.random(in: -1_000_000...1_000_000, using: &random))), .number(0.1), .number(-2.5),
-                    .number(1e-7), .number(123456.789), .number(4e20)].randomElement(using: &random)!
+                    .number(1e-7), .number(123456.789), .number(4e20), .number(999_999_999_999_999), .number(-999_999_999_999_999),
+                    .number(0), .number(10), .number(-7)].randomElement(using: &random)!
             case 3: return .string(strings.randomElement(using: &random)!)
             case 4: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in value(depth + 1) })
             default:
