@@ -1,4 +1,5 @@
 import Foundation
+import TsunagariCore
 import TsunagariGraph
 
 /// `tsunagari bench graph`: builds the index from a synthetic or real graph and times the questions the
@@ -11,14 +12,19 @@ public enum GraphBenchmark {
         public var averageDegree: Int
         public var viewers: Int
         public var sqlViewers: Int
+        /// A folder where the index's snapshot is written and read back, as a restarting server does; nil skips it.
+        public var snapshotFolder: String?
 
-        public init(members: Int, edgesFile: String?, seed: UInt64, averageDegree: Int, viewers: Int, sqlViewers: Int) {
+        public init(
+            members: Int, edgesFile: String?, seed: UInt64, averageDegree: Int, viewers: Int, sqlViewers: Int, snapshotFolder: String? = nil
+        ) {
             self.members = members
             self.edgesFile = edgesFile
             self.seed = seed
             self.averageDegree = averageDegree
             self.viewers = viewers
             self.sqlViewers = sqlViewers
+            self.snapshotFolder = snapshotFolder
         }
     }
 
@@ -127,5 +133,60 @@ public enum GraphBenchmark {
                 row("size of the 2nd-degree network", secondSize, nil),
             ])
         withExtendedLifetime(sql) {}
+        if let folder = options.snapshotFolder {
+            try snapshotRoundTrip(graph, viewers: Array(viewers.prefix(50)), folder: folder, seed: options.seed)
+        }
+    }
+
+    /// The start-up of an instance from its graph snapshot (docs/ARCHITECTURE.md "Start-up from a snapshot"): the
+    /// index with member ids of the product's length written to a file and synced, then the file mapped and read into
+    /// a new index as `GraphSnapshot.start` does; the restored index must answer as the original for a sample of
+    /// viewers, or the run stops.
+    static func snapshotRoundTrip(_ graph: SocialGraph, viewers: [Node], folder: String, seed: UInt64) throws {
+        // Ids as long as the product's (26 characters).
+        let ids = (0..<graph.nodeCount).map { MemberID("m" + String(repeating: "0", count: 25 - String($0).count) + String($0)) }
+        let original = MemberGraph(members: ids, graph: graph)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = (folder as NSString).appendingPathComponent("graph.snapshot")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let writeStart = DispatchTime.now().uptimeNanoseconds
+        var writer = SnapshotWriter(kind: MemberGraph.snapshotKind, format: MemberGraph.snapshotFormat) { try handle.write(contentsOf: $0) }
+        writer.write(Int64(0))
+        writer.write("")
+        writer.write(Date().timeIntervalSince1970)
+        original.writeSnapshot(to: &writer)
+        let size = try writer.finish()
+        try handle.synchronize()
+        try handle.close()
+        let writeSeconds = Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9
+        // A cold start reads the file from disk: the page cache is dropped when this process may (root).
+        let cold = (try? "1\n".write(toFile: "/proc/sys/vm/drop_caches", atomically: false, encoding: .utf8)) != nil
+        let readStart = DispatchTime.now().uptimeNanoseconds
+        let mapped = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        let restored = try mapped.withUnsafeBytes { raw in
+            var reader = try SnapshotReader(raw, kind: MemberGraph.snapshotKind, formats: MemberGraph.snapshotFormat...MemberGraph.snapshotFormat)
+            _ = try reader.read(Int64.self)
+            _ = try reader.readString()
+            _ = try reader.readDouble()
+            return try MemberGraph(snapshot: &reader, sequence: 0)
+        }
+        let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
+        var g = SyntheticGraph.Generator(state: seed &+ 7)
+        for viewer in viewers {
+            let id = ids[Int(viewer)]
+            let targets = (0..<1000).map { _ in ids[Int(Node.random(in: 0..<Node(graph.nodeCount), using: &g))] }
+            precondition(restored.degrees(from: id, to: targets) == original.degrees(from: id, to: targets), "the restored index disagrees on degrees")
+            let suggested = restored.triangleCandidates(of: id, limit: 20, excluded: { _ in false })
+            let expected = original.triangleCandidates(of: id, limit: 20, excluded: { _ in false })
+            precondition(suggested.map(\.member) == expected.map(\.member) && suggested.map(\.mutualCount) == expected.map(\.mutualCount),
+                "the restored index disagrees on people you may know")
+            precondition(restored.connectionCount(of: id) == original.connectionCount(of: id), "the restored index disagrees on connections")
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        print(
+            "Snapshot: \(size / 1_048_576) MiB written and synced in \(String(format: "%.2f", writeSeconds)) s; "
+                + "read back (\(cold ? "page cache dropped first" : "from the page cache")) in \(String(format: "%.2f", readSeconds)) s; "
+                + "answers of \(viewers.count) viewers identical")
     }
 }

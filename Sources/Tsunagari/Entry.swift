@@ -510,10 +510,13 @@ struct GraphBench: ParsableCommand {
     @Option(help: "Seed of the synthetic graph and the sampled viewers.") var seed: UInt64 = 1
     @Option(help: "Viewers sampled for the index.") var viewers = 200
     @Option(name: .customLong("sql-viewers"), help: "Viewers also asked through SQL (0 skips the baseline).") var sqlViewers = 20
+    @Option(help: "A folder to write the index's snapshot to and read it back from, timed as a restart.") var snapshot: String?
 
     func run() throws {
         try GraphBenchmark.run(
-            .init(members: members, edgesFile: edges, seed: seed, averageDegree: averageDegree, viewers: viewers, sqlViewers: sqlViewers))
+            .init(
+                members: members, edgesFile: edges, seed: seed, averageDegree: averageDegree, viewers: viewers, sqlViewers: sqlViewers,
+                snapshotFolder: snapshot))
     }
 }
 
