@@ -146,11 +146,23 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     /// The adapter wrote something whose log rows it knows (`changes`, sequence numbers aside): they are applied now,
-    /// and the next answer from memory needs no replay for this write.
-    public func wroteKnown(_ changes: [Change]) {
+    /// and the next answer from memory needs no replay for this write. `adding`, an open invitation the write created,
+    /// joins the open invitations held of both its members (held lists were current when the write committed, or a
+    /// change not yet replayed will drop them), so that the sender's next invitation needs no read of them.
+    public func wroteKnown(_ changes: [Change], adding invitation: Invitation? = nil) {
         locked {
+            var kept: [(MemberID, Entry<[Invitation]>)] = []
+            if let invitation {
+                for member in Set([invitation.from, invitation.to]) {
+                    guard var entry = openInvitations[member] else { continue }
+                    entry.value.removeAll { $0.id == invitation.id }
+                    entry.value.append(invitation)
+                    kept.append((member, entry))
+                }
+            }
             generationCount &+= 1
             for change in changes { invalidate(change) }
+            for (member, entry) in kept { openInvitations[member] = entry }
         }
     }
 

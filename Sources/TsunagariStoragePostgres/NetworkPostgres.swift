@@ -336,10 +336,22 @@ extension PostgresStorage: NetworkStore {
         values.add(key)
         values.add(StoredTime.millis(i.createdAt))
         values.add(StoredTime.millis(i.updatedAt))
-        // The trigger logs a change of both members' invitations (migration 21).
-        let inserted = try await write(
-            InsertInvitation.self, values,
-            logs: .known([i.from, i.to].map { MemberCache.Change(sequence: 0, member: $0, tokenHash: MemberCache.Change.invitations) }))
+        // The trigger logs a change of both members' invitations (migration 21), told to the cache here rather than by
+        // `write`: an open invitation that was inserted also joins the two members' lists held, as it would be read back
+        // (times to the millisecond), so that the sender's next invitation needs no read of theirs.
+        let inserted: [PostgresRandomAccessRow]
+        do {
+            inserted = try await write(InsertInvitation.self, values, logs: .none)
+        } catch {
+            cache.wrote()
+            throw error
+        }
+        var stored = i
+        stored.createdAt = StoredTime.date(StoredTime.millis(i.createdAt))
+        stored.updatedAt = StoredTime.date(StoredTime.millis(i.updatedAt))
+        cache.wroteKnown(
+            [i.from, i.to].map { MemberCache.Change(sequence: 0, member: $0, tokenHash: MemberCache.Change.invitations) },
+            adding: inserted.isEmpty || key == nil ? nil : stored)
         if inserted.isEmpty { throw DomainError.alreadyConnected }
     }
 

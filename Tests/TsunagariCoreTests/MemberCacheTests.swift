@@ -204,6 +204,35 @@ struct MemberCacheTests {
         #expect(cache.cards([Self.y], now: Self.t0).found.isEmpty)
     }
 
+    /// A new invitation this instance wrote joins the open invitations held of both its members, at once.
+    @Test func aNewInvitationJoinsTheListsHeld() {
+        let cache = Self.filled()
+        let z = MemberID("member-z")
+        func invitation(_ id: String, _ from: MemberID, _ to: MemberID) -> Invitation {
+            Invitation(id: id, from: from, to: to, message: nil, status: .pending, createdAt: Date(timeIntervalSince1970: 1), updatedAt: Date(timeIntervalSince1970: 1))
+        }
+        func changes(_ members: MemberID...) -> [MemberCache.Change] {
+            members.map { MemberCache.Change(sequence: 0, member: $0, tokenHash: MemberCache.Change.invitations) }
+        }
+        let old = invitation("i1", Self.x, Self.y)
+        cache.store(openInvitations: [old], of: Self.x, generation: cache.generation, now: Self.t0)
+        cache.store(openInvitations: [], of: z, generation: cache.generation, now: Self.t0)
+        let before = cache.generation
+        let new = invitation("i2", Self.x, z)
+        cache.wroteKnown(changes(Self.x, z), adding: new)
+        #expect(cache.openInvitations(of: Self.x, now: Self.t0) == [old, new])
+        #expect(cache.openInvitations(of: z, now: Self.t0) == [new])
+        #expect(cache.openInvitations(of: Self.y, now: Self.t0) == nil)
+        #expect(!cache.needsReplay(now: Self.t0))
+        // A read of x's list begun before the write stays out.
+        cache.store(openInvitations: [old], of: Self.x, generation: before, now: Self.t0)
+        #expect(cache.openInvitations(of: Self.x, now: Self.t0) == [old, new])
+        // A write that created none (or one not open) drops the lists.
+        cache.wroteKnown(changes(Self.x))
+        #expect(cache.openInvitations(of: Self.x, now: Self.t0) == nil)
+        #expect(cache.openInvitations(of: z, now: Self.t0) == [new])
+    }
+
     @Test func pastTheInvalidationsRememberedEveryEarlierFillIsRefused() {
         let cache = Self.filled()
         let before = cache.generation

@@ -116,6 +116,20 @@ struct NetworkCacheContractTests {
             #expect(try await a.openInvitation(between: ids[0], and: ids[1])?.id == invitation.id)
             #expect(try await a.openInvitation(between: ids[1], and: ids[0])?.id == invitation.id)
             #expect(try await a.openInvitation(between: ids[0], and: ids[2]) == nil)
+            // What `a` holds after writing one is what a store reading afresh finds, to the millisecond.
+            let moment = Date(timeIntervalSince1970: 1_700_000_000.123456)
+            let precise = Invitation(id: Make.id(77), from: ids[2], to: ids[1], message: "よろしく", status: .pending, createdAt: moment, updatedAt: moment)
+            #expect(try await a.openInvitation(between: ids[1], and: ids[2]) == nil)
+            try await a.createInvitation(precise)
+            // PostgreSQL's store adds it to both lists it holds as it writes (no replay between): as read back.
+            let added = (a as? PostgresStorage).map { pg in [ids[1], ids[2]].map { pg.cache.openInvitations(of: $0)?.first { $0.id == precise.id } } }
+            let fresh = try #require(try store.reopen() as? any NetworkStorage)
+            defer { Task { try? await fresh.close() } }
+            let held = try await a.openInvitation(between: ids[1], and: ids[2])
+            let read = try await fresh.openInvitation(between: ids[1], and: ids[2])
+            #expect(held != nil && held == read)
+            if let added { #expect(added == [read, nil], "held for ids[1], whose list was read; not for ids[2], whose was not") }
+            #expect(try await a.openInvitation(between: ids[0], and: ids[1])?.id == invitation.id)
             try await Task.sleep(for: MemberCacheContractTests.afterReplay)
             #expect(try await b.openInvitation(between: ids[1], and: ids[0])?.status == .pending)
             // Ignored is still open; withdrawn is not.
