@@ -12,26 +12,30 @@ import TsunagariCore
 struct RequestPathTests {
     /// The response writer gives byte for byte what `JSONEncoder` (sorted keys, slashes unescaped) gave before it.
     /// Escaping byte by byte writes what the escape scalar by scalar wrote, for text with and without the five.
-    @Test func escapingMatchesTheScalarEscapeItReplaced() {
-        func reference(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "'": out += "&#39;"
-                default: out.unicodeScalars.append(scalar)
-                }
+    /// Escaping as it was first written, scalar by scalar: the reference for the byte-wise escapes.
+    static func escapedScalarByScalar(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
             }
-            return out
         }
+        return out
+    }
+
+    @Test func escapingMatchesTheScalarEscapeItReplaced() {
+        let reference = Self.escapedScalarByScalar
         let pieces = ["a", "営業", "&", "<", ">", "\"", "'", "é", "e\u{301}", "😀", " ", "&amp;", "ｶﾞ", "\u{0}"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
             let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(HTML(escaping: text).rendered == reference(text), "\(text)")
+            #expect(HTML.escape(text) == reference(text), "\(text)")
         }
         #expect(HTML(escaping: "<a href='x'>\"&\"</a>").rendered == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
     }
@@ -43,20 +47,7 @@ struct RequestPathTests {
             var html: HTML
             var text: String
         }
-        func escaped(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "'": out += "&#39;"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
-        }
+        let escaped = Self.escapedScalarByScalar
         var generator = SystemRandomNumberGenerator()
         let words = ["営業", "a&b", "<script>", "\"q\"", "it's", "", "東京 Tokyo", "😀"]
         let names = ["div", "p", "a", "span", "input", "br", "img", "section"]

@@ -99,7 +99,9 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `text` escaped as a String (for XML written by hand); returned as it is when it holds none of the five.
     static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out: [UInt8] = []
         writeEscaped(text, into: &out)
         return String(decoding: out, as: UTF8.self)
