@@ -29,9 +29,7 @@ enum NetworkPages {
                 if let headline = p.card.headline { el("p", .class("muted small-text")) { headline } }
                 if p.mutualConnectionCount > 0 && p.degree != .first {
                     el("p", .class("muted small-text")) {
-                        l == .ja
-                            ? "\(p.mutualConnectionCount)\(Text.reasonMutual(l))"
-                            : "\(p.mutualConnectionCount) \(Text.reasonMutual(l))"
+                        Text.reasonMutual.counted(p.mutualConnectionCount, l)
                     }
                 }
                 extra()
@@ -51,7 +49,7 @@ enum NetworkPages {
         switch reason.kind {
         case .mutualConnections:
             guard let count = reason.count else { return Text.mutualConnections(l) }
-            return l == .ja ? "\(count)\(Text.reasonMutual(l))" : "\(count) \(Text.reasonMutual(l))"
+            return Text.reasonMutual.counted(count, l)
         case .sameCompany: return "\(Text.reasonCompany(l)): \(reason.company?.name ?? "")"
         case .sameSchool: return "\(Text.reasonSchool(l)): \(reason.school ?? "")"
         case .contact: return Text.reasonContact(l)
@@ -65,10 +63,10 @@ enum NetworkPages {
                 el("h1") { Text.myNetwork(l) }
                 el("p", .class("muted")) {
                     el("a", .href("/network/connections"), .id("connection-count")) {
-                        l == .ja ? "\(model.connectionCount)\(Text.connectionsCount(l))" : "\(model.connectionCount) \(Text.connectionsCount(l))"
+                        Text.connectionsCount.counted(model.connectionCount, l)
                     }
                     " · "
-                    l == .ja ? "\(model.secondDegreeCount)\(Text.secondDegreeCount(l))" : "\(model.secondDegreeCount) \(Text.secondDegreeCount(l))"
+                    Text.secondDegreeCount.counted(model.secondDegreeCount, l)
                 }
             }
             el("section", .class("card"), .id("invitations-received")) {

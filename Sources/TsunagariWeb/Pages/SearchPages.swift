@@ -129,7 +129,7 @@ enum SearchPages {
                         facet(model, name: "degree", title: Text.filterDegree(l), values: model.facets.degrees, l: l)
                     }
                     el("section", .class("card search-results"), .id("search-results")) {
-                        el("p", .class("muted"), .id("result-count")) { l == .ja ? "\(model.total)\(Text.results(l))" : "\(model.total) \(Text.results(l))" }
+                        el("p", .class("muted"), .id("result-count")) { Text.results.counted(model.total, l) }
                         if model.results.isEmpty { el("p") { Text.noResults(l) } }
                         el("ul", .class("people")) {
                             for result in model.results {

@@ -52,6 +52,22 @@ public enum Text: CaseIterable, Sendable {
         return locale == .ja ? pair.ja : pair.en
     }
 
+    /// A count before this noun: "19,343 connections", "19,343人のつながり" (digits grouped by threes in both).
+    func counted(_ count: Int, _ locale: TsunagariCore.Locale) -> String {
+        let digits = Self.grouped(count)
+        return locale == .ja ? digits + self(locale) : digits + " " + self(locale)
+    }
+
+    static func grouped(_ count: Int) -> String {
+        let plain = String(count.magnitude)
+        var out = count < 0 ? "-" : ""
+        for (index, digit) in plain.enumerated() {
+            if index > 0 && (plain.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
+    }
+
     var strings: (en: String, ja: String) {
         switch self {
         case .jobs: ("Jobs", "求人")
