@@ -164,7 +164,7 @@ def test_recruiter_finds_members_by_boolean_search_and_company(browser, demo_ser
     search_form = browser.find_element(By.ID, "search-form")
     assert search_form.find_element(By.NAME, "q").get_attribute("value") == QUERY
     results = browser.find_element(By.ID, "search-results")
-    assert results.find_element(By.CSS_SELECTOR, "p.muted").text == f"{len(everyone)}件", results.text
+    assert results.find_element(By.CSS_SELECTOR, "p.muted").text == f"{len(everyone):,}件", results.text
     cards = results.find_elements(By.CSS_SELECTOR, "ul.people > li.person")
     assert len(cards) == min(len(everyone), 25), f"{len(cards)} cards for {len(everyone)} results (25 a page)"
     assert decoy["handle"] not in browser.page_source, "the intern decoy is on the unfiltered results page"
@@ -192,7 +192,7 @@ def test_recruiter_finds_members_by_boolean_search_and_company(browser, demo_ser
     assert params.get("q") == [QUERY] and params.get("currentCompany") == [company], browser.current_url
     assert browser.find_element(By.NAME, "currentCompany").get_attribute("value") == company
     results = browser.find_element(By.ID, "search-results")
-    assert results.find_element(By.CSS_SELECTOR, "p.muted").text == f"{len(api_order)}件", results.text
+    assert results.find_element(By.CSS_SELECTOR, "p.muted").text == f"{len(api_order):,}件", results.text
     cards = results.find_elements(By.CSS_SELECTOR, "ul.people > li.person")
     shown = [card.find_element(By.CSS_SELECTOR, ".person-name a").get_attribute("href") for card in cards]
     handles = [urllib.parse.urlsplit(href).path.removeprefix("/in/") for href in shown]
@@ -246,7 +246,7 @@ def test_recruiter_finds_members_by_boolean_search_and_company(browser, demo_ser
     submit_and_wait(browser, link.click)
     params = urllib.parse.parse_qs(urllib.parse.urlsplit(browser.current_url).query)
     assert params.get("q") == [QUERY] and params.get("currentCompany") == [company], browser.current_url
-    assert browser.find_element(By.ID, "result-count").text == f"{len(api_order)}件"
+    assert browser.find_element(By.ID, "result-count").text == f"{len(api_order):,}件"
 
     # 6. Typeahead in the header: the beginning of a name lists people, nearest first; a click opens the profile.
     target = profiles[handles[0]]["name"]
