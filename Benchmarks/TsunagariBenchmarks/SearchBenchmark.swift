@@ -152,10 +152,12 @@ public enum SearchBenchmark {
         try await ProfileIndexing.index(Array(data.profiles), into: written, at: Date(), batch: indexBatch)
         let together = seconds(since: t0)
         // What a (re)starting instance does: the index in memory filled from storage.
+        let residentBeforeLoad = residentBytes()
         t0 = DispatchTime.now().uptimeNanoseconds
         let engine = SearchEngine(store: storage)
         let loaded = try await engine.load()
         let loadSeconds = seconds(since: t0)
+        let residentForLoad = residentBytes() - residentBeforeLoad
         precondition(loaded == n && engine.index.count == n, "the index in memory holds \(engine.index.count) entries for \(n) profiles")
         let indexed = try await storage.searchEntryCount()
         precondition(indexed == n, "the index holds \(indexed) entries for \(n) profiles")
@@ -175,7 +177,9 @@ public enum SearchBenchmark {
             "Index size: \(megabytes(indexBytes.bytes)) = \(grouped(indexBytes.bytes / max(n, 1))) bytes per profile (\(indexBytes.how)); "
                 + "database \(megabytes(sizeBefore)) before indexing, \(megabytes(sizeAfter)) after (+\(grouped((sizeAfter - sizeBefore) / max(n, 1))) bytes per profile)")
         let memory = engine.index.approximateBytes
-        print("Index in memory: about \(megabytes(memory)) = \(grouped(memory / max(n, 1))) bytes per profile (TermIndex.approximateBytes)")
+        print("Index in memory: about \(megabytes(memory)) = \(grouped(memory / max(n, 1))) bytes per profile (TermIndex.approximateBytes); "
+            + "resident +\(megabytes(residentForLoad)) = \(grouped(residentForLoad / max(n, 1))) bytes per profile while filled from storage")
+        for (part, bytes) in engine.index.memoryParts { print("  \(part): \(grouped(bytes / max(n, 1))) bytes per profile") }
 
         // What a restart with a snapshot does instead (as the server does: the snapshot written in the background,
         // then at start read back, checked against the change log, and followed by it); answers compared below.
@@ -188,9 +192,12 @@ public enum SearchBenchmark {
         precondition(position != nil, "no snapshot was written")
         let snapshotBytes = (try FileManager.default.attributesOfItem(atPath: files.searchPath)[.size] as? NSNumber)?.intValue ?? 0
         t0 = DispatchTime.now().uptimeNanoseconds
+        let residentBeforeRestore = residentBytes()
         let restarted = SearchEngine(store: storage)
         let started = try await restarted.start(from: files, expected: n)
         let snapshotStart = seconds(since: t0)
+        let residentForRestore = residentBytes() - residentBeforeRestore
+        print("Index restored from its snapshot: resident +\(megabytes(residentForRestore)) = \(grouped(residentForRestore / max(n, 1))) bytes per profile")
         guard case .snapshot = started else { throw SearchBenchError("the snapshot was not used: \(started)") }
         precondition(restarted.index.count == n, "the restored index holds \(restarted.index.count) entries for \(n) profiles")
         for query in data.queries {

@@ -9,18 +9,17 @@ extension TermIndex {
     static let snapshotKind = "search index"
     /// Raised whenever the layout below, the analyser's columns or their weights change: an older snapshot is then
     /// refused and the index is built from storage.
-    static let snapshotFormat: UInt32 = 1
+    static let snapshotFormat: UInt32 = 2
 
     /// What the index holds at one moment. Taking it costs no copy (Swift's arrays are shared until written), so the
     /// lock is held only for that; a writer afterwards copies the outer arrays and the lists it changes.
     struct Frozen: Sendable {
         let termText: [String]
-        let postings: [[Doc]]
-        let frequencies: [[UInt16]]
+        let postings: [PostingList]
         let namePostings: [Term: [Doc]]
         let nameTermIDs: [Term]
         let members: [MemberID?]
-        let forward: [[UInt32]]
+        let forward: [[UInt8]]
         let lengths: [Float]
         let attributes: [String]
         let stamps: [Double]
@@ -32,7 +31,7 @@ extension TermIndex {
     func frozen() -> Frozen {
         lock.read {
             Frozen(
-                termText: termText, postings: postings, frequencies: frequencies, namePostings: namePostings, nameTermIDs: nameTermIDs,
+                termText: termText, postings: postings, namePostings: namePostings, nameTermIDs: nameTermIDs,
                 members: members, forward: forward, lengths: lengths, attributes: attributes, stamps: stamps, versions: versions,
                 liveCount: liveCount, totalLength: totalLength)
         }
@@ -58,10 +57,12 @@ extension TermIndex {
         writer.write(ends)
         writer.write(text)
         text = []
-        // Postings: each term's length, then every list's documents, then every list's frequencies.
+        // Postings: each term's length and runs, then every list's documents' low bits, runs and frequencies.
         writer.write(index.postings.map { UInt32($0.count) })
-        for list in index.postings { writer.writeElements(list) }
-        for list in index.frequencies { writer.writeElements(list) }
+        writer.write(index.postings.map { UInt32($0.runs.count) })
+        for list in index.postings { writer.writeElements(list.lows) }
+        for list in index.postings { writer.writeElements(list.runs) }
+        for list in index.postings { writer.writeElements(list.frequencies) }
         // Typeahead's postings, by term, and its sorted terms (their text is the terms').
         let named = index.namePostings.keys.sorted()
         writer.write(named)
@@ -108,13 +109,17 @@ extension TermIndex {
         }
         let termCount = termText.count
         let postingCounts = try reader.readArray(UInt32.self)
-        guard postingCounts.count == termCount else { throw SnapshotError("the postings do not match the terms") }
-        var postings: [[Doc]] = []
-        postings.reserveCapacity(termCount)
-        for count in postingCounts { postings.append(try reader.readElements(Doc.self, count: Int(count))) }
-        var frequencies: [[UInt16]] = []
-        frequencies.reserveCapacity(termCount)
-        for count in postingCounts { frequencies.append(try reader.readElements(UInt16.self, count: Int(count))) }
+        let runCounts = try reader.readArray(UInt32.self)
+        guard postingCounts.count == termCount, runCounts.count == termCount else { throw SnapshotError("the postings do not match the terms") }
+        var lows: [[UInt16]] = []
+        lows.reserveCapacity(termCount)
+        for count in postingCounts { lows.append(try reader.readElements(UInt16.self, count: Int(count))) }
+        var runs: [[UInt64]] = []
+        runs.reserveCapacity(termCount)
+        for count in runCounts { runs.append(try reader.readElements(UInt64.self, count: Int(count))) }
+        var frequencyLists: [[UInt8]] = []
+        frequencyLists.reserveCapacity(termCount)
+        for count in postingCounts { frequencyLists.append(try reader.readElements(UInt8.self, count: Int(count))) }
         let named = try reader.readArray(UInt32.self)
         let namedCounts = try reader.readArray(UInt32.self)
         guard named.count == namedCounts.count, named.allSatisfy({ Int($0) < termCount }) else {
@@ -142,9 +147,9 @@ extension TermIndex {
         }
         let forwardCounts = try reader.readArray(UInt32.self)
         guard forwardCounts.count == documentCount else { throw SnapshotError("the forward lists do not match the documents") }
-        var forward: [[UInt32]] = []
+        var forward: [[UInt8]] = []
         forward.reserveCapacity(documentCount)
-        for count in forwardCounts { forward.append(try reader.readElements(UInt32.self, count: Int(count))) }
+        for count in forwardCounts { forward.append(try reader.readElements(UInt8.self, count: Int(count))) }
         let lengths = try reader.readFloats()
         let attributeCount = try reader.readCount(elementSize: 4)
         var attributes: [String] = []
@@ -158,20 +163,27 @@ extension TermIndex {
             liveCount == docOf.count, reader.isAtEnd
         else { throw SnapshotError("the documents' columns do not match the documents") }
         // A posting's document and a forward list's term must exist, or a query would read out of range.
-        for list in postings where !(list.last.map { Int($0) < documentCount } ?? true) {
-            throw SnapshotError("a posting names a document the snapshot does not hold")
+        var postings: [PostingList] = []
+        postings.reserveCapacity(termCount)
+        for term in 0..<termCount {
+            guard let list = PostingList(lows: lows[term], runs: runs[term], frequencies: frequencyLists[term], documents: documentCount) else {
+                throw SnapshotError("a posting list is out of order or names a document the snapshot does not hold")
+            }
+            postings.append(list)
         }
+        lows = []
+        runs = []
+        frequencyLists = []
         for list in namePostings.values where !(list.last.map { Int($0) < documentCount } ?? true) {
             throw SnapshotError("a typeahead posting names a document the snapshot does not hold")
         }
-        for tokens in forward where tokens.contains(where: { $0 < Self.markBase && Int($0) >= termCount }) {
-            throw SnapshotError("a forward list names a term the snapshot does not hold")
+        for list in forward where !ForwardList.isValid(list, columns: Self.columns.count, terms: termCount) {
+            throw SnapshotError("a forward list is torn or names a term the snapshot does not hold")
         }
         lock.write {
             self.termIDs = termIDs
             self.termText = termText
             self.postings = postings
-            self.frequencies = frequencies
             self.namePostings = namePostings
             self.nameTermIDs = nameTermIDs
             self.nameTerms = nameTermIDs.map { termText[Int($0)] }

@@ -30,8 +30,8 @@ public final class TermIndex: @unchecked Sendable {
     // Terms.
     var termIDs: [TermKey: Term] = [:]
     var termText: [String] = []
-    var postings: [[Doc]] = []
-    var frequencies: [[UInt16]] = []
+    /// Each term's documents, with its weighted frequency in each.
+    var postings: [PostingList] = []
     /// For typeahead: the documents holding each term in the name column, and those terms sorted.
     var namePostings: [Term: [Doc]] = [:]
     var nameTerms: [String] = []
@@ -40,7 +40,8 @@ public final class TermIndex: @unchecked Sendable {
     // Documents.
     var docOf: [MemberID: Doc] = [:]
     var members: [MemberID?] = []
-    var forward: [[UInt32]] = []
+    /// Each document's terms in order, column by column (`ForwardList`'s bytes).
+    var forward: [[UInt8]] = []
     var lengths: [Float] = []
     var attributes: [String] = []
     var stamps: [Double] = []
@@ -121,7 +122,6 @@ public final class TermIndex: @unchecked Sendable {
             termIDs = [:]
             termText = []
             postings = []
-            frequencies = []
             namePostings = [:]
             nameTerms = []
             nameTermIDs = []
@@ -142,8 +142,9 @@ public final class TermIndex: @unchecked Sendable {
         lock.write {
             guard let doc = docOf.removeValue(forKey: member) else { return }
             let d = Int(doc)
-            for (term, _) in termFrequencies(forward[d]) { removePosting(term, doc) }
-            for term in nameTermsOf(forward[d]) { removeNamePosting(term, doc) }
+            let old = forwardTokens(of: d)
+            for (term, _) in termFrequencies(old) { removePosting(term, doc) }
+            for term in nameTermsOf(old) { removeNamePosting(term, doc) }
             totalLength -= Double(lengths[d])
             liveCount -= 1
             members[d] = nil
@@ -161,8 +162,7 @@ public final class TermIndex: @unchecked Sendable {
         precondition(id < Self.markBase, "the search index holds too many distinct terms")
         termIDs[key] = id
         termText.append(text)
-        postings.append([])
-        frequencies.append([])
+        postings.append(PostingList())
         return id
     }
 
@@ -191,7 +191,8 @@ public final class TermIndex: @unchecked Sendable {
         if let existing = docOf[entry.member] {
             doc = existing
             let d = Int(doc)
-            let oldTerms = termFrequencies(forward[d])
+            let oldTokens = forwardTokens(of: d)
+            let oldTerms = termFrequencies(oldTokens)
             // Both lists are sorted by term: walk them together.
             var i = 0
             var j = 0
@@ -208,11 +209,11 @@ public final class TermIndex: @unchecked Sendable {
                     j += 1
                 }
             }
-            let oldNames = Set(nameTermsOf(forward[d]))
+            let oldNames = Set(nameTermsOf(oldTokens))
             for term in oldNames where !newNames.contains(term) { removeNamePosting(term, doc) }
             for term in newNames where !oldNames.contains(term) { insertNamePosting(term, doc, &newNameTerms) }
             totalLength -= Double(lengths[d])
-            forward[d] = tokens
+            forward[d] = ForwardList.encode(tokens, columns: Self.columns.count)
             lengths[d] = length
             attributes[d] = entry.attributes
             stamps[d] = entry.stamp
@@ -221,7 +222,7 @@ public final class TermIndex: @unchecked Sendable {
             doc = Doc(members.count)
             docOf[entry.member] = doc
             members.append(entry.member)
-            forward.append(tokens)
+            forward.append(ForwardList.encode(tokens, columns: Self.columns.count))
             lengths.append(length)
             attributes.append(entry.attributes)
             stamps.append(entry.stamp)
@@ -229,17 +230,21 @@ public final class TermIndex: @unchecked Sendable {
             liveCount += 1
             // The newest document is the highest: every posting is an append.
             for item in newTerms {
-                postings[Int(item.term)].append(doc)
-                frequencies[Int(item.term)].append(item.frequency)
+                postings[Int(item.term)].append(doc, item.frequency)
             }
             for term in newNames { insertNamePosting(term, doc, &newNameTerms) }
         }
         totalLength += Double(length)
     }
 
+    /// A document's forward list as the entry was built: column marks, boundaries and terms.
+    private func forwardTokens(of doc: Int) -> [UInt32] {
+        ForwardList.decode(forward[doc], columns: Self.columns.count)!
+    }
+
     /// Each term of a document once, sorted, with its weighted frequency (the sum of its columns' weights over
     /// its occurrences).
-    private func termFrequencies(_ tokens: [UInt32]) -> [(term: Term, frequency: UInt16)] {
+    private func termFrequencies(_ tokens: [UInt32]) -> [(term: Term, frequency: UInt8)] {
         var pairs: [(term: Term, weight: UInt32)] = []
         pairs.reserveCapacity(tokens.count)
         var weight: UInt32 = 0
@@ -251,13 +256,13 @@ public final class TermIndex: @unchecked Sendable {
             pairs.append((token, weight))
         }
         pairs.sort { $0.term < $1.term }
-        var result: [(term: Term, frequency: UInt16)] = []
+        var result: [(term: Term, frequency: UInt8)] = []
         result.reserveCapacity(pairs.count)
         for pair in pairs {
             if let last = result.last, last.term == pair.term {
-                result[result.count - 1].frequency = UInt16(min(UInt32(UInt16.max), UInt32(last.frequency) + pair.weight))
+                result[result.count - 1].frequency = PostingList.frequency(UInt32(last.frequency) + pair.weight)
             } else {
-                result.append((pair.term, UInt16(min(UInt32(UInt16.max), pair.weight))))
+                result.append((pair.term, PostingList.frequency(pair.weight)))
             }
         }
         return result
@@ -279,23 +284,12 @@ public final class TermIndex: @unchecked Sendable {
         return (start + 1)..<end
     }
 
-    private func insertPosting(_ term: Term, _ doc: Doc, _ frequency: UInt16) {
-        let t = Int(term)
-        let index = Self.lowerBound(postings[t], doc)
-        if index < postings[t].count, postings[t][index] == doc {
-            frequencies[t][index] = frequency
-        } else {
-            postings[t].insert(doc, at: index)
-            frequencies[t].insert(frequency, at: index)
-        }
+    private func insertPosting(_ term: Term, _ doc: Doc, _ frequency: UInt8) {
+        postings[Int(term)].insert(doc, frequency)
     }
 
     private func removePosting(_ term: Term, _ doc: Doc) {
-        let t = Int(term)
-        let index = Self.lowerBound(postings[t], doc)
-        guard index < postings[t].count, postings[t][index] == doc else { return }
-        postings[t].remove(at: index)
-        frequencies[t].remove(at: index)
+        postings[Int(term)].remove(doc)
     }
 
     private func insertNamePosting(_ term: Term, _ doc: Doc, _ newNameTerms: inout [Term]) {
@@ -364,8 +358,7 @@ public final class TermIndex: @unchecked Sendable {
     /// A positive term or sequence of the query, with the documents holding it and its weighted frequency in
     /// each, for ranking.
     struct Leaf {
-        let docs: [Doc]
-        let frequencies: [UInt16]
+        let list: PostingList
         let idf: Float
     }
 
@@ -374,7 +367,7 @@ public final class TermIndex: @unchecked Sendable {
 
     /// The most work one query may do under the lock, so that none holds it long: writers wait for the queries
     /// running, and every later query waits for the writers (the lock prefers them). A unit is a posting read by a
-    /// merge; a document checked for a phrase costs 48 and a quarter per token of its forward list, choosing the
+    /// merge; a document checked for a phrase costs 48 and a quarter per byte of its forward list, choosing the
     /// best 4 a document. Measured at 100,000 profiles (release build, docs/BENCHMARKS.md), a unit took 4–8 ns, and
     /// the twelve recruiter queries of `tsunagari bench search` spent at most 1.5 M (query 5, `"product manager" OR
     /// プロダクトマネージャー` in Tokyo), so about 15 M at 1,000,000 profiles, where that query took 79 ms. A query
@@ -464,7 +457,7 @@ public final class TermIndex: @unchecked Sendable {
         }
         var scores = [Float](repeating: 0, count: docs.count)
         if ranked {
-            for leaf in leaves { try work.spend(Work.merge(docs.count, leaf.docs.count)) }
+            for leaf in leaves { try work.spend(Work.merge(docs.count, leaf.list.count)) }
             score(docs, leaves, into: &scores)
         }
         // The bounded heap: a comparison per document, a few for those that enter it.
@@ -515,7 +508,13 @@ public final class TermIndex: @unchecked Sendable {
             let plain = parts.filter(needsNoCheck)
             let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
-            for part in plain + rest {
+            for (index, part) in (plain + rest).enumerated() {
+                if index == plain.count, rest.count > 1 {
+                    // Before any document is checked: a document lacking a term of any of the phrases cannot match,
+                    // so the posting lists of every phrase's terms narrow the documents first (merges, cheap beside
+                    // checks). `早稲田大学 マーケティング` then checks only documents holding all ten bigrams.
+                    if try !narrowByTerms(rest, &narrowed, work: &work) { return .none }
+                }
                 switch try evaluate(part, positive: positive, within: narrowed, leaves: &leaves, work: &work) {
                 case .none: return .none
                 case .all: continue
@@ -570,6 +569,31 @@ public final class TermIndex: @unchecked Sendable {
             try work.spend(2 * common.count + Work.merge(common.count, union.count))
             return .except(Self.subtract(common, union))
         }
+    }
+
+    /// Intersects `narrowed` with the posting list of every term of the phrases among `parts`, rarest first. Returns
+    /// false when no document is left.
+    private func narrowByTerms(_ parts: [IndexQuery], _ narrowed: inout [Doc]?, work: inout Work) throws(TooMuchWork) -> Bool {
+        var terms: Set<Term> = []
+        for part in parts {
+            guard case .sequence(let words, _) = part else { continue }
+            for word in words where !word.isEmpty {
+                // A phrase with a word the index has never seen matches nothing: the part itself answers that.
+                guard let id = termIDs[TermKey(word)] else { continue }
+                terms.insert(id)
+            }
+        }
+        for term in terms.sorted(by: { postings[Int($0)].count < postings[Int($1)].count }) {
+            let list = postings[Int(term)]
+            if let current = narrowed {
+                try work.spend(Work.merge(current.count, list.count))
+                narrowed = list.intersection(current)
+            } else {
+                narrowed = list.docs()
+            }
+            if narrowed?.isEmpty == true { return false }
+        }
+        return true
     }
 
     /// The union of sorted lists. Merged one after another, each merge would read what the ones before it made (64
@@ -645,9 +669,12 @@ public final class TermIndex: @unchecked Sendable {
         let n = Float(max(liveCount, 1))
         func idf(_ df: Int) -> Float { log(1 + (n - Float(df) + 0.5) / (Float(df) + 0.5)) }
         if isPlainTerm(.sequence(words, column: column)) {
-            let docs = postings[Int(terms[0])]
-            if positive { leaves.append(Leaf(docs: docs, frequencies: frequencies[Int(terms[0])], idf: idf(docs.count))) }
-            return .docs(docs)
+            let list = postings[Int(terms[0])]
+            if positive { leaves.append(Leaf(list: list, idf: idf(list.count))) }
+            // Correct within `within`: only its documents are looked up, when it is given.
+            guard let within else { return .docs(list.docs()) }
+            try work.spend(Work.merge(within.count, list.count))
+            return .docs(list.intersection(within))
         }
         var lists = Set(terms).map { postings[Int($0)] }
         lists.sort { $0.count < $1.count }
@@ -655,66 +682,24 @@ public final class TermIndex: @unchecked Sendable {
         // need every candidate checked, not only those `within`).
         let rarest = lists[0].count
         if let within { try work.spend(Work.merge(within.count, rarest)) }
-        var candidates = within.map { Self.intersect($0, lists[0]) } ?? lists[0]
+        var candidates = within.map { lists[0].intersection($0) } ?? lists[0].docs()
         for list in lists.dropFirst() where !candidates.isEmpty {
             try work.spend(Work.merge(candidates.count, list.count))
-            candidates = Self.intersect(candidates, list)
+            candidates = list.intersection(candidates)
         }
         let wanted = column.map { Self.columns.firstIndex(of: $0)! }
-        var docs: [Doc] = []
-        var found: [UInt16] = []
+        let pattern = ForwardList.pattern(terms)
+        var found = PostingList()
         for doc in candidates {
-            let tokens = forward[Int(doc)]
-            // Reaching a document's tokens is a cache miss or two; the scan itself is a tight loop.
-            try work.spend(48 + tokens.count / 4)
-            let weight = Self.occurrences(of: terms, in: tokens, column: wanted)
+            let bytes = forward[Int(doc)]
+            // Reaching a document's list is a cache miss or two; the scan itself is memchr's.
+            try work.spend(48 + bytes.count / 4)
+            let weight = ForwardList.occurrences(of: pattern, in: bytes, column: wanted, weights: Self.columnWeights)
             guard weight.count > 0 else { continue }
-            docs.append(doc)
-            found.append(UInt16(min(Float(UInt16.max), weight.weight)))
+            found.append(doc, PostingList.frequency(weight.weight))
         }
-        if positive { leaves.append(Leaf(docs: docs, frequencies: found, idf: idf(rarest))) }
-        return .docs(docs)
-    }
-
-    /// How often `terms` stand consecutively in a document (in `column` only, when given), and the sum of
-    /// their columns' weights. The scan looks for the first term alone (a tight loop over the tokens); the column
-    /// of an occurrence is found by looking back to the column's mark.
-    static func occurrences(of terms: [Term], in tokens: [UInt32], column: Int?) -> (count: Int, weight: Float) {
-        var count = 0
-        var weight: Float = 0
-        tokens.withUnsafeBufferPointer { t in
-            terms.withUnsafeBufferPointer { q in
-                let first = q[0]
-                let length = q.count
-                let end = t.count
-                var i = 0
-                while true {
-                    while i < end && t[i] != first { i += 1 }
-                    guard i < end else { return }
-                    if i + length <= end {
-                        var k = 1
-                        while k < length && t[i + k] == q[k] { k += 1 }
-                        if k == length {
-                            var j = i
-                            var current = 0
-                            while j > 0 {
-                                j -= 1
-                                if t[j] >= markBase && t[j] != boundaryToken {
-                                    current = Int(t[j] - markBase)
-                                    break
-                                }
-                            }
-                            if column == nil || column == current {
-                                count += 1
-                                weight += columnWeights[current]
-                            }
-                        }
-                    }
-                    i += 1
-                }
-            }
-        }
-        return (count, weight)
+        if positive { leaves.append(Leaf(list: found, idf: idf(rarest))) }
+        return .docs(found.docs())
     }
 
     /// Adds each leaf's BM25F contribution to the score of each document holding it.
@@ -723,8 +708,9 @@ public final class TermIndex: @unchecked Sendable {
         let average = Float(totalLength / Double(max(liveCount, 1)))
         lengths.withUnsafeBufferPointer { lengths in
             for leaf in leaves where leaf.idf > 0 {
-                Self.forEachCommon(docs, leaf.docs) { i, j in
-                    let frequency = Float(leaf.frequencies[j])
+                let frequencies = leaf.list.frequencies
+                leaf.list.forEachCommon(docs) { i, j in
+                    let frequency = Float(frequencies[j])
                     guard frequency > 0 else { return }
                     let norm = Self.k1 * (1 - Self.b + Self.b * lengths[Int(docs[i])] / max(average, 1))
                     scores[i] += leaf.idf * frequency * (Self.k1 + 1) / (frequency + norm)
@@ -796,10 +782,9 @@ public final class TermIndex: @unchecked Sendable {
             guard !prefixed.isEmpty else { return [] }
             let prefixSet = Set(prefixed)
             func matches(_ doc: Doc) -> Bool {
-                let tokens = forward[Int(doc)]
-                guard let range = Self.columnRange(tokens, Self.nameColumn) else { return false }
-                var start = range.lowerBound
-                while start + exact.count < range.upperBound {
+                let tokens = ForwardList.tokens(forward[Int(doc)], column: Self.nameColumn, columns: Self.columns.count)
+                var start = 0
+                while start + exact.count < tokens.count {
                     var k = 0
                     while k < exact.count, tokens[start + k] == exact[k] { k += 1 }
                     if k == exact.count, prefixSet.contains(tokens[start + k]) { return true }
@@ -924,12 +909,46 @@ public final class TermIndex: @unchecked Sendable {
 
     // MARK: Size
 
+    /// `approximateBytes` by part, with counts that explain them (for the benchmark).
+    public var memoryParts: [(part: String, bytes: Int)] {
+        lock.read {
+            var postingBytes = 0
+            var postingCount = 0
+            for list in postings {
+                postingBytes += list.bytes
+                postingCount += list.count
+            }
+            var forwardBytes = 0
+            var tokenCount = 0
+            var widths = [0, 0, 0, 0]
+            for (doc, list) in forward.enumerated() {
+                forwardBytes += list.capacity + 32
+                for token in forwardTokens(of: doc) where token < Self.markBase {
+                    tokenCount += 1
+                    let value = token + 1
+                    widths[value < 1 << 7 ? 0 : value < 1 << 14 ? 1 : value < 1 << 21 ? 2 : 3] += 1
+                }
+            }
+            let attributeBytes = attributes.reduce(0) { $0 + $1.utf8.count + 16 }
+            let termBytes = termText.reduce(0) { $0 + $1.utf8.count + 40 }
+            let nameBytes = namePostings.reduce(0) { $0 + $1.value.count * 4 + 48 }
+            return [
+                ("postings (\(postingCount) postings, \(termText.count) terms)", postingBytes),
+                ("forward lists (\(tokenCount) terms; of 1/2/3/4 bytes: \(widths))", forwardBytes),
+                ("attributes", attributeBytes),
+                ("term text", termBytes),
+                ("typeahead postings", nameBytes),
+                ("per document (\(members.count))", members.count * (8 + 4 + 8 + 40)),
+            ]
+        }
+    }
+
     /// An estimate of the memory the index holds, in bytes.
     public var approximateBytes: Int {
         lock.read {
             var bytes = 0
-            for list in postings { bytes += list.capacity * 6 + 48 }
-            for tokens in forward { bytes += tokens.capacity * 4 + 32 }
+            for list in postings { bytes += list.bytes }
+            for list in forward { bytes += list.capacity + 32 }
             for text in attributes { bytes += text.utf8.count + 16 }
             for text in termText { bytes += text.utf8.count + 40 }
             for (_, list) in namePostings { bytes += list.count * 4 + 48 }

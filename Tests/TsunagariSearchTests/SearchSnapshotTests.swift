@@ -93,9 +93,11 @@ import TsunagariCore
         var writer = SnapshotWriter(kind: TermIndex.snapshotKind, format: TermIndex.snapshotFormat) { bytes += $0 }
         var frozen = index.frozen()
         var forward = frozen.forward
-        forward[0].append(999_999)
+        var tokens = try #require(ForwardList.decode(forward[0], columns: TermIndex.columns.count))
+        tokens.append(999_999)
+        forward[0] = ForwardList.encode(tokens, columns: TermIndex.columns.count)
         frozen = TermIndex.Frozen(
-            termText: frozen.termText, postings: frozen.postings, frequencies: frozen.frequencies, namePostings: frozen.namePostings,
+            termText: frozen.termText, postings: frozen.postings, namePostings: frozen.namePostings,
             nameTermIDs: frozen.nameTermIDs, members: frozen.members, forward: forward, lengths: frozen.lengths, attributes: frozen.attributes,
             stamps: frozen.stamps, versions: frozen.versions, liveCount: frozen.liveCount, totalLength: frozen.totalLength)
         TermIndex.write(frozen, to: &writer)

@@ -69,9 +69,18 @@ import TsunagariCore
         }
     }
 
-    @Test func booleanQueriesMatchAPlainEvaluationThroughChanges() throws {
+    /// With no other terms, the vocabulary's terms take one byte each in the forward lists; after 200 others, two
+    /// (and a phrase's first byte is also some other term's inner byte); after 20,000 others, three.
+    @Test(arguments: [0, 200, 20_000])
+    func booleanQueriesMatchAPlainEvaluationThroughChanges(termsBefore: Int) throws {
         var random = Random(state: 20_261_129)
         let index = TermIndex()
+        if termsBefore > 0 {
+            let filler = MemberID("filler")
+            let words = (0..<termsBefore).map { "filler\($0)" }.joined(separator: " ")
+            index.upsert([SearchIndexEntry(member: filler, columns: [.about: words], attributes: SearchAttributes(handle: "f", name: "F"))], at: Date())
+            index.remove(filler)
+        }
         var entries: [MemberID: SearchIndexEntry] = [:]
         let members = (0..<300).map { MemberID(String(format: "m%04d", $0)) }
         for round in 0..<4 {
