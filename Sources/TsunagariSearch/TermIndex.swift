@@ -509,11 +509,14 @@ public final class TermIndex: @unchecked Sendable {
             let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
             for (index, part) in (plain + rest).enumerated() {
-                if index == plain.count, rest.count > 1 {
-                    // Before any document is checked: a document lacking a term of any of the phrases cannot match,
-                    // so the posting lists of every phrase's terms narrow the documents first (merges, cheap beside
-                    // checks). `早稲田大学 マーケティング` then checks only documents holding all ten bigrams.
-                    if try !narrowByTerms(rest, &narrowed, work: &work) { return .none }
+                if index == plain.count, rest.count > 1 || !isSequence(rest[0]) {
+                    // Before any document is checked: a document lacking the terms that the parts need cannot match,
+                    // so posting lists narrow the documents first (merges, cheap beside checks).
+                    // `早稲田大学 マーケティング` in 大阪府 then checks only documents holding all twelve bigrams, and
+                    // `"product manager" OR プロダクトマネージャー` in 東京都 only those holding the location's terms and
+                    // either phrase's.
+                    narrowed = try possible(.and(rest), within: narrowed, work: &work)
+                    if narrowed?.isEmpty == true { return .none }
                 }
                 switch try evaluate(part, positive: positive, within: narrowed, leaves: &leaves, work: &work) {
                 case .none: return .none
@@ -571,29 +574,51 @@ public final class TermIndex: @unchecked Sendable {
         }
     }
 
-    /// Intersects `narrowed` with the posting list of every term of the phrases among `parts`, rarest first. Returns
-    /// false when no document is left.
-    private func narrowByTerms(_ parts: [IndexQuery], _ narrowed: inout [Doc]?, work: inout Work) throws(TooMuchWork) -> Bool {
-        var terms: Set<Term> = []
-        for part in parts {
-            guard case .sequence(let words, _) = part else { continue }
+    /// The documents (of `within`, or of all when nil) that can match `query` by their terms alone: a phrase needs all
+    /// its terms, an AND all its parts, an OR one of its parts; a negation narrows nothing. Nil: no narrowing (all).
+    private func possible(_ query: IndexQuery, within: [Doc]?, work: inout Work) throws(TooMuchWork) -> [Doc]? {
+        switch query {
+        case .sequence(let words, _):
+            var ids: [Term] = []
             for word in words where !word.isEmpty {
-                // A phrase with a word the index has never seen matches nothing: the part itself answers that.
-                guard let id = termIDs[TermKey(word)] else { continue }
-                terms.insert(id)
+                guard let id = termIDs[TermKey(word)] else { return [] }
+                ids.append(id)
             }
-        }
-        for term in terms.sorted(by: { postings[Int($0)].count < postings[Int($1)].count }) {
-            let list = postings[Int(term)]
-            if let current = narrowed {
-                try work.spend(Work.merge(current.count, list.count))
-                narrowed = list.intersection(current)
-            } else {
-                narrowed = list.docs()
+            guard !ids.isEmpty else { return [] }
+            var docs = within
+            for term in Set(ids).sorted(by: { postings[Int($0)].count < postings[Int($1)].count }) {
+                let list = postings[Int(term)]
+                if let current = docs {
+                    try work.spend(Work.merge(current.count, list.count))
+                    docs = list.intersection(current)
+                } else {
+                    docs = list.docs()
+                }
+                if docs?.isEmpty == true { return [] }
             }
-            if narrowed?.isEmpty == true { return false }
+            return docs
+        case .and(let parts):
+            var docs = within
+            for part in parts {
+                docs = try possible(part, within: docs, work: &work)
+                if docs?.isEmpty == true { return [] }
+            }
+            return docs
+        case .or(let parts):
+            var lists: [[Doc]] = []
+            for part in parts {
+                guard let docs = try possible(part, within: within, work: &work) else { return within }
+                lists.append(docs)
+            }
+            return try union(lists, work: &work)
+        case .not:
+            return within
         }
-        return true
+    }
+
+    private func isSequence(_ query: IndexQuery) -> Bool {
+        if case .sequence = query { return true }
+        return false
     }
 
     /// The union of sorted lists. Merged one after another, each merge would read what the ones before it made (64
