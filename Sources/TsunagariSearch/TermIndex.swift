@@ -696,10 +696,7 @@ public final class TermIndex: @unchecked Sendable {
         if isPlainTerm(.sequence(words, column: column)) {
             let list = postings[Int(terms[0])]
             if positive { leaves.append(Leaf(list: list, idf: idf(list.count))) }
-            // Correct within `within`: only its documents are looked up, when it is given.
-            guard let within else { return .docs(list.docs()) }
-            try work.spend(Work.merge(within.count, list.count))
-            return .docs(list.intersection(within))
+            return .docs(list.docs())
         }
         var lists = Set(terms).map { postings[Int($0)] }
         lists.sort { $0.count < $1.count }
