@@ -367,8 +367,8 @@ public final class TermIndex: @unchecked Sendable {
 
     /// The most work one query may do under the lock, so that none holds it long: writers wait for the queries
     /// running, and every later query waits for the writers (the lock prefers them). A unit is a posting read by a
-    /// merge; a document checked for a phrase costs 48 and a quarter per byte of its forward list, choosing the
-    /// best 4 a document. Measured at 100,000 profiles (release build, docs/BENCHMARKS.md), a unit took 4–8 ns, and
+    /// merge; a document checked for a phrase costs 48 and an eighth per byte of its forward list (a term takes about
+    /// two bytes), choosing the best 4 a document. Measured at 100,000 profiles (release build, docs/BENCHMARKS.md), a unit took 4–8 ns, and
     /// the twelve recruiter queries of `tsunagari bench search` spent at most 1.5 M (query 5, `"product manager" OR
     /// プロダクトマネージャー` in Tokyo), so about 15 M at 1,000,000 profiles, where that query took 79 ms. A query
     /// stopped at the limit has held the lock for 110–150 ms (p50; p99 up to 200 ms with a build running beside),
@@ -509,7 +509,7 @@ public final class TermIndex: @unchecked Sendable {
             let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
             for (index, part) in (plain + rest).enumerated() {
-                if index == plain.count, rest.count > 1 || !isSequence(rest[0]) {
+                if index == plain.count, rest.count > 1 {
                     // Before any document is checked: a document lacking the terms that the parts need cannot match,
                     // so posting lists narrow the documents first (merges, cheap beside checks).
                     // `早稲田大学 マーケティング` in 大阪府 then checks only documents holding all twelve bigrams, and
@@ -616,11 +616,6 @@ public final class TermIndex: @unchecked Sendable {
         }
     }
 
-    private func isSequence(_ query: IndexQuery) -> Bool {
-        if case .sequence = query { return true }
-        return false
-    }
-
     /// The union of sorted lists. Merged one after another, each merge would read what the ones before it made (64
     /// common words ORed: 64 times the documents); when the lists are long beside the index, they are marked in a
     /// bitmap of every document instead, which reads each once.
@@ -715,7 +710,7 @@ public final class TermIndex: @unchecked Sendable {
         for doc in candidates {
             let bytes = forward[Int(doc)]
             // Reaching a document's list is a cache miss or two; the scan itself is memchr's.
-            try work.spend(48 + bytes.count / 4)
+            try work.spend(48 + bytes.count / 8)
             let weight = ForwardList.occurrences(of: pattern, in: bytes, column: wanted, weights: Self.columnWeights)
             guard weight.count > 0 else { continue }
             found.append(doc, PostingList.frequency(weight.weight))
