@@ -113,6 +113,28 @@ import TsunagariCore
         }
     }
 
+    /// Two phrases ANDed: the first to be checked (its rarest term is the rarer) holds in 1,005 documents, but only 5 of
+    /// them hold the second's terms too. Narrowed by every part's terms first, the AND checks those 5, not 1,005.
+    @Test func anAndChecksOnlyDocumentsHoldingEveryPartsTerms() throws {
+        let index = TermIndex()
+        let attributes = SearchAttributes(handle: "h", name: "N")
+        var entries: [SearchIndexEntry] = []
+        func add(_ count: Int, _ prefix: String, _ text: String) {
+            for i in 0..<count { entries.append(SearchIndexEntry(member: MemberID("\(prefix)\(i)"), columns: [.about: text], attributes: attributes)) }
+        }
+        add(1_000, "a", "alpha beta x")
+        add(500, "b", "x y")
+        add(2_000, "c", "y")
+        add(5, "d", "alpha beta x y")
+        index.upsert(entries, at: Date())
+        let query = IndexQuery.and([.sequence(["alpha", "beta"], column: nil), .sequence(["x", "y"], column: nil)])
+        let found = try index.search(query, among: nil, since: nil, limit: 100).map(\.member.rawValue)
+        #expect(Set(found) == Set((0..<5).map { "d\($0)" }))
+        // Checking the first phrase on its 1,005 documents alone would cost 1,005 × 48 units.
+        let work = index.work(query, among: nil, limit: 100)
+        #expect(work < 20_000, "work \(work)")
+    }
+
     @Test func typeaheadMatchesAPlainEvaluation() {
         var random = Random(state: 7)
         let index = TermIndex()
