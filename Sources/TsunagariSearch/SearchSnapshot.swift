@@ -9,7 +9,7 @@ extension TermIndex {
     static let snapshotKind = "search index"
     /// Raised whenever the layout below, the analyser's columns or their weights change: an older snapshot is then
     /// refused and the index is built from storage.
-    static let snapshotFormat: UInt32 = 2
+    static let snapshotFormat: UInt32 = 3
 
     /// What the index holds at one moment. Taking it costs no copy (Swift's arrays are shared until written), so the
     /// lock is held only for that; a writer afterwards copies the outer arrays and the lists it changes.
@@ -18,10 +18,11 @@ extension TermIndex {
         let postings: [PostingList]
         let namePostings: [Term: [Doc]]
         let nameTermIDs: [Term]
-        let members: [MemberID?]
+        let members: DocumentMembers
         let forward: [[UInt8]]
         let lengths: [Float]
-        let attributes: [String]
+        let attributes: [[UInt8]]
+        let attributeTable: AttributeTable
         let stamps: [Double]
         let versions: [Int64]
         let liveCount: Int
@@ -32,8 +33,8 @@ extension TermIndex {
         lock.read {
             Frozen(
                 termText: termText, postings: postings, namePostings: namePostings, nameTermIDs: nameTermIDs,
-                members: members, forward: forward, lengths: lengths, attributes: attributes, stamps: stamps, versions: versions,
-                liveCount: liveCount, totalLength: totalLength)
+                members: members, forward: forward, lengths: lengths, attributes: attributes, attributeTable: attributeTable,
+                stamps: stamps, versions: versions, liveCount: liveCount, totalLength: totalLength)
         }
     }
 
@@ -71,12 +72,15 @@ extension TermIndex {
         writer.write(index.nameTermIDs)
         // Documents: members (an empty id for a removed document), forward lists, the per-document columns.
         writer.write(UInt64(index.members.count))
-        for member in index.members { writer.write(member?.rawValue ?? "") }
+        for doc in 0..<index.members.count { writer.write(index.members.isLive(doc) ? index.members.id(doc) : "") }
         writer.write(index.forward.map { UInt32($0.count) })
         for tokens in index.forward { writer.writeElements(tokens) }
         writer.write(index.lengths)
-        writer.write(UInt64(index.attributes.count))
-        for text in index.attributes { writer.write(text) }
+        // Attributes: the table's pieces as one block of bytes with the end of each, then each document's bytes.
+        writer.write(index.attributeTable.ends)
+        writer.write(index.attributeTable.text)
+        writer.write(index.attributes.map { UInt32($0.count) })
+        for bytes in index.attributes { writer.writeElements(bytes) }
         writer.write(index.stamps)
         writer.write(index.versions)
         writer.write(Int64(index.liveCount))
@@ -133,17 +137,9 @@ extension TermIndex {
         let documentCount = try reader.readCount(elementSize: 4)
         var members: [MemberID?] = []
         members.reserveCapacity(documentCount)
-        var docOf: [MemberID: Doc] = [:]
-        docOf.reserveCapacity(documentCount)
-        for doc in 0..<documentCount {
+        for _ in 0..<documentCount {
             let raw = try reader.readString()
-            if raw.isEmpty {
-                members.append(nil)
-            } else {
-                let member = MemberID(raw)
-                members.append(member)
-                docOf[member] = Doc(doc)
-            }
+            members.append(raw.isEmpty ? nil : MemberID(raw))
         }
         let forwardCounts = try reader.readArray(UInt32.self)
         guard forwardCounts.count == documentCount else { throw SnapshotError("the forward lists do not match the documents") }
@@ -151,16 +147,21 @@ extension TermIndex {
         forward.reserveCapacity(documentCount)
         for count in forwardCounts { forward.append(try reader.readElements(UInt8.self, count: Int(count))) }
         let lengths = try reader.readFloats()
-        let attributeCount = try reader.readCount(elementSize: 4)
-        var attributes: [String] = []
-        attributes.reserveCapacity(attributeCount)
-        for _ in 0..<attributeCount { attributes.append(try reader.readString()) }
+        let pieceEnds = try reader.readArray(UInt32.self)
+        let pieceText = try reader.readArray(UInt8.self)
+        guard let attributeTable = AttributeTable(text: pieceText, ends: pieceEnds) else {
+            throw SnapshotError("the attributes' pieces are out of order")
+        }
+        let attributeCounts = try reader.readArray(UInt32.self)
+        var attributes: [[UInt8]] = []
+        attributes.reserveCapacity(attributeCounts.count)
+        for count in attributeCounts { attributes.append(try reader.readElements(UInt8.self, count: Int(count))) }
         let stamps = try reader.readDoubles()
         let versions = try reader.readArray(Int64.self)
         let liveCount = Int(try reader.read(Int64.self))
         let totalLength = try reader.readDouble()
         guard [lengths.count, attributes.count, stamps.count, versions.count].allSatisfy({ $0 == documentCount }),
-            liveCount == docOf.count, reader.isAtEnd
+            let documents = DocumentMembers(members), liveCount == documents.liveCount, reader.isAtEnd
         else { throw SnapshotError("the documents' columns do not match the documents") }
         // A posting's document and a forward list's term must exist, or a query would read out of range.
         var postings: [PostingList] = []
@@ -180,6 +181,9 @@ extension TermIndex {
         for list in forward where !ForwardList.isValid(list, columns: Self.columns.count, terms: termCount) {
             throw SnapshotError("a forward list is torn or names a term the snapshot does not hold")
         }
+        for bytes in attributes where !attributeTable.isValid(bytes) {
+            throw SnapshotError("a document's attributes are torn or name a piece the snapshot does not hold")
+        }
         lock.write {
             self.termIDs = termIDs
             self.termText = termText
@@ -187,11 +191,11 @@ extension TermIndex {
             self.namePostings = namePostings
             self.nameTermIDs = nameTermIDs
             self.nameTerms = nameTermIDs.map { termText[Int($0)] }
-            self.docOf = docOf
-            self.members = members
+            self.members = documents
             self.forward = forward
             self.lengths = lengths
             self.attributes = attributes
+            self.attributeTable = attributeTable
             self.stamps = stamps
             self.versions = versions
             self.liveCount = liveCount

@@ -38,12 +38,14 @@ public final class TermIndex: @unchecked Sendable {
     var nameTermIDs: [Term] = []
 
     // Documents.
-    var docOf: [MemberID: Doc] = [:]
-    var members: [MemberID?] = []
+    /// Each document's member (nil once removed), and each member's document.
+    var members = DocumentMembers()
     /// Each document's terms in order, column by column (`ForwardList`'s bytes).
     var forward: [[UInt8]] = []
     var lengths: [Float] = []
-    var attributes: [String] = []
+    /// Each document's stored attributes (`SearchAttributes.stored`), as `attributeTable` encodes them.
+    var attributes: [[UInt8]] = []
+    var attributeTable = AttributeTable()
     var stamps: [Double] = []
     /// The profile version each entry was made from: an entry of a lower version does not replace it.
     var versions: [Int64] = []
@@ -57,21 +59,21 @@ public final class TermIndex: @unchecked Sendable {
 
     /// The profile version a member's entry was made from, or nil when the member is not indexed.
     public func version(_ member: MemberID) -> Int64? {
-        lock.read { docOf[member].map { versions[Int($0)] } }
+        lock.read { members.doc(of: member).map { versions[Int($0)] } }
     }
 
     /// The stored attributes (`SearchAttributes.stored`) of each of these members that is indexed, in one hold of the lock.
     public func storedAttributes(of members: [MemberID], _ body: (MemberID, String) -> Void) {
         lock.read {
             for member in members {
-                if let doc = docOf[member] { body(member, attributes[Int(doc)]) }
+                if let doc = self.members.doc(of: member) { body(member, attributeTable.decode(attributes[Int(doc)])) }
             }
         }
     }
 
     /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
     public func indexedAt(_ member: MemberID) -> Date? {
-        lock.read { docOf[member].map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }
+        lock.read { members.doc(of: member).map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }
     }
 
     // MARK: Changes
@@ -125,11 +127,11 @@ public final class TermIndex: @unchecked Sendable {
             namePostings = [:]
             nameTerms = []
             nameTermIDs = []
-            docOf = [:]
-            members = []
+            members = DocumentMembers()
             forward = []
             lengths = []
             attributes = []
+            attributeTable = AttributeTable()
             stamps = []
             versions = []
             liveCount = 0
@@ -140,17 +142,16 @@ public final class TermIndex: @unchecked Sendable {
     /// Removes a member's entry; nothing happens when there is none.
     public func remove(_ member: MemberID) {
         lock.write {
-            guard let doc = docOf.removeValue(forKey: member) else { return }
+            guard let doc = members.remove(member) else { return }
             let d = Int(doc)
             let old = forwardTokens(of: d)
             for (term, _) in termFrequencies(old) { removePosting(term, doc) }
             for term in nameTermsOf(old) { removeNamePosting(term, doc) }
             totalLength -= Double(lengths[d])
             liveCount -= 1
-            members[d] = nil
             forward[d] = []
             lengths[d] = 0
-            attributes[d] = ""
+            attributes[d] = []
         }
     }
 
@@ -168,7 +169,7 @@ public final class TermIndex: @unchecked Sendable {
 
     private func apply(_ entry: Prepared, boundary: [UInt8], newNameTerms: inout [Term]) {
         // Two edits indexed in the reverse order: the newer stays.
-        if let existing = docOf[entry.member], entry.version < versions[Int(existing)] { return }
+        if let existing = members.doc(of: entry.member), entry.version < versions[Int(existing)] { return }
         var tokens: [UInt32] = []
         tokens.reserveCapacity(entry.tokens.reduce(Self.columns.count) { $0 + $1.count })
         var length: Float = 0
@@ -188,7 +189,7 @@ public final class TermIndex: @unchecked Sendable {
         let newTerms = termFrequencies(tokens)
         let newNames = nameTermsOf(tokens)
         let doc: Doc
-        if let existing = docOf[entry.member] {
+        if let existing = members.doc(of: entry.member) {
             doc = existing
             let d = Int(doc)
             let oldTokens = forwardTokens(of: d)
@@ -215,16 +216,14 @@ public final class TermIndex: @unchecked Sendable {
             totalLength -= Double(lengths[d])
             forward[d] = ForwardList.encode(tokens, columns: Self.columns.count)
             lengths[d] = length
-            attributes[d] = entry.attributes
+            attributes[d] = attributeTable.encode(entry.attributes)
             stamps[d] = entry.stamp
             versions[d] = entry.version
         } else {
-            doc = Doc(members.count)
-            docOf[entry.member] = doc
-            members.append(entry.member)
+            doc = members.add(entry.member)
             forward.append(ForwardList.encode(tokens, columns: Self.columns.count))
             lengths.append(length)
-            attributes.append(entry.attributes)
+            attributes.append(attributeTable.encode(entry.attributes))
             stamps.append(entry.stamp)
             versions.append(entry.version)
             liveCount += 1
@@ -425,14 +424,14 @@ public final class TermIndex: @unchecked Sendable {
     /// `search` under the read lock.
     private func unlockedSearch(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
         var leaves: [Leaf] = []
-        var amongDocs = among.map { Self.sortedDocs($0.compactMap { docOf[$0] }) }
+        var amongDocs = among.map { Self.sortedDocs($0.compactMap { members.doc(of: $0) }) }
         if let since {
             // "Indexed since" (a saved search's check) narrows the documents before the query runs, so its phrases
             // and sequences are checked only on the few profiles changed since: one pass over the stamps.
             try work.spend(stamps.count)
             let threshold = Self.millis(since)
             var recent: [Doc] = []
-            for (doc, stamp) in stamps.enumerated() where stamp >= threshold && members[doc] != nil { recent.append(Doc(doc)) }
+            for (doc, stamp) in stamps.enumerated() where stamp >= threshold && members.isLive(doc) { recent.append(Doc(doc)) }
             amongDocs = amongDocs.map { Self.intersect($0, recent) } ?? recent
             if amongDocs?.isEmpty == true { return [] }
         }
@@ -464,15 +463,15 @@ public final class TermIndex: @unchecked Sendable {
         try work.spend(4 * docs.count)
         return best(docs, scores, limit: limit).map { index in
             let doc = Int(docs[index])
-            return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributes[doc])
+            return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributeTable.decode(attributes[doc]))
         }
     }
 
     private func allDocs(_ among: [MemberID]?) -> [Doc] {
-        if let among { return Self.sortedDocs(among.compactMap { docOf[$0] }) }
+        if let among { return Self.sortedDocs(among.compactMap { members.doc(of: $0) }) }
         var docs: [Doc] = []
         docs.reserveCapacity(liveCount)
-        for (doc, member) in members.enumerated() where member != nil { docs.append(Doc(doc)) }
+        for doc in 0..<members.count where members.isLive(doc) { docs.append(Doc(doc)) }
         return docs
     }
 
@@ -740,7 +739,7 @@ public final class TermIndex: @unchecked Sendable {
     private func best(_ docs: [Doc], _ scores: [Float], limit: Int) -> [Int] {
         func better(_ a: Int, _ b: Int) -> Bool {
             if scores[a] != scores[b] { return scores[a] > scores[b] }
-            return members[Int(docs[a])]!.rawValue < members[Int(docs[b])]!.rawValue
+            return members.idPrecedes(Int(docs[a]), Int(docs[b]))
         }
         if docs.count <= limit { return docs.indices.sorted(by: better) }
         // A heap of the best `limit` so far, the worst on top.
@@ -811,12 +810,12 @@ public final class TermIndex: @unchecked Sendable {
             }
             var found: [Doc] = []
             if let among, among.count <= 20_000 {
-                for doc in Self.sortedDocs(among.compactMap { docOf[$0] }) where matches(doc) {
+                for doc in Self.sortedDocs(among.compactMap { members.doc(of: $0) }) where matches(doc) {
                     found.append(doc)
                     if found.count == limit { break }
                 }
             } else {
-                let allowed = among.map { Set($0.compactMap { docOf[$0] }) }
+                let allowed = among.map { Set($0.compactMap { members.doc(of: $0) }) }
                 var seen: Set<Doc> = []
                 search: for term in prefixed {
                     for doc in namePostings[term] ?? [] where allowed?.contains(doc) ?? true {
@@ -827,7 +826,7 @@ public final class TermIndex: @unchecked Sendable {
                     }
                 }
             }
-            return found.map { Hit(member: members[Int($0)]!, relevance: 0, attributes: attributes[Int($0)]) }
+            return found.map { Hit(member: members[Int($0)]!, relevance: 0, attributes: attributeTable.decode(attributes[Int($0)])) }
         }
     }
 
@@ -927,51 +926,49 @@ public final class TermIndex: @unchecked Sendable {
     // MARK: Size
 
     /// `approximateBytes` by part, with counts that explain them (for the benchmark).
-    public var memoryParts: [(part: String, bytes: Int)] {
-        lock.read {
-            var postingBytes = 0
-            var postingCount = 0
-            for list in postings {
-                postingBytes += list.bytes
-                postingCount += list.count
-            }
-            var forwardBytes = 0
-            var tokenCount = 0
-            var widths = [0, 0, 0, 0]
-            for (doc, list) in forward.enumerated() {
-                forwardBytes += list.capacity + 32
-                for token in forwardTokens(of: doc) where token < Self.markBase {
-                    tokenCount += 1
-                    let value = token + 1
-                    widths[value < 1 << 7 ? 0 : value < 1 << 14 ? 1 : value < 1 << 21 ? 2 : 3] += 1
-                }
-            }
-            let attributeBytes = attributes.reduce(0) { $0 + $1.utf8.count + 16 }
-            let termBytes = termText.reduce(0) { $0 + $1.utf8.count + 40 }
-            let nameBytes = namePostings.reduce(0) { $0 + $1.value.count * 4 + 48 }
-            return [
-                ("postings (\(postingCount) postings, \(termText.count) terms)", postingBytes),
-                ("forward lists (\(tokenCount) terms; of 1/2/3/4 bytes: \(widths))", forwardBytes),
-                ("attributes", attributeBytes),
-                ("term text", termBytes),
-                ("typeahead postings", nameBytes),
-                ("per document (\(members.count))", members.count * (8 + 4 + 8 + 40)),
-            ]
-        }
-    }
+    public var memoryParts: [(part: String, bytes: Int)] { lock.read { parts(detailed: true) } }
 
     /// An estimate of the memory the index holds, in bytes.
-    public var approximateBytes: Int {
-        lock.read {
-            var bytes = 0
-            for list in postings { bytes += list.bytes }
-            for list in forward { bytes += list.capacity + 32 }
-            for text in attributes { bytes += text.utf8.count + 16 }
-            for text in termText { bytes += text.utf8.count + 40 }
-            for (_, list) in namePostings { bytes += list.count * 4 + 48 }
-            bytes += members.count * (8 + 4 + 8 + 40)
-            return bytes
+    public var approximateBytes: Int { lock.read { parts(detailed: false).reduce(0) { $0 + $1.bytes } } }
+
+    /// The memory of each part, by the room its arrays hold (their capacity), 32 bytes for each array's or long
+    /// string's header, and a dictionary's buckets (4 for every 3 entries it has room for). With `detailed`, the
+    /// forward lists' terms are counted by width, which decodes every list.
+    private func parts(detailed: Bool) -> [(part: String, bytes: Int)] {
+        var postingBytes = 0
+        var postingCount = 0
+        for list in postings {
+            postingBytes += list.bytes
+            postingCount += list.count
         }
+        var forwardBytes = forward.capacity * 8
+        var tokenCount = 0
+        var widths = [0, 0, 0, 0]
+        for (doc, list) in forward.enumerated() {
+            forwardBytes += list.capacity + 32
+            guard detailed else { continue }
+            for token in forwardTokens(of: doc) where token < Self.markBase {
+                tokenCount += 1
+                let value = token + 1
+                widths[value < 1 << 7 ? 0 : value < 1 << 14 ? 1 : value < 1 << 21 ? 2 : 3] += 1
+            }
+        }
+        let attributeBytes = attributes.reduce(attributes.capacity * 8) { $0 + $1.capacity + 32 }
+        let termBytes = termText.reduce(0) { $0 + $1.utf8.count + 40 } + termIDs.capacity * 4 / 3 * 20
+        let nameBytes = namePostings.reduce(0) { $0 + $1.value.capacity * 4 + 48 }
+        let columnBytes = lengths.capacity * 4 + stamps.capacity * 8 + versions.capacity * 8
+        var parts: [(part: String, bytes: Int)] = [
+            ("postings (\(postingCount) postings, \(termText.count) terms)", postingBytes),
+            ("forward lists", forwardBytes),
+            ("attributes", attributeBytes),
+            ("attribute pieces (\(attributeTable.count))", attributeTable.bytes),
+            ("term text", termBytes),
+            ("typeahead postings", nameBytes),
+            ("member ids and their documents (\(members.count))", members.bytes),
+            ("lengths, stamps, versions", columnBytes),
+        ]
+        if detailed { parts[1].part = "forward lists (\(tokenCount) terms; of 1/2/3/4 bytes: \(widths))" }
+        return parts
     }
 }
 

@@ -84,22 +84,35 @@ import TsunagariCore
         #expect(try copy.search(.sequence(["swift"], column: nil), among: nil, since: nil, limit: 5).map(\.member) == [MemberID("a")])
     }
 
-    @Test func aSnapshotThatDoesNotHoldTogetherIsRefusedAndChangesNothing() throws {
+    @Test(arguments: ["a forward list's term", "an attribute piece", "an attribute's text"])
+    func aSnapshotThatDoesNotHoldTogetherIsRefusedAndChangesNothing(damage: String) throws {
         var random = Random(state: 3)
         let index = TermIndex()
         index.upsert((0..<50).map { (TermIndexTests.entry(MemberID("m\($0)"), &random), Date()) })
-        // A snapshot whose sections are well-formed but whose forward list names a term that does not exist.
+        // A snapshot whose sections are well-formed but whose forward list names a term that does not exist, whose
+        // attributes name a piece that does not exist, or whose attributes' text runs past their end.
         var bytes: [UInt8] = []
         var writer = SnapshotWriter(kind: TermIndex.snapshotKind, format: TermIndex.snapshotFormat) { bytes += $0 }
         var frozen = index.frozen()
         var forward = frozen.forward
-        var tokens = try #require(ForwardList.decode(forward[0], columns: TermIndex.columns.count))
-        tokens.append(999_999)
-        forward[0] = ForwardList.encode(tokens, columns: TermIndex.columns.count)
+        var attributes = frozen.attributes
+        switch damage {
+        case "a forward list's term":
+            var tokens = try #require(ForwardList.decode(forward[0], columns: TermIndex.columns.count))
+            tokens.append(999_999)
+            forward[0] = ForwardList.encode(tokens, columns: TermIndex.columns.count)
+        case "an attribute piece":
+            ForwardList.appendVarint(3 + 2 * UInt32(frozen.attributeTable.count), to: &attributes[0])
+        default:
+            ForwardList.appendVarint(3 + 2 * 10 + 1, to: &attributes[0])
+            attributes[0] += Array("abc".utf8)
+        }
+        #expect(frozen.attributeTable.isValid(frozen.attributes[0]))
         frozen = TermIndex.Frozen(
             termText: frozen.termText, postings: frozen.postings, namePostings: frozen.namePostings,
-            nameTermIDs: frozen.nameTermIDs, members: frozen.members, forward: forward, lengths: frozen.lengths, attributes: frozen.attributes,
-            stamps: frozen.stamps, versions: frozen.versions, liveCount: frozen.liveCount, totalLength: frozen.totalLength)
+            nameTermIDs: frozen.nameTermIDs, members: frozen.members, forward: forward, lengths: frozen.lengths, attributes: attributes,
+            attributeTable: frozen.attributeTable, stamps: frozen.stamps, versions: frozen.versions, liveCount: frozen.liveCount,
+            totalLength: frozen.totalLength)
         TermIndex.write(frozen, to: &writer)
         try writer.finish()
         let target = TermIndex()

@@ -1,0 +1,180 @@
+import Foundation
+
+/// The stored attributes of the search index's documents (`SearchAttributes.stored`), kept as bytes in which every
+/// repeated piece is a number: places, industries, titles, settings, companies (ids and names), schools, skills and
+/// employers are told once in the table, and a document names them by number. Thousands of profiles share a city, a
+/// company or a skill, so a document keeps about a third of the bytes of its text (docs/BENCHMARKS.md).
+///
+/// The handle, name, headline and photo are kept as they are: they are almost never shared, and a table entry would
+/// cost more than the text.
+///
+/// Layout of a document's bytes: varints (`ForwardList`'s), each one of
+/// - 0, 1, 2: the separators 0x1F (between fields), 0x1E (between items), 0x1D (between a company's id and name);
+/// - `3 + 2n`: the table's piece `n`;
+/// - `3 + 2n + 1`: `n` bytes of text, which follow.
+/// An empty piece is nothing between two separators. A removed document's bytes are empty.
+struct AttributeTable: Sendable {
+    /// The pieces' text, one after another, and where each ends.
+    private(set) var text: [UInt8] = []
+    private(set) var ends: [UInt32] = []
+    private var ids: [TermKey: UInt32] = [:]
+
+    init() {}
+
+    /// A table of the pieces written by `write`, or nil when their ends are out of order.
+    init?(text: [UInt8], ends: [UInt32]) {
+        var start: UInt32 = 0
+        for end in ends {
+            guard end >= start, Int(end) <= text.count else { return nil }
+            start = end
+        }
+        self.text = text
+        self.ends = ends
+        ids.reserveCapacity(ends.count)
+        for piece in 0..<ends.count { ids[TermKey(string(piece))] = UInt32(piece) }
+    }
+
+    var count: Int { ends.count }
+
+    /// The memory the table holds, about: its text, ends, and a dictionary entry per piece.
+    var bytes: Int { text.capacity + ends.capacity * 4 + ids.count * 40 + ids.capacity * 8 }
+
+    /// The fields of the stored form (counted from 0, the form's version) kept as text: handle, name, headline, photo.
+    static func isLiteral(field: Int) -> Bool { field == 1 || field == 2 || field == 3 || field == 15 }
+
+    private static let separators: [UInt8] = [0x1F, 0x1E, 0x1D]
+
+    private func range(_ piece: Int) -> Range<Int> {
+        (piece == 0 ? 0 : Int(ends[piece - 1]))..<Int(ends[piece])
+    }
+
+    private func string(_ piece: Int) -> String {
+        text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range(piece)]), as: UTF8.self) }
+    }
+
+    /// The document's bytes for `stored`, adding the pieces the table does not hold yet.
+    mutating func encode(_ stored: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(stored.utf8.count + 8)
+        var copy = stored
+        copy.withUTF8 { bytes in
+            var field = 0
+            var start = 0
+            for index in 0...bytes.count {
+                let byte: UInt8 = index < bytes.count ? bytes[index] : 0x1F
+                guard byte >= 0x1D && byte <= 0x1F else { continue }
+                if start < index {
+                    let piece = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    if Self.isLiteral(field: field) {
+                        ForwardList.appendVarint(UInt32(3 + 2 * piece.count + 1), to: &out)
+                        out.append(contentsOf: piece)
+                    } else {
+                        ForwardList.appendVarint(3 + 2 * intern(piece), to: &out)
+                    }
+                }
+                if index < bytes.count {
+                    out.append(0x1F - byte)
+                    if byte == 0x1F { field += 1 }
+                }
+                start = index + 1
+            }
+        }
+        // Kept for long: no room to spare (the text's length was an upper bound).
+        return [UInt8](unsafeUninitializedCapacity: out.count) { buffer, count in
+            count = buffer.initialize(from: out).1
+        }
+    }
+
+    private mutating func intern(_ piece: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let key = TermKey(String(decoding: piece, as: UTF8.self))
+        if let id = ids[key] { return id }
+        let id = UInt32(ends.count)
+        text.append(contentsOf: piece)
+        ends.append(UInt32(text.count))
+        ids[key] = id
+        return id
+    }
+
+    /// The stored form a document's bytes stand for.
+    func decode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 4)
+        walk(bytes) { token in
+            switch token {
+            case .separator(let byte): out.append(byte)
+            case .text(let text): out.append(contentsOf: text)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The ids of the current companies (field 10: items of `id 0x1D name`), read without decoding the rest.
+    func currentCompanyIDs(_ bytes: [UInt8]) -> [String] {
+        var field = 0
+        var atItemStart = true
+        var ids: [String] = []
+        walk(bytes) { token in
+            switch token {
+            case .separator(let byte):
+                if byte == 0x1F { field += 1 }
+                atItemStart = byte != 0x1D
+            case .text(let text):
+                if field == 10, atItemStart { ids.append(String(decoding: text, as: UTF8.self)) }
+                atItemStart = false
+            }
+        }
+        return ids
+    }
+
+    private enum Token {
+        case separator(UInt8)
+        case text(UnsafeBufferPointer<UInt8>)
+    }
+
+    /// Calls `body` with each separator and piece of text in turn. The bytes are the table's own or a checked
+    /// snapshot's (`isValid`): anything else stops the walk.
+    private func walk(_ bytes: [UInt8], _ body: (Token) -> Void) {
+        bytes.withUnsafeBufferPointer { b in
+            text.withUnsafeBufferPointer { table in
+                var i = 0
+                while i < b.count {
+                    guard let (value, next) = ForwardList.readVarint(b, at: i, end: b.count) else { return }
+                    i = next
+                    if value < 3 {
+                        body(.separator(Self.separators[Int(value)]))
+                    } else if (value - 3) & 1 == 1 {
+                        let length = Int((value - 3) >> 1)
+                        guard length <= b.count - i else { return }
+                        body(.text(UnsafeBufferPointer(rebasing: b[i..<(i + length)])))
+                        i += length
+                    } else {
+                        let piece = Int((value - 3) >> 1)
+                        guard piece < ends.count else { return }
+                        body(.text(UnsafeBufferPointer(rebasing: table[range(piece)])))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a snapshot's bytes are a document's of this table: whole varints, pieces it holds, text that does not
+    /// run past the end.
+    func isValid(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                guard let (value, next) = ForwardList.readVarint(b, at: i, end: b.count) else { return false }
+                i = next
+                if value < 3 { continue }
+                if (value - 3) & 1 == 1 {
+                    let length = Int((value - 3) >> 1)
+                    guard length <= b.count - i else { return false }
+                    i += length
+                } else if Int((value - 3) >> 1) >= ends.count {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+}
