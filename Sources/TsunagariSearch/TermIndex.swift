@@ -504,7 +504,10 @@ public final class TermIndex: @unchecked Sendable {
             // Parts answered by posting lists alone (terms, and ANDs and ORs of terms) first; what they leave narrows
             // the rest, so that a phrase or a CJK word is checked only on documents that can still match, the part
             // with the fewest documents to check first.
-            let plain = parts.filter(needsNoCheck)
+            // The plain parts rarest first: the first part's documents are written out whole, and each later part is
+            // merged with (or galloped through by) what is left. `英語 営業 東京` at one company starts from the
+            // company's documents, not from every profile that mentions English.
+            let plain = parts.filter(needsNoCheck).sorted { cost($0) < cost($1) }
             let rest = parts.filter { !needsNoCheck($0) }.sorted { cost($0) < cost($1) }
             var narrowed = within
             for (index, part) in (plain + rest).enumerated() {
@@ -598,7 +601,7 @@ public final class TermIndex: @unchecked Sendable {
             return docs
         case .and(let parts):
             var docs = within
-            for part in parts {
+            for part in parts.sorted(by: { cost($0) < cost($1) }) {
                 docs = try possible(part, within: docs, work: &work)
                 if docs?.isEmpty == true { return [] }
             }
@@ -690,6 +693,12 @@ public final class TermIndex: @unchecked Sendable {
         if isPlainTerm(.sequence(words, column: column)) {
             let list = postings[Int(terms[0])]
             if positive { leaves.append(Leaf(list: list, idf: idf(list.count))) }
+            // Only the documents `within` matter: when they are few beside the list, they are galloped through it
+            // rather than the whole list written out.
+            if let within, within.count * 8 < list.count {
+                try work.spend(Work.merge(within.count, list.count))
+                return .docs(list.intersection(within))
+            }
             return .docs(list.docs())
         }
         var lists = Set(terms).map { postings[Int($0)] }
