@@ -359,6 +359,9 @@ public final class TermIndex: @unchecked Sendable {
     struct Leaf {
         let list: PostingList
         let idf: Float
+        /// The list written out as documents, when the query wrote it out whole: ranking merges with this rather than
+        /// writing the list out again.
+        var docs: [Doc]? = nil
     }
 
     /// A query that would do more than its share of work under the lock (`workLimit`).
@@ -692,14 +695,16 @@ public final class TermIndex: @unchecked Sendable {
         func idf(_ df: Int) -> Float { log(1 + (n - Float(df) + 0.5) / (Float(df) + 0.5)) }
         if isPlainTerm(.sequence(words, column: column)) {
             let list = postings[Int(terms[0])]
-            if positive { leaves.append(Leaf(list: list, idf: idf(list.count))) }
             // Only the documents `within` matter: when they are few beside the list, they are galloped through it
             // rather than the whole list written out.
             if let within, within.count * 8 < list.count {
                 try work.spend(Work.merge(within.count, list.count))
+                if positive { leaves.append(Leaf(list: list, idf: idf(list.count))) }
                 return .docs(list.intersection(within))
             }
-            return .docs(list.docs())
+            let docs = list.docs()
+            if positive { leaves.append(Leaf(list: list, idf: idf(list.count), docs: docs)) }
+            return .docs(docs)
         }
         var lists = Set(terms).map { postings[Int($0)] }
         lists.sort { $0.count < $1.count }
@@ -723,8 +728,9 @@ public final class TermIndex: @unchecked Sendable {
             guard weight.count > 0 else { continue }
             found.append(doc, PostingList.frequency(weight.weight))
         }
-        if positive { leaves.append(Leaf(list: found, idf: idf(rarest))) }
-        return .docs(found.docs())
+        let docs = found.docs()
+        if positive { leaves.append(Leaf(list: found, idf: idf(rarest), docs: docs)) }
+        return .docs(docs)
     }
 
     /// Adds each leaf's BM25F contribution to the score of each document holding it.
@@ -734,11 +740,22 @@ public final class TermIndex: @unchecked Sendable {
         lengths.withUnsafeBufferPointer { lengths in
             for leaf in leaves where leaf.idf > 0 {
                 let frequencies = leaf.list.frequencies
-                leaf.list.forEachCommon(docs) { i, j in
+                func add(_ i: Int, _ j: Int) {
                     let frequency = Float(frequencies[j])
                     guard frequency > 0 else { return }
                     let norm = Self.k1 * (1 - Self.b + Self.b * lengths[Int(docs[i])] / max(average, 1))
                     scores[i] += leaf.idf * frequency * (Self.k1 + 1) / (frequency + norm)
+                }
+                if let written = leaf.docs {
+                    // A query of one term (or whose other parts took nothing away) ranks the very documents the leaf
+                    // wrote out: no merge.
+                    if Self.same(written, docs) {
+                        for i in docs.indices { add(i, i) }
+                    } else {
+                        Self.forEachCommon(docs, written, add)
+                    }
+                } else {
+                    leaf.list.forEachCommon(docs, add)
                 }
             }
         }
@@ -849,6 +866,15 @@ public final class TermIndex: @unchecked Sendable {
 
     /// Calls `body(i, j)` for each `a[i] == b[j]`, in order; gallops through the longer array when the
     /// other is much shorter.
+    /// Whether two sorted lists hold the same documents: the same buffer, or the same bytes.
+    static func same(_ a: [Doc], _ b: [Doc]) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        return a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in a.baseAddress == b.baseAddress || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
+    }
+
     static func forEachCommon(_ a: [Doc], _ b: [Doc], _ body: (Int, Int) -> Void) {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
