@@ -151,11 +151,7 @@ struct DocumentMembers: Sendable {
                 continue
             }
             guard doc(of: member) == nil, text.count + member.rawValue.utf8.count < Int(Self.removedBit) else { return nil }
-            let doc = Doc(ends.count)
-            text.append(contentsOf: member.rawValue.utf8)
-            ends.append(UInt32(text.count))
-            buckets[bucket(of: member).index] = doc + 1
-            liveCount += 1
+            _ = add(member)
         }
     }
 }
