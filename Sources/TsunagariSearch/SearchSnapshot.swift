@@ -198,7 +198,6 @@ extension TermIndex {
             self.attributeTable = attributeTable
             self.stamps = stamps
             self.versions = versions
-            self.liveCount = liveCount
             self.totalLength = totalLength
         }
     }

@@ -49,7 +49,8 @@ public final class TermIndex: @unchecked Sendable {
     var stamps: [Double] = []
     /// The profile version each entry was made from: an entry of a lower version does not replace it.
     var versions: [Int64] = []
-    var liveCount = 0
+    /// How many documents are live: the members table counts them.
+    var liveCount: Int { members.liveCount }
     var totalLength: Double = 0
 
     public init() {}
@@ -134,7 +135,6 @@ public final class TermIndex: @unchecked Sendable {
             attributeTable = AttributeTable()
             stamps = []
             versions = []
-            liveCount = 0
             totalLength = 0
         }
     }
@@ -148,7 +148,6 @@ public final class TermIndex: @unchecked Sendable {
             for (term, _) in termFrequencies(old) { removePosting(term, doc) }
             for term in nameTermsOf(old) { removeNamePosting(term, doc) }
             totalLength -= Double(lengths[d])
-            liveCount -= 1
             forward[d] = []
             lengths[d] = 0
             attributes[d] = []
@@ -226,7 +225,6 @@ public final class TermIndex: @unchecked Sendable {
             attributes.append(attributeTable.encode(entry.attributes))
             stamps.append(entry.stamp)
             versions.append(entry.version)
-            liveCount += 1
             // The newest document is the highest: every posting is an append.
             for item in newTerms {
                 postings[Int(item.term)].append(doc, item.frequency)
