@@ -101,7 +101,10 @@ public enum GraphBenchmark {
                 let other = graph.connections(of: graph.connections(of: viewer)[0]).first ?? viewer
                 let m = try sqlMutual.measure { try sql!.mutuals(viewer, other) }
                 precondition(m == graph.mutualConnections(viewer, other), "SQL and index disagree on mutuals")
-                _ = try sqlPymk.measure { try sql!.peopleYouMayKnow(viewer, limit: 20) }
+                let suggested = try sqlPymk.measure { try sql!.peopleYouMayKnow(viewer, limit: 20) }
+                precondition(
+                    suggested == graph.mostMutualStrangers(of: viewer, limit: 20, excluded: { _ in false }).map(\.node),
+                    "SQL and index disagree on people you may know")
                 checked += 1
             }
             for (viewer, target) in thirdTargets.prefix(options.sqlViewers) {

@@ -20,7 +20,8 @@ public enum Distance: UInt8, Sendable, Comparable {
 ///
 /// Readers run concurrently; a change takes the write side of a reader-writer lock for the few
 /// microseconds it needs to insert into or remove from two sorted arrays. Queries that walk
-/// neighbourhoods use stamped scratch arrays from a pool, so no query clears or allocates a
+/// neighbourhoods use scratch buffers from a pool: bitsets of one bit per member, and people you may
+/// know's counts of one bucket of members at a time (`MutualCounting`), so no query allocates a
 /// member-sized buffer.
 public final class SocialGraph: @unchecked Sendable {
     var adjacency: [[Node]]
@@ -252,37 +253,57 @@ public final class SocialGraph: @unchecked Sendable {
                 let first = adjacency[Int(viewer)]
                 for node in first { scratch.first.insert(node) }
                 // A few targets (a profile, a page of people) are cheaper asked one by one, through their own lists,
-                // than by marking the whole second degree; the work either way is counted before it is done.
+                // than by marking the whole second degree. A third-degree target costs its connections' lists, about
+                // `directWorkPerTarget` entries, so many targets go straight to the marking, without reading their
+                // lists twice; for the others the work either way is counted before it is done.
                 var expansion = 0
                 for node in first { expansion += adjacency[Int(node)].count }
-                var direct = 0
-                for target in targets where Int(target) < adjacency.count { direct += adjacency[Int(target)].count }
-                if direct < expansion, let answers = directDistances(from: viewer, to: targets, first: scratch.first, budget: expansion - direct) {
-                    return answers
+                if targets.count * Self.directWorkPerTarget < expansion {
+                    var direct = 0
+                    for target in targets where Int(target) < adjacency.count { direct += adjacency[Int(target)].count }
+                    if direct < expansion,
+                        let answers = directDistances(from: viewer, to: targets, first: scratch.first, budget: expansion - direct)
+                    {
+                        return answers
+                    }
                 }
                 // The hot loop: hundreds of thousands of inserts through recruiters' lists.
-                scratch.second.withWords { words in
-                    adjacency.withUnsafeBufferPointer { lists in
-                        for node in first {
-                            lists[Int(node)].withUnsafeBufferPointer { next in
-                                for member in next { words[Int(member >> 6)] |= 1 << UInt64(member & 63) }
-                            }
+                markNeighbours(of: first, into: &scratch.second)
+                let firstMarks = scratch.first
+                let secondMarks = scratch.second
+                // Each target's own list through its raw buffer: no reference counting per list.
+                return adjacency.withUnsafeBufferPointer { lists in
+                    targets.map { target in
+                        guard Int(target) < lists.count else { return .beyond }
+                        if target == viewer { return .oneself }
+                        if firstMarks.contains(target) { return .first }
+                        if secondMarks.contains(target) { return .second }
+                        return lists[Int(target)].withUnsafeBufferPointer { own in
+                            for neighbour in own where secondMarks.contains(neighbour) && neighbour != viewer { return .third }
+                            return .beyond
                         }
                     }
-                }
-                return targets.map { target in
-                    guard Int(target) < adjacency.count else { return .beyond }
-                    if target == viewer { return .oneself }
-                    if scratch.first.contains(target) { return .first }
-                    if scratch.second.contains(target) { return .second }
-                    for neighbour in adjacency[Int(target)] where scratch.second.contains(neighbour) && neighbour != viewer {
-                        return .third
-                    }
-                    return .beyond
                 }
             }
         }
     }
+
+    /// Sets the bit of every connection of each of `nodes`: an OR per entry, without a branch or a list's reference
+    /// count, since the same member is reached through many lists.
+    private func markNeighbours(of nodes: [Node], into marks: inout Bitset) {
+        marks.withWords { words in
+            adjacency.withUnsafeBufferPointer { lists in
+                for node in nodes {
+                    lists[Int(node)].withUnsafeBufferPointer { next in
+                        for member in next { words[Int(member >> 6)] |= 1 << UInt64(member & 63) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// About how many list entries `directDistances` reads for a third-degree target.
+    static let directWorkPerTarget = 1_024
 
     /// Each target's distance through its own list: 2nd when it shares a connection with the viewer (`first` marks
     /// the viewer's), 3rd when one of its connections does. nil when the third degree would cost more than `budget`
@@ -318,14 +339,10 @@ public final class SocialGraph: @unchecked Sendable {
                 let first = adjacency[Int(viewer)]
                 for node in first { scratch.first.insert(node) }
                 scratch.first.insert(viewer)
-                var count = 0
-                for node in first {
-                    for next in adjacency[Int(node)] where !scratch.first.contains(next) && !scratch.second.contains(next) {
-                        scratch.second.insert(next)
-                        count += 1
-                    }
-                }
-                return count
+                // Every connection's connections marked without a branch, then counted a word at a time: those marked
+                // that are neither the viewer nor a connection.
+                markNeighbours(of: first, into: &scratch.second)
+                return scratch.second.countNotIn(scratch.first)
             }
         }
     }
@@ -401,54 +418,20 @@ public final class SocialGraph: @unchecked Sendable {
         lock.read {
             guard Int(viewer) < adjacency.count else { return [] }
             return withScratch { scratch in
-                scratch.begin(count: adjacency.count)
                 scratch.beginBits(count: adjacency.count)
                 let all = list(viewer)
                 scratch.first.insert(viewer)
                 for node in all { scratch.first.insert(node) }
                 let first = through.map { accepts in all.filter(accepts) } ?? all
-                var candidates: [Node] = []
-                // The hot loop, as in `distances`: raw buffers, no per-list reference counting.
-                let known = scratch.first
-                scratch.second.withWords { seen in
-                    scratch.count.withUnsafeMutableBufferPointer { count in
-                        adjacency.withUnsafeBufferPointer { lists in
-                            for node in first {
-                                lists[Int(node)].withUnsafeBufferPointer { next in
-                                    for member in next where !known.contains(member) {
-                                        let word = Int(member >> 6)
-                                        let bit: UInt64 = 1 << UInt64(member & 63)
-                                        if seen[word] & bit == 0 {
-                                            seen[word] |= bit
-                                            count[Int(member)] = 1
-                                            candidates.append(member)
-                                        } else {
-                                            count[Int(member)] &+= 1
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                return adjacency.withUnsafeBufferPointer { lists in
+                    scratch.counting.rank(
+                        lists: lists, first: first, known: scratch.first, limit: limit, excluded: excluded)
                 }
-                var ranked: [(node: Node, mutualCount: Int)] = []
-                ranked.reserveCapacity(min(candidates.count, limit * 4))
-                // Keep the best `limit` with a small sorted buffer; candidates can number millions. Whether one is
-                // excluded is asked only of those good enough to enter it.
-                for node in candidates {
-                    let entry = (node: node, mutualCount: Int(scratch.count[Int(node)]))
-                    if ranked.count == limit, let last = ranked.last, !Self.better(entry, than: last) { continue }
-                    if excluded(node) { continue }
-                    let index = ranked.firstIndex { Self.better(entry, than: $0) } ?? ranked.count
-                    ranked.insert(entry, at: index)
-                    if ranked.count > limit { ranked.removeLast() }
-                }
-                return ranked
             }
         }
     }
 
-    private static func better(_ a: (node: Node, mutualCount: Int), than b: (node: Node, mutualCount: Int)) -> Bool {
+    static func better(_ a: (node: Node, mutualCount: Int), than b: (node: Node, mutualCount: Int)) -> Bool {
         a.mutualCount != b.mutualCount ? a.mutualCount > b.mutualCount : a.node < b.node
     }
 
@@ -511,47 +494,27 @@ struct Bitset {
     func contains(_ node: Node) -> Bool {
         words[Int(node >> 6)] & (1 << UInt64(node & 63)) != 0
     }
+
+    /// How many members are in this set and not in `other` (of the same size).
+    func countNotIn(_ other: Bitset) -> Int {
+        words.withUnsafeBufferPointer { mine in
+            other.words.withUnsafeBufferPointer { theirs in
+                var count = 0
+                for i in 0..<min(mine.count, theirs.count) { count += (mine[i] & ~theirs[i]).nonzeroBitCount }
+                return count
+            }
+        }
+    }
 }
 
-/// Per-query marks without clearing: a mark counts only if its stamp is the current epoch.
+/// A query's marks and buffers, kept in a pool between queries so that none allocates member-sized memory.
 struct Scratch {
     var first = Bitset()
     var second = Bitset()
+    var counting = MutualCounting()
 
     mutating func beginBits(count size: Int) {
         first.reset(count: size)
         second.reset(count: size)
-    }
-
-    private var stamps: [UInt32] = []
-    private var marks: [UInt8] = []
-    var count: [UInt32] = []
-    private(set) var touched: [Node] = []
-    private var epoch: UInt32 = 0
-
-    mutating func begin(count size: Int) {
-        if stamps.count < size {
-            stamps.append(contentsOf: repeatElement(0, count: size - stamps.count))
-            marks.append(contentsOf: repeatElement(0, count: size - marks.count))
-            count.append(contentsOf: repeatElement(0, count: size - count.count))
-        }
-        touched.removeAll(keepingCapacity: true)
-        if epoch == UInt32.max {
-            for i in stamps.indices { stamps[i] = 0 }
-            epoch = 0
-        }
-        epoch += 1
-    }
-
-    @inline(__always)
-    func mark(_ node: Node) -> UInt8? {
-        stamps[Int(node)] == epoch ? marks[Int(node)] : nil
-    }
-
-    @inline(__always)
-    mutating func set(_ node: Node, _ value: UInt8) {
-        if stamps[Int(node)] != epoch { touched.append(node) }
-        stamps[Int(node)] = epoch
-        marks[Int(node)] = value
     }
 }

@@ -32,6 +32,17 @@ struct ReferenceGraph {
     func mutuals(_ a: Node, _ b: Node) -> [Node] {
         (adjacency[a] ?? []).intersection(adjacency[b] ?? []).sorted()
     }
+
+    /// People you may know, counted plainly: members who are neither the viewer nor a connection, by how many of the
+    /// viewer's connections (those `through` accepts) they are connected to, best first, then by node.
+    func mostMutualStrangers(of viewer: Node, through: (Node) -> Bool = { _ in true }) -> [(node: Node, count: Int)] {
+        let first = adjacency[viewer] ?? []
+        var counts: [Node: Int] = [:]
+        for node in first where through(node) {
+            for member in adjacency[node] ?? [] where member != viewer && !first.contains(member) { counts[member, default: 0] += 1 }
+        }
+        return counts.map { (node: $0.key, count: $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.node < $1.node }
+    }
 }
 
 struct SeededGenerator: RandomNumberGenerator {
@@ -110,6 +121,7 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
         }
         let secondDegree = expected.values.filter { $0 == 2 }.count
         #expect(graph.secondDegreeCount(of: viewer) == secondDegree)
+        checkPeopleYouMayKnow(graph, reference, viewer: viewer)
         for target in targets.prefix(20) {
             let (distance, via) = graph.introducers(from: viewer, to: target)
             let want = expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond
@@ -126,6 +138,26 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
                 #expect(via.isEmpty)
             }
         }
+    }
+}
+
+/// People you may know against the plain count: limits from one to 500, with members excluded, and with some of
+/// the viewer's connections not walked (their lists hidden).
+func checkPeopleYouMayKnow(_ graph: SocialGraph, _ reference: ReferenceGraph, viewer: Node) {
+    let through: (Node) -> Bool = { $0 % 4 != 0 }
+    let all = reference.mostMutualStrangers(of: viewer)
+    let walked = reference.mostMutualStrangers(of: viewer, through: through)
+    func expected(_ ranking: [(node: Node, count: Int)], _ limit: Int, _ excluded: (Node) -> Bool) -> [String] {
+        ranking.filter { !excluded($0.node) }.prefix(limit).map { "\($0.node)×\($0.count)" }
+    }
+    func asked(_ limit: Int, excluded: @escaping (Node) -> Bool, through: ((Node) -> Bool)? = nil) -> [String] {
+        graph.mostMutualStrangers(of: viewer, limit: limit, excluded: excluded, through: through).map { "\($0.node)×\($0.mutualCount)" }
+    }
+    let excluded: (Node) -> Bool = { $0 % 3 == 1 }
+    for limit in [1, 20, 120, 500] {
+        #expect(asked(limit, excluded: { _ in false }) == expected(all, limit, { _ in false }))
+        #expect(asked(limit, excluded: excluded) == expected(all, limit, excluded))
+        #expect(asked(limit, excluded: { _ in false }, through: through) == expected(walked, limit, { _ in false }))
     }
 }
 
@@ -148,6 +180,29 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
         }
         #expect(edges.count > 10_000)
         checkAgainstReference(edges, viewers: [0, 1, 100, 1000, 3000], sampleTargets: 300, seed: 9)
+    }
+
+    /// Members spread over many of the counting's buckets (16,384 members each), with hubs whose lists are read
+    /// bucket by bucket beside short lists spread into buckets: people you may know and the second degree's size equal
+    /// the plain count's for viewers with and without hubs among their connections.
+    @Test func peopleYouMayKnowAcrossBucketsMatchesThePlainCount() {
+        var g = SeededGenerator(state: 77)
+        let nodes: Node = 70_000
+        var edges = randomEdges(nodes: Int(nodes), edges: 120_000, seed: 78)
+        let hubs = (0..<12).map { _ in Node.random(in: 0..<nodes, using: &g) }
+        for hub in hubs {
+            for _ in 0..<Int.random(in: 2_000...9_000, using: &g) { edges.append((hub, Node.random(in: 0..<nodes, using: &g))) }
+        }
+        // A viewer connected to hubs, and a member of the last bucket connected across the others.
+        edges += hubs.prefix(5).map { (Node(5), $0) }
+        edges += (0..<40).map { _ in (nodes - 1, Node.random(in: 0..<nodes, using: &g)) }
+        let graph = SocialGraph(nodeCount: 0, edges: edges)
+        let reference = ReferenceGraph(edges: edges)
+        for viewer in [Node(5), nodes - 1, hubs[0], 12_345] {
+            checkPeopleYouMayKnow(graph, reference, viewer: viewer)
+            let expected = reference.distances(from: viewer).values.filter { $0 == 2 }.count
+            #expect(graph.secondDegreeCount(of: viewer) == expected)
+        }
     }
 
     @Test func changesAreReflectedAtOnce() {
