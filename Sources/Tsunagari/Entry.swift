@@ -498,7 +498,7 @@ struct Admin: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks and their baselines.",
-        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, PhotosBench.self, BareServer.self])
+        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, PhotosBench.self, FillConnections.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -663,6 +663,20 @@ struct DataBench: AsyncParsableCommand {
         guard contacts * 3 / 10 * 2 <= members else { throw ValidationError("--members must be at least 60% of --contacts (distinct members are named)") }
         try await DataBenchmark.run(
             .init(members: members, contacts: contacts, runs: runs, seed: seed, databaseURL: databaseURL, sqlite: sqlite))
+    }
+}
+
+struct FillConnections: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fill-connections",
+        abstract: "Write a synthetic graph's connections into a SQLite database kept by `bench search --keep`, for start-up measurements.")
+    @Option(name: .customLong("sqlite-file"), help: "The database kept by `bench search --keep`, without connections.") var sqliteFile: String
+    @Option(name: .customLong("average-degree"), help: "Connections per member in the synthetic graph.") var averageDegree = 106
+    @Option(help: "Seed of the synthetic graph.") var seed: UInt64 = 1
+
+    func run() throws {
+        guard (2...1_000).contains(averageDegree) else { throw ValidationError("--average-degree must be 2–1000") }
+        try ConnectionFill.run(sqliteFile: sqliteFile, averageDegree: averageDegree, seed: seed)
     }
 }
 
