@@ -29,7 +29,7 @@ struct MutualCounting {
         let shift = Self.bucketShift
         let buckets = (lists.count + (1 << shift) - 1) >> shift
         if ends.count < buckets + 1 { ends = [Int](repeating: 0, count: buckets + 1) }
-        // A list with fewer entries than there are buckets would cost a cursor step per bucket for an entry or none.
+        // A list with fewer than two entries a bucket would cost a cursor step per bucket for an entry or none: spread.
         long.removeAll(keepingCapacity: true)
         for node in first where lists[Int(node)].count >= buckets * 2 { long.append(node) }
         cursors = [Int](repeating: 0, count: long.count)
@@ -48,7 +48,8 @@ struct MutualCounting {
                             let base = Node(bucket << shift)
                             let next = bucket + 1 < buckets ? Node((bucket + 1) << shift) : Node.max
                             // Every entry is counted, the viewer's own connections too (they are few, and passed over
-                            // below): no branch but the one on the count. A member's first count records it.
+                            // below), without a branch: each is written after the candidates, and kept there only when
+                            // its count was zero.
                             var candidates = 0
                             for i in start..<end {
                                 let member = spread[i]
