@@ -32,7 +32,8 @@ struct MutualCounting {
         // A list with fewer than two entries a bucket would cost a cursor step per bucket for an entry or none: spread.
         long.removeAll(keepingCapacity: true)
         for node in first where lists[Int(node)].count >= buckets * 2 { long.append(node) }
-        cursors = [Int](repeating: 0, count: long.count)
+        cursors.removeAll(keepingCapacity: true)
+        cursors.append(contentsOf: repeatElement(0, count: long.count))
         let total = spreadByBucket(lists: lists, first: first, buckets: buckets)
         var ranked: [(node: Node, mutualCount: Int)] = []
         ranked.reserveCapacity(min(limit, 1024))

@@ -356,7 +356,7 @@ public final class SocialGraph: @unchecked Sendable {
     public func mutualCounts(of viewer: Node, with targets: [Node]) -> [Int] {
         lock.read {
             withScratch { scratch in
-                scratch.beginBits(count: adjacency.count)
+                scratch.beginFirst(count: adjacency.count)
                 for node in list(viewer) { scratch.first.insert(node) }
                 return targets.map { target in
                     var count = 0
@@ -418,7 +418,7 @@ public final class SocialGraph: @unchecked Sendable {
         lock.read {
             guard Int(viewer) < adjacency.count else { return [] }
             return withScratch { scratch in
-                scratch.beginBits(count: adjacency.count)
+                scratch.beginFirst(count: adjacency.count)
                 let all = list(viewer)
                 scratch.first.insert(viewer)
                 for node in all { scratch.first.insert(node) }
@@ -445,7 +445,7 @@ public final class SocialGraph: @unchecked Sendable {
             let mutual = Self.intersection(adjacency[Int(viewer)], adjacency[Int(target)])
             if !mutual.isEmpty { return (.second, mutual) }
             return withScratch { scratch in
-                scratch.beginBits(count: adjacency.count)
+                scratch.beginFirst(count: adjacency.count)
                 for node in adjacency[Int(target)] { scratch.first.insert(node) }
                 var via: [Node] = []
                 for node in adjacency[Int(viewer)] where adjacency[Int(node)].contains(where: { scratch.first.contains($0) }) {
@@ -516,5 +516,10 @@ struct Scratch {
     mutating func beginBits(count size: Int) {
         first.reset(count: size)
         second.reset(count: size)
+    }
+
+    /// For questions that mark one set only.
+    mutating func beginFirst(count size: Int) {
+        first.reset(count: size)
     }
 }
