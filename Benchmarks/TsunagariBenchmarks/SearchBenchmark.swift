@@ -542,6 +542,8 @@ struct Dataset: Sendable {
     var baselineRows: [BaselineRow]
     var queries: [Query]
     var prefixes: [PrefixGroup]
+    /// The most and the fifth most common current employers, which the queries' filters name.
+    var filterCompanies: (top: String, fifth: String)
 
     /// Queries written to cost as much as possible (the hardening issue's list, and the most the parser lets through),
     /// each at most `QueryParser.maximumLength` characters as the API takes them.
@@ -570,6 +572,43 @@ struct Dataset: Sendable {
              (0..<4).map { i in "\"" + String(cjk.dropFirst(i).prefix(33)) + "\"" }.joined(separator: " OR ")),
         ]
     }()
+
+    /// The recruiter queries, their filters naming the most (`top`) and the fifth most common current employers.
+    static func queries(top: String, fifth: String) -> [Query] {
+        func filters(company: String? = nil, location: String? = nil, skill: String? = nil, degrees: Set<Degree>? = nil) -> SearchFilters {
+            var filters = SearchFilters()
+            filters.currentCompany = company
+            filters.location = location
+            filters.skill = skill
+            filters.degrees = degrees
+            return filters
+        }
+        let specs: [(String, SearchFilters, Bool)] = [
+            ("英語", filters(), false),
+            ("Swift", filters(), false),
+            ("英語 営業 東京", filters(company: top), true),
+            ("英語 AND (営業 OR sales) -intern", filters(), false),
+            ("\"product manager\" OR プロダクトマネージャー", filters(location: "東京都"), false),
+            ("データ分析 Python SQL", filters(skill: "英語"), false),
+            ("(Kubernetes OR AWS) AND TypeScript NOT Excel", filters(company: fifth), false),
+            ("Patel (Python OR 機械学習)", filters(), false),
+            ("iOS Swift engineer 東京 英語 TOEIC", filters(), false),
+            ("「カスタマーサクセス」 SaaS -営業", filters(skill: "英語", degrees: [.second, .third]), false),
+            ("(採用 OR recruiter OR 人事) 東京大学", filters(), false),
+            ("早稲田大学 マーケティング", filters(location: "大阪府"), false),
+        ]
+        return specs.enumerated().map { index, spec in
+            let parsed = try! QueryParser.parse(spec.0)
+            var described: [String] = []
+            if let company = spec.1.currentCompany { described.append("current company \(company)") }
+            if let location = spec.1.location { described.append("location \(location)") }
+            if let skill = spec.1.skill { described.append("skill \(skill)") }
+            if let degrees = spec.1.degrees { described.append("degree " + degrees.sorted().map { "\($0.rawValue)" }.joined(separator: "+")) }
+            return Query(
+                label: "\(index + 1)", text: spec.0, filters: spec.1, filterDescription: described.isEmpty ? "—" : described.joined(separator: ", "),
+                parsed: parsed, compiled: ProfileIndexing.compile(parsed)!, isTarget: spec.2)
+        }
+    }
 
     init(members count: Int, seed: UInt64, averageDegree: Int) {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -643,39 +682,8 @@ struct Dataset: Sendable {
         }
         let top = companyName(0)
         let fifth = companyName(4)
-        func filters(company: String? = nil, location: String? = nil, skill: String? = nil, degrees: Set<Degree>? = nil) -> SearchFilters {
-            var filters = SearchFilters()
-            filters.currentCompany = company
-            filters.location = location
-            filters.skill = skill
-            filters.degrees = degrees
-            return filters
-        }
-        let specs: [(String, SearchFilters, Bool)] = [
-            ("英語", filters(), false),
-            ("Swift", filters(), false),
-            ("英語 営業 東京", filters(company: top), true),
-            ("英語 AND (営業 OR sales) -intern", filters(), false),
-            ("\"product manager\" OR プロダクトマネージャー", filters(location: "東京都"), false),
-            ("データ分析 Python SQL", filters(skill: "英語"), false),
-            ("(Kubernetes OR AWS) AND TypeScript NOT Excel", filters(company: fifth), false),
-            ("Patel (Python OR 機械学習)", filters(), false),
-            ("iOS Swift engineer 東京 英語 TOEIC", filters(), false),
-            ("「カスタマーサクセス」 SaaS -営業", filters(skill: "英語", degrees: [.second, .third]), false),
-            ("(採用 OR recruiter OR 人事) 東京大学", filters(), false),
-            ("早稲田大学 マーケティング", filters(location: "大阪府"), false),
-        ]
-        queries = specs.enumerated().map { index, spec in
-            let parsed = try! QueryParser.parse(spec.0)
-            var described: [String] = []
-            if let company = spec.1.currentCompany { described.append("current company \(company)") }
-            if let location = spec.1.location { described.append("location \(location)") }
-            if let skill = spec.1.skill { described.append("skill \(skill)") }
-            if let degrees = spec.1.degrees { described.append("degree " + degrees.sorted().map { "\($0.rawValue)" }.joined(separator: "+")) }
-            return Query(
-                label: "\(index + 1)", text: spec.0, filters: spec.1, filterDescription: described.isEmpty ? "—" : described.joined(separator: ", "),
-                parsed: parsed, compiled: ProfileIndexing.compile(parsed)!, isTarget: spec.2)
-        }
+        queries = Self.queries(top: top, fifth: fifth)
+        filterCompanies = (top, fifth)
         prefixes = [
             PrefixGroup(label: "family name, 1 character", prefixes: ["佐", "山", "高", "伊", "中", "小"]),
             PrefixGroup(label: "family name, 2–3 characters", prefixes: ["佐藤", "山田", "高橋", "渡辺", "佐々木", "松本", "中村", "井上"]),

@@ -498,7 +498,7 @@ struct Admin: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks and their baselines.",
-        subcommands: [GraphBench.self, SearchBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, PhotosBench.self, FillConnections.self, BareServer.self])
+        subcommands: [GraphBench.self, SearchBench.self, SearchIndexBench.self, MessagingBench.self, FeedBench.self, JobsBench.self, DataBench.self, PhotosBench.self, FillConnections.self, BareServer.self])
 }
 
 struct GraphBench: ParsableCommand {
@@ -550,6 +550,23 @@ struct SearchBench: AsyncParsableCommand {
             .init(
                 members: members, seed: seed, databaseURL: databaseURL, sqlite: sqlite, repetitions: queries, averageDegree: averageDegree,
                 keep: keep, memberBatch: memberBatch, sqliteFile: sqliteFile))
+    }
+}
+
+struct SearchIndexBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search-index",
+        abstract: "Time the recruiter queries against the search index in memory alone, built without a database or read from a snapshot file.")
+    @Option(help: "Synthetic profiles to index.") var members = 100_000
+    @Option(help: "Seed of the sample profiles.") var seed: UInt64 = 1
+    @Option(help: "Runs of each query after the warm-up.") var queries = 20
+    @Option(help: "A snapshot file: read when it exists, else written after the index is built.") var snapshot: String?
+    @Option(help: "Only this query (its number, 1–12); may be repeated.") var only: [String] = []
+
+    func run() throws {
+        guard (1_000...2_000_000).contains(members) else { throw ValidationError("--members must be 1000–2000000") }
+        guard queries >= 1 else { throw ValidationError("--queries must be at least 1") }
+        try SearchIndexBenchmark.run(.init(members: members, seed: seed, repetitions: queries, snapshot: snapshot, only: only))
     }
 }
 

@@ -173,56 +173,136 @@ public struct SearchAttributes: Hashable, Sendable {
     }
 
     public init?(stored: String) {
-        // Read byte by byte (the separators are ASCII): a search decodes this for every candidate, and splitting by
-        // Character costs several times more.
+        // Read byte by byte (the separators are ASCII): splitting by Character costs several times more.
         var text = stored
-        let decoded: SearchAttributes?? = text.withUTF8 { bytes in
-            var bounds: [Int] = [-1]
-            bounds.reserveCapacity(15)
-            for index in 0..<bytes.count where bytes[index] == 0x1F { bounds.append(index) }
-            bounds.append(bytes.count)
-            // Version 1 (15 parts) had no employers: its current companies were all of them. Version 2 (16) had no photo
-            // or strength.
-            guard (15...18).contains(bounds.count) else { return nil }
-            func string(_ range: Range<Int>) -> String {
-                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        let decoded: SearchAttributes? = text.withUTF8 { bytes in
+            var reader = StoredReader()
+            var start = 0
+            for index in 0..<bytes.count where bytes[index] >= 0x1D && bytes[index] <= 0x1F {
+                if start < index { reader.text(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+                reader.separator(bytes[index])
+                start = index + 1
             }
-            func field(_ index: Int) -> Range<Int> { (bounds[index] + 1)..<bounds[index + 1] }
-            func single(_ index: Int) -> String { string(field(index)) }
-            func optional(_ index: Int) -> String? { field(index).isEmpty ? nil : single(index) }
-            func items(_ index: Int) -> [Range<Int>] {
-                let range = field(index)
-                guard !range.isEmpty else { return [] }
-                var result: [Range<Int>] = []
-                var start = range.lowerBound
-                for position in range where bytes[position] == 0x1E {
-                    result.append(start..<position)
-                    start = position + 1
-                }
-                result.append(start..<range.upperBound)
-                return result
+            if start < bytes.count { reader.text(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+            return reader.finish()
+        }
+        guard let decoded else { return nil }
+        self = decoded
+    }
+
+    /// Reads the stored form given as its pieces of text and its separators in order, so that the text
+    /// (`init(stored:)`) and the search index's own encoding of it (whose repeated pieces are strings made once, and
+    /// only shared here) are read by one reading, into no intermediate strings or arrays. A search reads this for
+    /// every candidate, up to 1,200.
+    public struct StoredReader {
+        private var field = 0
+        private var version = ""
+        private var handle = ""
+        private var name = ""
+        private var headline: String?
+        private var location: String?
+        private var industry: String?
+        private var currentTitle: String?
+        private var profileVisibility = ""
+        private var connectionsVisibility = ""
+        private var openToWork = ""
+        private var currentCompanies: [SearchCompany] = []
+        private var pastCompanies: [SearchCompany] = []
+        private var schools: [String] = []
+        private var skills: [String] = []
+        private var employerIDs: [String] = []
+        private var photo: String?
+        private var strength = ""
+        /// The current item's text so far, and its first half when a pair separator came.
+        private var pending: String?
+        private var pairFirst: String?
+        /// Whether the current field held a separator of items or pairs (an empty item still counts then).
+        private var fieldHasItems = false
+
+        public init() {}
+
+        /// A piece of text of the current item.
+        public mutating func text(_ value: String) {
+            if let pending { self.pending = pending + value } else { pending = value }
+        }
+
+        /// One of the separators: 0x1F between fields, 0x1E between items, 0x1D between a company's id and name.
+        /// Where a field has no items or pairs, its separators are part of its text, as in `init(stored:)` before.
+        public mutating func separator(_ byte: UInt8) {
+            let isList = (10...14).contains(field)
+            switch byte {
+            case 0x1D where isList && field <= 11 && pairFirst == nil:
+                fieldHasItems = true
+                pairFirst = pending ?? ""
+                pending = nil
+            case 0x1E where isList:
+                fieldHasItems = true
+                endItem()
+            case 0x1D, 0x1E:
+                text(String(UnicodeScalar(byte)))
+            default:
+                endField()
             }
-            func list(_ index: Int) -> [String] { items(index).map(string) }
-            func companies(_ index: Int) -> [SearchCompany] {
-                items(index).compactMap { item in
-                    guard let split = item.first(where: { bytes[$0] == 0x1D }) else { return nil }
-                    return SearchCompany(id: string(item.lowerBound..<split), name: string((split + 1)..<item.upperBound))
-                }
-            }
-            let version = single(0)
-            guard version == "1" && bounds.count == 15 || version == "2" && bounds.count == 16 || version == "3" && bounds.count == 18,
-                let visibility = ProfileVisibility(rawValue: single(7)),
-                let connections = ConnectionsVisibility(rawValue: single(8))
+        }
+
+        /// The attributes read, or nil when the pieces are not a stored form of a version this reads.
+        public mutating func finish() -> SearchAttributes? {
+            endField()
+            // Version 1 (14 fields) had no employers: its current companies were all of them. Version 2 (15) had no
+            // photo or strength.
+            guard version == "1" && field == 14 || version == "2" && field == 15 || version == "3" && field == 17,
+                let visibility = ProfileVisibility(rawValue: profileVisibility),
+                let connections = ConnectionsVisibility(rawValue: connectionsVisibility)
             else { return nil }
             return SearchAttributes(
-                handle: single(1), name: single(2), headline: optional(3), location: optional(4), industry: optional(5),
-                currentTitle: optional(6), profileVisibility: visibility, connectionsVisibility: connections,
-                openToWork: OpenToWorkVisibility(rawValue: single(9)), currentCompanies: companies(10), pastCompanies: companies(11),
-                schools: list(12), skills: list(13), employerIDs: version == "1" ? nil : list(14),
-                photo: version == "3" ? optional(15).map(PhotoRef.init) : nil, strength: version == "3" ? Int(single(16)) ?? 0 : 0)
+                handle: handle, name: name, headline: headline, location: location, industry: industry, currentTitle: currentTitle,
+                profileVisibility: visibility, connectionsVisibility: connections, openToWork: OpenToWorkVisibility(rawValue: openToWork),
+                currentCompanies: currentCompanies, pastCompanies: pastCompanies, schools: schools, skills: skills,
+                employerIDs: version == "1" ? nil : employerIDs, photo: version == "3" ? photo.map(PhotoRef.init) : nil,
+                strength: version == "3" ? Int(strength) ?? 0 : 0)
         }
-        guard let attributes = decoded ?? nil else { return nil }
-        self = attributes
+
+        /// Ends an item of a list field.
+        private mutating func endItem() {
+            let item = pending ?? ""
+            let first = pairFirst
+            pending = nil
+            pairFirst = nil
+            switch field {
+            case 10, 11:
+                // A company is its id and name; an item without the pair separator is none.
+                guard let first else { return }
+                let company = SearchCompany(id: first, name: item)
+                if field == 10 { currentCompanies.append(company) } else { pastCompanies.append(company) }
+            case 12: schools.append(item)
+            case 13: skills.append(item)
+            default: employerIDs.append(item)
+            }
+        }
+
+        private mutating func endField() {
+            if (10...14).contains(field), pending != nil || pairFirst != nil || fieldHasItems { endItem() }
+            let value = pending ?? ""
+            pending = nil
+            fieldHasItems = false
+            func optional() -> String? { value.isEmpty ? nil : value }
+            switch field {
+            case 0: version = value
+            case 1: handle = value
+            case 2: name = value
+            case 3: headline = optional()
+            case 4: location = optional()
+            case 5: industry = optional()
+            case 6: currentTitle = optional()
+            case 7: profileVisibility = value
+            case 8: connectionsVisibility = value
+            case 9: openToWork = value
+            case 15: photo = optional()
+            case 16: strength = value
+            default: break
+            }
+            field += 1
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TsunagariCore
 
 /// The stored attributes of the search index's documents (`SearchAttributes.stored`), kept as bytes in which every
 /// repeated piece is a number: places, industries, titles, settings, companies (ids and names), schools, skills and
@@ -18,6 +19,8 @@ struct AttributeTable: Sendable {
     private(set) var text: [UInt8] = []
     private(set) var ends: [UInt32] = []
     private var ids: [TermKey: UInt32] = [:]
+    /// Each piece as a string, made once: a document's attributes read for a search share them (`attributes(_:)`).
+    private var strings: [String] = []
 
     init() {}
 
@@ -31,13 +34,17 @@ struct AttributeTable: Sendable {
         self.text = text
         self.ends = ends
         ids.reserveCapacity(ends.count)
-        for piece in 0..<ends.count { ids[TermKey(string(piece))] = UInt32(piece) }
+        strings.reserveCapacity(ends.count)
+        for piece in 0..<ends.count {
+            strings.append(string(piece))
+            ids[TermKey(strings[piece])] = UInt32(piece)
+        }
     }
 
     var count: Int { ends.count }
 
-    /// The memory the table holds, about: its text, ends, and a dictionary entry per piece.
-    var bytes: Int { text.capacity + ends.capacity * 4 + ids.count * 40 + ids.capacity * 8 }
+    /// The memory the table holds, about: its text, ends, and a dictionary entry and a string per piece.
+    var bytes: Int { text.capacity * 2 + ends.capacity * 4 + ids.count * 40 + ids.capacity * 8 + strings.capacity * 16 + strings.count * 32 }
 
     /// The fields of the stored form (counted from 0, the form's version) kept as text: handle, name, headline, photo.
     static func isLiteral(field: Int) -> Bool { field == 1 || field == 2 || field == 3 || field == 15 }
@@ -92,6 +99,7 @@ struct AttributeTable: Sendable {
         text.append(contentsOf: piece)
         ends.append(UInt32(text.count))
         ids[key] = id
+        strings.append(key.text)
         return id
     }
 
@@ -102,10 +110,27 @@ struct AttributeTable: Sendable {
         walk(bytes) { token in
             switch token {
             case .separator(let byte): out.append(byte)
-            case .text(let text): out.append(contentsOf: text)
+            case .text(let text), .piece(_, let text): out.append(contentsOf: text)
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The attributes a document's bytes stand for, read as `SearchAttributes(stored: decode(bytes))` would read them
+    /// but without the stored text between: the table's pieces are its strings, shared, and only the handle, name,
+    /// headline and photo are made anew. Nil when they are not a stored form this version reads.
+    func attributes(_ bytes: [UInt8]) -> SearchAttributes? {
+        var reader = SearchAttributes.StoredReader()
+        strings.withUnsafeBufferPointer { strings in
+            walk(bytes) { token in
+                switch token {
+                case .separator(let byte): reader.separator(byte)
+                case .text(let text): reader.text(String(decoding: text, as: UTF8.self))
+                case .piece(let piece, _): reader.text(strings[piece])
+                }
+            }
+        }
+        return reader.finish()
     }
 
     /// The ids of the current companies (field 10: items of `id 0x1D name`), read without decoding the rest.
@@ -118,7 +143,7 @@ struct AttributeTable: Sendable {
             case .separator(let byte):
                 if byte == 0x1F { field += 1 }
                 atItemStart = byte != 0x1D
-            case .text(let text):
+            case .text(let text), .piece(_, let text):
                 if field == 10, atItemStart { ids.append(String(decoding: text, as: UTF8.self)) }
                 atItemStart = false
             }
@@ -128,7 +153,10 @@ struct AttributeTable: Sendable {
 
     private enum Token {
         case separator(UInt8)
+        /// Text kept in the document's own bytes.
         case text(UnsafeBufferPointer<UInt8>)
+        /// The table's piece of this number, and its bytes.
+        case piece(Int, UnsafeBufferPointer<UInt8>)
     }
 
     /// Calls `body` with each separator and piece of text in turn. The bytes are the table's own or a checked
@@ -150,7 +178,7 @@ struct AttributeTable: Sendable {
                     } else {
                         let piece = Int((value - 3) >> 1)
                         guard piece < ends.count else { return }
-                        body(.text(UnsafeBufferPointer(rebasing: table[range(piece)])))
+                        body(.piece(piece, UnsafeBufferPointer(rebasing: table[range(piece)])))
                     }
                 }
             }

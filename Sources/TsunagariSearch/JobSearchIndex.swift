@@ -54,7 +54,8 @@ public final class JobSearchIndex: JobSearching, @unchecked Sendable {
     }
 
     static func candidate(_ hit: TermIndex.Hit) -> JobSearchCandidate? {
-        guard let a = SearchAttributes(stored: hit.attributes), let kinds = a.industry?.split(separator: " "), kinds.count == 2,
+        let a = hit.attributes
+        guard let kinds = a.industry?.split(separator: " "), kinds.count == 2,
             let workplace = Workplace(rawValue: String(kinds[0])), let type = EmploymentType(rawValue: String(kinds[1])),
             let millis = a.currentTitle.flatMap({ Double($0) })
         else { return nil }

@@ -158,6 +158,27 @@ struct PostingList: Sendable, Equatable {
 
     /// The candidates (sorted) that the list holds.
     func intersection(_ docs: [Doc]) -> [Doc] {
+        let documents = max(DocumentBitmap.documents(docs), last.map { Int($0) + 1 } ?? 0)
+        if DocumentBitmap.pays(docs.count, lows.count, documents: documents) {
+            // Long beside each other: the candidates marked, then the list read run by run, each of its documents kept
+            // when marked, without a branch.
+            var bitmap = DocumentBitmap(documents: documents)
+            bitmap.insert(docs)
+            return [Doc](unsafeUninitializedCapacity: min(docs.count, lows.count)) { out, count in
+                var k = 0
+                lows.withUnsafeBufferPointer { lows in
+                    for r in runs.indices {
+                        let base = Self.chunk(runs[r]) << 16
+                        for i in range(r) where k < out.count {
+                            let doc = base | Doc(lows[i])
+                            out[k] = doc
+                            k += bitmap.contains(doc) ? 1 : 0
+                        }
+                    }
+                }
+                count = k
+            }
+        }
         var result: [Doc] = []
         forEachCommon(docs) { i, _ in result.append(docs[i]) }
         return result

@@ -128,7 +128,7 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
             Self.queries.async {
                 do {
                     let hits = try index.search(query, among: filters.among, since: filters.changedSince, limit: limit)
-                    continuation.resume(returning: hits.compactMap(Self.candidate))
+                    continuation.resume(returning: hits.map(Self.candidate))
                 } catch {
                     continuation.resume(throwing: Self.tooComplex)
                 }
@@ -143,15 +143,15 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
         message: "The query is too complex: it matches too many profiles in too many ways. Use fewer phrases or ORs, or add a term or filter.")
 
     public func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] {
-        index.names(terms, among: among, limit: limit).compactMap(Self.candidate)
+        index.names(terms, among: among, limit: limit).map(Self.candidate)
     }
 
     public func searchEntryCount() async throws -> Int {
         try await store.searchEntryCount()
     }
 
-    static func candidate(_ hit: TermIndex.Hit) -> SearchCandidate? {
-        SearchAttributes(stored: hit.attributes).map { SearchCandidate(member: hit.member, relevance: hit.relevance, attributes: $0) }
+    static func candidate(_ hit: TermIndex.Hit) -> SearchCandidate {
+        SearchCandidate(member: hit.member, relevance: hit.relevance, attributes: hit.attributes)
     }
 }
 

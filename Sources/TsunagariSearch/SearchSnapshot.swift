@@ -6,10 +6,10 @@ import TsunagariCore
 /// again. A restarting instance loads this and replays the change log after it, instead of filling the index from
 /// every stored entry.
 extension TermIndex {
-    static let snapshotKind = "search index"
+    public static let snapshotKind = "search index"
     /// Raised whenever the layout below, the analyser's columns or their weights change: an older snapshot is then
     /// refused and the index is built from storage.
-    static let snapshotFormat: UInt32 = 3
+    public static let snapshotFormat: UInt32 = 3
 
     /// What the index holds at one moment. Taking it costs no copy (Swift's arrays are shared until written), so the
     /// lock is held only for that; a writer afterwards copies the outer arrays and the lists it changes.

@@ -63,15 +63,6 @@ public final class TermIndex: @unchecked Sendable {
         lock.read { members.doc(of: member).map { versions[Int($0)] } }
     }
 
-    /// The stored attributes (`SearchAttributes.stored`) of each of these members that is indexed, in one hold of the lock.
-    public func storedAttributes(of members: [MemberID], _ body: (MemberID, String) -> Void) {
-        lock.read {
-            for member in members {
-                if let doc = self.members.doc(of: member) { body(member, attributeTable.decode(attributes[Int(doc)])) }
-            }
-        }
-    }
-
     /// When a member's entry was indexed (to the millisecond), or nil when the member is not indexed.
     public func indexedAt(_ member: MemberID) -> Date? {
         lock.read { members.doc(of: member).map { Date(timeIntervalSince1970: stamps[Int($0)] / 1000) } }
@@ -337,11 +328,11 @@ public final class TermIndex: @unchecked Sendable {
 
     // MARK: Queries
 
-    /// A member found, with its relevance and its stored attributes.
+    /// A member found, with its relevance and its attributes.
     public struct Hit: Sendable {
         public var member: MemberID
         public var relevance: Double
-        public var attributes: String
+        public var attributes: SearchAttributes
     }
 
     /// What a part of a query matches: no document, every document, these, or every document but these.
@@ -462,9 +453,10 @@ public final class TermIndex: @unchecked Sendable {
         }
         // The bounded heap: a comparison per document, a few for those that enter it.
         try work.spend(4 * docs.count)
-        return best(docs, scores, limit: limit).map { index in
+        // Attributes a snapshot or storage holds in a form this version does not read are no hit (none are written so).
+        return best(docs, scores, limit: limit).compactMap { index in
             let doc = Int(docs[index])
-            return Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: attributeTable.decode(attributes[doc]))
+            return attributeTable.attributes(attributes[doc]).map { Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: $0) }
         }
     }
 
@@ -625,7 +617,7 @@ public final class TermIndex: @unchecked Sendable {
     private func union(_ lists: [[Doc]], work: inout Work) throws(TooMuchWork) -> [Doc] {
         let total = lists.reduce(0) { $0 + $1.count }
         let words = (members.count + 63) / 64
-        guard lists.count > 2, total >= words else {
+        guard lists.count > 1, total >= words else {
             var union: [Doc] = []
             for docs in lists {
                 try work.spend(union.count + docs.count)
@@ -850,20 +842,26 @@ public final class TermIndex: @unchecked Sendable {
                     }
                 }
             }
-            return found.map { Hit(member: members[Int($0)]!, relevance: 0, attributes: attributeTable.decode(attributes[Int($0)])) }
+            return found.compactMap { doc in
+                attributeTable.attributes(attributes[Int(doc)]).map { Hit(member: members[Int(doc)]!, relevance: 0, attributes: $0) }
+            }
         }
     }
 
     // MARK: Sorted arrays
 
     static func intersect(_ a: [Doc], _ b: [Doc]) -> [Doc] {
+        let documents = DocumentBitmap.documents(a, b)
+        if DocumentBitmap.pays(a.count, b.count, documents: documents) {
+            var bitmap = DocumentBitmap(documents: documents)
+            bitmap.insert(a.count < b.count ? a : b)
+            return bitmap.filter(a.count < b.count ? b : a)
+        }
         var result: [Doc] = []
         forEachCommon(a, b) { i, _ in result.append(a[i]) }
         return result
     }
 
-    /// Calls `body(i, j)` for each `a[i] == b[j]`, in order; gallops through the longer array when the
-    /// other is much shorter.
     /// Whether two sorted lists hold the same documents: the same buffer, or the same bytes.
     static func same(_ a: [Doc], _ b: [Doc]) -> Bool {
         guard a.count == b.count else { return false }
@@ -873,6 +871,8 @@ public final class TermIndex: @unchecked Sendable {
         }
     }
 
+    /// Calls `body(i, j)` for each `a[i] == b[j]`, in order; gallops through the longer array when the
+    /// other is much shorter.
     static func forEachCommon(_ a: [Doc], _ b: [Doc], _ body: (Int, Int) -> Void) {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
@@ -948,6 +948,13 @@ public final class TermIndex: @unchecked Sendable {
 
     static func subtract(_ a: [Doc], _ b: [Doc]) -> [Doc] {
         guard !a.isEmpty, !b.isEmpty else { return a }
+        let documents = DocumentBitmap.documents(a)
+        if a.count + b.count >= documents / 32, b.count * 8 >= a.count {
+            // Only `b`'s documents up to `a`'s last are marked (the bitmap ends there).
+            var bitmap = DocumentBitmap(documents: documents)
+            bitmap.insert(b)
+            return bitmap.filter(a, keeping: false)
+        }
         var common = [Bool](repeating: false, count: a.count)
         forEachCommon(a, b) { i, _ in common[i] = true }
         var result: [Doc] = []

@@ -16,6 +16,40 @@ import Testing
         #expect(SearchAttributes(stored: "2\u{1F}x") == nil)
     }
 
+    /// Forms written by earlier versions, and items the writer never makes, read as they always were.
+    @Test func olderFormsAndOddItemsReadAsBefore() throws {
+        let f = "\u{1F}", i = "\u{1E}", p = "\u{1D}"
+        // Version 1: 14 fields, no employers (its current companies are), no photo or strength. An empty school between
+        // two is kept; a past company without its id's separator is none.
+        let one = ["1", "h", "名前", "", "東京都", "", "", "members", "connections", "", "c1\(p)Acme", "c3\(p)Old\(i)Bad", "s1\(i)\(i)s2", "sk"]
+        let first = try #require(SearchAttributes(stored: one.joined(separator: f)))
+        #expect(first.name == "名前" && first.headline == nil && first.location == "東京都")
+        #expect(first.currentCompanies == [SearchCompany(id: "c1", name: "Acme")] && first.employerIDs == ["c1"])
+        #expect(first.pastCompanies == [SearchCompany(id: "c3", name: "Old")])
+        #expect(first.schools == ["s1", "", "s2"] && first.skills == ["sk"])
+        #expect(first.photo == nil && first.strength == 0 && first.openToWork == nil)
+        // Version 2: 15 fields, employers of their own; a second pair separator belongs to the company's name.
+        var two = one
+        two[0] = "2"
+        two[10] = "c1\(p)A\(p)B"
+        two.append("e1\(i)e2")
+        let second = try #require(SearchAttributes(stored: two.joined(separator: f)))
+        #expect(second.currentCompanies == [SearchCompany(id: "c1", name: "A\(p)B")] && second.employerIDs == ["e1", "e2"])
+        #expect(second.photo == nil && second.strength == 0)
+        // Version 3 with two fields too few or too many, or a version with version 2's count, is refused.
+        var three = two
+        three[0] = "3"
+        #expect(SearchAttributes(stored: three.joined(separator: f)) == nil)
+        #expect(SearchAttributes(stored: (three + ["", "7", ""]).joined(separator: f)) == nil)
+        let photo = String(repeating: "a", count: 64)
+        let third = try #require(SearchAttributes(stored: (three + [photo, "7"]).joined(separator: f)))
+        #expect(third.photo == PhotoRef(id: photo) && third.strength == 7 && third.employerIDs == ["e1", "e2"])
+        // Visibilities this version does not know refuse the form.
+        var unknown = three + [photo, "7"]
+        unknown[7] = "friends"
+        #expect(SearchAttributes(stored: unknown.joined(separator: f)) == nil)
+    }
+
     @Test func filtersRoundTripThroughTheirFormEncoding() {
         var filters = SearchFilters()
         filters.currentCompany = "株式会社メルカリ & Co"

@@ -42,6 +42,7 @@ import TsunagariCore
             #expect(table.isValid(bytes))
             #expect(table.decode(bytes) == stored)
             #expect(SearchAttributes(stored: table.decode(bytes)) == attributes)
+            #expect(table.attributes(bytes) == attributes)
             #expect(table.currentCompanyIDs(bytes) == attributes.currentCompanies.map(\.id))
             textBytes += stored.utf8.count
             keptBytes += bytes.count
@@ -70,5 +71,7 @@ import TsunagariCore
         #expect(AttributeTable(text: Array("ab".utf8), ends: [3]) == nil, "a piece past the text")
         let read = AttributeTable(text: table.text, ends: table.ends)
         #expect(read?.decode(bytes) == table.decode(bytes))
+        #expect(read?.attributes(bytes) == SearchAttributes(handle: "a", name: "A", location: "東京都"))
+        #expect(table.attributes([]) == nil, "a removed document's bytes are no attributes")
     }
 }
