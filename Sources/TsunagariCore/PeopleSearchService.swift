@@ -207,48 +207,71 @@ public struct PeopleSearchService: Sendable {
     }
 
     static func facets(_ hits: [Hit]) -> SearchFacets {
-        // Each distinct text is folded once (NFKC is the cost here).
-        var folded: [ByteKey: ByteKey] = [:]
-        func fold(_ text: String) -> ByteKey {
-            if let known = folded[ByteKey(text: text)] { return known }
-            let value = ByteKey(text: PeopleSearchService.fold(text))
-            folded[ByteKey(text: text)] = value
-            return value
-        }
-        func top(_ counts: [ByteKey: (label: String, count: Int)]) -> [SearchFacets.Value] {
-            // Only values counted at least as often as the `facetValues`-th most frequent can be shown: those are
-            // sorted (labels compared only among them; most values share the smallest counts).
-            let threshold = counts.count <= facetValues ? 0 : counts.values.map(\.count).sorted(by: >)[facetValues - 1]
-            return counts.compactMap { $0.value.count >= threshold ? SearchFacets.Value(value: $0.key.text, label: $0.value.label, count: $0.value.count) : nil }
-                .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
-                .prefix(facetValues).map { $0 }
-        }
-        var companies: [ByteKey: (label: String, count: Int)] = [:]
-        var locations: [ByteKey: (label: String, count: Int)] = [:]
-        var skills: [ByteKey: (label: String, count: Int)] = [:]
-        var degrees: [String: (label: String, count: Int)] = [:]
-        var seen: Set<ByteKey> = []
-        for hit in hits {
-            for company in hit.attributes.currentCompanies { companies[ByteKey(text: company.id), default: (company.name, 0)].count += 1 }
-            if let location = hit.attributes.location {
-                let key = fold(location)
-                if !key.text.isEmpty { locations[key, default: (location, 0)].count += 1 }
+        /// The values of one facet, each counted in a slot. A text is looked up once for its slot; it is folded (NFKC,
+        /// the cost here) only the first time it is seen, and texts folding alike share the slot.
+        struct Counts {
+            var slots: [ByteKey: Int] = [:]
+            var bySeen: [ByteKey: Int] = [:]
+            var values: [(key: String, label: String, count: Int)] = []
+
+            /// The slot of `text` (folded when `fold`), or nil when it folds to nothing.
+            mutating func slot(_ text: String, fold: Bool) -> Int? {
+                if let known = bySeen[ByteKey(text: text)] { return known >= 0 ? known : nil }
+                let key = fold ? PeopleSearchService.fold(text) : text
+                var slot = -1
+                if !key.isEmpty {
+                    slot = slots[ByteKey(text: key)] ?? values.count
+                    if slot == values.count {
+                        slots[ByteKey(text: key)] = slot
+                        values.append((key, text, 0))
+                    }
+                }
+                bySeen[ByteKey(text: text)] = slot
+                return slot >= 0 ? slot : nil
             }
+
+            mutating func count(_ slot: Int) { values[slot].count += 1 }
+
+            /// Only values counted at least as often as the `facetValues`-th most frequent can be shown: those are
+            /// sorted (labels compared only among them; most values share the smallest counts).
+            func top() -> [SearchFacets.Value] {
+                let threshold = values.count <= PeopleSearchService.facetValues ? 0 : values.map(\.count).sorted(by: >)[PeopleSearchService.facetValues - 1]
+                return values.compactMap { $0.count >= threshold ? SearchFacets.Value(value: $0.key, label: $0.label, count: $0.count) : nil }
+                    .sorted { ($1.count, $0.label) < ($0.count, $1.label) }
+                    .prefix(PeopleSearchService.facetValues).map { $0 }
+            }
+        }
+        var companies = Counts()
+        var locations = Counts()
+        var skills = Counts()
+        var degrees: [Degree: Int] = [:]
+        var seen: [Int] = []
+        for hit in hits {
+            // A company is counted by its id, under the name the first hit gave it.
+            for company in hit.attributes.currentCompanies {
+                if let slot = companies.slots[ByteKey(text: company.id)] {
+                    companies.count(slot)
+                } else {
+                    companies.slots[ByteKey(text: company.id)] = companies.values.count
+                    companies.values.append((company.id, company.name, 1))
+                }
+            }
+            if let location = hit.attributes.location, let slot = locations.slot(location, fold: true) { locations.count(slot) }
             seen.removeAll(keepingCapacity: true)
             for skill in hit.attributes.skills {
-                let key = fold(skill)
-                if seen.insert(key).inserted { skills[key, default: (skill, 0)].count += 1 }
+                guard let slot = skills.slot(skill, fold: true), !seen.contains(slot) else { continue }
+                seen.append(slot)
+                skills.count(slot)
             }
-            let degree = hit.person.degree
-            let key = degree == .beyond ? "" : String(degree.rawValue)
-            degrees[key, default: (key, 0)].count += 1
+            if hit.person.degree != .beyond { degrees[hit.person.degree, default: 0] += 1 }
         }
         var facets = SearchFacets()
-        facets.currentCompanies = top(companies)
-        facets.locations = top(locations)
-        facets.skills = top(skills)
-        facets.degrees = degrees.filter { !$0.key.isEmpty }.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
-            .sorted { $0.value < $1.value }
+        facets.currentCompanies = companies.top()
+        facets.locations = locations.top()
+        facets.skills = skills.top()
+        facets.degrees = degrees.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+            SearchFacets.Value(value: String($0.key.rawValue), label: String($0.key.rawValue), count: $0.value)
+        }
         return facets
     }
 

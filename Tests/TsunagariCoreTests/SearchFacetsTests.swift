@@ -9,14 +9,18 @@ struct SearchFacetsTests {
         var generator = SampleData.Generator(seed: 7)
         let skills = ["英語", "営業", "Swift", "swift", "SWIFT", "経理", "法人営業", "Python", "Go", "簿記", "中国語", "AWS"]
         let locations = ["東京都", "大阪府", "Tokyo", "福岡県", "京都府", "北海道", "愛知県", "神奈川県", "埼玉県", "千葉県"]
+        let companies = (0..<12).map { SearchCompany(id: "c\($0)", name: $0 % 3 == 0 ? "Acme" : "会社\($0)") }
+        let degrees: [Degree] = [.first, .second, .third, .beyond]
         for round in 0..<50 {
             let hits = (0..<Int(generator.next() % 60)).map { index -> PeopleSearchService.Hit in
                 let attributes = SearchAttributes(
                     handle: "h\(index)", name: "N", location: Bool.random(using: &generator) ? locations.randomElement(using: &generator) : nil,
+                    currentCompanies: (0..<Int(generator.next() % 3)).map { _ in companies.randomElement(using: &generator)! },
                     skills: (0..<Int(generator.next() % 4)).map { _ in skills.randomElement(using: &generator)! })
                 let id = MemberID("m\(round)-\(index)")
+                let degree = degrees.randomElement(using: &generator)!
                 return PeopleSearchService.Hit(
-                    person: PersonSummary(card: attributes.card(id), degree: .beyond, mutualConnectionCount: 0), attributes: attributes, score: 1)
+                    person: PersonSummary(card: attributes.card(id), degree: degree, mutualConnectionCount: 0), attributes: attributes, score: 1)
             }
             let facets = PeopleSearchService.facets(hits)
             // The same counted by hand and sorted whole.
@@ -35,6 +39,18 @@ struct SearchFacetsTests {
             }
             #expect(facets.skills == reference(hits.map(\.attributes.skills)), "round \(round)")
             #expect(facets.locations == reference(hits.map { $0.attributes.location.map { [$0] } ?? [] }), "round \(round)")
+            // Companies by id (each time one is named, under the name it was first seen with); degrees 1–3 in order.
+            var byCompany: [String: (label: String, count: Int)] = [:]
+            for company in hits.flatMap(\.attributes.currentCompanies) { byCompany[company.id, default: (company.name, 0)].count += 1 }
+            let expectedCompanies = byCompany.map { SearchFacets.Value(value: $0.key, label: $0.value.label, count: $0.value.count) }
+                .sorted { ($1.count, $0.label) < ($0.count, $1.label) }.prefix(PeopleSearchService.facetValues)
+            #expect(facets.currentCompanies.map(\.count) == expectedCompanies.map(\.count), "round \(round)")
+            #expect(facets.currentCompanies.map(\.label) == expectedCompanies.map(\.label), "round \(round)")
+            let expectedDegrees = [Degree.first, .second, .third].compactMap { degree in
+                let count = hits.filter { $0.person.degree == degree }.count
+                return count == 0 ? nil : SearchFacets.Value(value: "\(degree.rawValue)", label: "\(degree.rawValue)", count: count)
+            }
+            #expect(facets.degrees == expectedDegrees, "round \(round)")
         }
     }
 }
