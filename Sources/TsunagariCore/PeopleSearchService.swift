@@ -211,13 +211,14 @@ public struct PeopleSearchService: Sendable {
         /// the cost here) only the first time it is seen, and texts folding alike share the slot.
         struct Counts {
             var slots: [ByteKey: Int] = [:]
+            /// Each text seen, as written, and its slot (-1: it folds to nothing).
             var bySeen: [ByteKey: Int] = [:]
             var values: [(key: String, label: String, count: Int)] = []
 
-            /// The slot of `text` (folded when `fold`), or nil when it folds to nothing.
-            mutating func slot(_ text: String, fold: Bool) -> Int? {
+            /// The slot of `text` folded, or nil when it folds to nothing.
+            mutating func slot(_ text: String) -> Int? {
                 if let known = bySeen[ByteKey(text: text)] { return known >= 0 ? known : nil }
-                let key = fold ? PeopleSearchService.fold(text) : text
+                let key = PeopleSearchService.fold(text)
                 var slot = -1
                 if !key.isEmpty {
                     slot = slots[ByteKey(text: key)] ?? values.count
@@ -256,10 +257,10 @@ public struct PeopleSearchService: Sendable {
                     companies.values.append((company.id, company.name, 1))
                 }
             }
-            if let location = hit.attributes.location, let slot = locations.slot(location, fold: true) { locations.count(slot) }
+            if let location = hit.attributes.location, let slot = locations.slot(location) { locations.count(slot) }
             seen.removeAll(keepingCapacity: true)
             for skill in hit.attributes.skills {
-                guard let slot = skills.slot(skill, fold: true), !seen.contains(slot) else { continue }
+                guard let slot = skills.slot(skill), !seen.contains(slot) else { continue }
                 seen.append(slot)
                 skills.count(slot)
             }
