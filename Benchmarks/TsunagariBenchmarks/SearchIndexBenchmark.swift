@@ -11,7 +11,6 @@ import TsunagariWeb
 public enum SearchIndexBenchmark {
     public struct Options: Sendable {
         public var members: Int
-        /// The profiles' seed; a snapshot is taken to be of this seed's profiles.
         public var seed: UInt64
         public var repetitions: Int
         /// A snapshot file: read when it exists (written by an earlier run with the same members and seed), else
@@ -33,12 +32,13 @@ public enum SearchIndexBenchmark {
         let index = TermIndex()
         let queries: [Dataset.Query]
         var start = DispatchTime.now().uptimeNanoseconds
-        // Beside the snapshot, the two companies the queries' filters name, so that a run from the snapshot need not
-        // make the profiles again (three minutes at 1,000,000).
+        // Beside the snapshot, the profiles' count and seed and the two companies the queries' filters name, so that a
+        // run from the snapshot need not make the profiles again (three minutes at 1,000,000). A snapshot of other
+        // profiles is built again and overwritten.
         let companiesPath = options.snapshot.map { $0 + ".companies" }
         if let path = options.snapshot, let companiesPath, FileManager.default.fileExists(atPath: path),
-            let companies = try? String(contentsOfFile: companiesPath, encoding: .utf8).split(separator: "\n").map(String.init), companies.count == 3,
-            Int(companies[0]) == options.members
+            let companies = try? String(contentsOfFile: companiesPath, encoding: .utf8).split(separator: "\n").map(String.init), companies.count == 4,
+            Int(companies[0]) == options.members, UInt64(companies[1]) == options.seed
         {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             try bytes.withUnsafeBytes { raw in
@@ -48,7 +48,7 @@ public enum SearchIndexBenchmark {
             guard index.count == options.members else {
                 throw SearchBenchmark.SearchBenchError("\(path) holds \(index.count) profiles, not \(options.members): remove it or give another")
             }
-            queries = Dataset.queries(top: companies[1], fifth: companies[2])
+            queries = Dataset.queries(top: companies[2], fifth: companies[3])
             print("Index read from \(path) in \(String(format: "%.1f", SearchBenchmark.seconds(since: start))) s")
         } else {
             let data = Dataset(members: options.members, seed: options.seed, averageDegree: 0)
@@ -62,7 +62,7 @@ public enum SearchIndexBenchmark {
                 index.writeSnapshot(to: &writer)
                 _ = try writer.finish()
                 try handle.close()
-                let companies = [String(options.members), data.filterCompanies.top, data.filterCompanies.fifth]
+                let companies = [String(options.members), String(options.seed), data.filterCompanies.top, data.filterCompanies.fifth]
                 try companies.joined(separator: "\n").write(toFile: companiesPath, atomically: true, encoding: .utf8)
                 print("Snapshot written to \(path)")
             }

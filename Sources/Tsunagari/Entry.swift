@@ -560,7 +560,7 @@ struct SearchIndexBench: ParsableCommand {
     @Option(help: "Synthetic profiles to index.") var members = 100_000
     @Option(help: "Seed of the sample profiles.") var seed: UInt64 = 1
     @Option(help: "Runs of each query after the warm-up.") var queries = 20
-    @Option(help: "A snapshot file: read when it exists, else written after the index is built.") var snapshot: String?
+    @Option(help: "A snapshot file: read when an earlier run wrote it for the same --members and --seed, else written after the index is built.") var snapshot: String?
     @Option(help: "Only this query (its number, 1–12); may be repeated.") var only: [String] = []
 
     func run() throws {
