@@ -53,6 +53,13 @@ public enum SearchIndexBenchmark {
         } else {
             let data = Dataset(members: options.members, seed: options.seed, averageDegree: 0)
             queries = data.queries
+            // The analysis alone, on one core: what every profile edit and every start without a snapshot pays per profile.
+            let analysed = data.profiles.prefix(20_000)
+            start = DispatchTime.now().uptimeNanoseconds
+            var columns = 0
+            for profile in analysed { columns += ProfileIndexing.entry(for: profile).columns.count }
+            let perProfile = SearchBenchmark.seconds(since: start) / Double(max(analysed.count, 1)) * 1e6
+            print("Analysis: \(analysed.count) profiles made into index entries on one core, \(String(format: "%.1f", perProfile)) µs each (\(columns) columns)")
             start = DispatchTime.now().uptimeNanoseconds
             build(index, from: data.profiles)
             print("Index built in memory in \(String(format: "%.1f", SearchBenchmark.seconds(since: start))) s")

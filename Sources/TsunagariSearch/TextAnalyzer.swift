@@ -48,58 +48,110 @@ public enum TextAnalyzer {
 
     /// Splits normalised text into words and CJK runs, in order.
     public static func segments(_ text: String) -> [Segment] {
-        var result: [Segment] = []
-        var current = String.UnicodeScalarView()
-        var currentIsCJK = false
-        func flush() {
-            if !current.isEmpty {
-                var word = String(current)
-                if !currentIsCJK {
-                    // "Node.js." keeps its inner dot, not the sentence's.
-                    while let last = word.last, last == "." { word.removeLast() }
-                }
-                if !word.isEmpty { result.append(Segment(text: word, isCJK: currentIsCJK)) }
-                current = String.UnicodeScalarView()
-            }
+        var normalized = normalize(text)
+        return normalized.withUTF8 { bytes in
+            var result: [Segment] = []
+            scan(bytes) { range, isCJK in result.append(Segment(text: string(bytes, range), isCJK: isCJK)) }
+            return result
         }
-        let scalars = Array(normalize(text).unicodeScalars)
-        for (index, scalar) in scalars.enumerated() {
-            switch script(scalar) {
-            case .cjk:
-                if !currentIsCJK { flush() }
-                currentIsCJK = true
-                current.append(scalar)
-            case .word:
-                if currentIsCJK { flush() }
-                currentIsCJK = false
-                current.append(scalar)
-            case .other:
-                // Keep C++, C#, F# and Node.js whole: a joiner inside or right after a word.
-                let joins = !currentIsCJK && !current.isEmpty && (scalar == "+" || scalar == "#" || scalar == ".")
-                let nextIsWord = index + 1 < scalars.count && script(scalars[index + 1]) == .word
-                if joins && (scalar != "." || nextIsWord) {
-                    current.append(scalar)
-                } else {
-                    flush()
-                }
-            }
-        }
-        flush()
-        return result
     }
 
     /// The terms a text is indexed under, in order: words, and for each CJK run its bigrams (or the one
     /// character of a run of one).
     public static func indexTerms(_ text: String) -> [String] {
-        var terms: [String] = []
-        for segment in segments(text) {
-            if segment.isCJK {
-                terms.append(contentsOf: bigrams(segment.text))
-            } else {
-                terms.append(segment.text)
+        var normalized = normalize(text)
+        return normalized.withUTF8 { bytes in
+            var terms: [String] = []
+            scan(bytes) { range, isCJK in
+                guard isCJK else { return terms.append(string(bytes, range)) }
+                // Overlapping bigrams: from each character's first byte to the end of the next character.
+                var first = range.lowerBound
+                var second = first + scalarLength(bytes[first])
+                guard second < range.upperBound else { return terms.append(string(bytes, range)) }
+                while second < range.upperBound {
+                    let end = second + scalarLength(bytes[second])
+                    terms.append(string(bytes, first..<end))
+                    first = second
+                    second = end
+                }
             }
+            return terms
         }
-        return terms
+    }
+
+    /// Finds the words and CJK runs of normalised text as ranges of its UTF-8 bytes, in order. Each is a run of whole
+    /// characters, so it is cut out of the text in one copy: building it a character at a time was most of the
+    /// analysis of a profile (docs/BENCHMARKS.md "Request path, round 5").
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Range<Int>, Bool) -> Void) {
+        var start = 0
+        var end = 0  // the run is bytes[start..<end]; empty when start == end
+        var currentIsCJK = false
+        func flush() {
+            guard start < end else { return }
+            var last = end
+            if !currentIsCJK {
+                // "Node.js." keeps its inner dot, not the sentence's.
+                while last > start && bytes[last - 1] == UInt8(ascii: ".") { last -= 1 }
+            }
+            if start < last { emit(start..<last, currentIsCJK) }
+            start = end
+        }
+        var index = 0
+        while index < bytes.count {
+            let length = scalarLength(bytes[index])
+            let scalar = decode(bytes, at: index, length: length)
+            let next = index + length
+            switch script(scalar) {
+            case .cjk:
+                if !currentIsCJK { flush() }
+                currentIsCJK = true
+                if start == end { start = index }
+                end = next
+            case .word:
+                if currentIsCJK { flush() }
+                currentIsCJK = false
+                if start == end { start = index }
+                end = next
+            case .other:
+                // Keep C++, C#, F# and Node.js whole: a joiner inside or right after a word.
+                let joins = !currentIsCJK && start < end && (scalar == "+" || scalar == "#" || scalar == ".")
+                let nextIsWord = next < bytes.count && script(decode(bytes, at: next, length: scalarLength(bytes[next]))) == .word
+                if joins && (scalar != "." || nextIsWord) {
+                    end = next
+                } else {
+                    flush()
+                    start = next
+                    end = next
+                }
+            }
+            index = next
+        }
+        flush()
+    }
+
+    @inline(__always)
+    static func scalarLength(_ lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+    }
+
+    /// The scalar whose `length` bytes start at `index` (the text is valid UTF-8, as every String is).
+    @inline(__always)
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Unicode.Scalar {
+        var value = UInt32(bytes[index])
+        switch length {
+        case 1: break
+        case 2: value = (value & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+        case 3: value = (value & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        default:
+            value = (value & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                | UInt32(bytes[index + 3] & 0x3F)
+        }
+        return Unicode.Scalar(value) ?? "\u{FFFD}"
+    }
+
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     /// Overlapping bigrams of a CJK run; a run of one character is its own term.

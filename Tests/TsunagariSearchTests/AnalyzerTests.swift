@@ -24,6 +24,69 @@ import Testing
         #expect(TextAnalyzer.indexTerms(text) == expected, "\(text)")
     }
 
+    /// The analysis as it was written first, a character at a time through `String.UnicodeScalarView`: the reference
+    /// the byte-wise scan must equal.
+    enum PlainAnalyzer {
+        static func segments(_ text: String) -> [TextAnalyzer.Segment] {
+            var result: [TextAnalyzer.Segment] = []
+            var current = String.UnicodeScalarView()
+            var currentIsCJK = false
+            func flush() {
+                if !current.isEmpty {
+                    var word = String(current)
+                    if !currentIsCJK { while let last = word.last, last == "." { word.removeLast() } }
+                    if !word.isEmpty { result.append(TextAnalyzer.Segment(text: word, isCJK: currentIsCJK)) }
+                    current = String.UnicodeScalarView()
+                }
+            }
+            let scalars = Array(TextAnalyzer.normalize(text).unicodeScalars)
+            for (index, scalar) in scalars.enumerated() {
+                switch TextAnalyzer.script(scalar) {
+                case .cjk:
+                    if !currentIsCJK { flush() }
+                    currentIsCJK = true
+                    current.append(scalar)
+                case .word:
+                    if currentIsCJK { flush() }
+                    currentIsCJK = false
+                    current.append(scalar)
+                case .other:
+                    let joins = !currentIsCJK && !current.isEmpty && (scalar == "+" || scalar == "#" || scalar == ".")
+                    let nextIsWord = index + 1 < scalars.count && TextAnalyzer.script(scalars[index + 1]) == .word
+                    if joins && (scalar != "." || nextIsWord) { current.append(scalar) } else { flush() }
+                }
+            }
+            flush()
+            return result
+        }
+
+        static func indexTerms(_ text: String) -> [String] {
+            segments(text).flatMap { $0.isCJK ? TextAnalyzer.bigrams($0.text) : [$0.text] }
+        }
+    }
+
+    @Test func theByteWiseScanEqualsTheAnalysisCharacterByCharacter() {
+        // Every kind of character the scan tells apart: ASCII words and joiners, CJK of three and four bytes, kana to
+        // be widened, full-width letters, accents (composed and combining), hangul, emoji, spaces and punctuation.
+        let pieces: [String] = [
+            "a", "Z", "9", "swift", "C", "+", "#", ".", "..", " ", "\n", ",", "-", "/", "英", "語", "職務", "𠮷", "々", "〇",
+            "ｶ", "ﾞ", "ｱｲ", "カ", "が", "ん", "Ａ", "ｂ", "１", "é", "e\u{301}", "\u{301}", "한", "국", "😀", "👍🏽", "（", "）",
+            "・", "ー", "㈱", "Ⅻ", "ß", "İ", "ǅ", "ﬁ", "\u{200B}", "\t", "Node.js", "C++", "x.y.", "١٢",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var checked = 0
+        for length in 0..<12 {
+            for _ in 0..<400 {
+                let text = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                #expect(TextAnalyzer.segments(text) == PlainAnalyzer.segments(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+                #expect(TextAnalyzer.indexTerms(text) == PlainAnalyzer.indexTerms(text), "\(text)")
+                checked += 1
+            }
+        }
+        for (text, _) in Self.cases { #expect(TextAnalyzer.indexTerms(text) == PlainAnalyzer.indexTerms(text)) }
+        #expect(checked == 4_800)
+    }
+
     @Test func anyCJKSubstringOfTwoOrMoreIsASequenceOfIndexedBigrams() {
         let text = "東京大学で職務経歴書の書き方を学んだ"
         let indexed = TextAnalyzer.indexTerms(text)
