@@ -120,7 +120,8 @@ public struct ProfileFieldsChange: Hashable, Sendable {
 
 extension ProfileStore {
     /// Sets every text field.
-    public func updateFields(_ fields: ProfileFields, for member: MemberID, at date: Date) async throws {
+    @discardableResult
+    public func updateFields(_ fields: ProfileFields, for member: MemberID, at date: Date) async throws -> Bool {
         try await updateFields(ProfileFieldsChange(fields), for: member, at: date)
     }
 }
@@ -149,8 +150,10 @@ public protocol ProfileStore: Sendable {
     /// Case-insensitive.
     func memberID(handle: String) async throws -> MemberID?
     /// Writes the fields the change names, and no other (a concurrent change of other fields stays). Throws
-    /// `handle_taken` (conflict) if another member has the handle.
-    func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at: Date) async throws
+    /// `handle_taken` (conflict) if another member has the handle. False, and nothing written, when no member who is
+    /// not suspended has the id.
+    @discardableResult
+    func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at: Date) async throws -> Bool
     /// Inserts or replaces the position with `draft.id` of this member; false if the id belongs to no position of theirs.
     func savePosition(_ draft: PositionDraft, for member: MemberID, at: Date) async throws -> Bool
     func deletePosition(id: String, for member: MemberID, at: Date) async throws -> Bool

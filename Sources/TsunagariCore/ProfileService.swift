@@ -18,7 +18,9 @@ public struct ProfileService: Sendable {
         self.observer = observer
     }
 
-    func changed(_ member: MemberID) async {
+    /// The profile as the observer read it after the change, when it read one.
+    @discardableResult
+    func changed(_ member: MemberID) async -> Profile? {
         await observer?.profileChanged(member)
     }
 
@@ -112,7 +114,6 @@ public struct ProfileService: Sendable {
 
     /// Only the fields the change names are written, so two edits of different fields made at once both stay.
     public func updateFields(_ member: MemberID, _ change: FieldsChange) async throws -> Profile {
-        _ = try await own(member)
         var clean = FieldsChange()
         if let name = change.name { clean.name = try TextRule.required(name, field: "Name", limit: TextLimit.name) }
         if let handle = change.handle { clean.handle = try Handle.validate(handle) }
@@ -131,8 +132,10 @@ public struct ProfileService: Sendable {
         if let value = change.about {
             clean.about = .some(try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true))
         }
-        try await storage.updateFields(clean, for: member, at: clock.now())
-        await changed(member)
+        // The write itself tells whether the member is there (and not suspended), and the search index's read after it
+        // is the answer: an edit reads the profile once, not three times (docs/BENCHMARKS.md "Request path, round 5").
+        guard try await storage.updateFields(clean, for: member, at: clock.now()) else { throw DomainError.unauthenticated }
+        if let profile = await changed(member) { return profile }
         return try await own(member)
     }
 

@@ -361,8 +361,10 @@ public protocol SearchIndexStore: Sendable {
 
 /// The one seam through which profile changes reach side effects such as the search index.
 public protocol ProfileChangeObserver: Sendable {
-    /// Called after a change to the member's profile was stored.
-    func profileChanged(_ member: MemberID) async
+    /// Called after a change to the member's profile was stored. Returns the profile as the observer read it after the
+    /// change (nil when it read none), so that the caller can answer with it instead of reading it again.
+    @discardableResult
+    func profileChanged(_ member: MemberID) async -> Profile?
 }
 
 /// An index entry as storage holds it, with when it was indexed.

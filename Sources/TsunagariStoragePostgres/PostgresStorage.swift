@@ -356,7 +356,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
             .map { MemberID(try $0["id"].decode(String.self)) }
     }
 
-    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
+    @discardableResult
+    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
         var bindings = PostgresBindings()
         var assignments: [String] = []
         // Column names come from `ProfileColumns`, a fixed list; every value is bound.
@@ -367,15 +368,25 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         bindings.append(StoredTime.millis(date))
         assignments.append("updated_at = $\(bindings.count)")
         bindings.append(member.rawValue)
-        let query = PostgresQuery(unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)", binds: bindings)
+        let query = PostgresQuery(
+            unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) AND suspended_at IS NULL RETURNING 1",
+            binds: bindings)
         guard let handle = change.handle else {
             // The member's row changes, not the account's columns: a change of the profile alone (migration 22).
-            try await statement(query, logs: .known([MemberCache.Change(sequence: 0, member: member, tokenHash: MemberCache.Change.profile)]))
-            return
+            let written = try await statement(
+                query, logs: .known([MemberCache.Change(sequence: 0, member: member, tokenHash: MemberCache.Change.profile)]))
+            return !written.isEmpty
         }
-        try await transaction { c in
+        return try await transaction { c in
+            let present = try await c.query(
+                "SELECT 1 FROM members WHERE id = \(member.rawValue) AND suspended_at IS NULL FOR UPDATE", logger: self.logger)
+            var found = false
+            for try await _ in present { found = true }
+            guard found else { return false }
             try await Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, c, self.logger)
-            try await c.query(query, logger: self.logger)
+            // The rows read to the end: a taken handle's error comes with them.
+            for try await _ in try await c.query(query, logger: self.logger) {}
+            return true
         }
     }
 

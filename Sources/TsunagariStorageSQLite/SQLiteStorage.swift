@@ -305,15 +305,20 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
         }
     }
 
-    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws {
+    @discardableResult
+    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
         let columns = ProfileColumns.of(change)
         let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
         let values = columns.map(\.value)
-        try await write { db in
+        return try await write { db in
+            let present = try Bool.fetchOne(
+                cached: db, sql: "SELECT 1 FROM members WHERE id = ? AND suspended_at IS NULL", arguments: [member.rawValue]) ?? false
+            guard present else { return false }
             if let handle = change.handle { try Self.releaseHandle(of: member, newKey: Handle.key(handle), at: date, db) }
             var arguments = StatementArguments(values)
             arguments += [StoredTime.millis(date), member.rawValue]
             try db.execute(cached: "UPDATE members SET \(assignments) WHERE id = ?", arguments: arguments)
+            return true
         }
     }
 

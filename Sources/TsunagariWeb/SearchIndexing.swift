@@ -14,18 +14,21 @@ public struct SearchIndexing: ProfileChangeObserver {
     /// Two changes of one profile may be indexed in the reverse order of their storing: each entry carries the
     /// profile's version read before the profile (so no higher than what the entry holds), and neither storage nor
     /// the index in memory replaces an entry with one of a lower version.
-    public func profileChanged(_ member: MemberID) async {
+    @discardableResult
+    public func profileChanged(_ member: MemberID) async -> Profile? {
         do {
             let found = try await storage.versionedProfile(id: member)
             // A member waiting to verify their address is not found yet (nor a suspended or deleted one).
             guard let (profile, version) = found, try await storage.account(id: member)?.emailVerified == true else {
                 try await index.deleteSearchEntry(member)
-                return
+                return found?.profile
             }
             try await index.upsertSearchEntries([Self.entry(for: profile, version: version)], at: clock.now())
+            return profile
         } catch {
             // The profile change itself is stored; the index catches up at the next change or start.
             logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
+            return nil
         }
     }
 

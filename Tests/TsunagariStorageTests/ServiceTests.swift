@@ -535,6 +535,37 @@ struct ProfileServiceTests {
                 #expect(error?.code == code)
             }
             #expect(try await app.profiles.own(id).fields == cleared.fields)
+
+            // The write itself tells that a member is not there.
+            let ghost = await domainError { _ = try await app.profiles.updateFields(MemberID(Make.id(404)), .init(headline: "x")) }
+            #expect(ghost?.kind == .unauthenticated)
+        }
+    }
+
+    /// Reads the profile after each change, as search indexing does, and keeps what it read.
+    final class ReadingObserver: ProfileChangeObserver, @unchecked Sendable {
+        let storage: any Storage
+        let lock = NSLock()
+        var read: [Profile] = []
+        init(storage: any Storage) { self.storage = storage }
+        func profileChanged(_ member: MemberID) async -> Profile? {
+            guard let profile = try? await storage.profile(id: member) else { return nil }
+            lock.withLock { read.append(profile) }
+            return profile
+        }
+    }
+
+    @Test("Fields: the answer is the profile the observer read after the write", arguments: StorageKind.tested)
+    func fieldsAnsweredByObserver(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let app = Services(store)
+            let id = try await app.signUp("aiko@example.com").profile.memberID
+            let observer = ReadingObserver(storage: app.storage)
+            let profiles = ProfileService(storage: app.storage, clock: app.clock, observer: observer)
+            let updated = try await profiles.updateFields(id, .init(headline: "Observer"))
+            #expect(observer.lock.withLock { observer.read.count } == 1)
+            #expect(observer.lock.withLock { observer.read.first } == updated)
+            #expect(updated.fields.headline == "Observer")
         }
     }
 

@@ -196,10 +196,23 @@ struct StorageContractTests {
             #expect(profile.updatedAt == Make.at(120))
 
             // Changing only the case of one's own handle is no conflict.
-            try await s.updateFields(ProfileFields(name: "Yamada Taro", handle: "TARO-y"), for: id, at: Make.at(240))
+            #expect(try await s.updateFields(ProfileFields(name: "Yamada Taro", handle: "TARO-y"), for: id, at: Make.at(240)))
             #expect(try await s.profile(id: id)?.fields.handle == "TARO-y")
             // The other member is untouched.
             #expect(try await s.profile(id: hanako.account.memberID)?.fields == hanako.profile.fields)
+
+            // No member, or a suspended one: false, and nothing written (a handle change neither).
+            #expect(try await s.updateFields(ProfileFieldsChange(headline: .some("Ghost")), for: MemberID(Make.id(404)), at: Make.at(300)) == false)
+            #expect(try await s.updateFields(ProfileFieldsChange(handle: "ghost"), for: MemberID(Make.id(404)), at: Make.at(300)) == false)
+            #expect(try await s.memberID(handle: "ghost") == nil)
+            let moderation = try #require(s as? any ModerationStore)
+            let audit = AuditEntry(id: Make.id(9), at: Make.at(9), actor: "cli:ops", action: "member.suspend", subject: "member", detail: "")
+            #expect(try await moderation.suspendMember(hanako.account.memberID, reason: "spam", audit: audit))
+            #expect(try await s.updateFields(ProfileFieldsChange(headline: .some("Back")), for: hanako.account.memberID, at: Make.at(300)) == false)
+            #expect(try await s.updateFields(ProfileFieldsChange(handle: "hanako-2"), for: hanako.account.memberID, at: Make.at(300)) == false)
+            let suspended = try #require(try await s.profile(id: hanako.account.memberID, includingSuspended: true))
+            #expect(suspended.fields == hanako.profile.fields)
+            #expect(try await s.memberID(handle: "hanako-2") == nil)
         }
     }
 
