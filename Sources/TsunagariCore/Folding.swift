@@ -5,9 +5,18 @@ public enum Folding {
     /// NFKC, then lower case. Text made only of characters NFKC leaves as they are (ASCII, the common kana and
     /// ideographs, Japanese brackets and stops) skips the normalisation, which goes through Foundation and costs
     /// several times more.
+    /// Among those, only ASCII capitals have a lower case: they are lowered byte by byte, and text without one is
+    /// returned as it is, without the case tables `lowercased()` looks every character up in.
     public static func nfkcLowercased(_ text: String) -> String {
-        if text.unicodeScalars.allSatisfy(isStable) { return text.lowercased() }
-        return text.precomposedStringWithCompatibilityMapping.lowercased()
+        var capitals = false
+        for scalar in text.unicodeScalars {
+            guard isStable(scalar) else { return text.precomposedStringWithCompatibilityMapping.lowercased() }
+            if scalar.value &- 0x41 < 26 { capitals = true }
+        }
+        guard capitals else { return text }
+        var bytes = Array(text.utf8)
+        for i in bytes.indices where bytes[i] &- 0x41 < 26 { bytes[i] |= 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether NFKC leaves the character as it is, whatever stands around it (no compatibility mapping, never

@@ -107,11 +107,19 @@ public enum LanguageNames {
     /// The name and, when known, its counterpart in the other language.
     public static func variants(of name: String) -> [String] {
         let folded = name.trimmingCharacters(in: .whitespaces).lowercased()
-        for pair in pairs where pair.ja == folded || pair.en.lowercased() == folded {
-            return [pair.ja, pair.en]
-        }
-        return [name]
+        guard let pair = byName[folded] else { return [name] }
+        return [pair.ja, pair.en]
     }
+
+    /// Each pair under its Japanese name and its English name in lower case.
+    static let byName: [String: (ja: String, en: String)] = {
+        var names: [String: (ja: String, en: String)] = [:]
+        for pair in pairs {
+            names[pair.ja] = names[pair.ja] ?? pair
+            names[pair.en.lowercased()] = names[pair.en.lowercased()] ?? pair
+        }
+        return names
+    }()
 }
 
 /// A project the member worked on, inside a job or not.

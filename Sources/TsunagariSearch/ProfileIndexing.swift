@@ -25,8 +25,18 @@ public enum ProfileIndexing {
         texts[.location] = [profile.fields.location].compactMap { $0 } + profile.positions.compactMap(\.location)
         var columns: [SearchColumn: String] = [:]
         for (column, list) in texts {
-            let analysed = list.map { TextAnalyzer.indexTerms($0) }.filter { !$0.isEmpty }
-            columns[column] = analysed.map { $0.joined(separator: " ") }.joined(separator: " \(boundary) ")
+            // The texts' terms apart by spaces, texts apart by the boundary, written into one string.
+            var written = ""
+            for text in list {
+                let terms = TextAnalyzer.indexTerms(text)
+                guard !terms.isEmpty else { continue }
+                if !written.isEmpty { written += " \(boundary) " }
+                for (index, term) in terms.enumerated() {
+                    if index > 0 { written += " " }
+                    written += term
+                }
+            }
+            columns[column] = written
         }
         let attributes = SearchAttributes(profile: full)
         columns[.filters] = filterTerms(attributes).joined(separator: " ")
@@ -43,6 +53,10 @@ public enum ProfileIndexing {
     }
 
     static func filterTerm(_ kind: FilterKind, _ value: String) -> String {
+        // Most values hold no space: joined as they are.
+        if !value.unicodeScalars.contains(where: { $0.isASCII ? ($0 == " " || $0.value &- 0x09 < 5) : $0.properties.isWhitespace }) {
+            return filterMark + kind.rawValue + value
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in value.unicodeScalars where !scalar.properties.isWhitespace { scalars.append(scalar) }
         return filterMark + kind.rawValue + String(scalars)

@@ -17,4 +17,21 @@ import Testing
         }
         #expect(Folding.isStable("a") && Folding.isStable("営") && !Folding.isStable("ｶ") && !Folding.isStable("\u{3099}"))
     }
+
+    /// Text of stable characters is lowered byte by byte: the very bytes `lowercased()` writes (terms are stored and
+    /// compared as bytes), for every stable character, alone and beside capitals.
+    @Test func stableTextIsLoweredToTheSameBytes() {
+        var checked = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value), Folding.isStable(scalar) else { continue }
+            for text in [String(scalar), "AbC" + String(scalar) + "Z", String(scalar) + "q"] {
+                #expect(Array(Folding.nfkcLowercased(text).utf8) == Array(text.lowercased().utf8), "\(value)")
+            }
+            checked += 1
+        }
+        #expect(checked > 20_000)
+        // Text without a capital comes back as it is.
+        #expect(Folding.nfkcLowercased("営業 swift") == "営業 swift")
+        #expect(Folding.nfkcLowercased("Senior ENGINEER 営業") == "senior engineer 営業")
+    }
 }

@@ -29,6 +29,28 @@ import TsunagariCore
         #expect(entry.columns[.company]?.contains("メル ルカ カリ") == true)
     }
 
+    @Test func aTextWithoutTermsLeavesNoBoundary() {
+        var profile = Self.profile
+        profile.skills = [",,,", "C++", " ", "英語", "!?"]
+        #expect(ProfileIndexing.entry(for: profile).columns[.skill] == "c++ \(ProfileIndexing.boundary) 英語")
+        profile.skills = []
+        profile.positions = []
+        #expect(ProfileIndexing.entry(for: profile).columns[.title] == "")
+    }
+
+    /// A filter term is the value without its white space, however the value is written.
+    @Test func filterTermsDropEveryKindOfSpace() {
+        let pieces = ["東京", "Tokyo", " ", "\t", "\n", "\u{3000}", "\u{A0}", "都", "-", "é", "\u{85}", "x"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = (0..<Int.random(in: 0...5, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            var plain = String.UnicodeScalarView()
+            for scalar in value.unicodeScalars where !scalar.properties.isWhitespace { plain.append(scalar) }
+            let expected = ProfileIndexing.filterMark + "lo" + String(plain)
+            #expect(Array(ProfileIndexing.filterTerm(.location, value).utf8) == Array(expected.utf8), "\(value.debugDescription)")
+        }
+    }
+
     @Test func compilesQueriesToIndexSequences() throws {
         #expect(ProfileIndexing.compile(try QueryParser.parse("title:営業")) == .sequence(["営業"], column: .title))
         #expect(ProfileIndexing.compile(try QueryParser.parse("職務経歴 -intern")) == .and([.sequence(["職務", "務経", "経歴"], column: nil), .not(.sequence(["intern"], column: nil))]))
