@@ -122,6 +122,8 @@ public protocol ConnectionGraph: Sendable {
     func mutualConnections(_ a: MemberID, _ b: MemberID) -> [MemberID]
     /// For each target, the connections it shares with `viewer` that the viewer may be shown.
     func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int]
+    /// `degrees` and `mutualCounts` of the same targets, asked at once: what every list of people shows.
+    func summaries(from viewer: MemberID, to targets: [MemberID]) -> [(degree: Degree, mutualCount: Int)]
     func connectionCount(of member: MemberID) -> Int
     func areConnected(_ a: MemberID, _ b: MemberID) -> Bool
     /// Those of `candidates` connected to `member`: a few hundred asked at once.
@@ -146,6 +148,11 @@ public protocol ConnectionGraph: Sendable {
 }
 
 extension ConnectionGraph {
+    /// The two questions one after the other, for a graph that has no way of asking them at once.
+    public func summaries(from viewer: MemberID, to targets: [MemberID]) -> [(degree: Degree, mutualCount: Int)] {
+        zip(degrees(from: viewer, to: targets), mutualCounts(of: viewer, with: targets)).map { ($0, $1) }
+    }
+
     public func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)] {
         triangleCandidates(of: viewer, limit: limit, excluded: excluded, disclosedOnly: false)
     }

@@ -49,9 +49,8 @@ public struct NetworkService: Sendable {
             return shown.map { PersonSummary(card: $0, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
         let ids = shown.map(\.id)
-        let degrees = graph.degrees(from: member, to: ids)
-        let mutuals = graph.mutualCounts(of: member, with: ids)
-        return shown.indices.map { PersonSummary(card: shown[$0], degree: degrees[$0], mutualConnectionCount: mutuals[$0]) }
+        let answers = graph.summaries(from: member, to: ids)
+        return shown.indices.map { PersonSummary(card: shown[$0], degree: answers[$0].degree, mutualConnectionCount: answers[$0].mutualCount) }
     }
 
     public func summary(_ id: MemberID, for viewer: Viewer) async throws -> PersonSummary? {
@@ -67,9 +66,8 @@ public struct NetworkService: Sendable {
         guard let member = viewer.memberID else {
             return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0, anonymous: true)
         }
-        return PersonSummary(
-            card: card, degree: graph.degrees(from: member, to: [profile.memberID])[0],
-            mutualConnectionCount: graph.mutualCounts(of: member, with: [profile.memberID])[0])
+        let answer = graph.summaries(from: member, to: [profile.memberID])[0]
+        return PersonSummary(card: card, degree: answer.degree, mutualConnectionCount: answer.mutualCount)
     }
 
     private func requireVisible(_ member: MemberID, to viewer: MemberID) async throws {
@@ -224,11 +222,10 @@ public struct NetworkService: Sendable {
     /// Connection entries with each person's degree and mutual count, for a page.
     private func entries(_ listed: [(card: MemberCard, connectedAt: Date?)], viewer: MemberID) -> [ConnectionEntry] {
         let ids = listed.map(\.card.id)
-        let degrees = graph.degrees(from: viewer, to: ids)
-        let mutuals = graph.mutualCounts(of: viewer, with: ids)
+        let answers = graph.summaries(from: viewer, to: ids)
         return listed.indices.map { index in
             ConnectionEntry(
-                person: PersonSummary(card: listed[index].card, degree: degrees[index], mutualConnectionCount: mutuals[index]),
+                person: PersonSummary(card: listed[index].card, degree: answers[index].degree, mutualConnectionCount: answers[index].mutualCount),
                 connectedAt: listed[index].connectedAt)
         }
     }

@@ -154,15 +154,14 @@ public struct PeopleSearchService: Sendable {
         let blocked = try await storage.blockedEitherWay(viewer)
         let found = candidates.filter { $0.member != viewer && !blocked.contains($0.member) }
         let ids = found.map(\.member)
-        let degrees = graph.degrees(from: viewer, to: ids)
-        let mutuals = graph.mutualCounts(of: viewer, with: ids)
+        let answers = graph.summaries(from: viewer, to: ids)
         var viewerCompanies: Set<String> = []
         if filters.openToWork, let me = try await storage.profile(id: viewer) {
             viewerCompanies = Set(me.currentPositions.map(\.company.id))
         }
         var hits: [Hit] = []
         for (index, candidate) in found.enumerated() {
-            let degree = degrees[index]
+            let degree = answers[index].degree
             let attributes = candidate.attributes
             // A profile shown to connections only is found only by its connections.
             let relation: ViewerRelation = degree == .first ? .connection : .member
@@ -178,7 +177,7 @@ public struct PeopleSearchService: Sendable {
             // Completeness is a small factor (at most 10%): relevance and degree still decide.
             let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)
                 * (1 + ProfileStrength.rankingBoost * Double(min(max(attributes.strength, 0), 100)) / 100)
-            let person = PersonSummary(card: attributes.card(candidate.member), degree: degree, mutualConnectionCount: mutuals[index])
+            let person = PersonSummary(card: attributes.card(candidate.member), degree: degree, mutualConnectionCount: answers[index].mutualCount)
             hits.append(Hit(person: person, attributes: attributes, score: score))
             if hits.count >= Self.maximumResults { break }
         }
@@ -297,13 +296,13 @@ public struct PeopleSearchService: Sendable {
         var seen: Set<MemberID> = [viewer]
         let unique = candidates.filter { !blocked.contains($0.member) && seen.insert($0.member).inserted }
         let ids = unique.map(\.member)
-        let degrees = graph.degrees(from: viewer, to: ids)
-        let mutuals = graph.mutualCounts(of: viewer, with: ids)
+        let answers = graph.summaries(from: viewer, to: ids)
         var people: [(PersonSummary, Double)] = []
         for (index, candidate) in unique.enumerated() {
-            let relation: ViewerRelation = degrees[index] == .first ? .connection : .member
+            let relation: ViewerRelation = answers[index].degree == .first ? .connection : .member
             guard ProfilePolicy.access(visibility: candidate.attributes.profileVisibility, relation: relation) == .full else { continue }
-            let person = PersonSummary(card: candidate.attributes.card(candidate.member), degree: degrees[index], mutualConnectionCount: mutuals[index])
+            let person = PersonSummary(
+                card: candidate.attributes.card(candidate.member), degree: answers[index].degree, mutualConnectionCount: answers[index].mutualCount)
             people.append((person, candidate.relevance))
         }
         return people.sorted { a, b in

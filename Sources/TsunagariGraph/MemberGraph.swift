@@ -208,12 +208,29 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     public func mutualCounts(of viewer: MemberID, with targets: [MemberID]) -> [Int] {
         guard let v = node(viewer) else { return targets.map { _ in 0 } }
         let targetNodes = nodes(targets)
+        return shownCounts(of: v, targetNodes, graph.mutualCounts(of: v, with: targetNodes.map { $0 ?? v }))
+    }
+
+    /// Both answers of a list of people, the members looked up once. (Both questions in one pass over the graph measured
+    /// no faster than one after the other: the second finds the targets' lists in the cache.)
+    public func summaries(from viewer: MemberID, to targets: [MemberID]) -> [(degree: Degree, mutualCount: Int)] {
+        guard let v = node(viewer) else { return targets.map { ($0 == viewer ? .oneself : .beyond, 0) } }
+        let targetNodes = nodes(targets)
+        let asked = targetNodes.map { $0 ?? v }
+        let distances = graph.distances(from: v, to: asked)
+        let shown = shownCounts(of: v, targetNodes, graph.mutualCounts(of: v, with: asked))
+        return targetNodes.indices.map { index in
+            guard targetNodes[index] != nil else { return (.beyond, 0) }
+            return (Degree(rawValue: Int(distances[index].rawValue)) ?? .beyond, shown[index])
+        }
+    }
+
+    /// The mutual counts the viewer may be shown, from the graph's counts of every mutual connection.
+    private func shownCounts(of v: Node, _ targetNodes: [Node?], _ counts: [Int]) -> [Int] {
         let hiddenNodes = hidden.withLock { $0 }
-        let connections = graph.connections(of: v)
         // A mutual connection who hides their list may be counted only where the target's own list is
         // visible to the viewer (the target is the viewer's connection and does not hide theirs).
-        let hiddenFriends = hiddenNodes.isEmpty ? [] : Set(connections.filter { hiddenNodes.contains($0) })
-        let counts = graph.mutualCounts(of: v, with: targetNodes.map { $0 ?? v })
+        let hiddenFriends = hiddenNodes.isEmpty ? [] : Set(graph.connections(of: v).filter { hiddenNodes.contains($0) })
         return targetNodes.indices.map { index in
             guard let target = targetNodes[index], target != v else { return 0 }
             guard !hiddenFriends.isEmpty else { return counts[index] }
