@@ -34,6 +34,16 @@ public struct Invitation: Hashable, Sendable {
     }
 }
 
+extension Invitation {
+    /// Whether it still waits for an answer (pending, or ignored, which its sender still sees as pending).
+    public var isOpen: Bool { status == .pending || status == .ignored }
+
+    /// The members `member` has an open invitation with, sent or received, among `invitations`.
+    public static func openPartners(of member: MemberID, in invitations: [Invitation]) -> Set<MemberID> {
+        Set(invitations.lazy.filter(\.isOpen).map { $0.from == member ? $0.to : $0.from })
+    }
+}
+
 public struct Connection: Hashable, Sendable {
     public var member: MemberID
     public var other: MemberID

@@ -573,7 +573,9 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID> {
-        Set(
+        // From the open invitations held in memory, as the count is: suggestions ask on every request.
+        if cache.enabled { return Invitation.openPartners(of: member, in: try await openInvitations(of: member)) }
+        return Set(
             try await memberIDs(
                 """
                 SELECT to_id FROM invitations WHERE from_id = \(member.rawValue) AND status IN ('pending', 'ignored')

@@ -471,7 +471,9 @@ extension SQLiteStorage: NetworkStore {
     }
 
     public func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID> {
-        try await pool.read { db in
+        // From the open invitations held in memory, as the count is: suggestions ask on every request.
+        if cache.enabled { return Invitation.openPartners(of: member, in: try await openInvitations(of: member)) }
+        return try await pool.read { db in
             Set(
                 try String.fetchAll(
                     cached: db,
