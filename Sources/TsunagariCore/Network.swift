@@ -7,6 +7,9 @@ public enum InvitationStatus: String, Sendable, CaseIterable {
     case ignored
     /// The sender took it back; they may not invite the same member again for a while.
     case withdrawn
+
+    /// Still waiting for an answer: pending, or ignored (which its sender still sees as pending).
+    public var isOpen: Bool { self == .pending || self == .ignored }
 }
 
 public struct Invitation: Hashable, Sendable {
@@ -35,12 +38,9 @@ public struct Invitation: Hashable, Sendable {
 }
 
 extension Invitation {
-    /// Whether it still waits for an answer (pending, or ignored, which its sender still sees as pending).
-    public var isOpen: Bool { status == .pending || status == .ignored }
-
     /// The members `member` has an open invitation with, sent or received, among `invitations`.
     public static func openPartners(of member: MemberID, in invitations: [Invitation]) -> Set<MemberID> {
-        Set(invitations.lazy.filter(\.isOpen).map { $0.from == member ? $0.to : $0.from })
+        Set(invitations.lazy.filter(\.status.isOpen).map { $0.from == member ? $0.to : $0.from })
     }
 }
 

@@ -23,8 +23,6 @@ enum InvitationPair {
     static func ordered(_ a: MemberID, _ b: MemberID) -> (MemberID, MemberID) {
         a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? (a, b) : (b, a)
     }
-
-    static func isOpen(_ status: InvitationStatus) -> Bool { status == .pending || status == .ignored }
 }
 
 extension PostgresStorage: NetworkStore {
@@ -326,7 +324,7 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func createInvitation(_ i: Invitation) async throws {
-        let key = InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil
+        let key = i.status.isOpen ? InvitationPair.key(i.from, i.to) : nil
         var values = Values()
         values.add(i.id)
         values.add(i.from.rawValue)
@@ -363,7 +361,7 @@ extension PostgresStorage: NetworkStore {
                 self.logger)
             guard let row = rows.first else { return }
             let key =
-                InvitationPair.isOpen(status)
+                status.isOpen
                 ? InvitationPair.key(MemberID(try row["from_id"].decode(String.self)), MemberID(try row["to_id"].decode(String.self)))
                 : nil
             try await c.query(

@@ -16,8 +16,6 @@ enum InvitationPair {
     static func key(_ a: MemberID, _ b: MemberID) -> String {
         a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) ? a.rawValue + ":" + b.rawValue : b.rawValue + ":" + a.rawValue
     }
-
-    static func isOpen(_ status: InvitationStatus) -> Bool { status == .pending || status == .ignored }
 }
 
 extension SQLiteStorage: NetworkStore {
@@ -265,7 +263,7 @@ extension SQLiteStorage: NetworkStore {
                     """,
                 arguments: [
                     i.id, i.from.rawValue, i.to.rawValue, i.message, i.status.rawValue,
-                    InvitationPair.isOpen(i.status) ? InvitationPair.key(i.from, i.to) : nil, StoredTime.millis(i.createdAt),
+                    i.status.isOpen ? InvitationPair.key(i.from, i.to) : nil, StoredTime.millis(i.createdAt),
                     StoredTime.millis(i.updatedAt), i.from.rawValue, i.to.rawValue,
                 ])
             return db.changesCount > 0
@@ -279,7 +277,7 @@ extension SQLiteStorage: NetworkStore {
             guard let row = try Row.fetchOne(
                 cached: db, sql: "SELECT from_id, to_id FROM invitations WHERE id = ? AND status IN ('pending', 'ignored')", arguments: [id])
             else { return }
-            let key = InvitationPair.isOpen(status) ? InvitationPair.key(MemberID(row["from_id"]), MemberID(row["to_id"])) : nil
+            let key = status.isOpen ? InvitationPair.key(MemberID(row["from_id"]), MemberID(row["to_id"])) : nil
             try db.execute(
                 cached: "UPDATE invitations SET status = ?, pair_key = ?, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, key, StoredTime.millis(date), id])

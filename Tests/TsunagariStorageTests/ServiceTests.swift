@@ -542,15 +542,17 @@ struct ProfileServiceTests {
         }
     }
 
-    /// Reads the profile after each change, as search indexing does, and keeps what it read.
+    /// Reads the profile after each change, as search indexing does, and keeps what it read. What it returns is marked
+    /// (its about text), so that an answer read again from storage is told apart from its.
     final class ReadingObserver: ProfileChangeObserver, @unchecked Sendable {
         let storage: any Storage
         let lock = NSLock()
         var read: [Profile] = []
         init(storage: any Storage) { self.storage = storage }
         func profileChanged(_ member: MemberID) async -> Profile? {
-            guard let profile = try? await storage.profile(id: member) else { return nil }
+            guard var profile = try? await storage.profile(id: member) else { return nil }
             lock.withLock { read.append(profile) }
+            profile.fields.about = "read by the observer"
             return profile
         }
     }
@@ -564,8 +566,9 @@ struct ProfileServiceTests {
             let profiles = ProfileService(storage: app.storage, clock: app.clock, observer: observer)
             let updated = try await profiles.updateFields(id, .init(headline: "Observer"))
             #expect(observer.lock.withLock { observer.read.count } == 1)
-            #expect(observer.lock.withLock { observer.read.first } == updated)
+            #expect(observer.lock.withLock { observer.read.first?.fields.headline } == "Observer")
             #expect(updated.fields.headline == "Observer")
+            #expect(updated.fields.about == "read by the observer")
         }
     }
 
