@@ -67,10 +67,12 @@ public struct Highlight: Equatable, Sendable {
 }
 
 public enum Highlighter {
-    /// Kana and ideographs, which the fold leaves as they are.
+    /// Kana, ideographs and Japanese punctuation, which the fold leaves as they are, each a character of its own
+    /// (no combining marks: U+302A–302F and U+3099–309A are left out).
     static func foldsToItself(_ value: UInt32) -> Bool {
         switch value {
-        case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF: true
+        case 0x3001...0x3029, 0x3030...0x3035, 0x303B...0x303F, 0x3041...0x3096, 0x309D...0x309E, 0x30A0...0x30FE,
+            0x3400...0x4DBF, 0x4E00...0x9FFF: true
         default: false
         }
     }
@@ -78,17 +80,7 @@ public enum Highlighter {
     /// The whole text folded without Unicode's tables when every character is one `foldedCharacter` takes on itself
     /// (most profile text: ASCII, kana and ideographs); nil otherwise.
     static func quickFold(_ text: String) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x41...0x5A: out.append(UInt8(scalar.value + 0x20))
-            case 0x20...0x40, 0x5B...0x7E: out.append(UInt8(scalar.value))
-            case let value where foldsToItself(value): out.append(contentsOf: String(scalar).utf8)
-            default: return nil
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        quickFoldedBytes(text).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A character folded as search folds text: ASCII lower-cased, and kana and ideographs as they are, without
@@ -98,7 +90,7 @@ public enum Highlighter {
         if scalars.count == 1, let scalar = scalars.first {
             switch scalar.value {
             case 0x41...0x5A: return String(Character(Unicode.Scalar(scalar.value + 0x20)!))
-            case 0x20...0x40, 0x5B...0x7E: return String(character)
+            case 0x09, 0x0A, 0x20...0x40, 0x5B...0x7E: return String(character)
             case let value where foldsToItself(value): return String(character)
             default: break
             }
@@ -129,34 +121,111 @@ public enum Highlighter {
         highlight(text, needles: Needles(terms), width: width)
     }
 
-    /// Whether `needle` occurs in `haystack`, byte for byte.
-    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        var haystack = haystack
-        haystack.makeContiguousUTF8()  // nothing to do for a native string
-        return haystack.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard bytes.count >= needle.count else { return false }
-            for index in 0...(bytes.count - needle.count) where bytes[index] == first {
-                var matched = 1
-                while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
-                if matched == needle.count { return true }
+
+    /// `text`'s UTF-8 bytes folded as `quickFold` folds it, or nil where it would give nil. Each character it takes is
+    /// one scalar folded to as many bytes, so the folded bytes line up with the text's own.
+    static func quickFoldedBytes(_ text: String) -> [UInt8]? {
+        var text = text
+        return text.withUTF8 { bytes -> [UInt8]? in
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte < 0x80 {
+                        // Tabs and line feeds are characters of their own; a carriage return may join a line feed.
+                        guard byte >= 0x20 && byte <= 0x7E || byte == 0x09 || byte == 0x0A else { failed = true; break }
+                        buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                        index += 1
+                    } else {
+                        // Kana and ideographs are all of three bytes; anything else goes through the tables.
+                        guard byte & 0xF0 == 0xE0, index + 2 < bytes.count else { failed = true; break }
+                        let value = UInt32(byte & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                        guard foldsToItself(value) else { failed = true; break }
+                        buffer[index] = byte
+                        buffer[index + 1] = bytes[index + 1]
+                        buffer[index + 2] = bytes[index + 2]
+                        index += 3
+                    }
+                }
+                count = failed ? 0 : bytes.count
             }
-            return false
-        } ?? false
+            return failed ? nil : out
+        }
     }
 
     public static func highlight(_ text: String, needles: Needles, width: Int = 80) -> Highlight? {
         // Most fields hold none of the words: the whole text folded at once tells, before the fold character by
         // character (one normalisation per character) that maps a match back to the text as written. When the text
-        // and the words are all of one-scalar characters, comparing bytes tells the same as comparing characters.
-        if let quick = quickFold(text), let bytes = needles.bytes {
-            guard bytes.contains(where: { contains(quick, $0) }) else { return nil }
-        } else {
-            let whole = TextAnalyzer.normalize(text)
-            guard needles.strings.contains(where: { whole.contains($0) }) else { return nil }
+        // and the words are all of one-scalar characters, comparing bytes tells the same as comparing characters,
+        // and the marks are found on the bytes too.
+        if let bytes = needles.bytes, let folded = quickFoldedBytes(text) {
+            guard bytes.contains(where: { contains(folded, $0) }) else { return nil }
+            return quickHighlight(text, folded: folded, needles: bytes, width: width)
         }
+        let whole = TextAnalyzer.normalize(text)
+        guard needles.strings.contains(where: { whole.contains($0) }) else { return nil }
+        return highlightByCharacters(text, needles: needles, width: width)
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        haystack.withUnsafeBufferPointer { occurs(needle, in: $0, at: nil) }
+    }
+
+    /// Whether `needle` occurs in `bytes` at `offset` (anywhere when nil).
+    private static func occurs(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, at offset: Int?) -> Bool {
+        guard let first = needle.first else { return true }
+        let last = bytes.count - needle.count
+        guard last >= 0 else { return false }
+        func matches(_ index: Int) -> Bool {
+            guard bytes[index] == first else { return false }
+            var matched = 1
+            while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
+            return matched == needle.count
+        }
+        if let offset { return offset <= last && matches(offset) }
+        for index in 0...last where matches(index) { return true }
+        return false
+    }
+
+    /// `highlightByCharacters` for a text whose characters are each one scalar that folds to itself or to a lower-case
+    /// ASCII letter (`folded`, its bytes folded, from `quickFoldedBytes`) and words of such characters: the same
+    /// marks, found on the bytes, with characters counted where the marks and the excerpt need them.
+    static func quickHighlight(_ text: String, folded: [UInt8], needles: [[UInt8]], width: Int) -> Highlight? {
+        // Where each character starts in the bytes, and the end.
+        var starts: [Int] = []
+        starts.reserveCapacity(folded.count + 1)
+        for (index, byte) in folded.enumerated() where byte & 0xC0 != 0x80 { starts.append(index) }
+        let count = starts.count
+        starts.append(folded.count)
+        var marks: [Range<Int>] = []
+        folded.withUnsafeBufferPointer { bytes in
+            for needle in needles {
+                let length = needle.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
+                var start = 0
+                while start + length <= count {
+                    if occurs(needle, in: bytes, at: starts[start]) {
+                        marks.append(start..<(start + length))
+                        start += length
+                    } else {
+                        start += 1
+                    }
+                }
+            }
+        }
+        var text = text
+        return text.withUTF8 { bytes in
+            excerpt(count: count, marks: marks, width: width) { range in
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[starts[range.lowerBound]..<starts[range.upperBound]]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// The general way: the text folded character by character (each through `foldedCharacter`), so that a match in
+    /// the folded text maps back to the characters it came from.
+    static func highlightByCharacters(_ text: String, needles: Needles, width: Int) -> Highlight? {
         let characters = Array(text)
-        // Fold character by character so that a match maps back to the text as written.
         var folded = ""
         var owner: [Int] = []
         for (index, character) in characters.enumerated() {
@@ -180,10 +249,15 @@ public enum Highlighter {
                 }
             }
         }
+        return excerpt(count: characters.count, marks: marks, width: width) { String(characters[$0]) }
+    }
+
+    /// About `width` characters of a text of `count` characters around the first mark, with the marks inside it
+    /// (overlapping ones merged); `slice` gives the characters of a range. Nil without marks.
+    private static func excerpt(count: Int, marks: [Range<Int>], width: Int, slice: (Range<Int>) -> String) -> Highlight? {
         guard let first = marks.min(by: { $0.lowerBound < $1.lowerBound }) else { return nil }
-        let from = max(0, min(first.lowerBound - width / 3, characters.count - width))
-        let to = min(characters.count, from + width)
-        let excerpt = String(characters[from..<to])
+        let from = max(0, min(first.lowerBound - width / 3, count - width))
+        let to = min(count, from + width)
         let shifted = marks.filter { $0.lowerBound >= from && $0.upperBound <= to }
             .map { ($0.lowerBound - from)..<($0.upperBound - from) }
             .sorted { $0.lowerBound < $1.lowerBound }
@@ -196,7 +270,7 @@ public enum Highlighter {
                 merged.append(mark)
             }
         }
-        return Highlight(text: excerpt, marks: merged)
+        return Highlight(text: slice(from..<to), marks: merged)
     }
 }
 

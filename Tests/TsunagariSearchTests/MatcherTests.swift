@@ -42,7 +42,9 @@ import Testing
         #expect(highlight?.text == "ＳＷＩＦＴでiOSアプリの職務経歴があります")
         #expect(highlight?.marks == [0..<5, 13..<17])
         // The quick fold of common characters is the fold search uses, for every character it takes on itself.
-        for value in Array(0x20...0x7E) + Array(0x3041...0x3096) + Array(0x30A1...0x30FA) + Array(stride(from: 0x3400, through: 0x9FFF, by: 7)) {
+        for value in [0x09, 0x0A] + Array(0x20...0x7E) + Array(0x3000...0x30FF).filter({ Highlighter.foldsToItself(UInt32($0)) })
+            + Array(stride(from: 0x3400, through: 0x9FFF, by: 7))
+        {
             let character = Character(Unicode.Scalar(UInt32(value))!)
             #expect(Highlighter.foldedCharacter(character) == TextAnalyzer.normalize(String(character)), "U+\(String(value, radix: 16))")
         }
@@ -66,7 +68,7 @@ import Testing
         for _ in 0..<2_000 {
             let text = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
             let needle = String((0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            #expect(Highlighter.contains(text, Array(needle.utf8)) == text.contains(needle), "\(text) / \(needle)")
+            #expect(Highlighter.contains(Array(text.utf8), Array(needle.utf8)) == text.contains(needle), "\(text) / \(needle)")
         }
         // Needles made once give what the terms give.
         let needles = Highlighter.Needles(["swift", "職務経歴"])
@@ -77,6 +79,42 @@ import Testing
         if let mark = excerpt?.marks.first, let text = excerpt?.text {
             #expect(String(Array(text)[mark]) == "英語")
         }
+    }
+
+    /// The marks found on the bytes are the marks found character by character, on texts of the characters the quick
+    /// fold takes (ASCII of both cases, kana, ideographs) and words of them, at every width.
+    @Test func theByteWiseHighlightEqualsTheHighlightByCharacters() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aAbB zZ-1\n営業英語力えいごアイー・、「」")
+        var compared = 0
+        for round in 0..<6_000 {
+            var text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            if round % 8 == 0 {
+                // Characters the quick fold does not take: four bytes, a half-width kana, a combining mark, a control.
+                let odd = ["𠀋", "ｱ", "e\u{301}", "\r\n", "（", "\u{3000}"].randomElement(using: &generator)!
+                text.insert(contentsOf: odd, at: text.index(text.startIndex, offsetBy: Int.random(in: 0...text.count, using: &generator)))
+            }
+            let terms = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                String((0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            }
+            let needles = Highlighter.Needles(terms)
+            let width = [5, 12, 80][round % 3]
+            let quick = Highlighter.quickFoldedBytes(text)
+            // The quick fold takes a text exactly when each of its characters folds to itself or to a lower-case letter.
+            let takes = text.unicodeScalars.allSatisfy { scalar in
+                (0x20...0x7E).contains(scalar.value) || [0x09, 0x0A].contains(scalar.value) || Highlighter.foldsToItself(scalar.value)
+            }
+            #expect((quick != nil) == takes, "\(text)")
+            guard let quick, let bytes = needles.bytes else { continue }
+            #expect(quick == Array(text.lowercased().utf8), "\(text)")
+            let expected = Highlighter.highlightByCharacters(text, needles: needles, width: width)
+            let found = bytes.contains(where: { Highlighter.contains(quick, $0) })
+                ? Highlighter.quickHighlight(text, folded: quick, needles: bytes, width: width) : nil
+            #expect(found == expected, "\(text) / \(terms) / \(width)")
+            #expect(Highlighter.highlight(text, needles: needles, width: width) == expected, "\(text) / \(terms)")
+            if expected != nil { compared += 1 }
+        }
+        #expect(compared > 1_000)
     }
 
     @Test func positiveTextsSkipNegations() throws {
