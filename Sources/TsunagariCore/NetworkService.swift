@@ -563,12 +563,12 @@ public enum Page {
         return (page.map(\.1), next)
     }
 
-    static func encode(_ key: String) -> String {
+    public static func encode(_ key: String) -> String {
         Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ cursor: String) -> String? {
+    public static func decode(_ cursor: String) -> String? {
         var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         return Data(base64Encoded: text).flatMap { String(data: $0, encoding: .utf8) }

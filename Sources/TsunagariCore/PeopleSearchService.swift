@@ -98,15 +98,44 @@ public struct PeopleSearchService: Sendable {
         self.filterQueries = filterQueries
     }
 
+    /// A result: who, how near the viewer, what ranking read of them, and how well they match.
     public struct Hit: Sendable {
-        public var person: PersonSummary
-        public var attributes: SearchAttributes
+        public var member: MemberID
+        public var degree: Degree
+        public var ranking: SearchRanking
         public var score: Double
     }
 
+    /// A result as a list shows it: the person as the viewer may see them, and what the index holds of them.
+    public struct ShownHit: Sendable {
+        public var person: PersonSummary
+        public var attributes: SearchAttributes
+    }
+
     public struct Results: Sendable {
+        /// Every result, best first. Their cards and mutual counts are not among them: the index's attributes and the
+        /// graph's counts are read only for the results shown (`shown`), a page of them, not for the thousand ranked.
         public var hits: [Hit]
         public var facets: SearchFacets
+        let viewer: MemberID
+        let graph: any ConnectionGraph
+        let index: any SearchIndexStore
+
+        /// The results in `range` (clamped to the results) as a list shows them: each person's card as the viewer may
+        /// see it, with their degree and mutual count. One whose entry left the index since is left out.
+        public func shown(_ range: Range<Int>) async throws -> [ShownHit] {
+            let page = hits[range.clamped(to: hits.indices)]
+            let members = page.map(\.member)
+            let attributes = try await index.attributes(of: members)
+            let counts = graph.mutualCounts(of: viewer, with: members)
+            return page.indices.compactMap { position in
+                let offset = position - page.startIndex
+                guard let held = attributes[offset] else { return nil }
+                let hit = page[position]
+                let person = PersonSummary(card: held.card(hit.member), degree: hit.degree, mutualConnectionCount: counts[offset])
+                return ShownHit(person: person, attributes: held)
+            }
+        }
     }
 
     static func boost(_ degree: Degree) -> Double {
@@ -126,7 +155,7 @@ public struct PeopleSearchService: Sendable {
         }
         try await reserveSearch(viewer)
         let hits = try await matches(query, filters: filters, viewer: viewer, role: role)
-        return Results(hits: hits, facets: Self.facets(hits))
+        return Results(hits: hits, facets: Self.facets(hits), viewer: viewer, graph: graph, index: index)
     }
 
     /// The results without counting against the limits (saved searches checked in the background).
@@ -139,7 +168,7 @@ public struct PeopleSearchService: Sendable {
             indexFilters.among = graph.connections(of: viewer)
             if indexFilters.among?.isEmpty == true { return [] }
         }
-        var candidates = try await index.searchCandidates(query, filters: indexFilters, limit: candidateLimit)
+        var candidates = try await index.rankedCandidates(query, filters: indexFilters, limit: candidateLimit)
         if indexFilters.among == nil, candidates.count >= candidateLimit, filters.degrees.map({ $0.contains(.first) }) ?? true {
             // A broad query: the best by text alone may leave out the viewer's own connections, who rank first
             // once proximity counts; they are asked for separately.
@@ -148,21 +177,20 @@ public struct PeopleSearchService: Sendable {
                 var among = indexFilters
                 among.among = connections
                 let known = Set(candidates.map(\.member))
-                candidates += try await index.searchCandidates(query, filters: among, limit: Self.maximumResults).filter { !known.contains($0.member) }
+                candidates += try await index.rankedCandidates(query, filters: among, limit: Self.maximumResults).filter { !known.contains($0.member) }
             }
         }
         let blocked = try await storage.blockedEitherWay(viewer)
         let found = candidates.filter { $0.member != viewer && !blocked.contains($0.member) }
-        let ids = found.map(\.member)
-        let answers = graph.summaries(from: viewer, to: ids)
+        let degrees = graph.degrees(from: viewer, to: found.map(\.member))
         var viewerCompanies: Set<String> = []
         if filters.openToWork, let me = try await storage.profile(id: viewer) {
             viewerCompanies = Set(me.currentPositions.map(\.company.id))
         }
         var hits: [Hit] = []
         for (index, candidate) in found.enumerated() {
-            let degree = answers[index].degree
-            let attributes = candidate.attributes
+            let degree = degrees[index]
+            let attributes = candidate.ranking
             // A profile shown to connections only is found only by its connections.
             let relation: ViewerRelation = degree == .first ? .connection : .member
             guard ProfilePolicy.access(visibility: attributes.profileVisibility, relation: relation) == .full else { continue }
@@ -177,11 +205,15 @@ public struct PeopleSearchService: Sendable {
             // Completeness is a small factor (at most 10%): relevance and degree still decide.
             let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)
                 * (1 + ProfileStrength.rankingBoost * Double(min(max(attributes.strength, 0), 100)) / 100)
-            let person = PersonSummary(card: attributes.card(candidate.member), degree: degree, mutualConnectionCount: answers[index].mutualCount)
-            hits.append(Hit(person: person, attributes: attributes, score: score))
+            hits.append(Hit(member: candidate.member, degree: degree, ranking: attributes, score: score))
             if hits.count >= Self.maximumResults { break }
         }
-        return hits.sorted { ($0.score, $1.person.card.id.rawValue) > ($1.score, $0.person.card.id.rawValue) }
+        // Best first, ties by id; the hits themselves (large values) are moved once, not at every comparison.
+        let order = hits.indices.sorted { a, b in
+            let (x, y) = (hits[a].score, hits[b].score)
+            return x != y ? x > y : hits[a].member.rawValue < hits[b].member.rawValue
+        }
+        return order.map { hits[$0] }
     }
 
     /// A string hashed and compared by its UTF-8 bytes. Swift's own String hashing normalises non-ASCII text first,
@@ -210,9 +242,19 @@ public struct PeopleSearchService: Sendable {
         /// the cost here) only the first time it is seen, and texts folding alike share the slot.
         struct Counts {
             var slots: [ByteKey: Int] = [:]
-            /// Each text seen, as written, and its slot (-1: it folds to nothing).
+            /// Each text seen, as written, and its slot (-1: it folds to nothing); by the index's key where it gave one.
             var bySeen: [ByteKey: Int] = [:]
+            var byKey: [Int32: Int] = [:]
             var values: [(key: String, label: String, count: Int)] = []
+
+            /// The slot of `value` folded, or nil when it folds to nothing. Equal keys are equal texts.
+            mutating func slot(_ value: FacetText) -> Int? {
+                guard let key = value.key else { return slot(value.text) }
+                if let known = byKey[key] { return known >= 0 ? known : nil }
+                let slot = slot(value.text)
+                byKey[key] = slot ?? -1
+                return slot
+            }
 
             /// The slot of `text` folded, or nil when it folds to nothing.
             mutating func slot(_ text: String) -> Int? {
@@ -247,23 +289,28 @@ public struct PeopleSearchService: Sendable {
         var degrees: [Degree: Int] = [:]
         var seen: [Int] = []
         for hit in hits {
+            let ranking = hit.ranking
             // A company is counted by its id, under the name the first hit gave it.
-            for company in hit.attributes.currentCompanies {
-                if let slot = companies.slots[ByteKey(text: company.id)] {
+            for company in ranking.currentCompanies {
+                if let key = company.id.key, let slot = companies.byKey[key] {
+                    companies.count(slot)
+                } else if let slot = companies.slots[ByteKey(text: company.id.text)] {
+                    if let key = company.id.key { companies.byKey[key] = slot }
                     companies.count(slot)
                 } else {
-                    companies.slots[ByteKey(text: company.id)] = companies.values.count
-                    companies.values.append((company.id, company.name, 1))
+                    if let key = company.id.key { companies.byKey[key] = companies.values.count }
+                    companies.slots[ByteKey(text: company.id.text)] = companies.values.count
+                    companies.values.append((company.id.text, company.name.text, 1))
                 }
             }
-            if let location = hit.attributes.location, let slot = locations.slot(location) { locations.count(slot) }
+            if let location = ranking.location, let slot = locations.slot(location) { locations.count(slot) }
             seen.removeAll(keepingCapacity: true)
-            for skill in hit.attributes.skills {
+            for skill in ranking.skills {
                 guard let slot = skills.slot(skill), !seen.contains(slot) else { continue }
                 seen.append(slot)
                 skills.count(slot)
             }
-            if hit.person.degree != .beyond { degrees[hit.person.degree, default: 0] += 1 }
+            if hit.degree != .beyond { degrees[hit.degree, default: 0] += 1 }
         }
         var facets = SearchFacets()
         facets.currentCompanies = companies.top()

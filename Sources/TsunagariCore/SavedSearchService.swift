@@ -75,7 +75,7 @@ public struct SavedSearchService: Sendable {
         let current = try await search.matches(compiled, filters: filters, viewer: viewer, role: role)
         let saved = SavedSearch(
             id: OpaqueID.make(at: now), member: viewer, name: name, query: query, filters: filters.formEncoded, createdAt: now, checkedAt: now)
-        try await storage.createSavedSearch(saved, matching: current.map(\.person.card.id))
+        try await storage.createSavedSearch(saved, matching: current.map(\.member))
         return saved
     }
 
@@ -177,7 +177,7 @@ public struct SavedSearchService: Sendable {
         let hits = try await search.matches(
             compiled, filters: SearchFilters(formEncoded: saved.filters), viewer: saved.member, role: account.role,
             changedSince: saved.checkedAt.addingTimeInterval(-Self.overlap))
-        let fresh = try await storage.unseenMatches(of: saved.id, among: hits.map(\.person.card.id))
+        let fresh = try await storage.unseenMatches(of: saved.id, among: hits.map(\.member))
         guard !fresh.isEmpty else { return false }
         let notification = MemberNotification(
             id: OpaqueID.make(at: now), member: saved.member, kind: .savedSearchMatches, subjectID: saved.id, subjectName: saved.name,

@@ -333,6 +333,78 @@ public struct SearchCandidate: Sendable {
     }
 }
 
+/// A facet's value as the index holds it: the text, and a number the index gives every equal text (nil: none given),
+/// so that counting a thousand results' values compares numbers instead of hashing text.
+public struct FacetText: Hashable, Sendable {
+    public var text: String
+    public var key: Int32?
+
+    public init(_ text: String, key: Int32? = nil) {
+        self.text = text
+        self.key = key
+    }
+}
+
+/// A current company's id and name as facets count them.
+public struct FacetCompany: Hashable, Sendable {
+    public var id: FacetText
+    public var name: FacetText
+
+    public init(id: FacetText, name: FacetText) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// What ranking, the privacy rules and the facets need of a candidate. A search reads this for every candidate (up to
+/// 1,200) and the whole attributes (`SearchAttributes`) only for the results a page shows.
+public struct SearchRanking: Hashable, Sendable {
+    public var profileVisibility: ProfileVisibility
+    public var openToWork: OpenToWorkVisibility?
+    /// The ids of the member's current employers, for the open-to-work rule: read only for members open to work, whom
+    /// alone the rule concerns (empty for the others).
+    public var employerIDs: [String]
+    public var strength: Int
+    public var location: FacetText?
+    public var skills: [FacetText]
+    public var currentCompanies: [FacetCompany]
+
+    public init(
+        profileVisibility: ProfileVisibility, openToWork: OpenToWorkVisibility?, employerIDs: [String], strength: Int, location: FacetText?,
+        skills: [FacetText], currentCompanies: [FacetCompany]
+    ) {
+        self.profileVisibility = profileVisibility
+        self.openToWork = openToWork
+        self.employerIDs = employerIDs
+        self.strength = strength
+        self.location = location
+        self.skills = skills
+        self.currentCompanies = currentCompanies
+    }
+
+    /// The ranking of whole attributes, its texts without keys.
+    public init(_ attributes: SearchAttributes) {
+        self.init(
+            profileVisibility: attributes.profileVisibility, openToWork: attributes.openToWork,
+            employerIDs: attributes.openToWork == nil ? [] : attributes.employerIDs, strength: attributes.strength,
+            location: attributes.location.map { FacetText($0) }, skills: attributes.skills.map { FacetText($0) },
+            currentCompanies: attributes.currentCompanies.map { FacetCompany(id: FacetText($0.id), name: FacetText($0.name)) })
+    }
+}
+
+/// A member the index found, with what ranking needs (`SearchIndexStore.rankedCandidates`).
+public struct RankedCandidate: Sendable {
+    public var member: MemberID
+    public var relevance: Double
+    public var ranking: SearchRanking
+
+    public init(member: MemberID, relevance: Double, ranking: SearchRanking) {
+        self.member = member
+        self.relevance = relevance
+        self.ranking = ranking
+    }
+}
+
 /// A query as the index evaluates it: sequences of analysed terms that must stand consecutively
 /// (a word is a sequence of one; a phrase or a CJK substring of two or more characters is longer),
 /// optionally in one column, combined with AND, OR and NOT.
@@ -352,6 +424,10 @@ public protocol SearchIndexStore: Sendable {
     /// Members matching the query and the filters, best first by weighted relevance (ties by member id), at
     /// most `limit`. A query that is only negations matches every member not excluded, by member id.
     func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate]
+    /// The same members as `searchCandidates`, in the same order, with what ranking needs instead of their attributes.
+    func rankedCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [RankedCandidate]
+    /// The attributes the index holds of these members, in their order (nil for a member it does not hold).
+    func attributes(of members: [MemberID]) async throws -> [SearchAttributes?]
     /// Typeahead: members whose name column holds the terms consecutively, the last one as a prefix; unranked
     /// (the service orders them by degree, mutual connections and name), at most `limit`, optionally only among
     /// `among`.

@@ -136,6 +136,24 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
         }
     }
 
+    public func rankedCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [RankedCandidate] {
+        let index = self.index
+        return try await withCheckedThrowingContinuation { continuation in
+            Self.queries.async {
+                do {
+                    let hits = try index.rankedSearch(query, among: filters.among, since: filters.changedSince, limit: limit)
+                    continuation.resume(returning: hits.map { RankedCandidate(member: $0.member, relevance: $0.relevance, ranking: $0.ranking) })
+                } catch {
+                    continuation.resume(throwing: Self.tooComplex)
+                }
+            }
+        }
+    }
+
+    public func attributes(of members: [MemberID]) async throws -> [SearchAttributes?] {
+        index.attributes(of: members)
+    }
+
     /// A query that would hold the index longer than its share (`TermIndex.TooMuchWork`), as the API and pages say it:
     /// 400 `too_complex`, as for a query past the parser's limits.
     static let tooComplex = DomainError(

@@ -402,10 +402,43 @@ public final class TermIndex: @unchecked Sendable {
     }
 
     private func search(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
+        try search(query, among: among, since: since, limit: limit, work: &work) { doc, relevance in
+            attributeTable.attributes(attributes[doc]).map { Hit(member: members[doc]!, relevance: relevance, attributes: $0) }
+        }
+    }
+
+    /// A member found, with what ranking needs (`SearchRanking`) instead of the attributes.
+    public struct RankedHit: Sendable {
+        public var member: MemberID
+        public var relevance: Double
+        public var ranking: SearchRanking
+    }
+
+    /// `search`'s members, in its order, each with what ranking needs: what a people search reads of every candidate,
+    /// the whole attributes only for those shown (`attributes(of:)`).
+    public func rankedSearch(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, workLimit: Int = TermIndex.workLimit) throws(TooMuchWork) -> [RankedHit] {
+        var work = Work(limit: workLimit)
+        return try search(query, among: among, since: since, limit: limit, work: &work) { doc, relevance in
+            attributeTable.ranking(attributes[doc]).map { RankedHit(member: members[doc]!, relevance: relevance, ranking: $0) }
+        }
+    }
+
+    /// The attributes held of these members, in their order (nil for a member without an entry).
+    public func attributes(of members: [MemberID]) -> [SearchAttributes?] {
+        lock.read {
+            members.map { member in self.members.doc(of: member).flatMap { attributeTable.attributes(attributes[Int($0)]) } }
+        }
+    }
+
+    /// The matching documents under the read lock, each read by `read` with its relevance; attributes a snapshot or
+    /// storage holds in a form this version does not read (`read` gives nil) are no hit (none are written so).
+    private func search<Found>(
+        _ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work, read: (Int, Double) -> Found?
+    ) throws(TooMuchWork) -> [Found] {
         guard limit > 0 else { return [] }
-        let result = lock.read { () -> Result<[Hit], TooMuchWork> in
+        let result = lock.read { () -> Result<[Found], TooMuchWork> in
             do throws(TooMuchWork) {
-                return .success(try unlockedSearch(query, among: among, since: since, limit: limit, work: &work))
+                return .success(try unlockedSearch(query, among: among, since: since, limit: limit, work: &work).compactMap(read))
             } catch {
                 return .failure(error)
             }
@@ -413,8 +446,10 @@ public final class TermIndex: @unchecked Sendable {
         return try result.get()
     }
 
-    /// `search` under the read lock.
-    private func unlockedSearch(_ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work) throws(TooMuchWork) -> [Hit] {
+    /// `search` under the read lock: the documents found, best first, with their relevance.
+    private func unlockedSearch(
+        _ query: IndexQuery, among: [MemberID]?, since: Date?, limit: Int, work: inout Work
+    ) throws(TooMuchWork) -> [(doc: Int, relevance: Double)] {
         var leaves: [Leaf] = []
         var amongDocs = among.map { Self.sortedDocs($0.compactMap { members.doc(of: $0) }) }
         if let since {
@@ -453,11 +488,7 @@ public final class TermIndex: @unchecked Sendable {
         }
         // The bounded heap: a comparison per document, a few for those that enter it.
         try work.spend(4 * docs.count)
-        // Attributes a snapshot or storage holds in a form this version does not read are no hit (none are written so).
-        return best(docs, scores, limit: limit).compactMap { index in
-            let doc = Int(docs[index])
-            return attributeTable.attributes(attributes[doc]).map { Hit(member: members[doc]!, relevance: Double(scores[index]), attributes: $0) }
-        }
+        return best(docs, scores, limit: limit).map { (Int(docs[$0]), Double(scores[$0])) }
     }
 
     private func allDocs(_ among: [MemberID]?) -> [Doc] {

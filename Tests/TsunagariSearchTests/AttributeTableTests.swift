@@ -43,6 +43,7 @@ import TsunagariCore
             #expect(table.decode(bytes) == stored)
             #expect(SearchAttributes(stored: table.decode(bytes)) == attributes)
             #expect(table.attributes(bytes) == attributes)
+            #expect(Self.unkeyed(table.ranking(bytes)) == SearchRanking(attributes))
             #expect(table.currentCompanyIDs(bytes) == attributes.currentCompanies.map(\.id))
             textBytes += stored.utf8.count
             keptBytes += bytes.count
@@ -51,6 +52,57 @@ import TsunagariCore
         // once: the places, companies, skills, schools, titles, settings and strengths are a few dozen.
         #expect(table.count < 200, "\(table.count) pieces")
         #expect(keptBytes * 3 < textBytes * 2, "\(keptBytes) bytes kept for \(textBytes) of text")
+    }
+
+    /// A ranking without the table's keys, as `SearchRanking.init(_:)` makes it from whole attributes.
+    static func unkeyed(_ ranking: SearchRanking?) -> SearchRanking? {
+        guard var ranking else { return nil }
+        ranking.location?.key = nil
+        ranking.skills = ranking.skills.map { FacetText($0.text) }
+        ranking.currentCompanies = ranking.currentCompanies.map { FacetCompany(id: FacetText($0.id.text), name: FacetText($0.name.text)) }
+        return ranking
+    }
+
+    /// Stored forms of every shape — versions 1 to 3, fields missing or extra, separators where a field has text,
+    /// items without their pair, empty items — read from the index's bytes give what the stored text gives: the whole
+    /// attributes, and what ranking reads of them (whose keys are the table's numbers for equal texts).
+    @Test func anyStoredFormReadsAsItsText() {
+        var random = Random(state: 5)
+        let pieces = ["", "a", "東京都", "members", "connections", "everyone", "recruitersOnly", "1", "2", "3", "42", "c1", "Acme"]
+        let separators = ["\u{1F}", "\u{1E}", "\u{1D}"]
+        var table = AttributeTable()
+        var read = 0
+        var texts: [Int32: String] = [:]
+        for round in 0..<20_000 {
+            var stored: String
+            if round % 2 == 0 {
+                // A well-formed document with a few of its parts changed.
+                var fields = Self.attributes(round, &random).stored.components(separatedBy: "\u{1F}")
+                for _ in 0..<random.int(3) {
+                    let index = random.int(fields.count)
+                    switch random.int(4) {
+                    case 0: fields[index] += random.pick(separators) + random.pick(pieces)
+                    case 1: fields.remove(at: index)
+                    case 2: fields.insert(random.pick(pieces), at: index)
+                    default: fields[0] = random.pick(["1", "2", "3", "4"])
+                    }
+                }
+                stored = fields.joined(separator: "\u{1F}")
+            } else {
+                stored = (0..<random.int(40)).map { _ in random.int(3) == 0 ? random.pick(separators) : random.pick(pieces) }.joined()
+            }
+            let bytes = table.encode(stored)
+            let expected = SearchAttributes(stored: stored)
+            #expect(table.attributes(bytes) == expected, "\(stored.debugDescription)")
+            let ranking = table.ranking(bytes)
+            #expect(Self.unkeyed(ranking) == expected.map(SearchRanking.init), "\(stored.debugDescription)")
+            let keyed = (ranking?.skills ?? []) + [ranking?.location].compactMap { $0 } + (ranking?.currentCompanies ?? []).flatMap { [$0.id, $0.name] }
+            for value in keyed {
+                if let key = value.key { #expect(texts[key, default: value.text] == value.text); texts[key] = value.text }
+            }
+            if expected != nil { read += 1 }
+        }
+        #expect(read > 3_000, "\(read) documents read")
     }
 
     @Test func aRemovedDocumentsEmptyBytesAreNothing() {

@@ -97,6 +97,8 @@ private actor RecordingIndex: SearchIndexStore {
     func upsertSearchEntries(_ entries: [SearchIndexEntry], at: Date) async throws { calls.append(entries) }
     func deleteSearchEntry(_ member: MemberID) async throws {}
     func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] { [] }
+    func rankedCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [RankedCandidate] { [] }
+    func attributes(of members: [MemberID]) async throws -> [SearchAttributes?] { members.map { _ in nil } }
     func nameCandidates(_ terms: [String], among: [MemberID]?, limit: Int) async throws -> [SearchCandidate] { [] }
     func searchEntryCount() async throws -> Int { calls.joined().count }
 }

@@ -314,6 +314,40 @@ struct SearchIndexContractTests {
         }
     }
 
+    @Test("Ranked candidates are the candidates in their order, with what ranking reads of their attributes", arguments: StorageKind.tested)
+    func rankedCandidates(_ kind: StorageKind) async throws {
+        try await withSearchStore(kind) { store, s in
+            let ids = try await makeMembers(store.storage, 6)
+            let attributes = ids.indices.map { index in
+                SearchAttributes(
+                    handle: "ranked-\(index)", name: "Ranked \(index)", location: index % 2 == 0 ? "東京都" : "Osaka",
+                    profileVisibility: index == 3 ? .connections : .members, openToWork: index == 4 ? .recruitersOnly : nil,
+                    currentCompanies: [SearchCompany(id: "c\(index % 3)", name: "会社\(index % 3)")], skills: ["営業", "Swift"],
+                    employerIDs: ["c\(index % 3)"], strength: 10 * index)
+            }
+            try await s.upsertSearchEntries(ids.indices.map { entry(ids[$0], [.title: String(repeating: "swift ", count: $0 + 1)], attributes[$0]) })
+            let candidates = try await s.searchCandidates(word("swift"), limit: 4)
+            let ranked = try await s.rankedCandidates(word("swift"), filters: IndexFilters(), limit: 4)
+            #expect(ranked.map(\.member) == candidates.map(\.member) && ranked.count == 4)
+            #expect(ranked.map(\.relevance) == candidates.map(\.relevance))
+            for candidate in ranked {
+                let index = try #require(ids.firstIndex(of: candidate.member))
+                let expected = SearchRanking(attributes[index])
+                #expect(candidate.ranking.profileVisibility == expected.profileVisibility && candidate.ranking.strength == expected.strength)
+                #expect(candidate.ranking.openToWork == expected.openToWork && candidate.ranking.employerIDs == expected.employerIDs)
+                #expect(candidate.ranking.location?.text == expected.location?.text && candidate.ranking.skills.map(\.text) == ["営業", "Swift"])
+                #expect(candidate.ranking.currentCompanies.map { [$0.id.text, $0.name.text] } == [["c\(index % 3)", "会社\(index % 3)"]])
+            }
+            // Only an open-to-work member's employers are read: the rule that needs them concerns no one else.
+            #expect(ranked.filter { !$0.ranking.employerIDs.isEmpty }.map(\.member) == ranked.filter { $0.member == ids[4] }.map(\.member))
+            // The whole attributes, of members asked for by id, in that order; none for a member without an entry.
+            let unknown = MemberID("no-such-member")
+            #expect(try await s.attributes(of: [ids[2], unknown, ids[0]]) == [attributes[2], nil, attributes[0]])
+            try await s.deleteSearchEntry(ids[2])
+            #expect(try await s.attributes(of: [ids[2]]) == [nil])
+        }
+    }
+
     @Test("2,000 entries in one call, then a query over them", arguments: StorageKind.tested)
     func bulk(_ kind: StorageKind) async throws {
         try await withSearchStore(kind) { store, s in

@@ -50,6 +50,46 @@ import TsunagariCore
         }
     }
 
+    /// Pages follow one another by the cursor, each result once, in the order of one long page; a cursor after the
+    /// last result gives none, one that is not a cursor starts from the top, and mutual counts are on every page.
+    @Test func pagesFollowTheCursorInRankOrder() async throws {
+        try await withApp { client, _ in
+            let names = ["Rie", "Aki", "Bo", "Cy", "Di", "Eve", "Fu"]
+            let cast = try await Cast.make(client, names)
+            for name in names.dropFirst() {
+                if name != "Aki" { try await cast.connect(client, "Aki", name) }
+                _ = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens[name], json: ["headline": "営業 \(name)"])
+            }
+            try await cast.connect(client, "Rie", "Aki")
+            let whole = try await search(client, cast.tokens["Rie"], "q=営業&limit=100")
+            let everyone = (whole.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["member"] as? [String: Any])?["id"] as? String }
+            #expect(everyone.count == 6 && whole.json["total"] as? Int == 6 && whole.json["nextCursor"] is NSNull)
+            var paged: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let reply = try await search(client, cast.tokens["Rie"], "q=営業&limit=4" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(reply.status == .ok, "\(reply.text)")
+                let items = reply.json["items"] as? [[String: Any]] ?? []
+                paged += items.compactMap { ($0["member"] as? [String: Any])?["id"] as? String }
+                // Aki is shared with every one of them but Aki.
+                for item in items {
+                    let member = item["member"] as? [String: Any]
+                    #expect(member?["mutualConnectionCount"] as? Int == (member?["name"] as? String == "Aki" ? 0 : 1), "\(item)")
+                }
+                cursor = reply.json["nextCursor"] as? String
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(paged == everyone && pages == 2)
+            // The cursor of the last rank: nothing after it. Text that is not a cursor: the first page.
+            let past = Data("000005".utf8).base64EncodedString()
+            let after = try await search(client, cast.tokens["Rie"], "q=営業&limit=4&cursor=\(past)")
+            #expect((after.json["items"] as? [Any])?.isEmpty == true && after.json["nextCursor"] is NSNull)
+            let second = try await search(client, cast.tokens["Rie"], "q=営業&limit=4&cursor=\(Data("000003".utf8).base64EncodedString())")
+            #expect((second.json["items"] as? [Any])?.count == 2)
+        }
+    }
+
     @Test func privacyRulesInSearch() async throws {
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Rie", "Aki", "Bo"])

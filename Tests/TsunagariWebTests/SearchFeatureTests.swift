@@ -312,12 +312,22 @@ private func setUp(
                 filterQueries: ProfileIndexing.filterQueries, candidateLimit: 2)
             let query = IndexQuery.sequence(["英語"], column: nil)
             let results = try await search.search(query, filters: SearchFilters(), viewer: MemberID(cast.ids["Rie"]!), role: .member)
-            #expect(results.hits.first?.person.card.name == "Eve")
+            let rie = MemberID(cast.ids["Rie"]!)
+            let shown = try await results.shown(0..<10)
+            #expect(shown.first?.person.card.name == "Eve")
             #expect(results.hits.count == 3)
+            // Those shown have their cards, degrees and mutual counts, read for the page alone.
+            #expect(shown.map(\.person.card.id) == results.hits.map(\.member))
+            #expect(shown.map(\.person.degree) == services.graph.degrees(from: rie, to: results.hits.map(\.member)))
+            #expect(shown.map(\.person.mutualConnectionCount) == services.graph.mutualCounts(of: rie, with: results.hits.map(\.member)))
+            #expect(shown.map(\.attributes.name) == shown.map(\.person.card.name))
+            #expect(try await results.shown(1..<2).map(\.person.card.id) == [results.hits[1].member])
+            #expect(try await results.shown(2..<50).count == 1)
+            #expect(try await results.shown(5..<10).isEmpty)
             var strangers = SearchFilters()
             strangers.degrees = [.second, .third]
             let others = try await search.search(query, filters: strangers, viewer: MemberID(cast.ids["Rie"]!), role: .member)
-            #expect(!others.hits.contains { $0.person.card.name == "Eve" })
+            #expect(!others.hits.contains { $0.member == MemberID(cast.ids["Eve"]!) })
         }
     }
 }

@@ -89,18 +89,18 @@ struct SearchAPIRoutes {
     /// Up to three excerpts per result with the query's words marked, from the profiles of the results
     /// shown (never of all candidates), in a fixed order of fields.
     static func highlights(
-        _ hits: [PeopleSearchService.Hit], query: SearchQuery, storage: any AppServices.Store
+        _ members: [MemberID], query: SearchQuery, storage: any AppServices.Store
     ) async throws -> [MemberID: [Highlight]] {
         let needles = Highlighter.Needles(QueryMatcher.positiveTexts(query))
         var result: [MemberID: [Highlight]] = [:]
-        for hit in hits {
-            guard let profile = try await storage.profile(id: hit.person.card.id) else { continue }
+        for member in members {
+            guard let profile = try await storage.profile(id: member) else { continue }
             // From what search indexes: the sections shown to everyone who sees the profile.
             let document = ProfileIndexing.document(for: profile.sectionsShownToEveryone)
             let fields: [SearchQuery.Field] = [.title, .company, .skill, .school, .name]
             let texts = fields.flatMap { document.fields[$0] ?? [] } + document.other
             var seen: Set<String> = []
-            result[hit.person.card.id] = texts.compactMap { Highlighter.highlight($0, needles: needles) }
+            result[member] = texts.compactMap { Highlighter.highlight($0, needles: needles) }
                 .filter { seen.insert($0.text).inserted }.prefix(3).map { $0 }
         }
         return result
@@ -126,11 +126,20 @@ struct SearchAPIRoutes {
             return APIResponse.json(.object(["items": .array([]), "nextCursor": .null, "total": .int(0), "facets": Self.facets(SearchFacets())]))
         }
         let results = try await services.search.search(indexQuery, filters: filters, viewer: viewer, role: role)
-        // The order is by score; the cursor is the rank of the last result shown.
-        let page = Page.slice(Array(results.hits.enumerated()), key: { String(format: "%06d", $0.offset) }, cursor: cursor, limit: limit)
-        let hits = page.entries.map(\.element)
-        let highlights = try await Self.highlights(hits, query: query, storage: services.storage)
-        let items: [JSONValue] = hits.map { hit in
+        // The order is by score; the cursor is the rank of the last result shown (as six digits).
+        var first = 0
+        if let key = cursor.flatMap(Page.decode) {
+            // Ranks compared as text, as `Page.slice` compares keys: the first rank after the cursor's.
+            var high = results.hits.count
+            while first < high {
+                let middle = (first + high) / 2
+                if Self.rank(middle) <= key { first = middle + 1 } else { high = middle }
+            }
+        }
+        let shown = try await results.shown(first..<(first + limit))
+        let next = first + limit < results.hits.count ? Page.encode(Self.rank(first + limit - 1)) : nil
+        let highlights = try await Self.highlights(shown.map(\.person.card.id), query: query, storage: services.storage)
+        let items: [JSONValue] = shown.map { hit in
             .object([
                 "member": Represent.summary(hit.person), "currentTitle": .string(hit.attributes.currentTitle),
                 "highlights": .array((highlights[hit.person.card.id] ?? []).map { .string($0.text) }),
@@ -138,9 +147,15 @@ struct SearchAPIRoutes {
         }
         return APIResponse.json(
             .object([
-                "items": .array(items), "nextCursor": .string(page.nextCursor), "total": .int(results.hits.count),
+                "items": .array(items), "nextCursor": .string(next), "total": .int(results.hits.count),
                 "facets": Self.facets(results.facets),
             ]))
+    }
+
+    /// A rank as the cursor names it: six digits.
+    static func rank(_ rank: Int) -> String {
+        let digits = String(rank)
+        return String(repeating: "0", count: max(0, 6 - digits.utf8.count)) + digits
     }
 
     @Sendable func typeahead(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -250,8 +250,9 @@ struct SearchPageRoutes {
                 model.total = results.hits.count
                 model.facets = results.facets
                 model.page = min(model.page, model.pageCount)
-                let shown = Array(results.hits.dropFirst((model.page - 1) * SearchPages.Model.perPage).prefix(SearchPages.Model.perPage))
-                let highlights = try await SearchAPIRoutes.highlights(shown, query: query, storage: services.storage)
+                let first = (model.page - 1) * SearchPages.Model.perPage
+                let shown = try await results.shown(first..<(first + SearchPages.Model.perPage))
+                let highlights = try await SearchAPIRoutes.highlights(shown.map(\.person.card.id), query: query, storage: services.storage)
                 model.results = shown.map { ($0.person, $0.attributes.currentTitle, highlights[$0.person.card.id] ?? []) }
             }
             return HTMLResponse.make(SearchPages.page(chrome, model))
