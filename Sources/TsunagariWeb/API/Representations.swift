@@ -5,7 +5,55 @@ import TsunagariCore
 enum Represent {
     /// RFC 3339 in UTC, to the second.
     static func time(_ date: Date) -> JSONValue {
-        .string(date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)))
+        .string(timeString(date))
+    }
+
+    /// `2026-12-05T10:50:07Z`: what `Date.ISO8601FormatStyle` in UTC writes (the second started, fractions dropped),
+    /// written from the day count by calendar arithmetic for the years 1900 to 9999. The format style builds a
+    /// calendar's date components for each date, which was a twentieth of a list of connections' time; other years go
+    /// to it (before 1582 it counts by the Julian calendar).
+    static func timeString(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        // 1900-01-01 and 10000-01-01, in seconds since 1970.
+        guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else {
+            return date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        }
+        let whole = Int(seconds)
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let second = whole - days * 86_400
+        // Days to a civil date (the proleptic Gregorian calendar), after Howard Hinnant's `civil_from_days`.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var rest = value
+                for offset in (0..<width).reversed() {
+                    buffer[index + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func mark(_ character: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: character)
+                index += 1
+            }
+            let parts: [(Int, Int, Unicode.Scalar)] = [
+                (year, 4, "-"), (month, 2, "-"), (day, 2, "T"), (second / 3_600, 2, ":"), (second % 3_600 / 60, 2, ":"), (second % 60, 2, "Z"),
+            ]
+            for (value, width, after) in parts {
+                put(value, width)
+                mark(after)
+            }
+            return index
+        }
     }
 
     /// `MemberSummary`. Degrees and mutual counts come from the network; until it exists only self is known.

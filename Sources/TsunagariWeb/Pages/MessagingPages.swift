@@ -169,9 +169,3 @@ enum MessagingPages {
         }
     }
 }
-
-extension Represent {
-    static func timeString(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
-    }
-}
