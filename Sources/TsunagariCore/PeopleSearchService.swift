@@ -190,22 +190,22 @@ public struct PeopleSearchService: Sendable {
         var hits: [Hit] = []
         for (index, candidate) in found.enumerated() {
             let degree = degrees[index]
-            let attributes = candidate.ranking
+            let ranking = candidate.ranking
             // A profile shown to connections only is found only by its connections.
             let relation: ViewerRelation = degree == .first ? .connection : .member
-            guard ProfilePolicy.access(visibility: attributes.profileVisibility, relation: relation) == .full else { continue }
+            guard ProfilePolicy.access(visibility: ranking.profileVisibility, relation: relation) == .full else { continue }
             if let wanted = filters.degrees, !wanted.contains(degree) { continue }
             if filters.openToWork {
-                let open = OpenToWork(enabled: attributes.openToWork != nil, visibility: attributes.openToWork ?? .recruitersOnly)
+                let open = OpenToWork(enabled: ranking.openToWork != nil, visibility: ranking.openToWork ?? .recruitersOnly)
                 let shown = ProfilePolicy.showsOpenToWork(
                     open, relation: relation, viewerRole: role, viewerCurrentCompanyIDs: viewerCompanies,
-                    memberCurrentCompanyIDs: Set(attributes.employerIDs))
+                    memberCurrentCompanyIDs: Set(ranking.employerIDs))
                 if !shown { continue }
             }
             // Completeness is a small factor (at most 10%): relevance and degree still decide.
             let score = (max(candidate.relevance, 0) + 1e-6) * Self.boost(degree)
-                * (1 + ProfileStrength.rankingBoost * Double(min(max(attributes.strength, 0), 100)) / 100)
-            hits.append(Hit(member: candidate.member, degree: degree, ranking: attributes, score: score))
+                * (1 + ProfileStrength.rankingBoost * Double(min(max(ranking.strength, 0), 100)) / 100)
+            hits.append(Hit(member: candidate.member, degree: degree, ranking: ranking, score: score))
             if hits.count >= Self.maximumResults { break }
         }
         // Best first, ties by id; the hits themselves (large values) are moved once, not at every comparison.
