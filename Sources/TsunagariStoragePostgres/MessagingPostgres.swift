@@ -209,12 +209,9 @@ extension PostgresStorage: MessagingStore {
     }
 
     public func unreadConversationCount(of member: MemberID) async throws -> Int {
-        try await rows(
-            """
-            SELECT COUNT(*)::int AS n FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
-            WHERE p.member_id = \(member.rawValue) AND c.last_message_id > p.last_read_id
-            """
-        ).first?["n"].decode(Int.self) ?? 0
+        var values = Values()
+        values.add(member.rawValue)
+        return try await read(UnreadConversationCount.self, values).first?["n"].decode(Int.self) ?? 0
     }
 
     public func forwardIntroduction(id: String, note: String?, at date: Date, conversation: Conversation, messages: [Message]) async throws -> Bool {
@@ -322,4 +319,12 @@ struct AddMessage: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
+}
+
+/// How many of a member's conversations hold a message they have not read: every page's header asks it.
+enum UnreadConversationCount: FixedSQL {
+    static let sql = """
+        SELECT COUNT(*)::int AS n FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.member_id = $1::text AND c.last_message_id > p.last_read_id
+        """
 }

@@ -86,13 +86,16 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func unreadNotifications(of member: MemberID, limit: Int) async throws -> [MemberNotification] {
-        try await rows(
-            "SELECT * FROM notifications WHERE member_id = \(member.rawValue) AND NOT read ORDER BY id DESC LIMIT \(limit)"
-        ).compactMap(Self.notification)
+        var values = Values()
+        values.add(member.rawValue)
+        values.add(Int64(limit))
+        return try await read(UnreadNotifications.self, values).compactMap(Self.notification)
     }
 
     public func unreadNotificationCount(of member: MemberID) async throws -> Int {
-        try await rows("SELECT COUNT(*) AS n FROM notifications WHERE member_id = \(member.rawValue) AND NOT read").first?["n"].decode(Int.self) ?? 0
+        var values = Values()
+        values.add(member.rawValue)
+        return try await read(UnreadNotificationCount.self, values).first?["n"].decode(Int.self) ?? 0
     }
 
     public func markNotificationsRead(of member: MemberID, upTo: String) async throws -> Int {
@@ -109,4 +112,13 @@ enum InsertNotification: FixedSQL {
           created_at, read)
         VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::int, $10::text, $11::bigint, $12::bool)
         """
+}
+
+/// A member's unread notifications, newest first: every page's header asks for them.
+enum UnreadNotifications: FixedSQL {
+    static let sql = "SELECT * FROM notifications WHERE member_id = $1::text AND NOT read ORDER BY id DESC LIMIT $2::bigint"
+}
+
+enum UnreadNotificationCount: FixedSQL {
+    static let sql = "SELECT COUNT(*) AS n FROM notifications WHERE member_id = $1::text AND NOT read"
 }
