@@ -405,7 +405,7 @@ enum DateText {
     /// `16 Dec 2024`, the day (in UTC) of `date`.
     static func format(day date: Date) -> String {
         let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
         return "\(day < 10 ? "0" : "")\(day) \(monthNames[month - 1]) \(year)"
     }
 
@@ -423,7 +423,7 @@ enum DateText {
     static func parseYear(_ text: String) -> Int? {
         if let year = fourDigitYear(text) { return year }
         if let month = parseMonth(text) { return month.year }
-        if let day = parseDay(text) { return civil(fromDays: Int(day.timeIntervalSince1970 / 86_400)).year }
+        if let day = parseDay(text) { return CivilCalendar.civil(fromDays: Int(day.timeIntervalSince1970 / 86_400)).year }
         return nil
     }
 
@@ -449,9 +449,9 @@ enum DateText {
             (month, day) = (monthNumber, dayNumber)
         }
         guard (1900...2100).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
-        let days = days(fromCivil: year, month, day)
+        let days = CivilCalendar.days(fromCivil: year, month, day)
         // 31 Feb comes back as another day: not a date.
-        guard civil(fromDays: days) == (year, month, day) else { return nil }
+        guard CivilCalendar.civil(fromDays: days) == (year, month, day) else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(days) * 86_400)
     }
 
@@ -468,28 +468,5 @@ enum DateText {
         if let index = fullMonthNames.firstIndex(of: lowered) { return index + 1 }
         if lowered == "sept" { return 9 }
         return nil
-    }
-
-    /// Days since 1970-01-01 of a day of the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`).
-    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `days(fromCivil:)`.
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

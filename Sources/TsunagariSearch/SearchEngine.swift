@@ -123,28 +123,29 @@ public final class SearchEngine: SearchIndexStore, @unchecked Sendable {
     static let queries = DispatchQueue(label: "tsunagari.search.queries", qos: .userInitiated, attributes: .concurrent)
 
     public func searchCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [SearchCandidate] {
-        let index = self.index
-        return try await withCheckedThrowingContinuation { continuation in
-            Self.queries.async {
-                do {
-                    let hits = try index.search(query, among: filters.among, since: filters.changedSince, limit: limit)
-                    continuation.resume(returning: hits.map(Self.candidate))
-                } catch {
-                    continuation.resume(throwing: Self.tooComplex)
-                }
-            }
+        try await Self.onQueryQueue { [index] () throws(TermIndex.TooMuchWork) in
+            try index.search(query, among: filters.among, since: filters.changedSince, limit: limit).map(Self.candidate)
         }
     }
 
     public func rankedCandidates(_ query: IndexQuery, filters: IndexFilters, limit: Int) async throws -> [RankedCandidate] {
-        let index = self.index
-        return try await withCheckedThrowingContinuation { continuation in
-            Self.queries.async {
+        try await Self.onQueryQueue { [index] () throws(TermIndex.TooMuchWork) in
+            try index.rankedSearch(query, among: filters.among, since: filters.changedSince, limit: limit).map {
+                RankedCandidate(member: $0.member, relevance: $0.relevance, ranking: $0.ranking)
+            }
+        }
+    }
+
+    /// Runs a query on `queries`; one that would hold the index too long is `tooComplex`.
+    private static func onQueryQueue<Found: Sendable>(
+        _ body: @escaping @Sendable () throws(TermIndex.TooMuchWork) -> Found
+    ) async throws -> Found {
+        try await withCheckedThrowingContinuation { continuation in
+            queries.async {
                 do {
-                    let hits = try index.rankedSearch(query, among: filters.among, since: filters.changedSince, limit: limit)
-                    continuation.resume(returning: hits.map { RankedCandidate(member: $0.member, relevance: $0.relevance, ranking: $0.ranking) })
+                    continuation.resume(returning: try body())
                 } catch {
-                    continuation.resume(throwing: Self.tooComplex)
+                    continuation.resume(throwing: tooComplex)
                 }
             }
         }
