@@ -683,17 +683,26 @@ struct DataBench: AsyncParsableCommand {
     }
 }
 
-struct FillConnections: ParsableCommand {
+struct FillConnections: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fill-connections",
-        abstract: "Write a synthetic graph's connections into a SQLite database kept by `bench search --keep`, for start-up measurements.")
-    @Option(name: .customLong("sqlite-file"), help: "The database kept by `bench search --keep`, without connections.") var sqliteFile: String
+        abstract: "Write a synthetic graph's connections into a database kept by `bench search --keep`, for start-up measurements.")
+    @Option(name: .customLong("sqlite-file"), help: "The SQLite database kept by `bench search --keep`, without connections.")
+    var sqliteFile: String?
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://…/bench_… : the PostgreSQL database kept by `bench search --keep --database-url`, without connections (as a superuser).")
+    var databaseURL: String?
     @Option(name: .customLong("average-degree"), help: "Connections per member in the synthetic graph.") var averageDegree = 106
     @Option(help: "Seed of the synthetic graph.") var seed: UInt64 = 1
 
-    func run() throws {
+    func run() async throws {
         guard (2...1_000).contains(averageDegree) else { throw ValidationError("--average-degree must be 2–1000") }
-        try ConnectionFill.run(sqliteFile: sqliteFile, averageDegree: averageDegree, seed: seed)
+        switch (sqliteFile, databaseURL) {
+        case (let file?, nil): try ConnectionFill.run(sqliteFile: file, averageDegree: averageDegree, seed: seed)
+        case (nil, let url?): try await ConnectionFill.run(databaseURL: url, averageDegree: averageDegree, seed: seed)
+        default: throw ValidationError("give either --sqlite-file or --database-url")
+        }
     }
 }
 
