@@ -132,6 +132,9 @@ public protocol ConnectionGraph: Sendable {
     func follows(_ follower: MemberID, _ followee: MemberID) -> Bool
     /// `member`'s connections, in no particular order.
     func connections(of member: MemberID) -> [MemberID]
+    /// A number that changes whenever `member`'s list of connections changes in the graph (nil: the graph does not
+    /// know them): a copy of the list with its times is right while the number stays the same.
+    func listStamp(of member: MemberID) -> UInt64?
     /// Whether `member` hides their connection list from everyone.
     func hidesList(_ member: MemberID) -> Bool
     func secondDegreeCount(of viewer: MemberID) -> Int

@@ -13,11 +13,14 @@ public struct NetworkService: Sendable {
     let suggestionReadsPerHour: Int
     let notifications: NotificationService?
     let events: (any LiveEventChannel)?
+    let connectionLists: ConnectionLists
 
     public init(
         storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter(),
-        notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil, suggestionReadsPerHour: Int = NetworkLimits.standard.suggestionReadsPerHour
+        notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil, suggestionReadsPerHour: Int = NetworkLimits.standard.suggestionReadsPerHour,
+        connectionLists: ConnectionLists = ConnectionLists()
     ) {
+        self.connectionLists = connectionLists
         self.suggestionReadsPerHour = suggestionReadsPerHour
         self.storage = storage
         self.graph = graph
@@ -116,21 +119,19 @@ public struct NetworkService: Sendable {
         let blocked = try await storage.blockedEitherWay(viewer)
         let trimmed = query?.trimmingCharacters(in: .whitespaces) ?? ""
         if sort == .recent && trimmed.isEmpty {
-            guard let shared else {
-                // The whole list: a page at a time from storage, however long it is.
+            guard shared != nil || connectionLists.keeps(graph.connectionCount(of: member)) else {
+                // A list too long to keep whole: a page at a time from storage, however long it is.
                 return try await recentConnections(viewer: viewer, blocked: blocked, cursor: cursor, limit: limit) { after, count in
                     try await self.storage.connections(of: member, after: after, limit: count)
                 }
             }
-            let rows = try await storage.connections(of: member).filter { shared.contains($0.other) }
-                .sorted { (Self.invertedTime($0.connectedAt), $0.other) < (Self.invertedTime($1.connectedAt), $1.other) }
-            return try await recentConnections(viewer: viewer, blocked: blocked, cursor: cursor, limit: limit) { after, count in
-                guard let after else { return Array(rows.prefix(count)) }
-                let position = (Self.invertedTime(after.connectedAt), after.other)
-                return Array(rows.drop { (Self.invertedTime($0.connectedAt), $0.other) <= position }.prefix(count))
+            var rows = try await connectionRows(of: member)
+            if let shared { rows = rows.filter { shared.contains($0.other) } }
+            return try await recentConnections(viewer: viewer, blocked: blocked, cursor: cursor, limit: limit) { [rows] after, count in
+                ConnectionLists.rows(rows, after: after, limit: count)
             }
         }
-        var rows = try await storage.connections(of: member)
+        var rows = try await connectionRows(of: member)
         if let shared { rows = rows.filter { shared.contains($0.other) } }
         // Cards for the whole list (from memory, mostly): the filter and the order by name need names; degrees and
         // mutual counts, which cost a walk of the graph each, only for the page shown.
@@ -149,6 +150,11 @@ public struct NetworkService: Sendable {
         }
         let page = Page.slice(listed, key: key, cursor: cursor, limit: limit)
         return (entries(page.entries, viewer: viewer), page.nextCursor)
+    }
+
+    /// `member`'s connections newest first (then by id), from the copy kept while the graph's list is unchanged.
+    private func connectionRows(of member: MemberID) async throws -> [Connection] {
+        try await connectionLists.rows(of: member, stamp: graph.listStamp(of: member)) { try await storage.connections(of: member) }
     }
 
     /// Newest first: the time subtracted from a constant, zero-padded, so that ascending keys run newest to oldest.

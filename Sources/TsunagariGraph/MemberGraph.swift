@@ -259,6 +259,10 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         node(member).map { members(graph.connections(of: $0)) } ?? []
     }
 
+    public func listStamp(of member: MemberID) -> UInt64? {
+        node(member).map(graph.listStamp(of:))
+    }
+
     public func hidesList(_ member: MemberID) -> Bool {
         guard let x = node(member) else { return false }
         return hidden.withLock { $0.contains(x) }

@@ -117,6 +117,12 @@ public final class SocialGraph: @unchecked Sendable {
         versions[Int(node)] &+= 1
     }
 
+    /// A number that changes whenever the list of `node` changes (or every list is replaced): what is kept about that
+    /// list alone, such as its connections' times, is still right while the stamp is the same.
+    public func listStamp(of node: Node) -> UInt64 {
+        lock.read { layout &<< 32 | UInt64(Int(node) < versions.count ? versions[Int(node)] : 0) }
+    }
+
     /// A number that changes whenever the list of `node` or of any of its connections changes, or whether one of
     /// its connections is `flagged` (hides their list, say): an answer computed from that neighbourhood after the
     /// stamp was taken is still right while the stamp is the same. Versions only grow, so a stamp does not come back.

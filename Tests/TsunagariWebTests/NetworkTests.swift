@@ -270,6 +270,44 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// A connection list is answered from a copy kept while the graph's list of the member is unchanged: a change the
+    /// graph has applied is seen by the next request, whether made here or (as another instance's would be) in storage
+    /// alone and then replayed; a connection removed and made again moves to the top with its new time.
+    @Test func theListFollowsEveryChangeTheGraphApplies() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cat", "Dan"])
+            for other in ["Ben", "Cat"] {
+                try await cast.connect(client, "Ann", other)
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            func list(_ query: String = "") async throws -> [String] {
+                let page = try await client.call(.get, "/api/v1/me/connections" + query, token: cast.tokens["Ann"])
+                #expect(page.status == .ok)
+                return (page.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["member"] as? [String: Any])?["name"] as? String }
+            }
+            let (ann, ben, dan) = (MemberID(cast.ids["Ann"]!), MemberID(cast.ids["Ben"]!), MemberID(cast.ids["Dan"]!))
+            #expect(try await list() == ["Cat", "Ben"])
+            // Through this instance: removed, then made again, newest first.
+            #expect(try await client.call(.delete, "/api/v1/connections/\(ben.rawValue)", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(try await list() == ["Cat"])
+            try await Task.sleep(for: .milliseconds(5))
+            try await cast.connect(client, "Ben", "Ann")
+            #expect(try await list() == ["Ben", "Cat"])
+            #expect(try await list("?sort=name") == ["Ben", "Cat"])
+
+            // In storage alone, as another instance writes: this instance answers as its graph knows the list until it
+            // applies the change from the log, and then at once.
+            #expect(try await services.storage.importConnections([(ann, dan, Date())]) == 1)
+            #expect(try await list() == ["Ben", "Cat"])
+            services.graph.apply(GraphChange(sequence: 0, kind: .connected, a: ann, b: dan))
+            #expect(try await list() == ["Dan", "Ben", "Cat"])
+            #expect(try await services.storage.removeConnection(ann, ben, at: Date()))
+            services.graph.apply(GraphChange(sequence: 0, kind: .disconnected, a: ann, b: ben))
+            #expect(try await list() == ["Dan", "Cat"])
+            #expect(try await list("?q=be").isEmpty)
+        }
+    }
+
     /// Another member's list pages the same way: without those who blocked the viewer, and, when the list is hidden,
     /// through the connections the two share only.
     @Test func anotherMembersListPagesWithoutBlockersAndSharedOnlyWhenHidden() async throws {
