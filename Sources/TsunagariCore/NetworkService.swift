@@ -300,7 +300,10 @@ public struct NetworkService: Sendable {
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
         let excluded = blocked.union(dismissed).union(pending)
-        let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10)
+        // Only a past or present colleague (whose time there overlapped the viewer's) or a fellow student is a reason.
+        let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10).filter { shared in
+            shared.kind == .school || (shared.kind == .company && shared.overlap)
+        }
         let contacts = try await storage.matchedContacts(of: [viewer])
         // The graph asked once for all of these candidates (not the viewer's whole list put into a set: a recruiter's
         // is tens of thousands long).
@@ -308,13 +311,17 @@ public struct NetworkService: Sendable {
         func allowed(_ member: MemberID) -> Bool {
             member != viewer && !excluded.contains(member) && !connected.contains(member)
         }
-        var score: [MemberID: Double] = [:]
-        var reasons: [MemberID: [Reason]] = [:]
-        var order: [MemberID] = []
+        // Each candidate's place in `noted`, found by one lookup of their id per reason.
+        var place: [MemberID: Int] = [:]
+        var noted: [(member: MemberID, score: Double, reasons: [Reason])] = []
         func note(_ member: MemberID, _ points: Double, _ reason: Reason) {
-            if score[member] == nil { order.append(member) }
-            score[member, default: 0] += points
-            if !(reasons[member]?.contains(reason) ?? false) { reasons[member, default: []].append(reason) }
+            guard let index = place[member] else {
+                place[member] = noted.count
+                noted.append((member, points, [reason]))
+                return
+            }
+            noted[index].score += points
+            if !noted[index].reasons.contains(reason) { noted[index].reasons.append(reason) }
         }
         // Only through connections whose lists the viewer may see: a suggestion found through one who hides theirs
         // would name their connections one by one (dismiss, ask again, and so on through the whole list).
@@ -324,23 +331,19 @@ public struct NetworkService: Sendable {
             note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: candidate.mutualCount))
         }
         for shared in shared where allowed(shared.member) {
-            switch shared.kind {
-            case .company where shared.overlap:
-                note(shared.member, 2, Reason(kind: .sameCompany, company: CompanyRef(id: shared.organisationID, name: shared.organisationName)))
-            case .school:
+            if shared.kind == .school {
                 note(shared.member, 1, Reason(kind: .sameSchool, school: shared.organisationName))
-            default:
-                continue
+            } else {
+                note(shared.member, 2, Reason(kind: .sameCompany, company: CompanyRef(id: shared.organisationID, name: shared.organisationName)))
             }
         }
         // A card or an imported connection is someone the viewer already knows: the strongest single reason.
         for match in contacts where allowed(match.member) {
             note(match.member, 3, Reason(kind: .contact))
         }
-        // Scores looked up once each, not in every comparison.
-        let best = order.map { (member: $0, score: score[$0]!) }
-            .sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit).map(\.member)
-        let people = try await summaries(best, for: .member(viewer, .member))
+        let best = noted.sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit)
+        let reasons = Dictionary(best.map { ($0.member, $0.reasons) }, uniquingKeysWith: { a, _ in a })
+        let people = try await summaries(best.map(\.member), for: .member(viewer, .member))
         return people.compactMap { person in
             var shown = reasons[person.card.id] ?? []
             shown = shown.filter { reason in
