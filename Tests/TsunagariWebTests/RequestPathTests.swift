@@ -102,6 +102,39 @@ struct RequestPathTests {
         #expect([UInt8](0...255).hexString == (0...255).map { String(format: "%02x", $0) }.joined())
     }
 
+    /// An object's members, however they were given (a literal in any order, a dictionary, members set and removed one
+    /// by one), are the dictionary's, in the order of their keys.
+    @Test func objectsKeepTheirMembersInTheOrderOfTheirKeys() {
+        var random = SystemRandomNumberGenerator()
+        let keys = ["id", "name", "handle", "a", "B", "", "名前", "ñ", "zz", "photo", "degree", "mutualConnectionCount"]
+        for _ in 0..<2_000 {
+            var model: [String: JSONValue] = [:]
+            var fields = JSONFields()
+            for _ in 0..<Int.random(in: 0...30, using: &random) {
+                let key = keys.randomElement(using: &random)!
+                let value: JSONValue? = Bool.random(using: &random) ? nil : .number(Double(Int.random(in: 0...9, using: &random)))
+                model[key] = value
+                fields[key] = value
+                #expect(fields[key] == model[key])
+            }
+            #expect(fields.keys == model.keys.sorted())
+            #expect(fields.dictionary == model)
+            #expect(JSONFields(model) == fields)
+            #expect(fields.map(\.key) == fields.keys && fields.allSatisfy { model[$0.key] == $0.value })
+        }
+        let literal: JSONFields = ["name": .string("Ann"), "id": .number(1), "photo": .null, "degree": .number(2)]
+        #expect(literal.keys == ["degree", "id", "name", "photo"])
+        #expect(JSONValue.object(literal).bytes() == Array(#"{"degree":2,"id":1,"name":"Ann","photo":null}"#.utf8))
+    }
+
+    /// As with a dictionary literal, a key given twice is a programming error that stops the program.
+    @Test func aLiteralWithAKeyTwiceStops() async {
+        await #expect(processExitsWith: .failure) {
+            let fields: JSONFields = ["id": .null, "name": .null, "id": .number(1)]
+            _ = fields.count
+        }
+    }
+
     @Test func jsonWriterMatchesTheEncoderItReplaced() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -121,8 +154,12 @@ struct RequestPathTests {
             case 3: return .string(strings.randomElement(using: &random)!)
             case 4: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in value(depth + 1) })
             default:
-                var members: [String: JSONValue] = [:]
-                for _ in 0..<Int.random(in: 0...5, using: &random) { members[strings.randomElement(using: &random)! + "k"] = value(depth + 1) }
+                // Members set one by one (some twice, some removed again): the object keeps them in the order of their keys.
+                var members: JSONFields = [:]
+                for _ in 0..<Int.random(in: 0...6, using: &random) {
+                    let key = strings.randomElement(using: &random)! + "k"
+                    members[key] = Int.random(in: 0..<6, using: &random) == 0 ? nil : value(depth + 1)
+                }
                 return .object(members)
             }
         }

@@ -290,7 +290,7 @@ extension Represent {
     /// `full` adds every field (for the export).
     static func contact(_ contact: Contact, member: PersonSummary?, full: Bool = false) -> JSONValue {
         let card = contact.card
-        var object: [String: JSONValue] = [
+        var object: JSONFields = [
             "id": .string(contact.id), "name": .string(card.name), "nameReading": .string(card.nameReading),
             "company": .string(card.company), "title": .string(card.title), "email": .string(card.emails.first),
             "source": .string(contact.source.rawValue), "member": member.map(summary) ?? .null,
@@ -302,7 +302,7 @@ extension Represent {
             object["profileUrl"] = .string(card.profileURL)
             object["connectedOn"] = card.connectedOn.map(time) ?? .null
             object["createdAt"] = time(contact.createdAt)
-            object.removeValue(forKey: "member")
+            object["member"] = nil
         }
         return .object(object)
     }

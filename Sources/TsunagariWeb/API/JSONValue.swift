@@ -10,7 +10,7 @@ public enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONFields)
 
     public static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     public static func int(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
@@ -46,7 +46,7 @@ extension JSONValue: Codable {
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(JSONFields(try container.decode([String: JSONValue].self)))
         }
     }
 
@@ -59,7 +59,7 @@ extension JSONValue: Codable {
             if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object(let value): try container.encode(value.dictionary)
         }
     }
 
@@ -97,12 +97,12 @@ extension JSONValue: Codable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // Sorted pairs rather than sorted keys looked up again: no key is hashed twice.
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            // Already in the order of their keys.
+            for index in members.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.write(string: member.key, into: &out)
+                Self.write(string: members.pairs[index].key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.write(into: &out)
+                members.pairs[index].value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -175,9 +175,78 @@ extension JSONValue: Codable {
     }
 }
 
+/// A JSON object's members kept in the order of their keys, which is the order they are written in: a response's
+/// objects are made from literals of a few members each, and a dictionary hashed every key as it was made and was
+/// sorted again as it was written (a tenth of a list of people's time, docs/BENCHMARKS.md "Request path, round 7").
+/// A literal with a key twice stops the program, as a dictionary literal does.
+public struct JSONFields: Sendable, Equatable, ExpressibleByDictionaryLiteral, RandomAccessCollection {
+    public struct Pair: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
+    }
+
+    /// Sorted by key (`String`'s `<`), each key once.
+    public private(set) var pairs: [Pair]
+
+    public init() { pairs = [] }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        pairs = []
+        pairs.reserveCapacity(elements.count)
+        // Insertion: a literal has a few members.
+        for (key, value) in elements {
+            var index = pairs.count
+            while index > 0 && key < pairs[index - 1].key { index -= 1 }
+            precondition(index == 0 || pairs[index - 1].key != key, "JSON object literal with the key '\(key)' twice")
+            pairs.insert(Pair(key: key, value: value), at: index)
+        }
+    }
+
+    public init(_ dictionary: [String: JSONValue]) {
+        pairs = dictionary.map { Pair(key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
+    }
+
+    public var dictionary: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, $0.value) })
+    }
+
+    public var keys: [String] { pairs.map(\.key) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { pairs.count }
+    public subscript(position: Int) -> (key: String, value: JSONValue) { (pairs[position].key, pairs[position].value) }
+
+    /// The first index whose key is not less than `key`.
+    private func place(of key: String) -> Int {
+        var (low, high) = (0, pairs.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if pairs[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get {
+            let index = place(of: key)
+            return index < pairs.count && pairs[index].key == key ? pairs[index].value : nil
+        }
+        set {
+            let index = place(of: key)
+            let present = index < pairs.count && pairs[index].key == key
+            switch (newValue, present) {
+            case (let value?, true): pairs[index].value = value
+            case (let value?, false): pairs.insert(Pair(key: key, value: value), at: index)
+            case (nil, true): pairs.remove(at: index)
+            case (nil, false): break
+            }
+        }
+    }
+}
+
 /// A request body being read field by field. Every accessor names the field in its error.
 struct JSONObject {
-    let members: [String: JSONValue]
+    let members: JSONFields
 
     /// Rejects fields the operation does not know, so that a typo is an error instead of silently ignored.
     func allowOnly(_ keys: Set<String>) throws {

@@ -300,7 +300,7 @@ struct JobAPIRoutes {
 }
 
 extension Represent {
-    static func jobSummaryFields(_ job: Job) -> [String: JSONValue] {
+    static func jobSummaryFields(_ job: Job) -> JSONFields {
         [
             "id": .string(job.id), "company": .object(["id": .string(job.company.id), "name": .string(job.company.name)]), "title": .string(job.title),
             "location": .string(job.location), "status": .string(job.status.rawValue),

@@ -58,7 +58,7 @@ enum NotificationPeople {
 
 extension Represent {
     static func notification(_ n: MemberNotification, people: [MemberID: PersonSummary]) -> JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONFields = [
             "id": .string(n.id), "kind": .string(n.kind.rawValue), "createdAt": time(n.createdAt), "read": .bool(n.read),
             "count": .int(n.count), "members": .array(n.members.compactMap { people[$0] }.map(summary)),
         ]

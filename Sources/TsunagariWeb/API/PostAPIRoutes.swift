@@ -235,15 +235,15 @@ extension Represent {
 
     private static func postFields(
         _ post: Post, author: PersonSummary, mentions: [PersonSummary], counts: PostCounts?, viewerReaction: ReactionType?
-    ) -> [String: JSONValue] {
-        var object: [String: JSONValue] = [
+    ) -> JSONFields {
+        var object: JSONFields = [
             "id": .string(post.id), "author": summary(author), "text": .string(post.text), "visibility": .string(post.visibility.rawValue),
             "createdAt": time(post.createdAt), "hashtags": .array(post.hashtags.map(JSONValue.string)), "mentions": .array(mentions.map(summary)),
             "viewerReaction": .string(viewerReaction?.rawValue),
         ]
         if let edited = post.editedAt { object["editedAt"] = time(edited) }
         let counts = counts ?? PostCounts()
-        object["reactionCounts"] = .object(Dictionary(uniqueKeysWithValues: ReactionType.allCases.map { ($0.rawValue, JSONValue.int(counts.reactions[$0] ?? 0)) }))
+        object["reactionCounts"] = .object(JSONFields(Dictionary(uniqueKeysWithValues: ReactionType.allCases.map { ($0.rawValue, JSONValue.int(counts.reactions[$0] ?? 0)) })))
         object["commentCount"] = .int(counts.comments)
         object["repostCount"] = .int(counts.reposts)
         return object
@@ -257,7 +257,7 @@ extension Represent {
     }
 
     static func feedEntry(_ entry: PostService.FeedEntry) -> JSONValue {
-        var object: [String: JSONValue] = ["post": post(entry.view), "reason": .string(entry.reason.rawValue)]
+        var object: JSONFields = ["post": post(entry.view), "reason": .string(entry.reason.rawValue)]
         if let actor = entry.actor { object["actor"] = summary(actor) }
         return .object(object)
     }

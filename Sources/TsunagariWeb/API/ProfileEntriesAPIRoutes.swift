@@ -174,7 +174,7 @@ extension Represent {
 
     /// The details shown; the member's own view also names each detail's audience.
     static func contact(_ c: ContactInfo, own: Bool = true) -> JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONFields = [
             "email": .string(c.email), "phone": .string(c.phone),
             "websites": .array(c.websites.map { .object(["url": .string($0.url), "label": .string($0.label)]) }),
         ]
@@ -188,7 +188,7 @@ extension Represent {
 
     static func photo(_ ref: PhotoRef?) -> JSONValue {
         guard let ref else { return .null }
-        return .object(Dictionary(uniqueKeysWithValues: PhotoVariant.allCases.map { ($0.rawValue, JSONValue.string(PhotoURL.path(ref, $0))) }))
+        return .object(JSONFields(Dictionary(uniqueKeysWithValues: PhotoVariant.allCases.map { ($0.rawValue, JSONValue.string(PhotoURL.path(ref, $0))) })))
     }
 }
 

@@ -86,12 +86,12 @@ enum Represent {
             "connectionsVisibility": .string(s.connectionsVisibility.rawValue),
             "openToWork": openToWork(s.openToWork), "locale": .string(s.locale?.rawValue),
             "sectionVisibility": .object(
-                Dictionary(uniqueKeysWithValues: ProfileSection.allCases.map { ($0.rawValue, JSONValue.string(s.sectionVisibility[$0].rawValue)) })),
+                JSONFields(Dictionary(uniqueKeysWithValues: ProfileSection.allCases.map { ($0.rawValue, JSONValue.string(s.sectionVisibility[$0].rawValue)) }))),
             "recruiterMessages": .bool(s.recruiterMessages), "shareNetworkWithColleagues": .bool(s.shareNetworkWithColleagues),
         ])
     }
 
-    static func profileSections(_ p: Profile) -> [String: JSONValue] {
+    static func profileSections(_ p: Profile) -> JSONFields {
         [
             "id": .string(p.memberID.rawValue), "handle": .string(p.handle), "name": .string(p.name),
             "nameReading": .string(p.fields.nameReading), "headline": .string(p.headline),
@@ -121,7 +121,7 @@ enum Represent {
         _ view: ProfileService.View, person: PersonSummary?, relationship: ConnectionService.Relationship, following: Bool
     ) -> JSONValue {
         let p = view.profile
-        var members: [String: JSONValue]
+        var members: JSONFields
         switch view.access {
         case .full:
             members = profileSections(p)
@@ -194,7 +194,7 @@ extension Represent {
     }
 
     static func reason(_ reason: NetworkService.Reason) -> JSONValue {
-        var members: [String: JSONValue] = ["kind": .string(reason.kind.rawValue)]
+        var members: JSONFields = ["kind": .string(reason.kind.rawValue)]
         if let count = reason.count { members["count"] = .int(count) }
         if let company = reason.company { members["company"] = .object(["id": .string(company.id), "name": .string(company.name)]) }
         if let school = reason.school { members["school"] = .string(school) }

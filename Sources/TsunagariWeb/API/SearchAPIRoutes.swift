@@ -171,7 +171,7 @@ struct SearchAPIRoutes {
     static func saved(_ saved: SavedSearch) -> JSONValue {
         if saved.kind == .jobs {
             let filters = JobFilters(formEncoded: saved.filters)
-            var object: [String: JSONValue] = [:]
+            var object: JSONFields = [:]
             for (name, value) in [
                 ("location", filters.location), ("company", filters.company), ("workplace", filters.workplace?.rawValue),
                 ("employmentType", filters.employmentType?.rawValue),
@@ -184,7 +184,7 @@ struct SearchAPIRoutes {
             ])
         }
         let filters = SearchFilters(formEncoded: saved.filters)
-        var object: [String: JSONValue] = [:]
+        var object: JSONFields = [:]
         for (name, value) in [
             ("currentCompany", filters.currentCompany), ("pastCompany", filters.pastCompany), ("school", filters.school),
             ("location", filters.location), ("skill", filters.skill), ("industry", filters.industry),
