@@ -177,7 +177,7 @@ extension JSONValue: Codable {
 
 /// A JSON object's members kept in the order of their keys, which is the order they are written in: a response's
 /// objects are made from literals of a few members each, and a dictionary hashed every key as it was made and was
-/// sorted again as it was written (a tenth of a list of people's time, docs/BENCHMARKS.md "Request path, round 7").
+/// sorted again as it was written (6% of a list of twenty people's time, docs/BENCHMARKS.md "Request path, round 7").
 /// A literal with a key twice stops the program, as a dictionary literal does.
 public struct JSONFields: Sendable, Equatable, ExpressibleByDictionaryLiteral, RandomAccessCollection {
     public struct Pair: Sendable, Equatable {
