@@ -308,6 +308,52 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// A list too long to keep whole is read from storage a page at a time (a recruiter's); the pages are the ones the
+    /// kept copy gives, for the owner and for others, whole or shared-only, with blocked and suspended members left out.
+    @Test func pagesReadFromStorageEqualThePagesOfTheKeptCopy() async throws {
+        try await withApp { client, services in
+            let names = ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal"]
+            let cast = try await Cast.make(client, names)
+            for other in names.dropFirst() {
+                try await cast.connect(client, "Ann", other)
+                try await Task.sleep(for: .milliseconds(3))
+            }
+            for other in ["Cat", "Eve", "Gus"] { try await cast.connect(client, "Ben", other) }
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Fay"]!)/block", token: cast.tokens["Ben"]).status == .noContent)
+            try await services.moderation.suspend(MemberID(cast.ids["Dan"]!), reason: "spam", by: .commandLine("ops"))
+            // Every list is longer than this one keeps: each page comes from storage.
+            let paged = NetworkService(storage: services.storage, graph: services.graph, clock: services.clock, connectionLists: ConnectionLists(longestKept: 0))
+            let ann = MemberID(cast.ids["Ann"]!)
+            func pages(_ service: NetworkService, viewer: String, limit: Int) async throws -> [[String]] {
+                var all: [[String]] = []
+                var cursor: String?
+                repeat {
+                    let page = try await service.connections(
+                        of: ann, viewer: MemberID(cast.ids[viewer]!), query: nil, sort: .recent, cursor: cursor, limit: limit)
+                    all.append(page.entries.map(\.person.card.name))
+                    cursor = page.nextCursor
+                } while cursor != nil && all.count < 20
+                return all
+            }
+            for hidden in [false, true] {
+                if hidden {
+                    _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Ann"], json: ["connectionsVisibility": "onlyMe"])
+                }
+                for viewer in ["Ann", "Ben", "Cat"] {
+                    for limit in 1...8 {
+                        let fromStorage = try await pages(paged, viewer: viewer, limit: limit)
+                        #expect(fromStorage == (try await pages(services.network, viewer: viewer, limit: limit)), "\(viewer) \(limit) hidden \(hidden)")
+                        #expect(!fromStorage.joined().contains("Dan"))
+                    }
+                }
+            }
+            // Spot checks of what both give, Ann's list hidden: Ben sees the connections the two share (not Fay, whom
+            // he blocked, nor Dan, suspended); Ann sees all of hers but Dan.
+            #expect(try await pages(paged, viewer: "Ben", limit: 10) == [["Gus", "Eve", "Cat"]])
+            #expect(try await pages(paged, viewer: "Ann", limit: 3) == [["Hal", "Gus", "Fay"], ["Eve", "Cat", "Ben"]])
+        }
+    }
+
     /// Another member's list pages the same way: without those who blocked the viewer, and, when the list is hidden,
     /// through the connections the two share only.
     @Test func anotherMembersListPagesWithoutBlockersAndSharedOnlyWhenHidden() async throws {
