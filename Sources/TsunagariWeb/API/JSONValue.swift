@@ -250,7 +250,8 @@ struct JSONObject {
 
     /// Rejects fields the operation does not know, so that a typo is an error instead of silently ignored.
     func allowOnly(_ keys: Set<String>) throws {
-        if let unknown = members.keys.sorted().first(where: { !keys.contains($0) }) {
+        // The keys are in order already: the first unknown one in sorted order is named.
+        if let unknown = members.first(where: { !keys.contains($0.key) })?.key {
             throw DomainError(.invalid, code: "unknown_field", message: "Unknown field '\(unknown)'.")
         }
     }
