@@ -90,6 +90,9 @@ public struct ProfileImportPlan: Sendable {
     public var isEmpty: Bool { fields.changed.isEmpty && positions.isEmpty && educations.isEmpty && skills == nil && entries.isEmpty }
 }
 
+/// A contact of `owner`'s matched to `member`, and where the contact came from.
+public typealias ContactMatch = (owner: MemberID, member: MemberID, source: ContactSource)
+
 /// Contacts, imports and the verified employer, in storage.
 public protocol ContactStore: Sendable {
     /// One transaction: the profile's new fields, positions, educations and skills, and the contacts (a contact whose
@@ -98,7 +101,7 @@ public protocol ContactStore: Sendable {
     /// The owner's contacts, newest first.
     func contacts(of owner: MemberID) async throws -> [Contact]
     /// (owner, matched member) for every matched contact of these owners.
-    func matchedContacts(of owners: [MemberID]) async throws -> [(owner: MemberID, member: MemberID, source: ContactSource)]
+    func matchedContacts(of owners: [MemberID]) async throws -> [ContactMatch]
     /// Members by the emails they signed up with (lowercased keys); emails no member has are absent.
     func memberIDs(emails: [String]) async throws -> [String: MemberID]
     /// Members who work now at a company whose key is one of `companyKeys`.

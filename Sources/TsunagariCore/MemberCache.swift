@@ -53,6 +53,9 @@ public final class MemberCache: @unchecked Sendable {
         /// (email, password, role, creation, suspension, verification), so their sessions, account, blocks and
         /// invitations stay held.
         public static let profile = "~profile"
+        /// The `tokenHash` of a change to what a member's suggestions leave out or add: a dismissal of theirs, or a
+        /// contact of theirs matched to a member (or no longer).
+        public static let suggestions = "~suggestions"
 
         public var sequence: Int64
         public var member: MemberID
@@ -98,6 +101,10 @@ public final class MemberCache: @unchecked Sendable {
     private var blocked: [MemberID: Entry<Set<MemberID>>] = [:]
     /// Each member's open invitations, sent and received (the invitation triggers name both members).
     private var openInvitations: [MemberID: Entry<[Invitation]>] = [:]
+    /// What every suggestions request reads of its viewer besides the graph: whom they dismissed, and the members their
+    /// contacts matched (the dismissal and contact triggers name the owner, `Change.suggestions`).
+    private var dismissals: [MemberID: Entry<Set<MemberID>>] = [:]
+    private var contactMatches: [MemberID: Entry<[ContactMatch]>] = [:]
     /// Shared affiliations (`SharedAffiliations`): each member's own employers and schools, and everyone at an
     /// organisation. A change to a member drops their own rows and their rows in the lists held; the organisations they
     /// may have joined are not known without a read, so the member is noted and the lists are mended from their rows
@@ -254,6 +261,8 @@ public final class MemberCache: @unchecked Sendable {
         employers = [:]
         blocked = [:]
         openInvitations = [:]
+        dismissals = [:]
+        contactMatches = [:]
         memberAffiliations = [:]
         clearOrganisations()
     }
@@ -289,6 +298,11 @@ public final class MemberCache: @unchecked Sendable {
             openInvitations[change.member] = nil
             return
         }
+        if change.tokenHash == Change.suggestions {
+            dismissals[change.member] = nil
+            contactMatches[change.member] = nil
+            return
+        }
         if let token = change.tokenHash, token != Change.profile {
             sessions[token] = nil
             sessionsByMember[change.member]?.remove(token)
@@ -299,6 +313,8 @@ public final class MemberCache: @unchecked Sendable {
             accounts[change.member] = nil
             blocked[change.member] = nil
             openInvitations[change.member] = nil
+            dismissals[change.member] = nil
+            contactMatches[change.member] = nil
         }
         if let profile = profiles.removeValue(forKey: change.member) { handles[Handle.key(profile.value.handle)] = nil }
         cards[change.member] = nil
@@ -422,6 +438,33 @@ public final class MemberCache: @unchecked Sendable {
 
     public func store(openInvitations list: [Invitation], of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
         keep(list, for: id, in: \.openInvitations, generation: generation, now: now)
+    }
+
+    /// Whom the member dismissed from their suggestions: held, or read by `read` and kept.
+    public func dismissals(
+        of id: MemberID, now: ContinuousClock.Instant = .now, read: () async throws -> Set<MemberID>
+    ) async rethrows -> Set<MemberID> {
+        try await held(id, in: \.dismissals, now: now, read: read)
+    }
+
+    /// The member's contacts matched to members, oldest first: held, or read by `read` and kept.
+    public func contactMatches(
+        of id: MemberID, now: ContinuousClock.Instant = .now, read: () async throws -> [ContactMatch]
+    ) async rethrows -> [ContactMatch] {
+        try await held(id, in: \.contactMatches, now: now, read: read)
+    }
+
+    /// A value held for `id`, or one read now and kept unless the member changed while it was read.
+    private func held<Value>(
+        _ id: MemberID, in map: ReferenceWritableKeyPath<MemberCache, [MemberID: Entry<Value>]>, now: ContinuousClock.Instant,
+        read: () async throws -> Value
+    ) async rethrows -> Value {
+        guard enabled else { return try await read() }
+        if let value = locked({ fresh(self[keyPath: map][id], now) }) { return value }
+        let generation = self.generation
+        let value = try await read()
+        keep(value, for: id, in: map, generation: generation, now: now)
+        return value
     }
 
     // MARK: Shared affiliations

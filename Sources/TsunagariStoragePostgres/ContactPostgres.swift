@@ -88,9 +88,18 @@ extension PostgresStorage: ContactStore {
         try await rows("SELECT * FROM contacts WHERE owner_id = \(owner.rawValue) ORDER BY created_at DESC, id DESC").map(Self.contact)
     }
 
-    public func matchedContacts(of owners: [MemberID]) async throws -> [(owner: MemberID, member: MemberID, source: ContactSource)] {
+    public func matchedContacts(of owners: [MemberID]) async throws -> [ContactMatch] {
         guard !owners.isEmpty else { return [] }
-        return try await rows(
+        // One owner's (a suggestions request's viewer) are held in memory; the contact triggers log the owner's change.
+        if owners.count == 1 {
+            await replayCacheChanges()
+            return try await cache.contactMatches(of: owners[0]) { try await matchedContactsBySQL(of: owners) }
+        }
+        return try await matchedContactsBySQL(of: owners)
+    }
+
+    func matchedContactsBySQL(of owners: [MemberID]) async throws -> [ContactMatch] {
+        try await rows(
             """
             SELECT owner_id, matched_member_id, source FROM contacts
             WHERE owner_id = ANY(\(owners.map(\.rawValue))) AND matched_member_id IS NOT NULL ORDER BY owner_id, created_at

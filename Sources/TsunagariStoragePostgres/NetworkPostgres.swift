@@ -567,7 +567,11 @@ extension PostgresStorage: NetworkStore {
     }
 
     public func dismissedSuggestions(_ member: MemberID) async throws -> Set<MemberID> {
-        Set(try await memberIDs("SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = \(member.rawValue)"))
+        // Held in memory: suggestions ask on every request (the dismissal triggers log the member's change).
+        await replayCacheChanges()
+        return try await cache.dismissals(of: member) {
+            Set(try await memberIDs("SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = \(member.rawValue)"))
+        }
     }
 
     public func openInvitationPartners(_ member: MemberID) async throws -> Set<MemberID> {

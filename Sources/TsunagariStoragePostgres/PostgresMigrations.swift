@@ -932,6 +932,52 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            24, "suggestion_cache_changes",
+            [
+                // A member's dismissals and matched contacts are kept in memory too (`MemberCache`): each change of them
+                // names their owner in the change log, marked as such (`MemberCache.Change.suggestions`), so that the
+                // rest of what is held for them stays. Contacts without a match change nothing a suggestion reads.
+                """
+                CREATE FUNCTION suggestion_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  stamp BIGINT := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
+                BEGIN
+                  IF TG_TABLE_NAME = 'suggestion_dismissals' THEN
+                    IF TG_OP <> 'INSERT' THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.member_id, '\(MemberCache.Change.suggestions)', stamp);
+                    END IF;
+                    IF TG_OP <> 'DELETE' THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, '\(MemberCache.Change.suggestions)', stamp);
+                    END IF;
+                  ELSE
+                    IF TG_OP <> 'INSERT' AND OLD.matched_member_id IS NOT NULL THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.owner_id, '\(MemberCache.Change.suggestions)', stamp);
+                    END IF;
+                    IF TG_OP <> 'DELETE' AND NEW.matched_member_id IS NOT NULL THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.owner_id, '\(MemberCache.Change.suggestions)', stamp);
+                    END IF;
+                  END IF;
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER suggestion_dismissals_cache_change AFTER INSERT OR UPDATE OR DELETE ON suggestion_dismissals
+                FOR EACH ROW EXECUTE FUNCTION suggestion_cache_change()
+                """,
+                """
+                CREATE TRIGGER contacts_cache_change AFTER INSERT OR DELETE ON contacts
+                FOR EACH ROW EXECUTE FUNCTION suggestion_cache_change()
+                """,
+                """
+                CREATE TRIGGER contacts_cache_update AFTER UPDATE ON contacts FOR EACH ROW
+                WHEN ((OLD.owner_id, OLD.matched_member_id, OLD.source, OLD.created_at)
+                  IS DISTINCT FROM (NEW.owner_id, NEW.matched_member_id, NEW.source, NEW.created_at))
+                EXECUTE FUNCTION suggestion_cache_change()
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

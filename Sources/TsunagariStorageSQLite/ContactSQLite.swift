@@ -70,9 +70,18 @@ extension SQLiteStorage: ContactStore {
         }
     }
 
-    public func matchedContacts(of owners: [MemberID]) async throws -> [(owner: MemberID, member: MemberID, source: ContactSource)] {
+    public func matchedContacts(of owners: [MemberID]) async throws -> [ContactMatch] {
         guard !owners.isEmpty else { return [] }
-        return try await pool.read { db in
+        // One owner's (a suggestions request's viewer) are held in memory; the contact triggers log the owner's change.
+        if owners.count == 1 {
+            try await replayCacheChanges()
+            return try await cache.contactMatches(of: owners[0]) { try await matchedContactsBySQL(of: owners) }
+        }
+        return try await matchedContactsBySQL(of: owners)
+    }
+
+    func matchedContactsBySQL(of owners: [MemberID]) async throws -> [ContactMatch] {
+        try await pool.read { db in
             try Self.inSlices(owners.map(\.rawValue)) { part, marks in
                 try Row.fetchAll(
                     cached: db,

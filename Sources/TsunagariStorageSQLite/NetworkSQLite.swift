@@ -460,11 +460,15 @@ extension SQLiteStorage: NetworkStore {
     }
 
     public func dismissedSuggestions(_ member: MemberID) async throws -> Set<MemberID> {
-        try await pool.read { db in
-            Set(
-                try String.fetchAll(
-                    cached: db, sql: "SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = ?", arguments: [member.rawValue]
-                ).map(MemberID.init))
+        // Held in memory: suggestions ask on every request (the dismissal triggers log the member's change).
+        try await replayCacheChanges()
+        return try await cache.dismissals(of: member) {
+            try await pool.read { db in
+                Set(
+                    try String.fetchAll(
+                        cached: db, sql: "SELECT dismissed_id FROM suggestion_dismissals WHERE member_id = ?", arguments: [member.rawValue]
+                    ).map(MemberID.init))
+            }
         }
     }
 

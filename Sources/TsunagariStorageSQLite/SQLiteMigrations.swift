@@ -745,6 +745,50 @@ enum SQLiteMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("023_suggestion_cache_changes") { db in
+            // A member's dismissals and matched contacts are kept in memory too (`MemberCache`): each change of them
+            // names their owner in the change log, marked as such (`MemberCache.Change.suggestions`), so that the rest
+            // of what is held for them stays. Contacts without a match change nothing a suggestion reads.
+            let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            let mark = "'\(MemberCache.Change.suggestions)'"
+            // What `matchedContacts` reads of a row.
+            let changed = """
+                NEW.owner_id IS NOT OLD.owner_id OR NEW.matched_member_id IS NOT OLD.matched_member_id
+                OR NEW.source IS NOT OLD.source OR NEW.created_at IS NOT OLD.created_at
+                """
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER suggestion_dismissals_cache_insert AFTER INSERT ON suggestion_dismissals FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER suggestion_dismissals_cache_update AFTER UPDATE ON suggestion_dismissals FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (OLD.member_id, \(mark), \(now)), (NEW.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER suggestion_dismissals_cache_delete AFTER DELETE ON suggestion_dismissals FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER contacts_cache_insert AFTER INSERT ON contacts FOR EACH ROW
+                    WHEN NEW.matched_member_id IS NOT NULL
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.owner_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER contacts_cache_update AFTER UPDATE ON contacts FOR EACH ROW
+                    WHEN (OLD.matched_member_id IS NOT NULL OR NEW.matched_member_id IS NOT NULL) AND (\(changed))
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      VALUES (OLD.owner_id, \(mark), \(now)), (NEW.owner_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER contacts_cache_delete AFTER DELETE ON contacts FOR EACH ROW
+                    WHEN OLD.matched_member_id IS NOT NULL
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.owner_id, \(mark), \(now));
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -61,6 +61,54 @@ struct MemberCacheTests {
         #expect(cache.openInvitations(of: Self.y, now: Self.t0) == nil)
     }
 
+    /// A member's dismissals and matched contacts are read once and held; a change of them (`Change.suggestions`) or of
+    /// the member's row drops them and nothing else; a read begun before such a change is not kept.
+    @Test func suggestionInputsAreHeldUntilTheirChange() async {
+        let cache = Self.filled()
+        var reads = 0
+        var dismissed: Set<MemberID> = [Self.y]
+        var matches: [ContactMatch] = [(Self.x, Self.y, .card)]
+        func ask(_ member: MemberID = Self.x) async -> (Set<MemberID>, [MemberID]) {
+            let d = await cache.dismissals(of: member, now: Self.t0) { reads += 1; return dismissed }
+            let m = await cache.contactMatches(of: member, now: Self.t0) { reads += 1; return matches }
+            return (d, m.map(\.member))
+        }
+        #expect(await ask() == ([Self.y], [Self.y]) && reads == 2)
+        dismissed = []
+        matches = []
+        #expect(await ask() == ([Self.y], [Self.y]) && reads == 2, "held: no read")
+        // Another member's change, and a change of x's invitations or profile, leave x's held.
+        let others = [(Self.y, MemberCache.Change.suggestions), (Self.x, MemberCache.Change.invitations), (Self.x, MemberCache.Change.profile)]
+        for (offset, (member, mark)) in others.enumerated() {
+            cache.replayed([.init(sequence: 11 + Int64(offset), member: member, tokenHash: mark)], writesCovered: 0, now: Self.t0)
+        }
+        #expect(await ask() == ([Self.y], [Self.y]) && reads == 2)
+        // x's own change drops both, and only them.
+        cache.replayed([.init(sequence: 14, member: Self.x, tokenHash: MemberCache.Change.suggestions)], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x1", now: Self.t0) != nil && cache.session("y1", now: Self.t0) != nil)
+        #expect(cache.cards([Self.y], now: Self.t0).found.count == 1, "y's suggestions changed, not their card")
+        #expect(await ask() == ([], []) && reads == 4)
+        // A change of x's row drops them too.
+        dismissed = [Self.y]
+        cache.replayed([.init(sequence: 15, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        #expect(await ask() == ([Self.y], []) && reads == 6)
+        // A read during which the change is replayed answers what it read, and the next request reads again.
+        dismissed = []
+        cache.replayed([.init(sequence: 16, member: Self.x, tokenHash: MemberCache.Change.suggestions)], writesCovered: 0, now: Self.t0)
+        let during = await cache.dismissals(of: Self.x, now: Self.t0) {
+            reads += 1
+            cache.replayed([.init(sequence: 17, member: Self.x, tokenHash: MemberCache.Change.suggestions)], writesCovered: 0, now: Self.t0)
+            return [Self.y]
+        }
+        #expect(during == [Self.y])
+        #expect(await cache.dismissals(of: Self.x, now: Self.t0) { reads += 1; return dismissed } == [] && reads == 8)
+        // Not trusted past their age; a disabled cache reads every time.
+        #expect(await cache.dismissals(of: Self.x, now: Self.t0 + MemberCache.maximumAge) { reads += 1; return dismissed } == [] && reads == 9)
+        let off = MemberCache(enabled: false)
+        for _ in 0..<2 { _ = await off.dismissals(of: Self.x) { reads += 1; return dismissed } }
+        #expect(reads == 11)
+    }
+
     /// A change of a member's profile alone drops what shows the profile (profile, card, employer, affiliations) and
     /// keeps what comes from the account and other tables (sessions, account, blocks, invitations).
     @Test func aProfileChangeKeepsSessionsAndAccount() {

@@ -151,4 +151,64 @@ struct NetworkCacheContractTests {
             #expect(try await b.openInvitation(between: ids[2], and: ids[0]) == nil)
         }
     }
+
+    @Test("Dismissals and matched contacts held in memory follow every change, through this store and another", arguments: StorageKind.tested)
+    func suggestionInputsFollowChanges(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = try store.contactStore
+            let b = try #require(try store.reopen() as? any ContactStorage)
+            defer { Task { try? await b.close() } }
+            let ids = try await makeMembers(a, 5, prefix: "sugg")
+            let (me, other) = (ids[0], ids[4])
+            func matches(_ s: any ContactStorage, _ owner: MemberID = me) async throws -> [String] {
+                try await s.matchedContacts(of: [owner]).map { "\($0.owner.rawValue)>\($0.member.rawValue)>\($0.source.rawValue)" }
+            }
+            // What a store reading afresh finds, which the held answers must equal after every change.
+            func expectCurrent(_ s: any ContactStorage, _ when: String) async throws {
+                let fresh = try #require(try store.reopen() as? any ContactStorage)
+                defer { Task { try? await fresh.close() } }
+                #expect(try await s.dismissedSuggestions(me) == (try await fresh.dismissedSuggestions(me)), "\(when)")
+                #expect(try await matches(s) == (try await matches(fresh)), "\(when)")
+                #expect(try await s.matchedContacts(of: [me, other]).count == (try await fresh.matchedContacts(of: [me, other])).count)
+            }
+            // Both stores hold "none" first.
+            for s in [a, b] {
+                #expect(try await s.dismissedSuggestions(me).isEmpty)
+                #expect(try await matches(s).isEmpty)
+            }
+            // A dismissal through `a`: its next read has it; `b` within the replay interval.
+            try await a.dismissSuggestion(me, ids[1], at: Make.at(1))
+            #expect(try await a.dismissedSuggestions(me) == [ids[1]])
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await b.dismissedSuggestions(me) == [ids[1]])
+            // Another member's dismissal changes nothing of mine; dismissing through `b` is seen by `a`.
+            try await b.dismissSuggestion(other, ids[2], at: Make.at(2))
+            try await b.dismissSuggestion(me, ids[3], at: Make.at(3))
+            #expect(try await b.dismissedSuggestions(me) == [ids[1], ids[3]])
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await a.dismissedSuggestions(me) == [ids[1], ids[3]])
+            #expect(try await a.dismissedSuggestions(other) == [ids[2]])
+            try await expectCurrent(a, "after dismissals")
+            // Contacts: an unmatched card changes nothing; a matched one, imported through `a`, is seen by both.
+            let empty = ProfileImportPlan(fields: ProfileFieldsChange(), positions: [], educations: [], skills: nil)
+            _ = try await a.applyImport(empty, contacts: [Make.contact(owner: me, "名刺のみ", at: 4)], for: me, at: Make.at(4))
+            #expect(try await matches(a).isEmpty)
+            _ = try await a.applyImport(
+                empty, contacts: [Make.contact(owner: me, "A", member: ids[2], at: 5), Make.contact(owner: me, "B", member: ids[3], source: .linkedin, at: 6)],
+                for: me, at: Make.at(6))
+            let both = ["\(me.rawValue)>\(ids[2].rawValue)>card", "\(me.rawValue)>\(ids[3].rawValue)>linkedin"]
+            #expect(try await matches(a) == both)
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await matches(b) == both)
+            try await expectCurrent(b, "after the import")
+            // A matched member leaves (their contacts' match is cleared, their dismissal row goes): both stores follow.
+            try await b.deleteMember(ids[3])
+            #expect(try await matches(b) == [both[0]])
+            #expect(try await b.dismissedSuggestions(me) == [ids[1]])
+            try await Task.sleep(for: MemberCacheContractTests.afterReplay)
+            #expect(try await matches(a) == [both[0]])
+            #expect(try await a.dismissedSuggestions(me) == [ids[1]])
+            try await expectCurrent(a, "after a member left")
+        }
+    }
 }

@@ -383,6 +383,26 @@ def test_what_instances_keep_in_memory_follows_a_change_made_through_another(run
         wait_until(lambda: connection_names(instance.url, gen) == ["江藤 恵理"], SEEN_WITHIN,
                    f"a new name set on instance {first.index} in a connection list on instance {instance.index}", since=at)
 
+    # A dismissed suggestion: hana (a connection of gen's, as eri is) is suggested to eri by every instance, which
+    # then holds eri's dismissals; dismissed through the first, she is gone from every other's list.
+    hana = sign_up(cluster.url, "花田 花")
+    connect(cluster.url, hana, gen, settle=instances)
+
+    def suggested(base: str) -> list[str]:
+        response = on(base, eri).request("GET", "/network/suggestions")
+        assert response.status_code == 200, describe(response)
+        return [item["member"]["id"] for item in response.json()["items"]]
+
+    for instance in instances:
+        wait_until(lambda: hana["id"] in suggested(instance.url), SEEN_WITHIN,
+                   f"a new connection's suggestion on instance {instance.index}", since=time.monotonic())
+    assert on(first.url, eri).request("DELETE", f"/network/suggestions/{hana['id']}").status_code == 204
+    assert hana["id"] not in suggested(first.url)
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: hana["id"] not in suggested(instance.url), SEEN_WITHIN,
+                   f"a dismissal on instance {first.index} on instance {instance.index}", since=at)
+
 
 # MARK: 2. kill -9 of one instance under load
 
