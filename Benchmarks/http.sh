@@ -7,7 +7,9 @@
 #   BENCH_ONLY=sqlite Benchmarks/http.sh     # one database only (sqlite or postgres)
 #   BENCH_PAGES=1 Benchmarks/http.sh         # instead: each page's server time, one request at a time
 # BENCH_DATABASE_URL names a server where this script may create a database (bench_<random>). Every request asks for
-# gzip, as a browser does. The demo data has 2,000 members unless BENCH_MEMBERS says otherwise.
+# gzip, as a browser does. The demo data has 2,000 members unless BENCH_MEMBERS says otherwise. Each read is measured
+# after the same requests ran for BENCH_WARMUP (1s; 0 for none): the first requests of a fresh server fill its caches,
+# 64 at once for one viewer, and would otherwise be most of the 99th percentile (docs/BENCHMARKS.md, round 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${BENCH_DURATION:-10s}
@@ -32,6 +34,9 @@ static_rps=""
 run_wrk() { # label url [wrk arguments…]
   local label=$1 url=$2 out
   shift 2
+  if [[ $label == GET* && ${BENCH_WARMUP:-1s} != 0 ]]; then
+    wrk -t$threads -c$connections -d"${BENCH_WARMUP:-1s}" -H 'Accept-Encoding: gzip' "$@" "$url" >/dev/null
+  fi
   out=$(WRK_THREADS=$threads wrk -t$threads -c$connections -d"$duration" --latency -H 'Accept-Encoding: gzip' "$@" "$url")
   local rps p50 p99 errors ratio
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
