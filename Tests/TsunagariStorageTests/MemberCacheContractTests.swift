@@ -179,6 +179,25 @@ struct MemberCacheContractTests {
         }
     }
 
+    /// SQLite: a commit by another process changes the write-ahead log's file, which the next look (at most a
+    /// millisecond later) sees, so it is replayed before the replay interval is up.
+    @Test func anotherProcesssCommitIsSeenWithinMilliseconds() async throws {
+        try await withStore(.sqlite) { store in
+            let a = store.storage
+            let x = Make.member("cache-wal", name: "Before")
+            try await a.createMembers([x])
+            let xID = x.account.memberID
+            for round in 1...5 {
+                #expect(try await a.profile(id: xID)?.fields.name != "Round \(round)")
+                let other = try store.reopen()
+                try await other.updateFields(ProfileFieldsChange(name: "Round \(round)"), for: xID, at: Make.at(round))
+                try await other.close()
+                try await Task.sleep(for: .milliseconds(5))
+                #expect(try await a.profile(id: xID)?.fields.name == "Round \(round)", "round \(round)")
+            }
+        }
+    }
+
     @Test("A statement outside the storage API (an operator's UPDATE) is logged by the database's triggers", arguments: StorageKind.tested)
     func triggersLogEveryWriter(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
