@@ -126,8 +126,8 @@ public protocol ConnectionGraph: Sendable {
     func summaries(from viewer: MemberID, to targets: [MemberID]) -> [(degree: Degree, mutualCount: Int)]
     func connectionCount(of member: MemberID) -> Int
     func areConnected(_ a: MemberID, _ b: MemberID) -> Bool
-    /// Those of `candidates` connected to `member`: a few hundred asked at once.
-    func connected(to member: MemberID, among candidates: [MemberID]) -> Set<MemberID>
+    /// Whether each of `candidates` is connected to `member`, in their order: a few hundred asked at once.
+    func connected(to member: MemberID, among candidates: [MemberID]) -> [Bool]
     /// Whether `follower` follows `followee` (connections follow each other unless one unfollows).
     func follows(_ follower: MemberID, _ followee: MemberID) -> Bool
     /// `member`'s connections, in no particular order.

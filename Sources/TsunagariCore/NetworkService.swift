@@ -300,16 +300,18 @@ public struct NetworkService: Sendable {
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
         let excluded = blocked.union(dismissed).union(pending)
-        // Only a past or present colleague (whose time there overlapped the viewer's) or a fellow student is a reason.
-        let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10).filter { shared in
-            shared.kind == .school || (shared.kind == .company && shared.overlap)
-        }
+        let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10)
         let contacts = try await storage.matchedContacts(of: [viewer])
-        // The graph asked once for all of these candidates (not the viewer's whole list put into a set: a recruiter's
-        // is tens of thousands long).
-        let connected = graph.connected(to: viewer, among: shared.map(\.member) + contacts.map(\.member))
-        func allowed(_ member: MemberID) -> Bool {
-            member != viewer && !excluded.contains(member) && !connected.contains(member)
+        // Only a past or present colleague (whose time there overlapped the viewer's) or a fellow student is a reason.
+        // Their places in `shared` are kept rather than copies of them. The graph is asked once for all of these
+        // candidates (not the viewer's whole list put into a set: a recruiter's is tens of thousands long), and its
+        // answer is read by position, not by hashing each id into a set and again to look it up.
+        let reasonable = shared.indices.filter { shared[$0].kind == .school || (shared[$0].kind == .company && shared[$0].overlap) }
+        var candidates = reasonable.map { shared[$0].member }
+        candidates.append(contentsOf: contacts.lazy.map(\.member))
+        let connected = graph.connected(to: viewer, among: candidates)
+        func allowed(_ position: Int) -> Bool {
+            !connected[position] && candidates[position] != viewer && !excluded.contains(candidates[position])
         }
         // Each candidate's place in `noted`, found by one lookup of their id per reason.
         var place: [MemberID: Int] = [:]
@@ -330,15 +332,16 @@ public struct NetworkService: Sendable {
         for candidate in graph.triangleCandidates(of: viewer, limit: limit * 3, excluded: { excluded.contains($0) }, disclosedOnly: true) {
             note(candidate.member, Double(candidate.mutualCount), Reason(kind: .mutualConnections, count: candidate.mutualCount))
         }
-        for shared in shared where allowed(shared.member) {
-            if shared.kind == .school {
-                note(shared.member, 1, Reason(kind: .sameSchool, school: shared.organisationName))
+        for (position, index) in reasonable.enumerated() where allowed(position) {
+            if shared[index].kind == .school {
+                note(shared[index].member, 1, Reason(kind: .sameSchool, school: shared[index].organisationName))
             } else {
-                note(shared.member, 2, Reason(kind: .sameCompany, company: CompanyRef(id: shared.organisationID, name: shared.organisationName)))
+                let company = CompanyRef(id: shared[index].organisationID, name: shared[index].organisationName)
+                note(shared[index].member, 2, Reason(kind: .sameCompany, company: company))
             }
         }
         // A card or an imported connection is someone the viewer already knows: the strongest single reason.
-        for match in contacts where allowed(match.member) {
+        for (offset, match) in contacts.enumerated() where allowed(reasonable.count + offset) {
             note(match.member, 3, Reason(kind: .contact))
         }
         let best = noted.sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit)

@@ -249,10 +249,9 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         return graph.areConnected(x, y)
     }
 
-    public func connected(to member: MemberID, among candidates: [MemberID]) -> Set<MemberID> {
-        guard let x = node(member), !candidates.isEmpty else { return [] }
-        let nodes = directory.withLock { directory in candidates.map { directory.nodes[$0] } }
-        return Set(zip(candidates, graph.areConnected(x, nodes)).lazy.filter(\.1).map(\.0))
+    public func connected(to member: MemberID, among candidates: [MemberID]) -> [Bool] {
+        guard let x = node(member) else { return candidates.map { _ in false } }
+        return graph.areConnected(x, nodes(candidates))
     }
 
     public func connections(of member: MemberID) -> [MemberID] {
