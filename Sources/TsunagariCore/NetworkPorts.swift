@@ -163,31 +163,117 @@ extension ConnectionGraph {
 
 /// What a list of people shows for each person; one query for a whole page.
 public struct MemberCard: Hashable, Sendable {
-    public var id: MemberID
-    public var handle: String
-    public var name: String
-    public var headline: String?
-    public var location: String?
-    public var profileVisibility: ProfileVisibility
-    public var connectionsVisibility: ConnectionsVisibility
+    public var id: MemberID {
+        get { fields.id }
+        set { unique().id = newValue }
+    }
+    public var handle: String {
+        get { fields.handle }
+        set { unique().handle = newValue }
+    }
+    public var name: String {
+        get { fields.name }
+        set { unique().name = newValue }
+    }
+    public var headline: String? {
+        get { fields.headline }
+        set { unique().headline = newValue }
+    }
+    public var location: String? {
+        get { fields.location }
+        set { unique().location = newValue }
+    }
+    public var profileVisibility: ProfileVisibility {
+        get { fields.profileVisibility }
+        set { unique().profileVisibility = newValue }
+    }
+    public var connectionsVisibility: ConnectionsVisibility {
+        get { fields.connectionsVisibility }
+        set { unique().connectionsVisibility = newValue }
+    }
     /// Whether lists may name where the member works or studied (their positions and educations sections).
-    public var sectionVisibility: SectionVisibilities
+    public var sectionVisibility: SectionVisibilities {
+        get { fields.sectionVisibility }
+        set { unique().sectionVisibility = newValue }
+    }
     /// Shown beside the name to viewers who see the full profile; initials otherwise.
-    public var photo: PhotoRef?
+    public var photo: PhotoRef? {
+        get { fields.photo }
+        set { unique().photo = newValue }
+    }
+
+    /// The fields, in one box shared by copies: a card is copied from the cache into every list and summary that shows
+    /// it, and a copy of nine fields retained each of their strings (8% of a connection list's samples,
+    /// docs/BENCHMARKS.md "Request path, round 8"). A copy is now one retain; a change copies the box first when it is
+    /// shared, so a card still behaves as a value.
+    private var fields: Fields
+
+    private final class Fields: @unchecked Sendable {
+        // Changed only through `unique()`, that is when no other card holds this box.
+        var id: MemberID
+        var handle: String
+        var name: String
+        var headline: String?
+        var location: String?
+        var profileVisibility: ProfileVisibility
+        var connectionsVisibility: ConnectionsVisibility
+        var sectionVisibility: SectionVisibilities
+        var photo: PhotoRef?
+
+        init(
+            id: MemberID, handle: String, name: String, headline: String?, location: String?, profileVisibility: ProfileVisibility,
+            connectionsVisibility: ConnectionsVisibility, sectionVisibility: SectionVisibilities, photo: PhotoRef?
+        ) {
+            self.id = id
+            self.handle = handle
+            self.name = name
+            self.headline = headline
+            self.location = location
+            self.profileVisibility = profileVisibility
+            self.connectionsVisibility = connectionsVisibility
+            self.sectionVisibility = sectionVisibility
+            self.photo = photo
+        }
+
+        func copy() -> Fields {
+            Fields(
+                id: id, handle: handle, name: name, headline: headline, location: location, profileVisibility: profileVisibility,
+                connectionsVisibility: connectionsVisibility, sectionVisibility: sectionVisibility, photo: photo)
+        }
+    }
+
+    private mutating func unique() -> Fields {
+        if !isKnownUniquelyReferenced(&fields) { fields = fields.copy() }
+        return fields
+    }
 
     public init(
         id: MemberID, handle: String, name: String, headline: String?, location: String?,
         profileVisibility: ProfileVisibility, connectionsVisibility: ConnectionsVisibility,
         sectionVisibility: SectionVisibilities = SectionVisibilities()
     ) {
-        self.sectionVisibility = sectionVisibility
-        self.id = id
-        self.handle = handle
-        self.name = name
-        self.headline = headline
-        self.location = location
-        self.profileVisibility = profileVisibility
-        self.connectionsVisibility = connectionsVisibility
+        fields = Fields(
+            id: id, handle: handle, name: name, headline: headline, location: location, profileVisibility: profileVisibility,
+            connectionsVisibility: connectionsVisibility, sectionVisibility: sectionVisibility, photo: nil)
+    }
+
+    public static func == (a: MemberCard, b: MemberCard) -> Bool {
+        if a.fields === b.fields { return true }
+        return a.id == b.id && a.handle == b.handle && a.name == b.name && a.headline == b.headline && a.location == b.location
+            && a.profileVisibility == b.profileVisibility && a.connectionsVisibility == b.connectionsVisibility
+            && a.sectionVisibility == b.sectionVisibility && a.photo == b.photo
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(handle)
+        hasher.combine(name)
+        hasher.combine(headline)
+        hasher.combine(location)
+        hasher.combine(profileVisibility)
+        hasher.combine(connectionsVisibility)
+        hasher.combine(sectionVisibility)
+        hasher.combine(photo)
     }
 }
 

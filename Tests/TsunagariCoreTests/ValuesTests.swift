@@ -102,3 +102,49 @@ struct ManualClockTests {
         #expect(clock.now().timeIntervalSince(start) == 90.5)
     }
 }
+
+/// A card keeps its fields in a box shared by copies; it must still behave as a value.
+@Suite("MemberCard")
+struct MemberCardTests {
+    static func card(_ name: String = "佐藤 花子") -> MemberCard {
+        var card = MemberCard(
+            id: MemberID("m1"), handle: "hanako", name: name, headline: "営業", location: "東京", profileVisibility: .members,
+            connectionsVisibility: .connections, sectionVisibility: SectionVisibilities([.positions: .connections]))
+        card.photo = PhotoRef(id: String(repeating: "a", count: 64))
+        return card
+    }
+
+    @Test func aChangedCopyLeavesTheOriginal() {
+        let original = Self.card()
+        var copy = original
+        #expect(copy == original)
+        copy.location = nil
+        copy.photo = nil
+        copy.name = "佐藤 花"
+        copy.sectionVisibility[.positions] = .everyone
+        #expect(original.location == "東京" && original.photo != nil && original.name == "佐藤 花子")
+        #expect(original.sectionVisibility[.positions] == .connections && copy.sectionVisibility[.positions] == .everyone)
+        #expect(copy != original)
+        // Changed back field by field, it equals the original again, and hashes the same, though its box is its own.
+        copy.location = "東京"
+        copy.photo = original.photo
+        copy.name = "佐藤 花子"
+        copy.sectionVisibility[.positions] = .connections
+        #expect(copy == original && Set([copy, original]).count == 1)
+    }
+
+    @Test func everyFieldTakesPartInEquality() {
+        let base = Self.card()
+        var changes: [(inout MemberCard) -> Void] = [
+            { $0.id = MemberID("m2") }, { $0.handle = "other" }, { $0.name = "別人" }, { $0.headline = nil }, { $0.location = "大阪" },
+            { $0.profileVisibility = .public }, { $0.connectionsVisibility = .onlyMe }, { $0.sectionVisibility = SectionVisibilities() },
+            { $0.photo = nil },
+        ]
+        changes.append { _ in }
+        for (index, change) in changes.enumerated() {
+            var changed = base
+            change(&changed)
+            #expect((changed == base) == (index == changes.count - 1), "change \(index)")
+        }
+    }
+}
