@@ -164,52 +164,49 @@ extension ConnectionGraph {
 /// What a list of people shows for each person; one query for a whole page.
 public struct MemberCard: Hashable, Sendable {
     public var id: MemberID {
-        get { fields.id }
-        set { unique().id = newValue }
+        get { box.fields.id }
+        set { unique().fields.id = newValue }
     }
     public var handle: String {
-        get { fields.handle }
-        set { unique().handle = newValue }
+        get { box.fields.handle }
+        set { unique().fields.handle = newValue }
     }
     public var name: String {
-        get { fields.name }
-        set { unique().name = newValue }
+        get { box.fields.name }
+        set { unique().fields.name = newValue }
     }
     public var headline: String? {
-        get { fields.headline }
-        set { unique().headline = newValue }
+        get { box.fields.headline }
+        set { unique().fields.headline = newValue }
     }
     public var location: String? {
-        get { fields.location }
-        set { unique().location = newValue }
+        get { box.fields.location }
+        set { unique().fields.location = newValue }
     }
     public var profileVisibility: ProfileVisibility {
-        get { fields.profileVisibility }
-        set { unique().profileVisibility = newValue }
+        get { box.fields.profileVisibility }
+        set { unique().fields.profileVisibility = newValue }
     }
     public var connectionsVisibility: ConnectionsVisibility {
-        get { fields.connectionsVisibility }
-        set { unique().connectionsVisibility = newValue }
+        get { box.fields.connectionsVisibility }
+        set { unique().fields.connectionsVisibility = newValue }
     }
     /// Whether lists may name where the member works or studied (their positions and educations sections).
     public var sectionVisibility: SectionVisibilities {
-        get { fields.sectionVisibility }
-        set { unique().sectionVisibility = newValue }
+        get { box.fields.sectionVisibility }
+        set { unique().fields.sectionVisibility = newValue }
     }
     /// Shown beside the name to viewers who see the full profile; initials otherwise.
     public var photo: PhotoRef? {
-        get { fields.photo }
-        set { unique().photo = newValue }
+        get { box.fields.photo }
+        set { unique().fields.photo = newValue }
     }
 
     /// The fields, in one box shared by copies: a card is copied from the cache into every list and summary that shows
     /// it, and a copy of nine fields retained each of their strings (8% of a connection list's samples,
     /// docs/BENCHMARKS.md "Request path, round 8"). A copy is now one retain; a change copies the box first when it is
-    /// shared, so a card still behaves as a value.
-    private var fields: Fields
-
-    private final class Fields: @unchecked Sendable {
-        // Changed only through `unique()`, that is when no other card holds this box.
+    /// shared, so a card still behaves as a value, compared and hashed by its fields.
+    private struct Fields: Hashable, Sendable {
         var id: MemberID
         var handle: String
         var name: String
@@ -219,32 +216,19 @@ public struct MemberCard: Hashable, Sendable {
         var connectionsVisibility: ConnectionsVisibility
         var sectionVisibility: SectionVisibilities
         var photo: PhotoRef?
-
-        init(
-            id: MemberID, handle: String, name: String, headline: String?, location: String?, profileVisibility: ProfileVisibility,
-            connectionsVisibility: ConnectionsVisibility, sectionVisibility: SectionVisibilities, photo: PhotoRef?
-        ) {
-            self.id = id
-            self.handle = handle
-            self.name = name
-            self.headline = headline
-            self.location = location
-            self.profileVisibility = profileVisibility
-            self.connectionsVisibility = connectionsVisibility
-            self.sectionVisibility = sectionVisibility
-            self.photo = photo
-        }
-
-        func copy() -> Fields {
-            Fields(
-                id: id, handle: handle, name: name, headline: headline, location: location, profileVisibility: profileVisibility,
-                connectionsVisibility: connectionsVisibility, sectionVisibility: sectionVisibility, photo: photo)
-        }
     }
 
-    private mutating func unique() -> Fields {
-        if !isKnownUniquelyReferenced(&fields) { fields = fields.copy() }
-        return fields
+    private final class Box: @unchecked Sendable {
+        // Changed only through `unique()`, that is when no other card holds this box.
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private mutating func unique() -> Box {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        return box
     }
 
     public init(
@@ -252,29 +236,15 @@ public struct MemberCard: Hashable, Sendable {
         profileVisibility: ProfileVisibility, connectionsVisibility: ConnectionsVisibility,
         sectionVisibility: SectionVisibilities = SectionVisibilities()
     ) {
-        fields = Fields(
-            id: id, handle: handle, name: name, headline: headline, location: location, profileVisibility: profileVisibility,
-            connectionsVisibility: connectionsVisibility, sectionVisibility: sectionVisibility, photo: nil)
+        box = Box(
+            Fields(
+                id: id, handle: handle, name: name, headline: headline, location: location, profileVisibility: profileVisibility,
+                connectionsVisibility: connectionsVisibility, sectionVisibility: sectionVisibility, photo: nil))
     }
 
-    public static func == (a: MemberCard, b: MemberCard) -> Bool {
-        if a.fields === b.fields { return true }
-        return a.id == b.id && a.handle == b.handle && a.name == b.name && a.headline == b.headline && a.location == b.location
-            && a.profileVisibility == b.profileVisibility && a.connectionsVisibility == b.connectionsVisibility
-            && a.sectionVisibility == b.sectionVisibility && a.photo == b.photo
-    }
+    public static func == (a: MemberCard, b: MemberCard) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
-        hasher.combine(handle)
-        hasher.combine(name)
-        hasher.combine(headline)
-        hasher.combine(location)
-        hasher.combine(profileVisibility)
-        hasher.combine(connectionsVisibility)
-        hasher.combine(sectionVisibility)
-        hasher.combine(photo)
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 }
 
 /// A card with the viewer's relation to the person, computed for the whole list in one call.
