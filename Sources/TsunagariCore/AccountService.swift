@@ -96,8 +96,9 @@ public struct AccountService: Sendable {
 
     public func logIn(email rawEmail: String, password: String, address: String, kind: SessionKind) async throws -> Authenticated {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        // No account has such an email, and U+0000 cannot reach every database.
-        guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum, !email.contains("\u{0}") else {
+        // No account has such an email, and U+0000 cannot reach every database. Looked for among the scalars: followed
+        // by a combining mark it is part of one character that is not "\u{0}".
+        guard email.count <= TextLimit.email, password.count <= TextLimit.passwordMaximum, !email.unicodeScalars.contains("\u{0}") else {
             throw DomainError(.unauthenticated, code: "invalid_credentials", message: "The email or password is wrong.")
         }
         let accountKey = Self.loginKey(email)
