@@ -39,7 +39,7 @@ let package = Package(
         // The social graph in memory: pure Swift, no I/O.
         .target(
             name: "TsunagariGraph",
-            dependencies: ["TsunagariCore"],
+            dependencies: ["TsunagariCore", "CPrefetch"],
             swiftSettings: swiftSettings
         ),
         // Text analysis and the recruiter query language: pure Swift, one implementation for both databases.
@@ -74,6 +74,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A prefetch hint for the graph's walks over memory larger than the processor's caches.
+        .target(name: "CPrefetch"),
         // libvips loaded at run time (dlopen): the build needs no image library; photos need Debian's libvips42.
         .target(
             name: "CVips",

@@ -1,3 +1,4 @@
+import CPrefetch
 import TsunagariCore
 
 /// A member in the graph: a dense index, assigned by whoever builds the graph.
@@ -262,8 +263,16 @@ public final class SocialGraph: @unchecked Sendable {
                 // than by marking the whole second degree. A third-degree target costs its connections' lists, about
                 // `directWorkPerTarget` entries, so many targets go straight to the marking, without reading their
                 // lists twice; for the others the work either way is counted before it is done.
+                // Counted with each list asked for ahead: the marking below then finds them in the cache.
                 var expansion = 0
-                for node in first { expansion += adjacency[Int(node)].count }
+                adjacency.withUnsafeBufferPointer { lists in
+                    first.withUnsafeBufferPointer { nodes in
+                        for i in nodes.indices {
+                            lists.prefetch(ahead: i, of: nodes)
+                            expansion += lists[Int(nodes[i])].count
+                        }
+                    }
+                }
                 if targets.count * Self.directWorkPerTarget < expansion {
                     var direct = 0
                     for target in targets where Int(target) < adjacency.count { direct += adjacency[Int(target)].count }
@@ -279,15 +288,22 @@ public final class SocialGraph: @unchecked Sendable {
                 let secondMarks = scratch.second
                 // Each target's own list through its raw buffer: no reference counting per list.
                 return adjacency.withUnsafeBufferPointer { lists in
-                    targets.map { target in
-                        guard Int(target) < lists.count else { return .beyond }
-                        if target == viewer { return .oneself }
-                        if firstMarks.contains(target) { return .first }
-                        if secondMarks.contains(target) { return .second }
-                        return lists[Int(target)].withUnsafeBufferPointer { own in
-                            for neighbour in own where secondMarks.contains(neighbour) && neighbour != viewer { return .third }
-                            return .beyond
+                    targets.withUnsafeBufferPointer { wanted in
+                        var answers: [Distance] = []
+                        answers.reserveCapacity(wanted.count)
+                        for i in 0..<wanted.count {
+                            lists.prefetch(ahead: i, of: wanted)
+                            let target = wanted[i]
+                            guard Int(target) < lists.count else { answers.append(.beyond); continue }
+                            if target == viewer { answers.append(.oneself); continue }
+                            if firstMarks.contains(target) { answers.append(.first); continue }
+                            if secondMarks.contains(target) { answers.append(.second); continue }
+                            answers.append(lists[Int(target)].withUnsafeBufferPointer { own in
+                                for neighbour in own where secondMarks.contains(neighbour) && neighbour != viewer { return .third }
+                                return .beyond
+                            })
                         }
+                        return answers
                     }
                 }
             }
@@ -469,6 +485,31 @@ public final class SocialGraph: @unchecked Sendable {
         let result = body(&scratch)
         scratchPool.withLock { $0.append(scratch) }
         return result
+    }
+}
+
+extension UnsafeBufferPointer where Element == [Node] {
+    /// How far ahead `prefetch(ahead:of:)` asks: the list `lookAhead` places on, the slot twice as far.
+    static var lookAhead: Int { 16 }
+
+    /// Asks the processor for the lists of the nodes that come after `index` in `nodes`, without waiting.
+    ///
+    /// Reading the lists of members in no order waits on memory twice a list: its slot in the adjacency, then its
+    /// start. A loop over such members calls this at each step: the slot of the node twice `lookAhead` places on is
+    /// asked for, and the start of the list of the node `lookAhead` on, whose slot was asked for earlier. The waits
+    /// then overlap the work instead of following it (docs/BENCHMARKS.md). Nodes outside the adjacency are skipped.
+    @inline(__always)
+    func prefetch(ahead index: Int, of nodes: UnsafeBufferPointer<Node>) {
+        let far = index + 2 * Self.lookAhead
+        if far < nodes.count, Int(nodes[far]) < count {
+            tsunagari_prefetch(baseAddress! + Int(nodes[far]))
+        }
+        let near = index + Self.lookAhead
+        if near < nodes.count, Int(nodes[near]) < count {
+            // An array is one reference to its storage: a header of 32 bytes, then the elements.
+            let storage = UnsafeRawPointer(baseAddress! + Int(nodes[near])).load(as: UnsafeRawPointer.self)
+            tsunagari_prefetch(storage + 16)
+        }
     }
 }
 

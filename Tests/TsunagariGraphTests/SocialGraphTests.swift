@@ -225,6 +225,40 @@ func checkPeopleYouMayKnow(_ graph: SocialGraph, _ reference: ReferenceGraph, vi
         #expect(graph.edgeCount == 1)
     }
 
+    /// Many targets go through the marked second degree, the lists of those ahead asked for early: members the graph
+    /// has not seen, empty lists, repeats and the viewer, at every distance ahead of the others, leave every answer as
+    /// the reference's.
+    @Test func manyTargetsWithUnknownAndEmptyListsAmongThem() {
+        var g = SeededGenerator(state: 21)
+        var edges: [(Node, Node)] = []
+        for a in Node(0)..<300 where a % 7 != 3 {  // every seventh member has no connection
+            for _ in 0..<6 {
+                let b = Node.random(in: 0..<300, using: &g)
+                if b % 7 != 3, b != a { edges.append((a, b)) }
+            }
+        }
+        let graph = SocialGraph(nodeCount: 300, edges: edges)
+        let reference = ReferenceGraph(edges: edges)
+        for viewer: Node in [0, 1, 2, 5] {
+            let expected = reference.distances(from: viewer)
+            // Unknown members (300 and beyond) every few places, so that each offset ahead meets one.
+            var targets: [Node] = []
+            for i in 0..<2_000 {
+                if i % 5 == 0 {
+                    targets.append(300 + Node(i))
+                } else if i % 11 == 0 {
+                    targets.append(viewer)
+                } else {
+                    targets.append(Node.random(in: 0..<300, using: &g))
+                }
+            }
+            let got = graph.distances(from: viewer, to: targets)
+            let want = targets.map { target in expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond }
+            #expect(got == want, "viewer \(viewer)")
+            #expect(got.contains(.third) && got.contains(.beyond) && got.contains(.oneself))
+        }
+    }
+
     @Test func triangleClosingRanksByMutualCountAndExcludes() {
         // 0 knows 1, 2, 3. 4 knows all three, 5 knows two, 6 knows one.
         let graph = SocialGraph(nodeCount: 0, edges: [(0, 1), (0, 2), (0, 3), (4, 1), (4, 2), (4, 3), (5, 1), (5, 2), (6, 3)])

@@ -1,0 +1,1 @@
+/* The header holds the whole module: one inline function. */
