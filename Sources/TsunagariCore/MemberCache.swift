@@ -56,6 +56,9 @@ public final class MemberCache: @unchecked Sendable {
         /// The `tokenHash` of a change to what a member's suggestions leave out or add: a dismissal of theirs, or a
         /// contact of theirs matched to a member (or no longer).
         public static let suggestions = "~suggestions"
+        /// The `tokenHash` of a change to what the header of a member's pages counts: a notification of theirs that is
+        /// or was unread, or a conversation of theirs with a new message, read further, joined or left.
+        public static let unread = "~unread"
 
         public var sequence: Int64
         public var member: MemberID
@@ -105,6 +108,11 @@ public final class MemberCache: @unchecked Sendable {
     /// contacts matched (the dismissal and contact triggers name the owner, `Change.suggestions`).
     private var dismissals: [MemberID: Entry<Set<MemberID>>] = [:]
     private var contactMatches: [MemberID: Entry<[ContactMatch]>] = [:]
+    /// What the header of every page counts for its viewer: their newest unread notifications as stored (which of them
+    /// the viewer may see is decided on each use), and how many of their conversations have a message they have not
+    /// read (the notification and conversation triggers name the member, `Change.unread`).
+    private var unreadNotifications: [MemberID: Entry<HeldNotifications>] = [:]
+    private var unreadConversations: [MemberID: Entry<Int>] = [:]
     /// Shared affiliations (`SharedAffiliations`): each member's own employers and schools, and everyone at an
     /// organisation. A change to a member drops their own rows and their rows in the lists held; the organisations they
     /// may have joined are not known without a read, so the member is noted and the lists are mended from their rows
@@ -263,6 +271,8 @@ public final class MemberCache: @unchecked Sendable {
         openInvitations = [:]
         dismissals = [:]
         contactMatches = [:]
+        unreadNotifications = [:]
+        unreadConversations = [:]
         memberAffiliations = [:]
         clearOrganisations()
     }
@@ -303,6 +313,11 @@ public final class MemberCache: @unchecked Sendable {
             contactMatches[change.member] = nil
             return
         }
+        if change.tokenHash == Change.unread {
+            unreadNotifications[change.member] = nil
+            unreadConversations[change.member] = nil
+            return
+        }
         if let token = change.tokenHash, token != Change.profile {
             sessions[token] = nil
             sessionsByMember[change.member]?.remove(token)
@@ -315,6 +330,8 @@ public final class MemberCache: @unchecked Sendable {
             openInvitations[change.member] = nil
             dismissals[change.member] = nil
             contactMatches[change.member] = nil
+            unreadNotifications[change.member] = nil
+            unreadConversations[change.member] = nil
         }
         if let profile = profiles.removeValue(forKey: change.member) { handles[Handle.key(profile.value.handle)] = nil }
         cards[change.member] = nil
@@ -454,13 +471,28 @@ public final class MemberCache: @unchecked Sendable {
         try await held(id, in: \.contactMatches, now: now, read: read)
     }
 
-    /// A value held for `id`, or one read now and kept unless the member changed while it was read.
+    /// The member's newest unread notifications, at most `limit`, as stored: held, or read by `read` and kept. Only
+    /// a list read with the same `limit` is used.
+    public func unreadNotifications(
+        of id: MemberID, limit: Int, now: ContinuousClock.Instant = .now, read: () async throws -> [MemberNotification]
+    ) async rethrows -> [MemberNotification] {
+        try await held(id, in: \.unreadNotifications, now: now, usable: { $0.limit == limit }) {
+            HeldNotifications(limit: limit, list: try await read())
+        }.list
+    }
+
+    /// How many of the member's conversations have a message they have not read: held, or read by `read` and kept.
+    public func unreadConversations(of id: MemberID, now: ContinuousClock.Instant = .now, read: () async throws -> Int) async rethrows -> Int {
+        try await held(id, in: \.unreadConversations, now: now, read: read)
+    }
+
+    /// A value held for `id` (and `usable`), or one read now and kept unless the member changed while it was read.
     private func held<Value>(
         _ id: MemberID, in map: ReferenceWritableKeyPath<MemberCache, [MemberID: Entry<Value>]>, now: ContinuousClock.Instant,
-        read: () async throws -> Value
+        usable: (Value) -> Bool = { _ in true }, read: () async throws -> Value
     ) async rethrows -> Value {
         guard enabled else { return try await read() }
-        if let value = locked({ fresh(self[keyPath: map][id], now) }) { return value }
+        if let value = locked({ fresh(self[keyPath: map][id], now) }), usable(value) { return value }
         let generation = self.generation
         let value = try await read()
         keep(value, for: id, in: map, generation: generation, now: now)
@@ -638,6 +670,11 @@ public final class MemberCache: @unchecked Sendable {
             if self[keyPath: map].count >= limits.profiles { self[keyPath: map] = [:] }
             self[keyPath: map][id] = Entry(value: value, stored: now)
         }
+    }
+
+    private struct HeldNotifications {
+        var limit: Int
+        var list: [MemberNotification]
     }
 
     /// How many entries of each kind are held (for metrics and tests).

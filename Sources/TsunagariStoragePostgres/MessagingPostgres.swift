@@ -209,9 +209,13 @@ extension PostgresStorage: MessagingStore {
     }
 
     public func unreadConversationCount(of member: MemberID) async throws -> Int {
-        var values = Values()
-        values.add(member.rawValue)
-        return try await read(UnreadConversationCount.self, values).first?["n"].decode(Int.self) ?? 0
+        // Held in memory: the header of every page counts them (the conversation triggers log the member's change).
+        await replayCacheChanges()
+        return try await cache.unreadConversations(of: member) {
+            var values = Values()
+            values.add(member.rawValue)
+            return try await read(UnreadConversationCount.self, values).first?["n"].decode(Int.self) ?? 0
+        }
     }
 
     public func forwardIntroduction(id: String, note: String?, at date: Date, conversation: Conversation, messages: [Message]) async throws -> Bool {

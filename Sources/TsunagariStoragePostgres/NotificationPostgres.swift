@@ -38,7 +38,9 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func createNotification(_ notification: MemberNotification) async throws {
-        try await write(InsertNotification.self, Self.values(notification), logs: .none)
+        // An unread notification's trigger logs a change of its member's unread ones (migration 25), told to the cache here.
+        let change = MemberCache.Change(sequence: 0, member: notification.member, tokenHash: MemberCache.Change.unread)
+        try await write(InsertNotification.self, Self.values(notification), logs: notification.read ? .none : .known([change]))
     }
 
     public func gatherNotification(_ notification: MemberNotification, keep: Int) async throws -> MemberNotification {
@@ -86,10 +88,14 @@ extension PostgresStorage: NotificationStore {
     }
 
     public func unreadNotifications(of member: MemberID, limit: Int) async throws -> [MemberNotification] {
-        var values = Values()
-        values.add(member.rawValue)
-        values.add(Int64(limit))
-        return try await read(UnreadNotifications.self, values).compactMap(Self.notification)
+        // Held in memory: the header of every page counts them (the notification triggers log the member's change).
+        await replayCacheChanges()
+        return try await cache.unreadNotifications(of: member, limit: limit) {
+            var values = Values()
+            values.add(member.rawValue)
+            values.add(Int64(limit))
+            return try await read(UnreadNotifications.self, values).compactMap(Self.notification)
+        }
     }
 
     public func unreadNotificationCount(of member: MemberID) async throws -> Int {

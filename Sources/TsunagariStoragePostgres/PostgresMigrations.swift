@@ -978,6 +978,60 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            25, "unread_cache_changes",
+            [
+                // What the header of every page counts is kept in memory too (`MemberCache`): a member's unread
+                // notifications and conversations. Each change of them names the member in the change log, marked as such
+                // (`MemberCache.Change.unread`). A notification read before and after changes nothing counted; a new
+                // message names everyone in its conversation.
+                """
+                CREATE FUNCTION unread_cache_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                  stamp BIGINT := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
+                BEGIN
+                  IF TG_TABLE_NAME = 'conversations' THEN
+                    INSERT INTO member_cache_changes (member_id, token_hash, at)
+                    SELECT member_id, '\(MemberCache.Change.unread)', stamp FROM conversation_participants WHERE conversation_id = NEW.id;
+                  ELSE
+                    IF TG_OP <> 'INSERT' THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.member_id, '\(MemberCache.Change.unread)', stamp);
+                    END IF;
+                    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.member_id IS DISTINCT FROM OLD.member_id) THEN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, '\(MemberCache.Change.unread)', stamp);
+                    END IF;
+                  END IF;
+                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER notifications_unread_insert AFTER INSERT ON notifications FOR EACH ROW
+                WHEN (NOT NEW.read) EXECUTE FUNCTION unread_cache_change()
+                """,
+                """
+                CREATE TRIGGER notifications_unread_update AFTER UPDATE ON notifications FOR EACH ROW
+                WHEN (NOT OLD.read OR NOT NEW.read) EXECUTE FUNCTION unread_cache_change()
+                """,
+                """
+                CREATE TRIGGER notifications_unread_delete AFTER DELETE ON notifications FOR EACH ROW
+                WHEN (NOT OLD.read) EXECUTE FUNCTION unread_cache_change()
+                """,
+                """
+                CREATE TRIGGER conversations_unread_update AFTER UPDATE OF last_message_id ON conversations FOR EACH ROW
+                WHEN (OLD.last_message_id IS DISTINCT FROM NEW.last_message_id) EXECUTE FUNCTION unread_cache_change()
+                """,
+                """
+                CREATE TRIGGER conversation_participants_unread_change AFTER INSERT OR DELETE ON conversation_participants
+                FOR EACH ROW EXECUTE FUNCTION unread_cache_change()
+                """,
+                """
+                CREATE TRIGGER conversation_participants_unread_update AFTER UPDATE ON conversation_participants FOR EACH ROW
+                WHEN ((OLD.last_read_id, OLD.member_id, OLD.conversation_id) IS DISTINCT FROM (NEW.last_read_id, NEW.member_id, NEW.conversation_id))
+                EXECUTE FUNCTION unread_cache_change()
+                """,
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Tsunagari's migration lock.

@@ -79,8 +79,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
 
     /// What a write statement's triggers write to the member cache's log (`member_cache_changes`).
     enum CacheLogging: Sendable {
-        /// Nothing: it writes only tables the cache does not follow (search entries, rate limits, notifications), so
-        /// the next answer from memory need not replay the log first.
+        /// Nothing: it writes only tables the cache does not follow (search entries, rate limits), so the next answer
+        /// from memory need not replay the log first.
         case none
         /// Something not known here (sessions, members, companies, blocks, invitations): the next answer from memory
         /// replays the log first.

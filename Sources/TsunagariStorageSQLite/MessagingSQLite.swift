@@ -214,14 +214,18 @@ extension SQLiteStorage: MessagingStore {
     }
 
     public func unreadConversationCount(of member: MemberID) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                cached: db,
-                sql: """
-                    SELECT COUNT(*) FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
-                    WHERE p.member_id = ? AND c.last_message_id > p.last_read_id
-                    """,
-                arguments: [member.rawValue]) ?? 0
+        // Held in memory: the header of every page counts them (the conversation triggers log the member's change).
+        try await replayCacheChanges()
+        return try await cache.unreadConversations(of: member) {
+            try await pool.read { db in
+                try Int.fetchOne(
+                    cached: db,
+                    sql: """
+                        SELECT COUNT(*) FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+                        WHERE p.member_id = ? AND c.last_message_id > p.last_read_id
+                        """,
+                    arguments: [member.rawValue]) ?? 0
+            }
         }
     }
 

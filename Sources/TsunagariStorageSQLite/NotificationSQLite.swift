@@ -73,11 +73,15 @@ extension SQLiteStorage: NotificationStore {
     }
 
     public func unreadNotifications(of member: MemberID, limit: Int) async throws -> [MemberNotification] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND read = 0 ORDER BY id DESC LIMIT ?",
-                arguments: [member.rawValue, limit]
-            ).compactMap(Self.notification)
+        // Held in memory: the header of every page counts them (the notification triggers log the member's change).
+        try await replayCacheChanges()
+        return try await cache.unreadNotifications(of: member, limit: limit) {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    cached: db, sql: "SELECT * FROM notifications WHERE member_id = ? AND read = 0 ORDER BY id DESC LIMIT ?",
+                    arguments: [member.rawValue, limit]
+                ).compactMap(Self.notification)
+            }
         }
     }
 

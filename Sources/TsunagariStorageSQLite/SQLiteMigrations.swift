@@ -789,6 +789,54 @@ enum SQLiteMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("024_unread_cache_changes") { db in
+            // What the header of every page counts is kept in memory too (`MemberCache`): a member's unread
+            // notifications and conversations. Each change of them names the member in the change log, marked as such
+            // (`MemberCache.Change.unread`). A notification read before and after changes nothing counted; a new
+            // message names everyone in its conversation.
+            let now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            let mark = "'\(MemberCache.Change.unread)'"
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER notifications_unread_insert AFTER INSERT ON notifications FOR EACH ROW
+                    WHEN NEW.read = 0
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER notifications_unread_update AFTER UPDATE ON notifications FOR EACH ROW
+                    WHEN OLD.read = 0 OR NEW.read = 0
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      SELECT NEW.member_id, \(mark), \(now) UNION SELECT OLD.member_id, \(mark), \(now);
+                    END;
+                    CREATE TRIGGER notifications_unread_delete AFTER DELETE ON notifications FOR EACH ROW
+                    WHEN OLD.read = 0
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER conversations_unread_update AFTER UPDATE OF last_message_id ON conversations FOR EACH ROW
+                    WHEN NEW.last_message_id IS NOT OLD.last_message_id
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      SELECT member_id, \(mark), \(now) FROM conversation_participants WHERE conversation_id = NEW.id;
+                    END;
+                    CREATE TRIGGER conversation_participants_unread_insert AFTER INSERT ON conversation_participants FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, \(mark), \(now));
+                    END;
+                    CREATE TRIGGER conversation_participants_unread_update AFTER UPDATE ON conversation_participants FOR EACH ROW
+                    WHEN NEW.last_read_id IS NOT OLD.last_read_id OR NEW.member_id IS NOT OLD.member_id
+                      OR NEW.conversation_id IS NOT OLD.conversation_id
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at)
+                      SELECT NEW.member_id, \(mark), \(now) UNION SELECT OLD.member_id, \(mark), \(now);
+                    END;
+                    CREATE TRIGGER conversation_participants_unread_delete AFTER DELETE ON conversation_participants FOR EACH ROW
+                    BEGIN
+                      INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (OLD.member_id, \(mark), \(now));
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -109,6 +109,62 @@ struct MemberCacheTests {
         #expect(reads == 11)
     }
 
+    /// What the header counts (unread notifications as stored, unread conversations) is held until the member's own
+    /// `~unread` change or a change of their row; a list is used only for the limit it was read with.
+    @Test func unreadCountsAreHeldUntilTheirChange() async {
+        let cache = Self.filled()
+        var reads = 0
+        let note = MemberNotification(
+            id: "n1", member: Self.x, kind: .reaction, actor: Self.y, subjectID: "p1", subjectName: nil, members: [Self.y], count: 1,
+            createdAt: Date(timeIntervalSince1970: 0))
+        var notes = [note]
+        var conversations = 3
+        func ask(_ member: MemberID = Self.x, limit: Int = 100) async -> ([String], Int) {
+            let n = await cache.unreadNotifications(of: member, limit: limit, now: Self.t0) { reads += 1; return notes }
+            let c = await cache.unreadConversations(of: member, now: Self.t0) { reads += 1; return conversations }
+            return (n.map(\.id), c)
+        }
+        #expect(await ask() == (["n1"], 3) && reads == 2)
+        notes = []
+        conversations = 0
+        #expect(await ask() == (["n1"], 3) && reads == 2, "held: no read")
+        // Another limit reads (and keeps what it read); y's change and x's other marks leave x's held.
+        #expect(await cache.unreadNotifications(of: Self.x, limit: 5, now: Self.t0) { reads += 1; return notes }.isEmpty && reads == 3)
+        notes = [note]
+        #expect(await cache.unreadNotifications(of: Self.x, limit: 5, now: Self.t0) { reads += 1; return notes }.isEmpty && reads == 3)
+        let others = [
+            (Self.y, MemberCache.Change.unread), (Self.x, MemberCache.Change.invitations), (Self.x, MemberCache.Change.profile),
+            (Self.x, MemberCache.Change.suggestions),
+        ]
+        for (offset, (member, mark)) in others.enumerated() {
+            cache.replayed([.init(sequence: 11 + Int64(offset), member: member, tokenHash: mark)], writesCovered: 0, now: Self.t0)
+        }
+        #expect(await ask(limit: 5) == ([], 3) && reads == 3)
+        // x's own change drops both, and only them.
+        cache.replayed([.init(sequence: 15, member: Self.x, tokenHash: MemberCache.Change.unread)], writesCovered: 0, now: Self.t0)
+        #expect(cache.session("x1", now: Self.t0) != nil && cache.session("y1", now: Self.t0) != nil)
+        #expect(cache.cards([Self.y], now: Self.t0).found.count == 1, "y's unread changed, not their card")
+        #expect(await ask() == (["n1"], 0) && reads == 5)
+        // A change of x's row drops them too.
+        conversations = 2
+        cache.replayed([.init(sequence: 16, member: Self.x, tokenHash: nil)], writesCovered: 0, now: Self.t0)
+        #expect(await ask() == (["n1"], 2) && reads == 7)
+        // A read during which the change is replayed answers what it read, and the next request reads again.
+        cache.replayed([.init(sequence: 17, member: Self.x, tokenHash: MemberCache.Change.unread)], writesCovered: 0, now: Self.t0)
+        let during = await cache.unreadConversations(of: Self.x, now: Self.t0) {
+            reads += 1
+            cache.replayed([.init(sequence: 18, member: Self.x, tokenHash: MemberCache.Change.unread)], writesCovered: 0, now: Self.t0)
+            return 9
+        }
+        #expect(during == 9)
+        #expect(await cache.unreadConversations(of: Self.x, now: Self.t0) { reads += 1; return conversations } == 2 && reads == 9)
+        // Not trusted past their age; a disabled cache reads every time.
+        #expect(await cache.unreadConversations(of: Self.x, now: Self.t0 + MemberCache.maximumAge) { reads += 1; return 1 } == 1 && reads == 10)
+        let off = MemberCache(enabled: false)
+        for _ in 0..<2 { _ = await off.unreadNotifications(of: Self.x, limit: 100) { reads += 1; return notes } }
+        #expect(reads == 12)
+    }
+
     /// A change of a member's profile alone drops what shows the profile (profile, card, employer, affiliations) and
     /// keeps what comes from the account and other tables (sessions, account, blocks, invitations).
     @Test func aProfileChangeKeepsSessionsAndAccount() {

@@ -224,4 +224,78 @@ struct MemberCacheContractTests {
             #expect(try await a.profile(id: xID)?.fields.name == "After pruning")
         }
     }
+
+    @Test("Unread counts held in memory follow every message, reading and notification, through either store", arguments: StorageKind.tested)
+    func unreadCountsFollowChanges(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = try store.messaging
+            let b = try #require(try store.reopen() as? any MessagingStorage)
+            defer { Task { try? await b.close() } }
+            let ids = try await makeMembers(a, 4, prefix: "unread")
+            let me = ids[0]
+            func counts(_ s: any MessagingStorage, _ member: MemberID = me) async throws -> (notes: [String], conversations: Int) {
+                (try await s.unreadNotifications(of: member, limit: 10).map(\.id), try await s.unreadConversationCount(of: member))
+            }
+            // What a store reading afresh finds, which the held answers must equal after every change, for everyone.
+            func expectCurrent(_ when: String) async throws {
+                let fresh = try #require(try store.reopen() as? any MessagingStorage)
+                defer { Task { try? await fresh.close() } }
+                for member in ids {
+                    let want = try await counts(fresh, member)
+                    for s in [a, b] { #expect(try await counts(s, member) == want, "\(when), \(member)") }
+                }
+            }
+            // Both stores hold "none" first.
+            for s in [a, b] { #expect(try await counts(s) == ([], 0)) }
+            // A conversation started through `a`: its next read has it; `b` within the replay interval.
+            let first = Make.conversation(by: ids[1], with: [me], at: 1)
+            _ = try await a.startConversation(first, messages: [Make.message(first.id, from: ids[1], at: 1)])
+            #expect(try await counts(a).conversations == 1)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await counts(b).conversations == 1)
+            // Another message there, and a second conversation, through `b`.
+            let reply = Make.message(first.id, from: ids[1], "追伸", at: 2)
+            #expect(try await b.addMessage(reply))
+            let second = Make.conversation(by: ids[2], with: [me], at: 3)
+            _ = try await b.startConversation(second, messages: [Make.message(second.id, from: ids[2], at: 3)])
+            #expect(try await counts(b).conversations == 2)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await counts(a).conversations == 2)
+            try await expectCurrent("after messages")
+            // Read through `a`: one left, on both.
+            #expect(try await a.markRead(conversation: first.id, member: me, upTo: reply.id))
+            #expect(try await counts(a).conversations == 1)
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await counts(b).conversations == 1)
+            // A new message in the conversation read brings it back.
+            #expect(try await a.addMessage(Make.message(first.id, from: ids[1], "もう一つ", at: 4)))
+            #expect(try await counts(a).conversations == 2)
+            try await Task.sleep(for: Self.afterReplay)
+            try await expectCurrent("after reading and a new message")
+            // Notifications: one created through `b`, one gathered into through `a`, then read.
+            let note = MemberNotification(
+                id: Make.id(5), member: me, kind: .reaction, actor: ids[1], subjectID: "post-1", subjectName: nil, members: [ids[1]],
+                count: 1, groupKey: "reaction:post-1", createdAt: Make.at(5))
+            try await b.createNotification(note)
+            #expect(try await counts(b).notes == [note.id])
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await counts(a).notes == [note.id])
+            var more = note
+            more.id = Make.id(6)
+            more.actor = ids[2]
+            more.members = [ids[2]]
+            let gathered = try await a.gatherNotification(more, keep: 3)
+            #expect(try await a.unreadNotifications(of: me, limit: 10).first?.members == [ids[2], ids[1]])
+            try await Task.sleep(for: Self.afterReplay)
+            #expect(try await b.unreadNotifications(of: me, limit: 10).first?.members == [ids[2], ids[1]])
+            #expect(try await a.markNotificationsRead(of: me, upTo: gathered.id) == 1)
+            #expect(try await counts(a).notes.isEmpty)
+            try await Task.sleep(for: Self.afterReplay)
+            try await expectCurrent("after notifications")
+            // A member who wrote to me leaves: both stores follow.
+            try await b.deleteMember(ids[2])
+            try await Task.sleep(for: Self.afterReplay)
+            try await expectCurrent("after a member left")
+        }
+    }
 }
