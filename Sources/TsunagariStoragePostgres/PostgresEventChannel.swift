@@ -6,6 +6,8 @@ import TsunagariCore
 /// Live events between instances sharing one PostgreSQL: `NOTIFY` to publish, one `LISTEN` connection per instance
 /// to receive (the instance's own events come back the same way). The database fans out; no instance polls a table.
 /// While the listening connection is lost, events are missed live; streams that reconnect catch up from storage.
+/// Each event received also tells the member cache to replay its log before its next answer, so that a stream that
+/// answers an event with a count held in memory (unread messages) counts what the event announced.
 public final class PostgresEventChannel: LiveEventChannel, @unchecked Sendable {
     public static let channel = "tsunagari_events"
 
@@ -67,6 +69,7 @@ public final class PostgresEventChannel: LiveEventChannel, @unchecked Sendable {
         listening.withLock { task in
             guard task == nil else { return }
             let client = storage.client
+            let cache = storage.cache
             let logger = logger
             let local = local
             task = Task {
@@ -75,6 +78,10 @@ public final class PostgresEventChannel: LiveEventChannel, @unchecked Sendable {
                         try await client.withConnection { connection in
                             try await connection.listen(on: Self.channel) { notifications in
                                 for try await notification in notifications {
+                                    // What an event announces was committed before it was sent, and may have changed
+                                    // what the member cache holds without a notification of its own (the unread counts'
+                                    // triggers send none: migration 25). Whoever answers it replays the log first.
+                                    cache.wrote()
                                     if let event = LiveEvent(encoded: notification.payload) { await local.publish(event) }
                                 }
                             }

@@ -1001,7 +1001,6 @@ enum PostgresMigrations {
                       INSERT INTO member_cache_changes (member_id, token_hash, at) VALUES (NEW.member_id, '\(MemberCache.Change.unread)', stamp);
                     END IF;
                   END IF;
-                  PERFORM pg_notify('tsunagari_cache', current_setting('application_name'));
                   RETURN NULL;
                 END $$
                 """,

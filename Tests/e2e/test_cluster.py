@@ -247,6 +247,23 @@ class Stream:
             except queue.Empty:
                 pass
 
+    def unread_after(self, kind: str, key: str, value: str, limit: float, since: float) -> dict:
+        """The `unread` event that follows the first `kind` event whose `key` is `value` (the stream counts again after
+        each message): its data. Fails after `limit` seconds."""
+        while True:
+            events = list(self.events)
+            for index, event in enumerate(events):
+                if event.get("event") == kind and json.loads(event["data"]).get(key) == value:
+                    later = [e for e in events[index + 1:] if e.get("event") == "unread"]
+                    if later:
+                        return json.loads(later[0]["data"])
+            if time.monotonic() - since > limit:
+                raise AssertionError(f"no unread count after the {kind} {value!r} on the stream at {self.base} within {limit} s")
+            try:
+                self.arrived.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
     def close(self) -> None:
         self.stopping.set()
         if self.response is not None:
@@ -310,6 +327,21 @@ def test_a_change_made_through_one_instance_is_seen_through_every_other_within_a
             for instance in instances:
                 if instance is not source:
                     timings["message"].append(streams[instance.index].wait_message(text, SEEN_WITHIN, since=at))
+            # Every stream counts the conversation unread after the message, whichever instance holds it: each has
+            # counted it read before (the unread counts are held in memory, and their triggers notify no instance).
+            message_id = sent.json()["id"] if "lastMessage" not in sent.json() else sent.json()["lastMessage"]["id"]
+            for instance in instances:
+                counts = streams[instance.index].unread_after("message", "id", message_id, SEEN_WITHIN, since=at)
+                assert counts["messages"] == 1, f"instance {instance.index} counted {counts} after message {text!r} from {source.index}"
+            # Read through the next instance: every stream counts none.
+            reader = instances[(instances.index(source) + 1) % len(instances)]
+            read = on(reader.url, ben).request("POST", f"/conversations/{conversation}/read", {"upTo": message_id})
+            assert read.status_code == 204, describe(read)
+            for instance in instances:
+                wait_until(
+                    lambda: any(e.get("event") == "unread" and json.loads(e["data"])["messages"] == 0 and e["at"] > at
+                                for e in list(streams[instance.index].events)),
+                    SEEN_WITHIN, f"read on instance {reader.index}: no unread conversation counted on instance {instance.index}")
     finally:
         for stream in streams.values():
             stream.close()
