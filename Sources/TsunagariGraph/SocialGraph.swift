@@ -375,15 +375,28 @@ public final class SocialGraph: @unchecked Sendable {
     }
 
     /// For each target, how many connections it shares with `viewer`.
+    ///
+    /// Each target's connections are counted without a branch, a bit added for each: the people a list shows (a
+    /// suggestion, a mutual connection's page) share many connections with the viewer, so whether the next one is
+    /// shared cannot be guessed, and a branch on it was mispredicted as often as not (docs/BENCHMARKS.md). Every
+    /// entry is read either way: a count stops nowhere early.
     public func mutualCounts(of viewer: Node, with targets: [Node]) -> [Int] {
         lock.read {
             withScratch { scratch in
                 scratch.beginFirst(count: adjacency.count)
                 for node in list(viewer) { scratch.first.insert(node) }
-                return targets.map { target in
-                    var count = 0
-                    for node in list(target) where scratch.first.contains(node) { count += 1 }
-                    return count
+                // Every member in a list has a node below `adjacency.count`, so inside the marks' words.
+                return scratch.first.words.withUnsafeBufferPointer { words in
+                    adjacency.withUnsafeBufferPointer { lists in
+                        targets.map { target in
+                            guard Int(target) < lists.count else { return 0 }
+                            return lists[Int(target)].withUnsafeBufferPointer { own in
+                                var count = 0
+                                for node in own { count &+= Int(truncatingIfNeeded: (words[Int(node >> 6)] >> UInt64(node & 63)) & 1) }
+                                return count
+                            }
+                        }
+                    }
                 }
             }
         }
