@@ -399,7 +399,8 @@ public struct PostService: Sendable {
     }
 
     /// The viewer's feed: one page, best first, with why each post is there.
-    public func feed(viewer: MemberID, cursor raw: String?, limit: Int) async throws -> (items: [FeedEntry], next: String?) {
+    /// `hashtags`: those the viewer follows, which the feed read (a page lists them beside it).
+    public func feed(viewer: MemberID, cursor raw: String?, limit: Int) async throws -> (items: [FeedEntry], next: String?, hashtags: [String]) {
         let cursor: FeedCursor?
         if let raw {
             guard let decoded = FeedCursor(encoded: raw) else { throw DomainError(.malformed, code: "bad_cursor", message: "The cursor is not valid.") }
@@ -411,11 +412,12 @@ public struct PostService: Sendable {
         let asOf = min(cursor?.asOf ?? now, now)
         var shown = cursor?.shown ?? []
         let room = FeedCursor.maximumShown - shown.count
-        guard room > 0 else { return ([], nil) }
+        guard room > 0 else { return ([], nil, try await storage.followedHashtags(of: viewer)) }
         let limit = min(limit, room)
         let blocked = try await storage.blockedEitherWay(viewer)
+        let hashtags = try await storage.followedHashtags(of: viewer)
         let question = FeedQuestion(
-            viewer: viewer, hashtags: try await storage.followedHashtags(of: viewer), blocked: blocked,
+            viewer: viewer, hashtags: hashtags, blocked: blocked,
             // Milliseconds, as the cursor keeps them.
             asOf: Date(timeIntervalSince1970: (asOf.timeIntervalSince1970 * 1000).rounded(.down) / 1000), shown: Set(shown), limit: limit)
         let candidates = index.feed(question)
@@ -439,7 +441,7 @@ public struct PostService: Sendable {
         // Every candidate counts as shown, those left out too, so that the next page does not offer them again.
         shown += candidates.map(\.post)
         let next = candidates.count == limit && shown.count < FeedCursor.maximumShown ? FeedCursor(asOf: question.asOf, shown: shown).encoded : nil
-        return (items, next)
+        return (items, next, hashtags)
     }
 
     /// Whether a new post by `author` belongs in `viewer`'s feed (for the live "new posts" notice).

@@ -312,6 +312,16 @@ public enum PostText {
 
     /// The `http(s)://` links in a text, as ranges, for pages to show as links (the server never fetches them).
     public static func links(in text: String) -> [Range<String.Index>] {
+        // Most posts hold no link: one pass over the bytes tells, cheaper than the search below finding nothing.
+        let mayHoldLink =
+            text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard bytes.count >= 7 else { return false }
+                for i in 0...(bytes.count - 4) where bytes[i] == UInt8(ascii: "h") {
+                    if bytes[i + 1] == UInt8(ascii: "t"), bytes[i + 2] == UInt8(ascii: "t"), bytes[i + 3] == UInt8(ascii: "p") { return true }
+                }
+                return false
+            } ?? true
+        guard mayHoldLink else { return [] }
         var ranges: [Range<String.Index>] = []
         var searchStart = text.startIndex
         while let start = text.range(of: "http", range: searchStart..<text.endIndex) {

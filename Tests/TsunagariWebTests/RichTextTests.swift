@@ -69,4 +69,42 @@ struct RichTextTests {
         let tagged = PostPages.richText("Hello #採用 @sato-hanako!", mentions: mentions).rendered
         #expect(tagged.contains("class=\"hashtag\"") && tagged.contains("href=\"/in/Sato-Hanako\""))
     }
+
+    /// Links as the search alone found them, before a pass over the bytes let text without "http" skip it.
+    static func referenceLinks(_ text: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var searchStart = text.startIndex
+        while let start = text.range(of: "http", range: searchStart..<text.endIndex) {
+            let rest = text[start.lowerBound...]
+            guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else {
+                searchStart = start.upperBound
+                continue
+            }
+            var end = start.lowerBound
+            while end < text.endIndex, let scalar = text[end].unicodeScalars.first, scalar.isASCII, scalar.value > 0x20,
+                !"<>\"'`".unicodeScalars.contains(scalar)
+            {
+                end = text.index(after: end)
+            }
+            while end > start.lowerBound, ".,;:!?)".contains(text[text.index(before: end)]) { end = text.index(before: end) }
+            let minimum = text.index(start.lowerBound, offsetBy: 8, limitedBy: text.endIndex) ?? text.endIndex
+            if end > minimum { ranges.append(start.lowerBound..<end) }
+            searchStart = max(end, start.upperBound)
+        }
+        return ranges
+    }
+
+    @Test func linksAreFoundAsTheSearchAloneFoundThem() {
+        let pieces = [
+            "http", "htt", "ttp", "h", "p", "http:/", "http://", "https://a.b", "http://x.jp/路", "HTTP://X.Y", "ｈｔｔｐ://a.b", "営業", " ",
+            "e\u{301}", "😀", ".", ")", "\"", "https://example.com/a?b=1&c=2", "x",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(PostText.links(in: text) == Self.referenceLinks(text), "\(text)")
+        }
+        #expect(PostText.links(in: "営業の話").isEmpty)
+        #expect(PostText.links(in: "see https://a.jp.").count == 1)
+    }
 }

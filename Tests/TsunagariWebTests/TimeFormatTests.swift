@@ -22,4 +22,15 @@ import Testing
             #expect(Represent.timeString(date) == date.formatted(style))
         }
     }
+
+    @Test func pageTimesAreTheCalendarsToTheMinute() {
+        var generator = SystemRandomNumberGenerator()
+        var dates = (0..<5_000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2_208_988_800..<253_402_300_800, using: &generator)) }
+        dates += (0..<1_000).map { _ in Date(timeIntervalSince1970: Double.random(in: 1.7e9..<1.9e9, using: &generator)) }
+        dates += [0, -1, -0.5, 59.999, 60, 86_399.9, 951_782_400, -2_208_988_800.5, 253_402_300_800].map { Date(timeIntervalSince1970: $0) }
+        for date in dates {
+            #expect(MessagingPages.time(date) == MessagingPages.calendarTime(date), "\(date.timeIntervalSince1970)")
+        }
+        #expect(MessagingPages.time(Date(timeIntervalSince1970: 1_796_467_807)) == "2026-12-05 10:50")
+    }
 }

@@ -40,7 +40,19 @@ enum MessagingPages {
     }
 
     /// "2026-12-02 11:32" in UTC, as app.js writes a message that arrives live.
+    /// `2026-12-05 10:50`, in UTC: the API's time to the minute, written by the same arithmetic (`Represent.timeString`)
+    /// for the years it covers. A page of posts writes twenty of these, and calendar components with a format string
+    /// were a fortieth of a feed page's time.
     static func time(_ date: Date) -> String {
+        let stamp = Represent.timeString(date)
+        var bytes = Array(stamp.utf8)
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T") else { return calendarTime(date) }
+        bytes[10] = UInt8(ascii: " ")
+        return String(decoding: bytes[..<16], as: UTF8.self)
+    }
+
+    /// The same by calendar components: for the years the arithmetic does not cover, and to test it against.
+    static func calendarTime(_ date: Date) -> String {
         let c = MessagingService.utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }

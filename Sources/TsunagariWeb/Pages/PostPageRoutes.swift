@@ -43,7 +43,7 @@ struct PostPageRoutes {
         let cursor = try PostAPIRoutes.feedCursor(request)
         let page = try await services.posts.feed(viewer: viewer, cursor: cursor, limit: 20)
         let model = PostPages.FeedModel(
-            entries: page.items, next: page.next, composer: composer, hashtags: try await services.posts.followedHashtags(viewer: viewer), viewer: viewer)
+            entries: page.items, next: page.next, composer: composer, hashtags: page.hashtags, viewer: viewer)
         return HTMLResponse.make(PostPages.feed(await chrome(request, context), model), status: status)
     }
 
