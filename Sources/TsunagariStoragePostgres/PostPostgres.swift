@@ -58,18 +58,27 @@ extension PostgresStorage: PostStore {
         }
     }
 
+    // The reads of every feed and profile page are prepared statements (`FixedSQL`): planning each anew cost the
+    // database more than running it.
+
     public func post(id: String) async throws -> Post? {
-        try await rows("SELECT * FROM posts WHERE id = \(id)").first.map(Self.post)
+        var values = Values()
+        values.add(id)
+        return try await read(PostByID.self, values).first.map(Self.post)
     }
 
     public func posts(ids: [String]) async throws -> [Post] {
         guard !ids.isEmpty else { return [] }
-        return try await rows("SELECT * FROM posts WHERE id = ANY(\(ids))").map(Self.post)
+        var values = Values()
+        values.add(ids)
+        return try await read(PostsByIDs.self, values).map(Self.post)
     }
 
     public func posts(seqs: [Int64]) async throws -> [Post] {
         guard !seqs.isEmpty else { return [] }
-        return try await rows("SELECT * FROM posts WHERE seq = ANY(\(seqs))").map(Self.post)
+        var values = Values()
+        values.add(seqs)
+        return try await read(PostsBySeqs.self, values).map(Self.post)
     }
 
     public func editPost(id: String, text: String, hashtags: [String], mentions: [MemberID], at date: Date) async throws -> Post? {
@@ -109,30 +118,22 @@ extension PostgresStorage: PostStore {
     }
 
     public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
-        try await rows(
-            """
-            SELECT * FROM posts WHERE author_id = \(author.rawValue) AND seq < \(before ?? Int64.max)
-              AND (visibility = 'public' OR \(includeConnectionsOnly))
-            ORDER BY seq DESC LIMIT \(max(0, limit))
-            """
-        ).map(Self.post)
+        var values = Values()
+        values.add(author.rawValue)
+        values.add(before ?? Int64.max)
+        values.add(includeConnectionsOnly)
+        values.add(Int64(max(0, limit)))
+        return try await read(PostsByAuthor.self, values).map(Self.post)
     }
 
     public func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)] {
         guard !ids.isEmpty else { return [:] }
         var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
         // One round trip: a row per post, with the reactions by type as parallel arrays.
-        for row in try await rows(
-            """
-            SELECT p.id,
-              ARRAY(SELECT r.type FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS types,
-              ARRAY(SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS counts,
-              (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id) AS comments,
-              (SELECT COUNT(*) FROM posts q WHERE q.repost_of = p.id) AS reposts,
-              (SELECT r.type FROM post_reactions r WHERE r.post_id = p.id AND r.member_id = \(viewer?.rawValue ?? "")) AS mine
-            FROM posts p WHERE p.id = ANY(\(ids))
-            """)
-        {
+        var values = Values()
+        values.add(viewer?.rawValue ?? "")
+        values.add(ids)
+        for row in try await read(PostCountsOf.self, values) {
             var counts = PostCounts(
                 comments: Int(try row["comments"].decode(Int64.self)), reposts: Int(try row["reposts"].decode(Int64.self)))
             for (type, count) in zip(try row["types"].decode([String].self), try row["counts"].decode([Int64].self)) {
@@ -215,7 +216,9 @@ extension PostgresStorage: PostStore {
     }
 
     public func followedHashtags(of member: MemberID) async throws -> [String] {
-        try await rows("SELECT tag FROM hashtag_follows WHERE member_id = \(member.rawValue) ORDER BY tag").map { try $0["tag"].decode(String.self) }
+        var values = Values()
+        values.add(member.rawValue)
+        return try await read(FollowedHashtags.self, values).map { try $0["tag"].decode(String.self) }
     }
 
     public func setHashtagFollow(member: MemberID, tag: String, _ on: Bool, at date: Date) async throws {
@@ -383,4 +386,41 @@ extension PostgresStorage: PostStore {
     public func pruneFeedChanges(before date: Date) async throws {
         try await client.query("DELETE FROM feed_changes WHERE at < \(StoredTime.millis(date))", logger: logger)
     }
+}
+
+enum PostByID: FixedSQL {
+    static let sql = "SELECT * FROM posts WHERE id = $1::text"
+}
+
+enum PostsByIDs: FixedSQL {
+    static let sql = "SELECT * FROM posts WHERE id = ANY($1::text[])"
+}
+
+enum PostsBySeqs: FixedSQL {
+    static let sql = "SELECT * FROM posts WHERE seq = ANY($1::bigint[])"
+}
+
+/// A member's posts before a position, newest first; connections-only ones when `$3`.
+enum PostsByAuthor: FixedSQL {
+    static let sql = """
+        SELECT * FROM posts WHERE author_id = $1::text AND seq < $2::bigint AND (visibility = 'public' OR $3::boolean)
+        ORDER BY seq DESC LIMIT $4::bigint
+        """
+}
+
+/// One row per post, with the reactions by type as parallel arrays, and the reaction of `$1` (the viewer).
+enum PostCountsOf: FixedSQL {
+    static let sql = """
+        SELECT p.id,
+          ARRAY(SELECT r.type FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS types,
+          ARRAY(SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS counts,
+          (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id) AS comments,
+          (SELECT COUNT(*) FROM posts q WHERE q.repost_of = p.id) AS reposts,
+          (SELECT r.type FROM post_reactions r WHERE r.post_id = p.id AND r.member_id = $1::text) AS mine
+        FROM posts p WHERE p.id = ANY($2::text[])
+        """
+}
+
+enum FollowedHashtags: FixedSQL {
+    static let sql = "SELECT tag FROM hashtag_follows WHERE member_id = $1::text ORDER BY tag"
 }
