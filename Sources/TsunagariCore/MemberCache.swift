@@ -35,12 +35,15 @@ public final class MemberCache: @unchecked Sendable {
 
         /// Organisations whose members are held (each list every member there, past and present).
         public var organisations: Int
+        /// Members whose unread notifications are held (each at most `MemberCache.unreadListHeld`).
+        public var unreadLists: Int
 
-        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000, organisations: Int = 5_000) {
+        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000, organisations: Int = 5_000, unreadLists: Int = 5_000) {
             self.sessions = sessions
             self.profiles = profiles
             self.cards = cards
             self.organisations = organisations
+            self.unreadLists = unreadLists
         }
     }
 
@@ -473,13 +476,23 @@ public final class MemberCache: @unchecked Sendable {
 
     /// The member's newest unread notifications, at most `limit`, as stored: held, or read by `read` and kept. Only
     /// a list read with the same `limit` is used.
+    ///
+    /// A notification takes about half a kilobyte, so only lists of at most `unreadListHeld` are kept, for at most
+    /// `limits.unreadLists` members (some tens of megabytes at most); a member who leaves more unread has them read
+    /// on each page, as everyone did before.
     public func unreadNotifications(
         of id: MemberID, limit: Int, now: ContinuousClock.Instant = .now, read: () async throws -> [MemberNotification]
     ) async rethrows -> [MemberNotification] {
-        try await held(id, in: \.unreadNotifications, now: now, usable: { $0.limit == limit }) {
+        try await held(
+            id, in: \.unreadNotifications, now: now, bound: limits.unreadLists, usable: { $0.limit == limit },
+            keeps: { $0.list.count <= Self.unreadListHeld }
+        ) {
             HeldNotifications(limit: limit, list: try await read())
         }.list
     }
+
+    /// The longest list of unread notifications kept (`unreadNotifications`).
+    public static let unreadListHeld = 20
 
     /// How many of the member's conversations have a message they have not read: held, or read by `read` and kept.
     public func unreadConversations(of id: MemberID, now: ContinuousClock.Instant = .now, read: () async throws -> Int) async rethrows -> Int {
@@ -487,15 +500,17 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     /// A value held for `id` (and `usable`), or one read now and kept unless the member changed while it was read.
+    /// `bound`: the most members whose value is held (else `limits.profiles`); `keeps`: whether a value read is kept.
     private func held<Value>(
         _ id: MemberID, in map: ReferenceWritableKeyPath<MemberCache, [MemberID: Entry<Value>]>, now: ContinuousClock.Instant,
-        usable: (Value) -> Bool = { _ in true }, read: () async throws -> Value
+        bound: Int? = nil, usable: (Value) -> Bool = { _ in true }, keeps: (Value) -> Bool = { _ in true },
+        read: () async throws -> Value
     ) async rethrows -> Value {
         guard enabled else { return try await read() }
         if let value = locked({ fresh(self[keyPath: map][id], now) }), usable(value) { return value }
         let generation = self.generation
         let value = try await read()
-        keep(value, for: id, in: map, generation: generation, now: now)
+        if keeps(value) { keep(value, for: id, in: map, generation: generation, now: now, bound: bound) }
         return value
     }
 
@@ -662,12 +677,12 @@ public final class MemberCache: @unchecked Sendable {
 
     private func keep<Value>(
         _ value: Value, for id: MemberID, in map: ReferenceWritableKeyPath<MemberCache, [MemberID: Entry<Value>]>, generation: UInt64,
-        now: ContinuousClock.Instant
+        now: ContinuousClock.Instant, bound: Int? = nil
     ) {
         guard enabled else { return }
         locked {
             guard current(generation, id) else { return }
-            if self[keyPath: map].count >= limits.profiles { self[keyPath: map] = [:] }
+            if self[keyPath: map].count >= bound ?? limits.profiles { self[keyPath: map] = [:] }
             self[keyPath: map][id] = Entry(value: value, stored: now)
         }
     }

@@ -165,6 +165,33 @@ struct MemberCacheTests {
         #expect(reads == 12)
     }
 
+    /// Lists of unread notifications are held only when short, and for a bounded number of members.
+    @Test func longUnreadListsAreReadEachTime() async {
+        let cache = MemberCache(limits: MemberCache.Limits(unreadLists: 3))
+        cache.replayed([], startingAt: 10, writesCovered: cache.replayStarting(), now: Self.t0)
+        func notes(_ count: Int) -> [MemberNotification] {
+            (0..<count).map { index in
+                MemberNotification(
+                    id: "n\(index)", member: Self.x, kind: .reaction, actor: Self.y, subjectID: "p\(index)", subjectName: nil,
+                    members: [Self.y], count: 1, createdAt: Date(timeIntervalSince1970: 0))
+            }
+        }
+        var reads = 0
+        let long = notes(MemberCache.unreadListHeld + 1)
+        for _ in 0..<2 { _ = await cache.unreadNotifications(of: Self.x, limit: 100, now: Self.t0) { reads += 1; return long } }
+        #expect(reads == 2, "a list longer than unreadListHeld is read each time")
+        let short = notes(MemberCache.unreadListHeld)
+        for _ in 0..<2 { _ = await cache.unreadNotifications(of: Self.y, limit: 100, now: Self.t0) { reads += 1; return short } }
+        #expect(reads == 3, "one as long as unreadListHeld is held")
+        // Three members held; a fourth starts the lists over.
+        for member in ["a", "b", "c"].map(MemberID.init) {
+            _ = await cache.unreadNotifications(of: member, limit: 100, now: Self.t0) { reads += 1; return [] }
+        }
+        #expect(reads == 6)
+        _ = await cache.unreadNotifications(of: Self.y, limit: 100, now: Self.t0) { reads += 1; return short }
+        #expect(reads == 7, "y's list went when the fourth member was held")
+    }
+
     /// A change of a member's profile alone drops what shows the profile (profile, card, employer, affiliations) and
     /// keeps what comes from the account and other tables (sessions, account, blocks, invitations).
     @Test func aProfileChangeKeepsSessionsAndAccount() {
