@@ -16,6 +16,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     private let cacheListener = LockedValue<Task<Void, Never>?>(nil)
     /// The replay of the cache's log under way, if any: its number and the writes it covers (`replayCacheChanges`).
     private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
+    /// How many times the log was read (for tests: requests that need a replay at once share one).
+    let replaysRead = LockedValue<Int>(0)
 
     /// This instance's connections' `application_name`, which the cache log's notifications carry (migration 23).
     let instanceName: String
@@ -606,6 +608,7 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// One read of the log; `number` names it among `replays`, which forgets it when it is done.
     private func replayOnce(covered: UInt64, number: UInt64) async {
         defer { replays.withLock { current in if current?.number == number { current = nil } } }
+        replaysRead.withLock { $0 += 1 }
         do {
             guard let cursor = cache.replayCursor else {
                 cache.replayed([], startingAt: try await cacheLogEnd(), writesCovered: covered)

@@ -3,6 +3,8 @@ import Testing
 import TsunagariCore
 @testable import TsunagariStoragePostgres
 @testable import TsunagariStorageSQLite
+@testable import TsunagariStoragePostgres
+@testable import TsunagariStorageSQLite
 
 /// Sessions, profiles and cards kept in memory by each store, on SQLite and PostgreSQL alike: a change made through the
 /// same store is seen by its next read, and one made through another store on the same data (another instance, or
@@ -181,6 +183,37 @@ struct MemberCacheContractTests {
 
     /// SQLite: a commit by another process changes the write-ahead log's file, which the next look (at most a
     /// millisecond later) sees, so it is replayed before the replay interval is up.
+    @Test("Requests that need a replay at once share one read of the log, and each sees what was committed before it", arguments: StorageKind.tested)
+    func requestsShareAReplay(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let a = store.storage
+            func replays() -> Int {
+                if let s = a as? SQLiteStorage { return s.replaysRead.withLock { $0 } }
+                if let s = a as? PostgresStorage { return s.replaysRead.withLock { $0 } }
+                Issue.record("unknown storage")
+                return 0
+            }
+            let x = Make.member("cache-herd", name: "Before")
+            try await a.createMembers([x])
+            let xID = x.account.memberID
+            #expect(try await a.profile(id: xID)?.fields.name == "Before")
+            for round in 1...3 {
+                // Changed through another store; then 64 reads at once, all due for a replay.
+                let other = try store.reopen()
+                try await other.updateFields(ProfileFieldsChange(name: "Round \(round)"), for: xID, at: Make.at(round))
+                try await other.close()
+                try await Task.sleep(for: Self.afterReplay)
+                let before = replays()
+                let names = try await withThrowingTaskGroup(of: String?.self) { group in
+                    for _ in 0..<64 { group.addTask { try await a.profile(id: xID)?.fields.name } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(names.allSatisfy { $0 == "Round \(round)" }, "round \(round): \(Set(names))")
+                #expect(replays() - before <= 4, "round \(round): \(replays() - before) reads of the log for 64 requests")
+            }
+        }
+    }
+
     @Test func anotherProcesssCommitIsSeenWithinMilliseconds() async throws {
         try await withStore(.sqlite) { store in
             let a = store.storage
