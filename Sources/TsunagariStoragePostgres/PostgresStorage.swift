@@ -757,10 +757,16 @@ struct TrackedPostgresClient: Sendable {
     let base: PostgresClient
     let cache: MemberCache
 
-    /// Whether a statement may write: anything but a plain read.
+    /// Whether a statement may write: anything but a plain read. A `WITH` is a read unless one of its parts inserts,
+    /// updates or deletes (a message's one statement does all three, and since migration 25 its triggers log what the
+    /// cache holds).
     static func writes(_ sql: String) -> Bool {
         let start = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
-        return start != "SELECT" && !start.hasPrefix("WITH")
+        if start.hasPrefix("WITH") {
+            let text = sql.uppercased()
+            return ["INSERT ", "UPDATE ", "DELETE "].contains { text.contains($0) }
+        }
+        return start != "SELECT"
     }
 
     @discardableResult

@@ -214,6 +214,17 @@ struct MemberCacheContractTests {
         }
     }
 
+    /// On PostgreSQL a statement that may write makes the next answer from memory replay the log: a `WITH` whose parts
+    /// write is one (a message's statement, whose triggers log the unread counts).
+    @Test func statementsThatWriteAreToldApart() {
+        let writes = TrackedPostgresClient.writes
+        #expect(!writes("SELECT * FROM posts") && !writes("  select 1"))
+        #expect(!writes("WITH target AS (SELECT id FROM posts WHERE seq = $1) SELECT * FROM target"))
+        #expect(writes(AddMessage.sql))
+        #expect(writes("WITH d AS (DELETE FROM t WHERE a = 1 RETURNING a) SELECT COUNT(*) FROM d"))
+        #expect(writes("UPDATE t SET a = 1") && writes("INSERT INTO t VALUES (1)") && writes("DELETE FROM t"))
+    }
+
     @Test func anotherProcesssCommitIsSeenWithinMilliseconds() async throws {
         try await withStore(.sqlite) { store in
             let a = store.storage
