@@ -205,6 +205,33 @@ public final class MemberCache: @unchecked Sendable {
     /// Marks what the replay is about to read as covering the writes made so far.
     public func replayStarting() -> UInt64 { locked { writes } }
 
+    /// Runs `read` (one read of the log, given the writes it covers: `replayStarting()`) unless a replay under way
+    /// began after this instance's writes so far, and waits for whichever it is. Requests that need a replay at once
+    /// share one: when each read the log itself, a load of writes cost a round trip a request on PostgreSQL, and every
+    /// replay interval ended in a herd of reads on SQLite (docs/BENCHMARKS.md "Request path, round 9").
+    public func sharedReplay(_ read: @escaping @Sendable (_ covered: UInt64) async -> Void) async {
+        let wanted = writeCount
+        let task = replays.withLock { current -> Task<Void, Never> in
+            if let current, current.covered >= wanted { return current.task }
+            let covered = replayStarting()
+            let number = (current?.number ?? 0) &+ 1
+            let replays = replays
+            let task = Task {
+                await read(covered)
+                replays.withLock { current in if current?.number == number { current = nil } }
+            }
+            current = (number, covered, task)
+            replaysRun.withLock { $0 += 1 }
+            return task
+        }
+        await task.value
+    }
+
+    /// The replay under way, if any: its number, the writes it covers, and the task.
+    private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
+    /// How many replays `sharedReplay` started (for tests).
+    public let replaysRun = LockedValue<Int>(0)
+
     /// Applies the changes read after `replayCursor` (in order), given the log's end when starting afresh.
     public func replayed(_ changes: [Change], startingAt end: Int64? = nil, writesCovered: UInt64, now: ContinuousClock.Instant = .now) {
         locked {

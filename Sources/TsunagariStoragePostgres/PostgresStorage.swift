@@ -15,9 +15,6 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// by the next request here; until it listens, and whenever it cannot, the 250 ms replay interval stands.
     private let cacheListener = LockedValue<Task<Void, Never>?>(nil)
     /// The replay of the cache's log under way, if any: its number and the writes it covers (`replayCacheChanges`).
-    private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
-    /// How many times the log was read (for tests: requests that need a replay at once share one).
-    let replaysRead = LockedValue<Int>(0)
 
     /// This instance's connections' `application_name`, which the cache log's notifications carry (migration 23).
     let instanceName: String
@@ -586,29 +583,16 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// Replays `member_cache_changes` into the cache when it is due (see `MemberCache`): after this instance wrote, or
     /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
     /// nothing unchecked is answered; the caller reads the database.
-    ///
-    /// Requests that need a replay while one is under way that began after their writes wait for it rather than each
-    /// reading the log: under a load of writes nearly every request needs one, and they came to a round trip each.
+    /// Requests that need one at once share it (`MemberCache.sharedReplay`).
     func replayCacheChanges() async {
         guard cache.enabled else { return }
         listenForCacheChanges()
         guard cache.needsReplay() else { return }
-        let wanted = cache.writeCount
-        let task = replays.withLock { current -> Task<Void, Never> in
-            if let current, current.covered >= wanted { return current.task }
-            let covered = cache.replayStarting()
-            let number = (current?.number ?? 0) &+ 1
-            let task = Task { await self.replayOnce(covered: covered, number: number) }
-            current = (number, covered, task)
-            return task
-        }
-        await task.value
+        await cache.sharedReplay { covered in await self.replayOnce(covered: covered) }
     }
 
-    /// One read of the log; `number` names it among `replays`, which forgets it when it is done.
-    private func replayOnce(covered: UInt64, number: UInt64) async {
-        defer { replays.withLock { current in if current?.number == number { current = nil } } }
-        replaysRead.withLock { $0 += 1 }
+    /// One read of the log.
+    private func replayOnce(covered: UInt64) async {
         do {
             guard let cursor = cache.replayCursor else {
                 cache.replayed([], startingAt: try await cacheLogEnd(), writesCovered: covered)

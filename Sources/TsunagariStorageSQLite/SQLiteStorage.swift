@@ -19,10 +19,6 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
     nonisolated(unsafe) private var walSignature: [Int] = []
     nonisolated(unsafe) private var walLooked: ContinuousClock.Instant?
     static let walLookInterval: Duration = .milliseconds(1)
-    /// The replay of the cache's log under way, if any: its number, the writes it covers, and the task.
-    private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
-    /// How many times the log was read (for tests: requests that need a replay at once share one).
-    let replaysRead = LockedValue<Int>(0)
 
     public init(path: String, cache: MemberCache = MemberCache()) throws {
         self.cache = cache
@@ -539,32 +535,18 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
     /// Replays `member_cache_changes` into the cache when it is due (see `MemberCache`): after this instance wrote, or
     /// every `MemberCache.replayInterval`. A failed replay empties the cache and turns it off until one succeeds, so
     /// nothing unchecked is answered; the caller reads the database.
-    ///
-    /// Requests that need a replay while one is under way that began after their writes wait for it rather than each
-    /// reading the log. When every request in flight read it, each replay interval ended in a herd of reads queued at
-    /// the pool's readers, and the slowest requests of a read-only load took three times the median
-    /// (docs/BENCHMARKS.md "Request path, round 9").
+    /// Requests that need one at once share it (`MemberCache.sharedReplay`): when each read the log itself, every
+    /// replay interval ended in a herd of reads queued at the pool's readers.
     func replayCacheChanges() async throws {
         guard cache.enabled else { return }
         // Another process (`tsunagari admin`) may have committed since: the next request sees it, not one 250 ms later.
         if walChanged() { cache.wrote() }
         guard cache.needsReplay() else { return }
-        let wanted = cache.writeCount
-        let task = replays.withLock { current -> Task<Void, Never> in
-            if let current, current.covered >= wanted { return current.task }
-            let covered = cache.replayStarting()
-            let number = (current?.number ?? 0) &+ 1
-            let task = Task { await self.replayOnce(covered: covered, number: number) }
-            current = (number, covered, task)
-            return task
-        }
-        await task.value
+        await cache.sharedReplay { covered in await self.replayOnce(covered: covered) }
     }
 
-    /// One read of the log; `number` names it among `replays`, which forgets it when it is done.
-    private func replayOnce(covered: UInt64, number: UInt64) async {
-        defer { replays.withLock { current in if current?.number == number { current = nil } } }
-        replaysRead.withLock { $0 += 1 }
+    /// One read of the log.
+    private func replayOnce(covered: UInt64) async {
         let cursor = cache.replayCursor
         do {
             let (changes, end) = try await pool.read { db -> ([MemberCache.Change], Int64?) in
