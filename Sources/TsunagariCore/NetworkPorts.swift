@@ -138,6 +138,9 @@ public protocol ConnectionGraph: Sendable {
     /// Whether `member` hides their connection list from everyone.
     func hidesList(_ member: MemberID) -> Bool
     func secondDegreeCount(of viewer: MemberID) -> Int
+    /// A number that changes whenever anything people-you-may-know reads from the graph for `viewer` changes: their list,
+    /// each connection's list, and which of those connections hide theirs. Nil for a member the graph does not know.
+    func suggestionStamp(of viewer: MemberID) -> UInt64?
     /// Second-degree members ranked by shared connections, best first. With `disclosedOnly`, only through the
     /// viewer's connections whose lists the viewer may see (those who do not hide theirs), and counting only those.
     func triangleCandidates(

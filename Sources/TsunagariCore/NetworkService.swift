@@ -14,13 +14,15 @@ public struct NetworkService: Sendable {
     let notifications: NotificationService?
     let events: (any LiveEventChannel)?
     let connectionLists: ConnectionLists
+    let suggestionRankings: SuggestionRankings
 
     public init(
         storage: any Store, graph: any ConnectionGraph, clock: any Clock, suggestionReads: WindowCounter = WindowCounter(),
         notifications: NotificationService? = nil, events: (any LiveEventChannel)? = nil, suggestionReadsPerHour: Int = NetworkLimits.standard.suggestionReadsPerHour,
-        connectionLists: ConnectionLists = ConnectionLists()
+        connectionLists: ConnectionLists = ConnectionLists(), suggestionRankings: SuggestionRankings = SuggestionRankings()
     ) {
         self.connectionLists = connectionLists
+        self.suggestionRankings = suggestionRankings
         self.suggestionReadsPerHour = suggestionReadsPerHour
         self.storage = storage
         self.graph = graph
@@ -299,9 +301,37 @@ public struct NetworkService: Sendable {
         let blocked = try await storage.blockedEitherWay(viewer)
         let dismissed = try await storage.dismissedSuggestions(viewer)
         let pending = try await storage.openInvitationPartners(viewer)
-        let excluded = blocked.union(dismissed).union(pending)
         let shared = try await storage.sharedAffiliations(of: viewer, limit: limit * 10)
         let contacts = try await storage.matchedContacts(of: [viewer])
+        // The stamp is taken before the ranking is made: a change in between makes the next request's stamp differ.
+        let inputs = graph.suggestionStamp(of: viewer).map {
+            SuggestionRankings.Inputs(
+                stamp: $0, limit: limit, blocked: blocked, dismissed: dismissed, pending: pending, shared: shared, contacts: contacts)
+        }
+        let best = suggestionRankings.ranking(of: viewer, inputs: inputs) {
+            rankSuggestions(
+                for: viewer, limit: limit, excluded: blocked.union(dismissed).union(pending), shared: shared, contacts: contacts)
+        }
+        let reasons = Dictionary(best.map { ($0.member, $0.reasons) }, uniquingKeysWith: { a, _ in a })
+        let people = try await summaries(best.map(\.member), for: .member(viewer, .member))
+        return people.compactMap { person in
+            var shown = reasons[person.card.id] ?? []
+            shown = shown.filter { reason in
+                switch reason.kind {
+                case .mutualConnections, .contact: true
+                case .sameCompany: Self.reveals(.positions, of: person)
+                case .sameSchool: Self.reveals(.educations, of: person)
+                }
+            }
+            return shown.isEmpty ? nil : Suggestion(person: person, reasons: shown)
+        }
+    }
+
+    /// The viewer's suggestions best first, with every reason for each: the ranking `suggestions` keeps while its inputs
+    /// stay as they were (`SuggestionRankings`).
+    private func rankSuggestions(
+        for viewer: MemberID, limit: Int, excluded: Set<MemberID>, shared: [SharedAffiliation], contacts: [ContactMatch]
+    ) -> SuggestionRankings.Ranked {
         // Only a past or present colleague (whose time there overlapped the viewer's) or a fellow student is a reason.
         // Their places in `shared` are kept rather than copies of them. The graph is asked once for all of these
         // candidates (not the viewer's whole list put into a set: a recruiter's is tens of thousands long), and its
@@ -344,20 +374,7 @@ public struct NetworkService: Sendable {
         for (offset, match) in contacts.enumerated() where allowed(reasonable.count + offset) {
             note(match.member, 3, Reason(kind: .contact))
         }
-        let best = noted.sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit)
-        let reasons = Dictionary(best.map { ($0.member, $0.reasons) }, uniquingKeysWith: { a, _ in a })
-        let people = try await summaries(best.map(\.member), for: .member(viewer, .member))
-        return people.compactMap { person in
-            var shown = reasons[person.card.id] ?? []
-            shown = shown.filter { reason in
-                switch reason.kind {
-                case .mutualConnections, .contact: true
-                case .sameCompany: Self.reveals(.positions, of: person)
-                case .sameSchool: Self.reveals(.educations, of: person)
-                }
-            }
-            return shown.isEmpty ? nil : Suggestion(person: person, reasons: shown)
-        }
+        return noted.sorted { ($0.score, $1.member.rawValue) > ($1.score, $0.member.rawValue) }.prefix(limit).map { ($0.member, $0.reasons) }
     }
 
     /// Dismissals a member may make in a day: far more than anyone clears by hand, too few to page through

@@ -280,6 +280,12 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     static let rankingsKept = 10_000
     private let rankings = LockedValue([Node: (stamp: UInt64, limit: Int, ranked: [(node: Node, mutualCount: Int)])]())
 
+    public func suggestionStamp(of viewer: MemberID) -> UInt64? {
+        guard let v = node(viewer) else { return nil }
+        let hiddenNodes = hidden.withLock { $0 }
+        return graph.neighbourhoodStamp(of: v, flagged: { hiddenNodes.contains($0) })
+    }
+
     public func triangleCandidates(
         of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool, disclosedOnly: Bool
     ) -> [(member: MemberID, mutualCount: Int)] {

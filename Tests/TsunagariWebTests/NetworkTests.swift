@@ -427,6 +427,56 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// People you may know are ranked once while nothing they come from changes, and again after each change that
+    /// could move them: the answers are always those of a service that keeps nothing.
+    @Test func suggestionsAreRankedAgainAfterEveryChangeTheyComeFrom() async throws {
+        try await withApp { client, services in
+            let cast = try await chain(client)
+            let extra = try await Cast.make(client, ["Fay", "Gus"])
+            let ids = cast.ids.merging(extra.ids) { a, _ in a }
+            let tokens = cast.tokens.merging(extra.tokens) { a, _ in a }
+            try await cast.connect(client, "Ben", "Eve")
+            _ = try await client.call(.post, "/api/v1/me/positions", token: tokens["Ann"], json: ["company": "株式会社さくら", "title": "営業", "startMonth": "2019-01"])
+            let rankings = SuggestionRankings()
+            let kept = NetworkService(storage: services.storage, graph: services.graph, clock: services.clock, suggestionRankings: rankings)
+            let ann = MemberID(ids["Ann"]!)
+            func answer(_ service: NetworkService) async throws -> [String] {
+                try await service.suggestions(for: ann, limit: 20).map { suggestion in
+                    "\(suggestion.person.card.name): \(suggestion.reasons.map { "\($0.kind.rawValue) \($0.count ?? 0)" }.joined(separator: ", "))"
+                }
+            }
+            func check(_ step: String, ranked: Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+                let before = rankings.rankingsMade
+                let got = try await answer(kept)
+                let fresh = try await answer(NetworkService(storage: services.storage, graph: services.graph, clock: services.clock))
+                #expect(got == fresh, "\(step)", sourceLocation: sourceLocation)
+                #expect(rankings.rankingsMade == before + (ranked ? 1 : 0), "\(step)", sourceLocation: sourceLocation)
+                return got
+            }
+            #expect(try await check("first", ranked: true).count == 2)  // Cat and Eve, through Ben
+            _ = try await check("again", ranked: false)
+            // A change elsewhere in the network leaves the ranking as it was.
+            try await cast.connect(client, "Dan", "Eve")
+            _ = try await check("far away", ranked: false)
+            // A new connection of a connection's: a new mutual connection.
+            try await Cast(tokens: tokens, ids: ids).connect(client, "Ben", "Fay")
+            #expect(try await check("Ben–Fay", ranked: true).contains { $0.hasPrefix("Fay:") })
+            #expect(try await client.call(.put, "/api/v1/members/\(ids["Cat"]!)/block", token: tokens["Ann"]).status == .noContent)
+            #expect(!(try await check("block", ranked: true)).contains { $0.hasPrefix("Cat:") })
+            #expect(try await client.call(.delete, "/api/v1/network/suggestions/\(ids["Eve"]!)", token: tokens["Ann"]).status == .noContent)
+            #expect(!(try await check("dismissal", ranked: true)).contains { $0.hasPrefix("Eve:") })
+            // Someone who worked at the same company, at the same time.
+            _ = try await client.call(.post, "/api/v1/me/positions", token: tokens["Gus"], json: ["company": "株式会社さくら", "title": "経理", "startMonth": "2020-04"])
+            #expect(try await check("colleague", ranked: true).contains { $0.hasPrefix("Gus: sameCompany") })
+            _ = try await client.call(.post, "/api/v1/invitations", token: tokens["Ann"], json: ["inviteeId": ids["Gus"]!])
+            #expect(!(try await check("invitation", ranked: true)).contains { $0.hasPrefix("Gus:") })
+            // Ben hides his list: no one is suggested through him any more.
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: tokens["Ben"], json: ["connectionsVisibility": "onlyMe"])
+            #expect(try await check("hidden list", ranked: true).isEmpty)
+            _ = try await check("again", ranked: false)
+        }
+    }
+
     @Test func introductionsAreSeenByTheThreeOnly() async throws {
         try await withApp { client, _ in
             let cast = try await chain(client)
