@@ -49,7 +49,7 @@ public final class SuggestionRankings: Sendable {
     public let rowLimit: Int
     private let made = LockedValue(0)
 
-    public init(rowLimit: Int = 1_000_000) {
+    public init(rowLimit: Int = 500_000) {
         self.rowLimit = rowLimit
     }
 
