@@ -269,7 +269,7 @@ public struct JobService: Sendable {
 
     /// The company's open jobs, newest first.
     public func companyJobs(_ companyID: String, viewer: MemberID, limit: Int = 100) async throws -> [Job] {
-        guard companyID.utf8.count <= 64, try await storage.company(id: companyID) != nil else { throw DomainError.notFound("Company") }
+        guard companyID.utf8.count <= 64, try await storage.companyExists(id: companyID) else { throw DomainError.notFound("Company") }
         let blocked = try await storage.blockedEitherWay(viewer)
         return try await storage.openJobs(company: companyID, limit: limit).filter { !blocked.contains($0.poster) }
     }

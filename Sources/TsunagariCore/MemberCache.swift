@@ -37,13 +37,19 @@ public final class MemberCache: @unchecked Sendable {
         public var organisations: Int
         /// Members whose unread notifications are held (each at most `MemberCache.unreadListHeld`).
         public var unreadLists: Int
+        /// Ids of companies known to exist.
+        public var companies: Int
 
-        public init(sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000, organisations: Int = 5_000, unreadLists: Int = 5_000) {
+        public init(
+            sessions: Int = 100_000, profiles: Int = 20_000, cards: Int = 200_000, organisations: Int = 5_000, unreadLists: Int = 5_000,
+            companies: Int = 100_000
+        ) {
             self.sessions = sessions
             self.profiles = profiles
             self.cards = cards
             self.organisations = organisations
             self.unreadLists = unreadLists
+            self.companies = companies
         }
     }
 
@@ -143,6 +149,7 @@ public final class MemberCache: @unchecked Sendable {
     /// Whether `cursor` names a change seen: a log empty at start names none, and its first change may have any number.
     private var anchored = false
     private var gapSince: ContinuousClock.Instant?
+    private var knownCompanies: Set<String> = []
     public let enabled: Bool
 
     public init(limits: Limits = Limits(), enabled: Bool = true) {
@@ -304,6 +311,7 @@ public final class MemberCache: @unchecked Sendable {
         unreadNotifications = [:]
         unreadConversations = [:]
         memberAffiliations = [:]
+        knownCompanies = []
         clearOrganisations()
     }
 
@@ -609,6 +617,21 @@ public final class MemberCache: @unchecked Sendable {
                 organisationsByMember[row.member, default: []].insert(row.key)
             }
         }
+    }
+
+    // MARK: Companies
+
+    /// Whether a company exists: `read()` asks storage. Nothing deletes a company (a merge renames it), so one seen to
+    /// exist is held with nothing to drop it, on every instance alike; one not held, or not found, is asked each time.
+    public func companyExists(_ id: String, read: () async throws -> Bool) async throws -> Bool {
+        guard enabled else { return try await read() }
+        if locked({ knownCompanies.contains(id) }) { return true }
+        guard try await read() else { return false }
+        locked {
+            if knownCompanies.count >= limits.companies { knownCompanies = [] }
+            knownCompanies.insert(id)
+        }
+        return true
     }
 
     /// Mending failed (a read of the changed members' rows): no list can be trusted.

@@ -406,7 +406,7 @@ public struct NetworkService: Sendable {
     public func people(
         at companyID: String, current: Bool, degrees: Set<Degree>, viewer: MemberID, cursor: String?, limit: Int
     ) async throws -> (entries: [CompanyPerson], nextCursor: String?) {
-        guard companyID.utf8.count <= 64, try await storage.company(id: companyID) != nil else {
+        guard companyID.utf8.count <= 64, try await storage.companyExists(id: companyID) else {
             throw DomainError.notFound("Company")
         }
         let members = try await storage.membersAt(company: companyID, current: current).filter { $0 != viewer }
@@ -433,7 +433,7 @@ public struct NetworkService: Sendable {
 
     /// Members working at the company now who shared an employer (other than this one) or a school with the viewer.
     public func formerColleagues(at companyID: String, viewer: MemberID) async throws -> [FormerColleague] {
-        guard companyID.utf8.count <= 64, try await storage.company(id: companyID) != nil else {
+        guard companyID.utf8.count <= 64, try await storage.companyExists(id: companyID) else {
             throw DomainError.notFound("Company")
         }
         let there = Set(try await storage.membersAt(company: companyID, current: true))

@@ -172,6 +172,8 @@ public protocol ProfileStore: Sendable {
     func formerHandleOwner(_ handle: String, at: Date) async throws -> MemberID?
     func updateSettings(_ settings: ProfileSettings, for member: MemberID, at: Date) async throws
     func company(id: String) async throws -> Company?
+    /// Whether the company exists, without counting its members (services that take a company's id check it first).
+    func companyExists(id: String) async throws -> Bool
 }
 
 public protocol SessionStore: Sendable {

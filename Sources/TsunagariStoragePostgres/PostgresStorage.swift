@@ -542,6 +542,10 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         }
     }
 
+    public func companyExists(id: String) async throws -> Bool {
+        try await cache.companyExists(id) { !(try await rows("SELECT 1 FROM companies WHERE id = \(id)").isEmpty) }
+    }
+
     public func company(id: String) async throws -> Company? {
         guard let row = try await rows(
             """

@@ -477,6 +477,12 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
         }
     }
 
+    public func companyExists(id: String) async throws -> Bool {
+        try await cache.companyExists(id) {
+            try await pool.read { db in try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM companies WHERE id = ?)", arguments: [id]) ?? false }
+        }
+    }
+
     public func company(id: String) async throws -> Company? {
         try await pool.read { db in
             guard let name = try String.fetchOne(cached: db, sql: "SELECT name FROM companies WHERE id = ?", arguments: [id]) else {

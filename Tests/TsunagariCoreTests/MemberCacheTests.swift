@@ -165,6 +165,31 @@ struct MemberCacheTests {
         #expect(reads == 12)
     }
 
+    /// A company seen to exist is held (nothing deletes one); one not found is asked each time; the bound starts the set
+    /// over; a disabled cache asks every time.
+    @Test func companiesSeenToExistAreHeld() async throws {
+        final class Reads: @unchecked Sendable { var count = 0 }
+        let reads = Reads()
+        func exists(_ cache: MemberCache, _ id: String, stored: Set<String> = ["c1", "c2", "c3"]) async throws -> Bool {
+            try await cache.companyExists(id) { reads.count += 1; return stored.contains(id) }
+        }
+        let cache = MemberCache(limits: .init(companies: 2))
+        #expect(try await exists(cache, "c1") && reads.count == 1)
+        #expect(try await exists(cache, "c1") && reads.count == 1)
+        #expect(try await !exists(cache, "none") && reads.count == 2)
+        #expect(try await !exists(cache, "none") && reads.count == 3)
+        // A company made since it was asked about is found.
+        #expect(try await exists(cache, "none", stored: ["none"]) && reads.count == 4)
+        #expect(try await exists(cache, "none") && reads.count == 4)
+        // A third company starts the set over.
+        #expect(try await exists(cache, "c2") && reads.count == 5)
+        #expect(try await exists(cache, "c1") && reads.count == 6)
+        let off = MemberCache(enabled: false)
+        #expect(try await exists(off, "c1"))
+        #expect(try await exists(off, "c1"))
+        #expect(reads.count == 8)
+    }
+
     /// Lists of unread notifications are held only when short, and for a bounded number of members.
     @Test func longUnreadListsAreReadEachTime() async {
         let cache = MemberCache(limits: MemberCache.Limits(unreadLists: 3))

@@ -70,6 +70,13 @@ struct StorageContractTests {
             #expect(try await s.company(id: sony.id) == Company(id: sony.id, name: sony.name, currentMemberCount: 0, pastMemberCount: 1))
             // The unused company id of the second Sony position made no company.
             #expect(try await s.company(id: older.newCompanyID) == nil)
+            // Asked twice (held the second time, or read again when the cache is off): the same answers.
+            for _ in 0..<2 {
+                #expect(try await s.companyExists(id: current.newCompanyID))
+                #expect(try await s.companyExists(id: sony.id))
+                #expect(try await !s.companyExists(id: older.newCompanyID))
+                #expect(try await !s.companyExists(id: "no-such-company"))
+            }
         }
     }
 
