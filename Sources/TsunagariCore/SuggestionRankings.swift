@@ -42,6 +42,8 @@ public final class SuggestionRankings: Sendable {
     private struct Kept {
         let inputs: Inputs
         let ranked: Ranked
+
+        var rows: Int { inputs.rows + ranked.count }
     }
 
     private let kept = LockedValue((rankings: [MemberID: Kept](), rows: 0))
@@ -62,20 +64,27 @@ public final class SuggestionRankings: Sendable {
         if let inputs, let copy = kept.withLock({ $0.rankings[viewer] }), copy.inputs.same(as: inputs) {
             // Kept again with these inputs, equal but perhaps not the same storage: the cache gives the same storage
             // next time, which compares at once instead of element by element.
-            kept.withLock { kept in if kept.rankings[viewer] != nil { kept.rankings[viewer] = Kept(inputs: inputs, ranked: copy.ranked) } }
+            keep(Kept(inputs: inputs, ranked: copy.ranked), for: viewer)
             return copy.ranked
         }
         let ranked = make()
         made.withLock { $0 += 1 }
-        guard let inputs else { return ranked }
-        let rows = inputs.rows + ranked.count
-        guard rows <= rowLimit else { return ranked }
-        kept.withLock { kept in
-            let replaced = kept.rankings[viewer].map { $0.inputs.rows + $0.ranked.count } ?? 0
-            if kept.rows - replaced + rows > rowLimit { kept = ([:], 0) }
-            kept.rows += rows - (kept.rankings[viewer].map { $0.inputs.rows + $0.ranked.count } ?? 0)
-            kept.rankings[viewer] = Kept(inputs: inputs, ranked: ranked)
-        }
+        if let inputs { keep(Kept(inputs: inputs, ranked: ranked), for: viewer) }
         return ranked
+    }
+
+    private func keep(_ entry: Kept, for viewer: MemberID) {
+        let rows = entry.rows
+        guard rows <= rowLimit else { return }
+        kept.withLock { kept in
+            let replaced = kept.rankings[viewer]?.rows ?? 0
+            if kept.rows - replaced + rows > rowLimit {
+                kept = ([:], 0)
+            } else {
+                kept.rows -= replaced
+            }
+            kept.rows += rows
+            kept.rankings[viewer] = entry
+        }
     }
 }
