@@ -357,13 +357,20 @@ public struct PostService: Sendable {
 
     /// Views of posts the viewer may see (checked already), in order: one query for the originals of reposts, one for
     /// the counts, one for the cards.
-    public func views(_ posts: [Post], viewer: MemberID) async throws -> [View] {
+    /// `known`: counts already read with the posts (those of posts they repost are read here).
+    public func views(
+        _ posts: [Post], viewer: MemberID, known: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+    ) async throws -> [View] {
         guard !posts.isEmpty else { return [] }
         let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
         let originals = Dictionary(
             try await visiblePosts(originalIDs, viewer: viewer).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let all = posts + Array(originals.values)
-        let counts = try await storage.postCounts(Array(Set(all.map(\.id))), viewer: viewer)
+        var counts = known
+        let unknown = Set(all.map(\.id)).subtracting(known.keys)
+        if !unknown.isEmpty {
+            counts.merge(try await storage.postCounts(Array(unknown), viewer: viewer)) { a, _ in a }
+        }
         var people: [MemberID] = []
         for post in all { people += [post.author] + post.mentions }
         let cards = Dictionary(
@@ -393,9 +400,11 @@ public struct PostService: Sendable {
             return seq
         }
         let includeConnections = member == viewer || graph.areConnected(member, viewer)
-        let batch = try await storage.posts(by: member, before: before, includeConnectionsOnly: includeConnections, limit: limit + 1)
+        // The posts and their counts in one read.
+        let (batch, counts) = try await storage.postsWithCounts(
+            by: member, before: before, includeConnectionsOnly: includeConnections, limit: limit + 1, viewer: viewer)
         let page = Array(batch.prefix(limit))
-        return (try await views(page, viewer: viewer), batch.count > limit ? page.last.map { String($0.seq) } : nil)
+        return (try await views(page, viewer: viewer, known: counts), batch.count > limit ? page.last.map { String($0.seq) } : nil)
     }
 
     /// The viewer's feed: one page, best first, with why each post is there.

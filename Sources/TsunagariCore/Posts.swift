@@ -211,6 +211,9 @@ public protocol PostStore: Sendable {
     func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post]
     /// Counts for each post that exists, and the viewer's own reaction on each.
     func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)]
+    /// `posts(by:…)` and the `postCounts` of those posts for `viewer`, in one read (a profile's activity section).
+    func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
+        -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
 
     /// False (nothing written) when the post is gone.
     func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool

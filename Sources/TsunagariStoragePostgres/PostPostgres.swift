@@ -128,20 +128,41 @@ extension PostgresStorage: PostStore {
 
     public func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)] {
         guard !ids.isEmpty else { return [:] }
-        var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
         // One round trip: a row per post, with the reactions by type as parallel arrays.
         var values = Values()
         values.add(viewer?.rawValue ?? "")
         values.add(ids)
-        for row in try await read(PostCountsOf.self, values) {
-            var counts = PostCounts(
-                comments: Int(try row["comments"].decode(Int64.self)), reposts: Int(try row["reposts"].decode(Int64.self)))
-            for (type, count) in zip(try row["types"].decode([String].self), try row["counts"].decode([Int64].self)) {
-                if let type = ReactionType(rawValue: type) { counts.reactions[type] = Int(count) }
-            }
-            result[try row["id"].decode(String.self)] = (counts, try row["mine"].decode(String?.self).flatMap(ReactionType.init))
-        }
+        var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+        for row in try await read(PostCountsOf.self, values) { result[try row["id"].decode(String.self)] = try Self.counts(row) }
         return result
+    }
+
+    public func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
+        -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
+    {
+        var values = Values()
+        values.add(author.rawValue)
+        values.add(before ?? Int64.max)
+        values.add(includeConnectionsOnly)
+        values.add(Int64(max(0, limit)))
+        values.add(viewer?.rawValue ?? "")
+        var posts: [Post] = []
+        var counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+        for row in try await read(PostsWithCountsByAuthor.self, values) {
+            let post = try Self.post(row)
+            posts.append(post)
+            counts[post.id] = try Self.counts(row)
+        }
+        return (posts, counts)
+    }
+
+    /// A row's counts, as `PostCountsOf` and `PostsWithCountsByAuthor` give them.
+    static func counts(_ row: PostgresRandomAccessRow) throws -> (counts: PostCounts, viewerReaction: ReactionType?) {
+        var counts = PostCounts(comments: Int(try row["comments"].decode(Int64.self)), reposts: Int(try row["reposts"].decode(Int64.self)))
+        for (type, count) in zip(try row["types"].decode([String].self), try row["counts"].decode([Int64].self)) {
+            if let type = ReactionType(rawValue: type) { counts.reactions[type] = Int(count) }
+        }
+        return (counts, try row["mine"].decode(String?.self).flatMap(ReactionType.init))
     }
 
     public func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool {
@@ -408,16 +429,30 @@ enum PostsByAuthor: FixedSQL {
         """
 }
 
-/// One row per post, with the reactions by type as parallel arrays, and the reaction of `$1` (the viewer).
+/// A post's counts as columns: the reactions by type as parallel arrays, comments, reposts, and the reaction of the
+/// viewer, the parameter numbered `viewer`.
+private func postCountColumns(viewer: Int) -> String {
+    """
+      ARRAY(SELECT r.type FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS types,
+      ARRAY(SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS counts,
+      (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id) AS comments,
+      (SELECT COUNT(*) FROM posts q WHERE q.repost_of = p.id) AS reposts,
+      (SELECT r.type FROM post_reactions r WHERE r.post_id = p.id AND r.member_id = $\(viewer)::text) AS mine
+    """
+}
+
+/// One row per post with its counts (`postCountColumns`); `$1` is the viewer.
 enum PostCountsOf: FixedSQL {
+    static let sql = "SELECT p.id,\n\(postCountColumns(viewer: 1))\nFROM posts p WHERE p.id = ANY($2::text[])"
+}
+
+/// `PostsByAuthor` with each post's counts for the viewer `$5`: a profile's activity section in one round trip.
+enum PostsWithCountsByAuthor: FixedSQL {
     static let sql = """
-        SELECT p.id,
-          ARRAY(SELECT r.type FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS types,
-          ARRAY(SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id GROUP BY r.type ORDER BY r.type) AS counts,
-          (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id) AS comments,
-          (SELECT COUNT(*) FROM posts q WHERE q.repost_of = p.id) AS reposts,
-          (SELECT r.type FROM post_reactions r WHERE r.post_id = p.id AND r.member_id = $1::text) AS mine
-        FROM posts p WHERE p.id = ANY($2::text[])
+        SELECT p.*,
+        \(postCountColumns(viewer: 5))
+        FROM posts p WHERE p.author_id = $1::text AND p.seq < $2::bigint AND (p.visibility = 'public' OR $3::boolean)
+        ORDER BY p.seq DESC LIMIT $4::bigint
         """
 }
 

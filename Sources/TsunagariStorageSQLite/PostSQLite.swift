@@ -109,56 +109,70 @@ extension SQLiteStorage: PostStore {
     }
 
     public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
+        try await pool.read { db in try Self.posts(by: author, before: before, includeConnectionsOnly: includeConnectionsOnly, limit: limit, db) }
+    }
+
+    public func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
+        -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
+    {
         try await pool.read { db in
-            try Row.fetchAll(
-                cached: db,
-                sql: """
-                    SELECT * FROM posts WHERE author_id = ? AND seq < ? AND (visibility = 'public' OR ?)
-                    ORDER BY seq DESC LIMIT ?
-                    """,
-                arguments: [author.rawValue, before ?? Int64.max, includeConnectionsOnly, max(0, limit)]
-            ).map(Self.post)
+            let posts = try Self.posts(by: author, before: before, includeConnectionsOnly: includeConnectionsOnly, limit: limit, db)
+            return (posts, try Self.postCounts(posts.map(\.id), viewer: viewer, db))
         }
+    }
+
+    static func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, _ db: Database) throws -> [Post] {
+        try Row.fetchAll(
+            cached: db,
+            sql: """
+                SELECT * FROM posts WHERE author_id = ? AND seq < ? AND (visibility = 'public' OR ?)
+                ORDER BY seq DESC LIMIT ?
+                """,
+            arguments: [author.rawValue, before ?? Int64.max, includeConnectionsOnly, max(0, limit)]
+        ).map(Self.post)
     }
 
     public func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)] {
         guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
-            _ = try Self.inSlices(ids) { part, marks -> [Int] in
-                let args = StatementArguments(part)
-                for id in try String.fetchAll(cached: db, sql: "SELECT id FROM posts WHERE id IN (\(marks))", arguments: args) {
-                    result[id] = (PostCounts(), nil)
-                }
-                for row in try Row.fetchAll(
-                    cached: db, sql: "SELECT post_id, type, COUNT(*) AS n FROM post_reactions WHERE post_id IN (\(marks)) GROUP BY post_id, type",
-                    arguments: args)
-                {
-                    guard let type = ReactionType(rawValue: row["type"]) else { continue }
-                    result[row["post_id"]]?.counts.reactions[type] = row["n"]
-                }
-                for row in try Row.fetchAll(
-                    cached: db, sql: "SELECT post_id, COUNT(*) AS n FROM post_comments WHERE post_id IN (\(marks)) GROUP BY post_id", arguments: args)
-                {
-                    result[row["post_id"]]?.counts.comments = row["n"]
-                }
-                for row in try Row.fetchAll(
-                    cached: db, sql: "SELECT repost_of, COUNT(*) AS n FROM posts WHERE repost_of IN (\(marks)) GROUP BY repost_of", arguments: args)
-                {
-                    result[row["repost_of"]]?.counts.reposts = row["n"]
-                }
-                if let viewer {
-                    for row in try Row.fetchAll(
-                        cached: db, sql: "SELECT post_id, type FROM post_reactions WHERE member_id = ? AND post_id IN (\(marks))",
-                        arguments: StatementArguments([viewer.rawValue]) + args)
-                    {
-                        result[row["post_id"]]?.viewerReaction = ReactionType(rawValue: row["type"])
-                    }
-                }
-                return []
+        return try await pool.read { db in try Self.postCounts(ids, viewer: viewer, db) }
+    }
+
+    static func postCounts(_ ids: [String], viewer: MemberID?, _ db: Database) throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+        _ = try Self.inSlices(ids) { part, marks -> [Int] in
+            let args = StatementArguments(part)
+            for id in try String.fetchAll(cached: db, sql: "SELECT id FROM posts WHERE id IN (\(marks))", arguments: args) {
+                result[id] = (PostCounts(), nil)
             }
-            return result
+            for row in try Row.fetchAll(
+                cached: db, sql: "SELECT post_id, type, COUNT(*) AS n FROM post_reactions WHERE post_id IN (\(marks)) GROUP BY post_id, type",
+                arguments: args)
+            {
+                guard let type = ReactionType(rawValue: row["type"]) else { continue }
+                result[row["post_id"]]?.counts.reactions[type] = row["n"]
+            }
+            for row in try Row.fetchAll(
+                cached: db, sql: "SELECT post_id, COUNT(*) AS n FROM post_comments WHERE post_id IN (\(marks)) GROUP BY post_id", arguments: args)
+            {
+                result[row["post_id"]]?.counts.comments = row["n"]
+            }
+            for row in try Row.fetchAll(
+                cached: db, sql: "SELECT repost_of, COUNT(*) AS n FROM posts WHERE repost_of IN (\(marks)) GROUP BY repost_of", arguments: args)
+            {
+                result[row["repost_of"]]?.counts.reposts = row["n"]
+            }
+            if let viewer {
+                for row in try Row.fetchAll(
+                    cached: db, sql: "SELECT post_id, type FROM post_reactions WHERE member_id = ? AND post_id IN (\(marks))",
+                    arguments: StatementArguments([viewer.rawValue]) + args)
+                {
+                    result[row["post_id"]]?.viewerReaction = ReactionType(rawValue: row["type"])
+                }
+            }
+            return []
         }
+        return result
     }
 
     public func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool {

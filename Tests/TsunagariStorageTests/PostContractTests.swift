@@ -69,6 +69,25 @@ struct PostContractTests {
             #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: c, type: nil, at: Make.at(10)) == (true, false))
             #expect(try await s.postCounts([first.id], viewer: c)[first.id]?.viewerReaction == nil)
 
+            // A member's posts with their counts in one read: what the two reads give, for every variant.
+            for viewer in [b, c, nil] {
+                for (before, connections, limit) in [(nil, true, 10), (nil, false, 10), (Optional(second.seq), true, 10), (nil, true, 1), (nil, true, 0)] {
+                    let both = try await s.postsWithCounts(by: a, before: before, includeConnectionsOnly: connections, limit: limit, viewer: viewer)
+                    let posts = try await s.posts(by: a, before: before, includeConnectionsOnly: connections, limit: limit)
+                    let counts = try await s.postCounts(posts.map(\.id), viewer: viewer)
+                    #expect(both.posts == posts)
+                    #expect(both.counts.keys.sorted() == counts.keys.sorted())
+                    for (id, expected) in counts {
+                        #expect(both.counts[id]?.counts == expected.counts && both.counts[id]?.viewerReaction == expected.viewerReaction)
+                    }
+                }
+            }
+            let withCounts = try await s.postsWithCounts(by: a, before: nil, includeConnectionsOnly: true, limit: 10, viewer: b)
+            #expect(withCounts.posts.map(\.id) == [second.id, first.id])
+            #expect(withCounts.counts[first.id]?.counts == PostCounts(reactions: [.celebrate: 1], comments: 1, reposts: 1))
+            #expect(withCounts.counts[first.id]?.viewerReaction == .celebrate)
+            #expect(try await s.postsWithCounts(by: c, before: nil, includeConnectionsOnly: true, limit: 10, viewer: b).posts.map(\.id) == [repost.id])
+
             // The feed's view: state with engagement, and each member's activity on a post.
             let state = try #require(try await s.feedPostStates(seqs: [first.seq]).first)
             #expect(state.engagement == 1 + 2 * 1 + 3 * 1)
