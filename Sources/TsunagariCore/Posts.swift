@@ -207,11 +207,10 @@ public protocol PostStore: Sendable {
     func editPost(id: String, text: String, hashtags: [String], mentions: [MemberID], at: Date) async throws -> Post?
     /// Deletes the post with its comments and reactions; false when it was gone.
     func deletePost(id: String) async throws -> Bool
-    /// The author's posts newest first, those with `seq` below `before`; only public ones unless `includeConnectionsOnly`.
-    func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post]
     /// Counts for each post that exists, and the viewer's own reaction on each.
     func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)]
-    /// `posts(by:…)` and the `postCounts` of those posts for `viewer`, in one read (a profile's activity section).
+    /// The author's posts newest first, those with `seq` below `before`, only public ones unless
+    /// `includeConnectionsOnly`; with the `postCounts` of those posts for `viewer`, in one read (a profile's activity).
     func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
         -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
 

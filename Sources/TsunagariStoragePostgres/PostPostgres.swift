@@ -117,15 +117,6 @@ extension PostgresStorage: PostStore {
         return true
     }
 
-    public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
-        var values = Values()
-        values.add(author.rawValue)
-        values.add(before ?? Int64.max)
-        values.add(includeConnectionsOnly)
-        values.add(Int64(max(0, limit)))
-        return try await read(PostsByAuthor.self, values).map(Self.post)
-    }
-
     public func postCounts(_ ids: [String], viewer: MemberID?) async throws -> [String: (counts: PostCounts, viewerReaction: ReactionType?)] {
         guard !ids.isEmpty else { return [:] }
         // One round trip: a row per post, with the reactions by type as parallel arrays.
@@ -421,14 +412,6 @@ enum PostsBySeqs: FixedSQL {
     static let sql = "SELECT * FROM posts WHERE seq = ANY($1::bigint[])"
 }
 
-/// A member's posts before a position, newest first; connections-only ones when `$3`.
-enum PostsByAuthor: FixedSQL {
-    static let sql = """
-        SELECT * FROM posts WHERE author_id = $1::text AND seq < $2::bigint AND (visibility = 'public' OR $3::boolean)
-        ORDER BY seq DESC LIMIT $4::bigint
-        """
-}
-
 /// A post's counts as columns: the reactions by type as parallel arrays, comments, reposts, and the reaction of the
 /// viewer, the parameter numbered `viewer`.
 private func postCountColumns(viewer: Int) -> String {
@@ -446,7 +429,8 @@ enum PostCountsOf: FixedSQL {
     static let sql = "SELECT p.id,\n\(postCountColumns(viewer: 1))\nFROM posts p WHERE p.id = ANY($2::text[])"
 }
 
-/// `PostsByAuthor` with each post's counts for the viewer `$5`: a profile's activity section in one round trip.
+/// A member's posts before a position, newest first (connections-only ones when `$3`), each with its counts for the
+/// viewer `$5`: a profile's activity section in one round trip.
 enum PostsWithCountsByAuthor: FixedSQL {
     static let sql = """
         SELECT p.*,

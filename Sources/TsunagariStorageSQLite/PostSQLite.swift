@@ -108,10 +108,6 @@ extension SQLiteStorage: PostStore {
         return true
     }
 
-    public func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int) async throws -> [Post] {
-        try await pool.read { db in try Self.posts(by: author, before: before, includeConnectionsOnly: includeConnectionsOnly, limit: limit, db) }
-    }
-
     public func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
         -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
     {
