@@ -228,7 +228,7 @@ public final class MemberCache: @unchecked Sendable {
                 replays.withLock { current in if current?.number == number { current = nil } }
             }
             current = (number, covered, task)
-            replaysRun.withLock { $0 += 1 }
+            replaysStarted.withLock { $0 += 1 }
             return task
         }
         await task.value
@@ -236,8 +236,9 @@ public final class MemberCache: @unchecked Sendable {
 
     /// The replay under way, if any: its number, the writes it covers, and the task.
     private let replays = LockedValue<(number: UInt64, covered: UInt64, task: Task<Void, Never>)?>(nil)
+    private let replaysStarted = LockedValue<Int>(0)
     /// How many replays `sharedReplay` started (for tests).
-    public let replaysRun = LockedValue<Int>(0)
+    public var replaysRun: Int { replaysStarted.withLock { $0 } }
 
     /// Applies the changes read after `replayCursor` (in order), given the log's end when starting afresh.
     public func replayed(_ changes: [Change], startingAt end: Int64? = nil, writesCovered: UInt64, now: ContinuousClock.Instant = .now) {

@@ -14,7 +14,6 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
     /// Listens on `tsunagari_cache` (the cache log's triggers notify it), so that a change made anywhere is replayed
     /// by the next request here; until it listens, and whenever it cannot, the 250 ms replay interval stands.
     private let cacheListener = LockedValue<Task<Void, Never>?>(nil)
-    /// The replay of the cache's log under way, if any: its number and the writes it covers (`replayCacheChanges`).
 
     /// This instance's connections' `application_name`, which the cache log's notifications carry (migration 23).
     let instanceName: String
