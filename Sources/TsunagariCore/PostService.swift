@@ -25,10 +25,13 @@ public struct PostService: Sendable {
     let events: (any LiveEventChannel)?
     let clock: any Clock
     let limits: PostLimits
+    /// Members' newest posts in memory, for the first page of a profile's activity (nil: always read).
+    public let recent: RecentPosts?
 
     public init(
         storage: any Store, graph: any ConnectionGraph, index: any FeedIndexing, search: (any PostSearching)?, network: NetworkService,
-        notifications: NotificationService?, events: (any LiveEventChannel)?, clock: any Clock, limits: PostLimits = .standard
+        notifications: NotificationService?, events: (any LiveEventChannel)?, clock: any Clock, limits: PostLimits = .standard,
+        recentPosts: RecentPosts? = RecentPosts()
     ) {
         self.storage = storage
         self.graph = graph
@@ -39,6 +42,7 @@ public struct PostService: Sendable {
         self.events = events
         self.clock = clock
         self.limits = limits
+        self.recent = recentPosts
     }
 
     /// A post as one viewer sees it: its author and mentions as cards, its counts, the viewer's reaction and the
@@ -117,6 +121,7 @@ public struct PostService: Sendable {
     /// After a post is written: into the indexes, mentions told, the feeds of those who follow the author told live.
     private func stored(_ post: Post, newMentions: [MemberID]) async {
         index.apply(Self.state(of: post, engagement: 0))
+        recent?.invalidate(post: post.seq, author: post.author)
         search?.index([post])
         for member in newMentions where member != post.author {
             if post.visibility == .connections, !graph.areConnected(member, post.author) { continue }
@@ -150,6 +155,7 @@ public struct PostService: Sendable {
         let post = try await ownPost(id, viewer: viewer)
         guard try await storage.deletePost(id: id) else { throw DomainError.notFound("Post") }
         index.removePost(post.seq)
+        recent?.invalidate(post: post.seq, author: post.author)
         search?.remove(post.seq)
         if let original = post.repostOf, let source = try await storage.post(id: original) {
             await refresh(post: source.seq, actor: viewer)
@@ -162,6 +168,7 @@ public struct PostService: Sendable {
         guard let seq = resolved.postSeq else { return }
         if resolved.commentID == nil {
             index.removePost(seq)
+            recent?.invalidate(post: seq, author: nil)
             search?.remove(seq)
         } else {
             await refresh(post: seq, actor: nil)
@@ -250,19 +257,21 @@ public struct PostService: Sendable {
     /// Re-reads a post's state (and an actor's activity on it) into the feed index: the same path catch-up takes.
     func refresh(post seq: Int64, actor: MemberID?) async {
         do {
-            try await Self.replay([FeedChange(sequence: 0, post: seq, actor: actor)], storage: storage, index: index)
+            try await Self.replay([FeedChange(sequence: 0, post: seq, actor: actor)], storage: storage, index: index, recent: recent)
         } catch {
             // The change log brings it within a second.
         }
     }
 
     /// Applies changes as storage has them now: idempotent, so the log may be replayed any number of times.
-    public static func replay(_ changes: [FeedChange], storage: any PostStore, index: any FeedIndexing) async throws {
+    /// `recent`: the members' posts held in memory, told of every post changed.
+    public static func replay(_ changes: [FeedChange], storage: any PostStore, index: any FeedIndexing, recent: RecentPosts? = nil) async throws {
         guard !changes.isEmpty else { return }
         let seqs = Array(Set(changes.map(\.post)))
         let states = Dictionary(try await storage.feedPostStates(seqs: seqs).map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
         for seq in seqs {
             if let state = states[seq] { index.apply(state) } else { index.removePost(seq) }
+            recent?.invalidate(post: seq, author: states[seq]?.author)
         }
         var done: Set<String> = []
         for change in changes {
@@ -314,7 +323,7 @@ public struct PostService: Sendable {
             }
         }
         guard !admitted.isEmpty else { return changes.count }
-        try await Self.replay(admitted, storage: storage, index: index)
+        try await Self.replay(admitted, storage: storage, index: index, recent: recent)
         if let search {
             let seqs = Array(Set(admitted.map(\.post)))
             let posts = try await storage.posts(seqs: seqs)
@@ -358,13 +367,23 @@ public struct PostService: Sendable {
     /// Views of posts the viewer may see (checked already), in order: one query for the originals of reposts, one for
     /// the counts, one for the cards.
     /// `known`: counts already read with the posts (those of posts they repost are read here).
+    /// `knownOriginals`: the originals of reposts already read (those that exist; whether the viewer may see each is
+    /// decided here).
     public func views(
-        _ posts: [Post], viewer: MemberID, known: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+        _ posts: [Post], viewer: MemberID, known: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:],
+        knownOriginals: [String: Post]? = nil
     ) async throws -> [View] {
         guard !posts.isEmpty else { return [] }
         let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
-        let originals = Dictionary(
-            try await visiblePosts(originalIDs, viewer: viewer).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let originals: [String: Post]
+        if originalIDs.isEmpty {
+            originals = [:]
+        } else if let knownOriginals {
+            let blocked = try await storage.blockedEitherWay(viewer)
+            originals = knownOriginals.filter { originalIDs.contains($0.key) && canSee($0.value, viewer: viewer, blocked: blocked) }
+        } else {
+            originals = Dictionary(try await visiblePosts(originalIDs, viewer: viewer).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         let all = posts + Array(originals.values)
         var counts = known
         let unknown = Set(all.map(\.id)).subtracting(known.keys)
@@ -400,6 +419,19 @@ public struct PostService: Sendable {
             return seq
         }
         let includeConnections = member == viewer || graph.areConnected(member, viewer)
+        if before == nil, let recent, limit < recent.depth {
+            // The first page, from memory (filled here when it is not held).
+            var page = recent.page(of: member, viewer: viewer, includeConnectionsOnly: includeConnections, limit: limit)
+            if page == nil, !recent.holds(member) {
+                let begun = recent.begin()
+                recent.store(try await storage.recentPosts(by: member, limit: recent.depth), of: member, begun: begun)
+                page = recent.page(of: member, viewer: viewer, includeConnectionsOnly: includeConnections, limit: limit)
+            }
+            if let page {
+                let views = try await views(page.posts, viewer: viewer, known: page.counts, knownOriginals: page.originals)
+                return (views, page.more ? page.posts.last.map { String($0.seq) } : nil)
+            }
+        }
         // The posts and their counts in one read.
         let (batch, counts) = try await storage.postsWithCounts(
             by: member, before: before, includeConnectionsOnly: includeConnections, limit: limit + 1, viewer: viewer)

@@ -213,6 +213,10 @@ public protocol PostStore: Sendable {
     /// `includeConnectionsOnly`; with the `postCounts` of those posts for `viewer`, in one read (a profile's activity).
     func postsWithCounts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, viewer: MemberID?) async throws
         -> (posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)])
+    /// What `RecentPosts` keeps of a member: their newest `limit` posts of every visibility, newest first (and whether
+    /// they have more); the counts of those posts and of the originals they repost that still exist; every member's
+    /// reaction on each of their posts.
+    func recentPosts(by author: MemberID, limit: Int) async throws -> RecentPosts.Entry
 
     /// False (nothing written) when the post is gone.
     func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool

@@ -147,6 +147,36 @@ extension PostgresStorage: PostStore {
         return (posts, counts)
     }
 
+    public func recentPosts(by author: MemberID, limit: Int) async throws -> RecentPosts.Entry {
+        let limit = max(0, limit)
+        let (batch, byID) = try await postsWithCounts(by: author, before: nil, includeConnectionsOnly: true, limit: limit + 1, viewer: nil)
+        let posts = Array(batch.prefix(limit))
+        var counts: [String: PostCounts] = [:]
+        for post in posts { counts[post.id] = byID[post.id]?.counts ?? PostCounts() }
+        var originals: [String: Post] = [:]
+        let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
+        if !originalIDs.isEmpty {
+            var values = Values()
+            values.add("")
+            values.add(originalIDs)
+            for row in try await read(PostsWithCountsByIDs.self, values) {
+                let post = try Self.post(row)
+                originals[post.id] = post
+                counts[post.id] = try Self.counts(row).counts
+            }
+        }
+        var reactions: [String: [MemberID: ReactionType]] = [:]
+        if !posts.isEmpty {
+            var values = Values()
+            values.add(posts.map(\.id))
+            for row in try await read(ReactionsOnPosts.self, values) {
+                guard let type = ReactionType(rawValue: try row["type"].decode(String.self)) else { continue }
+                reactions[try row["post_id"].decode(String.self), default: [:]][MemberID(try row["member_id"].decode(String.self))] = type
+            }
+        }
+        return RecentPosts.Entry(posts: posts, more: batch.count > limit, counts: counts, reactions: reactions, originals: originals)
+    }
+
     /// A row's counts, as `PostCountsOf` and `PostsWithCountsByAuthor` give them.
     static func counts(_ row: PostgresRandomAccessRow) throws -> (counts: PostCounts, viewerReaction: ReactionType?) {
         var counts = PostCounts(comments: Int(try row["comments"].decode(Int64.self)), reposts: Int(try row["reposts"].decode(Int64.self)))
@@ -438,6 +468,16 @@ enum PostsWithCountsByAuthor: FixedSQL {
         FROM posts p WHERE p.author_id = $1::text AND p.seq < $2::bigint AND (p.visibility = 'public' OR $3::boolean)
         ORDER BY p.seq DESC LIMIT $4::bigint
         """
+}
+
+/// Posts by id, each with its counts for the viewer `$1` (the originals a member's recent posts repost).
+enum PostsWithCountsByIDs: FixedSQL {
+    static let sql = "SELECT p.*,\n\(postCountColumns(viewer: 1))\nFROM posts p WHERE p.id = ANY($2::text[])"
+}
+
+/// Every member's reaction on these posts.
+enum ReactionsOnPosts: FixedSQL {
+    static let sql = "SELECT post_id, member_id, type FROM post_reactions WHERE post_id = ANY($1::text[])"
 }
 
 enum FollowedHashtags: FixedSQL {

@@ -117,6 +117,31 @@ extension SQLiteStorage: PostStore {
         }
     }
 
+    public func recentPosts(by author: MemberID, limit: Int) async throws -> RecentPosts.Entry {
+        try await pool.read { db in
+            let batch = try Self.posts(by: author, before: nil, includeConnectionsOnly: true, limit: max(0, limit) + 1, db)
+            let posts = Array(batch.prefix(max(0, limit)))
+            let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
+            let originals = try Self.inSlices(originalIDs) { part, marks in
+                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
+            }
+            let counts = try Self.postCounts(posts.map(\.id) + originals.map(\.id), viewer: nil, db).mapValues(\.counts)
+            var reactions: [String: [MemberID: ReactionType]] = [:]
+            _ = try Self.inSlices(posts.map(\.id)) { part, marks -> [Int] in
+                for row in try Row.fetchAll(
+                    cached: db, sql: "SELECT post_id, member_id, type FROM post_reactions WHERE post_id IN (\(marks))", arguments: StatementArguments(part))
+                {
+                    guard let type = ReactionType(rawValue: row["type"]) else { continue }
+                    reactions[row["post_id"], default: [:]][MemberID(row["member_id"] as String)] = type
+                }
+                return []
+            }
+            return RecentPosts.Entry(
+                posts: posts, more: batch.count > posts.count, counts: counts, reactions: reactions,
+                originals: Dictionary(originals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+        }
+    }
+
     static func posts(by author: MemberID, before: Int64?, includeConnectionsOnly: Bool, limit: Int, _ db: Database) throws -> [Post] {
         try Row.fetchAll(
             cached: db,

@@ -92,6 +92,20 @@ struct PostContractTests {
             #expect(withCounts.counts[first.id]?.viewerReaction == .celebrate)
             #expect(try await s.postsWithCounts(by: c, before: nil, includeConnectionsOnly: true, limit: 10, viewer: b).posts.map(\.id) == [repost.id])
 
+            // What a member's posts in memory are filled from: every visibility, counts, every reaction, the originals.
+            let held = try await s.recentPosts(by: a, limit: 10)
+            #expect(held.posts == [second, edited] && !held.more)
+            #expect(held.counts == withCounts.counts.mapValues(\.counts))
+            #expect(held.reactions == [first.id: [b: .celebrate]] && held.originals.isEmpty)
+            let one = try await s.recentPosts(by: a, limit: 1)
+            #expect(one.posts.map(\.id) == [second.id] && one.more && one.reactions.isEmpty)
+            #expect(one.counts == [second.id: PostCounts()])
+            let reposter = try await s.recentPosts(by: c, limit: 10)
+            #expect(reposter.posts.map(\.id) == [repost.id] && reposter.originals == [first.id: edited])
+            #expect(reposter.counts[first.id] == withCounts.counts[first.id]?.counts && reposter.counts[repost.id] == PostCounts())
+            #expect(try await s.recentPosts(by: b, limit: 10).posts.isEmpty)
+            #expect(try await s.recentPosts(by: a, limit: 0).posts.isEmpty)
+
             // The feed's view: state with engagement, and each member's activity on a post.
             let state = try #require(try await s.feedPostStates(seqs: [first.seq]).first)
             #expect(state.engagement == 1 + 2 * 1 + 3 * 1)
@@ -112,6 +126,9 @@ struct PostContractTests {
             #expect(try await s.addComment(PostComment(id: Make.id(11), postID: first.id, author: b, text: "x", createdAt: Make.at(11)), postSeq: first.seq) == false)
             #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: b, type: .like, at: Make.at(12)) == (false, false))
             #expect(try await s.feedActivities(of: c, on: first.seq).isEmpty)
+            // A deleted original is not given with the repost.
+            let orphan = try await s.recentPosts(by: c, limit: 10)
+            #expect(orphan.posts.map(\.id) == [repost.id] && orphan.originals.isEmpty && orphan.counts.keys.sorted() == [repost.id])
         }
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TsunagariCore
+import TsunagariGraph
 @testable import TsunagariWeb
 
 /// Posts, comments, reactions, reposts and the feed through the API, with every privacy rule of PRODUCT.md.
@@ -359,6 +360,146 @@ import TsunagariCore
             #expect(Set(queue.map { $0.commentID ?? "" }) == ["", commentID])
             // Reported content stays up until an operator acts.
             #expect(try await client.call(.get, "/api/v1/posts/\(id)", token: cast.tokens["Ben"]).status == .ok)
+        }
+    }
+}
+
+/// A profile's activity given from memory (`RecentPosts`) answers exactly as the database does after every change that
+/// can reach it, on this instance at once and on another once its feed catches up.
+@Suite struct RecentActivityTests {
+    /// One viewer's first page of a member's activity, as text: each post with its visibility, counts, the viewer's
+    /// reaction and the original it reposts.
+    static func answer(_ service: PostService, of member: MemberID, viewer: MemberID) async throws -> String {
+        do {
+            let page = try await service.memberPosts(member, viewer: viewer, cursor: nil, limit: 3)
+            let items = page.items.map { view in
+                let reactions = view.counts.reactions.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
+                var text = "\(view.post.text) [\(view.post.visibility.rawValue)] \(reactions.joined(separator: ",")) c\(view.counts.comments)"
+                text += " r\(view.counts.reposts) mine=\(view.viewerReaction?.rawValue ?? "-")"
+                if let original = view.repostOf { text += " ↻ \(original.text) (\(view.repostCounts?.reactionTotal ?? -1))" }
+                if view.repostGone { text += " ↻ gone" }
+                return text
+            }
+            return items.joined(separator: " | ") + (page.next == nil ? "" : " …")
+        } catch let error as DomainError {
+            return "error \(error.code)"
+        }
+    }
+
+    static func storageOnly(_ services: AppServices, index: any FeedIndexing, recent: RecentPosts?) -> PostService {
+        PostService(
+            storage: services.storage, graph: services.graph, index: index, search: nil, network: services.network, notifications: nil,
+            events: nil, clock: services.clock, recentPosts: recent)
+    }
+
+    @Test func everyChangeIsSeenByTheNextRequest() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho", "Mod"])
+            try await cast.connect(client, "Ann", "Ben")
+            try await services.storage.setRole(.moderator, for: MemberID(cast.ids["Mod"]!))
+            let recent = try #require(services.posts.recent)
+            let fresh = Self.storageOnly(services, index: services.feedIndex, recent: nil)
+            let ann = MemberID(cast.ids["Ann"]!)
+            func check(_ step: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: String] {
+                var got: [String: String] = [:]
+                for who in ["Ann", "Ben", "Cho"] {
+                    let viewer = MemberID(cast.ids[who]!)
+                    let kept = try await Self.answer(services.posts, of: ann, viewer: viewer)
+                    let hits = recent.asked.hits
+                    let again = try await Self.answer(services.posts, of: ann, viewer: viewer)
+                    let expected = try await Self.answer(fresh, of: ann, viewer: viewer)
+                    #expect(kept == expected, "\(step), \(who)", sourceLocation: sourceLocation)
+                    #expect(again == expected, "\(step), \(who) again", sourceLocation: sourceLocation)
+                    // Asked again with nothing changed, the page comes from memory (unless the viewer may not see it).
+                    if !expected.hasPrefix("error") { #expect(recent.asked.hits == hits + 1, "\(step), \(who)", sourceLocation: sourceLocation) }
+                    got[who] = kept
+                }
+                return got
+            }
+            let first = try await PostTests.post(client, cast, "Ann", "公開の投稿です")
+            _ = try await PostTests.post(client, cast, "Ann", "つながり限定です", visibility: "connections")
+            let original = try await PostTests.post(client, cast, "Cho", "元の投稿")
+            let repost = try await client.call(.post, "/api/v1/posts/\(original)/reposts", token: cast.tokens["Ann"], json: ["text": "共有します"])
+            #expect(repost.status == .created)
+            var seen = try await check("first")
+            #expect(seen["Ben"]?.contains("つながり限定です") == true)
+            #expect(seen["Cho"]?.contains("つながり限定です") == false)
+            #expect(seen["Cho"]?.contains("↻ 元の投稿") == true)
+
+            _ = try await client.call(.put, "/api/v1/posts/\(first)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            #expect(try await check("a reaction")["Ben"]?.contains("like=1 c0 r0 mine=like") == true)
+            _ = try await client.call(.put, "/api/v1/posts/\(first)/reaction", token: cast.tokens["Ben"], json: ["type": "celebrate"])
+            _ = try await client.call(.put, "/api/v1/posts/\(first)/reaction", token: cast.tokens["Cho"], json: ["type": "insightful"])
+            seen = try await check("a changed reaction and another")
+            #expect(seen["Ben"]?.contains("celebrate=1,insightful=1 c0 r0 mine=celebrate") == true)
+            #expect(seen["Cho"]?.contains("mine=insightful") == true)
+            _ = try await client.call(.delete, "/api/v1/posts/\(first)/reaction", token: cast.tokens["Ben"])
+            #expect(try await check("a reaction taken back")["Ben"]?.contains("insightful=1 c0 r0 mine=-") == true)
+            _ = try await client.call(.post, "/api/v1/posts/\(first)/comments", token: cast.tokens["Cho"], json: ["text": "いいですね"])
+            #expect(try await check("a comment")["Ann"]?.contains("c1") == true)
+            _ = try await client.call(.patch, "/api/v1/posts/\(first)", token: cast.tokens["Ann"], json: ["text": "公開の投稿です（追記）"])
+            #expect(try await check("an edit")["Cho"]?.contains("（追記）") == true)
+            // The original a post reposts is held with it: its edit and its counts are seen too.
+            _ = try await client.call(.patch, "/api/v1/posts/\(original)", token: cast.tokens["Cho"], json: ["text": "元の投稿（改訂）"])
+            #expect(try await check("the original edited")["Ben"]?.contains("↻ 元の投稿（改訂） (0)") == true)
+            _ = try await client.call(.put, "/api/v1/posts/\(original)/reaction", token: cast.tokens["Ben"], json: ["type": "like"])
+            #expect(try await check("the original reacted to")["Ben"]?.contains("↻ 元の投稿（改訂） (1)") == true)
+            // New posts: the page is full and says there are more.
+            _ = try await PostTests.post(client, cast, "Ann", "三つ目")
+            let fourth = try await PostTests.post(client, cast, "Ann", "四つ目")
+            seen = try await check("new posts")
+            #expect(seen["Cho"]?.hasPrefix("四つ目") == true && seen["Cho"]?.hasSuffix(" …") == true)
+            // A moderator removes one.
+            #expect(try await client.call(.post, "/api/v1/posts/\(fourth)/report", token: cast.tokens["Cho"], json: ["reason": "spam"]).status == .accepted)
+            let report = try #require(try await services.storage.openReports(limit: 10).first)
+            _ = try await services.moderation.resolve(report.id, as: .removed, by: .member(MemberID(cast.ids["Mod"]!), .moderator))
+            #expect(try await check("removed by a moderator")["Cho"]?.contains("四つ目") == false)
+            // The original deleted: the repost says so.
+            #expect(try await client.call(.delete, "/api/v1/posts/\(original)", token: cast.tokens["Cho"]).status == .noContent)
+            #expect(try await check("the original deleted")["Ben"]?.contains("共有します [public]  c0 r0 mine=- ↻ gone") == true)
+            // No longer connected: the connections-only post is no longer shown to Ben.
+            #expect(try await client.call(.delete, "/api/v1/connections/\(cast.ids["Ben"]!)", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(try await check("the connection removed")["Ben"]?.contains("つながり限定です") == false)
+            _ = try await client.call(.delete, "/api/v1/posts/\(first)", token: cast.tokens["Ann"])
+            #expect(try await check("a post deleted")["Ann"]?.contains("公開の投稿です") == false)
+            // A block hides the whole profile both ways.
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ann"]!)/block", token: cast.tokens["Cho"]).status == .noContent)
+            #expect(try await check("a block")["Cho"] == "error not_found")
+        }
+    }
+
+    @Test func anotherInstanceSeesChangesWhenItsFeedCatchesUp() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben"])
+            try await cast.connect(client, "Ann", "Ben")
+            // A second instance on the same database: its own feed index and its own posts in memory.
+            let held = RecentPosts()
+            let other = Self.storageOnly(services, index: FeedIndex(graph: services.graph), recent: held)
+            let fresh = Self.storageOnly(services, index: services.feedIndex, recent: nil)
+            let applied = try await services.storage.feedChangeSequence()
+            var cursor = ChangeLogCursor(applied: applied, anchored: applied > 0)
+            let ann = MemberID(cast.ids["Ann"]!)
+            let ben = MemberID(cast.ids["Ben"]!)
+            let id = try await PostTests.post(client, cast, "Ann", "はじめての投稿")
+            #expect(try await Self.answer(other, of: ann, viewer: ben).hasPrefix("はじめての投稿"))
+            // Each change made through the first instance: held here until this instance replays the log.
+            let changes: [(String, () async throws -> Void)] = [
+                ("an edit", { _ = try await client.call(.patch, "/api/v1/posts/\(id)", token: cast.tokens["Ann"], json: ["text": "書き直した投稿"]) }),
+                ("a reaction", { _ = try await client.call(.put, "/api/v1/posts/\(id)/reaction", token: cast.tokens["Ben"], json: ["type": "like"]) }),
+                ("a comment", { _ = try await client.call(.post, "/api/v1/posts/\(id)/comments", token: cast.tokens["Ben"], json: ["text": "なるほど"]) }),
+                ("a new post", { _ = try await PostTests.post(client, cast, "Ann", "二つ目", visibility: "connections") }),
+                ("a deletion", { _ = try await client.call(.delete, "/api/v1/posts/\(id)", token: cast.tokens["Ann"]) }),
+            ]
+            for (step, change) in changes {
+                let before = try await Self.answer(other, of: ann, viewer: ben)
+                try await change()
+                let expected = try await Self.answer(fresh, of: ann, viewer: ben)
+                #expect(expected != before, "\(step) changes the answer")
+                #expect(try await Self.answer(other, of: ann, viewer: ben) == before, "\(step): held until the log is replayed")
+                _ = try await other.catchUp(&cursor, now: Date())
+                #expect(try await Self.answer(other, of: ann, viewer: ben) == expected, "\(step)")
+            }
+            #expect(held.asked.hits >= changes.count)
         }
     }
 }

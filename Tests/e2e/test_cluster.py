@@ -435,6 +435,32 @@ def test_what_instances_keep_in_memory_follows_a_change_made_through_another(run
         wait_until(lambda: hana["id"] not in suggested(instance.url), SEEN_WITHIN,
                    f"a dismissal on instance {first.index} on instance {instance.index}", since=at)
 
+    # A profile's activity (its first page is held in memory): every instance shows gen's post and then gen's
+    # reaction on it; deleted through the first instance, it is gone from every other.
+    def activity(base: str, author: dict, viewer: dict) -> list[tuple[str, str | None]]:
+        response = on(base, viewer).request("GET", f"/members/{author['id']}/posts", params={"limit": 3})
+        assert response.status_code == 200, describe(response)
+        return [(item["id"], item.get("viewerReaction")) for item in response.json()["items"]]
+
+    posted = on(first.url, eri).request("POST", "/posts", {"text": "クラスタからの投稿", "visibility": "public"})
+    assert posted.status_code == 201, describe(posted)
+    post_id = posted.json()["id"]
+    at = time.monotonic()
+    for instance in instances:
+        wait_until(lambda: activity(instance.url, eri, gen) == [(post_id, None)], SEEN_WITHIN,
+                   f"a new post on instance {first.index} in its author's activity on instance {instance.index}", since=at)
+    assert on(first.url, gen).request("PUT", f"/posts/{post_id}/reaction", {"type": "like"}).status_code == 200
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: activity(instance.url, eri, gen) == [(post_id, "like")], SEEN_WITHIN,
+                   f"a reaction on instance {first.index} in the activity on instance {instance.index}", since=at)
+    assert on(first.url, eri).request("DELETE", f"/posts/{post_id}").status_code == 204
+    assert activity(first.url, eri, gen) == []
+    at = time.monotonic()
+    for instance in others:
+        wait_until(lambda: activity(instance.url, eri, gen) == [], SEEN_WITHIN,
+                   f"a deleted post on instance {first.index} in the activity on instance {instance.index}", since=at)
+
 
 # MARK: 2. kill -9 of one instance under load
 

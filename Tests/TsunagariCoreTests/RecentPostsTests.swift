@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import TsunagariCore
+
+/// Members' newest posts in memory: a page is given as the database would give it to each viewer; a change to the
+/// member or to any post held drops the entry; a read begun before a change is never kept after it; bounds and age.
+@Suite struct RecentPostsTests {
+    static let ann = MemberID("ann")
+    static let ben = MemberID("ben")
+    static let cho = MemberID("cho")
+
+    static func post(_ seq: Int64, _ visibility: PostVisibility = .public, by author: MemberID = ann, reposting original: String? = nil) -> Post {
+        Post(
+            id: "p\(seq)", seq: seq, author: author, text: "post \(seq)", visibility: visibility, createdAt: Date(timeIntervalSince1970: Double(seq)),
+            repostOf: original)
+    }
+
+    /// Ann's posts 6…1 (4 and 2 for connections only), post 6 reposting Cho's post 100; Ben reacted to post 5.
+    static func entry(more: Bool = false) -> RecentPosts.Entry {
+        let posts = [post(6, reposting: "p100"), post(5), post(4, .connections), post(3), post(2, .connections), post(1)]
+        var counts: [String: PostCounts] = [:]
+        for post in posts { counts[post.id] = PostCounts(comments: Int(post.seq)) }
+        counts["p5"]?.reactions = [.like: 1]
+        counts["p100"] = PostCounts(reactions: [.celebrate: 3])
+        return RecentPosts.Entry(
+            posts: posts, more: more, counts: counts, reactions: ["p5": [ben: .like]], originals: ["p100": post(100, by: cho)])
+    }
+
+    @Test func aPageIsWhatEachViewerMaySee() throws {
+        let recent = RecentPosts()
+        #expect(recent.page(of: Self.ann, viewer: Self.ben, includeConnectionsOnly: true, limit: 3) == nil)
+        recent.store(Self.entry(), of: Self.ann, begun: recent.begin())
+        let connected = try #require(recent.page(of: Self.ann, viewer: Self.ben, includeConnectionsOnly: true, limit: 3))
+        #expect(connected.posts.map(\.seq) == [6, 5, 4])
+        #expect(connected.more)
+        #expect(connected.counts["p5"]?.viewerReaction == .like)
+        #expect(connected.counts["p5"]?.counts.reactions[.like] == 1)
+        #expect(connected.counts["p4"]?.counts.comments == 4)
+        #expect(connected.originals["p100"]?.author == Self.cho)
+        #expect(connected.counts["p100"]?.counts.reactions[.celebrate] == 3)
+        // Someone else: public posts only, and their own reaction (none).
+        let other = try #require(recent.page(of: Self.ann, viewer: Self.cho, includeConnectionsOnly: false, limit: 3))
+        #expect(other.posts.map(\.seq) == [6, 5, 3])
+        #expect(other.more)
+        #expect(other.counts["p5"]?.viewerReaction == nil)
+        #expect(other.counts["p4"] == nil)
+        // The last page of a member with nothing more.
+        let all = try #require(recent.page(of: Self.ann, viewer: Self.cho, includeConnectionsOnly: false, limit: 5))
+        #expect(all.posts.map(\.seq) == [6, 5, 3, 1])
+        #expect(!all.more)
+        // A page as long as what is kept, or longer, is not given.
+        #expect(recent.page(of: Self.ann, viewer: Self.cho, includeConnectionsOnly: false, limit: recent.depth) == nil)
+        #expect(recent.asked == (reads: 5, hits: 3))
+    }
+
+    @Test func postsHeldTooFewToFillAPageAreNotGiven() {
+        let recent = RecentPosts()
+        // Ann has more posts than are kept: the four public ones held cannot fill a page of four and tell what follows.
+        recent.store(Self.entry(more: true), of: Self.ann, begun: recent.begin())
+        #expect(recent.page(of: Self.ann, viewer: Self.cho, includeConnectionsOnly: false, limit: 3)?.posts.count == 3)
+        #expect(recent.page(of: Self.ann, viewer: Self.cho, includeConnectionsOnly: false, limit: 4) == nil)
+        #expect(recent.page(of: Self.ann, viewer: Self.ben, includeConnectionsOnly: true, limit: 5)?.more == true)
+        #expect(recent.holds(Self.ann))
+    }
+
+    @Test func aChangeDropsEveryEntryThatHoldsIt() {
+        let recent = RecentPosts()
+        func fill() {
+            recent.store(Self.entry(), of: Self.ann, begun: recent.begin())
+            recent.store(RecentPosts.Entry(posts: [Self.post(100, by: Self.cho)], more: false, counts: [:], reactions: [:], originals: [:]), of: Self.cho, begun: recent.begin())
+        }
+        fill()
+        #expect(recent.held == 2)
+        // A new post of Ann's (held nowhere yet) drops Ann's entry by its author.
+        recent.invalidate(post: 7, author: Self.ann)
+        #expect(!recent.holds(Self.ann) && recent.holds(Self.cho))
+        fill()
+        // A change to Cho's post drops Cho's entry and Ann's, which holds it as the original of a repost.
+        recent.invalidate(post: 100, author: Self.cho)
+        #expect(recent.held == 0)
+        fill()
+        // A deleted post's author is not known: whatever holds it goes.
+        recent.invalidate(post: 3, author: nil)
+        #expect(!recent.holds(Self.ann) && recent.holds(Self.cho))
+        // A post no one holds changes nothing held.
+        recent.invalidate(post: 999, author: nil)
+        #expect(recent.holds(Self.cho))
+        recent.clear()
+        #expect(recent.held == 0)
+    }
+
+    @Test func aReadBegunBeforeAChangeIsNotKept() {
+        let recent = RecentPosts()
+        // Ann changed while her posts were read.
+        var begun = recent.begin()
+        recent.invalidate(post: 7, author: Self.ann)
+        recent.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(!recent.holds(Self.ann))
+        // A post read was deleted meanwhile (its author unknown then).
+        begun = recent.begin()
+        recent.invalidate(post: 2, author: nil)
+        recent.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(!recent.holds(Self.ann))
+        // The original a post reposts changed meanwhile.
+        begun = recent.begin()
+        recent.invalidate(post: 100, author: Self.cho)
+        recent.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(!recent.holds(Self.ann))
+        // Someone else's change does not stop it; a read begun after a change is kept.
+        begun = recent.begin()
+        recent.invalidate(post: 55, author: Self.ben)
+        recent.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(recent.holds(Self.ann))
+        // After everything was cleared, no read begun before is kept.
+        begun = recent.begin()
+        recent.clear()
+        recent.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(!recent.holds(Self.ann))
+    }
+
+    @Test func whatIsHeldIsBoundedAndAges() throws {
+        // Rows: 6 posts, an original and a reaction (8) per entry.
+        let recent = RecentPosts(rowLimit: 20)
+        recent.store(Self.entry(), of: Self.ann, begun: recent.begin())
+        recent.store(Self.entry(), of: Self.ben, begun: recent.begin())
+        #expect(recent.held == 2)
+        recent.store(Self.entry(), of: Self.cho, begun: recent.begin())
+        #expect(recent.held == 1 && recent.holds(Self.cho))
+        // Too many reactions, or more posts than are kept: not held.
+        let few = RecentPosts(reactionLimit: 0)
+        few.store(Self.entry(), of: Self.ann, begun: few.begin())
+        #expect(!few.holds(Self.ann))
+        let shallow = RecentPosts(depth: 4)
+        shallow.store(Self.entry(), of: Self.ann, begun: shallow.begin())
+        #expect(!shallow.holds(Self.ann))
+        // Past its age an entry is not given, and is dropped.
+        let aged = RecentPosts(maximumAge: .zero)
+        aged.store(Self.entry(), of: Self.ann, begun: aged.begin())
+        #expect(aged.holds(Self.ann))
+        #expect(aged.page(of: Self.ann, viewer: Self.ben, includeConnectionsOnly: true, limit: 3) == nil)
+        #expect(!aged.holds(Self.ann))
+        // Forgetting old invalidations refuses every read begun before.
+        let forgetful = RecentPosts()
+        let begun = forgetful.begin()
+        for seq in 0..<Int64(RecentPosts.invalidationsKept + 1) { forgetful.invalidate(post: 1_000 + seq, author: nil) }
+        forgetful.store(Self.entry(), of: Self.ann, begun: begun)
+        #expect(!forgetful.holds(Self.ann))
+        forgetful.store(Self.entry(), of: Self.ann, begun: forgetful.begin())
+        #expect(forgetful.holds(Self.ann))
+    }
+}
