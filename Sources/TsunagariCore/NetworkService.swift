@@ -596,8 +596,10 @@ public enum Page {
 
     /// The key as base64url without padding, written byte by byte (Foundation's string replacing, three times, was a
     /// fortieth of a list's time).
-    public static func encode(_ key: String) -> String {
-        let bytes = Array(key.utf8)
+    public static func encode(_ key: String) -> String { base64URL(Array(key.utf8)) }
+
+    /// Bytes as base64url without padding.
+    public static func base64URL(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0

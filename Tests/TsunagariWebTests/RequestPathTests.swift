@@ -244,4 +244,17 @@ struct PageCompressionTests {
             #expect(api.headers[.contentEncoding] == nil)
         }
     }
+
+    /// Written byte by byte now: the same tokens as SHA-256 in Foundation's base64 with the three replacements.
+    @Test func csrfTokensAndSessionTokensAreBase64URL() {
+        #expect(ViewerMiddleware.csrfToken(session: "abc") == "k5gZlSId3ftAE1KgGn4v65haOYcKPlKG7VZ9ki0o7qI")
+        #expect(ViewerMiddleware.csrfToken(session: "Qm9ndXMtc2Vzc2lvbi10b2tlbi1mb3ItdGVzdHM") == "1Hl3yqtDrs_3wiaLYUbPkYfsP9oNI8hh_iXTBPHaDhU")
+        #expect(ViewerMiddleware.csrfToken(session: "セッション") == "hYDMeXQq0kem-Caw6w3JCIb7rGODso3BYb97590EYZc")
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let tokens = (0..<1_000).map { _ in RandomTokens().newToken() }
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.allSatisfy { $0.count == 43 && $0.allSatisfy(alphabet.contains) })
+        // 256 bits: the last character carries four of them and two zero bits.
+        #expect(tokens.allSatisfy { "AEIMQUYcgkosw048".contains($0.last!) })
+    }
 }

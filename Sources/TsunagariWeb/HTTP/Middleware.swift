@@ -95,8 +95,8 @@ struct ViewerMiddleware: RouterMiddleware {
 
     /// The CSRF token of a web session: a digest of its token, 43 base64url characters like the cookie's.
     static func csrfToken(session: String) -> String {
-        Data(SHA256.hash(data: Data("tsg-csrf:\(session)".utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        // Written byte by byte: Foundation's base64 and its string replacing, three times, were a fiftieth of a page.
+        Page.base64URL(Array(SHA256.hash(data: Array("tsg-csrf:\(session)".utf8))))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -66,7 +66,7 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
                 }
             }
             out.append(UInt8(ascii: ">"))
-            if Self.voidElements.contains(name) { return }
+            if Self.isVoid(name) { return }
             content.write(into: &out)
             out.append(UInt8(ascii: "<"))
             out.append(UInt8(ascii: "/"))
@@ -137,7 +137,14 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private static let voidElements: Set<String> = ["input", "meta", "link", "br", "img", "hr"]
+    /// Elements without content or end tag. Compared rather than looked up in a set: hashing each element's name was a
+    /// seventh of writing a page.
+    private static func isVoid(_ name: String) -> Bool {
+        switch name {
+        case "input", "meta", "link", "br", "img", "hr": true
+        default: false
+        }
+    }
 
     static func element(_ name: String, _ attributes: [Attribute], _ content: HTML) -> HTML {
         HTML(node: .element(name: name, attributes: attributes, content: content))
