@@ -17,8 +17,9 @@
 /// only when neither its member nor any post in it was invalidated since its read began. A removed post's member is
 /// not known when the post is gone, which is why posts are remembered as well as members.
 ///
-/// At most `rowLimit` rows (posts and reactions) are held in all; past that the map starts over. A member whose posts
-/// carry more than `reactionLimit` reactions is not held: their activity is read from the database each time.
+/// At most about `byteLimit` bytes are held in all (a post counts its text and 256 bytes, a reaction 64); past that the
+/// map starts over. A member whose posts carry more than `reactionLimit` reactions is not held: their activity is read
+/// from the database each time.
 public final class RecentPosts: Sendable {
     /// What is kept of one member: their newest posts, of every visibility, newest first.
     public struct Entry: Sendable {
@@ -42,7 +43,11 @@ public final class RecentPosts: Sendable {
             self.originals = originals
         }
 
-        var rows: Int { posts.count + originals.count + reactions.values.reduce(0) { $0 + $1.count } }
+        /// About the bytes held for the entry.
+        var bytes: Int {
+            posts.reduce(0) { $0 + 256 + $1.text.utf8.count } + originals.values.reduce(0) { $0 + 256 + $1.text.utf8.count }
+                + 64 * reactions.values.reduce(0) { $0 + $1.count }
+        }
         /// Every post the entry depends on.
         var seqs: [Int64] { posts.map(\.seq) + originals.values.map(\.seq) }
     }
@@ -58,13 +63,14 @@ public final class RecentPosts: Sendable {
     private struct Held {
         let entry: Entry
         let stored: ContinuousClock.Instant
+        let bytes: Int
     }
 
     private struct State {
         var entries: [MemberID: Held] = [:]
         /// Which members' entries hold each post (their own, or an original they repost).
         var holders: [Int64: Set<MemberID>] = [:]
-        var rows = 0
+        var bytes = 0
         var generation: UInt64 = 0
         /// The generation of each member's and each post's last invalidation, and below which every fill is refused
         /// (raised when those are forgotten).
@@ -76,7 +82,7 @@ public final class RecentPosts: Sendable {
 
         mutating func drop(_ member: MemberID) {
             guard let held = entries.removeValue(forKey: member) else { return }
-            rows -= held.entry.rows
+            bytes -= held.bytes
             for seq in held.entry.seqs {
                 holders[seq]?.remove(member)
                 if holders[seq]?.isEmpty == true { holders[seq] = nil }
@@ -86,16 +92,16 @@ public final class RecentPosts: Sendable {
 
     /// How many posts are kept of each member. A page of activity is given from memory when it asks for fewer.
     public let depth: Int
-    public let rowLimit: Int
+    public let byteLimit: Int
     public let reactionLimit: Int
     public let maximumAge: Duration
     /// Members and posts whose last invalidation is remembered; past this, every fill begun before is refused instead.
     static let invalidationsKept = 100_000
     private let state = LockedValue(State())
 
-    public init(depth: Int = 10, rowLimit: Int = 500_000, reactionLimit: Int = 20_000, maximumAge: Duration = .seconds(60)) {
+    public init(depth: Int = 10, byteLimit: Int = 64 << 20, reactionLimit: Int = 20_000, maximumAge: Duration = .seconds(60)) {
         self.depth = depth
-        self.rowLimit = rowLimit
+        self.byteLimit = byteLimit
         self.reactionLimit = reactionLimit
         self.maximumAge = maximumAge
     }
@@ -143,8 +149,8 @@ public final class RecentPosts: Sendable {
 
     /// Keeps what was read since `begun`, unless the member or a post in it was invalidated meanwhile.
     public func store(_ entry: Entry, of member: MemberID, begun: UInt64) {
-        let rows = entry.rows
-        guard entry.posts.count <= depth, rows <= rowLimit, entry.reactions.values.reduce(0, { $0 + $1.count }) <= reactionLimit else { return }
+        let bytes = entry.bytes
+        guard entry.posts.count <= depth, bytes <= byteLimit, entry.reactions.values.reduce(0, { $0 + $1.count }) <= reactionLimit else { return }
         let seqs = entry.seqs
         let stored = ContinuousClock.now
         state.withLock { state in
@@ -152,13 +158,13 @@ public final class RecentPosts: Sendable {
                 seqs.allSatisfy({ (state.postInvalidated[$0] ?? 0) <= begun })
             else { return }
             state.drop(member)
-            if state.rows + rows > rowLimit {
+            if state.bytes + bytes > byteLimit {
                 state.entries = [:]
                 state.holders = [:]
-                state.rows = 0
+                state.bytes = 0
             }
-            state.entries[member] = Held(entry: entry, stored: stored)
-            state.rows += rows
+            state.entries[member] = Held(entry: entry, stored: stored, bytes: bytes)
+            state.bytes += bytes
             for seq in seqs { state.holders[seq, default: []].insert(member) }
         }
     }
@@ -189,7 +195,7 @@ public final class RecentPosts: Sendable {
             state.floor = state.generation
             state.entries = [:]
             state.holders = [:]
-            state.rows = 0
+            state.bytes = 0
             state.postInvalidated = [:]
             state.memberInvalidated = [:]
         }

@@ -119,14 +119,18 @@ import Testing
     }
 
     @Test func whatIsHeldIsBoundedAndAges() throws {
-        // Rows: 6 posts, an original and a reaction (8) per entry.
-        let recent = RecentPosts(rowLimit: 20)
+        // Bytes: 7 posts of 6 or 8 bytes of text (7 × 256 + 44) and a reaction (64): 1,900 per entry.
+        #expect(Self.entry().bytes == 1_900)
+        let recent = RecentPosts(byteLimit: 4_000)
         recent.store(Self.entry(), of: Self.ann, begun: recent.begin())
         recent.store(Self.entry(), of: Self.ben, begun: recent.begin())
         #expect(recent.held == 2)
         recent.store(Self.entry(), of: Self.cho, begun: recent.begin())
         #expect(recent.held == 1 && recent.holds(Self.cho))
-        // Too many reactions, or more posts than are kept: not held.
+        // Too many reactions, more bytes than all may hold, or more posts than are kept: not held.
+        let small = RecentPosts(byteLimit: 1_899)
+        small.store(Self.entry(), of: Self.ann, begun: small.begin())
+        #expect(!small.holds(Self.ann))
         let few = RecentPosts(reactionLimit: 0)
         few.store(Self.entry(), of: Self.ann, begun: few.begin())
         #expect(!few.holds(Self.ann))
