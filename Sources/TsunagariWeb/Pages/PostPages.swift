@@ -17,8 +17,11 @@ enum PostPages {
     }
 
     static func tagPath(_ tag: String) -> String {
-        "/hashtags/" + (tag.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? tag)
+        "/hashtags/" + (tag.addingPercentEncoding(withAllowedCharacters: tagAllowed) ?? tag)
     }
+
+    /// Made once: made for each tag, the set was a seventieth of a feed page.
+    private static let tagAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
 
     /// The post's text with its links, hashtags and mentions as links; everything else escaped. Links are followed by
     /// the reader only (`nofollow ugc noopener`); the server never fetches them.
