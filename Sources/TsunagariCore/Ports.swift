@@ -154,6 +154,10 @@ public protocol ProfileStore: Sendable {
     /// not suspended has the id.
     @discardableResult
     func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at: Date) async throws -> Bool
+    /// `updateFields`, giving back the profile as written with its version (what a search entry is made from), read
+    /// by the write itself where the database allows. Nil, and nothing written, when no member who is not suspended
+    /// has the id.
+    func updateFieldsReading(_ change: ProfileFieldsChange, for member: MemberID, at: Date) async throws -> (profile: Profile, version: Int64)?
     /// Inserts or replaces the position with `draft.id` of this member; false if the id belongs to no position of theirs.
     func savePosition(_ draft: PositionDraft, for member: MemberID, at: Date) async throws -> Bool
     func deletePosition(id: String, for member: MemberID, at: Date) async throws -> Bool

@@ -132,11 +132,11 @@ public struct ProfileService: Sendable {
         if let value = change.about {
             clean.about = .some(try TextRule.optional(value, field: "About", limit: TextLimit.about, multiline: true))
         }
-        // The write itself tells whether the member is there (and not suspended), and the search index's read after it
-        // is the answer: an edit reads the profile once, not three times (docs/BENCHMARKS.md "Request path, round 5").
-        guard try await storage.updateFields(clean, for: member, at: clock.now()) else { throw DomainError.unauthenticated }
-        if let profile = await changed(member) { return profile }
-        return try await own(member)
+        // The write itself tells whether the member is there (and not suspended) and gives back the profile as written,
+        // which the search index is written from and which is the answer: on PostgreSQL an edit is one round trip for
+        // both (docs/BENCHMARKS.md "Request path, round 5" and "round 11").
+        guard let written = try await storage.updateFieldsReading(clean, for: member, at: clock.now()) else { throw DomainError.unauthenticated }
+        return await observer?.profileChanged(member, as: written) ?? written.profile
     }
 
     /// A position as a member enters it; for a change, nil fields keep their value and `.some(nil)` clears.

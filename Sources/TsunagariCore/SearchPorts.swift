@@ -441,6 +441,17 @@ public protocol ProfileChangeObserver: Sendable {
     /// change (nil when it read none), so that the caller can answer with it instead of reading it again.
     @discardableResult
     func profileChanged(_ member: MemberID) async -> Profile?
+    /// The same, for a change whose write gave back the profile as written with its version: nothing to read again.
+    @discardableResult
+    func profileChanged(_ member: MemberID, as written: (profile: Profile, version: Int64)) async -> Profile?
+}
+
+extension ProfileChangeObserver {
+    /// An observer that reads the profile itself reads it again.
+    @discardableResult
+    public func profileChanged(_ member: MemberID, as written: (profile: Profile, version: Int64)) async -> Profile? {
+        await profileChanged(member)
+    }
 }
 
 /// An index entry as storage holds it, with when it was indexed.

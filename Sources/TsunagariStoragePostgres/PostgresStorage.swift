@@ -354,11 +354,11 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
             .map { MemberID(try $0["id"].decode(String.self)) }
     }
 
-    @discardableResult
-    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
+    /// The update of the fields, its values bound; `returning` ends it (column names come from `ProfileColumns`, a
+    /// fixed list).
+    private static func fieldsUpdate(_ change: ProfileFieldsChange, for member: MemberID, at date: Date, returning: String) -> PostgresQuery {
         var bindings = PostgresBindings()
         var assignments: [String] = []
-        // Column names come from `ProfileColumns`, a fixed list; every value is bound.
         for (column, value) in ProfileColumns.of(change) {
             if let value { bindings.append(value) } else { bindings.appendNull() }
             assignments.append("\(column) = $\(bindings.count)")
@@ -366,9 +366,39 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         bindings.append(StoredTime.millis(date))
         assignments.append("updated_at = $\(bindings.count)")
         bindings.append(member.rawValue)
-        let query = PostgresQuery(
-            unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) AND suspended_at IS NULL RETURNING 1",
+        return PostgresQuery(
+            unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) AND suspended_at IS NULL \(returning)",
             binds: bindings)
+    }
+
+    /// A change without a new handle: the update and the profile's read in one prepared statement
+    /// (`UpdateFieldsReading`). An edit was three round trips: the update, the read, the search entry's write.
+    public func updateFieldsReading(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws
+        -> (profile: Profile, version: Int64)?
+    {
+        guard change.handle == nil else {
+            guard try await updateFields(change, for: member, at: date) else { return nil }
+            return try await versionedProfile(id: member)
+        }
+        var values = Values()
+        let changed = Dictionary(change.changed.map { ($0.0, $0.1) }, uniquingKeysWith: { _, b in b })
+        for field in UpdateFieldsReading.fields {
+            values.add(changed[field] != nil)
+            values.add(changed[field] ?? nil)
+        }
+        values.add(StoredTime.millis(date))
+        values.add(member.rawValue)
+        let rows = try await write(
+            UpdateFieldsReading.self, values,
+            logs: .known([MemberCache.Change(sequence: 0, member: member, tokenHash: MemberCache.Change.profile)]))
+        guard let row = rows.first else { return nil }
+        let read = try ProfileRead.decode(row, id: member)
+        return (read.profile, read.version)
+    }
+
+    @discardableResult
+    public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
+        let query = Self.fieldsUpdate(change, for: member, at: date, returning: "RETURNING 1")
         guard let handle = change.handle else {
             // The member's row changes, not the account's columns: a change of the profile alone (migration 22).
             let written = try await statement(
@@ -797,8 +827,11 @@ struct TrackedPostgresClient: Sendable {
 /// - The columns are named, not `m.*`: a prepared statement whose result changes shape (a column added by another
 ///   instance's migration) fails.
 struct ProfileRead: PostgresPreparedStatement {
-    static let sql = """
-        SELECT m.role, m.name, m.name_reading, m.handle, m.headline, m.location, m.industry, m.about, m.profile_visibility,
+    static let sql = "SELECT \(columns)\nFROM members m WHERE m.id = $1"
+
+    /// What is read of `m`, a member's row (or the row an update returns).
+    static let columns = """
+        m.role, m.name, m.name_reading, m.handle, m.headline, m.location, m.industry, m.about, m.profile_visibility,
           m.connections_visibility, m.open_to_work_enabled, m.open_to_work_visibility, m.open_to_work_titles,
           m.open_to_work_locations, m.locale, m.section_visibility, m.recruiter_messages, m.share_network_with_colleagues,
           m.created_at, m.updated_at, m.contact_info, m.photo_id, m.banner_id, m.suspended_at IS NOT NULL AS suspended,
@@ -820,7 +853,6 @@ struct ProfileRead: PostgresPreparedStatement {
             SELECT u.v FROM profile_entries x, unnest(ARRAY[x.kind, x.body]) WITH ORDINALITY AS u(v, k)
             WHERE x.member_id = m.id ORDER BY x.created_at, x.id COLLATE "C", u.k
           ) AS entries
-        FROM members m WHERE m.id = $1
         """
     typealias Row = (profile: Profile, suspended: Bool, version: Int64)
 
@@ -840,8 +872,9 @@ struct ProfileRead: PostgresPreparedStatement {
         stride(from: 0, to: texts.count - width + 1, by: width).map { texts[$0..<$0 + width] }
     }
 
-    func decodeRow(_ postgresRow: PostgresRow) throws -> Row {
-        let row = postgresRow.makeRandomAccess()
+    func decodeRow(_ postgresRow: PostgresRow) throws -> Row { try Self.decode(postgresRow.makeRandomAccess(), id: id) }
+
+    static func decode(_ row: PostgresRandomAccessRow, id: MemberID) throws -> Row {
         let positions = Self.items(try row["positions"].decode([String].self), width: 9).map { p in
             let f = Array(p)
             return Position(
@@ -887,6 +920,28 @@ struct ProfileRead: PostgresPreparedStatement {
         profile.banner = try row["banner_id"].decode(String?.self).map(PhotoRef.init)
         return (profile, try row["suspended"].decode(Bool.self), try row["profile_version"].decode(Int64.self))
     }
+}
+
+/// The fields a change names set, the others assigned their own value (so a concurrent change of another field stays:
+/// PostgreSQL evaluates the assignments again on the row as it is after that change), and the profile read from the
+/// row the update returns (its version raised by the trigger) with the member's other rows, which it does not touch.
+/// One statement for every combination of fields, prepared once: sent as text, parsing and planning the read with it
+/// cost more than the round trip it saves (docs/BENCHMARKS.md "Request path, round 11"). `$1`/`$2` … `$11`/`$12`: whether
+/// each field of `fields` is set, and its value; `$13` the time, `$14` the member.
+enum UpdateFieldsReading: FixedSQL {
+    static let fields: [ProfileFieldsChange.Field] = [.name, .nameReading, .headline, .location, .industry, .about]
+    static let columns = ["name", "name_reading", "headline", "location", "industry", "about"]
+    static let sql = """
+        WITH m AS (
+          UPDATE members SET
+            \(columns.enumerated().map { "\($1) = CASE WHEN $\(2 * $0 + 1)::boolean THEN $\(2 * $0 + 2)::text ELSE \($1) END" }.joined(separator: ",\n    "))
+            , updated_at = $13::bigint
+          WHERE id = $14::text AND suspended_at IS NULL
+          RETURNING *
+        )
+        SELECT \(ProfileRead.columns)
+        FROM m
+        """
 }
 
 /// The member cache's log after a sequence number, in order (`replayCacheChanges`: after every write and every 250 ms).

@@ -308,6 +308,14 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
     }
 
     @discardableResult
+    /// The write, then the profile read (a read from memory-mapped pages here, not a round trip).
+    public func updateFieldsReading(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws
+        -> (profile: Profile, version: Int64)?
+    {
+        guard try await updateFields(change, for: member, at: date) else { return nil }
+        return try await versionedProfile(id: member)
+    }
+
     public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
         let columns = ProfileColumns.of(change)
         let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")

@@ -17,19 +17,33 @@ public struct SearchIndexing: ProfileChangeObserver {
     @discardableResult
     public func profileChanged(_ member: MemberID) async -> Profile? {
         do {
-            let found = try await storage.versionedProfile(id: member)
-            // A member waiting to verify their address is not found yet (nor a suspended or deleted one).
-            guard let (profile, version) = found, try await storage.account(id: member)?.emailVerified == true else {
-                try await index.deleteSearchEntry(member)
-                return found?.profile
-            }
-            try await index.upsertSearchEntries([Self.entry(for: profile, version: version)], at: clock.now())
-            return profile
+            return try await index(member, try await storage.versionedProfile(id: member))
         } catch {
             // The profile change itself is stored; the index catches up at the next change or start.
             logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
             return nil
         }
+    }
+
+    /// The profile as its write gave it back, indexed without reading it again.
+    public func profileChanged(_ member: MemberID, as written: (profile: Profile, version: Int64)) async -> Profile? {
+        do {
+            return try await index(member, written)
+        } catch {
+            logger.error("could not index a profile", metadata: ["error": .string("\(type(of: error))")])
+            return written.profile
+        }
+    }
+
+    /// Writes the member's entry from the profile found (removes it when none, or when the member may not be found).
+    private func index(_ member: MemberID, _ found: (profile: Profile, version: Int64)?) async throws -> Profile? {
+        // A member waiting to verify their address is not found yet (nor a suspended or deleted one).
+        guard let (profile, version) = found, try await storage.account(id: member)?.emailVerified == true else {
+            try await index.deleteSearchEntry(member)
+            return found?.profile
+        }
+        try await index.upsertSearchEntries([Self.entry(for: profile, version: version)], at: clock.now())
+        return profile
     }
 
     /// Writes the member's entry to storage from their profile (logged, so every instance's index follows): for a

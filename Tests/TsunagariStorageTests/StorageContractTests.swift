@@ -208,6 +208,29 @@ struct StorageContractTests {
             // The other member is untouched.
             #expect(try await s.profile(id: hanako.account.memberID)?.fields == hanako.profile.fields)
 
+            // The write giving back the profile as written with its version: what a read right after it gives, the
+            // member's other rows (positions, schools, skills) included.
+            let versioned = try #require(s as? any VersionedProfileReading)
+            #expect(try await s.savePosition(Make.draft("株式会社メルカリ", end: "2023-03"), for: id, at: Make.at(241)))
+            #expect(try await s.savePosition(Make.draft("Sansan株式会社", location: nil, description: nil), for: id, at: Make.at(242)))
+            #expect(try await s.saveEducation(Make.education("東京大学"), for: id, isNew: true, at: Make.at(243)))
+            try await s.replaceSkills(["Swift", "営業"], for: id, at: Make.at(244))
+            let changes: [(String, ProfileFieldsChange)] = [
+                ("headline", ProfileFieldsChange(headline: .some("見出し"), about: .some(nil))),
+                ("name", ProfileFieldsChange(name: "山田 太郎", nameReading: .some("やまだ たろう"))),
+                ("handle", ProfileFieldsChange(handle: "Taro-Z")),
+            ]
+            for (step, change) in changes {
+                let before = try #require(try await versioned.versionedProfile(id: id)).version
+                let written = try #require(try await s.updateFieldsReading(change, for: id, at: Make.at(250)), "\(step)")
+                let read = try #require(try await versioned.versionedProfile(id: id))
+                #expect(written.profile == read.profile, "\(step)")
+                #expect(written.version == read.version && written.version > before, "\(step)")
+                #expect(written.profile.positions.count == 2 && written.profile.educations.count == 1 && written.profile.skills == ["Swift", "営業"])
+            }
+            #expect(try await s.profile(id: id)?.fields.headline == "見出し")
+            #expect(try await s.updateFieldsReading(ProfileFieldsChange(headline: .some("Ghost")), for: MemberID(Make.id(404)), at: Make.at(300)) == nil)
+
             // No member, or a suspended one: false, and nothing written (a handle change neither).
             #expect(try await s.updateFields(ProfileFieldsChange(headline: .some("Ghost")), for: MemberID(Make.id(404)), at: Make.at(300)) == false)
             #expect(try await s.updateFields(ProfileFieldsChange(handle: "ghost"), for: MemberID(Make.id(404)), at: Make.at(300)) == false)
@@ -216,6 +239,7 @@ struct StorageContractTests {
             let audit = AuditEntry(id: Make.id(9), at: Make.at(9), actor: "cli:ops", action: "member.suspend", subject: "member", detail: "")
             #expect(try await moderation.suspendMember(hanako.account.memberID, reason: "spam", audit: audit))
             #expect(try await s.updateFields(ProfileFieldsChange(headline: .some("Back")), for: hanako.account.memberID, at: Make.at(300)) == false)
+            #expect(try await s.updateFieldsReading(ProfileFieldsChange(headline: .some("Back")), for: hanako.account.memberID, at: Make.at(300)) == nil)
             #expect(try await s.updateFields(ProfileFieldsChange(handle: "hanako-2"), for: hanako.account.memberID, at: Make.at(300)) == false)
             let suspended = try #require(try await s.profile(id: hanako.account.memberID, includingSuspended: true))
             #expect(suspended.fields == hanako.profile.fields)
