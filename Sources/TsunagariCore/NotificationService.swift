@@ -81,7 +81,9 @@ public struct NotificationService: Sendable {
         var made: [MemberNotification] = []
         for draft in Self.drafts(for: happening) {
             do {
-                guard try await !storage.blockedEitherWay(draft.member).contains(draft.actor) else { continue }
+                // Either way, so the actor's own set tells: they have just acted, and it is held in memory, where the
+                // member's is often not (an invitation to someone new read theirs for this alone).
+                guard try await !storage.blockedEitherWay(draft.actor).contains(draft.member) else { continue }
                 let now = clock.now()
                 var notification = MemberNotification(
                     id: OpaqueID.make(at: now), member: draft.member, kind: draft.kind, actor: draft.actor, subjectID: draft.subjectID,

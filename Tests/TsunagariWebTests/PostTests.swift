@@ -343,6 +343,28 @@ import TsunagariGraph
         }
     }
 
+    /// A notification is never made between two members either of whom blocked the other, whichever of them blocked.
+    @Test func noNotificationCrossesABlockEitherWay() async throws {
+        try await withApp { client, services in
+            let cast = try await Cast.make(client, ["Ann", "Ben", "Cho"])
+            let (ann, ben, cho) = (MemberID(cast.ids["Ann"]!), MemberID(cast.ids["Ben"]!), MemberID(cast.ids["Cho"]!))
+            func made(_ happening: Happening) async -> Int { await services.notifications.record(happening).count }
+            #expect(await made(.mentioned(member: ann, by: ben, post: "p1")) == 1)
+            #expect(await made(.mentioned(member: ben, by: ann, post: "p2")) == 1)
+            // Ann blocks Ben: nothing from Ben to Ann, nor from Ann to Ben; Cho is not concerned.
+            #expect(try await client.call(.put, "/api/v1/members/\(ben.rawValue)/block", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(await made(.mentioned(member: ann, by: ben, post: "p3")) == 0)
+            #expect(await made(.mentioned(member: ben, by: ann, post: "p4")) == 0)
+            #expect(await made(.reacted(postAuthor: ann, by: ben, post: "p5")) == 0)
+            #expect(await made(.mentioned(member: ann, by: cho, post: "p6")) == 1)
+            #expect(await made(.mentioned(member: ben, by: cho, post: "p7")) == 1)
+            // Unblocked: both ways again.
+            #expect(try await client.call(.delete, "/api/v1/members/\(ben.rawValue)/block", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(await made(.mentioned(member: ann, by: ben, post: "p8")) == 1)
+            #expect(await made(.mentioned(member: ben, by: ann, post: "p9")) == 1)
+        }
+    }
+
     @Test func reportsGoToTheQueueOnce() async throws {
         try await withApp { client, services in
             let cast = try await Cast.make(client, ["Ann", "Ben"])
