@@ -354,23 +354,6 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
             .map { MemberID(try $0["id"].decode(String.self)) }
     }
 
-    /// The update of the fields, its values bound; `returning` ends it (column names come from `ProfileColumns`, a
-    /// fixed list).
-    private static func fieldsUpdate(_ change: ProfileFieldsChange, for member: MemberID, at date: Date, returning: String) -> PostgresQuery {
-        var bindings = PostgresBindings()
-        var assignments: [String] = []
-        for (column, value) in ProfileColumns.of(change) {
-            if let value { bindings.append(value) } else { bindings.appendNull() }
-            assignments.append("\(column) = $\(bindings.count)")
-        }
-        bindings.append(StoredTime.millis(date))
-        assignments.append("updated_at = $\(bindings.count)")
-        bindings.append(member.rawValue)
-        return PostgresQuery(
-            unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) AND suspended_at IS NULL \(returning)",
-            binds: bindings)
-    }
-
     /// A change without a new handle: the update and the profile's read in one prepared statement
     /// (`UpdateFieldsReading`). An edit was three round trips: the update, the read, the search entry's write.
     public func updateFieldsReading(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws
@@ -398,7 +381,19 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
 
     @discardableResult
     public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
-        let query = Self.fieldsUpdate(change, for: member, at: date, returning: "RETURNING 1")
+        var bindings = PostgresBindings()
+        var assignments: [String] = []
+        // Column names come from `ProfileColumns`, a fixed list; every value is bound.
+        for (column, value) in ProfileColumns.of(change) {
+            if let value { bindings.append(value) } else { bindings.appendNull() }
+            assignments.append("\(column) = $\(bindings.count)")
+        }
+        bindings.append(StoredTime.millis(date))
+        assignments.append("updated_at = $\(bindings.count)")
+        bindings.append(member.rawValue)
+        let query = PostgresQuery(
+            unsafeSQL: "UPDATE members SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) AND suspended_at IS NULL RETURNING 1",
+            binds: bindings)
         guard let handle = change.handle else {
             // The member's row changes, not the account's columns: a change of the profile alone (migration 22).
             let written = try await statement(
