@@ -476,6 +476,13 @@ import TsunagariGraph
             let report = try #require(try await services.storage.openReports(limit: 10).first)
             _ = try await services.moderation.resolve(report.id, as: .removed, by: .member(MemberID(cast.ids["Mod"]!), .moderator))
             #expect(try await check("removed by a moderator")["Cho"]?.contains("四つ目") == false)
+            // The original's author blocks a viewer: to that viewer the repost's original is gone, the others still see it.
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Cho"]).status == .noContent)
+            seen = try await check("the original's author blocks Ben")
+            #expect(seen["Ben"]?.contains("共有します [public]  c0 r0 mine=- ↻ gone") == true)
+            #expect(seen["Ann"]?.contains("↻ 元の投稿（改訂）") == true)
+            #expect(try await client.call(.delete, "/api/v1/members/\(cast.ids["Ben"]!)/block", token: cast.tokens["Cho"]).status == .noContent)
+            #expect(try await check("unblocked")["Ben"]?.contains("↻ 元の投稿（改訂）") == true)
             // The original deleted: the repost says so.
             #expect(try await client.call(.delete, "/api/v1/posts/\(original)", token: cast.tokens["Cho"]).status == .noContent)
             #expect(try await check("the original deleted")["Ben"]?.contains("共有します [public]  c0 r0 mine=- ↻ gone") == true)
