@@ -60,10 +60,12 @@ extension SQLiteStorage: PostStore {
 
     public func posts(ids: [String]) async throws -> [Post] {
         guard !ids.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Self.inSlices(ids) { part, marks in
-                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
-            }
+        return try await pool.read { db in try Self.posts(ids: ids, db) }
+    }
+
+    static func posts(ids: [String], _ db: Database) throws -> [Post] {
+        try Self.inSlices(ids) { part, marks in
+            try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
         }
     }
 
@@ -122,9 +124,7 @@ extension SQLiteStorage: PostStore {
             let batch = try Self.posts(by: author, before: nil, includeConnectionsOnly: true, limit: max(0, limit) + 1, db)
             let posts = Array(batch.prefix(max(0, limit)))
             let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
-            let originals = try Self.inSlices(originalIDs) { part, marks in
-                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
-            }
+            let originals = try Self.posts(ids: originalIDs, db)
             let counts = try Self.postCounts(posts.map(\.id) + originals.map(\.id), viewer: nil, db).mapValues(\.counts)
             var reactions: [String: [MemberID: ReactionType]] = [:]
             _ = try Self.inSlices(posts.map(\.id)) { part, marks -> [Int] in
