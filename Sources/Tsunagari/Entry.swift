@@ -107,10 +107,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("smtp-password"), help: "SMTP password; prefer TSUNAGARI_SMTP_PASSWORD.") var smtpPassword: String?
     @Option(name: .customLong("smtp-ca-file"), help: "PEM file of CA certificates for the SMTP server (TSUNAGARI_SMTP_CA_FILE).") var smtpCAFile: String?
     @Option(name: .customLong("mail-from"), help: "Sender address of outgoing mail (TSUNAGARI_MAIL_FROM).") var mailFrom: String?
+    @Option(help: "auto (jemalloc when installed, the default), system, or the path of a malloc library (TSUNAGARI_ALLOCATOR).")
+    var allocator: String?
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
         var flags = storage.flags
+        flags["--allocator"] = allocator
         flags["--smtp-host"] = smtpHost
         flags["--smtp-port"] = smtpPort
         flags["--smtp-security"] = smtpSecurity
@@ -135,7 +138,14 @@ struct Serve: AsyncParsableCommand {
         if demo { flags["--demo"] = "true" }
         if trustProxy { flags["--trust-proxy"] = "true" }
         let configuration = try resolve(flags)
+        // Before anything is opened: this may start the process again with another malloc.
+        let allocation = AllocatorStart.apply(configuration.allocator)
         let logger = makeLogger(configuration)
+        if allocation.expected {
+            logger.info("memory allocator", metadata: ["allocator": "\(allocation.description)"])
+        } else {
+            logger.warning("memory allocator", metadata: ["allocator": "\(allocation.description)"])
+        }
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

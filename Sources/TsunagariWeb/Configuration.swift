@@ -40,6 +40,8 @@ public struct AppConfiguration: Sendable {
     public var metricsToken: String?
     /// Outgoing mail; nil (no `--smtp-host`) sends none.
     public var mail: MailSettings?
+    /// Which `malloc` `serve` runs with (`MemoryAllocator`).
+    public var allocator: MemoryAllocator = .automatic
 
     /// Where outgoing mail goes and whom it is from.
     public struct MailSettings: Sendable, Equatable {
@@ -112,6 +114,9 @@ public struct AppConfiguration: Sendable {
         Setting(flag: "--smtp-password", environment: "TSUNAGARI_SMTP_PASSWORD", meaning: "SMTP password (prefer the environment variable)"),
         Setting(flag: "--smtp-ca-file", environment: "TSUNAGARI_SMTP_CA_FILE", meaning: "PEM file of CA certificates trusted for the SMTP server"),
         Setting(flag: "--mail-from", environment: "TSUNAGARI_MAIL_FROM", meaning: "sender address of outgoing mail (needed with --smtp-host)"),
+        Setting(
+            flag: "--allocator", environment: "TSUNAGARI_ALLOCATOR",
+            meaning: "auto (jemalloc when installed), system, or the path of a malloc library to preload"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -230,6 +235,14 @@ public struct AppConfiguration: Sendable {
         }
         if let (raw, source) = value("--log-format") {
             if let format = LogFormat(rawValue: raw) { config.logFormat = format } else { bad(source, raw, "text or json") }
+        }
+        if let (raw, source) = value("--allocator") {
+            switch MemoryAllocator(parsing: raw) {
+            case .library(let path)? where !FileManager.default.fileExists(atPath: path):
+                bad(source, raw, "auto, system, or the path of an installed malloc library (no file is there)")
+            case let allocator?: config.allocator = allocator
+            case nil: bad(source, raw, "auto, system, or the absolute path of a malloc library such as /usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
+            }
         }
         if let (raw, source) = value("--metrics-token") {
             // Sent in a header by a scraper: printable ASCII, long enough not to be guessed.

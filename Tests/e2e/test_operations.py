@@ -7,10 +7,11 @@ import json
 import re
 import threading
 import time
+from pathlib import Path
 
 import requests
 
-from support import API, Storage, describe
+from support import API, Storage, describe, skip_or_fail
 from test_cli import run
 
 
@@ -114,6 +115,31 @@ def test_metrics_and_json_logs_from_a_running_server(make_storage, make_server):
     assert any(entry.get("path") == "/api/v1/accounts" and entry.get("status") == "201" for entry in requests_logged), lines[-5:]
     assert all({"time", "level", "label", "message"} <= entry.keys() for entry in requests_logged)
     assert not any(member["token"] in line for line in lines), "a token reached the log"
+
+
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+
+
+def mapped_libraries(pid: int) -> str:
+    with open(f"/proc/{pid}/maps") as maps:
+        return maps.read()
+
+
+def test_the_server_runs_with_jemalloc_when_it_is_installed_and_not_when_told(make_storage, make_server):
+    """`serve` starts itself again with jemalloc preloaded (same process id), works, and says so; `system` keeps
+    the C library's malloc."""
+    if not Path(JEMALLOC).exists():
+        skip_or_fail(f"{JEMALLOC} is not installed (apt-get install libjemalloc2)")
+    storage = make_storage("sqlite")
+    server = make_server(storage)
+    assert JEMALLOC in mapped_libraries(server.pid)
+    assert f"allocator={JEMALLOC}" in server.log_tail(), server.log_excerpt()
+    member = API(server.url).sign_up(name="配分 太郎")
+    assert API(server.url, member["token"]).request("GET", "/me").status_code == 200
+
+    plain = make_server(make_storage("sqlite"), "--allocator", "system")
+    assert "libjemalloc" not in mapped_libraries(plain.pid)
+    assert "allocator=the C library's malloc" in plain.log_tail(), plain.log_excerpt()
 
 
 def test_long_commands_report_progress(tmp_path):
