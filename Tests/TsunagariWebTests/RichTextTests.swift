@@ -60,9 +60,11 @@ struct RichTextTests {
         let pieces = [
             "営業", " ", "　", "\n", "#採用", "＃エンジニア", "#", "@sato-hanako", "＠Sato-Hanako", "@nobody", "https://example.com/a?b=1&c=2",
             "。", "!", "a&b", "<b>", "\"", "'", "#tag.", "(", ")", "e\u{301}", "#\u{20E3}", "😀", "www.example.jp",
+            // A character made of a whitespace scalar and more, a mark alone, a prepended character before a space.
+            "\r\n", "\r", "\u{301}", "\u{600}", "\u{2003}",
         ]
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<1_000 {
+        for _ in 0..<3_000 {
             let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(PostPages.richText(text, mentions: mentions).rendered == Self.reference(text, mentions: mentions).rendered, "\(text)")
         }

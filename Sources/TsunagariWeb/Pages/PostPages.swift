@@ -42,10 +42,13 @@ enum PostPages {
                 plain += segment
                 return
             }
-            var word = ""
-            func flush() {
-                guard !word.isEmpty else { return }
-                var core = word
+            func word(_ word: Substring) {
+                // Only a word that starts with a mark can be a tag or a mention (most words of a text do not).
+                guard let mark = word.unicodeScalars.first, mark == "#" || mark == "＃" || mark == "@" || mark == "＠" else {
+                    plain += word
+                    return
+                }
+                var core = String(word)
                 var trailing = ""
                 while let last = core.last, ".,!?;:)」』、。！？".contains(last) {
                     trailing = String(last) + trailing
@@ -62,17 +65,27 @@ enum PostPages {
                 } else {
                     plain += word
                 }
-                word = ""
             }
-            for character in segment {
-                if character.isWhitespace {
-                    flush()
-                    plain.append(character)
-                } else {
-                    word.append(character)
+            // Words are the runs between whitespace characters, found by scalars and taken as slices (going Character
+            // by Character and appending each, then looking at every word's last characters, was a twentieth of a
+            // feed page). A whitespace character is one whose first scalar is whitespace, and it starts where a
+            // character starts (`samePosition`), so the words are those of the Character walk; the character's whole
+            // extent (`\r\n`, marks on a space) goes out as plain text.
+            let scalars = segment.unicodeScalars
+            var start = scalars.startIndex
+            var i = start
+            while i < scalars.endIndex {
+                guard scalars[i].properties.isWhitespace, i.samePosition(in: text) != nil else {
+                    i = scalars.index(after: i)
+                    continue
                 }
+                let end = min(text.index(after: i), scalars.endIndex)
+                word(Substring(scalars[start..<i]))
+                plain += Substring(scalars[i..<end])
+                start = end
+                i = end
             }
-            flush()
+            word(Substring(scalars[start..<scalars.endIndex]))
         }
         for range in PostText.links(in: text) {
             words(text[cursor..<range.lowerBound])
