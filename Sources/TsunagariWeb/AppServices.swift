@@ -10,7 +10,11 @@ import TsunagariStoragePostgres
 import TsunagariStorageSQLite
 
 /// The domain services wired to one storage, shared by every request.
-public struct AppServices: Sendable {
+///
+/// A class, though nothing in it changes: every route group holds it, and a struct of some forty services (each a
+/// struct of its own references) was copied, retained and released field by field with each route's handler, 1–2% of
+/// a profile page.
+public final class AppServices: Sendable {
     public typealias Store = Storage & NetworkStore & SearchEntryStore & SavedSearchStore & NotificationStore & MessagingStore & PostStore & JobStore
         & ContactStore & ModerationStore & MailStore & PhotoStore & VersionedProfileReading
 
