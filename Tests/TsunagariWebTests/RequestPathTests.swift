@@ -202,6 +202,31 @@ struct RequestPathTests {
         #expect(StaticAssets.accepts("gzip", "*"))
         #expect(!StaticAssets.accepts("gzip", "deflate, br"))
         #expect(!StaticAssets.accepts("gzip", nil))
+        #expect(StaticAssets.accepts("gzip", "GZip;Q=0.5"))
+        #expect(!StaticAssets.accepts("gzip", "*;q=1, gzip;q=0.000"))
+    }
+
+    /// The header read as it was through Foundation (split, lowercased, trimmed), before it was read over bytes.
+    static func referenceAccepts(_ coding: String, _ header: String?) -> Bool {
+        guard let header else { return false }
+        var star = false
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = pieces.first else { continue }
+            let quality = pieces.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
+            if name == coding { return quality > 0 }
+            if name == "*" { star = quality > 0 }
+        }
+        return star
+    }
+
+    @Test func acceptEncodingIsReadAsItWasThroughFoundation() {
+        let pieces = ["gzip", "GZIP", "br", "*", "deflate", "identity", ",", ", ", ";", ";q=0", "; q=0.5", ";q=1", ";Q=0", ";q=0.000", ";q=x", " ", "\t", "gz", "zip"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let header = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(StaticAssets.accepts("gzip", header) == Self.referenceAccepts("gzip", header), "\(header)")
+        }
     }
 
     @Test func readinessWaitsForEveryIndexToCatchUp() async throws {
