@@ -1,10 +1,9 @@
 /// Which `malloc` the server runs with (`--allocator`, `TSUNAGARI_ALLOCATOR`).
 ///
 /// A page allocates and frees thousands of small objects on several threads. The C library's allocator serves them
-/// from shared arenas: under load, a fifth of a profile page's context switches were waits on an arena's lock, and a
-/// large allocation after many small frees merged them one by one (`malloc_consolidate`). jemalloc keeps a cache per
-/// thread: the same build served the profile page in 15–20% less CPU with it (docs/BENCHMARKS.md, "Request path,
-/// round 12"). A `malloc` cannot be swapped once the process runs, so `serve` starts itself again with the library
+/// from shared arenas: under load threads waited on an arena's lock, and a large allocation after many small frees
+/// merged them one by one (`malloc_consolidate`). jemalloc keeps a cache per thread: the same build served the
+/// profile page in 9–15% less CPU with it, and the feed in 7–17% less (docs/BENCHMARKS.md, "Request path, round 12"). A `malloc` cannot be swapped once the process runs, so `serve` starts itself again with the library
 /// preloaded (`LD_PRELOAD`) before it opens anything; the process keeps its id.
 public enum MemoryAllocator: Sendable, Equatable {
     /// jemalloc when it is installed (Debian's `libjemalloc2`), else the C library's.
