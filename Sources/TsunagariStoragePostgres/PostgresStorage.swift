@@ -27,8 +27,17 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
         client = TrackedPostgresClient(base: base, cache: cache)
         self.logger = logger
         self.cache = cache
-        runner = Task { await base.run() }
+        let (started, starting) = AsyncStream<Never>.makeStream()
+        runner = Task {
+            starting.finish()
+            await base.run()
+        }
+        runnerStarted = started
     }
+
+    /// Ends when the client's run task has begun: `run()` is the first thing it does after, so a lease made past this
+    /// point does not find the client unstarted (PostgresNIO warns of that at each start otherwise).
+    private let runnerStarted: AsyncStream<Never>
 
     public func close() async throws {
         cacheListener.withLock { task in
@@ -72,6 +81,8 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
 
     public func migrate() async throws {
         defer { cache.reset() }
+        for await _ in runnerStarted {}
+        await Task.yield()
         try await PostgresMigrations.run(client.base, logger: logger)
     }
 

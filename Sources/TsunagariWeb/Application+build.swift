@@ -9,6 +9,7 @@ import TsunagariPhotos
 import TsunagariMail
 import TsunagariGraph
 import TsunagariSearch
+import TsunagariStoragePostgres
 
 /// Builds the router with every middleware and route; the server and the in-process tests both use it.
 public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
@@ -220,7 +221,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
                 from: MailAddress(configuration.mail?.from ?? "no-reply@localhost", name: configuration.mail?.fromName), logger: logger,
                 enabled: configuration.mail != nil),
             services.eventHub,
-            StorageCloser(storage: storage),
+            StorageCloser(storage: storage, events: services.events),
         ],
         logger: logger)
     return app
@@ -229,9 +230,13 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
 /// Closes the database when the server shuts down (SIGTERM / SIGINT), after requests drain.
 struct StorageCloser: Service {
     let storage: any Storage
+    let events: any LiveEventChannel
 
     func run() async throws {
         try? await gracefulShutdown()
+        // The live events' listening connection first: closed under it, it took the shutdown for a lost connection
+        // and said so in a warning.
+        (events as? PostgresEventChannel)?.stop()
         try await storage.close()
     }
 }

@@ -142,6 +142,18 @@ def test_the_server_runs_with_jemalloc_when_it_is_installed_and_not_when_told(ma
     assert "allocator=the C library's malloc" in plain.log_tail(), plain.log_excerpt()
 
 
+def test_a_postgresql_server_starts_serves_and_stops_without_a_warning(make_storage, make_server):
+    """Nothing for an operator to look into: no warning or error while a server on PostgreSQL starts (its client is
+    running before the first lease), serves, and stops on SIGTERM (the live events' connection closed first)."""
+    server = make_server(make_storage("postgres"))
+    member = API(server.url).sign_up(name="静か 太郎")
+    assert API(server.url, member["token"]).request("GET", "/me").status_code == 200
+    assert server.terminate() == 0, server.log_excerpt()
+    loud = [line for line in server.log_tail(200_000).splitlines()
+            if any(f" {level} " in line for level in ("warning", "error", "critical"))]
+    assert not loud, loud
+
+
 def test_long_commands_report_progress(tmp_path):
     """`demo` tells how far it has come (a log line every few seconds off a terminal, and one as each phase ends),
     and so does a server's start-up as it builds its indexes."""
