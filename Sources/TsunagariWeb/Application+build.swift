@@ -196,7 +196,11 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tsunagari"),
+        // A graceful shutdown stops services in the reverse of this order, each after the one before has ended: the
+        // database is closed last, when nothing reads it any more (closed first, a catch-up under way logged a
+        // failed read at one stop in ten).
         services: [
+            StorageCloser(storage: storage, events: services.events),
             GraphCatchUp(
                 source: StoredGraphChanges(storage: storage), graph: services.graph, replay: services.graphReplay, monitor: services.catchUp,
                 logger: logger),
@@ -221,7 +225,6 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
                 from: MailAddress(configuration.mail?.from ?? "no-reply@localhost", name: configuration.mail?.fromName), logger: logger,
                 enabled: configuration.mail != nil),
             services.eventHub,
-            StorageCloser(storage: storage, events: services.events),
         ],
         logger: logger)
     return app

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from support import API, Storage, describe, skip_or_fail
@@ -142,10 +143,12 @@ def test_the_server_runs_with_jemalloc_when_it_is_installed_and_not_when_told(ma
     assert "allocator=the C library's malloc" in plain.log_tail(), plain.log_excerpt()
 
 
-def test_a_postgresql_server_starts_serves_and_stops_without_a_warning(make_storage, make_server):
-    """Nothing for an operator to look into: no warning or error while a server on PostgreSQL starts (its client is
-    running before the first lease), serves, and stops on SIGTERM (the live events' connection closed first)."""
-    server = make_server(make_storage("postgres"))
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_server_starts_serves_and_stops_without_a_warning(kind, make_storage, make_server):
+    """Nothing for an operator to look into: no warning or error while a server starts (on PostgreSQL its client is
+    running before the first lease), serves, and stops on SIGTERM (the live events' connection closed first, the
+    database last, after every catch-up has ended)."""
+    server = make_server(make_storage(kind))
     member = API(server.url).sign_up(name="静か 太郎")
     assert API(server.url, member["token"]).request("GET", "/me").status_code == 200
     assert server.terminate() == 0, server.log_excerpt()
