@@ -32,12 +32,13 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
             starting.finish()
             await base.run()
         }
-        runnerStarted = started
+        runnerStarted = Task { for await _ in started {} }
     }
 
     /// Ends when the client's run task has begun: `run()` is the first thing it does after, so a lease made past this
-    /// point does not find the client unstarted (PostgresNIO warns of that at each start otherwise).
-    private let runnerStarted: AsyncStream<Never>
+    /// point does not find the client unstarted (PostgresNIO warns of that at each start otherwise). A task, so that
+    /// any number of callers may wait for it.
+    private let runnerStarted: Task<Void, Never>
 
     public func close() async throws {
         cacheListener.withLock { task in
@@ -81,7 +82,7 @@ public final class PostgresStorage: Storage, VersionedProfileReading {
 
     public func migrate() async throws {
         defer { cache.reset() }
-        for await _ in runnerStarted {}
+        await runnerStarted.value
         await Task.yield()
         try await PostgresMigrations.run(client.base, logger: logger)
     }
