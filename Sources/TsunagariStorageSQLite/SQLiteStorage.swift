@@ -307,7 +307,6 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
         }
     }
 
-    @discardableResult
     /// The write, then the profile read (a read from memory-mapped pages here, not a round trip).
     public func updateFieldsReading(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws
         -> (profile: Profile, version: Int64)?
@@ -316,6 +315,7 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
         return try await versionedProfile(id: member)
     }
 
+    @discardableResult
     public func updateFields(_ change: ProfileFieldsChange, for member: MemberID, at date: Date) async throws -> Bool {
         let columns = ProfileColumns.of(change)
         let assignments = (columns.map { "\($0.column) = ?" } + ["updated_at = ?"]).joined(separator: ", ")
