@@ -25,6 +25,12 @@ enum PostPages {
 
     /// The post's text with its links, hashtags and mentions as links; everything else escaped. Links are followed by
     /// the reader only (`nofollow ugc noopener`); the server never fetches them.
+    /// A post's count with its noun: "1 comment", "0 comments", "1,204 reactions"; "3 コメント".
+    static func counted(_ count: Int, _ singular: String, _ plural: String, ja: String, _ l: TsunagariCore.Locale) -> String {
+        let digits = Text.grouped(count)
+        return l == .ja ? "\(digits) \(ja)" : "\(digits) \(count == 1 ? singular : plural)"
+    }
+
     static func richText(_ text: String, mentions: [PersonSummary]) -> HTML {
         let handles = Dictionary(mentions.map { ($0.card.handle.lowercased(), $0.card.handle) }, uniquingKeysWith: { a, _ in a })
         var parts: [HTML] = []
@@ -192,9 +198,9 @@ enum PostPages {
                 }
             }
             el("p", .class("post-counts small-text muted")) {
-                "\(view.counts.reactionTotal) \(Text.reactions(l)) · "
-                el("a", .href("/posts/\(post.id)#comments")) { "\(view.counts.comments) \(Text.comments(l))" }
-                " · \(view.counts.reposts) \(Text.repost(l))"
+                "\(counted(view.counts.reactionTotal, "reaction", "reactions", ja: "リアクション", l)) · "
+                el("a", .href("/posts/\(post.id)#comments")) { counted(view.counts.comments, "comment", "comments", ja: "コメント", l) }
+                " · \(counted(view.counts.reposts, "repost", "reposts", ja: "リポスト", l))"
             }
             reactionForm(chrome, view, back: back)
             if !detail {
