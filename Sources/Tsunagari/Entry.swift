@@ -146,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         } else {
             logger.warning("memory allocator", metadata: ["allocator": "\(allocation.description)"])
         }
+        logger.info("page compression", metadata: ["gzip": "\(GzipEncoder.shared.engine)"])
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Crypto
-import CompressNIO
 import TsunagariCore
 import TsunagariPhotos
 import TsunagariMail
@@ -480,9 +479,8 @@ enum StaticAssets {
             self.data = data
             self.contentType = contentType
             version = SHA256.hash(data: data).prefix(8).hexString
-            var buffer = ByteBuffer(bytes: data)
-            let compressed = try? buffer.compress(with: .gzip())
-            gzipped = compressed.flatMap { $0.readableBytes < data.count * 9 / 10 ? Array($0.readableBytesView) : nil }
+            let compressed = GzipEncoder.shared.compress(data, effort: .smallest)
+            gzipped = compressed.readableBytes < data.count * 9 / 10 ? Array(compressed.readableBytesView) : nil
         }
     }
 

@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,31 @@ def test_the_server_runs_with_jemalloc_when_it_is_installed_and_not_when_told(ma
     plain = make_server(make_storage("sqlite"), "--allocator", "system")
     assert "libjemalloc" not in mapped_libraries(plain.pid)
     assert "allocator=the C library's malloc" in plain.log_tail(), plain.log_excerpt()
+
+
+LIBDEFLATE = next((f"{folder}/libdeflate.so.0" for folder in (
+    "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+    if Path(f"{folder}/libdeflate.so.0").exists()), None)
+
+
+def test_pages_are_compressed_by_libdeflate_when_it_is_installed(make_storage, make_server):
+    """With Debian's libdeflate0 the server compresses pages with it (mapped into the process, named in the log), and
+    what it sends inflates in another implementation (Python's zlib) to the page a client asking for no compression
+    gets."""
+    if LIBDEFLATE is None:
+        skip_or_fail("libdeflate.so.0 is not installed (apt-get install libdeflate0)")
+    server = make_server(make_storage("sqlite"))
+    assert "libdeflate.so.0" in mapped_libraries(server.pid)
+    assert "gzip=libdeflate" in server.log_tail(), server.log_excerpt()
+    token = re.compile(r'name="_csrf" value="[^"]*"')
+    for path in ("/", "/login", "/signup"):
+        compressed = requests.get(f"{server.url}{path}", headers={"Accept-Encoding": "gzip"}, stream=True)
+        assert compressed.status_code == 200 and compressed.headers["Content-Encoding"] == "gzip", path
+        raw = compressed.raw.read(decode_content=False)
+        page = zlib.decompress(raw, wbits=31).decode()
+        plain = requests.get(f"{server.url}{path}", headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers and len(raw) < len(plain.content) / 2, path
+        assert token.sub("", page) == token.sub("", plain.text), path
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
