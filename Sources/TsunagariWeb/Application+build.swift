@@ -480,7 +480,7 @@ enum StaticAssets {
             self.contentType = contentType
             version = SHA256.hash(data: data).prefix(8).hexString
             let compressed = GzipEncoder.shared.compress(data, effort: .smallest)
-            gzipped = compressed.readableBytes < data.count * 9 / 10 ? Array(compressed.readableBytesView) : nil
+            gzipped = compressed.flatMap { $0.readableBytes < data.count * 9 / 10 ? Array($0.readableBytesView) : nil }
         }
     }
 

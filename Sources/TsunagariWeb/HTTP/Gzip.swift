@@ -33,15 +33,14 @@ public struct GzipEncoder: Sendable {
         library = name.flatMap(Libdeflate.init(opening:))
     }
 
-    /// `bytes` as one gzip member.
-    public func compress(_ bytes: [UInt8], effort: Effort) -> ByteBuffer {
+    /// `bytes` as one gzip member; nil if the library failed (no memory), and the bytes are then sent as they are.
+    public func compress(_ bytes: [UInt8], effort: Effort) -> ByteBuffer? {
         if let library {
             return library.compress(bytes, level: effort == .fast ? 1 : 12)
         }
         var input = ByteBuffer(bytes: bytes)
         let configuration = ZlibConfiguration(compressionLevel: effort == .fast ? 1 : 9)
-        // zlib fails only for a buffer it was not given room in; compress-nio sizes it by zlib's own bound.
-        return (try? input.compress(with: .gzip(configuration: configuration))) ?? ByteBuffer(bytes: [])
+        return try? input.compress(with: .gzip(configuration: configuration))
     }
 }
 
@@ -79,7 +78,7 @@ private final class Libdeflate: @unchecked Sendable {
         self.gzip = unsafeBitCast(gzip, to: Compress.self)
     }
 
-    func compress(_ bytes: [UInt8], level: Int32) -> ByteBuffer {
+    func compress(_ bytes: [UInt8], level: Int32) -> ByteBuffer? {
         guard let compressor = idle.withLock({ $0[level]?.popLast() }) ?? allocate(level) else {
             return GzipEncoder(library: nil).compress(bytes, effort: level == 1 ? .fast : .smallest)
         }
@@ -94,12 +93,12 @@ private final class Libdeflate: @unchecked Sendable {
         let capacity = bound(compressor, bytes.count)
         var output = ByteBuffer()
         output.reserveCapacity(capacity)
-        output.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { space in
+        let written = output.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { space in
             bytes.withUnsafeBytes { input in
                 // 0 only when the output does not fit, which the bound rules out.
                 gzip(compressor, input.baseAddress, input.count, space.baseAddress, capacity)
             }
         }
-        return output
+        return written > 0 ? output : nil
     }
 }

@@ -22,11 +22,13 @@ enum HTMLResponse {
     static func make(_ html: HTML, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .vary: "Accept-Encoding"]
         let bytes = html.bytes
-        guard PageCompression.accepted, bytes.count >= PageCompression.minimumBytes else {
+        guard PageCompression.accepted, bytes.count >= PageCompression.minimumBytes,
+            let compressed = GzipEncoder.shared.compress(bytes, effort: .fast)
+        else {
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         headers[.contentEncoding] = "gzip"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: GzipEncoder.shared.compress(bytes, effort: .fast)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: compressed))
     }
 }
 
