@@ -9,6 +9,7 @@
 # task-clock` on the server for its middle two seconds. Needs wrk and perf (Debian's linux-perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/demo-session.sh
 [ $# -ge 2 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 binary_a=$1 binary_b=$2 kind=${3:-page} rounds=${4:-10}
 for tool in wrk perf; do command -v $tool >/dev/null || { echo "$tool is not installed" >&2; exit 1; }; done
@@ -19,7 +20,6 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 "$binary_a" demo --members 2000 --data-dir "$work/demo" >/dev/null 2>&1
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start() { # binary folder environment → "pid port"
   local port
   port=$(free_port)
@@ -31,26 +31,16 @@ read -r pid_a port_a < <(start "$binary_a" "$work/a" "${COMPARE_ENV_A:-}")
 read -r pid_b port_b < <(start "$binary_b" "$work/b" "${COMPARE_ENV_B:-}")
 pids=("$pid_a" "$pid_b")
 for port in "$port_a" "$port_b"; do
-  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_up "$port" readyz
 done
 
-token() { curl -fs -X POST "http://127.0.0.1:$1/api/v1/sessions" -d "{\"email\":\"$2\",\"password\":\"tsunagari-demo\"}" |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["token"], d["member"]["handle"])'; }
-cookie() {
-  local jar="$work/jar-$1" csrf
-  curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$1/login" >/dev/null
-  csrf=$(awk '$6=="tsg_csrf" {print $7}' "$jar")
-  curl -fs -c "$jar" -b "$jar" -o /dev/null -X POST "http://127.0.0.1:$1/login" \
-    --data-urlencode "_csrf=$csrf" --data-urlencode "email=member2@example.test" --data-urlencode "password=tsunagari-demo"
-  awk '$6=="tsg_session" {print $7}' "$jar"
-}
 request() { # port → wrk arguments, one per line
   local port=$1 base="http://127.0.0.1:$1" reader shown
-  read -r reader _ < <(token "$port" member2@example.test)
-  read -r _ shown < <(token "$port" member4@example.test)
+  read -r reader _ _ < <(login "$port" member2@example.test)
+  read -r _ _ shown < <(login "$port" member4@example.test)
   case $kind in
-    page) printf '%s\n' -H "Cookie: tsg_session=$(cookie "$port")" "$base/in/$shown" ;;
-    feed) printf '%s\n' -H "Cookie: tsg_session=$(cookie "$port")" "$base/feed" ;;
+    page) printf '%s\n' -H "Cookie: tsg_session=$(web_session "$port" member2@example.test)" "$base/in/$shown" ;;
+    feed) printf '%s\n' -H "Cookie: tsg_session=$(web_session "$port" member2@example.test)" "$base/feed" ;;
     me) printf '%s\n' -H "Authorization: Bearer $reader" "$base/api/v1/me" ;;
     member) printf '%s\n' -H "Authorization: Bearer $reader" "$base/api/v1/members/$shown" ;;
     connections) printf '%s\n' -H "Authorization: Bearer $reader" "$base/api/v1/me/connections" ;;

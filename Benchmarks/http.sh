@@ -27,8 +27,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$1/$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; exit 1; }
+source Benchmarks/demo-session.sh
 
 static_rps=""
 run_wrk() { # label url [wrk arguments…]
@@ -48,19 +47,6 @@ run_wrk() { # label url [wrk arguments…]
   printf '| %-46s | %9s | %6s | %8s | %8s | %s\n' "$label" "$rps" "$ratio" "$p50" "$p99" "${errors:-}"
 }
 
-login() { # port email → "token id handle"
-  curl -fs -X POST "http://127.0.0.1:$1/api/v1/sessions" -d "{\"email\":\"$2\",\"password\":\"tsunagari-demo\"}" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["token"], d["member"]["id"], d["member"]["handle"])'
-}
-
-web_session() { # port email → the session cookie's value
-  local jar="$work/jar-$1" csrf
-  curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$1/login" >/dev/null
-  csrf=$(awk '$6=="tsg_csrf" {print $7}' "$jar")
-  curl -fs -c "$jar" -b "$jar" -o /dev/null -X POST "http://127.0.0.1:$1/login" \
-    --data-urlencode "_csrf=$csrf" --data-urlencode "email=$2" --data-urlencode "password=tsunagari-demo"
-  awk '$6=="tsg_session" {print $7}' "$jar"
-}
 
 # One server, already filled: every endpoint in turn. `ids` lists every member id, for the invitations.
 measure() { # port database-label ids-file taken-pairs-file
