@@ -171,6 +171,38 @@ struct RequestPathTests {
         }
     }
 
+    /// A person in a list is written straight into bytes: the bytes of the object it replaced, for people with and
+    /// without a headline, a location or a photo, at every degree, seen by members and by the logged out, with text
+    /// that needs escapes; read back, and encoded through `Encodable`, it is that object.
+    @Test func aPersonIsWrittenAsTheObjectItReplaced() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "営業部長", "quote \" and \\ and </script>", "line\nbreak\u{01}", "🧑‍💻 エンジニア", "a/b & c"]
+        for _ in 0..<2_000 {
+            var card = MemberCard(
+                id: MemberID("01m\(Int.random(in: 0...999_999, using: &random))"), handle: "hanako-\(Int.random(in: 0...99, using: &random))",
+                name: texts.compactMap { $0 }.randomElement(using: &random)!, headline: texts.randomElement(using: &random)!,
+                location: texts.randomElement(using: &random)!, profileVisibility: ProfileVisibility.allCases.randomElement(using: &random)!,
+                connectionsVisibility: .connections)
+            card.photo = Bool.random(using: &random) ? PhotoRef(id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") : nil
+            let person = PersonSummary(
+                card: card, degree: Degree.allCases.randomElement(using: &random)!,
+                mutualConnectionCount: Int.random(in: 0...100_000, using: &random), anonymous: Int.random(in: 0..<4, using: &random) == 0)
+            let shown = person.card
+            let object = JSONValue.object([
+                "id": .string(shown.id.rawValue), "handle": .string(shown.handle), "name": .string(shown.name),
+                "headline": .string(shown.headline), "location": .string(shown.location),
+                "degree": person.degree == .beyond ? .null : .int(person.degree.rawValue),
+                "mutualConnectionCount": .int(person.mutualConnectionCount), "photo": Represent.photo(shown.photo),
+            ])
+            let written = Represent.summary(person)
+            #expect(written.bytes() == object.bytes(), "\(String(decoding: written.bytes(), as: UTF8.self))")
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(written.bytes())) == object)
+            #expect(try encoder.encode(written) == encoder.encode(object))
+        }
+    }
+
     @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
         try await withApp { client, _ in
             let page = try await Browser(client).get("/")

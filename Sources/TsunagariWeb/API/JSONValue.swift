@@ -11,6 +11,9 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object(JSONFields)
+    /// A value already written as `write(into:)` would write it: the people of a list (`Represent.summary`), whose
+    /// twenty trees of eight fields were an eighth of a suggestions request to build and walk.
+    case written([UInt8])
 
     public static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     public static func int(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
@@ -28,6 +31,7 @@ public enum JSONValue: Sendable, Equatable {
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
+        case .written: "a value"
         }
     }
 }
@@ -60,6 +64,7 @@ extension JSONValue: Codable {
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value.dictionary)
+        case .written(let bytes): try container.encode(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
         }
     }
 
@@ -105,6 +110,7 @@ extension JSONValue: Codable {
                 members.pairs[index].value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .written(let bytes): out.append(contentsOf: bytes)
         }
     }
 

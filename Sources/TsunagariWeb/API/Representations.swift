@@ -170,15 +170,38 @@ enum Represent {
 }
 
 extension Represent {
-    /// `MemberSummary` for a person in a list, with the viewer's degree and mutual count.
+    /// `MemberSummary` for a person in a list, with the viewer's degree and mutual count. Written straight into bytes,
+    /// its keys in order as `JSONValue.write` orders an object's: every list of people is made of these (a test holds
+    /// them to the object they replaced).
     static func summary(_ person: PersonSummary) -> JSONValue {
         let card = person.card
-        return .object([
-            "id": .string(card.id.rawValue), "handle": .string(card.handle), "name": .string(card.name),
-            "headline": .string(card.headline), "location": .string(card.location),
-            "degree": person.degree == .beyond ? .null : .int(person.degree.rawValue),
-            "mutualConnectionCount": .int(person.mutualConnectionCount), "photo": photo(card.photo),
-        ])
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func text(_ value: String?) {
+            if let value { JSONValue.write(string: value, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(contentsOf: #"{"degree":"#.utf8)
+        if person.degree == .beyond {
+            out.append(contentsOf: "null".utf8)
+        } else {
+            JSONValue.write(integer: Int64(person.degree.rawValue), into: &out)
+        }
+        out.append(contentsOf: #","handle":"#.utf8)
+        text(card.handle)
+        out.append(contentsOf: #","headline":"#.utf8)
+        text(card.headline)
+        out.append(contentsOf: #","id":"#.utf8)
+        text(card.id.rawValue)
+        out.append(contentsOf: #","location":"#.utf8)
+        text(card.location)
+        out.append(contentsOf: #","mutualConnectionCount":"#.utf8)
+        JSONValue.write(integer: Int64(person.mutualConnectionCount), into: &out)
+        out.append(contentsOf: #","name":"#.utf8)
+        text(card.name)
+        out.append(contentsOf: #","photo":"#.utf8)
+        photo(card.photo).write(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return .written(out)
     }
 
     static func list(_ items: [JSONValue], next: String?) -> JSONValue {
