@@ -9,7 +9,7 @@
 # task-clock` on the server for its middle two seconds. Needs wrk and perf (Debian's linux-perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source Benchmarks/demo-session.sh
+source Benchmarks/demo-login.sh
 [ $# -ge 2 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 binary_a=$1 binary_b=$2 kind=${3:-page} rounds=${4:-10}
 for tool in wrk perf; do command -v $tool >/dev/null || { echo "$tool is not installed" >&2; exit 1; }; done

@@ -27,7 +27,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-source Benchmarks/demo-session.sh
+source Benchmarks/demo-login.sh
 
 static_rps=""
 run_wrk() { # label url [wrk arguments…]

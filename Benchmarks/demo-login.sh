@@ -1,4 +1,4 @@
-# Sourced by the benchmark scripts: a free port, a server's start, and a demo member's API token or web session.
+# Sourced by the benchmark scripts: a free port, a server's start, and a demo member's API token or web login.
 # `work` must name the calling script's temporary folder (web_session keeps its cookie jars there).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
