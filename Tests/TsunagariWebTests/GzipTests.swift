@@ -10,8 +10,6 @@ import Testing
 /// output that is another implementation reading it, as a browser would.
 @Suite("gzip")
 struct GzipTests {
-    static var isCI: Bool { ["true", "1", "yes"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "") }
-
     /// Both encoders where libdeflate opens; zlib alone where it does not.
     static var encoders: [GzipEncoder] {
         let libdeflate = GzipEncoder(library: "libdeflate.so.0")
@@ -37,7 +35,7 @@ struct GzipTests {
         let installed = GzipEncoder(library: "libdeflate.so.0").engine == "libdeflate"
         // The shared encoder is the one pages use: it takes libdeflate whenever it opens.
         #expect(GzipEncoder.shared.engine == (installed ? "libdeflate" : "zlib"))
-        if Self.isCI {
+        if runningUnderCI {
             #expect(installed, "CI installs libdeflate0: pages would be compressed by zlib")
         }
         // A library that is not there, or is not libdeflate: zlib.

@@ -9,7 +9,7 @@ import TsunagariPhotos
 
 /// Photos and banners through the pages and the API: processed with the real libvips, served by content address,
 /// stripped of metadata, shown only where the viewer sees the full profile. Skipped without libvips, except on CI.
-@Suite("Photos", .enabled(if: PhotoProcessor.isAvailable || ["true", "1", "yes"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "")))
+@Suite("Photos", .enabled(if: PhotoProcessor.isAvailable || runningUnderCI))
 struct PhotoTests {
     /// Width and height from a JPEG's frame header.
     static func jpegSize(_ bytes: [UInt8]) -> (Int, Int)? {

@@ -79,9 +79,8 @@ private final class Libdeflate: @unchecked Sendable {
     }
 
     func compress(_ bytes: [UInt8], level: Int32) -> ByteBuffer? {
-        guard let compressor = idle.withLock({ $0[level]?.popLast() }) ?? allocate(level) else {
-            return GzipEncoder(library: nil).compress(bytes, effort: level == 1 ? .fast : .smallest)
-        }
+        // No compressor (no memory): the caller sends the bytes as they are.
+        guard let compressor = idle.withLock({ $0[level]?.popLast() }) ?? allocate(level) else { return nil }
         defer {
             let kept = idle.withLock { idle in
                 guard idle[level, default: []].count < Self.idleKept else { return false }
