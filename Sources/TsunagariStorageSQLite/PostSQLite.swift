@@ -9,15 +9,19 @@ extension SQLiteStorage: PostStore {
             arguments: [post, actor?.rawValue, StoredTime.millis(Date())])
     }
 
+    /// The columns `post` reads, in its order: read by position, as a name is looked up in the statement's columns on
+    /// every read (a feed page decodes twenty posts).
+    static let postColumns = "id, seq, author_id, text, visibility, created_at, edited_at, hashtags, mentions, repost_of, version, job_id"
+
+    /// A row of `SELECT \(postColumns)`.
     static func post(_ row: Row) -> Post {
-        let hashtags: String = row["hashtags"]
-        let mentions: String = row["mentions"]
+        let hashtags: String = row[7]
+        let mentions: String = row[8]
         return Post(
-            id: row["id"], seq: row["seq"], author: MemberID(row["author_id"]), text: row["text"],
-            visibility: PostVisibility(rawValue: row["visibility"]) ?? .connections, createdAt: StoredTime.date(row["created_at"]),
-            editedAt: (row["edited_at"] as Int64?).map(StoredTime.date), hashtags: hashtags.split(separator: " ").map(String.init),
-            mentions: mentions.split(separator: " ").map { MemberID(String($0)) }, repostOf: row["repost_of"], version: row["version"],
-            jobID: row["job_id"])
+            id: row[0], seq: row[1], author: MemberID(row[2] as String), text: row[3],
+            visibility: PostVisibility(rawValue: row[4]) ?? .connections, createdAt: StoredTime.date(row[5]),
+            editedAt: (row[6] as Int64?).map(StoredTime.date), hashtags: hashtags.split(separator: " ").map(String.init),
+            mentions: mentions.split(separator: " ").map { MemberID(String($0)) }, repostOf: row[9], version: row[10], jobID: row[11])
     }
 
     /// Runs `body` on the values in slices that fit SQLite's limit of bound values.
@@ -55,7 +59,7 @@ extension SQLiteStorage: PostStore {
     }
 
     public func post(id: String) async throws -> Post? {
-        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]).map(Self.post) }
+        try await pool.read { db in try Row.fetchOne(cached: db, sql: "SELECT \(Self.postColumns) FROM posts WHERE id = ?", arguments: [id]).map(Self.post) }
     }
 
     public func posts(ids: [String]) async throws -> [Post] {
@@ -65,7 +69,7 @@ extension SQLiteStorage: PostStore {
 
     static func posts(ids: [String], _ db: Database) throws -> [Post] {
         try Self.inSlices(ids) { part, marks in
-            try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
+            try Row.fetchAll(cached: db, sql: "SELECT \(postColumns) FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
         }
     }
 
@@ -73,7 +77,7 @@ extension SQLiteStorage: PostStore {
         guard !seqs.isEmpty else { return [] }
         return try await pool.read { db in
             try Self.inSlices(seqs) { part, marks in
-                try Row.fetchAll(cached: db, sql: "SELECT * FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
+                try Row.fetchAll(cached: db, sql: "SELECT \(Self.postColumns) FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
             }
         }
     }
@@ -83,7 +87,7 @@ extension SQLiteStorage: PostStore {
             try db.execute(
                 cached: "UPDATE posts SET text = ?, hashtags = ?, mentions = ?, edited_at = ?, version = version + 1 WHERE id = ?",
                 arguments: [text, hashtags.joined(separator: " "), mentions.map(\.rawValue).joined(separator: " "), StoredTime.millis(date), id])
-            guard db.changesCount > 0, let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]) else { return nil }
+            guard db.changesCount > 0, let row = try Row.fetchOne(cached: db, sql: "SELECT \(Self.postColumns) FROM posts WHERE id = ?", arguments: [id]) else { return nil }
             let post = Self.post(row)
             try Self.logFeedChange(post.seq, actor: nil, db)
             return post
@@ -146,7 +150,7 @@ extension SQLiteStorage: PostStore {
         try Row.fetchAll(
             cached: db,
             sql: """
-                SELECT * FROM posts WHERE author_id = ? AND seq < ? AND (visibility = 'public' OR ?)
+                SELECT \(postColumns) FROM posts WHERE author_id = ? AND seq < ? AND (visibility = 'public' OR ?)
                 ORDER BY seq DESC LIMIT ?
                 """,
             arguments: [author.rawValue, before ?? Int64.max, includeConnectionsOnly, max(0, limit)]
@@ -162,39 +166,34 @@ extension SQLiteStorage: PostStore {
         guard !ids.isEmpty else { return [:] }
         var result: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
         _ = try Self.inSlices(ids) { part, marks -> [Int] in
-            let args = StatementArguments(part)
-            for id in try String.fetchAll(cached: db, sql: "SELECT id FROM posts WHERE id IN (\(marks))", arguments: args) {
-                result[id] = (PostCounts(), nil)
-            }
             for row in try Row.fetchAll(
-                cached: db, sql: "SELECT post_id, type, COUNT(*) AS n FROM post_reactions WHERE post_id IN (\(marks)) GROUP BY post_id, type",
-                arguments: args)
+                cached: db, sql: "SELECT p.id, \(postCountColumns) FROM posts p WHERE p.id IN (\(marks))",
+                arguments: StatementArguments([viewer?.rawValue ?? ""]) + StatementArguments(part))
             {
-                guard let type = ReactionType(rawValue: row["type"]) else { continue }
-                result[row["post_id"]]?.counts.reactions[type] = row["n"]
-            }
-            for row in try Row.fetchAll(
-                cached: db, sql: "SELECT post_id, COUNT(*) AS n FROM post_comments WHERE post_id IN (\(marks)) GROUP BY post_id", arguments: args)
-            {
-                result[row["post_id"]]?.counts.comments = row["n"]
-            }
-            for row in try Row.fetchAll(
-                cached: db, sql: "SELECT repost_of, COUNT(*) AS n FROM posts WHERE repost_of IN (\(marks)) GROUP BY repost_of", arguments: args)
-            {
-                result[row["repost_of"]]?.counts.reposts = row["n"]
-            }
-            if let viewer {
-                for row in try Row.fetchAll(
-                    cached: db, sql: "SELECT post_id, type FROM post_reactions WHERE member_id = ? AND post_id IN (\(marks))",
-                    arguments: StatementArguments([viewer.rawValue]) + args)
-                {
-                    result[row["post_id"]]?.viewerReaction = ReactionType(rawValue: row["type"])
+                var counts = PostCounts(comments: row[1], reposts: row[2])
+                if let reactions: String = row[4] {
+                    // "like 2 love 1": each type with its count.
+                    let words = reactions.split(separator: " ")
+                    for index in stride(from: 0, to: words.count - 1, by: 2) {
+                        if let type = ReactionType(rawValue: String(words[index])), let count = Int(words[index + 1]) { counts.reactions[type] = count }
+                    }
                 }
+                result[row[0]] = (counts, (row[3] as String?).flatMap(ReactionType.init))
             }
             return []
         }
         return result
     }
+
+    /// A post's counts as columns of one row (after the post's own), for the viewer bound first: comments, reposts, the
+    /// viewer's reaction, and the reactions by type ("like 2 love 1"). One statement for a page of posts, where five
+    /// statements were read and grouped (a twentieth of a feed page, docs/BENCHMARKS.md "Request path, round 14").
+    static let postCountColumns = """
+        (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id),
+        (SELECT COUNT(*) FROM posts r WHERE r.repost_of = p.id),
+        (SELECT v.type FROM post_reactions v WHERE v.post_id = p.id AND v.member_id = ?1),
+        (SELECT group_concat(type || ' ' || n, ' ') FROM (SELECT type, COUNT(*) AS n FROM post_reactions x WHERE x.post_id = p.id GROUP BY type))
+        """
 
     public func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool {
         try await write { db in

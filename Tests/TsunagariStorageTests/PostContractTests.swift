@@ -71,6 +71,12 @@ struct PostContractTests {
             let counts = try #require(try await s.postCounts([first.id, second.id], viewer: b)[first.id])
             #expect(counts.counts == PostCounts(reactions: [.celebrate: 2], comments: 1, reposts: 1))
             #expect(counts.viewerReaction == .celebrate)
+            // Two types at once, each with its count.
+            #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: a, type: .like, at: Make.at(9)) == (true, true))
+            #expect(
+                try await s.postCounts([first.id], viewer: a)[first.id]
+                    .map { $0.counts == PostCounts(reactions: [.celebrate: 2, .like: 1], comments: 1, reposts: 1) && $0.viewerReaction == .like } == true)
+            #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: a, type: nil, at: Make.at(9)) == (true, false))
             #expect(try await s.postCounts([second.id], viewer: b)[second.id]?.counts == PostCounts())
             #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: c, type: nil, at: Make.at(10)) == (true, false))
             #expect(try await s.postCounts([first.id], viewer: c)[first.id]?.viewerReaction == nil)
