@@ -247,6 +247,64 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         }
     }
 
+    /// The posts a feed gathers, by seq: open addressing over a power-of-two table, probed in turn from a multiplicative
+    /// hash. Seqs start at 1, so 0 marks a free slot. A dictionary hashed every seq with SipHash and checked exclusive
+    /// access on each update from the nested functions that gather: a fifth of ranking a feed (docs/BENCHMARKS.md
+    /// "Request path, round 14").
+    struct Gathering {
+        struct Slot {
+            var seq: UInt32
+            var gathered: Gathered
+        }
+
+        private(set) var slots: [Slot]
+        private(set) var count = 0
+        private var shift: UInt32
+
+        init(expected: Int) {
+            var bits: UInt32 = 4
+            while (1 << bits) < expected * 2 { bits += 1 }
+            slots = Array(repeating: Slot(seq: 0, gathered: Gathered(reason: .own, actor: 0, actors: -1)), count: 1 << bits)
+            shift = 32 - bits
+        }
+
+        mutating func merge(_ seq: UInt32, _ reason: FeedReason, actor: Node) {
+            if (count + 1) * 2 > slots.count { grow() }
+            let mask = slots.count - 1
+            var index = Int((seq &* 2_654_435_769) >> shift)
+            slots.withUnsafeMutableBufferPointer { slots in
+                while true {
+                    if slots[index].seq == seq {
+                        slots[index].gathered.merge(reason, actor: actor)
+                        return
+                    }
+                    if slots[index].seq == 0 {
+                        slots[index] = Slot(seq: seq, gathered: Gathered(reason: reason, actor: actor, actors: -1))
+                        slots[index].gathered.merge(reason, actor: actor)
+                        count += 1
+                        return
+                    }
+                    index = (index + 1) & mask
+                }
+            }
+        }
+
+        private mutating func grow() {
+            let old = slots
+            var bigger = Gathering(expected: old.count)
+            for slot in old where slot.seq != 0 { bigger.insert(slot) }
+            self = bigger
+        }
+
+        private mutating func insert(_ slot: Slot) {
+            let mask = slots.count - 1
+            var index = Int((slot.seq &* 2_654_435_769) >> shift)
+            while slots[index].seq != 0 { index = (index + 1) & mask }
+            slots[index] = slot
+            count += 1
+        }
+    }
+
     public func follows(_ viewer: MemberID, author: MemberID) -> Bool {
         guard let v = graph.nodeOf(viewer), let a = graph.nodeOf(author) else { return false }
         let exceptions = graph.followExceptions(of: v)
@@ -276,8 +334,7 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
         let since = asOf &- UInt32(min(Double(asOf), days * 86_400))
         let shown = Set(question.shown.compactMap { $0 > 0 && $0 < Int64(UInt32.max) ? UInt32($0) : nil })
         let tags = question.hashtags
-        var found: [UInt32: Gathered] = [:]
-        found.reserveCapacity(min(200_000, connections.count * 4 + 64))
+        var found = Gathering(expected: min(200_000, connections.count * 4 + 64))
 
         lock.read {
             // Local copies (references, not elements): reading a class's stored arrays in a hot loop pays for an
@@ -295,10 +352,7 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
             let lastActed = self.lastActed
             self.created.withUnsafeBufferPointer { created in
                 self.authors.withUnsafeBufferPointer { authors in
-                    func consider(_ seq: UInt32, _ reason: FeedReason, actor: Node) {
-                        found[seq, default: Gathered(reason: reason, actor: actor, actors: -1)].merge(reason, actor: actor)
-                    }
-                    func posts(of author: Node, _ reason: FeedReason) {
+                    func posts(of author: Node, _ reason: FeedReason, into found: inout Gathering) {
                         guard Int(author) < byAuthor.count else { return }
                         byAuthor[Int(author)].withUnsafeBufferPointer { list in
                             var taken = 0
@@ -310,17 +364,17 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
                                 if t > asOf { continue }
                                 if t < since { break }
                                 taken += 1
-                                if !checkShown || !shown.contains(seq) { consider(seq, reason, actor: author) }
+                                if !checkShown || !shown.contains(seq) { found.merge(seq, reason, actor: author) }
                             }
                         }
                     }
-                    posts(of: v, .own)
+                    posts(of: v, .own, into: &found)
                     for c in connections {
                         if checkBlocked && blocked.contains(c) { continue }
                         // A connection the viewer unfollowed brings neither posts nor activity.
                         if checkUnfollowed && unfollowed.contains(c) { continue }
                         guard Int(c) < activity.count else { continue }
-                        if lastPosted[Int(c)] >= since { posts(of: c, .connectionPosted) }
+                        if lastPosted[Int(c)] >= since { posts(of: c, .connectionPosted, into: &found) }
                         if lastActed[Int(c)] < since { continue }
                         activity[Int(c)].withUnsafeBufferPointer { list in
                             var i = list.count - 1
@@ -333,11 +387,11 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
                                 taken += 1
                                 if checkShown && shown.contains(item.post) { continue }
                                 guard let kind = PostActivityKind(rawValue: item.kind) else { continue }
-                                consider(item.post, kind.reason, actor: c)
+                                found.merge(item.post, kind.reason, actor: c)
                             }
                         }
                     }
-                    for f in exceptions.extra where !blocked.contains(f) { posts(of: f, .following) }
+                    for f in exceptions.extra where !blocked.contains(f) { posts(of: f, .following, into: &found) }
                     for tag in tags {
                         guard let id = tagIDs[tag] else { continue }
                         let list = tagged[Int(id)]
@@ -350,7 +404,7 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
                             if t > asOf { continue }
                             if t < since { break }
                             taken += 1
-                            if !shown.contains(seq) { consider(seq, .hashtag, actor: authors[Int(seq)] &- 1) }
+                            if !shown.contains(seq) { found.merge(seq, .hashtag, actor: authors[Int(seq)] &- 1) }
                         }
                     }
                 }
@@ -368,7 +422,8 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
             let flags = self.flags
             let created = self.created
             let engagement = self.engagement
-            for (seq, gathered) in found {
+            for slot in found.slots where slot.seq != 0 {
+                let (seq, gathered) = (slot.seq, slot.gathered)
                 let s = Int(seq)
                 guard s < authors.count, authors[s] != 0 else { continue }
                 let author = authors[s] - 1

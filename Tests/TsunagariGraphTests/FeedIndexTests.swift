@@ -26,6 +26,38 @@ import TsunagariCore
         index.feed(FeedQuestion(viewer: ids[viewer], hashtags: [], blocked: [], asOf: now, shown: shown, limit: limit))
     }
 
+    /// The table a feed gathers into holds what a dictionary would: every seq once, merged as `Gathered.merge` does,
+    /// through growth and through seqs that share their low or high bits.
+    @Test(arguments: [1, 2, 3])
+    func aGatheringHoldsWhatADictionaryWould(seed: UInt64) {
+        var random = SeededGenerator(state: seed)
+        let reasons = FeedReason.allCases
+        for expected in [1, 8, 500] {
+            var table = FeedIndex.Gathering(expected: expected)
+            var model: [UInt32: FeedIndex.Gathered] = [:]
+            let pool: [UInt32] = (0..<3_000).map { i in
+                switch i % 3 {
+                case 0: UInt32.random(in: 1...UInt32.max, using: &random)
+                case 1: UInt32(i + 1) << 16  // equal low bits
+                default: UInt32(i + 1)  // a run, as storage numbers posts
+                }
+            }
+            for _ in 0..<20_000 {
+                let seq = pool[Int.random(in: 0..<pool.count, using: &random)]
+                let reason = reasons[Int.random(in: 0..<reasons.count, using: &random)]
+                let actor = Node.random(in: 0..<16, using: &random)
+                table.merge(seq, reason, actor: actor)
+                model[seq, default: FeedIndex.Gathered(reason: reason, actor: actor, actors: -1)].merge(reason, actor: actor)
+            }
+            #expect(table.count == model.count)
+            var seen: [UInt32: FeedIndex.Gathered] = [:]
+            for slot in table.slots where slot.seq != 0 { seen[slot.seq] = slot.gathered }
+            #expect(seen.count == model.count)
+            #expect(seen.keys.sorted() == model.keys.sorted())
+            #expect(model.allSatisfy { seq, g in seen[seq].map { $0.reason == g.reason && $0.actor == g.actor && $0.actors == g.actors } ?? false })
+        }
+    }
+
     @Test func gathersConnectionsPostsAndActivityOnceEachWithTheClosestReason() {
         let graph = graph([(0, 1), (0, 2), (1, 3)])
         let index = FeedIndex(graph: graph)
