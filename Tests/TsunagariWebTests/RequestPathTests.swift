@@ -203,6 +203,44 @@ struct RequestPathTests {
         }
     }
 
+    /// A person in a page's list is written straight into bytes: the markup of the tree of elements it replaced (kept
+    /// below), for people with and without a headline, a photo or mutual connections, at every degree, in both
+    /// languages, with text that needs escapes and with the actions a list adds.
+    @Test func aPersonCardIsWrittenAsTheTreeItReplaced() throws {
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "営業部長", "quote \" and ' and </li>", "a/b & c <b>", "🧑‍💻 エンジニア", "x"]
+        for _ in 0..<2_000 {
+            var card = MemberCard(
+                id: MemberID("01m\(Int.random(in: 0...999_999, using: &random))"), handle: "hanako-\(Int.random(in: 0...99, using: &random))",
+                name: texts.compactMap { $0 }.randomElement(using: &random)!, headline: texts.randomElement(using: &random)!,
+                location: nil, profileVisibility: .members, connectionsVisibility: .connections)
+            card.photo = Bool.random(using: &random) ? PhotoRef(id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") : nil
+            let person = PersonSummary(
+                card: card, degree: Degree.allCases.randomElement(using: &random)!,
+                mutualConnectionCount: [0, 1, 2, 1_234].randomElement(using: &random)!, anonymous: false)
+            let locale: TsunagariCore.Locale = Bool.random(using: &random) ? .ja : .en
+            let note = texts.randomElement(using: &random)!
+            let extra = {
+                if let note { el("a", .class("button small"), .href("/x?a=1&b=\(note)")) { note } } else { HTML.empty }
+            }
+            let written = NetworkPages.person(person, locale, extra: extra).rendered
+            let tree = TreePerson.person(person, locale, extra: extra).rendered
+            #expect(written == tree)
+            #expect(NetworkPages.badge(person.degree, locale).rendered == TreePerson.badge(person.degree, locale).rendered)
+            for small in [true, false] {
+                #expect(
+                    PhotoPages.avatar(name: card.name, photo: card.photo, small: small).rendered
+                        == TreePerson.avatar(name: card.name, photo: card.photo, small: small).rendered)
+            }
+        }
+        // Written text is escaped as the tree's is.
+        let card = MemberCard(
+            id: MemberID("01m1"), handle: "h", name: "<script>", headline: "\"&'", location: nil, profileVisibility: .members,
+            connectionsVisibility: .connections)
+        let html = NetworkPages.person(PersonSummary(card: card, degree: .second, mutualConnectionCount: 3, anonymous: false), .en).rendered
+        #expect(html.contains("&lt;script&gt;") && html.contains("&quot;&amp;&#39;") && !html.contains("<script>"))
+    }
+
     @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
         try await withApp { client, _ in
             let page = try await Browser(client).get("/")
@@ -313,5 +351,50 @@ struct PageCompressionTests {
         #expect(tokens.allSatisfy { $0.count == 43 && $0.allSatisfy(alphabet.contains) })
         // 256 bits: the last character carries four of them and two zero bits.
         #expect(tokens.allSatisfy { "AEIMQUYcgkosw048".contains($0.last!) })
+    }
+}
+
+/// How a person in a list was built before it was written straight into bytes: the reference its bytes are held to.
+private enum TreePerson {
+    static func badge(_ degree: Degree, _ l: TsunagariCore.Locale) -> HTML {
+        let text: String
+        switch degree {
+        case .first: text = Text.degreeFirst(l)
+        case .second: text = Text.degreeSecond(l)
+        case .third: text = Text.degreeThird(l)
+        case .beyond: return el("span", .class("degree degree-beyond"), Attribute("title", Text.degreeBeyond(l))) { Text.degreeBeyond(l) }
+        default: return .empty
+        }
+        return el("span", .class("degree degree-\(degree.rawValue)"), Attribute("title", text)) { text }
+    }
+
+    static func avatar(name: String, photo: PhotoRef?, small: Bool = false) -> HTML {
+        if let photo {
+            return el(
+                "img", .class(small ? "avatar small" : "avatar"), Attribute("src", PhotoURL.path(photo, small ? .small : .large)),
+                Attribute("alt", ""), Attribute("width", small ? "44" : "96"), Attribute("height", small ? "44" : "96"),
+                Attribute("loading", "lazy"))
+        }
+        return el("div", .class(small ? "avatar small" : "avatar"), Attribute("aria-hidden", "true")) { String(name.prefix(1)) }
+    }
+
+    static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
+        el("li", .class("person")) {
+            avatar(name: p.card.name, photo: p.card.photo, small: true)
+            el("div", .class("person-body")) {
+                el("p", .class("person-name")) {
+                    el("a", .href("/in/\(p.card.handle)")) { p.card.name }
+                    " "
+                    badge(p.degree, l)
+                }
+                if let headline = p.card.headline { el("p", .class("muted small-text")) { headline } }
+                if p.mutualConnectionCount > 0 && p.degree != .first {
+                    el("p", .class("muted small-text")) {
+                        Text.reasonMutual.counted(p.mutualConnectionCount, l)
+                    }
+                }
+                extra()
+            }
+        }
     }
 }

@@ -13,13 +13,15 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
         case markup(String)
         case element(name: String, attributes: [Attribute], content: HTML)
         case group([HTML])
+        /// Written by `HTMLWriter`: its literal markup and escaped text, as bytes.
+        case written([UInt8])
     }
 
     fileprivate let node: Node
 
     public static let empty = HTML(node: .empty)
 
-    private init(node: Node) { self.node = node }
+    fileprivate init(node: Node) { self.node = node }
 
     /// Escapes `text` for use as element content or a quoted attribute value.
     public init(escaping text: String) { node = .text(text) }
@@ -47,6 +49,7 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
         case .text(let text): Self.writeEscaped(text, into: &out)
         case .markup(let markup): out.append(contentsOf: markup.utf8)
         case .group(let parts): for part in parts { part.write(into: &out) }
+        case .written(let bytes): out.append(contentsOf: bytes)
         case .element(let name, let attributes, let content):
             out.append(UInt8(ascii: "<"))
             out.append(contentsOf: name.utf8)
@@ -77,7 +80,7 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
 
     /// Byte by byte: the five are ASCII, and no byte of a multi-byte UTF-8 sequence is. Runs without them are copied
     /// whole.
-    private static func writeEscaped(_ text: String, into out: inout [UInt8]) {
+    fileprivate static func writeEscaped(_ text: String, into out: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
             var start = 0
@@ -149,6 +152,27 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
     static func element(_ name: String, _ attributes: [Attribute], _ content: HTML) -> HTML {
         HTML(node: .element(name: name, attributes: attributes, content: content))
     }
+}
+
+/// A part of a page written straight into bytes, for what a page repeats many times (a person in a list): building
+/// each as a tree of elements and strings, walking the tree and freeing it cost more than the writing
+/// (docs/BENCHMARKS.md "Request path, round 14"). The rule of `HTML` holds: markup comes only from literals, and every
+/// string is escaped.
+struct HTMLWriter {
+    private var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Markup the server wrote, as it is.
+    mutating func markup(_ markup: StaticString) { markup.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+
+    /// Text, escaped for element content or a quoted attribute value.
+    mutating func text(_ text: String) { HTML.writeEscaped(text, into: &bytes) }
+
+    mutating func html(_ html: HTML) { html.write(into: &bytes) }
+
+    /// What was written, to place in a page.
+    var written: HTML { HTML(node: .written(bytes)) }
 }
 
 /// An attribute; its value is escaped. `value == .some(nil)` writes a bare flag such as `required`;

@@ -5,36 +5,60 @@ import TsunagariCore
 /// badge that came from one batch per page.
 enum NetworkPages {
     static func badge(_ degree: Degree, _ l: TsunagariCore.Locale) -> HTML {
+        var writer = HTMLWriter(capacity: 96)
+        badge(degree, l, into: &writer)
+        return writer.written
+    }
+
+    static func badge(_ degree: Degree, _ l: TsunagariCore.Locale, into w: inout HTMLWriter) {
         let text: String
         switch degree {
         case .first: text = Text.degreeFirst(l)
         case .second: text = Text.degreeSecond(l)
         case .third: text = Text.degreeThird(l)
-        case .beyond: return el("span", .class("degree degree-beyond"), Attribute("title", Text.degreeBeyond(l))) { Text.degreeBeyond(l) }
-        default: return .empty
+        case .beyond: text = Text.degreeBeyond(l)
+        default: return
         }
-        return el("span", .class("degree degree-\(degree.rawValue)"), Attribute("title", text)) { text }
+        w.markup("<span class=\"degree degree-")
+        switch degree {
+        case .first: w.markup("1")
+        case .second: w.markup("2")
+        case .third: w.markup("3")
+        default: w.markup("beyond")
+        }
+        w.markup("\" title=\"")
+        w.text(text)
+        w.markup("\">")
+        w.text(text)
+        w.markup("</span>")
     }
 
-    /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions.
+    /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions. Written
+    /// straight into bytes (`HTMLWriter`): a profile page shows sixteen, a list of connections twenty.
     static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
-        el("li", .class("person")) {
-            PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true)
-            el("div", .class("person-body")) {
-                el("p", .class("person-name")) {
-                    el("a", .href("/in/\(p.card.handle)")) { p.card.name }
-                    " "
-                    badge(p.degree, l)
-                }
-                if let headline = p.card.headline { el("p", .class("muted small-text")) { headline } }
-                if p.mutualConnectionCount > 0 && p.degree != .first {
-                    el("p", .class("muted small-text")) {
-                        Text.reasonMutual.counted(p.mutualConnectionCount, l)
-                    }
-                }
-                extra()
-            }
+        var w = HTMLWriter(capacity: 640)
+        w.markup("<li class=\"person\">")
+        PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true, into: &w)
+        w.markup("<div class=\"person-body\"><p class=\"person-name\"><a href=\"/in/")
+        w.text(p.card.handle)
+        w.markup("\">")
+        w.text(p.card.name)
+        w.markup("</a> ")
+        badge(p.degree, l, into: &w)
+        w.markup("</p>")
+        if let headline = p.card.headline {
+            w.markup("<p class=\"muted small-text\">")
+            w.text(headline)
+            w.markup("</p>")
         }
+        if p.mutualConnectionCount > 0 && p.degree != .first {
+            w.markup("<p class=\"muted small-text\">")
+            w.text(Text.reasonMutual.counted(p.mutualConnectionCount, l))
+            w.markup("</p>")
+        }
+        w.html(extra())
+        w.markup("</div></li>")
+        return w.written
     }
 
     struct MyNetwork: Sendable {

@@ -9,13 +9,21 @@ enum PhotoPages {
 
     /// The photo, or the name's first letter. `small` is the list size.
     static func avatar(name: String, photo: PhotoRef?, small: Bool = false) -> HTML {
+        var writer = HTMLWriter(capacity: 192)
+        avatar(name: name, photo: photo, small: small, into: &writer)
+        return writer.written
+    }
+
+    static func avatar(name: String, photo: PhotoRef?, small: Bool, into w: inout HTMLWriter) {
         if let photo {
-            return el(
-                "img", .class(small ? "avatar small" : "avatar"), Attribute("src", PhotoURL.path(photo, small ? .small : .large)),
-                Attribute("alt", ""), Attribute("width", small ? "44" : "96"), Attribute("height", small ? "44" : "96"),
-                Attribute("loading", "lazy"))
+            w.markup(small ? "<img class=\"avatar small\" src=\"" : "<img class=\"avatar\" src=\"")
+            w.text(PhotoURL.path(photo, small ? .small : .large))
+            w.markup(small ? "\" alt=\"\" width=\"44\" height=\"44\" loading=\"lazy\">" : "\" alt=\"\" width=\"96\" height=\"96\" loading=\"lazy\">")
+            return
         }
-        return el("div", .class(small ? "avatar small" : "avatar"), Attribute("aria-hidden", "true")) { String(name.prefix(1)) }
+        w.markup(small ? "<div class=\"avatar small\" aria-hidden=\"true\">" : "<div class=\"avatar\" aria-hidden=\"true\">")
+        w.text(String(name.prefix(1)))
+        w.markup("</div>")
     }
 
     /// The banner above a profile, if the member has one.
