@@ -241,6 +241,24 @@ struct RequestPathTests {
         #expect(html.contains("&lt;script&gt;") && html.contains("&quot;&amp;&#39;") && !html.contains("<script>"))
     }
 
+    /// A post's reactions are written straight into bytes: the markup of the tree they replaced (kept below), for every
+    /// reaction chosen or none, with counts, in both languages, with ids and addresses that need escapes.
+    @Test func aPostsReactionsAreWrittenAsTheTreeTheyReplaced() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let locale: TsunagariCore.Locale = Bool.random(using: &random) ? .ja : .en
+            let chrome = PageChrome(locale: locale, viewerHandle: "h", csrfToken: ["tok", "t&k\"n"].randomElement(using: &random)!, path: "/feed")
+            var counts = PostCounts()
+            for type in ReactionType.allCases where Bool.random(using: &random) { counts.reactions[type] = Int.random(in: 0...5_000, using: &random) }
+            let chosen = Bool.random(using: &random) ? ReactionType.allCases.randomElement(using: &random) : nil
+            let id = ["01post", "a\"b<c>"].randomElement(using: &random)!
+            let back = ["/feed", "/feed?cursor=a&b=<c>"].randomElement(using: &random)!
+            #expect(
+                PostPages.reactionForm(chrome, post: id, counts: counts, chosen: chosen, back: back).rendered
+                    == TreeReactions.form(chrome, post: id, counts: counts, chosen: chosen, back: back).rendered)
+        }
+    }
+
     @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
         try await withApp { client, _ in
             let page = try await Browser(client).get("/")
@@ -394,6 +412,33 @@ private enum TreePerson {
                     }
                 }
                 extra()
+            }
+        }
+    }
+}
+
+/// How a post's reactions were built before they were written straight into bytes.
+private enum TreeReactions {
+    static func form(_ chrome: PageChrome, post id: String, counts: PostCounts, chosen viewerReaction: ReactionType?, back: String) -> HTML {
+        let l = chrome.locale
+        return el(
+            "form", .class("reactions"), Attribute("method", "post"), Attribute("action", "/posts/\(id)/react"),
+            Attribute("data-post", id), Attribute("aria-label", Text.reactions(l))
+        ) {
+            Layout.csrfField(chrome)
+            el("input", .type("hidden"), .name("next"), .value(back))
+            for type in ReactionType.allCases {
+                let chosen = viewerReaction == type
+                let count = counts.reactions[type] ?? 0
+                el(
+                    "button", .type("submit"), .name("type"), .value(chosen ? "none" : type.rawValue), .class(chosen ? "reaction chosen" : "reaction"),
+                    Attribute("data-type", type.rawValue), Attribute("aria-pressed", chosen ? "true" : "false"),
+                    Attribute("title", chosen ? Text.removeReaction(l) : PostPages.reactionLabel(type, l))
+                ) {
+                    el("span", .class("reaction-label")) { PostPages.reactionLabel(type, l) }
+                    " "
+                    el("span", .class("reaction-count")) { String(count) }
+                }
             }
         }
     }

@@ -152,27 +152,42 @@ enum PostPages {
 
     /// The reactions as buttons of one form: choosing the one already chosen takes it back.
     static func reactionForm(_ chrome: PageChrome, _ view: PostService.View, back: String) -> HTML {
+        reactionForm(chrome, post: view.post.id, counts: view.counts, chosen: view.viewerReaction, back: back)
+    }
+
+    /// The reactions under a post, each a button with its count. Written straight into bytes (`HTMLWriter`): a page of
+    /// posts has one for each post, six buttons of three elements.
+    static func reactionForm(_ chrome: PageChrome, post id: String, counts: PostCounts, chosen viewerReaction: ReactionType?, back: String) -> HTML {
         let l = chrome.locale
-        return el(
-            "form", .class("reactions"), Attribute("method", "post"), Attribute("action", "/posts/\(view.post.id)/react"),
-            Attribute("data-post", view.post.id), Attribute("aria-label", Text.reactions(l))
-        ) {
-            Layout.csrfField(chrome)
-            el("input", .type("hidden"), .name("next"), .value(back))
-            for type in ReactionType.allCases {
-                let chosen = view.viewerReaction == type
-                let count = view.counts.reactions[type] ?? 0
-                el(
-                    "button", .type("submit"), .name("type"), .value(chosen ? "none" : type.rawValue), .class(chosen ? "reaction chosen" : "reaction"),
-                    Attribute("data-type", type.rawValue), Attribute("aria-pressed", chosen ? "true" : "false"),
-                    Attribute("title", chosen ? Text.removeReaction(l) : reactionLabel(type, l))
-                ) {
-                    el("span", .class("reaction-label")) { reactionLabel(type, l) }
-                    " "
-                    el("span", .class("reaction-count")) { String(count) }
-                }
-            }
+        var w = HTMLWriter(capacity: 2_048)
+        w.markup("<form class=\"reactions\" method=\"post\" action=\"/posts/")
+        w.text(id)
+        w.markup("/react\" data-post=\"")
+        w.text(id)
+        w.markup("\" aria-label=\"")
+        w.text(Text.reactions(l))
+        w.markup("\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+        w.text(chrome.csrfToken)
+        w.markup("\"><input type=\"hidden\" name=\"next\" value=\"")
+        w.text(back)
+        w.markup("\">")
+        for type in ReactionType.allCases {
+            let chosen = viewerReaction == type
+            let label = reactionLabel(type, l)
+            w.markup("<button type=\"submit\" name=\"type\" value=\"")
+            w.text(chosen ? "none" : type.rawValue)
+            w.markup(chosen ? "\" class=\"reaction chosen\" data-type=\"" : "\" class=\"reaction\" data-type=\"")
+            w.text(type.rawValue)
+            w.markup(chosen ? "\" aria-pressed=\"true\" title=\"" : "\" aria-pressed=\"false\" title=\"")
+            w.text(chosen ? Text.removeReaction(l) : label)
+            w.markup("\"><span class=\"reaction-label\">")
+            w.text(label)
+            w.markup("</span> <span class=\"reaction-count\">")
+            w.text(String(counts.reactions[type] ?? 0))
+            w.markup("</span></button>")
         }
+        w.markup("</form>")
+        return w.written
     }
 
     static func article(
