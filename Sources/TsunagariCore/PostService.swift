@@ -462,14 +462,16 @@ public struct PostService: Sendable {
             // Milliseconds, as the cursor keeps them.
             asOf: Date(timeIntervalSince1970: (asOf.timeIntervalSince1970 * 1000).rounded(.down) / 1000), shown: Set(shown), limit: limit)
         let candidates = index.feed(question)
-        let posts = Dictionary(try await storage.posts(seqs: candidates.map(\.post)).map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+        let (read, known) = try await posts(candidates.map(\.post), viewer: viewer)
+        let posts = Dictionary(read.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
         for candidate in candidates where posts[candidate.post] == nil { index.removePost(candidate.post) }
         // The index keeps seconds: a post written in the second of `asOf` but after it waits for the next first page.
         let chosen = candidates.filter { c in
             posts[c.post].map { $0.createdAt <= question.asOf && canSee($0, viewer: viewer, blocked: blocked) } ?? false
         }
         let views = Dictionary(
-            try await self.views(chosen.compactMap { posts[$0.post] }, viewer: viewer).map { ($0.post.seq, $0) }, uniquingKeysWith: { a, _ in a })
+            try await self.views(chosen.compactMap { posts[$0.post] }, viewer: viewer, known: known).map { ($0.post.seq, $0) },
+            uniquingKeysWith: { a, _ in a })
         let actors = Dictionary(
             try await network.summaries(Array(Set(chosen.compactMap(\.actor))), for: .member(viewer, .member)).map { ($0.card.id, $0) },
             uniquingKeysWith: { a, _ in a })
@@ -483,6 +485,24 @@ public struct PostService: Sendable {
         shown += candidates.map(\.post)
         let next = candidates.count == limit && shown.count < FeedCursor.maximumShown ? FeedCursor(asOf: question.asOf, shown: shown).encoded : nil
         return (items, next, hashtags)
+    }
+
+    /// The posts that exist among `seqs`, with the counts and the viewer's reaction of those held in memory (`RecentPosts`);
+    /// those not held are read, and held from then on.
+    private func posts(_ seqs: [Int64], viewer: MemberID) async throws -> (
+        posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)]
+    ) {
+        guard let recent else { return (try await storage.posts(seqs: seqs), [:]) }
+        var (posts, counts, missing) = recent.posts(seqs, viewer: viewer)
+        guard !missing.isEmpty else { return (posts, counts) }
+        let begun = recent.begin()
+        let read = try await storage.heldPosts(seqs: missing)
+        recent.store(posts: read, begun: begun)
+        for held in read {
+            posts.append(held.post)
+            counts[held.post.id] = (held.counts, held.reactions[viewer])
+        }
+        return (posts, counts)
     }
 
     /// Whether a new post by `author` belongs in `viewer`'s feed (for the live "new posts" notice).

@@ -217,6 +217,9 @@ public protocol PostStore: Sendable {
     /// they have more); the counts of those posts and of the originals they repost that still exist; every member's
     /// reaction on each of their posts.
     func recentPosts(by author: MemberID, limit: Int) async throws -> RecentPosts.Entry
+    /// What `RecentPosts` holds of posts a feed shows: those that exist among `seqs`, each with its counts and every
+    /// member's reaction on it, in one read.
+    func heldPosts(seqs: [Int64]) async throws -> [RecentPosts.HeldPost]
 
     /// False (nothing written) when the post is gone.
     func addComment(_ comment: PostComment, postSeq: Int64) async throws -> Bool

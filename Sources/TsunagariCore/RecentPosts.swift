@@ -3,6 +3,11 @@
 /// with their counts. Every profile page shows the first few of its member's posts; reading them cost a trip to the
 /// database on each view, and on PostgreSQL the page's only statement (docs/BENCHMARKS.md "Request path, round 11").
 ///
+/// Posts a feed shows are held too, by number (`HeldPost`): each with its counts and every member's reaction. A post
+/// reaches the feeds of its author's connections and of those who follow its hashtags, so most feeds read posts
+/// another feed has just read; reading them and their counts was a fifth of a feed page (docs/BENCHMARKS.md "Request
+/// path, round 14").
+///
 /// Who may see which post is not kept: the service decides it on every request (blocks, connection, the author's
 /// account), as for posts read from the database.
 ///
@@ -18,8 +23,8 @@
 /// not known when the post is gone, which is why posts are remembered as well as members.
 ///
 /// At most about `byteLimit` bytes are held in all (a post counts its text and 256 bytes, a reaction 64); past that the
-/// map starts over. A member whose posts carry more than `reactionLimit` reactions is not held: their activity is read
-/// from the database each time.
+/// maps start over. A member whose posts carry more than `reactionLimit` reactions is not held: their activity is read
+/// from the database each time; nor is a post with more.
 public final class RecentPosts: Sendable {
     /// What is kept of one member: their newest posts, of every visibility, newest first.
     public struct Entry: Sendable {
@@ -60,14 +65,36 @@ public final class RecentPosts: Sendable {
         public var originals: [String: Post]
     }
 
+    /// A post as feeds show it: with its counts and every member's reaction on it.
+    public struct HeldPost: Sendable {
+        public var post: Post
+        public var counts: PostCounts
+        public var reactions: [MemberID: ReactionType]
+
+        public init(post: Post, counts: PostCounts, reactions: [MemberID: ReactionType]) {
+            self.post = post
+            self.counts = counts
+            self.reactions = reactions
+        }
+
+        var bytes: Int { 256 + post.text.utf8.count + 64 * reactions.count }
+    }
+
     private struct Held {
         let entry: Entry
         let stored: ContinuousClock.Instant
         let bytes: Int
     }
 
+    private struct HeldOne {
+        let held: HeldPost
+        let stored: ContinuousClock.Instant
+        let bytes: Int
+    }
+
     private struct State {
         var entries: [MemberID: Held] = [:]
+        var posts: [Int64: HeldOne] = [:]
         /// Which members' entries hold each post (their own, or an original they repost).
         var holders: [Int64: Set<MemberID>] = [:]
         var bytes = 0
@@ -79,6 +106,8 @@ public final class RecentPosts: Sendable {
         var floor: UInt64 = 0
         var reads = 0
         var hits = 0
+        var postReads = 0
+        var postHits = 0
 
         mutating func drop(_ member: MemberID) {
             guard let held = entries.removeValue(forKey: member) else { return }
@@ -87,6 +116,19 @@ public final class RecentPosts: Sendable {
                 holders[seq]?.remove(member)
                 if holders[seq]?.isEmpty == true { holders[seq] = nil }
             }
+        }
+
+        mutating func drop(post seq: Int64) {
+            guard let held = posts.removeValue(forKey: seq) else { return }
+            bytes -= held.bytes
+        }
+
+        /// Past the byte limit: everything goes.
+        mutating func startOver() {
+            entries = [:]
+            holders = [:]
+            posts = [:]
+            bytes = 0
         }
     }
 
@@ -158,14 +200,59 @@ public final class RecentPosts: Sendable {
                 seqs.allSatisfy({ (state.postInvalidated[$0] ?? 0) <= begun })
             else { return }
             state.drop(member)
-            if state.bytes + bytes > byteLimit {
-                state.entries = [:]
-                state.holders = [:]
-                state.bytes = 0
-            }
+            if state.bytes + bytes > byteLimit { state.startOver() }
             state.entries[member] = Held(entry: entry, stored: stored, bytes: bytes)
             state.bytes += bytes
             for seq in seqs { state.holders[seq, default: []].insert(member) }
+        }
+    }
+
+    /// How many posts were asked of memory, and how many it gave (for tests).
+    public var askedPosts: (reads: Int, hits: Int) { state.withLock { ($0.postReads, $0.postHits) } }
+
+    /// The posts held among `seqs`, as the database would give them to `viewer`: each with its counts and the viewer's
+    /// own reaction. `missing`: those memory cannot give (not held, or held too long), to be read.
+    public func posts(_ seqs: [Int64], viewer: MemberID) -> (
+        posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)], missing: [Int64]
+    ) {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            var posts: [Post] = []
+            var counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)] = [:]
+            var missing: [Int64] = []
+            posts.reserveCapacity(seqs.count)
+            for seq in seqs {
+                state.postReads += 1
+                guard let one = state.posts[seq] else {
+                    missing.append(seq)
+                    continue
+                }
+                guard now - one.stored < maximumAge else {
+                    state.drop(post: seq)
+                    missing.append(seq)
+                    continue
+                }
+                state.postHits += 1
+                posts.append(one.held.post)
+                counts[one.held.post.id] = (one.held.counts, one.held.reactions[viewer])
+            }
+            return (posts, counts, missing)
+        }
+    }
+
+    /// Keeps posts read since `begun`, each unless it was invalidated meanwhile.
+    public func store(posts read: [HeldPost], begun: UInt64) {
+        let stored = ContinuousClock.now
+        state.withLock { state in
+            guard begun >= state.floor else { return }
+            for held in read where held.reactions.count <= reactionLimit && (state.postInvalidated[held.post.seq] ?? 0) <= begun {
+                let bytes = held.bytes
+                guard bytes <= byteLimit else { continue }
+                state.drop(post: held.post.seq)
+                if state.bytes + bytes > byteLimit { state.startOver() }
+                state.posts[held.post.seq] = HeldOne(held: held, stored: stored, bytes: bytes)
+                state.bytes += bytes
+            }
         }
     }
 
@@ -185,6 +272,7 @@ public final class RecentPosts: Sendable {
                 state.drop(author)
             }
             for member in state.holders[seq] ?? [] { state.drop(member) }
+            state.drop(post: seq)
         }
     }
 
@@ -193,9 +281,7 @@ public final class RecentPosts: Sendable {
         state.withLock { state in
             state.generation += 1
             state.floor = state.generation
-            state.entries = [:]
-            state.holders = [:]
-            state.bytes = 0
+            state.startOver()
             state.postInvalidated = [:]
             state.memberInvalidated = [:]
         }

@@ -177,6 +177,20 @@ extension PostgresStorage: PostStore {
         return RecentPosts.Entry(posts: posts, more: batch.count > limit, counts: counts, reactions: reactions, originals: originals)
     }
 
+    public func heldPosts(seqs: [Int64]) async throws -> [RecentPosts.HeldPost] {
+        guard !seqs.isEmpty else { return [] }
+        var values = Values()
+        values.add(seqs)
+        values.add("")
+        return try await read(HeldPostsBySeqs.self, values).map { row in
+            var reactions: [MemberID: ReactionType] = [:]
+            for (member, type) in zip(try row["reactors"].decode([String].self), try row["reactor_types"].decode([String].self)) {
+                if let type = ReactionType(rawValue: type) { reactions[MemberID(member)] = type }
+            }
+            return RecentPosts.HeldPost(post: try Self.post(row), counts: try Self.counts(row).counts, reactions: reactions)
+        }
+    }
+
     /// A row's counts, as `PostCountsOf` and `PostsWithCountsByAuthor` give them.
     static func counts(_ row: PostgresRandomAccessRow) throws -> (counts: PostCounts, viewerReaction: ReactionType?) {
         var counts = PostCounts(comments: Int(try row["comments"].decode(Int64.self)), reposts: Int(try row["reposts"].decode(Int64.self)))
@@ -473,6 +487,18 @@ enum PostsWithCountsByAuthor: FixedSQL {
 /// Posts by id, each with its counts for the viewer `$1` (the originals a member's recent posts repost).
 enum PostsWithCountsByIDs: FixedSQL {
     static let sql = "SELECT p.*,\n\(postCountColumns(viewer: 1))\nFROM posts p WHERE p.id = ANY($2::text[])"
+}
+
+/// Posts by number, each with its counts (`$2`, no viewer, is the empty string) and every member's reaction on it as two
+/// parallel arrays: what `RecentPosts` holds of posts a feed shows, in one round trip.
+enum HeldPostsBySeqs: FixedSQL {
+    static let sql = """
+        SELECT p.*,
+        \(postCountColumns(viewer: 2)),
+          ARRAY(SELECT r.member_id FROM post_reactions r WHERE r.post_id = p.id ORDER BY r.member_id) AS reactors,
+          ARRAY(SELECT r.type FROM post_reactions r WHERE r.post_id = p.id ORDER BY r.member_id) AS reactor_types
+        FROM posts p WHERE p.seq = ANY($1::bigint[])
+        """
 }
 
 /// Every member's reaction on these posts.

@@ -75,11 +75,39 @@ extension SQLiteStorage: PostStore {
 
     public func posts(seqs: [Int64]) async throws -> [Post] {
         guard !seqs.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Self.inSlices(seqs) { part, marks in
-                try Row.fetchAll(cached: db, sql: "SELECT \(Self.postColumns) FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
-            }
+        return try await pool.read { db in try Self.posts(seqs: seqs, db) }
+    }
+
+    static func posts(seqs: [Int64], _ db: Database) throws -> [Post] {
+        try Self.inSlices(seqs) { part, marks in
+            try Row.fetchAll(cached: db, sql: "SELECT \(postColumns) FROM posts WHERE seq IN (\(marks))", arguments: StatementArguments(part)).map(Self.post)
         }
+    }
+
+    public func heldPosts(seqs: [Int64]) async throws -> [RecentPosts.HeldPost] {
+        guard !seqs.isEmpty else { return [] }
+        return try await pool.read { db in
+            let posts = try Self.posts(seqs: seqs, db)
+            let ids = posts.map(\.id)
+            let counts = try Self.postCounts(ids, viewer: nil, db)
+            let reactions = try Self.reactions(on: ids, db)
+            return posts.map { RecentPosts.HeldPost(post: $0, counts: counts[$0.id]?.counts ?? PostCounts(), reactions: reactions[$0.id] ?? [:]) }
+        }
+    }
+
+    /// Every member's reaction on these posts, by post.
+    static func reactions(on ids: [String], _ db: Database) throws -> [String: [MemberID: ReactionType]] {
+        var reactions: [String: [MemberID: ReactionType]] = [:]
+        _ = try Self.inSlices(ids) { part, marks -> [Int] in
+            for row in try Row.fetchAll(
+                cached: db, sql: "SELECT post_id, member_id, type FROM post_reactions WHERE post_id IN (\(marks))", arguments: StatementArguments(part))
+            {
+                guard let type = ReactionType(rawValue: row[2]) else { continue }
+                reactions[row[0], default: [:]][MemberID(row[1] as String)] = type
+            }
+            return []
+        }
+        return reactions
     }
 
     public func editPost(id: String, text: String, hashtags: [String], mentions: [MemberID], at date: Date) async throws -> Post? {
@@ -130,16 +158,7 @@ extension SQLiteStorage: PostStore {
             let originalIDs = Array(Set(posts.compactMap(\.repostOf)))
             let originals = try Self.posts(ids: originalIDs, db)
             let counts = try Self.postCounts(posts.map(\.id) + originals.map(\.id), viewer: nil, db).mapValues(\.counts)
-            var reactions: [String: [MemberID: ReactionType]] = [:]
-            _ = try Self.inSlices(posts.map(\.id)) { part, marks -> [Int] in
-                for row in try Row.fetchAll(
-                    cached: db, sql: "SELECT post_id, member_id, type FROM post_reactions WHERE post_id IN (\(marks))", arguments: StatementArguments(part))
-                {
-                    guard let type = ReactionType(rawValue: row["type"]) else { continue }
-                    reactions[row["post_id"], default: [:]][MemberID(row["member_id"] as String)] = type
-                }
-                return []
-            }
+            let reactions = try Self.reactions(on: posts.map(\.id), db)
             return RecentPosts.Entry(
                 posts: posts, more: batch.count > posts.count, counts: counts, reactions: reactions,
                 originals: Dictionary(originals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))

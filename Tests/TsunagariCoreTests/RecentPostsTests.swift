@@ -152,4 +152,73 @@ import Testing
         forgetful.store(Self.entry(), of: Self.ann, begun: forgetful.begin())
         #expect(forgetful.holds(Self.ann))
     }
+
+    // MARK: Posts a feed shows
+
+    /// Post `seq` by Ann with `seq` comments, liked by Ben (and by `extra` more members).
+    static func held(_ seq: Int64, extra: Int = 0) -> RecentPosts.HeldPost {
+        var reactions: [MemberID: ReactionType] = [ben: .like]
+        for i in 0..<extra { reactions[MemberID("m\(i)")] = .celebrate }
+        var counts = PostCounts(comments: Int(seq))
+        counts.reactions = [.like: 1]
+        if extra > 0 { counts.reactions[.celebrate] = extra }
+        return RecentPosts.HeldPost(post: post(seq), counts: counts, reactions: reactions)
+    }
+
+    @Test func postsAreGivenAsEachViewerWouldReadThem() {
+        let recent = RecentPosts()
+        #expect(recent.posts([1, 2], viewer: Self.ben).missing == [1, 2])
+        recent.store(posts: [Self.held(1), Self.held(2)], begun: recent.begin())
+        let ben = recent.posts([2, 1, 3], viewer: Self.ben)
+        #expect(ben.posts.map(\.seq) == [2, 1] && ben.missing == [3])
+        #expect(ben.counts["p1"]?.viewerReaction == .like && ben.counts["p2"]?.counts.comments == 2)
+        #expect(ben.counts["p1"]?.counts.reactions == [.like: 1])
+        // Another viewer: the same counts, their own reaction (none).
+        let cho = recent.posts([1], viewer: Self.cho)
+        #expect(cho.posts.map(\.seq) == [1] && cho.counts["p1"]?.viewerReaction == nil && cho.counts["p1"]?.counts.comments == 1)
+        #expect(recent.askedPosts == (reads: 6, hits: 3))
+    }
+
+    @Test func aChangedPostIsDroppedAndAReadBegunBeforeItIsNotKept() {
+        let recent = RecentPosts()
+        recent.store(posts: [Self.held(1), Self.held(2)], begun: recent.begin())
+        recent.invalidate(post: 1, author: nil)
+        #expect(recent.posts([1, 2], viewer: Self.ben).missing == [1])
+        // Post 1 changed while 1 and 2 were read: 2 is kept, 1 is not.
+        recent.invalidate(post: 2, author: Self.ann)
+        let begun = recent.begin()
+        recent.invalidate(post: 1, author: Self.ann)
+        recent.store(posts: [Self.held(1), Self.held(2)], begun: begun)
+        #expect(recent.posts([1, 2], viewer: Self.ben).missing == [1])
+        // Cleared: nothing held, and no read begun before is kept.
+        let before = recent.begin()
+        recent.clear()
+        #expect(recent.posts([2], viewer: Self.ben).missing == [2])
+        recent.store(posts: [Self.held(2)], begun: before)
+        #expect(recent.posts([2], viewer: Self.ben).missing == [2])
+        // A member's entry and a post held by number go with a change to the post.
+        recent.store(posts: [Self.held(5)], begun: recent.begin())
+        recent.store(Self.entry(), of: Self.ann, begun: recent.begin())
+        recent.invalidate(post: 5, author: nil)
+        #expect(recent.posts([5], viewer: Self.ben).missing == [5] && !recent.holds(Self.ann))
+    }
+
+    @Test func postsHeldAreBoundedAndAge() {
+        // A post counts 256 bytes, its text (6 bytes) and 64 a reaction: 326.
+        #expect(Self.held(1).bytes == 326)
+        let recent = RecentPosts(byteLimit: 700)
+        recent.store(posts: [Self.held(1), Self.held(2)], begun: recent.begin())
+        #expect(recent.posts([1, 2], viewer: Self.ben).missing.isEmpty)
+        // A third is more than all may hold: everything starts over with it.
+        recent.store(posts: [Self.held(3)], begun: recent.begin())
+        #expect(recent.posts([1, 2, 3], viewer: Self.ben).missing == [1, 2])
+        // More reactions than a post may have to be held: read each time.
+        let few = RecentPosts(reactionLimit: 3)
+        few.store(posts: [Self.held(1, extra: 3), Self.held(2, extra: 2)], begun: few.begin())
+        #expect(few.posts([1, 2], viewer: Self.ben).missing == [1])
+        // Past its age a post is not given.
+        let aged = RecentPosts(maximumAge: .zero)
+        aged.store(posts: [Self.held(1)], begun: aged.begin())
+        #expect(aged.posts([1], viewer: Self.ben).missing == [1])
+    }
 }

@@ -103,6 +103,20 @@ struct PostContractTests {
             #expect(held.posts == [second, edited] && !held.more)
             #expect(held.counts == withCounts.counts.mapValues(\.counts))
             #expect(held.reactions == [first.id: [b: .celebrate]] && held.originals.isEmpty)
+            // What is held of posts a feed shows: those that exist, each with the counts `postCounts` gives and every
+            // member's reaction.
+            #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: c, type: .insightful, at: Make.at(11)) == (true, true))
+            let heldPosts = try await s.heldPosts(seqs: [first.seq, second.seq, 999_999])
+            #expect(heldPosts.map(\.post.seq).sorted() == [first.seq, second.seq].sorted())
+            for one in heldPosts {
+                #expect(try await s.posts(seqs: [one.post.seq]) == [one.post])
+                #expect(try await s.postCounts([one.post.id], viewer: nil)[one.post.id]?.counts == one.counts)
+            }
+            #expect(heldPosts.first { $0.post.id == first.id }?.reactions == [b: .celebrate, c: .insightful])
+            #expect(heldPosts.first { $0.post.id == first.id }?.counts.reactions == [.celebrate: 1, .insightful: 1])
+            #expect(heldPosts.first { $0.post.id == second.id }?.reactions == [:])
+            #expect(try await s.heldPosts(seqs: []).isEmpty)
+            #expect(try await s.setReaction(post: first.id, postSeq: first.seq, member: c, type: nil, at: Make.at(11)) == (true, false))
             let one = try await s.recentPosts(by: a, limit: 1)
             #expect(one.posts.map(\.id) == [second.id] && one.more && one.reactions.isEmpty)
             #expect(one.counts == [second.id: PostCounts()])
