@@ -487,8 +487,8 @@ public struct PostService: Sendable {
         return (items, next, hashtags)
     }
 
-    /// The posts that exist among `seqs`, with the counts and the viewer's reaction of those held in memory (`RecentPosts`);
-    /// those not held are read, and held from then on.
+    /// The posts that exist among `seqs` (a feed's, a hashtag's), with their counts and the viewer's reaction: from memory
+    /// (`RecentPosts`) where held; those not held are read, and held from then on.
     private func posts(_ seqs: [Int64], viewer: MemberID) async throws -> (
         posts: [Post], counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)]
     ) {
@@ -519,10 +519,11 @@ public struct PostService: Sendable {
         }
         let blocked = try await storage.blockedEitherWay(viewer)
         let seqs = index.postsTagged(tag, before: before, limit: limit + 1, visibleTo: viewer, blocked: blocked)
-        let posts = Dictionary(try await storage.posts(seqs: Array(seqs.prefix(limit))).map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+        let (read, known) = try await posts(Array(seqs.prefix(limit)), viewer: viewer)
+        let posts = Dictionary(read.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
         let page = seqs.prefix(limit).compactMap { posts[$0] }.filter { canSee($0, viewer: viewer, blocked: blocked) }
         let following = try await storage.followedHashtags(of: viewer).contains(tag)
-        return (tag, try await views(page, viewer: viewer), seqs.count > limit ? seqs.prefix(limit).last.map(String.init) : nil, following)
+        return (tag, try await views(page, viewer: viewer, known: known), seqs.count > limit ? seqs.prefix(limit).last.map(String.init) : nil, following)
     }
 
     public func tag(_ raw: String) throws -> String {

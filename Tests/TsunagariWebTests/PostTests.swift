@@ -500,15 +500,21 @@ import TsunagariGraph
     /// One viewer's first feed page, as text: each post with its counts, the viewer's reaction and the original it
     /// reposts.
     static func feed(_ service: PostService, viewer: MemberID) async throws -> String {
-        try await service.feed(viewer: viewer, cursor: nil, limit: 20).items.map { entry in
-            let view = entry.view
-            let reactions = view.counts.reactions.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
-            var text = "\(view.post.text) \(reactions.joined(separator: ",")) c\(view.counts.comments) r\(view.counts.reposts)"
-            text += " mine=\(view.viewerReaction?.rawValue ?? "-")"
-            if let original = view.repostOf { text += " ↻ \(original.text) (\(view.repostCounts?.reactionTotal ?? -1))" }
-            if view.repostGone { text += " ↻ gone" }
-            return text
-        }.sorted().joined(separator: " | ")
+        try await service.feed(viewer: viewer, cursor: nil, limit: 20).items.map { describe($0.view) }.sorted().joined(separator: " | ")
+    }
+
+    /// One viewer's first page of a hashtag's posts, as `feed` gives a feed.
+    static func tagged(_ service: PostService, _ tag: String, viewer: MemberID) async throws -> String {
+        try await service.tagged(tag, viewer: viewer, cursor: nil, limit: 20).items.map(describe).joined(separator: " | ")
+    }
+
+    static func describe(_ view: PostService.View) -> String {
+        let reactions = view.counts.reactions.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
+        var text = "\(view.post.text) \(reactions.joined(separator: ",")) c\(view.counts.comments) r\(view.counts.reposts)"
+        text += " mine=\(view.viewerReaction?.rawValue ?? "-")"
+        if let original = view.repostOf { text += " ↻ \(original.text) (\(view.repostCounts?.reactionTotal ?? -1))" }
+        if view.repostGone { text += " ↻ gone" }
+        return text
     }
 
     /// Posts a feed shows are held by number: every change to one is seen by the next feed of every viewer, and a feed
@@ -532,14 +538,18 @@ import TsunagariGraph
                     #expect(kept == expected, "\(step), \(who)", sourceLocation: sourceLocation)
                     #expect(again == expected, "\(step), \(who) again", sourceLocation: sourceLocation)
                     if !expected.isEmpty { #expect(recent.askedPosts.hits > hits, "\(step), \(who)", sourceLocation: sourceLocation) }
+                    // A hashtag's page reads its posts the same way.
+                    let tagged = try await Self.tagged(services.posts, "採用", viewer: viewer)
+                    #expect(tagged == (try await Self.tagged(fresh, "採用", viewer: viewer)), "\(step), \(who), #採用", sourceLocation: sourceLocation)
                     got[who] = kept
                 }
                 return got
             }
             let first = try await PostTests.post(client, cast, "Ann", "公開の投稿です")
-            _ = try await PostTests.post(client, cast, "Ann", "つながり限定です", visibility: "connections")
-            let original = try await PostTests.post(client, cast, "Cho", "元の投稿")
+            _ = try await PostTests.post(client, cast, "Ann", "つながり限定です #採用", visibility: "connections")
+            let original = try await PostTests.post(client, cast, "Cho", "元の投稿 #採用")
             #expect(try await client.call(.post, "/api/v1/posts/\(original)/reposts", token: cast.tokens["Ben"], json: ["text": "共有します"]).status == .created)
+            #expect(try await Self.tagged(services.posts, "採用", viewer: MemberID(cast.ids["Ben"]!)).contains("元の投稿 #採用"))
             var seen = try await check("first")
             #expect(seen["Ben"]?.contains("つながり限定です") == true && seen["Cho"]?.contains("つながり限定です") == false)
             #expect(seen["Ann"]?.contains("↻ 元の投稿") == true)
@@ -557,8 +567,9 @@ import TsunagariGraph
             #expect(try await check("a comment")["Ann"]?.contains("c1") == true)
             _ = try await client.call(.patch, "/api/v1/posts/\(first)", token: cast.tokens["Ann"], json: ["text": "公開の投稿です（追記）"])
             #expect(try await check("an edit")["Ben"]?.contains("（追記）") == true)
-            _ = try await client.call(.patch, "/api/v1/posts/\(original)", token: cast.tokens["Cho"], json: ["text": "元の投稿（改訂）"])
-            #expect(try await check("the original edited")["Ann"]?.contains("↻ 元の投稿（改訂）") == true)
+            _ = try await client.call(.patch, "/api/v1/posts/\(original)", token: cast.tokens["Cho"], json: ["text": "元の投稿（改訂） #採用"])
+            _ = try await client.call(.put, "/api/v1/posts/\(original)/reaction", token: cast.tokens["Ann"], json: ["type": "like"])
+            #expect(try await check("the original edited")["Ann"]?.contains("↻ 元の投稿（改訂） #採用 (1)") == true)
             _ = try await client.call(.delete, "/api/v1/posts/\(original)", token: cast.tokens["Cho"])
             let gone = try await check("the original deleted")["Ann"] ?? ""
             #expect(gone.contains("共有します") && !gone.contains("元の投稿"), "\(gone)")
