@@ -43,17 +43,7 @@ enum PostPages {
         }
         var cursor = text.startIndex
         func words(_ segment: Substring) {
-            // Without a tag's or a mention's mark no word can be either.
-            guard segment.unicodeScalars.contains(where: { $0 == "#" || $0 == "＃" || $0 == "@" || $0 == "＠" }) else {
-                plain += segment
-                return
-            }
             func word(_ word: Substring) {
-                // Only a word that starts with a mark can be a tag or a mention (most words of a text do not).
-                guard let mark = word.unicodeScalars.first, mark == "#" || mark == "＃" || mark == "@" || mark == "＠" else {
-                    plain += word
-                    return
-                }
                 var core = String(word)
                 var trailing = ""
                 while let last = core.last, ".,!?;:)」』、。！？".contains(last) {
@@ -72,26 +62,33 @@ enum PostPages {
                     plain += word
                 }
             }
-            // Words are the runs between whitespace characters, found by scalars and taken as slices (going Character
-            // by Character and appending each, then looking at every word's last characters, was a twentieth of a
-            // feed page). A whitespace character is one whose first scalar is whitespace, and it starts where a
-            // character starts (`samePosition`), so the words are those of the Character walk; the character's whole
-            // extent (`\r\n`, marks on a space) goes out as plain text.
+            // Words are the runs between whitespace characters (a character whose first scalar is whitespace), and only
+            // a word that starts with a tag's or a mention's mark can be either: the marks are looked for, and the word
+            // of each that starts one is taken; everything else goes out as plain text. Walking every word, with a
+            // lookup of each scalar's Unicode properties, was a tenth of a feed page (docs/BENCHMARKS.md "Request path,
+            // round 14"). A mark starts a word where it starts a character, at the segment's start or after a
+            // whitespace character, as splitting at each whitespace character would find it.
             let scalars = segment.unicodeScalars
-            var start = scalars.startIndex
-            var i = start
+            var plainStart = scalars.startIndex
+            var i = scalars.startIndex
             while i < scalars.endIndex {
-                guard scalars[i].properties.isWhitespace, i.samePosition(in: text) != nil else {
+                let scalar = scalars[i]
+                guard scalar == "#" || scalar == "＃" || scalar == "@" || scalar == "＠", i.samePosition(in: text) != nil,
+                    i == scalars.startIndex || text[text.index(before: i)].unicodeScalars.first!.properties.isWhitespace
+                else {
                     i = scalars.index(after: i)
                     continue
                 }
-                let end = min(text.index(after: i), scalars.endIndex)
-                word(Substring(scalars[start..<i]))
-                plain += Substring(scalars[i..<end])
-                start = end
+                var end = scalars.index(after: i)
+                while end < scalars.endIndex, !(scalars[end].properties.isWhitespace && end.samePosition(in: text) != nil) {
+                    end = scalars.index(after: end)
+                }
+                plain += Substring(scalars[plainStart..<i])
+                word(Substring(scalars[i..<end]))
+                plainStart = end
                 i = end
             }
-            word(Substring(scalars[start..<scalars.endIndex]))
+            plain += Substring(scalars[plainStart..<scalars.endIndex])
         }
         for range in PostText.links(in: text) {
             words(text[cursor..<range.lowerBound])
