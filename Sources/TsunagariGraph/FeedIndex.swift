@@ -249,8 +249,8 @@ public final class FeedIndex: FeedIndexing, @unchecked Sendable {
 
     /// The posts a feed gathers, by seq: open addressing over a power-of-two table, probed in turn from a multiplicative
     /// hash. Seqs start at 1, so 0 marks a free slot. A dictionary hashed every seq with SipHash and checked exclusive
-    /// access on each update from the nested functions that gather: a fifth of ranking a feed (docs/BENCHMARKS.md
-    /// "Request path, round 14").
+    /// access on each update from the nested functions that gather: a quarter of the feed index's time for a feed
+    /// (docs/BENCHMARKS.md "Request path, round 14").
     struct Gathering {
         struct Slot {
             var seq: UInt32
