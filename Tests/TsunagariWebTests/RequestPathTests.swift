@@ -171,6 +171,20 @@ struct RequestPathTests {
         }
     }
 
+    /// A person with a name, headline and location from `texts` (any of them absent, but the name), a photo or none, any
+    /// degree and visibility, seen by a member or logged out.
+    static func randomPerson(_ texts: [String?], mutual: Int, using random: inout some RandomNumberGenerator) -> PersonSummary {
+        var card = MemberCard(
+            id: MemberID("01m\(Int.random(in: 0...999_999, using: &random))"), handle: "hanako-\(Int.random(in: 0...99, using: &random))",
+            name: texts.compactMap { $0 }.randomElement(using: &random)!, headline: texts.randomElement(using: &random)!,
+            location: texts.randomElement(using: &random)!, profileVisibility: ProfileVisibility.allCases.randomElement(using: &random)!,
+            connectionsVisibility: .connections)
+        card.photo = Bool.random(using: &random) ? PhotoRef(id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") : nil
+        return PersonSummary(
+            card: card, degree: Degree.allCases.randomElement(using: &random)!, mutualConnectionCount: mutual,
+            anonymous: Int.random(in: 0..<4, using: &random) == 0)
+    }
+
     /// A person in a list is written straight into bytes: the bytes of the object it replaced, for people with and
     /// without a headline, a location or a photo, at every degree, seen by members and by the logged out, with text
     /// that needs escapes; read back, and encoded through `Encodable`, it is that object.
@@ -180,15 +194,7 @@ struct RequestPathTests {
         var random = SystemRandomNumberGenerator()
         let texts: [String?] = [nil, "", "営業部長", "quote \" and \\ and </script>", "line\nbreak\u{01}", "🧑‍💻 エンジニア", "a/b & c"]
         for _ in 0..<2_000 {
-            var card = MemberCard(
-                id: MemberID("01m\(Int.random(in: 0...999_999, using: &random))"), handle: "hanako-\(Int.random(in: 0...99, using: &random))",
-                name: texts.compactMap { $0 }.randomElement(using: &random)!, headline: texts.randomElement(using: &random)!,
-                location: texts.randomElement(using: &random)!, profileVisibility: ProfileVisibility.allCases.randomElement(using: &random)!,
-                connectionsVisibility: .connections)
-            card.photo = Bool.random(using: &random) ? PhotoRef(id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") : nil
-            let person = PersonSummary(
-                card: card, degree: Degree.allCases.randomElement(using: &random)!,
-                mutualConnectionCount: Int.random(in: 0...100_000, using: &random), anonymous: Int.random(in: 0..<4, using: &random) == 0)
+            let person = Self.randomPerson(texts, mutual: Int.random(in: 0...100_000, using: &random), using: &random)
             let shown = person.card
             let object = JSONValue.object([
                 "id": .string(shown.id.rawValue), "handle": .string(shown.handle), "name": .string(shown.name),
@@ -210,14 +216,8 @@ struct RequestPathTests {
         var random = SystemRandomNumberGenerator()
         let texts: [String?] = [nil, "", "営業部長", "quote \" and ' and </li>", "a/b & c <b>", "🧑‍💻 エンジニア", "x"]
         for _ in 0..<2_000 {
-            var card = MemberCard(
-                id: MemberID("01m\(Int.random(in: 0...999_999, using: &random))"), handle: "hanako-\(Int.random(in: 0...99, using: &random))",
-                name: texts.compactMap { $0 }.randomElement(using: &random)!, headline: texts.randomElement(using: &random)!,
-                location: nil, profileVisibility: .members, connectionsVisibility: .connections)
-            card.photo = Bool.random(using: &random) ? PhotoRef(id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") : nil
-            let person = PersonSummary(
-                card: card, degree: Degree.allCases.randomElement(using: &random)!,
-                mutualConnectionCount: [0, 1, 2, 1_234].randomElement(using: &random)!, anonymous: false)
+            let person = Self.randomPerson(texts, mutual: [0, 1, 2, 1_234].randomElement(using: &random)!, using: &random)
+            let card = person.card
             let locale: TsunagariCore.Locale = Bool.random(using: &random) ? .ja : .en
             let note = texts.randomElement(using: &random)!
             let extra = {
