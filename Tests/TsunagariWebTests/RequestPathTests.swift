@@ -241,6 +241,24 @@ struct RequestPathTests {
         #expect(html.contains("&lt;script&gt;") && html.contains("&quot;&amp;&#39;") && !html.contains("<script>"))
     }
 
+    /// Who wrote a post and when is written straight into bytes: the markup of the tree it replaced (kept below), for
+    /// every person the card test makes, posts edited or not, public or for connections, at times across the years, in
+    /// both languages, with ids that need escapes.
+    @Test func anAuthorLineIsWrittenAsTheTreeItReplaced() {
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "営業部長", "quote \" and ' and </p>", "a/b & c <b>", "x"]
+        for _ in 0..<2_000 {
+            let person = Self.randomPerson(texts, mutual: 0, using: &random)
+            let at = Date(timeIntervalSince1970: Double.random(in: -3_000_000_000...300_000_000_000, using: &random).rounded(.down))
+            let post = Post(
+                id: ["01post", "a\"b<c>"].randomElement(using: &random)!, author: person.card.id, text: "",
+                visibility: Bool.random(using: &random) ? .public : .connections, createdAt: at,
+                editedAt: Bool.random(using: &random) ? at.addingTimeInterval(60) : nil)
+            let locale: TsunagariCore.Locale = Bool.random(using: &random) ? .ja : .en
+            #expect(PostPages.authorLine(person, post, locale).rendered == TreeAuthorLine.make(person, post, locale).rendered)
+        }
+    }
+
     /// A post's reactions are written straight into bytes: the markup of the tree they replaced (kept below), for every
     /// reaction chosen or none, with counts, in both languages, with ids and addresses that need escapes.
     @Test func aPostsReactionsAreWrittenAsTheTreeTheyReplaced() {
@@ -438,6 +456,33 @@ private enum TreeReactions {
                     el("span", .class("reaction-label")) { PostPages.reactionLabel(type, l) }
                     " "
                     el("span", .class("reaction-count")) { String(count) }
+                }
+            }
+        }
+    }
+}
+
+/// How a post's author line was built before it was written straight into bytes.
+private enum TreeAuthorLine {
+    static func make(_ person: PersonSummary, _ post: Post, _ l: TsunagariCore.Locale) -> HTML {
+        el("header", .class("post-head")) {
+            PhotoPages.avatar(name: person.card.name, photo: person.card.photo, small: true)
+            el("div", .class("post-byline")) {
+                el("p", .class("person-name")) {
+                    el("a", .href("/in/\(person.card.handle)")) { person.card.name }
+                    " "
+                    NetworkPages.badge(person.degree, l)
+                }
+                if let headline = person.card.headline { el("p", .class("muted small-text")) { headline } }
+                el("p", .class("muted small-text")) {
+                    el("a", .href("/posts/\(post.id)"), .class("post-time")) {
+                        el("time", Attribute("datetime", Represent.timeString(post.createdAt))) { MessagingPages.time(post.createdAt) }
+                    }
+                    if post.editedAt != nil { " · \(Text.edited(l))" }
+                    if post.visibility == .connections {
+                        " · "
+                        el("span", .class("tag")) { Text.connectionsOnlyPost(l) }
+                    }
                 }
             }
         }

@@ -102,28 +102,39 @@ enum PostPages {
         return HTML.joined(parts)
     }
 
+    /// Who wrote a post and when: written straight into bytes (`HTMLWriter`), as a page of posts has one for each post
+    /// and for each original a post reposts.
     static func authorLine(_ person: PersonSummary, _ post: Post, _ l: TsunagariCore.Locale) -> HTML {
-        el("header", .class("post-head")) {
-            PhotoPages.avatar(name: person.card.name, photo: person.card.photo, small: true)
-            el("div", .class("post-byline")) {
-                el("p", .class("person-name")) {
-                    el("a", .href("/in/\(person.card.handle)")) { person.card.name }
-                    " "
-                    NetworkPages.badge(person.degree, l)
-                }
-                if let headline = person.card.headline { el("p", .class("muted small-text")) { headline } }
-                el("p", .class("muted small-text")) {
-                    el("a", .href("/posts/\(post.id)"), .class("post-time")) {
-                        el("time", Attribute("datetime", Represent.timeString(post.createdAt))) { MessagingPages.time(post.createdAt) }
-                    }
-                    if post.editedAt != nil { " · \(Text.edited(l))" }
-                    if post.visibility == .connections {
-                        " · "
-                        el("span", .class("tag")) { Text.connectionsOnlyPost(l) }
-                    }
-                }
-            }
+        var w = HTMLWriter(capacity: 768)
+        w.markup("<header class=\"post-head\">")
+        PhotoPages.avatar(name: person.card.name, photo: person.card.photo, small: true, into: &w)
+        w.markup("<div class=\"post-byline\"><p class=\"person-name\"><a href=\"/in/")
+        w.text(person.card.handle)
+        w.markup("\">")
+        w.text(person.card.name)
+        w.markup("</a> ")
+        NetworkPages.badge(person.degree, l, into: &w)
+        w.markup("</p>")
+        if let headline = person.card.headline {
+            w.markup("<p class=\"muted small-text\">")
+            w.text(headline)
+            w.markup("</p>")
         }
+        w.markup("<p class=\"muted small-text\"><a href=\"/posts/")
+        w.text(post.id)
+        w.markup("\" class=\"post-time\"><time datetime=\"")
+        w.text(Represent.timeString(post.createdAt))
+        w.markup("\">")
+        w.text(MessagingPages.time(post.createdAt))
+        w.markup("</time></a>")
+        if post.editedAt != nil { w.text(" · \(Text.edited(l))") }
+        if post.visibility == .connections {
+            w.markup(" · <span class=\"tag\">")
+            w.text(Text.connectionsOnlyPost(l))
+            w.markup("</span>")
+        }
+        w.markup("</p></div></header>")
+        return w.written
     }
 
     static func reasonLine(_ reason: FeedReason, actor: PersonSummary?, _ l: TsunagariCore.Locale) -> HTML {
