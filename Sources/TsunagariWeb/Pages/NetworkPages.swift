@@ -33,13 +33,9 @@ enum NetworkPages {
         w.markup("</span>")
     }
 
-    /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions. Written
-    /// straight into bytes (`HTMLWriter`): a profile page shows sixteen, a list of connections twenty.
-    static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
-        var w = HTMLWriter(capacity: 640)
-        w.markup("<li class=\"person\">")
-        PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true, into: &w)
-        w.markup("<div class=\"person-body\"><p class=\"person-name\"><a href=\"/in/")
+    /// A person's name, linking to their profile, with the degree badge; then their headline, if they have one.
+    static func nameAndHeadline(_ p: PersonSummary, _ l: TsunagariCore.Locale, into w: inout HTMLWriter) {
+        w.markup("<p class=\"person-name\"><a href=\"/in/")
         w.text(p.card.handle)
         w.markup("\">")
         w.text(p.card.name)
@@ -51,6 +47,16 @@ enum NetworkPages {
             w.text(headline)
             w.markup("</p>")
         }
+    }
+
+    /// One person in a list: avatar initial, name with badge, headline, mutual count, and optional actions. Written
+    /// straight into bytes (`HTMLWriter`): a profile page shows sixteen, a list of connections twenty.
+    static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
+        var w = HTMLWriter(capacity: 640)
+        w.markup("<li class=\"person\">")
+        PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true, into: &w)
+        w.markup("<div class=\"person-body\">")
+        nameAndHeadline(p, l, into: &w)
         if p.mutualConnectionCount > 0 && p.degree != .first {
             w.markup("<p class=\"muted small-text\">")
             w.text(Text.reasonMutual.counted(p.mutualConnectionCount, l))
