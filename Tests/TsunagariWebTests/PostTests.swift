@@ -538,9 +538,12 @@ import TsunagariGraph
                     #expect(kept == expected, "\(step), \(who)", sourceLocation: sourceLocation)
                     #expect(again == expected, "\(step), \(who) again", sourceLocation: sourceLocation)
                     if !expected.isEmpty { #expect(recent.askedPosts.hits > hits, "\(step), \(who)", sourceLocation: sourceLocation) }
-                    // A hashtag's page reads its posts the same way.
+                    // A hashtag's page reads its posts the same way: asked again, from memory.
                     let tagged = try await Self.tagged(services.posts, "採用", viewer: viewer)
+                    let taggedHits = recent.askedPosts.hits
+                    #expect(try await Self.tagged(services.posts, "採用", viewer: viewer) == tagged, sourceLocation: sourceLocation)
                     #expect(tagged == (try await Self.tagged(fresh, "採用", viewer: viewer)), "\(step), \(who), #採用", sourceLocation: sourceLocation)
+                    if !tagged.isEmpty { #expect(recent.askedPosts.hits > taggedHits, "\(step), \(who), #採用", sourceLocation: sourceLocation) }
                     got[who] = kept
                 }
                 return got

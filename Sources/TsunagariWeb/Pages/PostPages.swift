@@ -66,8 +66,8 @@ enum PostPages {
             // a word that starts with a tag's or a mention's mark can be either: the marks are looked for, and the word
             // of each that starts one is taken; everything else goes out as plain text. Rich text was a tenth of a feed
             // page, most of it walking every word with a lookup of each scalar's Unicode properties (docs/BENCHMARKS.md
-            // "Request path, round 14"). A mark starts a word where it starts a character, at the segment's start or after a
-            // whitespace character, as splitting at each whitespace character would find it.
+            // "Request path, round 14"). A mark starts a word where it starts a character, at the segment's start or
+            // after a whitespace character, as splitting at each whitespace character would find it.
             let scalars = segment.unicodeScalars
             var plainStart = scalars.startIndex
             var i = scalars.startIndex
