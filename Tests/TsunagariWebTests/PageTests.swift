@@ -50,6 +50,31 @@ import TsunagariCore
         }
     }
 
+    @Test func onlyPagesIssueTheFormCookie() async throws {
+        try await withApp { client, _ in
+            // Without a cookie, as a first visit or a shared cache asks: an asset or a health check sets none.
+            for path in ["/static/app.css", "/static/app.js", "/healthz", "/readyz", "/openapi.json"] {
+                let reply = try await client.call(.get, path)
+                #expect(reply.status == (path == "/readyz" ? reply.status : .ok), "\(path)")
+                #expect(reply.setCookies.isEmpty, "\(path): \(reply.setCookies)")
+            }
+            // Each page without one issues its own: 43 base64url characters, new each time.
+            var tokens: Set<String> = []
+            for path in ["/", "/login", "/signup", "/no-such-page"] {
+                let reply = try await client.call(.get, path)
+                let cookie = reply.setCookies.first { $0.hasPrefix("tsg_csrf=") } ?? ""
+                let token = String(cookie.dropFirst("tsg_csrf=".count).prefix { $0 != ";" })
+                #expect(token.count == 43 && token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "\(path): \(cookie)")
+                tokens.insert(token)
+            }
+            #expect(tokens.count == 4)
+            // The page's form carries the token its cookie holds, and the form is taken.
+            let browser = Browser(client)
+            let signup = try await browser.post("/signup", ["name": "Ken", "email": "ken@example.test", "password": "a long password"])
+            #expect(signup.status == .seeOther)
+        }
+    }
+
     @Test func formsWithoutTheCSRFTokenAreRefusedAndChangeNothing() async throws {
         try await withApp { client, services in
             let browser = Browser(client)

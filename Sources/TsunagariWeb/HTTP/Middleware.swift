@@ -140,7 +140,7 @@ struct ViewerMiddleware: RouterMiddleware {
                 context.csrfToken = Self.csrfToken(session: session)
             } else if let existing = request.cookies[Self.csrfCookie]?.value, existing.utf8.count == 43 {
                 context.csrfToken = existing
-            } else {
+            } else if !request.uri.path.hasPrefix("/static/") {
                 issuedCSRF = services.tokens.newToken()
                 context.csrfToken = issuedCSRF!
             }
@@ -149,7 +149,9 @@ struct ViewerMiddleware: RouterMiddleware {
         if context.secureTransport {
             response.headers[.init("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains"
         }
-        if let issuedCSRF {
+        // Only a page can carry a form. A stylesheet, a photo or a health check with a cookie would make a shared
+        // cache keep one visitor's token for the next, and cost every request a new token.
+        if let issuedCSRF, response.headers[.contentType]?.hasPrefix("text/html") == true {
             response.setCookie(
                 Cookie(name: Self.csrfCookie, value: issuedCSRF, path: "/", secure: context.secureTransport, httpOnly: true, sameSite: .strict))
         }
