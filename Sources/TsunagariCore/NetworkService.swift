@@ -38,17 +38,34 @@ public struct NetworkService: Sendable {
     /// pass over the graph for the degrees, one for the mutual counts. Blocked members are left out;
     /// the order of `ids` is kept.
     /// The people the viewer may be shown among `ids`, with degree and mutual count; with `limit`, only the first so
-    /// many (in `ids`' order, or by `order` of their cards), and the graph is asked about those alone.
-    public func summaries(
-        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, order: ((MemberCard, MemberCard) -> Bool)? = nil
-    ) async throws -> [PersonSummary] {
+    /// many (in `ids`' order, or by name), and the graph is asked about those alone.
+    public func summaries(_ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false) async throws -> [PersonSummary] {
         guard !ids.isEmpty else { return [] }
-        let cards = Dictionary(try await storage.memberCards(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var blocked: Set<MemberID> = []
         if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
-        // The cards themselves are sorted, not their ids (a lookup per comparison was a tenth of this).
-        var shown = ids.compactMap { id in blocked.contains(id) ? nil : cards[id] }
-        if let order { shown.sort(by: order) }
+        let allowed = blocked.isEmpty ? ids : ids.filter { !blocked.contains($0) }
+        var shown: [MemberCard]
+        if byName || limit >= allowed.count {
+            let cards = Dictionary(try await storage.memberCards(ids: allowed).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            shown = allowed.compactMap { cards[$0] }
+            if byName {
+                // The names are compared, and the cards moved once: sorting the cards swapped every field of them at
+                // each step, a tenth of a profile page's mutual connections.
+                let names = shown.map(\.name)
+                let order = names.indices.sorted { names[$0] < names[$1] }
+                shown = order.prefix(limit).map { shown[$0] }
+            }
+        } else {
+            // In `ids`' order, the first `limit`: only their cards are read, and more only for those who have none.
+            shown = []
+            var next = allowed[...]
+            while shown.count < limit, !next.isEmpty {
+                let asked = next.prefix(limit - shown.count)
+                next = next.dropFirst(asked.count)
+                let cards = Dictionary(try await storage.memberCards(ids: Array(asked)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                shown += asked.compactMap { cards[$0] }
+            }
+        }
         if shown.count > limit { shown = Array(shown.prefix(limit)) }
         guard let member = viewer.memberID else {
             return shown.map { PersonSummary(card: $0, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
@@ -246,7 +263,7 @@ public struct NetworkService: Sendable {
         guard member != viewer else { return [] }
         let listVisible = maySeeList(of: member, viewer: viewer)
         let mutual = graph.mutualConnections(viewer, member).filter { listVisible || !graph.hidesList($0) }
-        return try await summaries(mutual, for: .member(viewer, .member), limit: limit, order: { $0.name < $1.name })
+        return try await summaries(mutual, for: .member(viewer, .member), limit: limit, byName: true)
     }
 
     // MARK: Paths

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TsunagariCore
+import TsunagariGraph
 @testable import TsunagariWeb
 
 /// Members made through the API, by name.
@@ -351,6 +352,59 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             // he blocked, nor Dan, suspended); Ann sees all of hers but Dan.
             #expect(try await pages(paged, viewer: "Ben", limit: 10) == [["Gus", "Eve", "Cat"]])
             #expect(try await pages(paged, viewer: "Ann", limit: 3) == [["Hal", "Gus", "Fay"], ["Eve", "Cat", "Ben"]])
+        }
+    }
+
+    /// A profile page names a few mutual connections and a few who can introduce: the first of all of them, whichever
+    /// are blocked, suspended or hide their list, and the mutual connections by name.
+    @Test func aFewPeopleAreTheFirstOfAllOfThem() async throws {
+        try await withApp { client, services in
+            let between = ["Wat", "Mia", "Ito", "Bea", "Ola", "Yam", "Cy", "Kai", "Abe", "Eli", "Ivo", "Uma"]
+            let cast = try await Cast.make(client, ["Ann", "Zed", "Yan"] + between)
+            // Names in both scripts: the order by name is Swift's, as the page's was.
+            let shownAs = ["Wat": "渡辺 健", "Ito": "伊藤 蓮", "Yam": "山田 葵", "Abe": "阿部 陽"]
+            for (name, japanese) in shownAs {
+                let renamed = try await client.call(.patch, "/api/v1/me/profile", token: cast.tokens[name], json: ["name": japanese])
+                #expect(renamed.status == .ok)
+            }
+            for name in between {
+                try await cast.connect(client, "Ann", name)
+                try await cast.connect(client, name, "Zed")
+            }
+            try await cast.connect(client, "Zed", "Yan")
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Mia"]!)/block", token: cast.tokens["Ann"]).status == .noContent)
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ann"]!)/block", token: cast.tokens["Ola"]).status == .noContent)
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Kai"], json: ["connectionsVisibility": "onlyMe"])
+            // Another instance's graph, not yet caught up with the suspensions below: it still names the two, whose
+            // cards are gone, so its first few must be read past them.
+            let lagging = NetworkService(
+                storage: services.storage, graph: MemberGraph(snapshot: try await services.storage.networkSnapshot()), clock: services.clock)
+            try await services.moderation.suspend(MemberID(cast.ids["Ito"]!), reason: "spam", by: .commandLine("ops"))
+            try await services.moderation.suspend(MemberID(cast.ids["Bea"]!), reason: "spam", by: .commandLine("ops"))
+            let ann = MemberID(cast.ids["Ann"]!)
+            for target in ["Zed", "Yan"] {
+                let member = MemberID(cast.ids[target]!)
+                let mutual = try await services.network.mutualConnections(with: member, viewer: ann).map(\.card.name)
+                let via = try await services.network.paths(to: member, viewer: ann).via.map(\.card.name)
+                #expect(mutual == mutual.sorted())
+                if target == "Zed" {
+                    #expect(Set(mutual) == Set(between.map { shownAs[$0] ?? $0 }).subtracting(["Mia", "Ola", "伊藤 蓮", "Bea", "Kai"]))
+                    #expect(Set(via) == Set(mutual))
+                } else {
+                    // Two steps away: Kai, who hides their list, leads there without naming Zed.
+                    #expect(mutual.isEmpty && via.count == 8 && via.contains("Kai"), "\(via)")
+                }
+                for network in [services.network, lagging] {
+                    #expect(try await network.mutualConnections(with: member, viewer: ann).map(\.card.name) == mutual)
+                    #expect(try await network.paths(to: member, viewer: ann).via.map(\.card.name) == via)
+                    for limit in 0...via.count + 1 {
+                        let few = try await network.mutualConnections(with: member, viewer: ann, limit: limit).map(\.card.name)
+                        #expect(few == Array(mutual.prefix(limit)), "\(target) \(limit)")
+                        let fewVia = try await network.paths(to: member, viewer: ann, limit: limit).via.map(\.card.name)
+                        #expect(fewVia == Array(via.prefix(limit)), "\(target) \(limit)")
+                    }
+                }
+            }
         }
     }
 
