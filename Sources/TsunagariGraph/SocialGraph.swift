@@ -259,6 +259,14 @@ public final class SocialGraph: @unchecked Sendable {
                 scratch.beginBits(count: adjacency.count)
                 let first = adjacency[Int(viewer)]
                 scratch.first.insert(contentsOf: first)
+                // Targets in the first two degrees are known from the first marks and their own lists: the viewer's
+                // connections (a profile page's mutual connections, those who can introduce) and a second-degree
+                // profile, before the viewer's connections' lists are counted below. Any other target, or more than
+                // `quickWork` entries read, and the answer is found as before.
+                let firstMarks = scratch.first
+                if let answers = Self.nearDistances(from: viewer, to: targets, first: firstMarks, adjacency: adjacency) {
+                    return answers
+                }
                 // A few targets (a profile, a page of people) are cheaper asked one by one, through their own lists,
                 // than by marking the whole second degree. A third-degree target costs its connections' lists, about
                 // `directWorkPerTarget` entries, so many targets go straight to the marking, without reading their
@@ -284,7 +292,6 @@ public final class SocialGraph: @unchecked Sendable {
                 }
                 // The hot loop: hundreds of thousands of inserts through recruiters' lists.
                 markNeighbours(of: first, into: &scratch.second)
-                let firstMarks = scratch.first
                 let secondMarks = scratch.second
                 // Each target's own list through its raw buffer: no reference counting per list.
                 return adjacency.withUnsafeBufferPointer { lists in
@@ -330,6 +337,26 @@ public final class SocialGraph: @unchecked Sendable {
     /// Each target's distance through its own list: 2nd when it shares a connection with the viewer (`first` marks
     /// the viewer's), 3rd when one of its connections does. nil when the third degree would cost more than `budget`
     /// list entries: marking the viewer's second degree is then cheaper.
+    /// Each target's distance when every one is the viewer, a connection or in the second degree, reading at most
+    /// `quickWork` entries of the targets' lists; nil otherwise.
+    private static func nearDistances(from viewer: Node, to targets: [Node], first: Bitset, adjacency: [[Node]]) -> [Distance]? {
+        var answers: [Distance] = []
+        answers.reserveCapacity(targets.count)
+        var work = 0
+        for target in targets {
+            guard Int(target) < adjacency.count else { answers.append(.beyond); continue }
+            if target == viewer { answers.append(.oneself); continue }
+            if first.contains(target) { answers.append(.first); continue }
+            let own = adjacency[Int(target)]
+            work += own.count
+            guard work <= quickWork, own.contains(where: { first.contains($0) }) else { return nil }
+            answers.append(.second)
+        }
+        return answers
+    }
+
+    static let quickWork = 4_096
+
     private func directDistances(from viewer: Node, to targets: [Node], first: Bitset, budget: Int) -> [Distance]? {
         var budget = budget
         var answers: [Distance] = []

@@ -108,6 +108,13 @@ func checkAgainstReference(_ edges: [(Node, Node)], viewers: [Node], sampleTarge
             let want = expected[target].map { Distance(rawValue: UInt8($0))! } ?? .beyond
             #expect(distance == want, "viewer \(viewer) target \(target): \(distance) vs \(want)")
         }
+        // The viewer's own connections alone (a profile page's mutual connections), with the viewer among them or a
+        // member the graph does not hold yet.
+        let own = Array((reference.adjacency[viewer] ?? []).sorted().prefix(12))
+        for asked in [own, own + [viewer], [viewer] + own, own + [nodes + 3], own.isEmpty ? [] : [own[0], viewer, own[0]]] {
+            let want = asked.map { expected[$0].map { Distance(rawValue: UInt8($0))! } ?? .beyond }
+            #expect(graph.distances(from: viewer, to: asked) == want, "viewer \(viewer) asked \(asked)")
+        }
         // One or two at a time: through the targets' own lists rather than the viewer's second degree.
         for (index, target) in targets.prefix(30).enumerated() {
             let pair = [target, targets[(index + 7) % targets.count]]
