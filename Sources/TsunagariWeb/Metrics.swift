@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import CoreMetrics
 import Metrics
 import Prometheus
 import Synchronization
@@ -7,7 +8,7 @@ import TsunagariCore
 
 /// The process's metrics, through swift-metrics into one Prometheus registry, served as text on `GET /metrics`.
 ///
-/// Requests are counted and timed by Hummingbird's `MetricsMiddleware` (by route pattern, method and status: labels
+/// Requests are counted and timed by `RequestMetricsMiddleware`, as Hummingbird's `MetricsMiddleware` names them (by route pattern, method and status: labels
 /// `http_route`, `http_request_method`, `http_response_status_code`); the sizes of the indexes in memory, how long ago
 /// each change log was last replayed, open event streams, the database's answer time and the process's memory are
 /// read when the endpoint is scraped. Outgoing mail adds its own counters where it is sent.
@@ -144,5 +145,86 @@ public final class CatchUpMonitor: Sendable {
     func lastPasses() -> [(String, Date?)] {
         let known = passes.withLock { $0 }
         return Self.logs.map { ($0, known[$0]) }
+    }
+}
+
+/// Counts and times requests under the names and labels of Hummingbird's `MetricsMiddleware`, which this replaces:
+/// that one wrapped every body to time it when written, and a wrapped body goes out as a stream, its head and its body
+/// in two writes to the socket. A body whose length is known (every page and API answer) is counted when it is made
+/// and written in one; a stream (an event stream, a download) is still counted when its last byte is written.
+struct RequestMetricsMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    private struct Endpoint: Hashable {
+        var route: String
+        var method: HTTPRequest.Method
+        var status: Int
+    }
+
+    private struct Recorders: Sendable {
+        let requests: CoreMetrics.Counter
+        let duration: CoreMetrics.Timer
+        let errors: CoreMetrics.Counter
+    }
+
+    private final class Cache: Sendable {
+        let active = Mutex<[HTTPRequest.Method: CoreMetrics.Meter]>([:])
+        let endpoints = Mutex<[Endpoint: Recorders]>([:])
+    }
+
+    private let cache = Cache()
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let method = request.method
+        let active = cache.active.withLock { meters in
+            if let meter = meters[method] { return meter }
+            let meter = CoreMetrics.Meter(label: "http.server.active_requests", dimensions: [("http.request.method", method.description)])
+            meters[method] = meter
+            return meter
+        }
+        active.increment()
+        do {
+            var response = try await next(request, context)
+            let recorders = self.recorders(Endpoint(route: context.endpointPath ?? "Unknown", method: method, status: Int(response.status.code)))
+            let record: @Sendable () -> Void = {
+                recorders.requests.increment()
+                recorders.duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+                active.decrement()
+            }
+            if response.body.contentLength != nil {
+                record()
+            } else {
+                let body = response.body
+                response.body = ResponseBody(contentLength: nil) { writer in
+                    defer { record() }
+                    try await body.write(writer)
+                }
+            }
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            let recorders = self.recorders(Endpoint(route: context.endpointPath ?? "NotFound", method: method, status: Int(status.code)))
+            recorders.requests.increment()
+            recorders.errors.increment()
+            active.decrement()
+            throw error
+        }
+    }
+
+    private func recorders(_ endpoint: Endpoint) -> Recorders {
+        cache.endpoints.withLock { all in
+            if let found = all[endpoint] { return found }
+            let labels = [("http.route", endpoint.route), ("http.request.method", endpoint.method.description)]
+            let status = String(endpoint.status)
+            let made = Recorders(
+                requests: CoreMetrics.Counter(label: "hb.requests", dimensions: labels + [("http.response.status_code", status)]),
+                duration: CoreMetrics.Timer(
+                    label: "http.server.request.duration", dimensions: labels + [("http.response.status_code", status)],
+                    preferredDisplayUnit: .seconds),
+                errors: CoreMetrics.Counter(label: "hb.request.errors", dimensions: labels + [("error.type", status)]))
+            all[endpoint] = made
+            return made
+        }
     }
 }

@@ -73,6 +73,46 @@ import TsunagariCore
         }
     }
 
+    /// A whole body is counted as it is made; a stream when its last byte is written, with the time it took.
+    @Test func requestsAreCountedOnceAndStreamsTimedToTheirEnd() async throws {
+        AppMetrics.start()
+        let name = "metrics-\(UUID().uuidString.prefix(8).lowercased())"
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware())
+        router.get("\(name)/whole") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "whole"))) }
+        router.get("\(name)/stream") { _, _ in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "first "))
+                try await Task.sleep(for: .milliseconds(300))
+                try await writer.write(ByteBuffer(string: "last"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("\(name)/fails") { _, _ -> Response in throw HTTPError(.conflict) }
+        func lines() -> [Substring] {
+            String(decoding: AppMetrics.registry.emitToBuffer(), as: UTF8.self).split(separator: "\n").filter { $0.contains(name) }
+        }
+        func value(_ prefix: String, _ route: String, _ status: String = "200") -> Double? {
+            lines().first { $0.hasPrefix(prefix) && $0.contains("http_route=\"/\(name)/\(route)\"") && $0.contains("\"\(status)\"") }
+                .flatMap { Double($0.split(separator: " ").last!) }
+        }
+        try await Application(router: router).test(.router) { client in
+            let whole = try await client.execute(uri: "/\(name)/whole", method: .get)
+            let stream = try await client.execute(uri: "/\(name)/stream", method: .get)
+            let fails = try await client.execute(uri: "/\(name)/fails", method: .get)
+            #expect(String(buffer: whole.body) == "whole" && String(buffer: stream.body) == "first last" && fails.status == .conflict)
+        }
+        #expect(value("hb_requests{", "whole") == 1)
+        #expect(value("hb_requests{", "stream") == 1)
+        #expect(value("hb_requests{", "fails", "409") == 1)
+        #expect(value("hb_request_errors{", "fails", "409") == 1)
+        #expect((value("hb_request_errors{", "whole") ?? 0) == 0)
+        // The stream's time covers its whole body, written after the handler returned.
+        #expect((value("http_server_request_duration_sum{", "stream") ?? 0) >= 0.3)
+        #expect((value("http_server_request_duration_sum{", "whole") ?? 1) < 0.3)
+        #expect(value("http_server_request_duration_count{", "whole") == 1)
+    }
+
     @Test func metricsTokensMustBeLongPrintableASCII() throws {
         #expect(try AppConfiguration.resolve(flags: ["--metrics-token": Self.token], environment: [:]).metricsToken == Self.token)
         #expect(try AppConfiguration.resolve(flags: [:], environment: ["TSUNAGARI_LOG_FORMAT": "json"]).logFormat == .json)
