@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the request path asks the database most, kept in memory by a storage adapter: sessions by token digest, whole
 /// profiles and handles, and the cards lists show. Every request used to read its session, its viewer's role and
@@ -100,6 +101,7 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    private let freshness = Freshness()
     private let limits: Limits
     private var sessions: [String: Entry<Session>] = [:]
     private var sessionsByMember: [MemberID: Set<String>] = [:]
@@ -167,7 +169,10 @@ public final class MemberCache: @unchecked Sendable {
 
     /// The adapter wrote something: the next answer from memory replays the log first.
     public func wrote() {
-        locked { writes &+= 1 }
+        locked {
+            writes &+= 1
+            freshness.told(writes)
+        }
     }
 
     /// The adapter wrote something whose log rows it knows (`changes`, sequence numbers aside): they are applied now,
@@ -196,7 +201,9 @@ public final class MemberCache: @unchecked Sendable {
 
     /// Whether the log must be replayed before answering: never replayed, a write since, or the interval passed.
     public func needsReplay(now: ContinuousClock.Instant = .now) -> Bool {
-        locked {
+        // Asked before every answer from memory, a dozen times a page: without the lock while nothing changed.
+        if freshness.holds(at: now) { return false }
+        return locked {
             guard let lastReplay, cursor != nil else { return true }
             return writes != replayedWrites || now - lastReplay >= Self.replayInterval
         }
@@ -268,6 +275,7 @@ public final class MemberCache: @unchecked Sendable {
             }
             replayedWrites = max(replayedWrites, writesCovered)
             lastReplay = now
+            freshness.replayed(covering: replayedWrites, at: now)
         }
     }
 
@@ -281,6 +289,7 @@ public final class MemberCache: @unchecked Sendable {
             gapSince = nil
             replayedWrites = max(replayedWrites, writesCovered)
             lastReplay = now
+            freshness.replayed(covering: replayedWrites, at: now)
         }
     }
 
@@ -290,6 +299,7 @@ public final class MemberCache: @unchecked Sendable {
             clearAll()
             cursor = nil
             lastReplay = nil
+            freshness.forget()
         }
     }
 
@@ -745,4 +755,37 @@ public final class MemberCache: @unchecked Sendable {
 
     /// How many entries of each kind are held (for metrics and tests).
     public var counts: (sessions: Int, profiles: Int, cards: Int) { locked { (sessions.count, profiles.count, cards.count) } }
+}
+
+/// What `needsReplay` asks, readable without the cache's lock: the writes told of, and the last replay, with the writes
+/// it covered and when the next is due. Each is set under the cache's lock, after the fact it mirrors. A reader that
+/// sees one new and one old value sees two facts that each held (replays cover ever more writes), so it may replay
+/// once more than needed, never once less.
+private final class Freshness: Sendable {
+    private static let epoch = ContinuousClock.now
+    private let writes = Atomic<UInt64>(0)
+    private let covered = Atomic<UInt64>(0)
+    /// Nanoseconds after `epoch` (before it, negative) until which the last replay holds; `none` when none does.
+    private let until = Atomic<Int64>(Freshness.none)
+    private static let none = Int64.min
+
+    private static func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = (instant - epoch).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    func holds(at now: ContinuousClock.Instant) -> Bool {
+        let until = until.load(ordering: .acquiring)
+        return until != Self.none && covered.load(ordering: .acquiring) == writes.load(ordering: .acquiring)
+            && Self.nanoseconds(now) < until
+    }
+
+    func told(_ count: UInt64) { writes.store(count, ordering: .releasing) }
+
+    func replayed(covering count: UInt64, at instant: ContinuousClock.Instant) {
+        covered.store(count, ordering: .releasing)
+        until.store(Self.nanoseconds(instant + MemberCache.replayInterval), ordering: .releasing)
+    }
+
+    func forget() { until.store(Self.none, ordering: .releasing) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TsunagariCore
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +18,9 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
     let walPath: String
     private let walSeen = NSLock()
     nonisolated(unsafe) private var walSignature: [Int] = []
-    nonisolated(unsafe) private var walLooked: ContinuousClock.Instant?
-    static let walLookInterval: Duration = .milliseconds(1)
+    /// When the log was last looked at, in nanoseconds of `DispatchTime`'s clock (0: never): read without a lock.
+    private let walLooked = Atomic<UInt64>(0)
+    static let walLookInterval: UInt64 = 1_000_000
 
     public init(path: String, cache: MemberCache = MemberCache()) throws {
         self.cache = cache
@@ -595,14 +597,12 @@ public final class SQLiteStorage: Storage, VersionedProfileReading {
     /// by what begins a millisecond after it instead of at once, which no request could tell apart from having begun a
     /// little earlier.
     private func walChanged() -> Bool {
-        let now = ContinuousClock.now
-        walSeen.lock()
-        if let walLooked, now - walLooked < Self.walLookInterval {
-            walSeen.unlock()
-            return false
-        }
-        walLooked = now
-        walSeen.unlock()
+        let now = DispatchTime.now().uptimeNanoseconds
+        let looked = walLooked.load(ordering: .relaxed)
+        // One request looks at a time; the others go on as if they had begun a little earlier.
+        guard now &- looked >= Self.walLookInterval || looked == 0,
+            walLooked.compareExchange(expected: looked, desired: now, ordering: .relaxed).exchanged
+        else { return false }
         var info = stat()
         let signature: [Int] =
             stat(walPath, &info) == 0

@@ -420,6 +420,47 @@ struct MemberCacheTests {
         #expect(!cache.needsReplay(now: Self.t0))
     }
 
+    /// The answer read without the lock is the rule's: writes, replays (some begun before a write), skips and resets in
+    /// random order, asked at random times, before and after the replays, an hour back and now.
+    @Test func whetherAReplayIsDueIsAnsweredByTheRule() {
+        var random = SystemRandomNumberGenerator()
+        for base in [ContinuousClock.now - .seconds(3_600), ContinuousClock.now] {
+            let cache = MemberCache()
+            var writes: UInt64 = 0
+            var covered: UInt64 = 0
+            var last: ContinuousClock.Instant?
+            func at() -> ContinuousClock.Instant { base + .milliseconds(Int.random(in: -600...600, using: &random)) }
+            for step in 0..<20_000 {
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0:
+                    cache.wrote()
+                    writes += 1
+                case 1, 2:
+                    let begun = cache.replayStarting()
+                    if Bool.random(using: &random) {
+                        cache.wrote()
+                        writes += 1
+                    }
+                    let when = at()
+                    if Int.random(in: 0..<4, using: &random) == 0 {
+                        cache.skip(to: Int64(step), writesCovered: begun, now: when)
+                    } else {
+                        cache.replayed([], startingAt: 0, writesCovered: begun, now: when)
+                    }
+                    covered = max(covered, begun)
+                    last = when
+                case 3 where Int.random(in: 0..<10, using: &random) == 0:
+                    cache.reset()
+                    last = nil
+                default:
+                    let now = Bool.random(using: &random) ? at() : (last ?? base) + MemberCache.replayInterval
+                    let due = last.map { writes != covered || now - $0 >= MemberCache.replayInterval } ?? true
+                    #expect(cache.needsReplay(now: now) == due, "step \(step)")
+                }
+            }
+        }
+    }
+
     @Test func entriesAreNotTrustedPastTheirAge() {
         let cache = Self.filled()
         #expect(cache.session("x1", now: Self.t0 + .seconds(59)) != nil)
