@@ -100,7 +100,8 @@ public final class MemberCache: @unchecked Sendable {
         var answer: [SharedAffiliation]
     }
 
-    private let lock = NSLock()
+    /// Answers are read side by side; fills and invalidations take the lock alone.
+    private let lock = ReadWriteLock()
     private let freshness = Freshness()
     private let limits: Limits
     private var sessions: [String: Entry<Session>] = [:]
@@ -160,9 +161,13 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        try lock.write(body)
+    }
+
+    /// For what only reads: two requests' reads no longer wait for each other (a tenth of the cache's time on a
+    /// profile page was spent waiting for the lock and waking its waiter).
+    private func reading<T>(_ body: () throws -> T) rethrows -> T {
+        try lock.read(body)
     }
 
     // MARK: Staying current
@@ -197,13 +202,13 @@ public final class MemberCache: @unchecked Sendable {
     }
 
     /// Taken before a read from the database; `store` keeps what the read found only if this is still current.
-    public var generation: UInt64 { locked { generationCount } }
+    public var generation: UInt64 { reading { generationCount } }
 
     /// Whether the log must be replayed before answering: never replayed, a write since, or the interval passed.
     public func needsReplay(now: ContinuousClock.Instant = .now) -> Bool {
         // Asked before every answer from memory, a dozen times a page: without the lock while nothing changed.
         if freshness.holds(at: now) { return false }
-        return locked {
+        return reading {
             guard let lastReplay, cursor != nil else { return true }
             return writes != replayedWrites || now - lastReplay >= Self.replayInterval
         }
@@ -211,10 +216,10 @@ public final class MemberCache: @unchecked Sendable {
 
     /// Where the next replay reads from (after this sequence number); nil before the first, which starts at the
     /// log's end (nothing is cached yet).
-    public var replayCursor: Int64? { locked { cursor } }
+    public var replayCursor: Int64? { reading { cursor } }
 
     /// How many writes the adapter has told of: a replay begun when this was already counted covers them.
-    public var writeCount: UInt64 { locked { writes } }
+    public var writeCount: UInt64 { reading { writes } }
 
     /// Marks what the replay is about to read as covering the writes made so far.
     public func replayStarting() -> UInt64 { locked { writes } }
@@ -407,7 +412,7 @@ public final class MemberCache: @unchecked Sendable {
 
     public func session(_ tokenHash: String, now: ContinuousClock.Instant = .now) -> Session? {
         guard enabled else { return nil }
-        return locked { fresh(sessions[tokenHash], now) }
+        return reading { fresh(sessions[tokenHash], now) }
     }
 
     public func store(session: Session, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -425,12 +430,12 @@ public final class MemberCache: @unchecked Sendable {
 
     public func profile(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Profile? {
         guard enabled else { return nil }
-        return locked { fresh(profiles[id], now) }
+        return reading { fresh(profiles[id], now) }
     }
 
     public func member(handleKey: String, now: ContinuousClock.Instant = .now) -> MemberID? {
         guard enabled else { return nil }
-        return locked { fresh(handles[handleKey], now) }
+        return reading { fresh(handles[handleKey], now) }
     }
 
     public func store(profile: Profile, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -449,7 +454,7 @@ public final class MemberCache: @unchecked Sendable {
     /// The cards held, and the ids to read from the database.
     public func cards(_ ids: [MemberID], now: ContinuousClock.Instant = .now) -> (found: [MemberCard], missing: [MemberID]) {
         guard enabled else { return ([], ids) }
-        return locked {
+        return reading {
             var found: [MemberCard] = []
             var missing: [MemberID] = []
             found.reserveCapacity(ids.count)
@@ -470,7 +475,7 @@ public final class MemberCache: @unchecked Sendable {
 
     public func account(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Account? {
         guard enabled else { return nil }
-        return locked { fresh(accounts[id], now) }
+        return reading { fresh(accounts[id], now) }
     }
 
     public func store(account: Account, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -480,7 +485,7 @@ public final class MemberCache: @unchecked Sendable {
     /// The verified employer held: `.some(nil)` for a member known to have none, nil when not held.
     public func employer(_ id: MemberID, now: ContinuousClock.Instant = .now) -> CompanyRef?? {
         guard enabled else { return nil }
-        return locked { fresh(employers[id], now) }
+        return reading { fresh(employers[id], now) }
     }
 
     public func store(employer: CompanyRef?, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -489,7 +494,7 @@ public final class MemberCache: @unchecked Sendable {
 
     public func blocked(_ id: MemberID, now: ContinuousClock.Instant = .now) -> Set<MemberID>? {
         guard enabled else { return nil }
-        return locked { fresh(blocked[id], now) }
+        return reading { fresh(blocked[id], now) }
     }
 
     public func store(blocked set: Set<MemberID>, of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -499,7 +504,7 @@ public final class MemberCache: @unchecked Sendable {
     /// The member's open invitations (pending or ignored), sent and received.
     public func openInvitations(of id: MemberID, now: ContinuousClock.Instant = .now) -> [Invitation]? {
         guard enabled else { return nil }
-        return locked { fresh(openInvitations[id], now) }
+        return reading { fresh(openInvitations[id], now) }
     }
 
     public func store(openInvitations list: [Invitation], of id: MemberID, generation: UInt64, now: ContinuousClock.Instant = .now) {
@@ -553,7 +558,7 @@ public final class MemberCache: @unchecked Sendable {
         read: () async throws -> Value
     ) async rethrows -> Value {
         guard enabled else { return try await read() }
-        if let value = locked({ fresh(self[keyPath: map][id], now) }), usable(value) { return value }
+        if let value = reading({ fresh(self[keyPath: map][id], now) }), usable(value) { return value }
         let generation = self.generation
         let value = try await read()
         if keeps(value) { keep(value, for: id, in: map, generation: generation, now: now, bound: bound) }
