@@ -40,6 +40,13 @@ public struct NetworkService: Sendable {
     /// The people the viewer may be shown among `ids`, with degree and mutual count; with `limit`, only the first so
     /// many (in `ids`' order, or by name), and the graph is asked about those alone.
     public func summaries(_ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false) async throws -> [PersonSummary] {
+        try await summaries(ids, for: viewer, limit: limit, byName: byName, near: [:])
+    }
+
+    /// As above; `near` gives the mutual counts of some known to be in the second degree, which the graph is not asked.
+    func summaries(
+        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false, near: [MemberID: Int]
+    ) async throws -> [PersonSummary] {
         guard !ids.isEmpty else { return [] }
         var blocked: Set<MemberID> = []
         if let member = viewer.memberID { blocked = try await storage.blockedEitherWay(member) }
@@ -70,9 +77,13 @@ public struct NetworkService: Sendable {
         guard let member = viewer.memberID else {
             return shown.map { PersonSummary(card: $0, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
-        let ids = shown.map(\.id)
-        let answers = graph.summaries(from: member, to: ids)
-        return shown.indices.map { PersonSummary(card: shown[$0], degree: answers[$0].degree, mutualConnectionCount: answers[$0].mutualCount) }
+        let asked = near.isEmpty ? shown.map(\.id) : shown.compactMap { near[$0.id] == nil ? $0.id : nil }
+        var answers = asked.isEmpty ? [] : graph.summaries(from: member, to: asked)[...]
+        return shown.map { card in
+            if let count = near[card.id] { return PersonSummary(card: card, degree: .second, mutualConnectionCount: count) }
+            let answer = answers.removeFirst()
+            return PersonSummary(card: card, degree: answer.degree, mutualConnectionCount: answer.mutualCount)
+        }
     }
 
     public func summary(_ id: MemberID, for viewer: Viewer) async throws -> PersonSummary? {
@@ -330,7 +341,12 @@ public struct NetworkService: Sendable {
                 for: viewer, limit: limit, excluded: blocked.union(dismissed).union(pending), shared: shared, contacts: contacts)
         }
         let reasons = Dictionary(best.map { ($0.member, $0.reasons) }, uniquingKeysWith: { a, _ in a })
-        let people = try await summaries(best.map(\.member), for: .member(viewer, .member))
+        let near = inputs.flatMap { suggestionRankings.near(of: viewer, inputs: $0) }
+        let people = try await summaries(best.map(\.member), for: .member(viewer, .member), near: near ?? [:])
+        if let inputs, near == nil {
+            let second = people.filter { $0.degree == .second }.map { ($0.card.id, $0.mutualConnectionCount) }
+            suggestionRankings.keep(near: Dictionary(second, uniquingKeysWith: { a, _ in a }), of: viewer, inputs: inputs)
+        }
         return people.compactMap { person in
             var shown = reasons[person.card.id] ?? []
             shown = shown.filter { reason in

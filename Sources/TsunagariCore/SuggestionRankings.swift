@@ -10,8 +10,8 @@
 /// request, on every instance, exactly as without the copy. Equal inputs are mostly the very storage the cache gave
 /// last time, which compares in constant time.
 ///
-/// What a person shows (their card, degree, mutual count and which reasons their settings let the viewer see) is not
-/// kept: it is looked up for each request.
+/// What a person shows (their card, and which reasons their settings let the viewer see) is not kept: it is looked up
+/// for each request. Their degree and mutual count are kept for those in the second degree (`near`).
 public final class SuggestionRankings: Sendable {
     public typealias Ranked = [(member: MemberID, reasons: [NetworkService.Reason])]
 
@@ -42,8 +42,12 @@ public final class SuggestionRankings: Sendable {
     private struct Kept {
         let inputs: Inputs
         let ranked: Ranked
+        /// The mutual counts shown of the ranked in the second degree, once summarised: the neighbourhood the stamp
+        /// covers decides both that degree and that count, so they hold while the ranking does. (A third degree does
+        /// not: it depends on lists beyond the stamp, and is asked of the graph each time.)
+        var near: [MemberID: Int]? = nil
 
-        var rows: Int { inputs.rows + ranked.count }
+        var rows: Int { inputs.rows + 2 * ranked.count }
     }
 
     private let kept = LockedValue((rankings: [MemberID: Kept](), rows: 0))
@@ -64,13 +68,30 @@ public final class SuggestionRankings: Sendable {
         if let inputs, let copy = kept.withLock({ $0.rankings[viewer] }), copy.inputs.same(as: inputs) {
             // Kept again with these inputs, equal but perhaps not the same storage: the cache gives the same storage
             // next time, which compares at once instead of element by element.
-            keep(Kept(inputs: inputs, ranked: copy.ranked), for: viewer)
+            keep(Kept(inputs: inputs, ranked: copy.ranked, near: copy.near), for: viewer)
             return copy.ranked
         }
         let ranked = make()
         made.withLock { $0 += 1 }
         if let inputs { keep(Kept(inputs: inputs, ranked: ranked), for: viewer) }
         return ranked
+    }
+
+    /// The second-degree mutual counts kept with the ranking made from `inputs`, if they were.
+    func near(of viewer: MemberID, inputs: Inputs) -> [MemberID: Int]? {
+        kept.withLock { kept in
+            guard let entry = kept.rankings[viewer], entry.inputs.same(as: inputs) else { return nil }
+            return entry.near
+        }
+    }
+
+    /// Keeps `near` with the ranking made from `inputs`, if that is still the one kept.
+    func keep(near: [MemberID: Int], of viewer: MemberID, inputs: Inputs) {
+        kept.withLock { kept in
+            guard var entry = kept.rankings[viewer], entry.inputs.same(as: inputs) else { return }
+            entry.near = near
+            kept.rankings[viewer] = entry
+        }
     }
 
     private func keep(_ entry: Kept, for viewer: MemberID) {
