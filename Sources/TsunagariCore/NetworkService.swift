@@ -312,11 +312,23 @@ public struct NetworkService: Sendable {
         public var count: Int?
         public var company: CompanyRef?
         public var school: String?
+
+        public init(kind: Kind, count: Int? = nil, company: CompanyRef? = nil, school: String? = nil) {
+            self.kind = kind
+            self.count = count
+            self.company = company
+            self.school = school
+        }
     }
 
     public struct Suggestion: Sendable {
         public var person: PersonSummary
         public var reasons: [Reason]
+
+        public init(person: PersonSummary, reasons: [Reason]) {
+            self.person = person
+            self.reasons = reasons
+        }
     }
 
     /// Triangle closing weighted by mutual count, plus shared employers with overlapping dates and

@@ -209,6 +209,37 @@ struct RequestPathTests {
         }
     }
 
+    /// A suggestion is written straight into bytes: the bytes of the object it replaced (kept below), with none, one or
+    /// several reasons of every kind, with and without a count, a company or a school, and text that needs escapes.
+    @Test func aSuggestionIsWrittenAsTheObjectItReplaced() throws {
+        func reason(_ reason: NetworkService.Reason) -> JSONValue {
+            var members: JSONFields = ["kind": .string(reason.kind.rawValue)]
+            if let count = reason.count { members["count"] = .int(count) }
+            if let company = reason.company { members["company"] = .object(["id": .string(company.id), "name": .string(company.name)]) }
+            if let school = reason.school { members["school"] = .string(school) }
+            return .object(members)
+        }
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "株式会社さくら", "quote \" and \\ and </script>", "line\nbreak\u{01}", "🧑‍💻 東京大学"]
+        let kinds: [NetworkService.Reason.Kind] = [.mutualConnections, .sameCompany, .sameSchool, .contact]
+        for _ in 0..<2_000 {
+            let person = Self.randomPerson(texts, mutual: Int.random(in: 0...100_000, using: &random), using: &random)
+            let reasons = (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                let company = texts.randomElement(using: &random)!.map { CompanyRef(id: "c-\($0.count)", name: $0) }
+                return NetworkService.Reason(
+                    kind: kinds.randomElement(using: &random)!, count: Bool.random(using: &random) ? Int.random(in: 0...30_000, using: &random) : nil,
+                    company: company, school: texts.randomElement(using: &random)!)
+            }
+            let suggestion = NetworkService.Suggestion(person: person, reasons: reasons)
+            let object = JSONValue.object(["member": Represent.summary(person), "reasons": .array(reasons.map(reason))])
+            let written = Represent.suggestion(suggestion)
+            #expect(written.bytes() == object.bytes(), "\(String(decoding: written.bytes(), as: UTF8.self))")
+            let read = try JSONDecoder().decode(JSONValue.self, from: Data(written.bytes()))
+            #expect(read == (try JSONDecoder().decode(JSONValue.self, from: Data(object.bytes()))))
+            #expect(read["reasons"].flatMap { if case .array(let items) = $0 { items.count } else { nil } } == reasons.count)
+        }
+    }
+
     /// A person in a page's list is written straight into bytes: the markup of the tree of elements it replaced (kept
     /// below), for people with and without a headline, a photo or mutual connections, at every degree, in both
     /// languages, with text that needs escapes and with the actions a list adds.

@@ -183,10 +183,7 @@ struct NetworkAPIRoutes {
         let viewer = try context.requireMember()
         let limit = try Self.limit(request)
         let list = try await services.network.suggestions(for: viewer, limit: limit)
-        let items: [JSONValue] = list.map {
-            .object(["member": Represent.summary($0.person), "reasons": .array($0.reasons.map(Represent.reason))])
-        }
-        return APIResponse.json(Represent.list(items, next: nil))
+        return APIResponse.json(Represent.list(list.map(Represent.suggestion), next: nil))
     }
 
     @Sendable func dismissSuggestion(_ request: Request, context: AppRequestContext) async throws -> Response {

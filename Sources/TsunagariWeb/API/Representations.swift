@@ -216,12 +216,52 @@ extension Represent {
         ])
     }
 
-    static func reason(_ reason: NetworkService.Reason) -> JSONValue {
-        var members: JSONFields = ["kind": .string(reason.kind.rawValue)]
-        if let count = reason.count { members["count"] = .int(count) }
-        if let company = reason.company { members["company"] = .object(["id": .string(company.id), "name": .string(company.name)]) }
-        if let school = reason.school { members["school"] = .string(school) }
-        return .object(members)
+    /// A suggestion, `{"member": …, "reasons": […]}`, written straight into bytes: the bytes of the object it replaced
+    /// (a request's twenty built and freed a dictionary each, and one or two for each reason).
+    static func suggestion(_ suggestion: NetworkService.Suggestion) -> JSONValue {
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        out.append(contentsOf: #"{"member":"#.utf8)
+        summary(suggestion.person).write(into: &out)
+        out.append(contentsOf: #","reasons":["#.utf8)
+        for (index, reason) in suggestion.reasons.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            write(reason, into: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return .written(out)
+    }
+
+    /// A reason: its kind, and its count, company or school where it has one; its keys in order.
+    private static func write(_ reason: NetworkService.Reason, into out: inout [UInt8]) {
+        var first = true
+        func key(_ name: StaticString) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: #"":"#.utf8)
+        }
+        out.append(UInt8(ascii: "{"))
+        if let company = reason.company {
+            key("company")
+            out.append(contentsOf: #"{"id":"#.utf8)
+            JSONValue.write(string: company.id, into: &out)
+            out.append(contentsOf: #","name":"#.utf8)
+            JSONValue.write(string: company.name, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        if let count = reason.count {
+            key("count")
+            JSONValue.write(integer: Int64(count), into: &out)
+        }
+        key("kind")
+        JSONValue.write(string: reason.kind.rawValue, into: &out)
+        if let school = reason.school {
+            key("school")
+            JSONValue.write(string: school, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static func shared(_ shared: SharedAffiliation) -> JSONValue {
