@@ -8,10 +8,10 @@ import TsunagariCore
 
 /// The process's metrics, through swift-metrics into one Prometheus registry, served as text on `GET /metrics`.
 ///
-/// Requests are counted and timed by `RequestMetricsMiddleware`, as Hummingbird's `MetricsMiddleware` names them (by route pattern, method and status: labels
-/// `http_route`, `http_request_method`, `http_response_status_code`); the sizes of the indexes in memory, how long ago
-/// each change log was last replayed, open event streams, the database's answer time and the process's memory are
-/// read when the endpoint is scraped. Outgoing mail adds its own counters where it is sent.
+/// Requests are counted and timed by `RequestMetricsMiddleware`, under the names Hummingbird's `MetricsMiddleware`
+/// gives them (by route pattern, method and status: labels `http_route`, `http_request_method`,
+/// `http_response_status_code`); the sizes of the indexes in memory, how long ago each change log was last replayed,
+/// open event streams, the database's answer time and the process's memory are read when the endpoint is scraped. Outgoing mail adds its own counters where it is sent.
 public enum AppMetrics {
     /// The registry every metric of this process is in. swift-metrics takes one factory per process, so this is made,
     /// and the factory bootstrapped, once — also when tests build many applications in one process.
