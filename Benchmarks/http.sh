@@ -61,7 +61,9 @@ run_wrk() { # label url [wrk arguments…]
     baseline=$(median <<<"$baseline" | awk '{ printf "%.0f", $1 }')
     rps=$(median <<<"$list")
     out=${outs[0]}
-    for i in "${outs[@]}"; do [ "$(awk '/Requests\/sec/ {print $2}' <<<"$i")" = "$rps" ] && out=$i; done
+    for i in "${outs[@]}"; do
+      awk -v r="$rps" '/Requests\/sec/ { exit ($2 + 0 == r + 0) ? 0 : 1 }' <<<"$i" && out=$i
+    done
   else
     out=$(WRK_THREADS=$threads wrk -t$threads -c$connections -d"$duration" --latency -H 'Accept-Encoding: gzip' "$@" "$url")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
