@@ -45,6 +45,10 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
         }
         return StaticAssets.response(asset, request: request)
     }
+    // Pages name their icon; a browser that asks the old address anyway is sent to it, not given a page saying no.
+    router.get("favicon.ico") { _, _ -> Response in
+        Response(status: .movedPermanently, headers: [.location: StaticAssets.url("icon.svg"), .cacheControl: "public, max-age=86400"])
+    }
     // Readiness, apart from liveness (`/healthz`): the database answers and every index has caught up with its change
     // log lately, so a load balancer sends requests only to an instance whose answers are current.
     router.get("readyz") { _, _ -> Response in
@@ -544,7 +548,8 @@ enum StaticAssets {
 
     static let files: [String: Asset] = {
         var files: [String: Asset] = [:]
-        for (name, type) in [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
+        let types = [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8"), ("icon.svg", "image/svg+xml")]
+        for (name, type) in types {
             if let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources/static"),
                 let data = try? Data(contentsOf: url)
             {

@@ -343,6 +343,27 @@ struct RequestPathTests {
         #expect(!StaticAssets.accepts("gzip", "*;q=1, gzip;q=0.000"))
     }
 
+    /// Every page names its icon by its versioned address; the address browsers ask without being told leads there,
+    /// without a page (and its form cookie) made to say it is not found.
+    @Test func pagesNameTheirIconAndTheOldAddressLeadsToIt() async throws {
+        try await withApp { client, _ in
+            let icon = try #require(StaticAssets.files["icon.svg"])
+            let address = "/static/icon.svg?v=\(icon.version)"
+            for path in ["/", "/login", "/no-such-page"] {
+                let page = try await Browser(client).get(path)
+                #expect(page.text.contains(#"<link rel="icon" type="image/svg+xml" href="\#(address)">"#), "\(path)")
+            }
+            let served = try await client.executeRequest(uri: address, method: .get, headers: [:], body: nil)
+            #expect(served.status == .ok && served.headers[.contentType] == "image/svg+xml")
+            #expect(served.headers[.cacheControl] == "public, max-age=31536000, immutable" && served.headers[.setCookie] == nil)
+            let svg = String(buffer: served.body)
+            #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.contains("viewBox=\"0 0 64 64\""))
+            let old = try await client.executeRequest(uri: "/favicon.ico", method: .get, headers: [:], body: nil)
+            #expect(old.status == .movedPermanently && old.headers[.location] == address)
+            #expect(old.headers[.setCookie] == nil && old.headers[.contentType] == nil)
+        }
+    }
+
     /// The header read as it was through Foundation (split, lowercased, trimmed), before it was read over bytes.
     static func referenceAccepts(_ coding: String, _ header: String?) -> Bool {
         guard let header else { return false }

@@ -47,6 +47,7 @@ enum Layout {
                     if !indexable { el("meta", .name("robots"), Attribute("content", "noindex")) }
                     el("title") { "\(title) · Tsunagari" }
                     head
+                    el("link", Attribute("rel", "icon"), Attribute("type", "image/svg+xml"), .href(StaticAssets.url("icon.svg")))
                     el("link", Attribute("rel", "stylesheet"), .href(StaticAssets.url("app.css")))
                     el("script", Attribute("src", StaticAssets.url("app.js")), .flag("defer", true)) { "" }
                 }
