@@ -34,11 +34,9 @@ public struct NetworkService: Sendable {
 
     // MARK: People in lists
 
-    /// Cards with degree and mutual count for a whole list, in one batch: one query for the cards, one
-    /// pass over the graph for the degrees, one for the mutual counts. Blocked members are left out;
-    /// the order of `ids` is kept.
-    /// The people the viewer may be shown among `ids`, with degree and mutual count; with `limit`, only the first so
-    /// many (in `ids`' order, or by name), and the graph is asked about those alone.
+    /// The people the viewer may be shown among `ids` (blocked members either way are left out), with degree and mutual
+    /// count: one read of the cards and one pass over the graph for the whole list. In `ids`' order, or by name; with
+    /// `limit`, only the first so many, and the graph is asked about those alone.
     public func summaries(_ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false) async throws -> [PersonSummary] {
         try await summaries(ids, for: viewer, limit: limit, byName: byName, near: [:])
     }

@@ -334,9 +334,6 @@ public final class SocialGraph: @unchecked Sendable {
     /// About how many list entries `directDistances` reads for a third-degree target.
     static let directWorkPerTarget = 1_024
 
-    /// Each target's distance through its own list: 2nd when it shares a connection with the viewer (`first` marks
-    /// the viewer's), 3rd when one of its connections does. nil when the third degree would cost more than `budget`
-    /// list entries: marking the viewer's second degree is then cheaper.
     /// Each target's distance when every one is the viewer, a connection or in the second degree, reading at most
     /// `quickWork` entries of the targets' lists; nil otherwise.
     private static func nearDistances(from viewer: Node, to targets: [Node], first: Bitset, adjacency: [[Node]]) -> [Distance]? {
@@ -357,6 +354,9 @@ public final class SocialGraph: @unchecked Sendable {
 
     static let quickWork = 4_096
 
+    /// Each target's distance through its own list: 2nd when it shares a connection with the viewer (`first` marks
+    /// the viewer's), 3rd when one of its connections does. nil when the third degree would cost more than `budget`
+    /// list entries: marking the viewer's second degree is then cheaper.
     private func directDistances(from viewer: Node, to targets: [Node], first: Bitset, budget: Int) -> [Distance]? {
         var budget = budget
         var answers: [Distance] = []
