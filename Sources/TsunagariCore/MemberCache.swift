@@ -465,6 +465,50 @@ public final class MemberCache: @unchecked Sendable {
         }
     }
 
+    /// `memberCards(ids:)` for a storage: each card once, in the order of its first mention in `ids`; from memory where
+    /// held, the rest read (each id once, in no particular order) and kept. A card held is told from another by its
+    /// box, not by hashing its id again: the set of ids and the dictionary each caller built were a twentieth of a
+    /// connection list's samples.
+    public func cards(
+        inOrderOf ids: [MemberID], now: ContinuousClock.Instant = .now, read: ([MemberID]) async throws -> [MemberCard]
+    ) async throws -> [MemberCard] {
+        guard !ids.isEmpty else { return [] }
+        var held: [MemberCard?] = []
+        var missing = false
+        if enabled {
+            held.reserveCapacity(ids.count)
+            reading {
+                for id in ids {
+                    let card = fresh(cards[id], now)
+                    missing = missing || card == nil
+                    held.append(card)
+                }
+            }
+        } else {
+            held = Array(repeating: nil, count: ids.count)
+            missing = true
+        }
+        var fetched: [MemberID: MemberCard] = [:]
+        if missing {
+            let generation = self.generation
+            let unique = Set(ids.indices.compactMap { held[$0] == nil ? ids[$0] : nil })
+            let read = try await read(Array(unique))
+            store(cards: read, generation: generation, now: now)
+            fetched = Dictionary(read.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        var seen = Set<ObjectIdentifier>(minimumCapacity: ids.count)
+        var ordered: [MemberCard] = []
+        ordered.reserveCapacity(ids.count)
+        for index in ids.indices {
+            if let card = held[index] {
+                if seen.insert(card.identity).inserted { ordered.append(card) }
+            } else if let card = fetched.removeValue(forKey: ids[index]) {
+                ordered.append(card)
+            }
+        }
+        return ordered
+    }
+
     public func store(cards read: [MemberCard], generation: UInt64, now: ContinuousClock.Instant = .now) {
         guard enabled, !read.isEmpty else { return }
         locked {

@@ -92,7 +92,8 @@ public protocol NetworkStore: Sendable {
     /// Introductions where `member` is the requester, the intermediary, or the target of a forwarded one.
     func introductions(involving member: MemberID) async throws -> [Introduction]
 
-    /// Cards of many members in one query, in no particular order; unknown ids are left out.
+    /// Cards of many members in one query, each once, in the order of its first mention in `ids`; unknown ids are
+    /// left out. A caller walks its ids and the cards side by side (`MemberCard.paired`), hashing no id again.
     func memberCards(ids: [MemberID]) async throws -> [MemberCard]
 
     /// Members with a position at the company: current (no end month) or past (only finished ones there).
@@ -229,6 +230,9 @@ public struct MemberCard: Hashable, Sendable {
 
     private var box: Box
 
+    /// The same for copies of one card (one read of it): the member cache tells a card given twice by it.
+    var identity: ObjectIdentifier { ObjectIdentifier(box) }
+
     private mutating func unique() -> Box {
         if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
         return box
@@ -248,6 +252,22 @@ public struct MemberCard: Hashable, Sendable {
     public static func == (a: MemberCard, b: MemberCard) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+}
+
+extension MemberCard {
+    /// Each of `items` with its card, for cards as `memberCards(ids:)` gives them (in the order of the items' ids, each
+    /// once, some left out): the two walked side by side. An item whose card is missing, or whose id came before, is
+    /// left out.
+    public static func paired<Item>(_ items: some Sequence<Item>, id: (Item) -> MemberID, with cards: [MemberCard]) -> [(item: Item, card: MemberCard)] {
+        var paired: [(item: Item, card: MemberCard)] = []
+        paired.reserveCapacity(cards.count)
+        var next = cards.startIndex
+        for item in items where next < cards.endIndex && cards[next].id == id(item) {
+            paired.append((item, cards[next]))
+            next += 1
+        }
+        return paired
+    }
 }
 
 /// A card with the viewer's relation to the person, computed for the whole list in one call.

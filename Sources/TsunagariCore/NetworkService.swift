@@ -51,8 +51,7 @@ public struct NetworkService: Sendable {
         let allowed = blocked.isEmpty ? ids : ids.filter { !blocked.contains($0) }
         var shown: [MemberCard]
         if byName || limit >= allowed.count {
-            let cards = Dictionary(try await storage.memberCards(ids: allowed).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            shown = allowed.compactMap { cards[$0] }
+            shown = try await storage.memberCards(ids: allowed)
             if byName {
                 // The names are compared, and the cards moved once: sorting the cards swapped every field of them at
                 // each step, a tenth of a profile page's mutual connections.
@@ -67,8 +66,7 @@ public struct NetworkService: Sendable {
             while shown.count < limit, !next.isEmpty {
                 let asked = next.prefix(limit - shown.count)
                 next = next.dropFirst(asked.count)
-                let cards = Dictionary(try await storage.memberCards(ids: Array(asked)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                shown += asked.compactMap { cards[$0] }
+                shown += try await storage.memberCards(ids: Array(asked))
             }
         }
         if shown.count > limit { shown = Array(shown.prefix(limit)) }
@@ -128,6 +126,11 @@ public struct NetworkService: Sendable {
     public struct ConnectionEntry: Sendable {
         public var person: PersonSummary
         public var connectedAt: Date?
+
+        public init(person: PersonSummary, connectedAt: Date?) {
+            self.person = person
+            self.connectedAt = connectedAt
+        }
     }
 
     public enum ConnectionSort: String, Sendable, CaseIterable {
@@ -163,10 +166,10 @@ public struct NetworkService: Sendable {
         if let shared { rows = rows.filter { shared.contains($0.other) } }
         // Cards for the whole list (from memory, mostly): the filter and the order by name need names; degrees and
         // mutual counts, which cost a walk of the graph each, only for the page shown.
-        let cards = Dictionary(try await storage.memberCards(ids: rows.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var listed: [(card: MemberCard, connectedAt: Date?)] = rows.compactMap { row in
-            guard !blocked.contains(row.other), let card = cards[row.other] else { return nil }
-            return (card, row.connectedAt)
+        let unblocked = blocked.isEmpty ? rows : rows.filter { !blocked.contains($0.other) }
+        let cards = try await storage.memberCards(ids: unblocked.map(\.other))
+        var listed: [(card: MemberCard, connectedAt: Date?)] = MemberCard.paired(unblocked, id: \.other, with: cards).map {
+            ($0.card, $0.item.connectedAt)
         }
         if !trimmed.isEmpty {
             let needle = SearchFold.fold(trimmed)
@@ -222,8 +225,8 @@ public struct NetworkService: Sendable {
             let taken = buffered.prefix(count)
             buffered = buffered.dropFirst(taken.count)
             let visible = taken.filter { !blocked.contains($0.other) }
-            let cards = Dictionary(try await storage.memberCards(ids: visible.map(\.other)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            return visible.compactMap { row in cards[row.other].map { (row, $0) } }
+            let cards = try await storage.memberCards(ids: visible.map(\.other))
+            return MemberCard.paired(visible, id: \.other, with: cards).map { ($0.item, $0.card) }
         }
         var done: Bool { buffered.isEmpty && exhausted }
         while listed.count < limit && !done {

@@ -638,12 +638,7 @@ extension PostgresStorage: NetworkStore {
     public func memberCards(ids: [MemberID]) async throws -> [MemberCard] {
         guard !ids.isEmpty else { return [] }
         await replayCacheChanges()
-        let (found, missing) = cache.cards(Array(Set(ids)))
-        guard !missing.isEmpty else { return found }
-        let generation = cache.generation
-        let read = try await readMemberCards(missing.map(\.rawValue))
-        cache.store(cards: read, generation: generation)
-        return found + read
+        return try await cache.cards(inOrderOf: ids) { missing in try await readMemberCards(missing.map(\.rawValue)) }
     }
 
     private func readMemberCards(_ unique: [String]) async throws -> [MemberCard] {

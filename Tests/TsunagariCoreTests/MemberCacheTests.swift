@@ -499,4 +499,49 @@ struct MemberCacheTests {
         cache.store(session: Self.session(Self.x, "d"), generation: cache.generation, now: Self.t0)
         #expect(cache.session("d", now: Self.t0) == nil)
     }
+
+    /// Cards in the order of their first mention, each once, whether held or read: random asks with repeats, unknown
+    /// members and a cache holding some, against the rule; storage is asked each missing member once and never one held.
+    @Test(arguments: [true, false]) func cardsComeInTheOrderTheyWereAskedFor(enabled: Bool) async throws {
+        let members = (0..<40).map { MemberID("member-\($0)") }
+        let known = Dictionary(uniqueKeysWithValues: members.prefix(30).map { ($0, Self.card($0, "N \($0.rawValue)")) })
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let cache = MemberCache(enabled: enabled)
+            cache.replayed([], startingAt: 10, writesCovered: cache.replayStarting(), now: Self.t0)
+            let held = members.prefix(30).filter { _ in Bool.random(using: &random) }
+            cache.store(cards: held.map { known[$0]! }, generation: cache.generation, now: Self.t0)
+            let asked = (0..<Int.random(in: 0...25, using: &random)).map { _ in members.randomElement(using: &random)! }
+            var readAsked: [MemberID] = []
+            let cards = try await cache.cards(inOrderOf: asked, now: Self.t0) { missing in
+                readAsked += missing
+                return missing.compactMap { known[$0] }
+            }
+            var seen = Set<MemberID>()
+            let expected = asked.filter { known[$0] != nil && seen.insert($0).inserted }
+            #expect(cards.map(\.id) == expected)
+            #expect(cards.allSatisfy { $0 == known[$0.id] })
+            #expect(readAsked.count == Set(readAsked).count, "each missing member read once")
+            let shouldRead = Set(asked).subtracting(enabled ? Set(held) : [])
+            #expect(Set(readAsked) == shouldRead)
+        }
+    }
+
+    /// Items and cards walked side by side: each item with its own card, those without one (or repeated) left out.
+    @Test func itemsArePairedWithTheirCards() {
+        let members = (0..<30).map { MemberID("member-\($0)") }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let items = (0..<Int.random(in: 0...20, using: &random)).map { index in (index: index, id: members.randomElement(using: &random)!) }
+            // Cards as storage gives them: first mentions, some members without one.
+            var seen = Set<MemberID>()
+            let withCards = Set(members.filter { _ in Int.random(in: 0..<4, using: &random) > 0 })
+            let cards = items.filter { withCards.contains($0.id) && seen.insert($0.id).inserted }.map { Self.card($0.id, "N") }
+            let paired = MemberCard.paired(items, id: \.id, with: cards)
+            var firsts = Set<MemberID>()
+            let expected = items.filter { withCards.contains($0.id) && firsts.insert($0.id).inserted }
+            #expect(paired.map(\.item.index) == expected.map(\.index))
+            #expect(paired.allSatisfy { $0.item.id == $0.card.id })
+        }
+    }
 }

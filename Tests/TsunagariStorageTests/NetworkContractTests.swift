@@ -742,7 +742,7 @@ struct NetworkContractTests {
 
     // MARK: People and organisations
 
-    @Test("memberCards answers 1,200 ids at once, leaving out unknown ones", arguments: StorageKind.tested)
+    @Test("memberCards answers 1,200 ids at once, in order, each once, leaving out unknown ones", arguments: StorageKind.tested)
     func memberCards(_ kind: StorageKind) async throws {
         try await withStore(kind) { store in
             let s = try store.network
@@ -755,9 +755,14 @@ struct NetworkContractTests {
             let ids = members.map(\.account.memberID)
 
             let unknown = (0..<30).map { _ in MemberID(Make.id()) }
-            let cards = try await s.memberCards(ids: ids + unknown + ids.prefix(10))
+            // Some held in memory from a first read, the rest read now: each in the order of its first mention.
+            let shuffled = ids.shuffled()
+            #expect(try await s.memberCards(ids: Array(shuffled[300..<700].reversed())).map(\.id) == shuffled[300..<700].reversed())
+            let asked = Array(shuffled.prefix(500)) + unknown + shuffled.prefix(10) + shuffled[500...] + shuffled.prefix(600)
+            let cards = try await s.memberCards(ids: asked)
             #expect(cards.count == 1_200)
-            #expect(Set(cards.map(\.id)) == Set(ids))
+            #expect(cards.map(\.id) == shuffled)
+            #expect(try await s.memberCards(ids: asked).map(\.id) == shuffled, "all held now")
             let byID = Dictionary(uniqueKeysWithValues: cards.map { ($0.id, $0) })
             #expect(
                 byID[ids[7]]
