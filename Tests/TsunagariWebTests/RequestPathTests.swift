@@ -240,6 +240,37 @@ struct RequestPathTests {
         }
     }
 
+    /// A list of people, of connections or of suggestions is written into one buffer: the bytes of the tree of values
+    /// it replaced (`Represent.list` of each item's value), empty or long, with and without a cursor that needs escapes.
+    @Test func aListIsWrittenAsTheTreeItReplaced() throws {
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "営業部長", "quote \" and \\ and </script>", "line\nbreak\u{01}", "🧑‍💻 エンジニア"]
+        let cursors: [String?] = [nil, "", "MTIzfGFiYw", "a\"b"]
+        for _ in 0..<300 {
+            let people = (0..<Int.random(in: 0...25, using: &random)).map { _ in
+                Self.randomPerson(texts, mutual: Int.random(in: 0...5_000, using: &random), using: &random)
+            }
+            let next = cursors.randomElement(using: &random)!
+            #expect(Represent.list(people, next: next, write: Represent.write).bytes() == Represent.list(people.map(Represent.summary), next: next).bytes())
+            let entries = people.map { person in
+                NetworkService.ConnectionEntry(
+                    person: person,
+                    connectedAt: Bool.random(using: &random) ? nil : Date(timeIntervalSince1970: Double(Int.random(in: 0...2_000_000_000, using: &random))))
+            }
+            let entryValues: [JSONValue] = entries.map { entry in
+                .object(["member": Represent.summary(entry.person), "connectedAt": entry.connectedAt.map(Represent.time) ?? .null])
+            }
+            #expect(Represent.list(entries, next: next, write: Represent.write).bytes() == Represent.list(entryValues, next: next).bytes())
+            let suggestions = people.map { person in
+                NetworkService.Suggestion(
+                    person: person, reasons: [NetworkService.Reason(kind: .mutualConnections, count: person.mutualConnectionCount, company: nil, school: nil)])
+            }
+            #expect(
+                Represent.list(suggestions, next: next, write: Represent.write).bytes()
+                    == Represent.list(suggestions.map(Represent.suggestion), next: next).bytes())
+        }
+    }
+
     /// A person in a page's list is written straight into bytes: the markup of the tree of elements it replaced (kept
     /// below), for people with and without a headline, a photo or mutual connections, at every degree, in both
     /// languages, with text that needs escapes and with the actions a list adds.
@@ -385,6 +416,27 @@ struct RequestPathTests {
             let header = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(StaticAssets.accepts("gzip", header) == Self.referenceAccepts("gzip", header), "\(header)")
         }
+    }
+
+    /// The bearer token is read byte by byte as it was through lowering and Foundation's trimming, for schemes in any
+    /// case, other schemes, blanks around and inside the token, and text that is not ASCII.
+    @Test func aBearerTokenIsReadAsItWasThroughFoundation() {
+        func reference(_ header: String) -> String? {
+            guard header.lowercased().hasPrefix("bearer ") else { return nil }
+            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        let pieces = ["Bearer", "bearer", "BEARER", "BeArEr", "Basic", "bear", "er", " ", "  ", "\t", "\u{0}", "abc", "x-Y_z.9", "トークン", "é", "=", ","]
+        var generator = SystemRandomNumberGenerator()
+        var tokens = 0
+        for _ in 0..<10_000 {
+            let header = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let read = ViewerMiddleware.bearerToken(header)
+            #expect(read == reference(header), "\(header.debugDescription)")
+            if read?.isEmpty == false { tokens += 1 }
+        }
+        #expect(tokens > 100)
+        #expect(ViewerMiddleware.bearerToken("Bearer \t abc-123 \t") == "abc-123")
+        #expect(ViewerMiddleware.bearerToken("Bearer\u{0}abc") == nil)
     }
 
     @Test func readinessWaitsForEveryIndexToCatchUp() async throws {

@@ -74,6 +74,7 @@ extension JSONValue: Codable {
     /// `.withoutEscapingSlashes` writes, written straight into one array. Going through `Encodable` boxed every
     /// value and was most of an API response's cost (docs/BENCHMARKS.md "Request path").
     public func bytes() -> [UInt8] {
+        if case .written(let bytes) = self { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(512)
         write(into: &out)

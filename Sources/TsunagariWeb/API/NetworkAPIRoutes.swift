@@ -137,11 +137,7 @@ struct NetworkAPIRoutes {
         }
         let page = try await services.network.connections(
             of: member, viewer: viewer, query: query, sort: sort, cursor: try Self.cursor(request), limit: try Self.limit(request))
-        let items: [JSONValue] = page.entries.map { entry in
-            let connectedAt: JSONValue = entry.connectedAt.map(Represent.time) ?? .null
-            return .object(["member": Represent.summary(entry.person), "connectedAt": connectedAt])
-        }
-        return APIResponse.json(Represent.list(items, next: page.nextCursor))
+        return APIResponse.json(Represent.list(page.entries, next: page.nextCursor, write: Represent.write))
     }
 
     @Sendable func removeConnection(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -154,7 +150,7 @@ struct NetworkAPIRoutes {
         let mutual = try await services.network.mutualConnections(with: try await member(context, "idOrHandle"), viewer: viewer)
         let limit = try Self.limit(request)
         let page = Page.slice(mutual, key: { $0.card.name + "|" + $0.card.id.rawValue }, cursor: try Self.cursor(request), limit: limit)
-        return APIResponse.json(Represent.list(page.entries.map(Represent.summary), next: page.nextCursor))
+        return APIResponse.json(Represent.list(page.entries, next: page.nextCursor, write: Represent.write))
     }
 
     @Sendable func follow(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -183,7 +179,7 @@ struct NetworkAPIRoutes {
         let viewer = try context.requireMember()
         let limit = try Self.limit(request)
         let list = try await services.network.suggestions(for: viewer, limit: limit)
-        return APIResponse.json(Represent.list(list.map(Represent.suggestion), next: nil))
+        return APIResponse.json(Represent.list(list, next: nil, write: Represent.write))
     }
 
     @Sendable func dismissSuggestion(_ request: Request, context: AppRequestContext) async throws -> Response {

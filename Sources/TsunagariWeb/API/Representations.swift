@@ -174,9 +174,15 @@ extension Represent {
     /// its keys in order as `JSONValue.write` orders an object's: every list of people is made of these (a test holds
     /// them to the object they replaced).
     static func summary(_ person: PersonSummary) -> JSONValue {
-        let card = person.card
         var out: [UInt8] = []
         out.reserveCapacity(256)
+        write(person, into: &out)
+        return .written(out)
+    }
+
+    /// The same, written at the end of `out`: a list's people go into the list's own bytes.
+    static func write(_ person: PersonSummary, into out: inout [UInt8]) {
+        let card = person.card
         func text(_ value: String?) {
             if let value { JSONValue.write(string: value, into: &out) } else { out.append(contentsOf: "null".utf8) }
         }
@@ -201,11 +207,28 @@ extension Represent {
         out.append(contentsOf: #","photo":"#.utf8)
         photo(card.photo).write(into: &out)
         out.append(UInt8(ascii: "}"))
-        return .written(out)
     }
 
     static func list(_ items: [JSONValue], next: String?) -> JSONValue {
         .object(["items": .array(items), "nextCursor": .string(next)])
+    }
+
+    /// The same list, each item written by `write` straight into the list's bytes: a long list of people built no
+    /// value, and no buffer, for each of them.
+    static func list<Items: Collection>(
+        _ items: Items, next: String?, write: (Items.Element, inout [UInt8]) -> Void
+    ) -> JSONValue {
+        var out: [UInt8] = []
+        out.reserveCapacity(48 + items.count * 320)
+        out.append(contentsOf: #"{"items":["#.utf8)
+        for (index, item) in items.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            write(item, &out)
+        }
+        out.append(contentsOf: #"],"nextCursor":"#.utf8)
+        JSONValue.string(next).write(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return .written(out)
     }
 
     static func invitation(_ invitation: Invitation, people: [MemberID: PersonSummary]) -> JSONValue? {
@@ -221,15 +244,28 @@ extension Represent {
     static func suggestion(_ suggestion: NetworkService.Suggestion) -> JSONValue {
         var out: [UInt8] = []
         out.reserveCapacity(384)
+        write(suggestion, into: &out)
+        return .written(out)
+    }
+
+    static func write(_ suggestion: NetworkService.Suggestion, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"member":"#.utf8)
-        summary(suggestion.person).write(into: &out)
+        write(suggestion.person, into: &out)
         out.append(contentsOf: #","reasons":["#.utf8)
         for (index, reason) in suggestion.reasons.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             write(reason, into: &out)
         }
         out.append(contentsOf: "]}".utf8)
-        return .written(out)
+    }
+
+    /// A connection in a list, `{"connectedAt": …, "member": …}`, written at the end of `out`.
+    static func write(_ entry: NetworkService.ConnectionEntry, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"connectedAt":"#.utf8)
+        (entry.connectedAt.map(time) ?? .null).write(into: &out)
+        out.append(contentsOf: #","member":"#.utf8)
+        write(entry.person, into: &out)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// A reason: its kind, and its count, company or school where it has one; its keys in order.

@@ -99,6 +99,21 @@ struct ViewerMiddleware: RouterMiddleware {
         Page.base64URL(Array(SHA256.hash(data: Array("tsg-csrf:\(session)".utf8))))
     }
 
+    /// The token of an `Authorization: Bearer …` header (the scheme in any case), without the blanks around it; nil
+    /// for any other scheme. Read byte by byte: lowering the whole header and trimming it through Foundation were 2% of
+    /// an API call's samples.
+    static func bearerToken(_ header: String) -> String? {
+        let scheme = "bearer ".utf8
+        let bytes = header.utf8
+        guard bytes.count >= scheme.count, zip(bytes, scheme).allSatisfy({ $1 == UInt8(ascii: " ") ? $0 == $1 : $0 | 0x20 == $1 }) else { return nil }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count)
+        var end = bytes.endIndex
+        while start < end, blank(bytes[start]) { start = bytes.index(after: start) }
+        while start < end, blank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let peer = context.remoteAddress?.ipAddress
@@ -112,8 +127,7 @@ struct ViewerMiddleware: RouterMiddleware {
         let isAPI = request.uri.path.hasPrefix("/api/")
         var preferred: TsunagariCore.Locale?
         if isAPI {
-            if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-                let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            if let header = request.headers[.authorization], let token = Self.bearerToken(header) {
                 if let session = try await services.accounts.session(token: token) {
                     context.viewer = .member(session.memberID, session.role)
                     context.sessionToken = token
