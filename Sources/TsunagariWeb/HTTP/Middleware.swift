@@ -5,8 +5,6 @@ import Hummingbird
 import Logging
 import TsunagariCore
 
-/// Logs one line per request with Hummingbird's request id (never headers, cookies or bodies), and turns
-/// anything that escaped the inner layers into a plain 500 that reveals nothing.
 /// Runs the rest of the request in a child task. A Swift task keeps the memory its deepest call needed for as long as it
 /// lives, and a connection's task lives as long as the connection: an idle keep-alive connection, or an event stream
 /// held open for hours, would keep the whole middleware chain's frames. In a child task they are freed when the
@@ -33,6 +31,8 @@ private struct UnsafeSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+/// Logs one line per request with Hummingbird's request id (never headers, cookies or bodies), and turns
+/// anything that escaped the inner layers into a plain 500 that reveals nothing.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
