@@ -353,16 +353,18 @@ public struct NetworkService: Sendable {
             rankSuggestions(
                 for: viewer, limit: limit, excluded: blocked.union(dismissed).union(pending), shared: shared, contacts: contacts)
         }
-        let reasons = Dictionary(best.map { ($0.member, $0.reasons) }, uniquingKeysWith: { a, _ in a })
         let near = inputs.flatMap { suggestionRankings.near(of: viewer, inputs: $0) }
         let people = try await summaries(best.map(\.member), for: .member(viewer, .member), near: near ?? [:])
         if let inputs, near == nil {
             let second = people.filter { $0.degree == .second }.map { ($0.card.id, $0.mutualConnectionCount) }
             suggestionRankings.keep(near: Dictionary(second, uniquingKeysWith: { a, _ in a }), of: viewer, inputs: inputs)
         }
+        // `people` keeps the ranking's order (some left out): each person's reasons are found by walking both.
+        var ranked = best[...]
         return people.compactMap { person in
-            var shown = reasons[person.card.id] ?? []
-            shown = shown.filter { reason in
+            while let first = ranked.first, first.member != person.card.id { ranked = ranked.dropFirst() }
+            guard let reasons = ranked.popFirst()?.reasons else { return nil }
+            let shown = reasons.filter { reason in
                 switch reason.kind {
                 case .mutualConnections, .contact: true
                 case .sameCompany: Self.reveals(.positions, of: person)

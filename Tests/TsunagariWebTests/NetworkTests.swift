@@ -408,6 +408,34 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
         }
     }
 
+    /// Each suggestion carries its own reasons when some of those ranked are left out: another instance's graph, not yet
+    /// caught up with a suspension, still ranks the suspended member, whose card is gone.
+    @Test func suggestionsKeepTheirOwnReasonsPastThoseLeftOut() async throws {
+        try await withApp { client, services in
+            let connectors = ["M1", "M2", "M3", "M4", "M5"]
+            let candidates = ["C1", "C2", "C3", "C4", "C5"]
+            let cast = try await Cast.make(client, ["Ann"] + connectors + candidates)
+            for connector in connectors { try await cast.connect(client, "Ann", connector) }
+            // C1 shares one connection with Ann, C5 all five: five ranks, five counts.
+            for (index, candidate) in candidates.enumerated() {
+                for connector in connectors.prefix(index + 1) { try await cast.connect(client, candidate, connector) }
+            }
+            let lagging = NetworkService(
+                storage: services.storage, graph: MemberGraph(snapshot: try await services.storage.networkSnapshot()), clock: services.clock)
+            let ann = MemberID(cast.ids["Ann"]!)
+            func counts(_ network: NetworkService) async throws -> [String: [Int?]] {
+                let suggestions = try await network.suggestions(for: ann, limit: 10)
+                return Dictionary(uniqueKeysWithValues: suggestions.map { ($0.person.card.name, $0.reasons.map(\.count)) })
+            }
+            #expect(try await counts(lagging) == ["C1": [1], "C2": [2], "C3": [3], "C4": [4], "C5": [5]])
+            try await services.moderation.suspend(MemberID(cast.ids["C4"]!), reason: "spam", by: .commandLine("ops"))
+            try await services.moderation.suspend(MemberID(cast.ids["C2"]!), reason: "spam", by: .commandLine("ops"))
+            for network in [services.network, lagging] {
+                #expect(try await counts(network) == ["C1": [1], "C3": [3], "C5": [5]])
+            }
+        }
+    }
+
     /// Another member's list pages the same way: without those who blocked the viewer, and, when the list is hidden,
     /// through the connections the two share only.
     @Test func anotherMembersListPagesWithoutBlockersAndSharedOnlyWhenHidden() async throws {
