@@ -138,6 +138,8 @@ public protocol ConnectionGraph: Sendable {
     func listStamp(of member: MemberID) -> UInt64?
     /// Whether `member` hides their connection list from everyone.
     func hidesList(_ member: MemberID) -> Bool
+    /// `members` without those who hide their lists, in their order: a list of mutual connections asked at once.
+    func withoutHiddenLists(_ members: [MemberID]) -> [MemberID]
     func secondDegreeCount(of viewer: MemberID) -> Int
     /// A number that changes whenever anything people-you-may-know reads from the graph for `viewer` changes: their list,
     /// each connection's list, and which of those connections hide theirs. Nil for a member the graph does not know.
@@ -159,6 +161,9 @@ extension ConnectionGraph {
     public func summaries(from viewer: MemberID, to targets: [MemberID]) -> [(degree: Degree, mutualCount: Int)] {
         zip(degrees(from: viewer, to: targets), mutualCounts(of: viewer, with: targets)).map { ($0, $1) }
     }
+
+    /// One member at a time, for a graph that has no way of asking for many.
+    public func withoutHiddenLists(_ members: [MemberID]) -> [MemberID] { members.filter { !hidesList($0) } }
 
     public func triangleCandidates(of viewer: MemberID, limit: Int, excluded: (MemberID) -> Bool) -> [(member: MemberID, mutualCount: Int)] {
         triangleCandidates(of: viewer, limit: limit, excluded: excluded, disclosedOnly: false)

@@ -146,7 +146,7 @@ public struct NetworkService: Sendable {
         try await requireVisible(member, to: viewer)
         // Only the connections the viewer shares with `member` when the list is not theirs to see.
         let shared: Set<MemberID>? = maySeeList(of: member, viewer: viewer)
-            ? nil : Set(graph.mutualConnections(viewer, member).filter { !graph.hidesList($0) })
+            ? nil : Set(graph.withoutHiddenLists(graph.mutualConnections(viewer, member)))
         let blocked = try await storage.blockedEitherWay(viewer)
         let trimmed = query?.trimmingCharacters(in: .whitespaces) ?? ""
         if sort == .recent && trimmed.isEmpty {
@@ -274,7 +274,8 @@ public struct NetworkService: Sendable {
         try await requireVisible(member, to: viewer)
         guard member != viewer else { return [] }
         let listVisible = maySeeList(of: member, viewer: viewer)
-        let mutual = graph.mutualConnections(viewer, member).filter { listVisible || !graph.hidesList($0) }
+        let all = graph.mutualConnections(viewer, member)
+        let mutual = listVisible ? all : graph.withoutHiddenLists(all)
         return try await summaries(mutual, for: .member(viewer, .member), limit: limit, byName: true)
     }
 
@@ -293,7 +294,7 @@ public struct NetworkService: Sendable {
         var shown = via
         if degree == .second {
             // Naming a mutual connection discloses their tie to the target.
-            shown = via.filter { !graph.hidesList($0) }
+            shown = graph.withoutHiddenLists(via)
         }
         return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member), limit: limit))
     }

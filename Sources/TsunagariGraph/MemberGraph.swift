@@ -267,6 +267,15 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         return hidden.withLock { $0.contains(x) }
     }
 
+    /// Asked per member, each took both locks and hashed the id: the few hundred mutual connections of a profile page
+    /// cost 2% of its samples. Nobody hiding a list (the set empty) asks nothing more.
+    public func withoutHiddenLists(_ members: [MemberID]) -> [MemberID] {
+        let hiding = hidden.withLock { $0 }
+        guard !hiding.isEmpty, !members.isEmpty else { return members }
+        let found = nodes(members)
+        return members.indices.compactMap { index in found[index].map(hiding.contains) == true ? nil : members[index] }
+    }
+
     public func secondDegreeCount(of viewer: MemberID) -> Int {
         node(viewer).map(graph.secondDegreeCount(of:)) ?? 0
     }

@@ -34,4 +34,30 @@ import TsunagariCore
         }
         #expect(compared > 9_000)
     }
+
+    /// A list without those who hide theirs is the list asked one member at a time: for lists with members the graph
+    /// does not know and with repeats, while some hide their lists, after some show them again, and when nobody does.
+    @Test func aListWithoutHiddenListsIsTheListAskedOneByOne() {
+        var generator = SeededGenerator(state: 9)
+        let members = (0..<200).map { MemberID("m\($0)") }
+        let graph = MemberGraph()
+        for (a, b) in randomEdges(nodes: 200, edges: 600, seed: 9) {
+            graph.apply(GraphChange(sequence: 0, kind: .connected, a: members[Int(a)], b: members[Int(b)]))
+        }
+        let asked = members + [MemberID("never-connected")]
+        func check(_ hiding: Int) {
+            for size in [0, 1, 5, 60, 201] {
+                let list = (0..<size).map { _ in asked.randomElement(using: &generator)! }
+                #expect(graph.withoutHiddenLists(list) == list.filter { !graph.hidesList($0) }, "\(hiding) hiding, \(size) asked")
+            }
+        }
+        check(0)
+        let hiding = members.shuffled(using: &generator).prefix(50)
+        for member in hiding { graph.apply(GraphChange(sequence: 0, kind: .listHidden, a: member, b: nil)) }
+        check(50)
+        #expect(graph.withoutHiddenLists(members).count == 150)
+        for member in hiding.prefix(30) { graph.apply(GraphChange(sequence: 0, kind: .listShown, a: member, b: nil)) }
+        check(20)
+        #expect(graph.withoutHiddenLists(members).count == 180)
+    }
 }
