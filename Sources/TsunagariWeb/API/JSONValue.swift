@@ -136,8 +136,7 @@ extension JSONValue: Codable {
 
     static func write(string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { bytes in
+        func escape(_ bytes: UnsafeBufferPointer<UInt8>) {
             // Runs that need no escape (nearly all text) are copied whole.
             var start = 0
             for index in 0..<bytes.count {
@@ -160,6 +159,11 @@ extension JSONValue: Codable {
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+        }
+        // Read in place, as `HTML`'s escape does: a copy to call `withUTF8` on retained the string.
+        if string.utf8.withContiguousStorageIfAvailable(escape) == nil {
+            var copy = string
+            copy.withUTF8(escape)
         }
         out.append(UInt8(ascii: "\""))
     }

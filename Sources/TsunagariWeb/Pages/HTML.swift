@@ -81,8 +81,7 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
     /// Byte by byte: the five are ASCII, and no byte of a multi-byte UTF-8 sequence is. Runs without them are copied
     /// whole.
     fileprivate static func writeEscaped(_ text: String, into out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
+        func escape(_ bytes: UnsafeBufferPointer<UInt8>) {
             var start = 0
             for index in 0..<bytes.count {
                 let entity: StaticString
@@ -99,6 +98,12 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
                 start = index + 1
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+        }
+        // Read in place: a copy to call `withUTF8` on retained and released the string, which the cache shares
+        // between requests on both cores.
+        if text.utf8.withContiguousStorageIfAvailable(escape) == nil {
+            var copy = text
+            copy.withUTF8(escape)
         }
     }
 
