@@ -292,7 +292,7 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
     public func suggestionStamp(of viewer: MemberID) -> UInt64? {
         guard let v = node(viewer) else { return nil }
         let hiddenNodes = hidden.withLock { $0 }
-        return graph.neighbourhoodStamp(of: v, flagged: { hiddenNodes.contains($0) })
+        return graph.neighbourhoodStamp(of: v, flagged: hiddenNodes.isEmpty ? nil : { hiddenNodes.contains($0) })
     }
 
     public func triangleCandidates(
@@ -312,7 +312,7 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
             return ranked.map { (member: snapshot[Int($0.node)], mutualCount: $0.mutualCount) }
         }
         // The stamp is taken before the ranking is computed: a change in between makes the next stamp differ.
-        let stamp = graph.neighbourhoodStamp(of: v, flagged: { hiddenNodes.contains($0) })
+        let stamp = graph.neighbourhoodStamp(of: v, flagged: hiddenNodes.isEmpty ? nil : { hiddenNodes.contains($0) })
         let wanted = limit + Self.rankingSpare
         var ranked: [(node: Node, mutualCount: Int)]
         if let kept = rankings.withLock({ $0[v] }), kept.stamp == stamp, kept.limit >= wanted {

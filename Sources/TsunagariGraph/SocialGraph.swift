@@ -127,7 +127,9 @@ public final class SocialGraph: @unchecked Sendable {
     /// A number that changes whenever the list of `node` or of any of its connections changes, or whether one of
     /// its connections is `flagged` (hides their list, say): an answer computed from that neighbourhood after the
     /// stamp was taken is still right while the stamp is the same. Versions only grow, so a stamp does not come back.
-    public func neighbourhoodStamp(of node: Node, flagged: (Node) -> Bool = { _ in false }) -> UInt64 {
+    /// Asked on every request for suggestions, over all of the viewer's connections: read through buffers, and with no
+    /// `flagged` (nobody flagged) nothing asked per connection.
+    public func neighbourhoodStamp(of node: Node, flagged: ((Node) -> Bool)? = nil) -> UInt64 {
         lock.read {
             func mix(_ node: Node, _ version: UInt32, _ flag: Bool) -> UInt64 {
                 var x = UInt64(node) << 32 | UInt64(version)
@@ -138,10 +140,18 @@ public final class SocialGraph: @unchecked Sendable {
             }
             var stamp = layout &* 0xD6E8_FEB8_6659_FD93
             guard Int(node) < adjacency.count else { return stamp }
-            func version(_ n: Node) -> UInt32 { Int(n) < versions.count ? versions[Int(n)] : 0 }
-            stamp ^= mix(node, version(node), false)
-            for other in adjacency[Int(node)] { stamp &+= mix(other, version(other), flagged(other)) }
-            return stamp
+            return versions.withUnsafeBufferPointer { versions in
+                func version(_ n: Node) -> UInt32 { Int(n) < versions.count ? versions[Int(n)] : 0 }
+                stamp ^= mix(node, version(node), false)
+                adjacency[Int(node)].withUnsafeBufferPointer { list in
+                    if let flagged {
+                        for other in list { stamp &+= mix(other, version(other), flagged(other)) }
+                    } else {
+                        for other in list { stamp &+= mix(other, version(other), false) }
+                    }
+                }
+                return stamp
+            }
         }
     }
 
