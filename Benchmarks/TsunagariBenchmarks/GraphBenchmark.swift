@@ -136,9 +136,48 @@ public enum GraphBenchmark {
                 row("size of the 2nd-degree network", secondSize, nil),
             ])
         withExtendedLifetime(sql) {}
+        hiddenLists(edges: edges, nodeCount: graph.nodeCount, seed: options.seed)
         if let folder = options.snapshotFolder {
             try snapshotRoundTrip(graph, viewers: Array(viewers.prefix(50)), folder: folder, seed: options.seed)
         }
+    }
+
+    /// A page of twenty people as a list shows them (degree and mutual count), asked by a recruiter with 30,000
+    /// connections and by members of the synthetic graph, while nobody, 0.1%, 1% or 10% of members hide their lists:
+    /// a mutual connection who hides theirs is counted only where the target's list is visible, so the viewer's
+    /// connections who hide theirs are found for every such page. Nobody hiding is the baseline.
+    static func hiddenLists(edges: [(Node, Node)], nodeCount: Int, seed: UInt64) {
+        var g = SyntheticGraph.Generator(state: seed &+ 31)
+        let recruiter = Node(nodeCount)
+        let reach = min(30_000, nodeCount)
+        var all = edges
+        all.reserveCapacity(edges.count + reach)
+        for _ in 0..<reach { all.append((recruiter, Node.random(in: 0..<Node(nodeCount), using: &g))) }
+        let ids = (0...nodeCount).map { MemberID("m\($0)") }
+        let graph = MemberGraph(members: ids, graph: SocialGraph(nodeCount: 0, edges: all))
+        let members = (0..<100).map { _ in ids[Int.random(in: 0..<nodeCount, using: &g)] }
+        let pages = (0..<200).map { _ in (0..<20).map { _ in ids[Int.random(in: 0..<nodeCount, using: &g)] } }
+        var rows: [[String]] = []
+        var hiding = 0
+        for share in [0.0, 0.001, 0.01, 0.1] {
+            // Those hiding are added to: each share includes the last one's.
+            while Double(hiding) < share * Double(nodeCount) {
+                graph.apply(GraphChange(sequence: 0, kind: .listHidden, a: ids[Int.random(in: 0..<nodeCount, using: &g)], b: nil))
+                hiding += 1
+            }
+            var asRecruiter = Timings()
+            var asMember = Timings()
+            var checksum = 0
+            for (index, page) in pages.enumerated() {
+                checksum &+= asRecruiter.measure { graph.summaries(from: ids[Int(recruiter)], to: page) }.reduce(0) { $0 &+ $1.mutualCount }
+                checksum &+= asMember.measure { graph.summaries(from: members[index % members.count], to: page) }.reduce(0) { $0 &+ $1.mutualCount }
+            }
+            let label = share == 0 ? "nobody (baseline)" : String(format: "%g%%", share * 100)
+            rows.append([label, formatMilliseconds(asRecruiter.median), formatMilliseconds(asRecruiter.p99), formatMilliseconds(asMember.median),
+                formatMilliseconds(asMember.p99), "\(checksum)"])
+        }
+        print("Lists of people while some hide their lists: 200 pages of 20 people each; a recruiter with \(graph.connectionCount(of: ids[Int(recruiter)])) connections, and members")
+        printTable(["hiding their lists", "recruiter p50", "recruiter p99", "member p50", "member p99", "sum of counts"], rows)
     }
 
     /// The start-up of an instance from its graph snapshot (docs/ARCHITECTURE.md "Start-up from a snapshot"): the

@@ -230,14 +230,36 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         let hiddenNodes = hidden.withLock { $0 }
         // A mutual connection who hides their list may be counted only where the target's own list is
         // visible to the viewer (the target is the viewer's connection and does not hide theirs).
-        let hiddenFriends = hiddenNodes.isEmpty ? [] : Set(graph.connections(of: v).filter { hiddenNodes.contains($0) })
+        let hiddenFriends = hiddenNodes.isEmpty ? [] : hiddenConnections(of: v, hiddenNodes)
+        let friendSet = hiddenFriends.count > Self.hiddenAskedOneByOne ? Set(hiddenFriends) : nil
         return targetNodes.indices.map { index in
             guard let target = targetNodes[index], target != v else { return 0 }
             guard !hiddenFriends.isEmpty else { return counts[index] }
             let listVisible = !hiddenNodes.contains(target) && graph.areConnected(v, target)
             if listVisible { return counts[index] }
-            return graph.mutualConnections(v, target).filter { !hiddenFriends.contains($0) }.count
+            guard let friendSet else {
+                // A few: each looked up in the target's list, and taken from the count.
+                return counts[index] - graph.connectedCount(target, among: hiddenFriends)
+            }
+            return graph.mutualConnections(v, target).filter { !friendSet.contains($0) }.count
         }
+    }
+
+    /// Up to this many of the viewer's connections who hide their lists are looked up in each target's list; more are
+    /// put in a set, and the target's mutual connections looked up in it.
+    static let hiddenAskedOneByOne = 32
+
+    /// The viewer's connections who hide their lists, in no particular order. From the shorter side: when far fewer
+    /// members hide their lists than the viewer has connections (a recruiter with tens of thousands), each of those
+    /// is looked up in the viewer's sorted list, instead of every connection in the set of those who hide.
+    private func hiddenConnections(of v: Node, _ hiddenNodes: Set<Node>) -> [Node] {
+        // A lookup in a sorted list of n takes about log2(n) steps, one in the set about one: 16 covers lists of 65,536.
+        if hiddenNodes.count * 16 < graph.connectionCount(of: v) {
+            let hiding = Array(hiddenNodes)
+            let connected = graph.areConnected(v, among: hiding)
+            return hiding.indices.compactMap { connected[$0] ? hiding[$0] : nil }
+        }
+        return graph.connections(of: v).filter { hiddenNodes.contains($0) }
     }
 
     public func connectionCount(of member: MemberID) -> Int {

@@ -242,6 +242,16 @@ public final class SocialGraph: @unchecked Sendable {
         lock.read { others.map { other in other.map { contains(a, $0) } ?? false } }
     }
 
+    /// Whether each of `others` is connected to `a`, as nodes; under one lock.
+    public func areConnected(_ a: Node, among others: [Node]) -> [Bool] {
+        lock.read { others.map { contains(a, $0) } }
+    }
+
+    /// How many of `others` are connected to `a`; under one lock.
+    public func connectedCount(_ a: Node, among others: [Node]) -> Int {
+        lock.read { others.reduce(0) { $0 + (contains(a, $1) ? 1 : 0) } }
+    }
+
     private func contains(_ a: Node, _ b: Node) -> Bool {
         guard Int(max(a, b)) < adjacency.count else { return false }
         let list = adjacency[Int(a)]

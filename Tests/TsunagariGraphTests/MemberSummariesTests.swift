@@ -60,4 +60,42 @@ import TsunagariCore
         check(20)
         #expect(graph.withoutHiddenLists(members).count == 180)
     }
+
+    /// The mutual counts shown are those of the rule, worked out here from the raw mutual connections: a mutual
+    /// connection who hides their list is counted only when the target's own list is visible to the viewer. With
+    /// nobody, a few, some and many hiding their lists, for a recruiter with many connections and for members with
+    /// few, so that each way of finding the viewer's hidden connections and of taking them from a count is used.
+    @Test(arguments: [0, 2, 10, 40, 120])
+    func mutualCountsFollowTheRuleForHiddenLists(hiding: Int) {
+        var generator = SeededGenerator(state: UInt64(hiding) &+ 5)
+        let members = (0..<400).map { MemberID("m\($0)") }
+        let graph = MemberGraph()
+        for (a, b) in randomEdges(nodes: 400, edges: 2_400, seed: UInt64(hiding) &+ 5) {
+            graph.apply(GraphChange(sequence: 0, kind: .connected, a: members[Int(a)], b: members[Int(b)]))
+        }
+        let recruiter = members[3]
+        for other in members.shuffled(using: &generator).prefix(300) where other != recruiter {
+            graph.apply(GraphChange(sequence: 0, kind: .connected, a: recruiter, b: other))
+        }
+        for member in members.shuffled(using: &generator).prefix(hiding) {
+            graph.apply(GraphChange(sequence: 0, kind: .listHidden, a: member, b: nil))
+        }
+        let stranger = MemberID("never-connected")
+        func reference(_ viewer: MemberID, _ target: MemberID) -> Int {
+            guard viewer != target, graph.connectionCount(of: viewer) > 0, graph.connectionCount(of: target) > 0 else { return 0 }
+            let mutual = graph.mutualConnections(viewer, target)
+            let listVisible = !graph.hidesList(target) && graph.areConnected(viewer, target)
+            return listVisible ? mutual.count : mutual.filter { !graph.hidesList($0) }.count
+        }
+        var hiddenCounted = 0
+        for viewer in [recruiter] + members.shuffled(using: &generator).prefix(20) {
+            let targets = (members + [stranger, viewer]).shuffled(using: &generator).prefix(120).map { $0 }
+            let counts = graph.mutualCounts(of: viewer, with: targets)
+            #expect(counts == targets.map { reference(viewer, $0) }, "viewer \(viewer), \(hiding) hiding")
+            #expect(graph.summaries(from: viewer, to: targets).map(\.mutualCount) == counts)
+            hiddenCounted += zip(targets, counts).filter { $0.0 != viewer && graph.mutualConnections(viewer, $0.0).count != $0.1 }.count
+        }
+        // Where anyone hides, some counts leave them out.
+        #expect((hiddenCounted > 0) == (hiding > 0))
+    }
 }
