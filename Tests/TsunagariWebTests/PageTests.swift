@@ -39,6 +39,13 @@ import TsunagariCore
             let csp = landing.header("Content-Security-Policy") ?? ""
             #expect(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
             #expect(landing.header("X-Frame-Options") == "DENY")
+            // Each security header once, on a page, an API answer, a static file and an error alike.
+            for reply in [landing, try await browser.get("/api/v1/me"), try await browser.get("/static/app.css"), try await browser.get("/nowhere")] {
+                for field in SecurityHeadersMiddleware.fields {
+                    #expect(reply.headers[values: field.name] == [field.value], "\(field.name)")
+                }
+                #expect(reply.headers[values: HTTPField.Name("X-Request-Id")!].count == 1)
+            }
             #expect(landing.setCookies.contains { $0.hasPrefix("tsg_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") })
 
             let signup = try await browser.post("/signup", ["name": "Ken", "email": "ken@example.test", "password": "a long password"])
