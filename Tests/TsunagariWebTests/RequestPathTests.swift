@@ -204,6 +204,15 @@ struct RequestPathTests {
             ])
             let written = Represent.summary(person)
             #expect(written.bytes() == object.bytes(), "\(String(decoding: written.bytes(), as: UTF8.self))")
+            // Again, from the card's part made the first time; and for a copy seen with less.
+            #expect(Represent.summary(person).bytes() == object.bytes())
+            let limited = PersonSummary(card: person.card, degree: .third, mutualConnectionCount: person.mutualConnectionCount)
+            let limitedObject = JSONValue.object([
+                "id": .string(shown.id.rawValue), "handle": .string(shown.handle), "name": .string(shown.name),
+                "headline": .string(shown.headline), "location": .string(limited.card.location), "degree": .int(3),
+                "mutualConnectionCount": .int(person.mutualConnectionCount), "photo": Represent.photo(limited.card.photo),
+            ])
+            #expect(Represent.summary(limited).bytes() == limitedObject.bytes())
             #expect(try JSONDecoder().decode(JSONValue.self, from: Data(written.bytes())) == object)
             #expect(try encoder.encode(written) == encoder.encode(object))
         }

@@ -180,33 +180,49 @@ extension Represent {
         return .written(out)
     }
 
-    /// The same, written at the end of `out`: a list's people go into the list's own bytes.
+    /// The same, written at the end of `out`: a list's people go into the list's own bytes. The card's part is written
+    /// once per card (`MemberCard.made(by:)`) and copied after.
     static func write(_ person: PersonSummary, into out: inout [UInt8]) {
-        let card = person.card
-        func text(_ value: String?) {
-            if let value { JSONValue.write(string: value, into: &out) } else { out.append(contentsOf: "null".utf8) }
-        }
+        let card = person.card.made(by: CardBytes.init)
         out.append(contentsOf: #"{"degree":"#.utf8)
         if person.degree == .beyond {
             out.append(contentsOf: "null".utf8)
         } else {
             JSONValue.write(integer: Int64(person.degree.rawValue), into: &out)
         }
-        out.append(contentsOf: #","handle":"#.utf8)
-        text(card.handle)
-        out.append(contentsOf: #","headline":"#.utf8)
-        text(card.headline)
-        out.append(contentsOf: #","id":"#.utf8)
-        text(card.id.rawValue)
-        out.append(contentsOf: #","location":"#.utf8)
-        text(card.location)
-        out.append(contentsOf: #","mutualConnectionCount":"#.utf8)
+        out.append(contentsOf: card.beforeCount)
         JSONValue.write(integer: Int64(person.mutualConnectionCount), into: &out)
-        out.append(contentsOf: #","name":"#.utf8)
-        text(card.name)
-        out.append(contentsOf: #","photo":"#.utf8)
-        photo(card.photo).write(into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: card.afterCount)
+    }
+
+    /// A card's part of a person's JSON: from `"handle"` to the mutual count's key, and from `"name"` to the end.
+    final class CardBytes: Sendable {
+        let beforeCount: [UInt8]
+        let afterCount: [UInt8]
+
+        init(_ card: MemberCard) {
+            var out: [UInt8] = []
+            func text(_ value: String?) {
+                if let value { JSONValue.write(string: value, into: &out) } else { out.append(contentsOf: "null".utf8) }
+            }
+            out.append(contentsOf: #","handle":"#.utf8)
+            text(card.handle)
+            out.append(contentsOf: #","headline":"#.utf8)
+            text(card.headline)
+            out.append(contentsOf: #","id":"#.utf8)
+            text(card.id.rawValue)
+            out.append(contentsOf: #","location":"#.utf8)
+            text(card.location)
+            out.append(contentsOf: #","mutualConnectionCount":"#.utf8)
+            beforeCount = out
+            out = []
+            out.append(contentsOf: #","name":"#.utf8)
+            text(card.name)
+            out.append(contentsOf: #","photo":"#.utf8)
+            photo(card.photo).write(into: &out)
+            out.append(UInt8(ascii: "}"))
+            afterCount = out
+        }
     }
 
     static func list(_ items: [JSONValue], next: String?) -> JSONValue {
