@@ -451,18 +451,10 @@ public final class MemberCache: @unchecked Sendable {
         }
     }
 
-    /// The cards held, and the ids to read from the database.
-    public func cards(_ ids: [MemberID], now: ContinuousClock.Instant = .now) -> (found: [MemberCard], missing: [MemberID]) {
-        guard enabled else { return ([], ids) }
-        return reading {
-            var found: [MemberCard] = []
-            var missing: [MemberID] = []
-            found.reserveCapacity(ids.count)
-            for id in ids {
-                if let card = fresh(cards[id], now) { found.append(card) } else { missing.append(id) }
-            }
-            return (found, missing)
-        }
+    /// The card held for each of `ids`, in their order: nil for one not held (or held too long).
+    func heldCards(_ ids: [MemberID], now: ContinuousClock.Instant = .now) -> [MemberCard?] {
+        guard enabled else { return Array(repeating: nil, count: ids.count) }
+        return reading { ids.map { fresh(cards[$0], now) } }
     }
 
     /// `memberCards(ids:)` for a storage: each card once, in the order of its first mention in `ids`; from memory where
@@ -473,23 +465,9 @@ public final class MemberCache: @unchecked Sendable {
         inOrderOf ids: [MemberID], now: ContinuousClock.Instant = .now, read: ([MemberID]) async throws -> [MemberCard]
     ) async throws -> [MemberCard] {
         guard !ids.isEmpty else { return [] }
-        var held: [MemberCard?] = []
-        var missing = false
-        if enabled {
-            held.reserveCapacity(ids.count)
-            reading {
-                for id in ids {
-                    let card = fresh(cards[id], now)
-                    missing = missing || card == nil
-                    held.append(card)
-                }
-            }
-        } else {
-            held = Array(repeating: nil, count: ids.count)
-            missing = true
-        }
+        let held = heldCards(ids, now: now)
         var fetched: [MemberID: MemberCard] = [:]
-        if missing {
+        if held.contains(where: { $0 == nil }) {
             let generation = self.generation
             let unique = Set(ids.indices.compactMap { held[$0] == nil ? ids[$0] : nil })
             let read = try await read(Array(unique))
