@@ -694,6 +694,12 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             #expect(try await cast.degree(client, "Ben", of: "Ann") == 1)
             let connections = try await ben.get("/network/connections")
             #expect(connections.text.contains(">Ann<"))
+            // The filter's button and order are named in the page's language, in words.
+            for (language, search, order) in [("ja", "検索", "並び順"), ("en", "Search", "Sort by")] {
+                let page = try await Browser.logIn(client, "Ben", language: language).get("/network/connections")
+                #expect(page.text.contains("<button type=\"submit\" class=\"button small\">\(search)</button></form>"), "\(language)")
+                #expect(page.text.contains("<select name=\"sort\" aria-label=\"\(order)\">"), "\(language)")
+            }
             // Removing leaves Ann no trace on Ben's side and Ben none on Ann's.
             #expect(try await ann.post("/network/connections/\(cast.ids["Ben"]!)/remove", ["next": "/network"]).status == .seeOther)
             #expect(!(try await ben.get("/network/connections")).text.contains(">Ann<"))

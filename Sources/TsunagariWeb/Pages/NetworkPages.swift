@@ -166,11 +166,13 @@ enum NetworkPages {
             if model.sharedOnly { el("p", .class("muted")) { Text.sharedConnectionsOnly(l) } }
             el("form", .class("filter-row"), Attribute("method", "get"), Attribute("action", model.basePath), Attribute("role", "search")) {
                 el("input", .type("search"), .name("q"), .value(model.query), Attribute("placeholder", Text.searchConnections(l)), Attribute("aria-label", Text.searchConnections(l)))
-                el("select", .name("sort"), Attribute("aria-label", "sort")) {
+                el("select", .name("sort"), Attribute("aria-label", Text.sortOrder(l))) {
                     el("option", .value("recent"), .flag("selected", model.sort == .recent)) { Text.sortRecent(l) }
                     el("option", .value("name"), .flag("selected", model.sort == .name)) { Text.sortName(l) }
                 }
-                el("button", .type("submit"), .class("button small")) { "🔍" }
+                // A word, not a magnifier glyph: a machine without an emoji font drew an empty box, and a screen
+                // reader read the glyph's name in English on a Japanese page.
+                el("button", .type("submit"), .class("button small")) { Text.search(l) }
             }
             el("section", .class("card")) {
                 if model.entries.isEmpty { el("p", .class("muted")) { Text.noConnections(l) } }

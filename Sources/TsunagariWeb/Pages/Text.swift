@@ -21,7 +21,7 @@ public enum Text: CaseIterable, Sendable {
     case welcome, welcomeBody, loggedOut, completeProfile
     case myNetwork, invitationsReceived, invitationsSent, noInvitations, accept, ignore, withdraw, pending, connect
     case inviteNote, sendInvitation, peopleYouMayKnow, noSuggestions, dismiss, reasonMutual, reasonCompany, reasonSchool
-    case connections, connectionsCount, secondDegreeCount, searchConnections, sortRecent, sortName, noConnections
+    case connections, connectionsCount, secondDegreeCount, searchConnections, sortOrder, sortRecent, sortName, noConnections
     case removeConnection, block, unblock, follow, unfollow, following, mutualConnections, sharedConnectionsOnly
     case howConnected, noPath, askIntroduction, introductions, introductionRequest, introductionMessage, forward
     case forwardNote, decline, introductionSent, introductionForwarded, noIntroductions, youAsked, askedYou, introducedToYou
@@ -328,6 +328,7 @@ public enum Text: CaseIterable, Sendable {
         case .connectionsCount: ("connections", "人のつながり")
         case .secondDegreeCount: ("people in your 2nd-degree network", "人の2次ネットワーク")
         case .searchConnections: ("Search by name or headline", "名前や見出しで検索")
+        case .sortOrder: ("Sort by", "並び順")
         case .sortRecent: ("Recently added", "追加が新しい順")
         case .sortName: ("Name", "名前順")
         case .noConnections: ("No connections to show.", "表示できるつながりはありません。")
