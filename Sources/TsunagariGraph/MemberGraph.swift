@@ -256,7 +256,7 @@ public final class MemberGraph: ConnectionGraph, @unchecked Sendable {
         // A lookup in a sorted list of n takes about log2(n) steps, one in the set about one: 16 covers lists of 65,536.
         if hiddenNodes.count * 16 < graph.connectionCount(of: v) {
             let hiding = Array(hiddenNodes)
-            let connected = graph.areConnected(v, among: hiding)
+            let connected = graph.areConnected(v, hiding)
             return hiding.indices.compactMap { connected[$0] ? hiding[$0] : nil }
         }
         return graph.connections(of: v).filter { hiddenNodes.contains($0) }

@@ -242,11 +242,6 @@ public final class SocialGraph: @unchecked Sendable {
         lock.read { others.map { other in other.map { contains(a, $0) } ?? false } }
     }
 
-    /// Whether each of `others` is connected to `a`, as nodes; under one lock.
-    public func areConnected(_ a: Node, among others: [Node]) -> [Bool] {
-        lock.read { others.map { contains(a, $0) } }
-    }
-
     /// How many of `others` are connected to `a`; under one lock.
     public func connectedCount(_ a: Node, among others: [Node]) -> Int {
         lock.read { others.reduce(0) { $0 + (contains(a, $1) ? 1 : 0) } }

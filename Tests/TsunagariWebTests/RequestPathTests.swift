@@ -218,6 +218,13 @@ struct RequestPathTests {
         }
     }
 
+    /// A suggestion as the list of suggestions writes it, alone.
+    static func written(_ suggestion: NetworkService.Suggestion) -> JSONValue {
+        var out: [UInt8] = []
+        Represent.write(suggestion, into: &out)
+        return .written(out)
+    }
+
     /// A suggestion is written straight into bytes: the bytes of the object it replaced (kept below), with none, one or
     /// several reasons of every kind, with and without a count, a company or a school, and text that needs escapes.
     @Test func aSuggestionIsWrittenAsTheObjectItReplaced() throws {
@@ -241,7 +248,7 @@ struct RequestPathTests {
             }
             let suggestion = NetworkService.Suggestion(person: person, reasons: reasons)
             let object = JSONValue.object(["member": Represent.summary(person), "reasons": .array(reasons.map(reason))])
-            let written = Represent.suggestion(suggestion)
+            let written = Self.written(suggestion)
             #expect(written.bytes() == object.bytes(), "\(String(decoding: written.bytes(), as: UTF8.self))")
             let read = try JSONDecoder().decode(JSONValue.self, from: Data(written.bytes()))
             #expect(read == (try JSONDecoder().decode(JSONValue.self, from: Data(object.bytes()))))
@@ -276,7 +283,7 @@ struct RequestPathTests {
             }
             #expect(
                 Represent.list(suggestions, next: next, write: Represent.write).bytes()
-                    == Represent.list(suggestions.map(Represent.suggestion), next: next).bytes())
+                    == Represent.list(suggestions.map(Self.written), next: next).bytes())
         }
     }
 

@@ -255,15 +255,8 @@ extension Represent {
         ])
     }
 
-    /// A suggestion, `{"member": …, "reasons": […]}`, written straight into bytes: the bytes of the object it replaced
-    /// (a request's twenty built and freed a dictionary each, and one or two for each reason).
-    static func suggestion(_ suggestion: NetworkService.Suggestion) -> JSONValue {
-        var out: [UInt8] = []
-        out.reserveCapacity(384)
-        write(suggestion, into: &out)
-        return .written(out)
-    }
-
+    /// A suggestion, `{"member": …, "reasons": […]}`, written straight into a list's bytes: the bytes of the object it
+    /// replaced (a request's twenty built and freed a dictionary each, and one or two for each reason).
     static func write(_ suggestion: NetworkService.Suggestion, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"member":"#.utf8)
         write(suggestion.person, into: &out)
