@@ -36,14 +36,19 @@ public struct NetworkService: Sendable {
 
     /// The people the viewer may be shown among `ids` (blocked members either way are left out), with degree and mutual
     /// count: one read of the cards and one pass over the graph for the whole list. In `ids`' order, or by name; with
-    /// `limit`, only the first so many, and the graph is asked about those alone.
-    public func summaries(_ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false) async throws -> [PersonSummary] {
-        try await summaries(ids, for: viewer, limit: limit, byName: byName, near: [:])
+    /// `limit`, only the first so many, and the graph is asked about those alone. Without `counted`, see below.
+    public func summaries(
+        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false, counted: Bool = true
+    ) async throws -> [PersonSummary] {
+        try await summaries(ids, for: viewer, limit: limit, byName: byName, near: [:], counted: counted)
     }
 
     /// As above; `near` gives the mutual counts of some known to be in the second degree, which the graph is not asked.
+    /// Without `counted`, the mutual counts are left at 0 and only the degrees asked: for a list of the viewer's own
+    /// connections on a page that shows no count beside a connection (a profile page's mutual connections and those who
+    /// can introduce).
     func summaries(
-        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false, near: [MemberID: Int]
+        _ ids: [MemberID], for viewer: Viewer, limit: Int = .max, byName: Bool = false, near: [MemberID: Int], counted: Bool = true
     ) async throws -> [PersonSummary] {
         guard !ids.isEmpty else { return [] }
         var blocked: Set<MemberID> = []
@@ -74,12 +79,22 @@ public struct NetworkService: Sendable {
             return shown.map { PersonSummary(card: $0, degree: .beyond, mutualConnectionCount: 0, anonymous: true) }
         }
         let asked = near.isEmpty ? shown.map(\.id) : shown.compactMap { near[$0.id] == nil ? $0.id : nil }
-        var answers = asked.isEmpty ? [] : graph.summaries(from: member, to: asked)[...]
+        var answers =
+            asked.isEmpty ? [] : counted ? graph.summaries(from: member, to: asked)[...] : degrees(from: member, to: asked).map { ($0, 0) }[...]
         return shown.map { card in
             if let count = near[card.id] { return PersonSummary(card: card, degree: .second, mutualConnectionCount: count) }
             let answer = answers.removeFirst()
             return PersonSummary(card: card, degree: answer.degree, mutualConnectionCount: answer.mutualCount)
         }
+    }
+
+    /// The degrees of `targets`, most of them the viewer's connections: each looked up in the viewer's list, and the
+    /// graph's distances asked only if one is not there. Marking the viewer's whole list to find the distances was half
+    /// of a profile page's summaries of the people it names.
+    private func degrees(from viewer: MemberID, to targets: [MemberID]) -> [Degree] {
+        let connected = graph.connected(to: viewer, among: targets)
+        guard connected.allSatisfy({ $0 }) else { return graph.degrees(from: viewer, to: targets) }
+        return targets.map { $0 == viewer ? .oneself : .first }
     }
 
     public func summary(_ id: MemberID, for viewer: Viewer) async throws -> PersonSummary? {
@@ -269,14 +284,15 @@ public struct NetworkService: Sendable {
 
     /// Mutual connections the viewer may be shown: each is the viewer's own connection, and the edge to
     /// `member` is disclosed only when that connection's list (or `member`'s) is visible to the viewer.
-    /// By name; with `limit`, the first so many (a profile page shows a few).
-    public func mutualConnections(with member: MemberID, viewer: MemberID, limit: Int = .max) async throws -> [PersonSummary] {
+    /// By name; with `limit`, the first so many (a profile page shows a few). Without `counted`, each person's own
+    /// mutual count is left at 0 (`summaries`).
+    public func mutualConnections(with member: MemberID, viewer: MemberID, limit: Int = .max, counted: Bool = true) async throws -> [PersonSummary] {
         try await requireVisible(member, to: viewer)
         guard member != viewer else { return [] }
         let listVisible = maySeeList(of: member, viewer: viewer)
         let all = graph.mutualConnections(viewer, member)
         let mutual = listVisible ? all : graph.withoutHiddenLists(all)
-        return try await summaries(mutual, for: .member(viewer, .member), limit: limit, byName: true)
+        return try await summaries(mutual, for: .member(viewer, .member), limit: limit, byName: true, counted: counted)
     }
 
     // MARK: Paths
@@ -287,8 +303,9 @@ public struct NetworkService: Sendable {
         public var via: [PersonSummary]
     }
 
-    /// With `limit`, only the first so many of those who lead there (a profile page shows a few).
-    public func paths(to target: MemberID, viewer: MemberID, limit: Int = .max) async throws -> Paths {
+    /// With `limit`, only the first so many of those who lead there (a profile page shows a few). Without `counted`, each
+    /// person's own mutual count is left at 0 (`summaries`).
+    public func paths(to target: MemberID, viewer: MemberID, limit: Int = .max, counted: Bool = true) async throws -> Paths {
         try await requireVisible(target, to: viewer)
         let (degree, via) = graph.introducers(from: viewer, to: target)
         var shown = via
@@ -296,7 +313,7 @@ public struct NetworkService: Sendable {
             // Naming a mutual connection discloses their tie to the target.
             shown = graph.withoutHiddenLists(via)
         }
-        return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member), limit: limit))
+        return Paths(degree: degree, via: try await summaries(shown, for: .member(viewer, .member), limit: limit, counted: counted))
     }
 
     // MARK: People you may know

@@ -372,6 +372,9 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
                 try await cast.connect(client, name, "Zed")
             }
             try await cast.connect(client, "Zed", "Yan")
+            // Connections of Ann's who know each other: counts for the page to leave out.
+            try await cast.connect(client, "Eli", "Ivo")
+            try await cast.connect(client, "Eli", "Uma")
             #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Mia"]!)/block", token: cast.tokens["Ann"]).status == .noContent)
             #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Ann"]!)/block", token: cast.tokens["Ola"]).status == .noContent)
             _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Kai"], json: ["connectionsVisibility": "onlyMe"])
@@ -403,8 +406,21 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
                         let fewVia = try await network.paths(to: member, viewer: ann, limit: limit).via.map(\.card.name)
                         #expect(fewVia == Array(via.prefix(limit)), "\(target) \(limit)")
                     }
+                    // As the page asks: the same people and degrees, no count.
+                    let counted = try await network.mutualConnections(with: member, viewer: ann) + network.paths(to: member, viewer: ann).via
+                    let uncounted =
+                        try await network.mutualConnections(with: member, viewer: ann, counted: false)
+                        + network.paths(to: member, viewer: ann, counted: false).via
+                    #expect(uncounted.map(\.card) == counted.map(\.card) && uncounted.map(\.degree) == counted.map(\.degree))
+                    #expect(uncounted.allSatisfy { $0.mutualConnectionCount == 0 } && counted.contains { $0.mutualConnectionCount > 0 })
                 }
             }
+            // Anyone who is not the viewer's connection is asked the graph's distance: the same degrees either way.
+            let everyone = ["Ann", "Zed", "Yan"] + between
+            let ids = everyone.map { MemberID(cast.ids[$0]!) }
+            let degrees = try await services.network.summaries(ids, for: .member(ann, .member)).map(\.degree)
+            #expect(try await services.network.summaries(ids, for: .member(ann, .member), counted: false).map(\.degree) == degrees)
+            #expect(Set(degrees) == [.oneself, .first, .second, .third], "\(degrees)")
         }
     }
 

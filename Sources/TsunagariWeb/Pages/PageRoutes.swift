@@ -168,11 +168,13 @@ struct PageRoutes {
             let member = view.profile.memberID
             async let relation = services.connections.relation(of: viewer, to: member)
             // From memory (the graph, cached cards): asked in turn, as a task each would cost more than it saves. The
-            // page names a few of each (NetworkPages.profileNetwork): only those are summarised.
+            // page names a few of each (NetworkPages.profileNetwork): only those are summarised. All are the viewer's
+            // connections, beside whom the page shows no mutual count: none is counted.
             let paths =
                 person.degree == .second || person.degree == .third
-                ? try await services.network.paths(to: member, viewer: viewer, limit: NetworkPages.pathsShown) : nil
-            let mutual = try await services.network.mutualConnections(with: member, viewer: viewer, limit: NetworkPages.mutualShown)
+                ? try await services.network.paths(to: member, viewer: viewer, limit: NetworkPages.pathsShown, counted: false) : nil
+            let mutual = try await services.network.mutualConnections(
+                with: member, viewer: viewer, limit: NetworkPages.mutualShown, counted: false)
             // Connections may write; so may a recruiter to a member who takes recruiters' messages.
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
