@@ -29,8 +29,9 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible {
     /// Markup written by the server, never containing user text. Keep its uses few and literal.
     static func trusted(_ markup: StaticString) -> HTML { HTML(node: .markup(markup.description)) }
 
-    /// The page as UTF-8, written in one pass.
+    /// The page as UTF-8, written in one pass; what `HTMLWriter` wrote, as it is.
     public var bytes: [UInt8] {
+        if case .written(let bytes) = node { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(16_384)
         write(into: &out)
