@@ -177,6 +177,19 @@ struct HTMLWriter {
 
     mutating func html(_ html: HTML) { html.write(into: &bytes) }
 
+    /// `<name class="…">text</name>`, the element most written.
+    mutating func element(_ name: StaticString, class className: StaticString, text: String) {
+        markup("<")
+        markup(name)
+        markup(" class=\"")
+        markup(className)
+        markup("\">")
+        self.text(text)
+        markup("</")
+        markup(name)
+        markup(">")
+    }
+
     /// What was written, to place in a page.
     var written: HTML { HTML(node: .written(bytes)) }
 }

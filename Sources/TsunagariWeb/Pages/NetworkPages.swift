@@ -53,6 +53,11 @@ enum NetworkPages {
     /// straight into bytes (`HTMLWriter`): a profile page shows sixteen, a list of connections twenty.
     static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, @HTMLBuilder extra: () -> HTML = { .empty }) -> HTML {
         var w = HTMLWriter(capacity: 640)
+        person(p, l, into: &w) { $0.html(extra()) }
+        return w.written
+    }
+
+    static func person(_ p: PersonSummary, _ l: TsunagariCore.Locale, into w: inout HTMLWriter, extra: (inout HTMLWriter) -> Void) {
         w.markup("<li class=\"person\">")
         PhotoPages.avatar(name: p.card.name, photo: p.card.photo, small: true, into: &w)
         w.markup("<div class=\"person-body\">")
@@ -62,9 +67,8 @@ enum NetworkPages {
             w.text(Text.reasonMutual.counted(p.mutualConnectionCount, l))
             w.markup("</p>")
         }
-        w.html(extra())
+        extra(&w)
         w.markup("</div></li>")
-        return w.written
     }
 
     struct MyNetwork: Sendable {
@@ -212,97 +216,124 @@ enum NetworkPages {
         var connectReady = false
     }
 
-    static func profileActions(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+    /// The buttons under a profile's name: message, connect (or the invitation's state, or remove), follow, block.
+    static func profileActions(_ chrome: PageChrome, _ model: ProfileNetwork, into w: inout HTMLWriter) {
         let l = chrome.locale
         let id = model.person.card.id.rawValue
-        return el("div", .class("profile-actions"), .id("profile-actions")) {
-            if model.mayMessage {
-                el("a", .class("button small"), .href("/messages/new?to=\(id)"), .id("message-button")) { Text.message(l) }
-            }
-            switch model.relationship {
-            case .none:
-                el("form", .class("inline-form"), Attribute("method", "post"), Attribute("action", "/network/invite/\(id)"), .id("connect-form")) {
-                    Layout.csrfField(chrome)
-                    el("details", .flag("open", model.connectReady)) {
-                        el("summary", .class("button small")) { Text.connect(l) }
-                        if model.connectReady {
-                            el("p", .class("small-text"), .id("connect-ready")) { "\(Text.connectWith(l)): \(model.person.card.name)" }
-                        }
-                        el("label", .class("field")) {
-                            el("span") { Text.inviteNote(l) }
-                            el("textarea", .name("message"), Attribute("rows", "3"), Attribute("maxlength", "300")) { "" }
-                        }
-                        el("button", .type("submit"), .class("button small"), .id("send-invitation")) { Text.sendInvitation(l) }
-                    }
-                }
-            case .invitationSent:
-                el("span", .class("badge pending"), .id("pending-badge")) { Text.pending(l) }
-                if let invitation = model.invitationID {
-                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/withdraw", label: Text.withdraw(l), style: "button small secondary")
-                }
-            case .invitationReceived:
-                if let invitation = model.invitationID {
-                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/accept", label: Text.accept(l), style: "button small")
-                    Layout.postButton(chrome, action: "/network/invitations/\(invitation)/ignore", label: Text.ignore(l), style: "button small secondary")
-                }
-            case .connected:
-                Layout.postButton(chrome, action: "/network/connections/\(id)/remove", label: Text.removeConnection(l), style: "button small secondary", id: "remove-connection")
-            }
-            Layout.postButton(
-                chrome, action: "/network/follow/\(id)?on=\(model.following ? "0" : "1")",
-                label: model.following ? Text.unfollow(l) : Text.follow(l), style: "button small secondary", id: "follow-button")
-            el("details", .class("block-box")) {
-                el("summary", .class("link-button danger-link")) { Text.block(l) }
-                el("p", .class("small-text muted")) { Text.blockConfirm(l) }
-                Layout.postButton(chrome, action: "/network/block/\(id)", label: Text.block(l), style: "button small danger", id: "block-button")
-            }
+        w.markup("<div class=\"profile-actions\" id=\"profile-actions\">")
+        if model.mayMessage {
+            w.markup("<a class=\"button small\" href=\"/messages/new?to=")
+            w.text(id)
+            w.markup("\" id=\"message-button\">")
+            w.text(Text.message(l))
+            w.markup("</a>")
         }
+        switch model.relationship {
+        case .none:
+            w.markup("<form class=\"inline-form\" method=\"post\" action=\"/network/invite/")
+            w.text(id)
+            w.markup("\" id=\"connect-form\">")
+            Layout.csrfField(chrome, into: &w)
+            w.markup(model.connectReady ? "<details open><summary class=\"button small\">" : "<details><summary class=\"button small\">")
+            w.text(Text.connect(l))
+            w.markup("</summary>")
+            if model.connectReady {
+                w.markup("<p class=\"small-text\" id=\"connect-ready\">")
+                w.text("\(Text.connectWith(l)): \(model.person.card.name)")
+                w.markup("</p>")
+            }
+            w.markup("<label class=\"field\"><span>")
+            w.text(Text.inviteNote(l))
+            w.markup(
+                "</span><textarea name=\"message\" rows=\"3\" maxlength=\"300\"></textarea></label><button type=\"submit\" class=\"button small\" id=\"send-invitation\">"
+            )
+            w.text(Text.sendInvitation(l))
+            w.markup("</button></details></form>")
+        case .invitationSent:
+            w.markup("<span class=\"badge pending\" id=\"pending-badge\">")
+            w.text(Text.pending(l))
+            w.markup("</span>")
+            if let invitation = model.invitationID {
+                Layout.postButton(
+                    chrome, action: "/network/invitations/\(invitation)/withdraw", label: Text.withdraw(l), style: "button small secondary", into: &w)
+            }
+        case .invitationReceived:
+            if let invitation = model.invitationID {
+                Layout.postButton(chrome, action: "/network/invitations/\(invitation)/accept", label: Text.accept(l), style: "button small", into: &w)
+                Layout.postButton(
+                    chrome, action: "/network/invitations/\(invitation)/ignore", label: Text.ignore(l), style: "button small secondary", into: &w)
+            }
+        case .connected:
+            Layout.postButton(
+                chrome, action: "/network/connections/\(id)/remove", label: Text.removeConnection(l), style: "button small secondary",
+                id: "remove-connection", into: &w)
+        }
+        Layout.postButton(
+            chrome, action: "/network/follow/\(id)?on=\(model.following ? "0" : "1")",
+            label: model.following ? Text.unfollow(l) : Text.follow(l), style: "button small secondary", id: "follow-button", into: &w)
+        w.markup("<details class=\"block-box\"><summary class=\"link-button danger-link\">")
+        w.text(Text.block(l))
+        w.markup("</summary><p class=\"small-text muted\">")
+        w.text(Text.blockConfirm(l))
+        w.markup("</p>")
+        Layout.postButton(chrome, action: "/network/block/\(id)", label: Text.block(l), style: "button small danger", id: "block-button", into: &w)
+        w.markup("</details></div>")
     }
 
     /// How many mutual connections and introducers a profile page names.
     static let mutualShown = 6
     static let pathsShown = 10
 
-    static func profileNetwork(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+    /// A profile's mutual connections and those who can introduce the viewer.
+    static func profileNetwork(_ chrome: PageChrome, _ model: ProfileNetwork, into w: inout HTMLWriter) {
         let l = chrome.locale
-        return HTML.joined([
-            el("section", .class("card"), .id("mutual-connections")) {
-                el("h2") { Text.mutualConnections(l) }
-                if model.mutual.isEmpty { el("p", .class("muted")) { "—" } }
-                el("ul", .class("people compact")) {
-                    for person in model.mutual.prefix(mutualShown) { NetworkPages.person(person, l) }
-                }
-                if model.maySeeConnections {
-                    el("p") {
-                        el("a", .href("/in/\(model.person.card.handle)/connections")) {
-                            l == .ja ? "\(Text.connections(l))（\(model.connectionCount)）" : "\(Text.connections(l)) (\(model.connectionCount))"
-                        }
-                    }
-                } else if !model.mutual.isEmpty {
-                    el("p") { el("a", .href("/in/\(model.person.card.handle)/connections")) { Text.seeAll(l) } }
-                }
-            },
-            paths(chrome, model),
-        ])
+        w.markup("<section class=\"card\" id=\"mutual-connections\"><h2>")
+        w.text(Text.mutualConnections(l))
+        w.markup("</h2>")
+        if model.mutual.isEmpty { w.markup("<p class=\"muted\">—</p>") }
+        w.markup("<ul class=\"people compact\">")
+        for person in model.mutual.prefix(mutualShown) { NetworkPages.person(person, l, into: &w) { _ in } }
+        w.markup("</ul>")
+        if model.maySeeConnections || !model.mutual.isEmpty {
+            w.markup("<p><a href=\"/in/")
+            w.text(model.person.card.handle)
+            w.markup("/connections\">")
+            if model.maySeeConnections {
+                w.text(l == .ja ? "\(Text.connections(l))（\(model.connectionCount)）" : "\(Text.connections(l)) (\(model.connectionCount))")
+            } else {
+                w.text(Text.seeAll(l))
+            }
+            w.markup("</a></p>")
+        }
+        w.markup("</section>")
+        paths(chrome, model, into: &w)
     }
 
-    static func paths(_ chrome: PageChrome, _ model: ProfileNetwork) -> HTML {
+    private static func paths(_ chrome: PageChrome, _ model: ProfileNetwork, into w: inout HTMLWriter) {
         let l = chrome.locale
-        guard let paths = model.paths, paths.degree == .second || paths.degree == .third else { return .empty }
-        return el("section", .class("card"), .id("paths")) {
-            el("h2") { Text.howConnected(l) }
-            if paths.via.isEmpty { el("p", .class("muted")) { Text.noPath(l) } }
-            el("ul", .class("people compact")) {
-                for via in paths.via.prefix(pathsShown) {
-                    person(via, l) {
-                        el(
-                            "a", .class("button small secondary"),
-                            .href("/introductions/new?target=\(model.person.card.id.rawValue)&via=\(via.card.id.rawValue)")
-                        ) { Text.askIntroduction(l) }
-                    }
-                }
+        guard let paths = model.paths, paths.degree == .second || paths.degree == .third else { return }
+        w.markup("<section class=\"card\" id=\"paths\"><h2>")
+        w.text(Text.howConnected(l))
+        w.markup("</h2>")
+        if paths.via.isEmpty {
+            w.markup("<p class=\"muted\">")
+            w.text(Text.noPath(l))
+            w.markup("</p>")
+        }
+        w.markup("<ul class=\"people compact\">")
+        let target = model.person.card.id.rawValue
+        for via in paths.via.prefix(pathsShown) {
+            person(via, l, into: &w) { w in
+                w.markup("<a class=\"button small secondary\" href=\"/introductions/new?target=")
+                w.text(target)
+                w.markup("&amp;via=")
+                w.text(via.card.id.rawValue)
+                w.markup("\">")
+                w.text(Text.askIntroduction(l))
+                w.markup("</a>")
             }
         }
+        w.markup("</ul></section>")
     }
 
     struct CompanyModel: Sendable {

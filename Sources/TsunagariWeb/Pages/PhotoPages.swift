@@ -29,9 +29,15 @@ enum PhotoPages {
     /// The banner above a profile, if the member has one.
     static func banner(_ banner: PhotoRef?) -> HTML {
         guard let banner else { return .empty }
-        return el(
-            "img", .class("profile-banner"), Attribute("src", PhotoURL.path(banner, .large)), Attribute("alt", ""),
-            Attribute("width", "1584"), Attribute("height", "396"))
+        var w = HTMLWriter(capacity: 160)
+        self.banner(banner, into: &w)
+        return w.written
+    }
+
+    static func banner(_ banner: PhotoRef, into w: inout HTMLWriter) {
+        w.markup("<img class=\"profile-banner\" src=\"")
+        w.text(PhotoURL.path(banner, .large))
+        w.markup("\" alt=\"\" width=\"1584\" height=\"396\">")
     }
 
     /// The photo and banner card of `/me/edit`. Without JavaScript the photo is cropped to its centre; with it, the

@@ -11,115 +11,139 @@ enum ProfilePages {
         _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [PostService.View]? = nil,
         site: String = ""
     ) -> HTML {
+        Layout.page(chrome, title: view.profile.name, indexable: view.indexable, head: PublicProfilePages.head(view, site: site)) {
+            profile(chrome, view, network: network, activity: activity)
+        }
+    }
+
+    /// The profile itself, written straight into bytes (`HTMLWriter`): the most visited page, whose tree of elements,
+    /// built, written and freed for each request, cost more than everything it shows from memory (docs/BENCHMARKS.md
+    /// "Request path, round 17").
+    private static func profile(
+        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork?, activity: [PostService.View]?
+    ) -> HTML {
         let l = chrome.locale
         let p = view.profile
-        return Layout.page(chrome, title: p.name, indexable: view.indexable, head: PublicProfilePages.head(view, site: site)) {
-            el("article", .class("profile")) {
-                if view.access == .full { PhotoPages.banner(p.banner) }
-                el("section", .class("card profile-head")) {
-                    PhotoPages.avatar(name: p.name, photo: view.access == .full ? p.photo : nil)
-                    el("div") {
-                        el("h1", .id("profile-name")) {
-                            p.name
-                            if let network { " "; NetworkPages.badge(network.person.degree, l) }
-                        }
-                        if view.access == .full, let reading = p.fields.nameReading { el("p", .class("reading")) { reading } }
-                        if let headline = p.headline { el("p", .class("headline"), .id("profile-headline")) { headline } }
-                        if view.access == .full {
-                            el("p", .class("muted")) {
-                                [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")
-                            }
-                        }
-                        if view.showsOpenToWork {
-                            el("p", .class("badge open-to-work")) {
-                                Text.openToWorkBadge(l)
-                                if !p.settings.openToWork.titles.isEmpty {
-                                    ": " + p.settings.openToWork.titles.joined(separator: ", ")
-                                }
-                            }
-                        }
-                        if view.relation == .oneself {
-                            el("p") { el("a", .class("button small secondary"), .href("/me/edit")) { Text.editProfile(l) } }
-                        } else if let network {
-                            NetworkPages.profileActions(chrome, network)
-                        }
-                    }
-                }
-                if let network, view.relation != .oneself { NetworkPages.profileNetwork(chrome, network) }
-                if view.access == .limited {
-                    el("p", .class("card muted")) { Text.limitedProfile(l) }
-                } else {
-                    if let about = p.fields.about {
-                        el("section", .class("card")) {
-                            el("h2") { Text.about(l) }
-                            el("p", .class("prewrap")) { about }
-                        }
-                    }
-                    if let activity {
-                        // The member's latest posts the viewer may see.
-                        el("section", .class("card"), .id("activity")) {
-                            el("h2") { Text.activity(l) }
-                            if activity.isEmpty { el("p", .class("muted")) { Text.noPosts(l) } }
-                            el("ul", .class("plain-list")) {
-                                for item in activity {
-                                    el("li", .class("activity-item")) {
-                                        el("a", .href("/posts/\(item.post.id)")) {
-                                            item.post.text.isEmpty ? Text.repost(l) : String(item.post.text.prefix(140))
-                                        }
-                                        el("p", .class("muted small-text")) { MessagingPages.time(item.post.createdAt) }
-                                    }
-                                }
-                            }
-                            el("p") { el("a", .href("/in/\(p.handle)/activity"), .id("all-activity")) { Text.seeAllActivity(l) } }
-                        }
-                    }
-                    el("section", .class("card"), .id("experience")) {
-                        el("h2") { Text.experience(l) }
-                        if p.positions.isEmpty { el("p", .class("muted")) { Text.noPositions(l) } }
-                        el("ol", .class("timeline")) {
-                            for position in p.positions {
-                                el("li") {
-                                    el("h3") { position.title }
-                                    el("p", .class("company")) {
-                                        if chrome.isLoggedIn {
-                                            el("a", .href("/companies/\(position.company.id)")) { position.company.name }
-                                        } else {
-                                            position.company.name
-                                        }
-                                    }
-                                    el("p", .class("muted")) {
-                                        period(position.startMonth, position.endMonth, l)
-                                        if let location = position.location { " · " + location }
-                                    }
-                                    if let description = position.description { el("p", .class("prewrap")) { description } }
-                                }
-                            }
-                        }
-                    }
-                    el("section", .class("card"), .id("education")) {
-                        el("h2") { Text.education(l) }
-                        if p.educations.isEmpty { el("p", .class("muted")) { Text.noEducation(l) } }
-                        el("ul", .class("timeline")) {
-                            for education in p.educations {
-                                el("li") {
-                                    el("h3") { education.school }
-                                    el("p") { [education.degree, education.field].compactMap { $0 }.joined(separator: ", ") }
-                                    el("p", .class("muted")) { years(education) }
-                                }
-                            }
-                        }
-                    }
-                    el("section", .class("card"), .id("skills")) {
-                        el("h2") { Text.skills(l) }
-                        if p.skills.isEmpty { el("p", .class("muted")) { Text.noSkills(l) } }
-                        el("ul", .class("chips")) {
-                            for skill in p.skills { el("li") { skill } }
-                        }
-                    }
-                    ProfileEntriesPages.show(chrome, p)
-                }
-            }
+        var w = HTMLWriter(capacity: 12_288)
+        w.markup("<article class=\"profile\">")
+        if view.access == .full, let banner = p.banner { PhotoPages.banner(banner, into: &w) }
+        w.markup("<section class=\"card profile-head\">")
+        PhotoPages.avatar(name: p.name, photo: view.access == .full ? p.photo : nil, small: false, into: &w)
+        w.markup("<div><h1 id=\"profile-name\">")
+        w.text(p.name)
+        if let network {
+            w.markup(" ")
+            NetworkPages.badge(network.person.degree, l, into: &w)
         }
+        w.markup("</h1>")
+        if view.access == .full, let reading = p.fields.nameReading { w.element("p", class: "reading", text: reading) }
+        if let headline = p.headline {
+            w.markup("<p class=\"headline\" id=\"profile-headline\">")
+            w.text(headline)
+            w.markup("</p>")
+        }
+        if view.access == .full { w.element("p", class: "muted", text: [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")) }
+        if view.showsOpenToWork {
+            w.markup("<p class=\"badge open-to-work\">")
+            w.text(Text.openToWorkBadge(l))
+            if !p.settings.openToWork.titles.isEmpty { w.text(": " + p.settings.openToWork.titles.joined(separator: ", ")) }
+            w.markup("</p>")
+        }
+        if view.relation == .oneself {
+            w.markup("<p><a class=\"button small secondary\" href=\"/me/edit\">")
+            w.text(Text.editProfile(l))
+            w.markup("</a></p>")
+        } else if let network {
+            NetworkPages.profileActions(chrome, network, into: &w)
+        }
+        w.markup("</div></section>")
+        if let network, view.relation != .oneself { NetworkPages.profileNetwork(chrome, network, into: &w) }
+        if view.access == .limited {
+            w.element("p", class: "card muted", text: Text.limitedProfile(l))
+        } else {
+            if let about = p.fields.about {
+                w.markup("<section class=\"card\"><h2>")
+                w.text(Text.about(l))
+                w.markup("</h2>")
+                w.element("p", class: "prewrap", text: about)
+                w.markup("</section>")
+            }
+            if let activity {
+                // The member's latest posts the viewer may see.
+                w.markup("<section class=\"card\" id=\"activity\"><h2>")
+                w.text(Text.activity(l))
+                w.markup("</h2>")
+                if activity.isEmpty { w.element("p", class: "muted", text: Text.noPosts(l)) }
+                w.markup("<ul class=\"plain-list\">")
+                for item in activity {
+                    w.markup("<li class=\"activity-item\"><a href=\"")
+                    w.text("/posts/\(item.post.id)")
+                    w.markup("\">")
+                    w.text(item.post.text.isEmpty ? Text.repost(l) : String(item.post.text.prefix(140)))
+                    w.markup("</a>")
+                    w.element("p", class: "muted small-text", text: MessagingPages.time(item.post.createdAt))
+                    w.markup("</li>")
+                }
+                w.markup("</ul><p><a href=\"/in/")
+                w.text(p.handle)
+                w.markup("/activity\" id=\"all-activity\">")
+                w.text(Text.seeAllActivity(l))
+                w.markup("</a></p></section>")
+            }
+            w.markup("<section class=\"card\" id=\"experience\"><h2>")
+            w.text(Text.experience(l))
+            w.markup("</h2>")
+            if p.positions.isEmpty { w.element("p", class: "muted", text: Text.noPositions(l)) }
+            w.markup("<ol class=\"timeline\">")
+            for position in p.positions {
+                w.markup("<li><h3>")
+                w.text(position.title)
+                w.markup("</h3><p class=\"company\">")
+                if chrome.isLoggedIn {
+                    w.markup("<a href=\"")
+                    w.text("/companies/\(position.company.id)")
+                    w.markup("\">")
+                    w.text(position.company.name)
+                    w.markup("</a>")
+                } else {
+                    w.text(position.company.name)
+                }
+                w.markup("</p><p class=\"muted\">")
+                w.text(period(position.startMonth, position.endMonth, l))
+                if let location = position.location { w.text(" · " + location) }
+                w.markup("</p>")
+                if let description = position.description { w.element("p", class: "prewrap", text: description) }
+                w.markup("</li>")
+            }
+            w.markup("</ol></section><section class=\"card\" id=\"education\"><h2>")
+            w.text(Text.education(l))
+            w.markup("</h2>")
+            if p.educations.isEmpty { w.element("p", class: "muted", text: Text.noEducation(l)) }
+            w.markup("<ul class=\"timeline\">")
+            for education in p.educations {
+                w.markup("<li><h3>")
+                w.text(education.school)
+                w.markup("</h3><p>")
+                w.text([education.degree, education.field].compactMap { $0 }.joined(separator: ", "))
+                w.markup("</p>")
+                w.element("p", class: "muted", text: years(education))
+                w.markup("</li>")
+            }
+            w.markup("</ul></section><section class=\"card\" id=\"skills\"><h2>")
+            w.text(Text.skills(l))
+            w.markup("</h2>")
+            if p.skills.isEmpty { w.element("p", class: "muted", text: Text.noSkills(l)) }
+            w.markup("<ul class=\"chips\">")
+            for skill in p.skills {
+                w.markup("<li>")
+                w.text(skill)
+                w.markup("</li>")
+            }
+            w.markup("</ul></section>")
+            w.html(ProfileEntriesPages.show(chrome, p))
+        }
+        w.markup("</article>")
+        return w.written
     }
 
     static func years(_ e: Education) -> String {
