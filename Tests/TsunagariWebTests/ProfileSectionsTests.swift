@@ -113,7 +113,7 @@ struct ProfileSectionsTests {
             try await cast.connect(client, "Taro", "Hanako")
             let taro = cast.tokens["Taro"]!
             let saved = try await client.call(
-                .put, "/api/v1/me/contact", token: taro,
+                .patch, "/api/v1/me/contact", token: taro,
                 json: [
                     "email": "taro.work@example.test", "emailVisibility": "connections", "phone": "０９０-１２３４-５６７８", "phoneVisibility": "onlyMe",
                     "websites": [["url": "https://taro.example.test/", "label": "ブログ"]],
@@ -125,8 +125,11 @@ struct ProfileSectionsTests {
                 (["phone": "call me"], "invalid_phone"), (["email": "not-an-address"], "invalid_email"),
                 (["websites": [["url": "ftp://example.test"]]], "invalid_url"), (["emailVisibility": "everyone"], "invalid_value"),
             ] as [([String: Any], String)] {
-                let reply = try await client.call(.put, "/api/v1/me/contact", token: taro, json: body)
-                #expect(reply.status == .unprocessableContent && reply.errorCode == code, "\(body): \(reply.text)")
+                // PATCH, as the contract names it, and PUT, the method older clients were written against.
+                for method in [HTTPRequest.Method.patch, .put] {
+                    let reply = try await client.call(method, "/api/v1/me/contact", token: taro, json: body)
+                    #expect(reply.status == .unprocessableContent && reply.errorCode == code, "\(method) \(body): \(reply.text)")
+                }
             }
             let connection = try await client.call(.get, "/api/v1/members/\(cast.ids["Taro"]!)", token: cast.tokens["Hanako"])
             let contact = connection.json["contact"] as? [String: Any] ?? [:]

@@ -21,6 +21,8 @@ struct ProfileEntriesAPIRoutes {
         api.post("me/volunteering", use: addVolunteering)
         api.patch("me/volunteering/{id}", use: updateVolunteering)
         api.delete("me/volunteering/{id}", use: { try await delete(.volunteering, $1) })
+        api.patch("me/contact", use: updateContact)
+        // The method this route had first, for clients written against it.
         api.put("me/contact", use: updateContact)
     }
 
