@@ -101,14 +101,18 @@ public struct NetworkService: Sendable {
         try await summaries([id], for: viewer).first
     }
 
-    /// The summary of a profile the viewer was already allowed to see (blocks checked): from memory only.
-    public func summary(of profile: Profile, for viewer: Viewer) -> PersonSummary {
+    /// The summary of a profile the viewer was already allowed to see (blocks checked): from memory only. Without
+    /// `counted`, the mutual count is left at 0 and only the degree asked (a profile page shows no count beside the name).
+    public func summary(of profile: Profile, for viewer: Viewer, counted: Bool = true) -> PersonSummary {
         let card = MemberCard(
             id: profile.memberID, handle: profile.handle, name: profile.name, headline: profile.headline,
             location: profile.fields.location, profileVisibility: profile.settings.profileVisibility,
             connectionsVisibility: profile.settings.connectionsVisibility, sectionVisibility: profile.settings.sectionVisibility)
         guard let member = viewer.memberID else {
             return PersonSummary(card: card, degree: .beyond, mutualConnectionCount: 0, anonymous: true)
+        }
+        guard counted else {
+            return PersonSummary(card: card, degree: graph.degrees(from: member, to: [profile.memberID])[0], mutualConnectionCount: 0)
         }
         let answer = graph.summaries(from: member, to: [profile.memberID])[0]
         return PersonSummary(card: card, degree: answer.degree, mutualConnectionCount: answer.mutualCount)

@@ -265,6 +265,21 @@ import TsunagariDataFiles
         }
     }
 
+    /// Only a plain host goes into a link: checked byte by byte for ASCII, as Foundation's character set decides.
+    @Test func aPlainHostIsWhatTheCharacterSetSays() {
+        func reference(_ host: String) -> Bool {
+            host.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0) }
+        }
+        let pieces = ["a", "Z", "0", "9", ".", "-", ":", "[", "]", "/", "@", " ", "\"", "<", "_", "%", "\u{7F}", "\u{0}", "例", "é", "٣", "\u{200B}", "🙂"]
+        var generator = SystemRandomNumberGenerator()
+        var hosts = ["tsunagari.example:8080", "[::1]:80", "", "例え.jp", "evil.example/<script>", "a b"]
+        for _ in 0..<5_000 {
+            hosts.append((0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for host in hosts { #expect(ConnectLink.isPlain(host) == reference(host), "\(host.unicodeScalars.map(\.value))") }
+        #expect(ConnectLink.isPlain("tsunagari.example:8080") && !ConnectLink.isPlain("evil.example/<script>") && ConnectLink.isPlain("例え.jp"))
+    }
+
     @Test func theQRCodeHoldsTheConnectLinkAsSVGAndPNG() async throws {
         try await withApp { client, _ in
             let cast = try await Cast.make(client, ["Ann"])

@@ -421,6 +421,17 @@ func names(_ reply: Reply, _ key: String = "items") -> [String] {
             let degrees = try await services.network.summaries(ids, for: .member(ann, .member)).map(\.degree)
             #expect(try await services.network.summaries(ids, for: .member(ann, .member), counted: false).map(\.degree) == degrees)
             #expect(Set(degrees) == [.oneself, .first, .second, .third], "\(degrees)")
+            // And a profile's own summary, as the page asks it.
+            var shown = 0
+            for name in everyone {
+                // Those blocked either way or suspended are not found.
+                guard let profile = try? await services.profiles.view(cast.ids[name]!, by: .member(ann, .member)).profile else { continue }
+                shown += 1
+                let counted = services.network.summary(of: profile, for: .member(ann, .member))
+                let uncounted = services.network.summary(of: profile, for: .member(ann, .member), counted: false)
+                #expect(uncounted.degree == counted.degree && uncounted.card == counted.card && uncounted.mutualConnectionCount == 0, "\(name)")
+            }
+            #expect(shown == everyone.count - 4)
         }
     }
 

@@ -164,7 +164,8 @@ struct PageRoutes {
         }()
         var network: NetworkPages.ProfileNetwork?
         if let viewer = context.viewer.memberID, view.relation != .oneself {
-            let person = services.network.summary(of: view.profile, for: context.viewer)
+            // The page shows the degree beside the name, and no count.
+            let person = services.network.summary(of: view.profile, for: context.viewer, counted: false)
             let member = view.profile.memberID
             async let relation = services.connections.relation(of: viewer, to: member)
             // From memory (the graph, cached cards): asked in turn, as a task each would cost more than it saves. The

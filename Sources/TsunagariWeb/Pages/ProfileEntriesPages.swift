@@ -52,105 +52,132 @@ enum ProfileEntriesPages {
     }
 
     /// A link the member typed: shown as a link only when it is http(s), which the domain already checked.
-    static func link(_ url: String, text: String? = nil) -> HTML {
-        el("a", .href(url), Attribute("rel", "nofollow noopener ugc"), Attribute("target", "_blank")) { text ?? url }
+    private static func link(_ url: String, text: String, into w: inout HTMLWriter) {
+        w.markup("<a href=\"")
+        w.text(url)
+        w.markup("\" rel=\"nofollow noopener ugc\" target=\"_blank\">")
+        w.text(text)
+        w.markup("</a>")
     }
 
     // MARK: The profile
 
-    /// The sections after skills on `/in/{handle}`; empty ones are left out.
-    static func show(_ chrome: PageChrome, _ p: Profile) -> HTML {
+    /// The sections after skills on `/in/{handle}`; empty ones are left out. Written straight into the profile page's
+    /// bytes (`ProfilePages`).
+    static func show(_ chrome: PageChrome, _ p: Profile, into w: inout HTMLWriter) {
         let l = chrome.locale
-        return HTML.group {
-            if !p.certifications.isEmpty {
-                el("section", .class("card"), .id("certifications")) {
-                    el("h2") { heading(.certification, l) }
-                    el("ul", .class("timeline")) {
-                        for c in p.certifications {
-                            el("li") {
-                                el("h3") {
-                                    c.name
-                                    if let score = c.score { " "; el("span", .class("badge")) { score } }
-                                }
-                                if let issuer = c.issuer { el("p") { issuer } }
-                                el("p", .class("muted")) {
-                                    [
-                                        c.obtained.map { t(l, "Obtained ", "取得 ") + $0.description },
-                                        c.expires.map { t(l, "Expires ", "有効期限 ") + $0.description },
-                                        c.credentialID.map { t(l, "Credential ID ", "資格 ID ") + $0 },
-                                    ].compactMap { $0 }.joined(separator: " · ")
-                                }
-                                if let url = c.url { el("p") { link(url, text: t(l, "Show credential", "資格情報を表示")) } }
-                            }
-                        }
-                    }
+        if !p.certifications.isEmpty {
+            section("certifications", heading(.certification, l), list: "timeline", into: &w)
+            for c in p.certifications {
+                w.markup("<li><h3>")
+                w.text(c.name)
+                if let score = c.score {
+                    w.markup(" ")
+                    w.element("span", class: "badge", text: score)
                 }
-            }
-            if !p.languages.isEmpty {
-                el("section", .class("card"), .id("languages")) {
-                    el("h2") { heading(.language, l) }
-                    el("ul", .class("plain-list")) {
-                        for language in p.languages {
-                            el("li") {
-                                el("strong") { language.name }
-                                " — " + levelName(language.level, l)
-                                if let jlpt = language.jlpt { " · JLPT " + jlpt.label }
-                            }
-                        }
-                    }
+                w.markup("</h3>")
+                if let issuer = c.issuer {
+                    w.markup("<p>")
+                    w.text(issuer)
+                    w.markup("</p>")
                 }
-            }
-            if !p.projects.isEmpty {
-                el("section", .class("card"), .id("projects")) {
-                    el("h2") { heading(.project, l) }
-                    el("ul", .class("timeline")) {
-                        for project in p.projects {
-                            el("li") {
-                                el("h3") { project.url.map { link($0, text: project.name) } ?? HTML(escaping: project.name) }
-                                el("p", .class("muted")) {
-                                    [project.role, period(project.start, project.end, l)].compactMap { $0 }.joined(separator: " · ")
-                                }
-                                if let description = project.description { el("p", .class("prewrap")) { description } }
-                            }
-                        }
-                    }
+                let facts = [
+                    c.obtained.map { t(l, "Obtained ", "取得 ") + $0.description },
+                    c.expires.map { t(l, "Expires ", "有効期限 ") + $0.description },
+                    c.credentialID.map { t(l, "Credential ID ", "資格 ID ") + $0 },
+                ]
+                w.element("p", class: "muted", text: facts.compactMap { $0 }.joined(separator: " · "))
+                if let url = c.url {
+                    w.markup("<p>")
+                    link(url, text: t(l, "Show credential", "資格情報を表示"), into: &w)
+                    w.markup("</p>")
                 }
+                w.markup("</li>")
             }
-            if !p.volunteering.isEmpty {
-                el("section", .class("card"), .id("volunteering")) {
-                    el("h2") { heading(.volunteering, l) }
-                    el("ul", .class("timeline")) {
-                        for v in p.volunteering {
-                            el("li") {
-                                el("h3") { v.role }
-                                el("p", .class("company")) { v.organization }
-                                el("p", .class("muted")) { [v.cause, period(v.start, v.end, l)].compactMap { $0 }.joined(separator: " · ") }
-                                if let description = v.description { el("p", .class("prewrap")) { description } }
-                            }
-                        }
-                    }
-                }
-            }
-            if !p.contact.isEmpty {
-                el("section", .class("card"), .id("contact-info")) {
-                    el("h2") { t(l, "Contact info", "連絡先") }
-                    el("dl", .class("contact")) {
-                        if let email = p.contact.email {
-                            el("dt") { Text.email(l) }
-                            el("dd") { el("a", .href("mailto:\(email)")) { email } }
-                        }
-                        if let phone = p.contact.phone {
-                            el("dt") { t(l, "Phone", "電話番号") }
-                            el("dd") { el("a", .href("tel:\(phone.filter { $0.isNumber || $0 == "+" })")) { phone } }
-                        }
-                        if !p.contact.websites.isEmpty {
-                            el("dt") { t(l, "Websites", "ウェブサイト") }
-                            for site in p.contact.websites { el("dd") { link(site.url, text: site.label ?? site.url) } }
-                        }
-                    }
-                }
-            }
+            w.markup("</ul></section>")
         }
+        if !p.languages.isEmpty {
+            section("languages", heading(.language, l), list: "plain-list", into: &w)
+            for language in p.languages {
+                w.markup("<li><strong>")
+                w.text(language.name)
+                w.markup("</strong>")
+                w.text(" — " + levelName(language.level, l))
+                if let jlpt = language.jlpt { w.text(" · JLPT " + jlpt.label) }
+                w.markup("</li>")
+            }
+            w.markup("</ul></section>")
+        }
+        if !p.projects.isEmpty {
+            section("projects", heading(.project, l), list: "timeline", into: &w)
+            for project in p.projects {
+                w.markup("<li><h3>")
+                if let url = project.url { link(url, text: project.name, into: &w) } else { w.text(project.name) }
+                w.markup("</h3>")
+                w.element("p", class: "muted", text: [project.role, period(project.start, project.end, l)].compactMap { $0 }.joined(separator: " · "))
+                if let description = project.description { w.element("p", class: "prewrap", text: description) }
+                w.markup("</li>")
+            }
+            w.markup("</ul></section>")
+        }
+        if !p.volunteering.isEmpty {
+            section("volunteering", heading(.volunteering, l), list: "timeline", into: &w)
+            for v in p.volunteering {
+                w.markup("<li><h3>")
+                w.text(v.role)
+                w.markup("</h3>")
+                w.element("p", class: "company", text: v.organization)
+                w.element("p", class: "muted", text: [v.cause, period(v.start, v.end, l)].compactMap { $0 }.joined(separator: " · "))
+                if let description = v.description { w.element("p", class: "prewrap", text: description) }
+                w.markup("</li>")
+            }
+            w.markup("</ul></section>")
+        }
+        if !p.contact.isEmpty {
+            w.markup("<section class=\"card\" id=\"contact-info\"><h2>")
+            w.text(t(l, "Contact info", "連絡先"))
+            w.markup("</h2><dl class=\"contact\">")
+            if let email = p.contact.email {
+                w.markup("<dt>")
+                w.text(Text.email(l))
+                w.markup("</dt><dd><a href=\"")
+                w.text("mailto:\(email)")
+                w.markup("\">")
+                w.text(email)
+                w.markup("</a></dd>")
+            }
+            if let phone = p.contact.phone {
+                w.markup("<dt>")
+                w.text(t(l, "Phone", "電話番号"))
+                w.markup("</dt><dd><a href=\"")
+                w.text("tel:\(phone.filter { $0.isNumber || $0 == "+" })")
+                w.markup("\">")
+                w.text(phone)
+                w.markup("</a></dd>")
+            }
+            if !p.contact.websites.isEmpty {
+                w.markup("<dt>")
+                w.text(t(l, "Websites", "ウェブサイト"))
+                w.markup("</dt>")
+                for site in p.contact.websites {
+                    w.markup("<dd>")
+                    link(site.url, text: site.label ?? site.url, into: &w)
+                    w.markup("</dd>")
+                }
+            }
+            w.markup("</dl></section>")
+        }
+    }
+
+    /// A section's start, its heading and the start of its list: `<section class="card" id="…"><h2>…</h2><ul class="…">`.
+    private static func section(_ id: StaticString, _ heading: String, list: StaticString, into w: inout HTMLWriter) {
+        w.markup("<section class=\"card\" id=\"")
+        w.markup(id)
+        w.markup("\"><h2>")
+        w.text(heading)
+        w.markup("</h2><ul class=\"")
+        w.markup(list)
+        w.markup("\">")
     }
 
     // MARK: Strength

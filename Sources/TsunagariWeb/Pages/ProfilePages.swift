@@ -140,7 +140,7 @@ enum ProfilePages {
                 w.markup("</li>")
             }
             w.markup("</ul></section>")
-            w.html(ProfileEntriesPages.show(chrome, p))
+            ProfileEntriesPages.show(chrome, p, into: &w)
         }
         w.markup("</article>")
         return w.written
