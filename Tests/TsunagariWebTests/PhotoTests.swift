@@ -80,6 +80,11 @@ struct PhotoTests {
             #expect(banner.status == .created, "\(banner.text)")
             let large = try #require((banner.json["large"] as? String))
             #expect(Self.jpegSize(try await Self.bytes(client, large).2).map { [$0.0, $0.1] } == [1584, 396])
+            // Above a profile that shows everything, with its size; not above one shown with less.
+            let shown = "<img class=\"profile-banner\" src=\"\(large)\" alt=\"\" width=\"1584\" height=\"396\">"
+            #expect(!(try await client.call(.get, "/in/\(taro.handle)").text.contains("profile-banner")))
+            _ = try await client.call(.patch, "/api/v1/me/settings", token: taro.token, json: ["profileVisibility": "public"])
+            #expect(try await client.call(.get, "/in/\(taro.handle)").text.contains(shown))
 
             let svg = Array(#"<svg xmlns="http://www.w3.org/2000/svg" width="500" height="500"><script>alert(1)</script></svg>"#.utf8)
             let cases: [([UInt8], String, String, HTTPResponse.Status, String)] = [
