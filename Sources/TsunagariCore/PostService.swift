@@ -412,6 +412,27 @@ public struct PostService: Sendable {
 
     /// A member's posts the viewer may see, newest first (a profile's Activity).
     public func memberPosts(_ member: MemberID, viewer: MemberID, cursor: String?, limit: Int) async throws -> (items: [View], next: String?) {
+        let page = try await memberPage(member, viewer: viewer, cursor: cursor, limit: limit)
+        return (try await views(page.posts, viewer: viewer, known: page.counts, knownOriginals: page.originals), page.next)
+    }
+
+    /// The first posts of `memberPosts`, as they are: without their authors' cards, counts or originals, for a list
+    /// that shows each post's text and time alone (a profile page's activity). Making views of them asked the graph for
+    /// the member's mutual count with the viewer, which the page does not show.
+    public func latestPosts(by member: MemberID, viewer: MemberID, limit: Int) async throws -> [Post] {
+        try await memberPage(member, viewer: viewer, cursor: nil, limit: limit).posts
+    }
+
+    private struct MemberPage {
+        var posts: [Post]
+        var counts: [String: (counts: PostCounts, viewerReaction: ReactionType?)]
+        /// The originals of reposts, when read with the posts.
+        var originals: [String: Post]?
+        var next: String?
+    }
+
+    /// A page of the member's posts the viewer may see, newest first, with the counts read alongside.
+    private func memberPage(_ member: MemberID, viewer: MemberID, cursor: String?, limit: Int) async throws -> MemberPage {
         let blocked = try await storage.blockedEitherWay(viewer)
         guard !blocked.contains(member), try await storage.account(id: member)?.isActive == true else { throw DomainError.notFound("Member") }
         let before = try cursor.map { text -> Int64 in
@@ -428,15 +449,16 @@ public struct PostService: Sendable {
                 page = recent.page(of: member, viewer: viewer, includeConnectionsOnly: includeConnections, limit: limit)
             }
             if let page {
-                let views = try await views(page.posts, viewer: viewer, known: page.counts, knownOriginals: page.originals)
-                return (views, page.more ? page.posts.last.map { String($0.seq) } : nil)
+                return MemberPage(
+                    posts: page.posts, counts: page.counts, originals: page.originals,
+                    next: page.more ? page.posts.last.map { String($0.seq) } : nil)
             }
         }
         // The posts and their counts in one read.
         let (batch, counts) = try await storage.postsWithCounts(
             by: member, before: before, includeConnectionsOnly: includeConnections, limit: limit + 1, viewer: viewer)
         let page = Array(batch.prefix(limit))
-        return (try await views(page, viewer: viewer, known: counts), batch.count > limit ? page.last.map { String($0.seq) } : nil)
+        return MemberPage(posts: page, counts: counts, originals: nil, next: batch.count > limit ? page.last.map { String($0.seq) } : nil)
     }
 
     /// The viewer's feed: one page, best first, with why each post is there.

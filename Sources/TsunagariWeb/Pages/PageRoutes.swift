@@ -157,10 +157,10 @@ struct PageRoutes {
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)\(connect ? "?connect=1" : "")"])
         }
         // The reads below do not depend on each other: they run at once, and the page waits for the slowest.
-        async let recentActivity: [PostService.View]? = {
+        async let recentActivity: [Post]? = {
             // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
             guard let viewer = context.viewer.memberID, view.access == .full else { return nil }
-            return try await services.posts.memberPosts(view.profile.memberID, viewer: viewer, cursor: nil, limit: 3).items
+            return try await services.posts.latestPosts(by: view.profile.memberID, viewer: viewer, limit: 3)
         }()
         var network: NetworkPages.ProfileNetwork?
         if let viewer = context.viewer.memberID, view.relation != .oneself {

@@ -8,7 +8,7 @@ enum ProfilePages {
 
     /// `/in/{handle}`: the profile as the viewer may see it.
     static func show(
-        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [PostService.View]? = nil,
+        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork? = nil, activity: [Post]? = nil,
         site: String = ""
     ) -> HTML {
         Layout.page(chrome, title: view.profile.name, indexable: view.indexable, head: PublicProfilePages.head(view, site: site)) {
@@ -20,7 +20,7 @@ enum ProfilePages {
     /// built, written and freed for each request, cost more than everything it shows from memory (docs/BENCHMARKS.md
     /// "Request path, round 17").
     private static func profile(
-        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork?, activity: [PostService.View]?
+        _ chrome: PageChrome, _ view: ProfileService.View, network: NetworkPages.ProfileNetwork?, activity: [Post]?
     ) -> HTML {
         let l = chrome.locale
         let p = view.profile
@@ -75,13 +75,13 @@ enum ProfilePages {
                 w.markup("</h2>")
                 if activity.isEmpty { w.element("p", class: "muted", text: Text.noPosts(l)) }
                 w.markup("<ul class=\"plain-list\">")
-                for item in activity {
+                for post in activity {
                     w.markup("<li class=\"activity-item\"><a href=\"")
-                    w.text("/posts/\(item.post.id)")
+                    w.text("/posts/\(post.id)")
                     w.markup("\">")
-                    w.text(item.post.text.isEmpty ? Text.repost(l) : String(item.post.text.prefix(140)))
+                    w.text(post.text.isEmpty ? Text.repost(l) : String(post.text.prefix(140)))
                     w.markup("</a>")
-                    w.element("p", class: "muted small-text", text: MessagingPages.time(item.post.createdAt))
+                    w.element("p", class: "muted small-text", text: MessagingPages.time(post.createdAt))
                     w.markup("</li>")
                 }
                 w.markup("</ul><p><a href=\"/in/")
