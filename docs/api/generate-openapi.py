@@ -541,8 +541,12 @@ paths = {
       "patch": op("updateVolunteering", "Change volunteer experience", ok("200", "Volunteering", ref("VolunteerRole")), B + ["401", "404"], "VolunteerRoleChange", params=path_param("id", "Entry id"),
           notes={"422": "required, invalid_month, invalid_dates (an end or expiry before the start), invalid_url, invalid_value, too_many, too_long, unknown_field"}),
       "delete": op("deleteVolunteering", "Remove volunteer experience", ok("204", "Removed"), ["401", "404"], params=path_param("id", "Entry id"))},
-  "/api/v1/me/contact": {"put": op("updateContact", "Set contact details and who sees each", ok("200", "Contact details", ref("ContactInfo")),
-      B + ["401"], "ContactChange", notes={"422": "invalid_email, invalid_phone, invalid_url, invalid_value, too_many, unknown_field"})},
+  "/api/v1/me/contact": {
+      "patch": op("updateContact", "Set contact details and who sees each", ok("200", "Contact details", ref("ContactInfo")),
+          B + ["401"], "ContactChange", notes={"422": "invalid_email, invalid_phone, invalid_url, invalid_value, too_many, unknown_field"}),
+      "put": {**op("updateContactByPut", "Set contact details and who sees each (the same as PATCH, kept for older clients)",
+          ok("200", "Contact details", ref("ContactInfo")), B + ["401"], "ContactChange",
+          notes={"422": "invalid_email, invalid_phone, invalid_url, invalid_value, too_many, unknown_field"}), "deprecated": True}},
   "/api/v1/me/photo": {
       "put": {**op("setPhoto", "Upload the photo", ok("201", "Its addresses", ref("PhotoURLs")), ["400", "401", "409", "413", "422", "429"],
           params=[q("x", I(minimum=0), "Left edge of the chosen square, in pixels of the picture"), q("y", I(minimum=0), "Top edge"), q("size", I(minimum=1), "Side of the square")],
