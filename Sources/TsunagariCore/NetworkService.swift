@@ -305,6 +305,11 @@ public struct NetworkService: Sendable {
         public var degree: Degree
         /// Each path names only the viewer's own connection who leads there.
         public var via: [PersonSummary]
+
+        public init(degree: Degree, via: [PersonSummary]) {
+            self.degree = degree
+            self.via = via
+        }
     }
 
     /// With `limit`, only the first so many of those who lead there (a profile page shows a few). Without `counted`, each
