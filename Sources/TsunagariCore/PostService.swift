@@ -62,6 +62,24 @@ public struct PostService: Sendable {
         public var job: Job?
         /// The job the reposted original shares.
         public var repostJob: Job?
+
+        public init(
+            post: Post, author: PersonSummary, mentions: [PersonSummary] = [], counts: PostCounts = PostCounts(), viewerReaction: ReactionType? = nil,
+            repostOf: Post? = nil, repostAuthor: PersonSummary? = nil, repostCounts: PostCounts? = nil, repostGone: Bool = false, job: Job? = nil,
+            repostJob: Job? = nil
+        ) {
+            self.post = post
+            self.author = author
+            self.mentions = mentions
+            self.counts = counts
+            self.viewerReaction = viewerReaction
+            self.repostOf = repostOf
+            self.repostAuthor = repostAuthor
+            self.repostCounts = repostCounts
+            self.repostGone = repostGone
+            self.job = job
+            self.repostJob = repostJob
+        }
     }
 
     public struct CommentView: Sendable {

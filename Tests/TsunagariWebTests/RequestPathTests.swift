@@ -355,6 +355,51 @@ struct RequestPathTests {
         }
     }
 
+    /// A post is written straight into bytes: the markup of the tree it replaced (kept below), for every reason a feed
+    /// gives, with and without the one who did it, text with links, tags and mentions, reposts of originals there and
+    /// gone, jobs shared, in both languages, on a feed and on the post's own page, with text that needs escapes.
+    @Test func aPostIsWrittenAsTheTreeItReplaced() {
+        var random = SystemRandomNumberGenerator()
+        let texts: [String?] = [nil, "", "営業部長", "quote \" and ' and </p>", "a/b & c <b>", "x"]
+        let bodies = ["", "新しい案件です #採用 @h https://example.test/a?b=1&c=<2>", "<script>alert('x')</script>", "#タグ！ ＠h、 plain text."]
+        for _ in 0..<1_000 {
+            let author = Self.randomPerson(texts, mutual: 0, using: &random)
+            let mentioned = (0..<Int.random(in: 0...2, using: &random)).map { _ in Self.randomPerson(texts, mutual: 0, using: &random) }
+            let at = Date(timeIntervalSince1970: Double.random(in: 0...3_000_000_000, using: &random).rounded(.down))
+            func post(_ text: String, repostOf: String? = nil) -> Post {
+                Post(
+                    id: ["01post", "a\"b<c>"].randomElement(using: &random)!, author: author.card.id, text: text,
+                    visibility: Bool.random(using: &random) ? .public : .connections, createdAt: at,
+                    editedAt: Bool.random(using: &random) ? at.addingTimeInterval(60) : nil, repostOf: repostOf)
+            }
+            var counts = PostCounts(comments: Int.random(in: 0...3, using: &random), reposts: Int.random(in: 0...1_200, using: &random))
+            for type in ReactionType.allCases where Bool.random(using: &random) { counts.reactions[type] = Int.random(in: 0...5_000, using: &random) }
+            let reposts = Bool.random(using: &random)
+            let original = reposts && Bool.random(using: &random) ? post(bodies.randomElement(using: &random)!) : nil
+            func job() -> Job? {
+                guard Bool.random(using: &random) else { return nil }
+                return Job(
+                    id: "job\"<", company: CompanyRef(id: "c", name: "株式会社 <A&B>"), poster: author.card.id, title: "Swift \"engineer\"",
+                    location: "東京 & remote", workplace: .hybrid, employmentType: .fullTime, description: "", createdAt: at)
+            }
+            let view = PostService.View(
+                post: post(bodies.randomElement(using: &random)!, repostOf: reposts ? "orig" : nil), author: author, mentions: mentioned, counts: counts,
+                viewerReaction: Bool.random(using: &random) ? ReactionType.allCases.randomElement(using: &random) : nil, repostOf: original,
+                repostAuthor: original == nil ? nil : Self.randomPerson(texts, mutual: 0, using: &random), repostGone: reposts && original == nil,
+                job: job(), repostJob: original == nil ? nil : job())
+            let locale: TsunagariCore.Locale = Bool.random(using: &random) ? .ja : .en
+            let chrome = PageChrome(locale: locale, viewerHandle: "h", csrfToken: ["tok", "t&k\"n"].randomElement(using: &random)!, path: "/feed")
+            let reason = Bool.random(using: &random) ? FeedReason.allCases.randomElement(using: &random) : nil
+            let actor = Bool.random(using: &random) ? Self.randomPerson(texts, mutual: 0, using: &random) : nil
+            let back = ["/#post-1", "/posts/a\"b<c>"].randomElement(using: &random)!
+            let detail = Bool.random(using: &random)
+            let written = PostPages.article(chrome, view, viewer: MemberID("01v"), reason: reason, actor: actor, back: back, detail: detail).rendered
+            let tree = TreeArticle.make(chrome, view, viewer: MemberID("01v"), reason: reason, actor: actor, back: back, detail: detail).rendered
+            #expect(written == tree)
+            if written != tree { break }
+        }
+    }
+
     @Test func staticAssetsAreVersionedRevalidatedAndCompressed() async throws {
         try await withApp { client, _ in
             let page = try await Browser(client).get("/")
@@ -605,6 +650,77 @@ private enum TreeAuthorLine {
                     }
                 }
             }
+        }
+    }
+}
+
+/// How a post was built before it was written straight into bytes.
+private enum TreeArticle {
+    static func make(
+        _ chrome: PageChrome, _ view: PostService.View, viewer: MemberID, reason: FeedReason? = nil, actor: PersonSummary? = nil, back: String,
+        detail: Bool = false
+    ) -> HTML {
+        let l = chrome.locale
+        let post = view.post
+        return el("article", .class("card post"), .id("post-\(post.id)"), Attribute("data-post", post.id)) {
+            if let reason { reasonLine(reason, actor: actor, l) }
+            PostPages.authorLine(view.author, post, l)
+            if !post.text.isEmpty { el("div", .class("post-text prewrap")) { PostPages.richText(post.text, mentions: view.mentions) } }
+            if let job = view.job { JobPages.embedded(job, l) }
+            if post.repostOf != nil {
+                if let original = view.repostOf, let author = view.repostAuthor {
+                    el("blockquote", .class("repost")) {
+                        PostPages.authorLine(author, original, l)
+                        if !original.text.isEmpty { el("div", .class("post-text prewrap")) { PostPages.richText(original.text, mentions: []) } }
+                        if let job = view.repostJob { JobPages.embedded(job, l) }
+                    }
+                } else {
+                    el("p", .class("repost muted")) { Text.postGone(l) }
+                }
+            }
+            el("p", .class("post-counts small-text muted")) {
+                "\(PostPages.counted(view.counts.reactionTotal, "reaction", "reactions", ja: "リアクション", l)) · "
+                el("a", .href("/posts/\(post.id)#comments")) { PostPages.counted(view.counts.comments, "comment", "comments", ja: "コメント", l) }
+                " · \(PostPages.counted(view.counts.reposts, "repost", "reposts", ja: "リポスト", l))"
+            }
+            PostPages.reactionForm(chrome, view, back: back)
+            if !detail {
+                el("div", .class("post-actions")) {
+                    el("a", .href("/posts/\(post.id)#comment-form"), .class("button small secondary")) { Text.addComment(l) }
+                    if post.visibility == .public && !post.isPlainRepost {
+                        " "
+                        postButton(chrome, action: "/posts/\(post.id)/repost", label: Text.repost(l), style: "button small secondary")
+                    }
+                }
+            }
+        }
+    }
+
+    static func reasonLine(_ reason: FeedReason, actor: PersonSummary?, _ l: TsunagariCore.Locale) -> HTML {
+        let suffix: String? =
+            switch reason {
+            case .connectionCommented: Text.reasonCommented(l)
+            case .connectionReacted: Text.reasonReacted(l)
+            case .connectionReposted: Text.reasonReposted(l)
+            default: nil
+            }
+        if let suffix, let actor {
+            return el("p", .class("post-reason small-text muted")) {
+                el("a", .href("/in/\(actor.card.handle)")) { actor.card.name }
+                l == .ja ? suffix : " " + suffix
+            }
+        }
+        switch reason {
+        case .following: return el("p", .class("post-reason small-text muted")) { Text.reasonFollowing(l) }
+        case .hashtag: return el("p", .class("post-reason small-text muted")) { Text.reasonHashtag(l) }
+        default: return .empty
+        }
+    }
+
+    static func postButton(_ chrome: PageChrome, action: String, label: String, style: String) -> HTML {
+        el("form", .class("inline"), Attribute("method", "post"), Attribute("action", action)) {
+            el("input", .type("hidden"), .name("_csrf"), .value(chrome.csrfToken))
+            el("button", .type("submit"), .class(style)) { label }
         }
     }
 }

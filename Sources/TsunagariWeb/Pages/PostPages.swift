@@ -32,13 +32,19 @@ enum PostPages {
     }
 
     static func richText(_ text: String, mentions: [PersonSummary]) -> HTML {
+        var w = HTMLWriter(capacity: text.utf8.count + 128)
+        richText(text, mentions: mentions, into: &w)
+        return w.written
+    }
+
+    /// The same, written into a page's bytes.
+    static func richText(_ text: String, mentions: [PersonSummary], into w: inout HTMLWriter) {
         let handles = Dictionary(mentions.map { ($0.card.handle.lowercased(), $0.card.handle) }, uniquingKeysWith: { a, _ in a })
-        var parts: [HTML] = []
         // Plain text between links, tags and mentions goes out as one run (escaping a run or its pieces writes the same).
         var plain = ""
         func flushPlain() {
             guard !plain.isEmpty else { return }
-            parts.append(HTML(escaping: plain))
+            w.text(plain)
             plain = ""
         }
         var cursor = text.startIndex
@@ -52,11 +58,19 @@ enum PostPages {
                 }
                 if let first = core.first, first == "#" || first == "＃", let tag = PostText.normalizedTag(String(core.dropFirst())) {
                     flushPlain()
-                    parts.append(el("a", .href(tagPath(tag)), .class("hashtag")) { core })
+                    w.markup("<a href=\"")
+                    w.text(tagPath(tag))
+                    w.markup("\" class=\"hashtag\">")
+                    w.text(core)
+                    w.markup("</a>")
                     plain = trailing
                 } else if let first = core.first, first == "@" || first == "＠", let handle = handles[String(core.dropFirst()).lowercased()] {
                     flushPlain()
-                    parts.append(el("a", .href("/in/\(handle)"), .class("mention")) { core })
+                    w.markup("<a href=\"/in/")
+                    w.text(handle)
+                    w.markup("\" class=\"mention\">")
+                    w.text(core)
+                    w.markup("</a>")
                     plain = trailing
                 } else {
                     plain += word
@@ -94,12 +108,15 @@ enum PostPages {
             words(text[cursor..<range.lowerBound])
             let url = String(text[range])
             flushPlain()
-            parts.append(el("a", .href(url), Attribute("rel", "nofollow ugc noopener"), .class("post-link")) { url })
+            w.markup("<a href=\"")
+            w.text(url)
+            w.markup("\" rel=\"nofollow ugc noopener\" class=\"post-link\">")
+            w.text(url)
+            w.markup("</a>")
             cursor = range.upperBound
         }
         words(text[cursor...])
         flushPlain()
-        return HTML.joined(parts)
     }
 
     /// Who wrote a post and when: written straight into bytes (`HTMLWriter`), as a page of posts has one for each post
@@ -127,7 +144,8 @@ enum PostPages {
         return w.written
     }
 
-    static func reasonLine(_ reason: FeedReason, actor: PersonSummary?, _ l: TsunagariCore.Locale) -> HTML {
+    /// Why a post is in the viewer's feed, when it is not a connection's own.
+    private static func reasonLine(_ reason: FeedReason, actor: PersonSummary?, _ l: TsunagariCore.Locale, into w: inout HTMLWriter) {
         let suffix: String? =
             switch reason {
             case .connectionCommented: Text.reasonCommented(l)
@@ -136,15 +154,19 @@ enum PostPages {
             default: nil
             }
         if let suffix, let actor {
-            return el("p", .class("post-reason small-text muted")) {
-                el("a", .href("/in/\(actor.card.handle)")) { actor.card.name }
-                l == .ja ? suffix : " " + suffix
-            }
+            w.markup("<p class=\"post-reason small-text muted\"><a href=\"/in/")
+            w.text(actor.card.handle)
+            w.markup("\">")
+            w.text(actor.card.name)
+            w.markup("</a>")
+            w.text(l == .ja ? suffix : " " + suffix)
+            w.markup("</p>")
+            return
         }
         switch reason {
-        case .following: return el("p", .class("post-reason small-text muted")) { Text.reasonFollowing(l) }
-        case .hashtag: return el("p", .class("post-reason small-text muted")) { Text.reasonHashtag(l) }
-        default: return .empty
+        case .following: w.element("p", class: "post-reason small-text muted", text: Text.reasonFollowing(l))
+        case .hashtag: w.element("p", class: "post-reason small-text muted", text: Text.reasonHashtag(l))
+        default: break
         }
     }
 
@@ -188,44 +210,67 @@ enum PostPages {
         return w.written
     }
 
+    /// A post as feeds, lists and its own page show it. Written straight into bytes (`HTMLWriter`): a page of posts
+    /// has twenty, each a tree of some thirty elements before (docs/BENCHMARKS.md "Request path, round 17").
     static func article(
         _ chrome: PageChrome, _ view: PostService.View, viewer: MemberID, reason: FeedReason? = nil, actor: PersonSummary? = nil, back: String,
         detail: Bool = false
     ) -> HTML {
         let l = chrome.locale
         let post = view.post
-        return el("article", .class("card post"), .id("post-\(post.id)"), Attribute("data-post", post.id)) {
-            if let reason { reasonLine(reason, actor: actor, l) }
-            authorLine(view.author, post, l)
-            if !post.text.isEmpty { el("div", .class("post-text prewrap")) { richText(post.text, mentions: view.mentions) } }
-            if let job = view.job { JobPages.embedded(job, l) }
-            if post.repostOf != nil {
-                if let original = view.repostOf, let author = view.repostAuthor {
-                    el("blockquote", .class("repost")) {
-                        authorLine(author, original, l)
-                        if !original.text.isEmpty { el("div", .class("post-text prewrap")) { richText(original.text, mentions: []) } }
-                        if let job = view.repostJob { JobPages.embedded(job, l) }
-                    }
-                } else {
-                    el("p", .class("repost muted")) { Text.postGone(l) }
+        var w = HTMLWriter(capacity: 4_096)
+        w.markup("<article class=\"card post\" id=\"post-")
+        w.text(post.id)
+        w.markup("\" data-post=\"")
+        w.text(post.id)
+        w.markup("\">")
+        if let reason { reasonLine(reason, actor: actor, l, into: &w) }
+        w.html(authorLine(view.author, post, l))
+        if !post.text.isEmpty {
+            w.markup("<div class=\"post-text prewrap\">")
+            richText(post.text, mentions: view.mentions, into: &w)
+            w.markup("</div>")
+        }
+        if let job = view.job { w.html(JobPages.embedded(job, l)) }
+        if post.repostOf != nil {
+            if let original = view.repostOf, let author = view.repostAuthor {
+                w.markup("<blockquote class=\"repost\">")
+                w.html(authorLine(author, original, l))
+                if !original.text.isEmpty {
+                    w.markup("<div class=\"post-text prewrap\">")
+                    richText(original.text, mentions: [], into: &w)
+                    w.markup("</div>")
                 }
-            }
-            el("p", .class("post-counts small-text muted")) {
-                "\(counted(view.counts.reactionTotal, "reaction", "reactions", ja: "リアクション", l)) · "
-                el("a", .href("/posts/\(post.id)#comments")) { counted(view.counts.comments, "comment", "comments", ja: "コメント", l) }
-                " · \(counted(view.counts.reposts, "repost", "reposts", ja: "リポスト", l))"
-            }
-            reactionForm(chrome, view, back: back)
-            if !detail {
-                el("div", .class("post-actions")) {
-                    el("a", .href("/posts/\(post.id)#comment-form"), .class("button small secondary")) { Text.addComment(l) }
-                    if post.visibility == .public && !post.isPlainRepost {
-                        " "
-                        Layout.postButton(chrome, action: "/posts/\(post.id)/repost", label: Text.repost(l), style: "button small secondary")
-                    }
-                }
+                if let job = view.repostJob { w.html(JobPages.embedded(job, l)) }
+                w.markup("</blockquote>")
+            } else {
+                w.element("p", class: "repost muted", text: Text.postGone(l))
             }
         }
+        w.markup("<p class=\"post-counts small-text muted\">")
+        w.text("\(counted(view.counts.reactionTotal, "reaction", "reactions", ja: "リアクション", l)) · ")
+        w.markup("<a href=\"/posts/")
+        w.text(post.id)
+        w.markup("#comments\">")
+        w.text(counted(view.counts.comments, "comment", "comments", ja: "コメント", l))
+        w.markup("</a>")
+        w.text(" · \(counted(view.counts.reposts, "repost", "reposts", ja: "リポスト", l))")
+        w.markup("</p>")
+        w.html(reactionForm(chrome, view, back: back))
+        if !detail {
+            w.markup("<div class=\"post-actions\"><a href=\"/posts/")
+            w.text(post.id)
+            w.markup("#comment-form\" class=\"button small secondary\">")
+            w.text(Text.addComment(l))
+            w.markup("</a>")
+            if post.visibility == .public && !post.isPlainRepost {
+                w.markup(" ")
+                Layout.postButton(chrome, action: "/posts/\(post.id)/repost", label: Text.repost(l), style: "button small secondary", into: &w)
+            }
+            w.markup("</div>")
+        }
+        w.markup("</article>")
+        return w.written
     }
 
     struct Composer: Sendable {
