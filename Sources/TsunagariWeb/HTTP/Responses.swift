@@ -58,11 +58,11 @@ enum PageChromeBuilder {
         if let member = context.viewer.memberID, let profile = try? await services.storage.profile(id: member) {
             chrome.viewerName = profile.name
             chrome.viewerHandle = profile.handle
-            // Two small reads at once: the header waits for the slower, not for both in turn.
-            async let notifications = try? services.notifications.unreadCount(of: member)
-            async let messages = try? services.messaging.unreadConversations(of: member)
-            chrome.unreadNotifications = await notifications ?? 0
-            chrome.unreadMessages = await messages ?? 0
+            // Both counts are held in memory by either storage (read through on a miss): asked in turn. As two child
+            // tasks at once, the tasks and their wake-ups cost more than the reads (docs/BENCHMARKS.md "Request path,
+            // round 17").
+            chrome.unreadNotifications = (try? await services.notifications.unreadCount(of: member)) ?? 0
+            chrome.unreadMessages = (try? await services.messaging.unreadConversations(of: member)) ?? 0
             if case .member(_, let role) = context.viewer { chrome.moderates = role.moderates }
             if services.mail.settings.enabled, let account = try? await services.storage.account(id: member) {
                 chrome.emailUnverified = !account.emailVerified

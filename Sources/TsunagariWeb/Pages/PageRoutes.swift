@@ -156,20 +156,21 @@ struct PageRoutes {
             // One address per profile: ids and other spellings of the handle redirect to it.
             return Response(status: .movedPermanently, headers: [.location: "/in/\(view.profile.handle)\(connect ? "?connect=1" : "")"])
         }
-        // The reads below do not depend on each other: they run at once, and the page waits for the slowest.
-        async let recentActivity: [Post]? = {
-            // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
-            guard let viewer = context.viewer.memberID, view.access == .full else { return nil }
-            return try await services.posts.latestPosts(by: view.profile.memberID, viewer: viewer, limit: 3)
-        }()
+        // Every read below comes from memory (the graph, the member cache's cards and open invitations, the recent
+        // posts), read through on a miss: asked in turn. As child tasks at once, the tasks and their wake-ups cost more
+        // than they saved (docs/BENCHMARKS.md "Request path, round 17").
+        var activity: [Post]?
+        // A profile the viewer may see only the name and headline of shows nothing more, its activity included.
+        if let viewer = context.viewer.memberID, view.access == .full {
+            activity = try await services.posts.latestPosts(by: view.profile.memberID, viewer: viewer, limit: 3)
+        }
         var network: NetworkPages.ProfileNetwork?
         if let viewer = context.viewer.memberID, view.relation != .oneself {
             // The page shows the degree beside the name, and no count.
             let person = services.network.summary(of: view.profile, for: context.viewer, counted: false)
             let member = view.profile.memberID
-            async let relation = services.connections.relation(of: viewer, to: member)
-            // From memory (the graph, cached cards): asked in turn, as a task each would cost more than it saves. The
-            // page names a few of each (NetworkPages.profileNetwork): only those are summarised. All are the viewer's
+            let relation = try await services.connections.relation(of: viewer, to: member)
+            // The page names a few of each (NetworkPages.profileNetwork): only those are summarised. All are the viewer's
             // connections, beside whom the page shows no mutual count: none is counted.
             let paths =
                 person.degree == .second || person.degree == .third
@@ -180,12 +181,11 @@ struct PageRoutes {
             let isRecruiter = if case .member(_, .recruiter) = context.viewer { true } else { false }
             let mayMessage = person.degree == .first || (isRecruiter && view.profile.settings.recruiterMessages)
             network = NetworkPages.ProfileNetwork(
-                person: person, relationship: try await relation.relationship, invitationID: try await relation.invitation?.id,
+                person: person, relationship: relation.relationship, invitationID: relation.invitation?.id,
                 following: services.connections.isFollowing(member, by: viewer), mutual: mutual, paths: paths,
                 connectionCount: services.network.connectionCount(of: member),
                 maySeeConnections: services.network.maySeeList(of: member, viewer: viewer), mayMessage: mayMessage, connectReady: connect)
         }
-        let activity = try await recentActivity
         let site = ConnectLink.site(request: request, context: context, configuration: services.configuration)
         return HTMLResponse.make(ProfilePages.show(await chrome(request, context), view, network: network, activity: activity, site: site))
     }
