@@ -166,6 +166,26 @@ import TsunagariCore
         #expect(Self.unclosedElements("<div><p>a</div>") == ["div", "p", "</div>"] && Self.unclosedElements("<p>a</p></p>") == ["</p>"])
     }
 
+    /// A line under the name, or under a school, only for what the member wrote: no empty paragraph for a profile without
+    /// location or industry, nor for a school without degree, field or years.
+    @Test func aProfileWritesNoEmptyLines() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func page(location: String?, industry: String?, education: Education) -> String {
+            let profile = Profile(
+                memberID: MemberID("01h0000000000000000000000a"), role: .member,
+                fields: ProfileFields(name: "山田 花子", handle: "hanako", location: location, industry: industry),
+                positions: [], educations: [education], skills: [], settings: ProfileSettings(), createdAt: now, updatedAt: now)
+            let view = ProfileService.View(profile: profile, access: .full, relation: .member, showsOpenToWork: false, indexable: false)
+            return ProfilePages.show(PageChrome(locale: .ja, csrfToken: "t", path: "/in/hanako"), view, network: nil, activity: nil).rendered
+        }
+        let bare = page(location: nil, industry: nil, education: Education(id: "e", school: "東京大学", degree: nil, field: nil, startYear: nil, endYear: nil))
+        #expect(!bare.contains("<p></p>") && !bare.contains("<p class=\"muted\"></p>"))
+        #expect(bare.contains("<h3>東京大学</h3></li>"))
+        let some = page(location: "東京", industry: nil, education: Education(id: "e", school: "東京大学", degree: nil, field: "経済学", startYear: nil, endYear: 2014))
+        #expect(some.contains("<p class=\"muted\">東京</p>"))
+        #expect(some.contains("<h3>東京大学</h3><p>経済学</p><p class=\"muted\">– 2014</p></li>"))
+    }
+
     /// Elements a page opens and does not close, or closes without opening, in order: void elements have no end tag, and
     /// text never holds a `<` (it is escaped).
     static func unclosedElements(_ html: String) -> [String] {
@@ -216,11 +236,8 @@ private enum TreeProfilePage {
                         }
                         if view.access == .full, let reading = p.fields.nameReading { el("p", .class("reading")) { reading } }
                         if let headline = p.headline { el("p", .class("headline"), .id("profile-headline")) { headline } }
-                        if view.access == .full {
-                            el("p", .class("muted")) {
-                                [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")
-                            }
-                        }
+                        let place = [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")
+                        if view.access == .full, !place.isEmpty { el("p", .class("muted")) { place } }
                         if view.showsOpenToWork {
                             el("p", .class("badge open-to-work")) {
                                 Text.openToWorkBadge(l)
@@ -294,8 +311,10 @@ private enum TreeProfilePage {
                             for education in p.educations {
                                 el("li") {
                                     el("h3") { education.school }
-                                    el("p") { [education.degree, education.field].compactMap { $0 }.joined(separator: ", ") }
-                                    el("p", .class("muted")) { ProfilePages.years(education) }
+                                    let studied = [education.degree, education.field].compactMap { $0 }.joined(separator: ", ")
+                                    if !studied.isEmpty { el("p") { studied } }
+                                    let attended = ProfilePages.years(education)
+                                    if !attended.isEmpty { el("p", .class("muted")) { attended } }
                                 }
                             }
                         }

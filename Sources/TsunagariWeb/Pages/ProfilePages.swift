@@ -42,7 +42,9 @@ enum ProfilePages {
             w.text(headline)
             w.markup("</p>")
         }
-        if view.access == .full { w.element("p", class: "muted", text: [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")) }
+        // A line only for what there is: a profile without location or industry has none (it had an empty paragraph).
+        let place = [p.fields.location, p.fields.industry].compactMap { $0 }.joined(separator: " · ")
+        if view.access == .full, !place.isEmpty { w.element("p", class: "muted", text: place) }
         if view.showsOpenToWork {
             w.markup("<p class=\"badge open-to-work\">")
             w.text(Text.openToWorkBadge(l))
@@ -123,10 +125,15 @@ enum ProfilePages {
             for education in p.educations {
                 w.markup("<li><h3>")
                 w.text(education.school)
-                w.markup("</h3><p>")
-                w.text([education.degree, education.field].compactMap { $0 }.joined(separator: ", "))
-                w.markup("</p>")
-                w.element("p", class: "muted", text: years(education))
+                w.markup("</h3>")
+                let studied = [education.degree, education.field].compactMap { $0 }.joined(separator: ", ")
+                if !studied.isEmpty {
+                    w.markup("<p>")
+                    w.text(studied)
+                    w.markup("</p>")
+                }
+                let attended = years(education)
+                if !attended.isEmpty { w.element("p", class: "muted", text: attended) }
                 w.markup("</li>")
             }
             w.markup("</ul></section><section class=\"card\" id=\"skills\"><h2>")
@@ -236,7 +243,8 @@ enum ProfilePages {
                         el("li", .class("editable")) {
                             el("div") {
                                 el("h3") { education.school }
-                                el("p", .class("muted")) { [education.degree, education.field, years(education)].compactMap { $0 }.joined(separator: " · ") }
+                                let facts = [education.degree, education.field, years(education)].compactMap { $0 }.filter { !$0.isEmpty }
+                                if !facts.isEmpty { el("p", .class("muted")) { facts.joined(separator: " · ") } }
                             }
                             el("div", .class("row-actions")) {
                                 el("a", .class("button small secondary"), .href("/me/educations/\(education.id)/edit")) { Text.edit(l) }
