@@ -9,7 +9,8 @@ import TsunagariCore
 /// Every form the pages post to, sent what no page would send: the fields the pages' forms name, with values empty,
 /// huge, negative, out of range, with control characters, markup, bad dates and bad numbers; and bodies that are not
 /// forms at all. The API has its own fuzz run against its OpenAPI document (Tests/e2e/test_api_fuzz.py); the pages'
-/// routes are not in that document. None may answer 5xx, and each refusal says something.
+/// routes are not in that document. None may answer 5xx, and each refusal says something. Every page is also asked
+/// with queries no link makes.
 @Suite struct FormFuzzTests {
     /// A small generator with a seed, so that a failure names the seed that repeats it (`TSUNAGARI_FORM_FUZZ_SEED`).
     struct SplitMix: RandomNumberGenerator {
@@ -109,6 +110,23 @@ import TsunagariCore
             let fieldNames = names.sorted()
 
             var sent = 0
+            // Every page asked with queries no link makes: the forms' names and the ones pages read (cursors, pages).
+            let queryNames: [String] = fieldNames + ["q", "cursor", "page", "limit", "before", "after", "to", "connect", "next", "sort", "tab", "token"]
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            for route in routes where route.method == .get {
+                for _ in 0..<4 {
+                    var pairs: [String] = []
+                    for _ in 0..<Int.random(in: 1...5, using: &random) {
+                        let value = String(Self.hostileValues.randomElement(using: &random)!.prefix(2_000))
+                        pairs.append(queryNames.randomElement(using: &random)! + "=" + value.addingPercentEncoding(withAllowedCharacters: allowed)!)
+                    }
+                    if Bool.random(using: &random) { pairs.append("%ZZ=%E3%81") }
+                    let path: String = concrete(route.path) + "?" + pairs.joined(separator: "&")
+                    let page = try await aiko.get(path)
+                    sent += 1
+                    #expect(page.status.code < 500, "GET \(path.prefix(300)) (seed \(seed)): \(page.status) \(page.text.prefix(300))")
+                }
+            }
             var statuses: [Int: Int] = [:]
             // What ends or removes something goes last, so that the forms before it find what they act on.
             let ending = ["delete", "remove", "block", "withdraw", "ignore", "decline", "accept", "status", "account", "restore"]
@@ -151,7 +169,7 @@ import TsunagariCore
                     #expect(response.status.code < 500, "POST \(path) as \(type) (seed \(seed)): \(response.status) \(String(buffer: response.body).prefix(300))")
                 }
             }
-            #expect(sent > 1_000, "forms sent: \(sent)")
+            #expect(sent > 1_500, "requests sent: \(sent)")
             // The forms reached what they post to: some were taken, some refused as invalid.
             #expect(statuses[303, default: 0] > 50 && statuses[422, default: 0] > 50, "answers: \(statuses.sorted { $0.key < $1.key })")
             // And the site still answers.
