@@ -62,6 +62,8 @@ struct RichTextTests {
             "。", "!", "a&b", "<b>", "\"", "'", "#tag.", "(", ")", "e\u{301}", "#\u{20E3}", "😀", "www.example.jp",
             // A character made of a whitespace scalar and more, a mark alone, a prepended character before a space.
             "\r\n", "\r", "\u{301}", "\u{600}", "\u{2003}",
+            // Full-width forms whose bytes are next to the marks' (＄ EF BC 84, Ａ EF BC A1, ｀ EF BD 80).
+            "＄", "Ａ", "｀",
         ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3_000 {
