@@ -179,6 +179,10 @@ def test_reach_a_key_person_through_an_introduction(browsers, web_server):
     assert degree_badges(aiko_browser) == ["degree degree-2"], body_text(aiko_browser)
     assert aiko_browser.find_element(By.CSS_SELECTOR, "#profile-name span.degree-2").text == "2nd"
     assert aiko_browser.find_elements(By.ID, "connect-form"), "a 2nd-degree member should be offered Connect"
+    # The buttons under the name stand on one line: Connect (a disclosure's summary) as high as Follow beside it.
+    tops = aiko_browser.execute_script(
+        "return ['#connect-form summary', '#follow-button'].map(s => document.querySelector(s).getBoundingClientRect().top)")
+    assert abs(tops[0] - tops[1]) < 1, f"Connect and Follow at different heights: {tops}"
     mutual = aiko_browser.find_element(By.ID, "mutual-connections")
     assert [a.text for a in mutual.find_elements(By.CSS_SELECTOR, ".person-name a")] == [ben.name], mutual.text
     paths = aiko_browser.find_element(By.ID, "paths")
