@@ -213,9 +213,13 @@ def test_recruiter_finds_members_by_boolean_search_and_company(browser, demo_ser
         assert degree in DEGREE_LABELS_JA, f"{handle}: degree {degree} from the API has no badge"
         assert [b.get_attribute("class") for b in badges] == [f"degree degree-{degree}"], card.get_attribute("outerHTML")
         assert badges[0].text == DEGREE_LABELS_JA[degree], card.get_attribute("outerHTML")
-        snippets = card.find_elements(By.CSS_SELECTOR, "p.snippet")
-        assert snippets, f"{handle} has no snippet: {card.get_attribute('outerHTML')}"
-        marks += [mark.text for snippet in snippets for mark in snippet.find_elements(By.TAG_NAME, "mark")]
+        # What matched is marked: in the current title, or in excerpts that do not repeat it.
+        snippets = card.find_elements(By.CSS_SELECTOR, "p.current-title, p.snippet")
+        found = [mark.text for snippet in snippets for mark in snippet.find_elements(By.TAG_NAME, "mark")]
+        assert found, f"{handle} has nothing marked: {card.get_attribute('outerHTML')}"
+        texts = [snippet.text for snippet in snippets]
+        assert len(texts) == len(set(texts)), f"{handle} shows a line twice: {texts}"
+        marks += found
     assert any(word.lower() in mark.lower() for mark in marks for word in POSITIVE_WORDS), f"marks: {marks}"
     assert not any("intern" in mark.lower() for mark in marks), marks
     screenshot(browser, "search-filtered-by-company-ja.png")

@@ -134,8 +134,15 @@ enum SearchPages {
                         el("ul", .class("people")) {
                             for result in model.results {
                                 NetworkPages.person(result.person, l) {
-                                    if let title = result.title { el("p", .class("current-title small-text")) { title } }
-                                    for highlight in result.highlights.prefix(2) { el("p", .class("snippet small-text")) { marked(highlight) } }
+                                    // The current title is shown once: with its matches marked when it is one of the excerpts,
+                                    // which then are the others (it was shown plain and again as the first excerpt).
+                                    let titleMarked = result.highlights.first { $0.text == result.title }
+                                    if let title = result.title {
+                                        el("p", .class("current-title small-text")) { titleMarked.map(marked) ?? HTML(escaping: title) }
+                                    }
+                                    for highlight in result.highlights.filter({ $0.text != result.title }).prefix(2) {
+                                        el("p", .class("snippet small-text")) { marked(highlight) }
+                                    }
                                 }
                             }
                         }
