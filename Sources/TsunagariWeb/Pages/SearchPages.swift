@@ -135,12 +135,14 @@ enum SearchPages {
                             for result in model.results {
                                 NetworkPages.person(result.person, l) {
                                     // The current title is shown once: with its matches marked when it is one of the excerpts,
-                                    // which then are the others (it was shown plain and again as the first excerpt).
+                                    // which then are the others (it was shown plain and again as the first excerpt). An excerpt
+                                    // that is the headline, shown under the name, is left out too.
                                     let titleMarked = result.highlights.first { $0.text == result.title }
                                     if let title = result.title {
                                         el("p", .class("current-title small-text")) { titleMarked.map(marked) ?? HTML(escaping: title) }
                                     }
-                                    for highlight in result.highlights.filter({ $0.text != result.title }).prefix(2) {
+                                    let shown = [result.title, result.person.card.headline].compactMap { $0 }
+                                    for highlight in result.highlights.filter({ !shown.contains($0.text) }).prefix(2) {
                                         el("p", .class("snippet small-text")) { marked(highlight) }
                                     }
                                 }
