@@ -135,14 +135,13 @@ enum SearchPages {
                             for result in model.results {
                                 NetworkPages.person(result.person, l) {
                                     // The current title is shown once: with its matches marked when it is one of the excerpts,
-                                    // which then are the others (it was shown plain and again as the first excerpt). An excerpt
-                                    // that is the headline, shown under the name, is left out too.
+                                    // which then are the others (it was shown plain and again as the first excerpt). The
+                                    // headline may come again as an excerpt: the line under the name does not mark what matched.
                                     let titleMarked = result.highlights.first { $0.text == result.title }
                                     if let title = result.title {
                                         el("p", .class("current-title small-text")) { titleMarked.map(marked) ?? HTML(escaping: title) }
                                     }
-                                    let shown = [result.title, result.person.card.headline].compactMap { $0 }
-                                    for highlight in result.highlights.filter({ !shown.contains($0.text) }).prefix(2) {
+                                    for highlight in result.highlights.filter({ $0.text != result.title }).prefix(2) {
                                         el("p", .class("snippet small-text")) { marked(highlight) }
                                     }
                                 }
