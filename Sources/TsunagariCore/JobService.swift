@@ -389,6 +389,16 @@ public struct JobService: Sendable {
         return Array(hits.filter { $0.job.poster != viewer && !applied.contains($0.job.id) }.prefix(Self.suggestionCount))
     }
 
+    /// What the jobs page shows before any search when there are no suggestions (the member is not open to work, or
+    /// nothing fits their title): open jobs ranked as a search without words ranks them, newest and where the viewer
+    /// knows people first, without the viewer's own or those they applied to. Not counted against the search caps.
+    public func recommended(viewer: MemberID) async throws -> [Hit] {
+        let ranked = try rank(nil, filters: JobFilters(), viewer: viewer)
+        let applied = Set(try await storage.applications(of: viewer).map(\.jobID))
+        let hits = try await self.hits(Array(ranked.prefix(Self.suggestionCount * 3)), viewer: viewer)
+        return Array(hits.filter { $0.job.poster != viewer && !applied.contains($0.job.id) }.prefix(Self.suggestionCount))
+    }
+
     /// The open jobs a saved job search finds (nil query: every job matching the filters), those posted at or after
     /// `since` when given, without counting against the caps; none by a poster either side blocked.
     public func matches(_ query: IndexQuery?, filters: JobFilters, viewer: MemberID, since: Date?) async throws -> [String] {

@@ -126,15 +126,53 @@ import TsunagariCore
             #expect(feed.text.contains("class=\"job-embed\""))
             #expect(feed.text.contains("href=\"/jobs/\(job)\""))
             #expect(feed.text.contains("id=\"nav-jobs\""))
-            #expect(!(try await seeker.get("/jobs")).text.contains("id=\"job-suggestions\""))
+            let before = try await seeker.get("/jobs")
+            #expect(!before.text.contains("id=\"job-suggestions\"") && before.text.contains("id=\"job-recommended\""))
             _ = try await client.call(.patch, "/api/v1/me/settings", token: cast.tokens["Seeker"], json: ["openToWork": ["enabled": true]])
             let jobs = try await seeker.get("/jobs")
-            #expect(jobs.text.contains("あなたにおすすめの求人"))
+            #expect(jobs.text.contains("あなたにおすすめの求人") && !jobs.text.contains("id=\"job-recommended\""))
             #expect(jobs.text.contains("href=\"/jobs/\(job)\""))
             // The notification of the application leads the poster to the applicants.
             _ = try await seeker.post("/jobs/\(job)/apply", ["note": "よろしくお願いします"])
             let notes = try await poster.get("/notifications")
             #expect(notes.text.contains("href=\"/jobs/\(job)/applicants\""))
+        }
+    }
+
+    /// Before any search, a member who is not open to work is shown open jobs: where they know people, then the rest,
+    /// never their own, one they applied to, one closed or one whose poster either side blocked.
+    @Test func theJobsPageRecommendsJobsBeforeAnySearch() async throws {
+        try await withApp { client, _ in
+            let cast = try await Cast.make(client, ["Poster", "Other", "Reader"])
+            try await cast.connect(client, "Poster", "Reader")
+            _ = try await JobTests.work(client, cast, "Poster", at: "株式会社つながり")
+            _ = try await JobTests.work(client, cast, "Other", at: "Faraway KK")
+            _ = try await JobTests.work(client, cast, "Reader", at: "株式会社つながり")
+            var nearJob = JobTests.swiftJob
+            nearJob["title"] = "つながりの営業"
+            let near = try await JobTests.post(client, cast, "Poster", nearJob)
+            var farJob = JobTests.swiftJob
+            farJob["company"] = "Faraway KK"
+            farJob["title"] = "Faraway engineer"
+            let far = try await JobTests.post(client, cast, "Other", farJob)
+            let own = try await JobTests.post(client, cast, "Reader")
+            let reader = try await Browser.logIn(client, "Reader", language: "en")
+            func recommended() async throws -> [String] {
+                let page = try await reader.get("/jobs")
+                guard let start = page.text.range(of: "id=\"job-recommended\"") else { return [] }
+                return page.text[start.upperBound...].matches(of: #/href="/jobs/([0-9a-z]+)"/#).map { String($0.1) }
+            }
+            let first = try await recommended()
+            #expect(first.contains(near) && first.contains(far) && !first.contains(own), "\(first)")
+            // Where the reader knows people (their own company, Poster a connection) comes before the rest.
+            #expect(first.firstIndex(of: near)! < first.firstIndex(of: far)!, "\(first)")
+            #expect(try await reader.get("/jobs").text.contains("Recommended jobs"))
+            // Applied to: gone.
+            #expect(try await reader.post("/jobs/\(near)/apply", ["note": ""]).status == .seeOther)
+            #expect(!(try await recommended()).contains(near))
+            // Its poster blocked: gone.
+            #expect(try await client.call(.put, "/api/v1/members/\(cast.ids["Reader"]!)/block", token: cast.tokens["Other"]).status == .noContent)
+            #expect(!(try await recommended()).contains(far))
         }
     }
 }

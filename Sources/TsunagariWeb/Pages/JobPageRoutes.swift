@@ -60,7 +60,10 @@ struct JobPageRoutes {
                 status = .badRequest
             }
         }
-        if !asked { model.suggestions = try await services.jobs.suggestions(viewer: viewer) }
+        if !asked {
+            model.suggestions = try await services.jobs.suggestions(viewer: viewer)
+            if model.suggestions.isEmpty { model.recommended = try await services.jobs.recommended(viewer: viewer) }
+        }
         return HTMLResponse.make(JobPages.search(await chrome(request, context), model), status: status)
     }
 

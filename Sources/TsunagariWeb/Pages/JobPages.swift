@@ -91,6 +91,8 @@ enum JobPages {
         var facets = JobService.Facets()
         var next: String?
         var suggestions: [JobService.Hit] = []
+        /// Before a search, for a member with no suggestions: new jobs and jobs where they know people.
+        var recommended: [JobService.Hit] = []
         var searched = false
         var error: String?
 
@@ -183,6 +185,12 @@ enum JobPages {
                 el("section", .class("card"), .id("job-suggestions")) {
                     el("h2") { Text.jobsYouMayLike(l) }
                     el("ul", .class("plain-list jobs")) { for hit in model.suggestions { card(hit.job, known: hit.peopleYouKnowCount, l) } }
+                }
+            } else if !model.recommended.isEmpty {
+                el("section", .class("card"), .id("job-recommended")) {
+                    el("h2") { Text.recommendedJobs(l) }
+                    el("p", .class("muted small-text")) { Text.recommendedJobsWhy(l) }
+                    el("ul", .class("plain-list jobs")) { for hit in model.recommended { card(hit.job, known: hit.peopleYouKnowCount, l) } }
                 }
             }
         }

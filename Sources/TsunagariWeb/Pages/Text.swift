@@ -42,7 +42,7 @@ public enum Text: CaseIterable, Sendable {
     case comments, addComment, yourComment, noComments, repost, repostWithText, repostText, postGone, deletePost, editPost, postText
     case report, reportReason, reportReceived, activity, noPosts, seeAllActivity, hashtagPosts, followHashtag, unfollowHashtag
     case searchPosts, searchPeople, newPosts, showNewPosts, post, deleteComment, followedHashtags
-    case jobs, jobSearch, jobSearchPlaceholder, postJob, myJobs, jobTitle, jobLocation, jobWorkplace, workplaceOnsite, workplaceHybrid, workplaceRemote, employmentTypeLabel, typeFullTime, typePartTime, typeContract, typeTemporary, typeInternship, jobDescription, jobSkills, salary, salaryMin, salaryMax, salaryCurrency, salaryPeriod, periodYear, periodMonth, periodHour, jobCompanyHint, postedWithin, anyTime, pastDay, pastWeek, pastMonth, anyOption, peopleYouKnowCount, apply, applyNote, applied, askReferral, referralVia, referralNote, referralAsked, noOneToAsk, applicants, noApplicants, referredBy, markViewed, markRejected, statusSubmitted, statusViewed, statusRejected, closeJob, reopenJob, jobClosed, myApplications, noApplications, referralRequestsToYou, referralRequestsByYou, noReferralRequests, refer, referralAccepted, referralPending, myPostings, noPostings, jobsYouMayLike, openJobs, noOpenJobs, shareJob, hiringPost, viewJob, postedBy, applicantCountLabel, jobPosted, editJob
+    case jobs, jobSearch, jobSearchPlaceholder, postJob, myJobs, jobTitle, jobLocation, jobWorkplace, workplaceOnsite, workplaceHybrid, workplaceRemote, employmentTypeLabel, typeFullTime, typePartTime, typeContract, typeTemporary, typeInternship, jobDescription, jobSkills, salary, salaryMin, salaryMax, salaryCurrency, salaryPeriod, periodYear, periodMonth, periodHour, jobCompanyHint, postedWithin, anyTime, pastDay, pastWeek, pastMonth, anyOption, peopleYouKnowCount, apply, applyNote, applied, askReferral, referralVia, referralNote, referralAsked, noOneToAsk, applicants, noApplicants, referredBy, markViewed, markRejected, statusSubmitted, statusViewed, statusRejected, closeJob, reopenJob, jobClosed, myApplications, noApplications, referralRequestsToYou, referralRequestsByYou, noReferralRequests, refer, referralAccepted, referralPending, myPostings, noPostings, jobsYouMayLike, recommendedJobs, recommendedJobsWhy, openJobs, noOpenJobs, shareJob, hiringPost, viewJob, postedBy, applicantCountLabel, jobPosted, editJob
     case yourData, importData, importDataHint, importFile, importButton, importing, importDone, fieldsFilled, positionsAdded, educationsAdded, skillsAdded, connectionsRead, membersFound, downloadData, downloadDataHint, downloadZip, contacts, contactsHint, importCards, importCardsHint, noContacts, sourceLinkedIn, sourceCard, inviteSelected, onTsunagari, notOnSite, alreadyConnected, myQRCode, qrHint, downloadPNG, reachThroughColleagues, reachHint, reachNone, reachUnverified, knownByColleague, viaConnection, viaCard, shareNetwork, shareNetworkHint, reasonContact, connectWith
     case moderation, moderationHint, noReports, reportedPost, reportedComment, reportedBy, reportReasonLabel, removeContent, dismissReport, contentGone, reportRemoved, reportDismissed, auditLog
     case removeAndSuspend, suspendedMembers, noSuspendedMembers, restoreMember, memberSuspended, memberRestored, suspendedSince, suspendMember, suspendMemberHint, memberHandle, suspensionReason
@@ -135,6 +135,12 @@ public enum Text: CaseIterable, Sendable {
         case .myPostings: ("Jobs you posted", "掲載中の求人")
         case .noPostings: ("You have not posted a job.", "掲載した求人はありません。")
         case .jobsYouMayLike: ("Jobs you may be interested in", "あなたにおすすめの求人")
+        case .recommendedJobs: ("Recommended jobs", "おすすめの求人")
+        case .recommendedJobsWhy:
+            (
+                "New jobs, and jobs at companies where you know people. Turn on Open to work in Settings for jobs that fit your title.",
+                "新しい求人と、知り合いのいる会社の求人です。設定で「転職意欲あり」にすると、職種に合う求人をおすすめします。"
+            )
         case .openJobs: ("Open jobs", "募集中の求人")
         case .noOpenJobs: ("No open jobs.", "募集中の求人はありません。")
         case .shareJob: ("Share as a post", "投稿でシェア")
