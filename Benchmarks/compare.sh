@@ -53,16 +53,9 @@ mapfile -t args_a < <(request "$port_a")
 mapfile -t args_b < <(request "$port_b")
 
 burst() { # pid wrk-arguments… → µs of server CPU per request
-  local pid=$1 w ms rps
+  local pid=$1
   shift
-  wrk -t2 -c16 -d3s -H 'Accept-Encoding: gzip' "$@" >"$work/wrk" &
-  w=$!
-  sleep 0.5
-  perf stat -e task-clock -p "$pid" -x, -o "$work/stat" -- sleep 2 >/dev/null 2>&1
-  wait $w
-  ms=$(awk -F, '/task-clock/ {print $1}' "$work/stat")
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
-  awk -v ms="$ms" -v r="$rps" 'BEGIN { printf "%.0f\n", ms * 1000 / (r * 2) }'
+  cpu_burst "$pid" -H 'Accept-Encoding: gzip' "$@" | cut -d' ' -f1
 }
 wrk -t2 -c16 -d2s -H 'Accept-Encoding: gzip' "${args_a[@]}" >/dev/null
 wrk -t2 -c16 -d2s -H 'Accept-Encoding: gzip' "${args_b[@]}" >/dev/null
@@ -75,9 +68,8 @@ for round in $(seq 1 "$rounds"); do
     results_b+=("$(burst "$pid_b" "${args_b[@]}")"); results_a+=("$(burst "$pid_a" "${args_a[@]}")")
   fi
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 lower=0
 for i in "${!results_a[@]}"; do ((results_b[i] < results_a[i])) && lower=$((lower + 1)); done
 echo "$kind, µs of server CPU per request, $rounds bursts each:"
-echo "  A ${results_a[*]} | median $(median "${results_a[@]}")"
-echo "  B ${results_b[*]} | median $(median "${results_b[@]}") | B lower in $lower of $rounds pairs"
+echo "  A ${results_a[*]} | median $(median_of "${results_a[@]}")"
+echo "  B ${results_b[*]} | median $(median_of "${results_b[@]}") | B lower in $lower of $rounds pairs"

@@ -30,18 +30,7 @@ read -r _ _ shown < <(login "$port" member4@example.test)
 cookie="Cookie: tsg_session=$(web_session "$port" member2@example.test)"
 curl -fs -H "$cookie" -o "$work/page.html" "$base/in/$shown"
 
-burst() { # wrk-arguments… → "µs of server CPU per request" "requests a second"
-  local w ms rps
-  wrk -t2 -c16 -d3s "$@" >"$work/wrk" &
-  w=$!
-  sleep 0.5
-  perf stat -e task-clock -p "$pid" -x, -o "$work/stat" -- sleep 2 >/dev/null 2>&1
-  wait $w
-  ms=$(awk -F, '/task-clock/ {print $1}' "$work/stat")
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
-  awk -v ms="$ms" -v r="$rps" 'BEGIN { printf "%.0f %.0f\n", ms * 1000 / (r * 2), r }'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+burst() { cpu_burst "$pid" "$@"; } # wrk-arguments… → "µs of server CPU a request" "requests a second"
 order=(static-gzip static-plain me page-gzip page-plain)
 arguments() { # name → wrk arguments in `args`
   args=()
@@ -68,7 +57,7 @@ done
 echo "µs of server CPU per request and requests a second (medians of $rounds bursts; each burst's µs in brackets):"
 for name in "${order[@]}"; do
   # shellcheck disable=SC2086
-  printf '  %-13s %5s µs %8s/s   [%s ]\n' "$name" "$(median ${results[$name]})" "$(median ${rates[$name]})" "${results[$name]}"
+  printf '  %-13s %5s µs %8s/s   [%s ]\n' "$name" "$(median_of ${results[$name]})" "$(median_of ${rates[$name]})" "${results[$name]}"
 done
 python3 - "$work/page.html" <<'EOF'
 import ctypes, statistics, sys, time

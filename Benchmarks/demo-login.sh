@@ -1,4 +1,5 @@
-# Sourced by the benchmark scripts: a free port, a server's start, and a demo member's API token or web login.
+# Sourced by the benchmark scripts: a free port, a server's start, a demo member's API token or web login, and a burst
+# of load with the server's CPU measured.
 # `work` must name the calling script's temporary folder (web_session keeps its cookie jars there).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -21,4 +22,22 @@ web_session() { # port email → the session cookie's value
   curl -fs -c "$jar" -b "$jar" -o /dev/null -X POST "http://127.0.0.1:$1/login" \
     --data-urlencode "_csrf=$csrf" --data-urlencode "email=$2" --data-urlencode "password=tsunagari-demo"
   awk '$6=="tsg_session" {print $7}' "$jar"
+}
+
+cpu_burst() { # server-pid wrk-arguments… → "µs of server CPU a request" "requests a second"
+  # `wrk -t2 -c16 -d3s`, and `perf stat -e task-clock` on the server for the middle two seconds.
+  local pid=$1 w ms rps
+  shift
+  wrk -t2 -c16 -d3s "$@" >"$work/wrk" &
+  w=$!
+  sleep 0.5
+  perf stat -e task-clock -p "$pid" -x, -o "$work/stat" -- sleep 2 >/dev/null 2>&1
+  wait $w
+  ms=$(awk -F, '/task-clock/ {print $1}' "$work/stat")
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
+  awk -v ms="$ms" -v r="$rps" 'BEGIN { printf "%.0f %.0f\n", ms * 1000 / (r * 2), r }'
+}
+
+median_of() { # values… → their median (the lower of the middle two)
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }

@@ -12,18 +12,6 @@ import TsunagariCore
 /// routes are not in that document. None may answer 5xx, and each refusal says something. Every page is also asked
 /// with queries no link makes.
 @Suite struct FormFuzzTests {
-    /// A small generator with a seed, so that a failure names the seed that repeats it (`TSUNAGARI_FORM_FUZZ_SEED`).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let hostileValues: [String] = [
         "", " ", "0", "-1", "1", "99999999999999999999", "2147483648", "-9223372036854775809", "1e308", "NaN", "0x10", "true",
         "2024-13-45", "2024-02-30", "1899-01", "9999-12", "２０２４年", "<script>alert(1)</script>", "\"'><img src=x>",
@@ -35,7 +23,8 @@ import TsunagariCore
     @Test func noFormAnswers5xxWhateverItIsSent() async throws {
         let seed = ProcessInfo.processInfo.environment["TSUNAGARI_FORM_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
         try await withApp { client, services in
-            var random = SplitMix(state: seed)
+            // The sample data's generator: a seed gives the same run on every machine (`TSUNAGARI_FORM_FUZZ_SEED`).
+            var random = SampleData.Generator(seed: seed)
             let cast = try await Cast.make(client, ["Aiko", "Ben", "Chika"])
             try await cast.connect(client, "Aiko", "Ben")
             // Something for each kind of form to act on, most of it Aiko's (the fuzzing browser) or addressed to her.
