@@ -384,16 +384,18 @@ public struct JobService: Sendable {
             if ranked[index].candidate.workplace == .remote || !home.isDisjoint(with: place) { ranked[index].score *= 2 }
         }
         ranked.sort { ($0.score, $1.candidate.jobID) > ($1.score, $0.candidate.jobID) }
-        let applied = Set(try await storage.applications(of: viewer).map(\.jobID))
-        let hits = try await self.hits(Array(ranked.prefix(Self.suggestionCount * 3)), viewer: viewer)
-        return Array(hits.filter { $0.job.poster != viewer && !applied.contains($0.job.id) }.prefix(Self.suggestionCount))
+        return try await firstToOffer(ranked, viewer: viewer)
     }
 
     /// What the jobs page shows before any search when there are no suggestions (the member is not open to work, or
     /// nothing fits their title): open jobs ranked as a search without words ranks them, newest and where the viewer
     /// knows people first, without the viewer's own or those they applied to. Not counted against the search caps.
     public func recommended(viewer: MemberID) async throws -> [Hit] {
-        let ranked = try rank(nil, filters: JobFilters(), viewer: viewer)
+        try await firstToOffer(try rank(nil, filters: JobFilters(), viewer: viewer), viewer: viewer)
+    }
+
+    /// The first `suggestionCount` of `ranked` worth offering: open, visible, not the viewer's own, not applied to.
+    private func firstToOffer(_ ranked: [Ranked], viewer: MemberID) async throws -> [Hit] {
         let applied = Set(try await storage.applications(of: viewer).map(\.jobID))
         let hits = try await self.hits(Array(ranked.prefix(Self.suggestionCount * 3)), viewer: viewer)
         return Array(hits.filter { $0.job.poster != viewer && !applied.contains($0.job.id) }.prefix(Self.suggestionCount))
