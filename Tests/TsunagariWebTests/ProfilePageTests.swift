@@ -171,15 +171,21 @@ import TsunagariCore
     @Test func aProfileWritesNoEmptyLines() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         func page(location: String?, industry: String?, education: Education) -> String {
-            let profile = Profile(
+            var profile = Profile(
                 memberID: MemberID("01h0000000000000000000000a"), role: .member,
                 fields: ProfileFields(name: "山田 花子", handle: "hanako", location: location, industry: industry),
                 positions: [], educations: [education], skills: [], settings: ProfileSettings(), createdAt: now, updatedAt: now)
+            // Entries with nothing but their names: no dates, issuer, role or cause.
+            profile.certifications = [Certification(id: "c", name: "資格A")]
+            profile.projects = [Project(id: "p", name: "計画B")]
+            profile.volunteering = [VolunteerRole(id: "v", organization: "子ども食堂", role: "会計")]
             let view = ProfileService.View(profile: profile, access: .full, relation: .member, showsOpenToWork: false, indexable: false)
             return ProfilePages.show(PageChrome(locale: .ja, csrfToken: "t", path: "/in/hanako"), view, network: nil, activity: nil).rendered
         }
         let bare = page(location: nil, industry: nil, education: Education(id: "e", school: "東京大学", degree: nil, field: nil, startYear: nil, endYear: nil))
         #expect(!bare.contains("<p></p>") && !bare.contains("<p class=\"muted\"></p>"))
+        #expect(bare.contains("<h3>資格A</h3></li>") && bare.contains("<h3>計画B</h3></li>"))
+        #expect(bare.contains("<h3>会計</h3><p class=\"company\">子ども食堂</p></li>"))
         #expect(bare.contains("<h3>東京大学</h3></li>"))
         let some = page(location: "東京", industry: nil, education: Education(id: "e", school: "東京大学", degree: nil, field: "経済学", startYear: nil, endYear: 2014))
         #expect(some.contains("<p class=\"muted\">東京</p>"))
@@ -576,13 +582,12 @@ private enum TreeProfilePage {
                                     if let score = c.score { " "; el("span", .class("badge")) { score } }
                                 }
                                 if let issuer = c.issuer { el("p") { issuer } }
-                                el("p", .class("muted")) {
-                                    [
-                                        c.obtained.map { ProfileEntriesPages.t(l, "Obtained ", "取得 ") + $0.description },
-                                        c.expires.map { ProfileEntriesPages.t(l, "Expires ", "有効期限 ") + $0.description },
-                                        c.credentialID.map { ProfileEntriesPages.t(l, "Credential ID ", "資格 ID ") + $0 },
-                                    ].compactMap { $0 }.joined(separator: " · ")
-                                }
+                                let facts = [
+                                    c.obtained.map { ProfileEntriesPages.t(l, "Obtained ", "取得 ") + $0.description },
+                                    c.expires.map { ProfileEntriesPages.t(l, "Expires ", "有効期限 ") + $0.description },
+                                    c.credentialID.map { ProfileEntriesPages.t(l, "Credential ID ", "資格 ID ") + $0 },
+                                ].compactMap { $0 }
+                                if !facts.isEmpty { el("p", .class("muted")) { facts.joined(separator: " · ") } }
                                 if let url = c.url { el("p") { link(url, text: ProfileEntriesPages.t(l, "Show credential", "資格情報を表示")) } }
                             }
                         }
@@ -610,9 +615,8 @@ private enum TreeProfilePage {
                         for project in p.projects {
                             el("li") {
                                 el("h3") { project.url.map { link($0, text: project.name) } ?? HTML(escaping: project.name) }
-                                el("p", .class("muted")) {
-                                    [project.role, ProfileEntriesPages.period(project.start, project.end, l)].compactMap { $0 }.joined(separator: " · ")
-                                }
+                                let facts = [project.role, ProfileEntriesPages.period(project.start, project.end, l)].compactMap { $0 }
+                                if !facts.isEmpty { el("p", .class("muted")) { facts.joined(separator: " · ") } }
                                 if let description = project.description { el("p", .class("prewrap")) { description } }
                             }
                         }
@@ -627,7 +631,8 @@ private enum TreeProfilePage {
                             el("li") {
                                 el("h3") { v.role }
                                 el("p", .class("company")) { v.organization }
-                                el("p", .class("muted")) { [v.cause, ProfileEntriesPages.period(v.start, v.end, l)].compactMap { $0 }.joined(separator: " · ") }
+                                let facts = [v.cause, ProfileEntriesPages.period(v.start, v.end, l)].compactMap { $0 }
+                                if !facts.isEmpty { el("p", .class("muted")) { facts.joined(separator: " · ") } }
                                 if let description = v.description { el("p", .class("prewrap")) { description } }
                             }
                         }

@@ -42,6 +42,13 @@ enum ProfileEntriesPages {
         }
     }
 
+    /// The facts there are, joined by " · " in one muted line; no line when there are none (it was an empty paragraph).
+    private static func mutedLine(_ facts: [String?], into w: inout HTMLWriter) {
+        let present = facts.compactMap { $0 }
+        guard !present.isEmpty else { return }
+        w.element("p", class: "muted", text: present.joined(separator: " · "))
+    }
+
     static func period(_ start: YearMonth?, _ end: YearMonth?, _ l: TsunagariCore.Locale) -> String? {
         switch (start, end) {
         case (nil, nil): nil
@@ -86,7 +93,7 @@ enum ProfileEntriesPages {
                     c.expires.map { t(l, "Expires ", "有効期限 ") + $0.description },
                     c.credentialID.map { t(l, "Credential ID ", "資格 ID ") + $0 },
                 ]
-                w.element("p", class: "muted", text: facts.compactMap { $0 }.joined(separator: " · "))
+                mutedLine(facts, into: &w)
                 if let url = c.url {
                     w.markup("<p>")
                     link(url, text: t(l, "Show credential", "資格情報を表示"), into: &w)
@@ -114,7 +121,7 @@ enum ProfileEntriesPages {
                 w.markup("<li><h3>")
                 if let url = project.url { link(url, text: project.name, into: &w) } else { w.text(project.name) }
                 w.markup("</h3>")
-                w.element("p", class: "muted", text: [project.role, period(project.start, project.end, l)].compactMap { $0 }.joined(separator: " · "))
+                mutedLine([project.role, period(project.start, project.end, l)], into: &w)
                 if let description = project.description { w.element("p", class: "prewrap", text: description) }
                 w.markup("</li>")
             }
@@ -127,7 +134,7 @@ enum ProfileEntriesPages {
                 w.text(v.role)
                 w.markup("</h3>")
                 w.element("p", class: "company", text: v.organization)
-                w.element("p", class: "muted", text: [v.cause, period(v.start, v.end, l)].compactMap { $0 }.joined(separator: " · "))
+                mutedLine([v.cause, period(v.start, v.end, l)], into: &w)
                 if let description = v.description { w.element("p", class: "prewrap", text: description) }
                 w.markup("</li>")
             }
